@@ -1,0 +1,3 @@
+/* placeholder until the command line lands */
+int inved_cli_placeholder(void);
+int inved_cli_placeholder(void) { return 0; }

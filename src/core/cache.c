@@ -1,0 +1,2 @@
+/* cache.c: being written */
+#include "cache.h"

@@ -1,0 +1,2 @@
+/* demo.c: being written */
+#include "store.h"

@@ -1,0 +1,2 @@
+/* feed.c: being written */
+#include "store.h"

@@ -1,0 +1,2 @@
+/* invoice.c: being written */
+#include "invoice.h"

@@ -1,0 +1,40 @@
+/*
+ * merge.h - three-way comparison of an invoice's editable fields, for the
+ * conflict panel (SPEC 4.3).  `base` is the row the form was loaded from,
+ * `mine` the operator's values, `theirs` the row the database holds now.
+ */
+#ifndef INVED_MERGE_H
+#define INVED_MERGE_H
+
+#include <stdbool.h>
+
+#include "invoice.h"
+
+enum merge_field {
+	MF_CUSTOMER = 1u << 0,
+	MF_STATUS = 1u << 1,
+	MF_TOTAL = 1u << 2,
+	MF_CURRENCY = 1u << 3,
+};
+#define MF_ALL (MF_CUSTOMER | MF_STATUS | MF_TOTAL | MF_CURRENCY)
+
+/* Mask of editable fields whose values differ between a and b. */
+unsigned merge_diff(const struct invoice *a, const struct invoice *b);
+
+struct merge_result {
+	unsigned mine;     /* fields the operator changed since base */
+	unsigned theirs;   /* fields the database changed since base */
+	bool disjoint;     /* no field changed by both to different values */
+	struct invoice merged; /* theirs with mine's changed fields on top;
+	                        * version = theirs.version */
+};
+
+/* A field both sides changed to the same value does not count against
+ * `disjoint`.  merged is filled whether or not the sides are disjoint. */
+void merge_fields(const struct invoice *base, const struct invoice *mine,
+                  const struct invoice *theirs, struct merge_result *out);
+
+/* Translated field label: "Customer", "Status", "Total", "Currency". */
+const char *merge_field_label(enum merge_field f);
+
+#endif

@@ -1,0 +1,2 @@
+/* money.c: being written */
+#include "money.h"

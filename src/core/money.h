@@ -1,0 +1,46 @@
+/*
+ * money.h - amounts as integer minor units of an ISO 4217 currency.
+ *
+ * No float ever holds money.  The number of decimals follows the currency
+ * (EUR 2, JPY 0, BHD 3).  Input is strict: ASCII digits with an optional
+ * single '.' and at most as many decimals as the currency has; no sign, no
+ * comma, no spaces, no exponent.  Totals are never negative and never above
+ * MONEY_MAX_MINOR (kept below 2^53 so a JSON reader's double holds it
+ * exactly).
+ */
+#ifndef INVED_MONEY_H
+#define INVED_MONEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "result.h"
+
+#define MONEY_MAX_MINOR INT64_C(999999999999999) /* 15 digits */
+
+/* Decimals of a known currency code (upper-case, 3 letters), or -1. */
+int money_exponent(const char *currency);
+bool money_currency_known(const char *currency);
+
+/* The known currency codes in a stable order (for completion and cycling);
+ * returns how many there are and sets *codes to a static array. */
+size_t money_currencies(const char *const **codes);
+
+/* Parse `text` as an amount of `currency` into *minor.  On refusal returns
+ * INV_INVALID with field "total" and a message that says what is wrong and
+ * what is accepted (e.g. "JPY has no decimals"). */
+enum inv_rc money_parse(const char *text, const char *currency, int64_t *minor,
+                        struct inv_err *err);
+
+/* Format minor units as plain digits with '.' and exactly the currency's
+ * decimals: 123450 EUR -> "1234.50", 1234 JPY -> "1234".  buf of at least
+ * MONEY_TEXT_MAX bytes.  Unknown currency formats with 2 decimals. */
+#define MONEY_TEXT_MAX 32
+void money_format(int64_t minor, const char *currency, char *buf, size_t len);
+
+/* Same with thousands separators for display: "1,234.50". */
+void money_format_grouped(int64_t minor, const char *currency, char *buf,
+                          size_t len);
+
+#endif
