@@ -1,0 +1,84 @@
+/*
+ * store_internal.h - what the store's own files (store.c, feed.c, demo.c)
+ * share: the connection struct and the statement cache.  Not for faces.
+ */
+#ifndef INVED_STORE_INTERNAL_H
+#define INVED_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define SCHEMA_VERSION 1
+
+enum stmt_id {
+	SQL_BEGIN,
+	SQL_COMMIT,
+	SQL_ROLLBACK,
+	SQL_CTX_SET,
+	SQL_CTX_CLEAR,
+	SQL_ROW_BY_ID,
+	SQL_ROW_BY_NUMBER,
+	SQL_ARCHIVE,
+	SQL_RESTORE,
+	SQL_DELETE,
+	SQL_EDIT,
+	SQL_DRIFT,
+	SQL_CLAIM,
+	SQL_CLAIM_LOOKUP,
+	SQL_CLAIM_FILL,
+	SQL_ORG_NEXT,
+	SQL_ORG_BUMP,
+	SQL_NUMBER_LIVE,
+	SQL_INSERT,
+	SQL_AUDIT_HEAD,
+	SQL_CHANGES_HEAD,
+	SQL_TOTALS,
+	SQL_RECOUNT,
+	SQL_DATA_VERSION,
+	SQL_CHANGES_SINCE,
+	SQL_AUDIT_ORG,
+	SQL_AUDIT_SUBJECT,
+	SQL_USER_BY_NAME,
+	SQL_MEMBERSHIP,
+	SQL_MEMBERSHIPS_OF,
+	SQL_MEMBERSHIPS_ALL,
+	SQL_DRAFT_GET,
+	SQL_DRAFT_INSERT,
+	SQL_DRAFT_UPDATE,
+	SQL_DRAFT_DELETE,
+	SQL_META_GET,
+	SQL__COUNT
+};
+
+/* 3 views x 3 directions x (no filter, filter) */
+#define PAGE_STMTS (VIEW__COUNT * 3 * 2)
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int busy_ms;
+	sqlite3_stmt *stmt[SQL__COUNT];
+	sqlite3_stmt *page[PAGE_STMTS];
+};
+
+/* The cached statement id, prepared on first use and reset before it is
+ * handed out; NULL with err filled when preparing fails. */
+sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id,
+                         struct inv_err *err);
+
+/* Map a SQLite failure to a result and a message that names the file. */
+enum inv_rc store_sqlite_err(struct store *st, int rc, struct inv_err *err);
+
+/* Run one cached statement that returns no rows. */
+enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err);
+
+enum inv_rc store_tx_begin(struct store *st, struct inv_err *err);
+enum inv_rc store_tx_commit(struct store *st, struct inv_err *err);
+void store_tx_rollback(struct store *st);
+
+/* Name actor and action for the triggers of this transaction. */
+enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
+                          const char *action, struct inv_err *err);
+
+#endif

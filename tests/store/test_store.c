@@ -1,0 +1,924 @@
+/*
+ * test_store.c - every write rule of SPEC 3, through the core, on a fresh
+ * demo database per test: tenancy, lifecycle, role and version in that
+ * order; conflicts carry the current row; refused writes leave no trace;
+ * totals equal a recount after every kind of write, foreign ones included.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "feed.h"
+#include "fixture.h"
+
+static struct fixture fx;
+
+static void setup(void)
+{
+	fixture_setup(&fx);
+}
+
+static void teardown(void)
+{
+	fixture_teardown(&fx);
+}
+
+static long long audit_rows(void)
+{
+	return fixture_count(&fx, "SELECT count(*) FROM audit");
+}
+
+static long long change_rows(void)
+{
+	return fixture_count(&fx, "SELECT count(*) FROM changes");
+}
+
+static void assert_totals_match(const struct identity *who)
+{
+	struct summary kept, counted;
+	struct inv_err err;
+	size_t i;
+
+	ck_assert_int_eq(store_summary(fx.st, who, &kept, &err), INV_OK);
+	ck_assert_int_eq(store_summary_recount(fx.st, who, &counted, &err),
+	                 INV_OK);
+	for (i = 0; i < LIFE__COUNT; i++)
+		ck_assert_int_eq(kept.count[i], counted.count[i]);
+	ck_assert_uint_eq(kept.ncur, counted.ncur);
+	for (i = 0; i < kept.ncur; i++) {
+		ck_assert_str_eq(kept.cur[i].currency, counted.cur[i].currency);
+		ck_assert_int_eq(kept.cur[i].count, counted.cur[i].count);
+		ck_assert_int_eq(kept.cur[i].total_minor,
+		                 counted.cur[i].total_minor);
+	}
+	ck_assert_int_eq(store_check(fx.st, &err), INV_OK);
+}
+
+/* ---- demo data ---------------------------------------------------------- */
+
+START_TEST(demo_has_live_and_deleted_acme_1001)
+{
+	ck_assert_int_eq(fixture_count(&fx,
+		"SELECT count(*) FROM invoices WHERE number = 'ACME-1001'"), 2);
+	ck_assert_int_eq(fixture_count(&fx,
+		"SELECT count(*) FROM invoices WHERE number = 'ACME-1001' "
+		"AND deleted_at IS NOT NULL"), 1);
+	ck_assert_int_ge(fixture_count(&fx,
+		"SELECT count(*) FROM invoices WHERE org_id = 1"), 12);
+	for (const char *const *st = (const char *const[]){"draft", "sent",
+	         "paid", "void", NULL}; *st; st++) {
+		char sql[160];
+
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM invoices WHERE "
+		         "org_id = 1 AND status = '%s'", *st);
+		ck_assert_int_ge(fixture_count(&fx, sql), 1);
+	}
+	ck_assert_int_ge(fixture_count(&fx, "SELECT count(*) FROM invoices "
+		"WHERE org_id = 1 AND archived_at IS NOT NULL "
+		"AND deleted_at IS NULL"), 1);
+	ck_assert_int_ge(fixture_count(&fx, "SELECT count(*) FROM invoices "
+		"WHERE org_id = 2"), 3);
+	ck_assert(store_is_demo(fx.st));
+	assert_totals_match(&fx.alice);
+	assert_totals_match(&fx.carol);
+}
+END_TEST
+
+/* ---- version ------------------------------------------------------------- */
+
+START_TEST(stale_edit_returns_current_row)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input bob_in = {.customer = "Bob's Customer"};
+	struct invoice_input alice_in = {.total = "1.00"};
+	struct write_result res;
+	struct inv_err err;
+	long long audits;
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id, loaded.version,
+	                            &bob_in, 0, &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.version, loaded.version + 1);
+	audits = audit_rows();
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, loaded.id, loaded.version,
+	                            &alice_in, 0, &res, &err), INV_CONFLICT);
+	ck_assert(res.have_row);
+	ck_assert_int_eq(res.row.version, loaded.version + 1);
+	ck_assert_str_eq(res.row.customer, "Bob's Customer");
+	ck_assert_int_eq(res.row.total_minor, loaded.total_minor);
+	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_int_eq(fixture_find(&fx, &fx.alice, "ACME-1002").total_minor,
+	                 loaded.total_minor);
+}
+END_TEST
+
+START_TEST(edit_bumps_version_by_exactly_one_and_audits_old_and_new)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct invoice_input in = {.customer = "Initech AG", .status = "paid"};
+	struct audit_entry a;
+	struct write_result res;
+	struct inv_err err;
+	size_t n;
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id, loaded.version,
+	                            &in, 0, &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.version, loaded.version + 1);
+	ck_assert_int_eq(res.row.status, ST_PAID);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.bob, loaded.id, &a, 1, &n,
+	                                  &err), INV_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(a.seq, res.audit_seq);
+	ck_assert_str_eq(a.actor, "bob");
+	ck_assert_str_eq(a.action, "invoice.edit");
+	ck_assert_int_eq(a.from_version, loaded.version);
+	ck_assert_int_eq(a.to_version, loaded.version + 1);
+	ck_assert_ptr_nonnull(strstr(a.detail,
+		"\"customer\":{\"old\":\"Initech GmbH\",\"new\":\"Initech AG\"}"));
+	ck_assert_ptr_nonnull(strstr(a.detail, "\"status\":{\"old\":\"sent\","
+	                                       "\"new\":\"paid\"}"));
+	ck_assert_ptr_null(strstr(a.detail, "total_minor"));
+}
+END_TEST
+
+START_TEST(edit_without_a_change_is_refused)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct invoice_input in = {.customer = loaded.customer};
+	struct write_result res;
+	struct inv_err err;
+	long long audits = audit_rows();
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id, loaded.version,
+	                            &in, 0, &res, &err), INV_INVALID);
+	ck_assert_int_eq(audit_rows(), audits);
+}
+END_TEST
+
+/* ---- role ---------------------------------------------------------------- */
+
+START_TEST(member_overwrite_forbidden_even_at_current_version)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct invoice_input in = {.customer = "Forged"};
+	struct write_result res;
+	struct inv_err err;
+	long long audits = audit_rows();
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id, loaded.version,
+	                            &in, WRITE_OVERWRITE, &res, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_str_eq(fixture_find(&fx, &fx.bob, "ACME-1002").customer,
+	                 loaded.customer);
+}
+END_TEST
+
+START_TEST(member_overwrite_at_stale_version_is_forbidden_not_conflict)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct invoice_input in = {.customer = "Forged"};
+	struct write_result res;
+	struct inv_err err;
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id,
+	                            loaded.version - 1 > 0 ? loaded.version - 1
+	                                                   : 99,
+	                            &in, WRITE_OVERWRITE, &res, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(fixture_find(&fx, &fx.bob, "ACME-1002").version,
+	                 loaded.version);
+}
+END_TEST
+
+START_TEST(admin_overwrite_applies_and_audits_replaced_values)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input bob_in = {.customer = "Winner Ltd"};
+	struct invoice_input alice_in = {.customer = "Overwriter Ltd"};
+	struct audit_entry a;
+	struct write_result res;
+	struct inv_err err;
+	size_t n;
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id, loaded.version,
+	                            &bob_in, 0, &res, &err), INV_OK);
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, loaded.id, loaded.version,
+	                            &alice_in, WRITE_OVERWRITE, &res, &err),
+	                 INV_OK);
+	ck_assert_int_eq(res.row.version, loaded.version + 2);
+	ck_assert_str_eq(res.row.customer, "Overwriter Ltd");
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, loaded.id, &a, 1,
+	                                  &n, &err), INV_OK);
+	ck_assert_str_eq(a.action, "invoice.overwrite");
+	ck_assert_ptr_nonnull(strstr(a.detail, "\"old\":\"Winner Ltd\""));
+}
+END_TEST
+
+/* ---- tenancy ------------------------------------------------------------- */
+
+START_TEST(other_org_id_not_found_at_read_and_write)
+{
+	struct invoice acme = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input in = {.customer = "Globex takeover"};
+	struct invoice got;
+	struct write_result res;
+	struct inv_err err;
+	char ref[32];
+	long long audits = audit_rows();
+
+	ck_assert_int_eq(store_get(fx.st, &fx.carol, acme.id, &got, &err),
+	                 INV_NOT_FOUND);
+	snprintf(ref, sizeof ref, "%lld", (long long)acme.id);
+	ck_assert_int_eq(store_find(fx.st, &fx.carol, ref, &got, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_int_eq(store_find(fx.st, &fx.carol, "ACME-1002", &got, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_int_eq(store_edit(fx.st, &fx.carol, acme.id, acme.version,
+	                            &in, WRITE_OVERWRITE, &res, &err),
+	                 INV_NOT_FOUND);
+	ck_assert(!res.have_row);
+	ck_assert_int_eq(store_archive(fx.st, &fx.carol, acme.id, acme.version,
+	                               &res, &err), INV_NOT_FOUND);
+	ck_assert_int_eq(store_delete(fx.st, &fx.carol, acme.id, acme.version,
+	                              &res, &err), INV_NOT_FOUND);
+	ck_assert_int_eq(store_drift(fx.st, &fx.carol, acme.id, &res, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_int_eq(audit_rows(), audits);
+}
+END_TEST
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+START_TEST(deleted_row_not_found_for_edit)
+{
+	struct invoice_input in = {.customer = "Back from the dead"};
+	struct write_result res;
+	struct inv_err err;
+	long long id = fixture_count(&fx, "SELECT id FROM invoices WHERE "
+	                                  "number = 'ACME-1001' AND deleted_at "
+	                                  "IS NOT NULL");
+	long long v = fixture_count(&fx, "SELECT version FROM invoices WHERE "
+	                                 "number = 'ACME-1001' AND deleted_at "
+	                                 "IS NOT NULL");
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, id, v, &in, 0, &res,
+	                            &err), INV_NOT_FOUND);
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, id, v, &in,
+	                            WRITE_OVERWRITE, &res, &err), INV_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(archive_restore_delete_move_and_audit_once_each)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+	long long audits = audit_rows(), changes = change_rows();
+
+	ck_assert_int_eq(store_archive(fx.st, &fx.bob, inv.id, inv.version, &res,
+	                               &err), INV_OK);
+	ck_assert_int_eq(invoice_life(&res.row), LIFE_ARCHIVED);
+	ck_assert_int_eq(res.row.version, inv.version + 1);
+	ck_assert_int_eq(audit_rows(), audits + 1);
+	ck_assert_int_eq(change_rows(), changes + 1);
+	assert_totals_match(&fx.alice);
+	ck_assert_int_eq(store_restore(fx.st, &fx.bob, inv.id, inv.version + 1,
+	                               &res, &err), INV_OK);
+	ck_assert_int_eq(invoice_life(&res.row), LIFE_ACTIVE);
+	assert_totals_match(&fx.alice);
+	ck_assert_int_eq(store_delete(fx.st, &fx.alice, inv.id, inv.version + 2,
+	                              &res, &err), INV_OK);
+	ck_assert_int_eq(invoice_life(&res.row), LIFE_DELETED);
+	assert_totals_match(&fx.alice);
+	ck_assert_int_eq(store_restore(fx.st, &fx.alice, inv.id,
+	                               inv.version + 3, &res, &err), INV_OK);
+	ck_assert_int_eq(invoice_life(&res.row), LIFE_ACTIVE);
+	ck_assert_int_eq(res.row.version, inv.version + 4);
+	ck_assert_int_eq(audit_rows(), audits + 4);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit WHERE "
+		"action IN ('invoice.archive','invoice.restore','invoice.delete') "
+		"AND seq > (SELECT max(seq) - 4 FROM audit)"), 4);
+	assert_totals_match(&fx.alice);
+}
+END_TEST
+
+START_TEST(move_into_current_state_is_conflict)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+	long long audits;
+
+	/* restore of an active row */
+	audits = audit_rows();
+	ck_assert_int_eq(store_restore(fx.st, &fx.bob, inv.id, inv.version, &res,
+	                               &err), INV_CONFLICT);
+	ck_assert(res.have_row);
+	ck_assert_int_eq(res.row.version, inv.version);
+	/* archive of an archived row */
+	ck_assert_int_eq(store_archive(fx.st, &fx.bob, inv.id, inv.version, &res,
+	                               &err), INV_OK);
+	audits = audit_rows();
+	ck_assert_int_eq(store_archive(fx.st, &fx.bob, inv.id, inv.version + 1,
+	                               &res, &err), INV_CONFLICT);
+	ck_assert_int_eq(invoice_life(&res.row), LIFE_ARCHIVED);
+	/* delete of a deleted row */
+	ck_assert_int_eq(store_delete(fx.st, &fx.alice, inv.id, inv.version + 1,
+	                              &res, &err), INV_OK);
+	audits = audit_rows();
+	ck_assert_int_eq(store_delete(fx.st, &fx.alice, inv.id, inv.version + 2,
+	                              &res, &err), INV_CONFLICT);
+	ck_assert_int_eq(invoice_life(&res.row), LIFE_DELETED);
+	ck_assert_int_eq(audit_rows(), audits);
+}
+END_TEST
+
+START_TEST(stale_archive_is_conflict_with_current_row)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+	long long audits;
+
+	ck_assert_int_eq(store_drift(fx.st, &fx.bob, inv.id, &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.version, inv.version + 1);
+	audits = audit_rows();
+	ck_assert_int_eq(store_archive(fx.st, &fx.bob, inv.id, inv.version, &res,
+	                               &err), INV_CONFLICT);
+	ck_assert_int_eq(res.row.version, inv.version + 1);
+	ck_assert_int_eq(invoice_life(&res.row), LIFE_ACTIVE);
+	ck_assert_int_eq(audit_rows(), audits);
+}
+END_TEST
+
+START_TEST(member_delete_and_member_restore_of_deleted_are_forbidden)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+	long long audits = audit_rows();
+
+	ck_assert_int_eq(store_delete(fx.st, &fx.bob, inv.id, inv.version, &res,
+	                              &err), INV_FORBIDDEN);
+	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_int_eq(store_delete(fx.st, &fx.alice, inv.id, inv.version,
+	                              &res, &err), INV_OK);
+	audits = audit_rows();
+	ck_assert_int_eq(store_restore(fx.st, &fx.bob, inv.id, inv.version + 1,
+	                               &res, &err), INV_FORBIDDEN);
+	/* forbidden, not conflict, even with a stale version */
+	ck_assert_int_eq(store_restore(fx.st, &fx.bob, inv.id, inv.version,
+	                               &res, &err), INV_FORBIDDEN);
+	ck_assert_int_eq(audit_rows(), audits);
+}
+END_TEST
+
+START_TEST(member_may_archive_and_restore_archived)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+
+	ck_assert_int_eq(store_archive(fx.st, &fx.bob, inv.id, inv.version, &res,
+	                               &err), INV_OK);
+	ck_assert_int_eq(store_restore(fx.st, &fx.bob, inv.id, inv.version + 1,
+	                               &res, &err), INV_OK);
+}
+END_TEST
+
+/* ---- numbers and creation ------------------------------------------------ */
+
+START_TEST(number_reused_after_soft_delete_and_unique_while_live)
+{
+	struct invoice_input in = {.customer = "Reuse GmbH", .total = "10"};
+	struct write_result res, again;
+	struct inv_err err;
+	int64_t first;
+
+	ck_assert_int_eq(store_create(fx.st, &fx.alice, "t-reuse-1", "ACME-7777",
+	                              &in, &res, &err), INV_OK);
+	first = res.row.id;
+	/* a second live ACME-7777 is refused, carrying the holder */
+	ck_assert_int_eq(store_create(fx.st, &fx.alice, "t-reuse-2", "ACME-7777",
+	                              &in, &again, &err), INV_CONFLICT);
+	ck_assert_int_eq(again.row.id, first);
+	ck_assert_int_eq(store_delete(fx.st, &fx.alice, first, res.row.version,
+	                              &res, &err), INV_OK);
+	ck_assert_int_eq(store_create(fx.st, &fx.alice, "t-reuse-3", "ACME-7777",
+	                              &in, &again, &err), INV_OK);
+	ck_assert_int_ne(again.row.id, first);
+	/* restoring the deleted one would make two live: refused */
+	ck_assert_int_eq(store_restore(fx.st, &fx.alice, first, res.row.version,
+	                               &res, &err), INV_CONFLICT);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices "
+		"WHERE number = 'ACME-7777' AND deleted_at IS NULL"), 1);
+}
+END_TEST
+
+START_TEST(partial_unique_index_refuses_second_live_number_for_any_writer)
+{
+	sqlite3 *db = fixture_raw(&fx);
+	int rc = sqlite3_exec(db, "INSERT INTO invoices (org_id, number, "
+	                          "customer, total_minor, currency) VALUES "
+	                          "(1, 'ACME-1002', 'Dup', 1, 'EUR')",
+	                      NULL, NULL, NULL);
+
+	ck_assert_int_eq(rc, SQLITE_CONSTRAINT);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(repeat_create_returns_the_same_invoice)
+{
+	struct invoice_input in = {.customer = "Once Only", .total = "5.00"};
+	struct write_result a, b;
+	struct inv_err err;
+	long long invoices = fixture_count(&fx, "SELECT count(*) FROM invoices");
+	long long audits;
+
+	ck_assert_int_eq(store_create(fx.st, &fx.bob, "double-enter", NULL, &in,
+	                              &a, &err), INV_OK);
+	ck_assert(!a.repeat);
+	audits = audit_rows();
+	ck_assert_int_eq(store_create(fx.st, &fx.bob, "double-enter", NULL, &in,
+	                              &b, &err), INV_OK);
+	ck_assert(b.repeat);
+	ck_assert_int_eq(b.row.id, a.row.id);
+	ck_assert_str_eq(b.row.number, a.row.number);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices"),
+	                 invoices + 1);
+	ck_assert_int_eq(audit_rows(), audits);
+}
+END_TEST
+
+START_TEST(create_allocates_next_number_per_org)
+{
+	struct invoice_input in = {.customer = "Next", .total = "1"};
+	struct write_result a, b, c;
+	struct inv_err err;
+
+	ck_assert_int_eq(store_create(fx.st, &fx.bob, "n1", NULL, &in, &a, &err),
+	                 INV_OK);
+	ck_assert_int_eq(store_create(fx.st, &fx.bob, "n2", NULL, &in, &b, &err),
+	                 INV_OK);
+	ck_assert_int_eq(store_create(fx.st, &fx.dave, "n1", NULL, &in, &c, &err),
+	                 INV_OK);
+	ck_assert(!c.repeat); /* tokens are per org */
+	ck_assert_str_ne(a.row.number, b.row.number);
+	ck_assert(strncmp(a.row.number, "ACME-", 5) == 0);
+	ck_assert(strncmp(c.row.number, "GLOBEX-", 7) == 0);
+	ck_assert_int_eq(a.row.version, 1);
+}
+END_TEST
+
+/* ---- input --------------------------------------------------------------- */
+
+START_TEST(invalid_input_is_refused_and_writes_nothing)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1002");
+	char long_name[CUSTOMER_MAX_CHARS * 2 + 8];
+	const struct {
+		struct invoice_input in;
+		const char *field;
+	} cases[] = {
+		{{.customer = ""}, "customer"},
+		{{.customer = "   "}, "customer"},
+		{{.customer = "Tab\there"}, "customer"},
+		{{.customer = "\xff\xfe"}, "customer"},
+		{{.customer = long_name}, "customer"},
+		{{.status = "lost"}, "status"},
+		{{.currency = "XXX"}, "currency"},
+		{{.currency = "eur"}, "currency"},
+		{{.total = "-5"}, "total"},
+		{{.total = "1,50"}, "total"},
+		{{.total = "12.345"}, "total"},
+		{{.total = "abc"}, "total"},
+		{{.total = "99999999999999999999"}, "total"},
+		{{.total = "1.5", .currency = "JPY"}, "total"},
+	};
+	struct write_result res;
+	struct inv_err err;
+	long long audits = audit_rows();
+	size_t i;
+
+	for (i = 0; i < CUSTOMER_MAX_CHARS + 1; i++) {
+		long_name[2 * i] = (char)0xc3; /* "ä" x 121: 121 characters */
+		long_name[2 * i + 1] = (char)0xa4;
+	}
+	long_name[2 * (CUSTOMER_MAX_CHARS + 1)] = '\0';
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_msg(store_edit(fx.st, &fx.bob, inv.id, inv.version,
+		                         &cases[i].in, 0, &res, &err) == INV_INVALID,
+		              "case %zu accepted", i);
+		ck_assert_msg(strcmp(err.field, cases[i].field) == 0,
+		              "case %zu: field %s", i, err.field);
+		ck_assert_msg(err.msg[0] != '\0', "case %zu: no message", i);
+	}
+	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_int_eq(fixture_find(&fx, &fx.bob, "ACME-1002").version,
+	                 inv.version);
+}
+END_TEST
+
+START_TEST(customer_limit_counts_characters_not_bytes)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1002");
+	char name[CUSTOMER_MAX_CHARS * 3 + 1];
+	struct invoice_input in = {.customer = name};
+	struct write_result res;
+	struct inv_err err;
+	size_t i;
+
+	for (i = 0; i < CUSTOMER_MAX_CHARS; i++) /* "作" is 3 bytes */
+		memcpy(name + 3 * i, "\xe4\xbd\x9c", 3);
+	name[3 * CUSTOMER_MAX_CHARS] = '\0';
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_OK);
+	ck_assert_str_eq(res.row.customer, name);
+}
+END_TEST
+
+START_TEST(currency_change_keeps_the_written_amount)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1001");
+	struct invoice_input bhd = {.currency = "BHD"};
+	struct invoice_input jpy = {.currency = "JPY"};
+	struct write_result res;
+	struct inv_err err;
+
+	ck_assert_str_eq(inv.currency, "EUR");
+	ck_assert_int_eq(inv.total_minor, 1250);
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, inv.id, inv.version, &jpy, 0,
+	                            &res, &err), INV_INVALID);
+	ck_assert_str_eq(err.field, "total");
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, inv.id, inv.version, &bhd, 0,
+	                            &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.total_minor, 12500);
+	assert_totals_match(&fx.bob);
+}
+END_TEST
+
+/* ---- foreign writers ----------------------------------------------------- */
+
+START_TEST(foreign_write_bumps_version_audits_external_and_feeds)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input in = {.customer = "Too late"};
+	struct audit_entry a;
+	struct change ch[4];
+	struct write_result res;
+	struct inv_err err;
+	int64_t head = 0;
+	size_t n;
+	sqlite3 *db = fixture_raw(&fx);
+
+	ck_assert_int_eq(store_changes_head(fx.st, &head, &err), INV_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE invoices SET total_minor = "
+	                                  "total_minor + 100 WHERE number = "
+	                                  "'ACME-1002'",
+	                              NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(fixture_find(&fx, &fx.alice, "ACME-1002").version,
+	                 inv.version + 1);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, &a, 1, &n,
+	                                  &err), INV_OK);
+	ck_assert_str_eq(a.actor, "external");
+	ck_assert_str_eq(a.action, "invoice.external_edit");
+	ck_assert_int_eq(a.to_version, inv.version + 1);
+	ck_assert_ptr_nonnull(strstr(a.detail, "total_minor"));
+	ck_assert_int_eq(store_changes_since(fx.st, &fx.alice, head, ch, 4, &n,
+	                                     &err), INV_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ch[0].invoice_id, inv.id);
+	/* a save made against the old version now conflicts */
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version, &in,
+	                            0, &res, &err), INV_CONFLICT);
+	assert_totals_match(&fx.alice);
+}
+END_TEST
+
+START_TEST(totals_equal_recount_after_foreign_insert_update_delete)
+{
+	sqlite3 *db = fixture_raw(&fx);
+
+	ck_assert_int_eq(sqlite3_exec(db,
+		"INSERT INTO invoices (org_id, number, customer, total_minor, "
+		"currency) VALUES (1, 'EXT-1', 'Shell', 777, 'SEK');"
+		"UPDATE invoices SET currency = 'NOK' WHERE number = 'EXT-1';"
+		"UPDATE invoices SET archived_at = '2026-01-01' WHERE number = "
+		"'ACME-1003';"
+		"UPDATE invoices SET deleted_at = '2026-01-02' WHERE number = "
+		"'ACME-1005';"
+		"UPDATE invoices SET org_id = 2 WHERE number = 'ACME-1006';"
+		"DELETE FROM invoices WHERE number = 'ACME-1007';",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_totals_match(&fx.alice);
+	assert_totals_match(&fx.carol);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit WHERE "
+		"actor = 'external'"), 6);
+}
+END_TEST
+
+/* ---- reads --------------------------------------------------------------- */
+
+START_TEST(keyset_pages_walk_a_view_without_gaps)
+{
+	struct invoice page[3], all[64];
+	struct inv_err err;
+	size_t n, total = 0, i;
+	int64_t anchor = 0;
+
+	do {
+		ck_assert_int_eq(store_page(fx.st, &fx.bob, VIEW_ACTIVE, NULL,
+		                            anchor, PAGE_AFTER, page, 3, &n, &err),
+		                 INV_OK);
+		for (i = 0; i < n; i++) {
+			ck_assert_int_eq(invoice_life(&page[i]), LIFE_ACTIVE);
+			ck_assert_int_gt(page[i].id, anchor);
+			all[total++] = page[i];
+			anchor = page[i].id;
+		}
+	} while (n == 3);
+	ck_assert_int_eq((long long)total, fixture_count(&fx,
+		"SELECT count(*) FROM invoices WHERE org_id = 1 AND "
+		"archived_at IS NULL AND deleted_at IS NULL"));
+	/* and backwards from the end gives the last page in order */
+	ck_assert_int_eq(store_page(fx.st, &fx.bob, VIEW_ACTIVE, NULL,
+	                            INT64_MAX, PAGE_BEFORE, page, 3, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_eq(page[2].id, all[total - 1].id);
+	ck_assert_int_eq(page[0].id, all[total - 3].id);
+}
+END_TEST
+
+START_TEST(all_view_is_for_admins_and_shows_deleted)
+{
+	struct invoice page[64];
+	struct inv_err err;
+	size_t n, i, deleted = 0;
+
+	ck_assert_int_eq(store_page(fx.st, &fx.bob, VIEW_ALL, NULL, 0,
+	                            PAGE_AFTER, page, 64, &n, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(store_page(fx.st, &fx.alice, VIEW_ALL, NULL, 0,
+	                            PAGE_AFTER, page, 64, &n, &err), INV_OK);
+	for (i = 0; i < n; i++)
+		deleted += invoice_life(&page[i]) == LIFE_DELETED;
+	ck_assert_uint_ge(deleted, 2);
+	ck_assert_int_eq(store_page(fx.st, &fx.alice, VIEW_ARCHIVED, NULL, 0,
+	                            PAGE_AFTER, page, 64, &n, &err), INV_OK);
+	ck_assert_uint_ge(n, 1);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(invoice_life(&page[i]), LIFE_ARCHIVED);
+}
+END_TEST
+
+START_TEST(filter_matches_number_or_customer_substring)
+{
+	struct invoice page[16];
+	struct inv_err err;
+	size_t n;
+
+	ck_assert_int_eq(store_page(fx.st, &fx.bob, VIEW_ACTIVE, "söhne", 0,
+	                            PAGE_AFTER, page, 16, &n, &err), INV_OK);
+	ck_assert_uint_eq(n, 1); /* ASCII letters fold case */
+	ck_assert_int_eq(store_page(fx.st, &fx.bob, VIEW_ACTIVE, "Söhne", 0,
+	                            PAGE_AFTER, page, 16, &n, &err), INV_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(store_page(fx.st, &fx.bob, VIEW_ACTIVE, "acme-1002", 0,
+	                            PAGE_AFTER, page, 16, &n, &err), INV_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(store_page(fx.st, &fx.bob, VIEW_ACTIVE, "%", 0,
+	                            PAGE_AFTER, page, 16, &n, &err), INV_OK);
+	ck_assert_uint_eq(n, 0); /* wildcards are literal */
+}
+END_TEST
+
+/* ---- identity ------------------------------------------------------------ */
+
+START_TEST(unknown_user_and_foreign_org_are_forbidden_naming_memberships)
+{
+	struct identity who;
+	struct inv_err err;
+
+	ck_assert_int_eq(store_identity(fx.st, "mallory", NULL, &who, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_ptr_nonnull(strstr(err.msg, "alice@acme (admin)"));
+	ck_assert_int_eq(store_identity(fx.st, "bob", "globex", &who, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_ptr_nonnull(strstr(err.msg, "acme (member)"));
+	ck_assert_int_eq(store_identity(fx.st, "bob", "acme", &who, &err),
+	                 INV_OK);
+	ck_assert_int_eq(who.role, ROLE_MEMBER);
+	ck_assert_int_eq(store_identity(fx.st, "alice", "1", &who, &err),
+	                 INV_OK);
+	ck_assert_int_eq(who.role, ROLE_ADMIN);
+}
+END_TEST
+
+/* ---- file handling ------------------------------------------------------- */
+
+START_TEST(newer_schema_is_refused_and_left_untouched)
+{
+	sqlite3 *db = fixture_raw(&fx);
+	struct store *st = NULL;
+	struct inv_err err;
+
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL,
+	                              NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_CREATE, 0, &st, &err),
+	                 INV_ERROR);
+	ck_assert_ptr_null(st);
+	ck_assert_ptr_nonnull(strstr(err.msg, "newer inved"));
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 99);
+}
+END_TEST
+
+START_TEST(missing_and_foreign_files_are_named_in_the_error)
+{
+	struct store *st = NULL;
+	struct inv_err err;
+	char path[400];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/nope.db", fx.dir);
+	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+	ck_assert_ptr_nonnull(strstr(err.msg, "inved init"));
+	snprintf(path, sizeof path, "%s/text.db", fx.dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("this is not a database, just some words in a file\n", f);
+	for (int i = 0; i < 100; i++)
+		fputs("padding padding padding padding padding padding\n", f);
+	fclose(f);
+	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	                 INV_ERROR);
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+}
+END_TEST
+
+START_TEST(wal_full_sync_and_foreign_keys_are_on)
+{
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
+		"pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 1);
+}
+END_TEST
+
+/* ---- drafts -------------------------------------------------------------- */
+
+START_TEST(stale_draft_save_is_conflict_with_stored_draft)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct draft cur, loaded;
+	struct inv_err err;
+	int64_t v1, v2, v;
+
+	ck_assert_int_eq(store_draft_save(fx.st, &fx.bob, inv.id, 0, inv.version,
+	                                  "{\"customer\":\"A\"}", &v1, &cur,
+	                                  &err), INV_OK);
+	ck_assert_int_eq(v1, 1);
+	/* terminal 2 of the same operator, having seen v1 */
+	ck_assert_int_eq(store_draft_save(fx.st, &fx.bob, inv.id, v1,
+	                                  inv.version, "{\"customer\":\"B\"}",
+	                                  &v2, &cur, &err), INV_OK);
+	ck_assert_int_eq(v2, 2);
+	/* terminal 1 still believes v1: told, and shown the stored draft */
+	ck_assert_int_eq(store_draft_save(fx.st, &fx.bob, inv.id, v1,
+	                                  inv.version, "{\"customer\":\"C\"}",
+	                                  &v, &cur, &err), INV_CONFLICT);
+	ck_assert_int_eq(cur.version, 2);
+	ck_assert_str_eq(cur.body, "{\"customer\":\"B\"}");
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, &loaded, &err),
+	                 INV_OK);
+	ck_assert_str_eq(loaded.body, "{\"customer\":\"B\"}");
+	/* drafts are per user */
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.alice, inv.id, &loaded,
+	                                  &err), INV_NOT_FOUND);
+	ck_assert_int_eq(store_draft_discard(fx.st, &fx.bob, inv.id, &err),
+	                 INV_OK);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, &loaded, &err),
+	                 INV_NOT_FOUND);
+}
+END_TEST
+
+/* ---- change feed and tags ------------------------------------------------ */
+
+START_TEST(feed_invalidates_exactly_the_moved_tags_of_own_org)
+{
+	struct store *peer = NULL;
+	struct cache *c = cache_new();
+	struct feed f;
+	struct change ch[8];
+	struct cache_log_entry log[8];
+	struct invoice a = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice g = fixture_find(&fx, &fx.carol, "GLOBEX-1001");
+	struct invoice_input in = {.customer = "Peer edit"};
+	struct write_result res;
+	struct inv_err err;
+	char tag[CACHE_TAG_MAX];
+	size_t n;
+
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(feed_init(&f, fx.st, &err), INV_OK);
+	ck_assert_int_eq(feed_poll(&f, fx.st, &fx.alice, c, ch, 8, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &peer,
+	                            &err), INV_OK);
+	/* a globex edit moves nothing for an acme session */
+	ck_assert_int_eq(store_edit(peer, &fx.carol, g.id, g.version, &in, 0,
+	                            &res, &err), INV_OK);
+	ck_assert_int_eq(feed_poll(&f, fx.st, &fx.alice, c, ch, 8, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(cache_log_count(c), 0);
+	ck_assert_int_eq(store_edit(peer, &fx.bob, a.id, a.version, &in, 0, &res,
+	                            &err), INV_OK);
+	ck_assert_int_eq(feed_poll(&f, fx.st, &fx.alice, c, ch, 8, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ch[0].invoice_id, a.id);
+	ck_assert_uint_eq(cache_log_tail(c, log, 8), 3);
+	cache_tag_summary(1, tag);
+	ck_assert_str_eq(log[0].tag, tag);
+	ck_assert_int_eq(log[0].source, CACHE_SRC_PEER);
+	cache_tag_record(1, a.id, tag);
+	ck_assert_str_eq(log[1].tag, tag);
+	cache_tag_list(1, tag);
+	ck_assert_str_eq(log[2].tag, tag);
+	/* an own write, noted, is not counted again as a peer's */
+	ck_assert_int_eq(store_edit(peer, &fx.bob, a.id, a.version + 1,
+	                            &(struct invoice_input){.customer = "Own"},
+	                            0, &res, &err), INV_OK);
+	feed_note_own(&f, res.change_seq);
+	ck_assert_int_eq(feed_poll(&f, fx.st, &fx.alice, c, ch, 8, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(cache_log_count(c), 3);
+	store_close(peer);
+	cache_free(c);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, demo_has_live_and_deleted_acme_1001);
+	tcase_add_test(tc, stale_edit_returns_current_row);
+	tcase_add_test(tc, edit_bumps_version_by_exactly_one_and_audits_old_and_new);
+	tcase_add_test(tc, edit_without_a_change_is_refused);
+	tcase_add_test(tc, member_overwrite_forbidden_even_at_current_version);
+	tcase_add_test(tc, member_overwrite_at_stale_version_is_forbidden_not_conflict);
+	tcase_add_test(tc, admin_overwrite_applies_and_audits_replaced_values);
+	tcase_add_test(tc, other_org_id_not_found_at_read_and_write);
+	tcase_add_test(tc, deleted_row_not_found_for_edit);
+	tcase_add_test(tc, archive_restore_delete_move_and_audit_once_each);
+	tcase_add_test(tc, move_into_current_state_is_conflict);
+	tcase_add_test(tc, stale_archive_is_conflict_with_current_row);
+	tcase_add_test(tc, member_delete_and_member_restore_of_deleted_are_forbidden);
+	tcase_add_test(tc, member_may_archive_and_restore_archived);
+	tcase_add_test(tc, number_reused_after_soft_delete_and_unique_while_live);
+	tcase_add_test(tc, partial_unique_index_refuses_second_live_number_for_any_writer);
+	tcase_add_test(tc, repeat_create_returns_the_same_invoice);
+	tcase_add_test(tc, create_allocates_next_number_per_org);
+	tcase_add_test(tc, invalid_input_is_refused_and_writes_nothing);
+	tcase_add_test(tc, customer_limit_counts_characters_not_bytes);
+	tcase_add_test(tc, currency_change_keeps_the_written_amount);
+	tcase_add_test(tc, foreign_write_bumps_version_audits_external_and_feeds);
+	tcase_add_test(tc, totals_equal_recount_after_foreign_insert_update_delete);
+	tcase_add_test(tc, keyset_pages_walk_a_view_without_gaps);
+	tcase_add_test(tc, all_view_is_for_admins_and_shows_deleted);
+	tcase_add_test(tc, filter_matches_number_or_customer_substring);
+	tcase_add_test(tc, unknown_user_and_foreign_org_are_forbidden_naming_memberships);
+	tcase_add_test(tc, newer_schema_is_refused_and_left_untouched);
+	tcase_add_test(tc, missing_and_foreign_files_are_named_in_the_error);
+	tcase_add_test(tc, wal_full_sync_and_foreign_keys_are_on);
+	tcase_add_test(tc, stale_draft_save_is_conflict_with_stored_draft);
+	tcase_add_test(tc, feed_invalidates_exactly_the_moved_tags_of_own_org);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
