@@ -131,3 +131,66 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 		rc = demo_make(st, &carol, &globex[i], NULL, (int)i, err);
 	return rc;
 }
+
+static bool name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i;
+
+	if (n == 0 || n > NAME_MAX_BYTES)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+enum inv_rc store_add_member(struct store *st, const char *user,
+                             const char *org, enum inv_role role,
+                             struct inv_err *err)
+{
+	static const char *const sql[] = {
+		"INSERT INTO orgs (name, prefix) VALUES (?1, upper(?1) || '-') "
+		"ON CONFLICT (name) DO NOTHING",
+		"INSERT INTO users (name) VALUES (?2) "
+		"ON CONFLICT (name) DO NOTHING",
+		"INSERT INTO memberships (user_id, org_id, role) VALUES "
+		"((SELECT id FROM users WHERE name = ?2), "
+		"(SELECT id FROM orgs WHERE name = ?1), ?3) "
+		"ON CONFLICT (user_id, org_id) DO UPDATE SET role = excluded.role",
+	};
+	enum inv_rc rc;
+	size_t i;
+
+	if (!name_ok(user) || !name_ok(org))
+		return inv_err_set(err, INV_INVALID, name_ok(user) ? "org" : "user",
+			_("user and org names are 1 to %d characters of letters, "
+			  "digits, '.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	rc = store_tx_begin(st, err);
+	for (i = 0; rc == INV_OK && i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *s = NULL;
+		int src = sqlite3_prepare_v2(st->db, sql[i], -1, &s, NULL);
+
+		if (src == SQLITE_OK) {
+			sqlite3_bind_text(s, 1, org, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s, 3, identity_role_name(role), -1,
+			                  SQLITE_STATIC);
+			src = sqlite3_step(s);
+			if (src == SQLITE_DONE)
+				src = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+		if (src != SQLITE_OK)
+			rc = store_sqlite_err(st, src, err);
+	}
+	if (rc == INV_OK)
+		rc = store_exec(st, SQL_COMMIT, err);
+	if (rc != INV_OK)
+		store_tx_rollback(st);
+	return rc;
+}

@@ -1,2 +1,109 @@
-/* merge.c: being written */
+/*
+ * merge.c - the three-way comparison behind the conflict panel (SPEC 4.3):
+ * which editable fields each side changed since the form was loaded, whether
+ * the two sides can be merged, and the merged row offered for review.
+ * Nothing is saved here; the operator saves the merged form or not.
+ */
+#include <string.h>
+
+#include "i18n.h"
 #include "merge.h"
+#include "money.h"
+
+static const struct {
+	enum merge_field field;
+	const char *label;
+} field_labels[] = {
+	{MF_CUSTOMER, N_("Customer")},
+	{MF_STATUS, N_("Status")},
+	{MF_TOTAL, N_("Total")},
+	{MF_CURRENCY, N_("Currency")},
+};
+
+unsigned merge_diff(const struct invoice *a, const struct invoice *b)
+{
+	unsigned mask = 0;
+
+	if (strcmp(a->customer, b->customer) != 0)
+		mask |= MF_CUSTOMER;
+	if (a->status != b->status)
+		mask |= MF_STATUS;
+	if (a->total_minor != b->total_minor)
+		mask |= MF_TOTAL;
+	if (strcmp(a->currency, b->currency) != 0)
+		mask |= MF_CURRENCY;
+	return mask;
+}
+
+/*
+ * A total in minor units means nothing without its currency: 1250 is 12.50
+ * EUR but 1.250 BHD.  When the merged row takes its total from one side and
+ * its currency from the other, the amount is carried over as written (the
+ * store's rule for a currency change), so 12.50 EUR under BHD becomes 12.500
+ * BHD rather than 1.250.  Returns false when the amount has no exact
+ * spelling in the merged currency (12.50 EUR as JPY) or would pass the
+ * maximum: then the two edits really do collide, and *minor is unchanged.
+ */
+static bool total_carry(int64_t *minor, const char *from, const char *to)
+{
+	int ef = money_exponent(from);
+	int et = money_exponent(to);
+	int64_t v = *minor;
+
+	if (ef == et)
+		return true;
+	if (ef < 0 || et < 0 || v < 0)
+		return false;
+	for (; et > ef; ef++) {
+		if (v > MONEY_MAX_MINOR / 10)
+			return false;
+		v *= 10;
+	}
+	for (; ef > et; ef--) {
+		if (v % 10 != 0)
+			return false;
+		v /= 10;
+	}
+	*minor = v;
+	return true;
+}
+
+void merge_fields(const struct invoice *base, const struct invoice *mine,
+                  const struct invoice *theirs, struct merge_result *out)
+{
+	const struct invoice *total_from;
+	struct invoice *m = &out->merged;
+
+	out->mine = merge_diff(base, mine);
+	out->theirs = merge_diff(base, theirs);
+	out->disjoint =
+		(out->mine & out->theirs & merge_diff(mine, theirs)) == 0;
+
+	/* theirs carries the database's id, version and timestamps: the merged
+	 * form saves against the version the database holds now. */
+	*m = *theirs;
+	if (out->mine & MF_CUSTOMER)
+		memcpy(m->customer, mine->customer, sizeof m->customer);
+	if (out->mine & MF_STATUS)
+		m->status = mine->status;
+	if (out->mine & MF_CURRENCY)
+		memcpy(m->currency, mine->currency, sizeof m->currency);
+	/* The total comes from the side that changed it (theirs when neither
+	 * did); only a changed total is carried into the other side's
+	 * currency, so a total nobody touched keeps its minor units. */
+	total_from = (out->mine & MF_TOTAL) ? mine : theirs;
+	m->total_minor = total_from->total_minor;
+	if (((out->mine | out->theirs) & MF_TOTAL) &&
+	    !total_carry(&m->total_minor, total_from->currency, m->currency))
+		out->disjoint = false;
+}
+
+const char *merge_field_label(enum merge_field f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof field_labels / sizeof field_labels[0]; i++)
+		if (field_labels[i].field == f)
+			return _(field_labels[i].label);
+	return "";
+}

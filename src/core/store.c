@@ -1098,6 +1098,22 @@ static enum inv_rc input_check(const struct invoice_input *in,
 	return INV_OK;
 }
 
+/* "12.50" -> "12.5", "12.00" -> "12": the amount as a person would write
+ * it, so moving 12.00 EUR to JPY keeps 12. */
+static void money_trim_zeros(char *text)
+{
+	char *dot = strchr(text, '.');
+	size_t n;
+
+	if (!dot)
+		return;
+	n = strlen(text);
+	while (n > 0 && text[n - 1] == '0')
+		text[--n] = '\0';
+	if (n > 0 && text[n - 1] == '.')
+		text[--n] = '\0';
+}
+
 /* Apply input onto a copy of the current row: the new field values. */
 static enum inv_rc input_apply(const struct invoice_input *in,
                                const struct invoice *cur, struct invoice *out,
@@ -1121,6 +1137,7 @@ static enum inv_rc input_apply(const struct invoice_input *in,
 		char text[MONEY_TEXT_MAX];
 
 		money_format(cur->total_minor, cur->currency, text, sizeof text);
+		money_trim_zeros(text);
 		rc = money_parse(text, currency, &out->total_minor, err);
 		if (rc != INV_OK)
 			return inv_err_set(err, INV_INVALID, "total",
@@ -1183,7 +1200,7 @@ enum inv_rc store_edit(struct store *st, const struct identity *who,
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	if (row_fields_equal(&cur, &next)) {
-		inv_err_set(err, INV_INVALID, "",
+		inv_err_set(err, INV_INVALID, "unchanged",
 			_("nothing to change: the values given are the ones "
 			  "invoice %s already has"),
 			cur.number);

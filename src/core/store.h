@@ -47,6 +47,14 @@ const char *store_path(const struct store *st);
 enum inv_rc store_seed_demo(struct store *st, struct inv_err *err);
 bool store_is_demo(struct store *st);
 
+/* Make user a member of org with role, creating either when missing (a new
+ * org numbers its invoices PREFIX-1001, PREFIX being its name upper-cased).
+ * An existing membership takes the new role.  Names are 1..64 characters of
+ * [A-Za-z0-9._-]. */
+enum inv_rc store_add_member(struct store *st, const char *user,
+                             const char *org, enum inv_role role,
+                             struct inv_err *err);
+
 /* ---- identity ---------------------------------------------------------- */
 
 /* Resolve user (by name) and org (by name or numeric id; NULL = the user's

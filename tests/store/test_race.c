@@ -133,6 +133,7 @@ static void guarded_worker(int child, struct tally *t)
 		}
 		money_format(inv.total_minor + 1, inv.currency, total,
 		             sizeof total);
+		usleep(200); /* widen the window a peer can slip into */
 		rc = store_edit(st, &who, inv.id, inv.version, &in, 0, &res, &err);
 		if (rc == INV_OK)
 			t->ok++;

@@ -557,6 +557,13 @@ START_TEST(currency_change_keeps_the_written_amount)
 	ck_assert_int_eq(store_edit(fx.st, &fx.bob, inv.id, inv.version, &bhd, 0,
 	                            &res, &err), INV_OK);
 	ck_assert_int_eq(res.row.total_minor, 12500);
+	/* a whole amount moves to JPY as written */
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, inv.id, res.row.version,
+	                            &(struct invoice_input){.total = "12"},
+	                            0, &res, &err), INV_OK);
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, inv.id, res.row.version,
+	                            &jpy, 0, &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.total_minor, 12);
 	assert_totals_match(&fx.bob);
 }
 END_TEST

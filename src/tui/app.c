@@ -1,0 +1,849 @@
+/*
+ * app.c - tui_run(): the screen's state, the event loop, key dispatch, the
+ * writer's results, and the frame (identity line, tabs and freshness, the
+ * table, summary, hints, then the layers and toasts on top).
+ *
+ * The loop never blocks on anything but poll(): the terminal, the notify
+ * pipe (the writer thread, the lock holder, signals) and a timeout.  While
+ * idle it asks the change feed every FEED_POLL_MS (one PRAGMA when nothing
+ * moved); stale tags drive the re-reads, and a frame is drawn only when
+ * something changed — a key, a result, a re-read, a toast going, or the
+ * freshness strip's text turning over.
+ *
+ * Signals (INT, TERM, HUP) only write a byte to the notify pipe; the loop
+ * saves an open form's draft and leaves through the normal exit, which
+ * restores the terminal.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "tui_internal.h"
+
+#define FEED_POLL_MS 50
+#define WAITING_AFTER_MS 150
+#define FEED_BATCH 64
+
+static volatile sig_atomic_t signal_caught;
+static int signal_fd = -1;
+
+int64_t app_now(void)
+{
+	return cache_now_ms();
+}
+
+bool app_too_small(void)
+{
+	return COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES;
+}
+
+bool app_waiting(struct app *a)
+{
+	int64_t since = a->writer ? writer_busy_since(a->writer) : 0;
+
+	return since > 0 && app_now() - since >= WAITING_AFTER_MS;
+}
+
+static bool wreq_is_invoice_write(enum wreq_kind k)
+{
+	return k == W_EDIT || k == W_CREATE || k == W_ARCHIVE ||
+	       k == W_RESTORE || k == W_DELETE;
+}
+
+bool app_submit(struct app *a, struct wreq *req)
+{
+	if (!a->writer || !writer_submit(a->writer, req)) {
+		toast_show(a, TOAST_ERROR,
+		           _("Too many writes are waiting; try again shortly."));
+		return false;
+	}
+	/* The feed is not read while an own write is in flight, so the
+	 * write is noted as our own before the feed can meet it. */
+	if (wreq_is_invoice_write(req->kind))
+		a->writes_inflight++;
+	a->dirty = true;
+	return true;
+}
+
+void app_own_write(struct app *a, const struct wres *r)
+{
+	cache_invalidate_change(a->cache, r->req.who.org_id, r->res.row.id,
+	                        CACHE_SRC_ACTION, app_now());
+	feed_note_own(&a->feed, r->res.change_seq);
+}
+
+/* ---- reads ------------------------------------------------------------ */
+
+static void app_reload_summary(struct app *a)
+{
+	char tag[CACHE_TAG_MAX];
+	struct inv_err err;
+
+	cache_tag_summary(a->who.org_id, tag);
+	if (store_summary(a->st, &a->who, &a->sum, &err) == INV_OK)
+		a->have_sum = true;
+	else
+		toast_show(a, TOAST_ERROR, err.msg);
+	cache_fetched(a->cache, tag, app_now());
+	a->dirty = true;
+}
+
+/* Re-read what a stale tag (or a local reason) says is out of date. */
+static void app_refresh_stale(struct app *a)
+{
+	char tag[CACHE_TAG_MAX];
+
+	cache_tag_list(a->who.org_id, tag);
+	if (a->table.reload || !cache_fresh(a->cache, tag))
+		table_reload(a);
+	cache_tag_summary(a->who.org_id, tag);
+	if (!a->have_sum || !cache_fresh(a->cache, tag))
+		app_reload_summary(a);
+	if (a->form && !a->form->create) {
+		cache_tag_record(a->who.org_id, a->form->base.id, tag);
+		if (!cache_fresh(a->cache, tag))
+			form_check_record(a);
+	}
+}
+
+static void app_feed_poll(struct app *a)
+{
+	struct change changes[FEED_BATCH];
+	struct inv_err err;
+	size_t n;
+
+	a->last_feed_ms = app_now();
+	for (int round = 0; round < 16; round++) {
+		if (feed_poll(&a->feed, a->st, &a->who, a->cache, changes,
+		              FEED_BATCH, &n, &err) != INV_OK || n < FEED_BATCH)
+			break;
+	}
+}
+
+/* ---- views, identity, lifecycle ---------------------------------------- */
+
+void app_set_view(struct app *a, enum inv_view v)
+{
+	if (v == a->view)
+		return;
+	a->view = v;
+	a->table.top_id = 0;
+	a->table.sel = 0;
+	a->table.n = 0;
+	a->table.reload = true;
+	a->dirty = true;
+}
+
+bool app_switch_identity(struct app *a, const char *user, const char *org)
+{
+	struct identity who;
+	struct inv_err err;
+	char msg[256];
+
+	if (store_identity(a->st, user, org, &who, &err) != INV_OK) {
+		toast_show(a, TOAST_ERROR, err.msg);
+		return false;
+	}
+	a->who = who;
+	if (a->view == VIEW_ALL && !identity_at_least(&who, ROLE_ADMIN))
+		a->view = VIEW_ACTIVE;
+	table_reset(a);
+	a->have_sum = false;
+	snprintf(msg, sizeof msg, _("Now acting as %s @ %s (%s)."), who.user,
+	         who.org, identity_role_name(who.role));
+	toast_show(a, TOAST_INFO, msg);
+	return true;
+}
+
+static void app_lifecycle_submit(struct app *a, enum wreq_kind kind,
+                                 const struct invoice *row)
+{
+	struct wreq req;
+
+	memset(&req, 0, sizeof req);
+	req.kind = kind;
+	req.who = a->who;
+	req.id = row->id;
+	req.version = row->version;
+	if (!app_submit(a, &req))
+		return;
+	/* optimistic: the row leaves on this frame (SPEC 4.1) */
+	if (kind == W_ARCHIVE && a->view == VIEW_ACTIVE)
+		table_hide(a, row->id);
+}
+
+static void app_delete_answer(struct app *a, bool yes, int64_t id)
+{
+	struct table *t = &a->table;
+
+	if (!yes)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->rows[i].id == id) {
+			app_lifecycle_submit(a, W_DELETE, &t->rows[i]);
+			return;
+		}
+	}
+	toast_show(a, TOAST_ERROR, _("That invoice is no longer shown."));
+}
+
+/* Refusals the screen can see for itself need no write at all. */
+static const char *app_lifecycle_refusal(struct app *a, enum wreq_kind kind,
+                                         const struct invoice *row)
+{
+	bool admin = identity_at_least(&a->who, ROLE_ADMIN);
+
+	switch (kind) {
+	case W_ARCHIVE:
+		if (row->deleted_at[0])
+			return _("A deleted invoice cannot be archived.");
+		if (row->archived_at[0])
+			return _("This invoice is already archived.");
+		return NULL;
+	case W_RESTORE:
+		if (!row->deleted_at[0] && !row->archived_at[0])
+			return _("This invoice is neither archived nor deleted.");
+		if (row->deleted_at[0] && !admin)
+			return _("Only an admin can restore a deleted invoice.");
+		return NULL;
+	case W_DELETE:
+		if (!admin)
+			return _("Only an admin can delete invoices.");
+		if (row->deleted_at[0])
+			return _("This invoice is already deleted.");
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+void app_lifecycle(struct app *a, enum wreq_kind kind)
+{
+	const struct invoice *row = table_selected(a);
+	const char *why;
+	char q[256];
+
+	if (!row) {
+		toast_show(a, TOAST_INFO, _("No invoice selected."));
+		return;
+	}
+	why = app_lifecycle_refusal(a, kind, row);
+	if (why) {
+		toast_show(a, TOAST_ERROR, why);
+		return;
+	}
+	if (kind == W_DELETE) {
+		snprintf(q, sizeof q, _("Delete invoice %s? (y/n)"),
+		         row->number);
+		confirm_open(a, q, app_delete_answer, row->id);
+		return;
+	}
+	app_lifecycle_submit(a, kind, row);
+}
+
+static void app_lifecycle_result(struct app *a, const struct wres *r)
+{
+	static const char *const done[] = {
+		[W_ARCHIVE] = N_("Invoice archived."),
+		[W_RESTORE] = N_("Invoice restored."),
+		[W_DELETE] = N_("Invoice deleted."),
+	};
+
+	table_unhide(a, r->req.id);
+	table_drift_unmark(a, r->req.id);
+	a->table.reload = true;
+	/* a refused row comes back, and so does the selection on it */
+	if (r->rc != INV_OK && r->req.kind == W_ARCHIVE)
+		a->table.want_sel = r->req.id;
+	if (r->rc == INV_OK) {
+		app_own_write(a, r);
+		toast_show(a, TOAST_OK, _(done[r->req.kind]));
+	} else if (r->rc == INV_CONFLICT) {
+		toast_show(a, TOAST_ERROR,
+		           _("This invoice changed elsewhere — refresh to retry."));
+	} else {
+		toast_show(a, TOAST_ERROR, r->err.msg);
+	}
+}
+
+static void app_drift_result(struct app *a, const struct wres *r)
+{
+	char msg[256];
+
+	if (r->rc != INV_OK) {
+		table_drift_unmark(a, r->req.id);
+		toast_show(a, TOAST_ERROR, r->err.msg);
+		return;
+	}
+	snprintf(msg, sizeof msg,
+	         _("Drift forced: %s is v%lld elsewhere; this screen still "
+	           "shows v%lld."),
+	         r->res.row.number, (long long)r->res.row.version,
+	         (long long)r->req.version);
+	toast_show(a, TOAST_INFO, msg);
+}
+
+static void app_on_result(struct app *a, const struct wres *r)
+{
+	if (wreq_is_invoice_write(r->req.kind) && a->writes_inflight > 0)
+		a->writes_inflight--;
+	switch (r->req.kind) {
+	case W_EDIT:
+	case W_CREATE:
+	case W_DRAFT_SAVE:
+		form_on_result(a, r);
+		break;
+	case W_ARCHIVE:
+	case W_RESTORE:
+	case W_DELETE:
+		app_lifecycle_result(a, r);
+		break;
+	case W_DRIFT:
+		app_drift_result(a, r);
+		break;
+	case W_DRAFT_DISCARD:
+		break;
+	}
+	a->dirty = true;
+}
+
+void app_interrupt(struct app *a, int code)
+{
+	form_draft_save_now(a);
+	a->quit = true;
+	a->exit_code = code;
+}
+
+/* ---- the frame --------------------------------------------------------- */
+
+static void app_strip_text(struct app *a, int64_t now, char *buf,
+                           size_t size)
+{
+	char tag[CACHE_TAG_MAX], list[16], sum[16];
+
+	if (app_waiting(a)) {
+		text_copy(buf, size, _("waiting for the database lock…"));
+		return;
+	}
+	cache_tag_list(a->who.org_id, tag);
+	draw_age(now - cache_fetched_at(a->cache, tag), list, sizeof list);
+	cache_tag_summary(a->who.org_id, tag);
+	draw_age(now - cache_fetched_at(a->cache, tag), sum, sizeof sum);
+	snprintf(buf, size, _("list %s ago · summary %s ago"), list, sum);
+}
+
+static void app_draw_identity(struct app *a, WINDOW *w)
+{
+	char buf[256];
+	int x;
+
+	snprintf(buf, sizeof buf, " inved  %s @ %s · %s", a->who.user,
+	         a->who.org, identity_role_name(a->who.role));
+	draw_text_role(w, 0, 0, COLS, buf, ALIGN_LEFT, RO_TITLE);
+	if (a->demo) {
+		const char *demo = _("demo");
+		x = COLS - text_cols(demo) - 3;
+		if (x > text_cols(buf) + 1)
+			draw_text_role(w, 0, x, text_cols(demo) + 2, demo,
+			               ALIGN_CENTER, RO_WARN);
+	}
+}
+
+static void app_draw_tabs(struct app *a, WINDOW *w, int64_t now)
+{
+	static const char *const names[VIEW__COUNT] = {
+		N_("Active"), N_("Archived"), N_("All"),
+	};
+	int views = identity_at_least(&a->who, ROLE_ADMIN) ? 3 : 2;
+	char buf[96];
+	int x = 1;
+
+	for (int v = 0; v < views; v++) {
+		snprintf(buf, sizeof buf, " %d %s ", v + 1, _(names[v]));
+		x = draw_str(w, 1, x, buf, v == (int)a->view ? RO_TAB : RO_NORMAL,
+		             0) + 1;
+	}
+	app_strip_text(a, now, a->strip, sizeof a->strip);
+	const char *strip = a->strip;
+	int sw = text_cols(strip);
+	/* narrow screens: the ages without the words around them */
+	if (COLS - sw - 1 <= x && !app_waiting(a)) {
+		char tag[CACHE_TAG_MAX], l[16], s[16];
+		cache_tag_list(a->who.org_id, tag);
+		draw_age(now - cache_fetched_at(a->cache, tag), l, sizeof l);
+		cache_tag_summary(a->who.org_id, tag);
+		draw_age(now - cache_fetched_at(a->cache, tag), s, sizeof s);
+		snprintf(buf, sizeof buf, "%s · %s", l, s);
+		strip = buf;
+		sw = text_cols(strip);
+	}
+	if (COLS - sw - 1 > x)
+		draw_text_role(w, 1, COLS - sw - 1, sw, strip, ALIGN_LEFT,
+		               app_waiting(a) ? RO_WARN : RO_MUTED);
+}
+
+static void app_draw_summary(struct app *a, WINDOW *w, int y)
+{
+	char buf[1024], part[128], amount[MONEY_TEXT_MAX];
+	size_t o;
+
+	if (!a->have_sum)
+		return;
+	/* counts first: they must survive a narrow screen */
+	snprintf(buf, sizeof buf,
+	         _(" %lld active · %lld archived · %lld deleted  |"),
+	         (long long)a->sum.count[LIFE_ACTIVE],
+	         (long long)a->sum.count[LIFE_ARCHIVED],
+	         (long long)a->sum.count[LIFE_DELETED]);
+	o = strlen(buf);
+	for (size_t i = 0; i < a->sum.ncur && o + 1 < sizeof buf; i++) {
+		const struct summary_currency *c = &a->sum.cur[i];
+		money_format_grouped(c->total_minor, c->currency, amount,
+		                     sizeof amount);
+		snprintf(part, sizeof part, "%s%s %s", i == 0 ? " " : " · ",
+		         amount, c->currency);
+		text_copy(buf + o, sizeof buf - o, part);
+		o += strlen(buf + o);
+	}
+	draw_text(w, y, 0, COLS, buf, ALIGN_LEFT);
+}
+
+static void app_draw_hints(struct app *a, WINDOW *w, int y)
+{
+	struct draw_hint hints[12];
+	size_t n = 0;
+
+	hints[n++] = (struct draw_hint){ "Enter", _("edit") };
+	hints[n++] = (struct draw_hint){ "n", _("new") };
+	hints[n++] = (struct draw_hint){ "a", _("archive") };
+	hints[n++] = (struct draw_hint){ "r", _("restore") };
+	if (identity_at_least(&a->who, ROLE_ADMIN))
+		hints[n++] = (struct draw_hint){ "d", _("delete") };
+	hints[n++] = (struct draw_hint){ "i", _("inspect") };
+	hints[n++] = (struct draw_hint){ "/", _("filter") };
+	hints[n++] = (struct draw_hint){ "h", _("history") };
+	hints[n++] = (struct draw_hint){ "?", _("help") };
+	hints[n++] = (struct draw_hint){ "q", _("quit") };
+	draw_hints(w, y, 1, COLS - 1, hints, n, 2);
+}
+
+static void app_draw_too_small(struct app *a)
+{
+	char buf[64];
+
+	for (int i = 0; i < a->nlayers; i++)
+		if (a->layers[i].pan)
+			hide_panel(a->layers[i].pan);
+	for (int i = 0; i < a->ntoasts; i++)
+		if (a->toasts[i].pan)
+			hide_panel(a->toasts[i].pan);
+	werase(a->base);
+	snprintf(buf, sizeof buf, _("%dx%d, needs %dx%d"), COLS, LINES,
+	         TUI_MIN_COLS, TUI_MIN_LINES);
+	draw_text_role(a->base, LINES / 2, 0, COLS,
+	               _("Terminal too small"), ALIGN_CENTER, RO_WARN);
+	if (LINES / 2 + 1 < LINES)
+		draw_text_role(a->base, LINES / 2 + 1, 0, COLS, buf + 0,
+		               ALIGN_CENTER, RO_MUTED);
+}
+
+static void app_cursor(struct app *a, int filter_x)
+{
+	static int shown = -1;
+	struct layer *top = layer_top(a);
+	int want = 0;
+
+	if (top && top->cursor_on && top->win) {
+		setsyx(getbegy(top->win) + top->cursor_y,
+		       getbegx(top->win) + top->cursor_x);
+		want = 1;
+	} else if (!top && filter_x >= 0) {
+		setsyx(LINES - 3, filter_x);
+		want = 1;
+	}
+	if (want != shown) {
+		curs_set(want);
+		shown = want;
+	}
+}
+
+static void app_draw(struct app *a)
+{
+	int64_t now = app_now();
+	int filter_x = -1;
+
+	a->dirty = false;
+	if (app_too_small()) {
+		app_strip_text(a, now, a->strip, sizeof a->strip);
+		app_draw_too_small(a);
+		update_panels();
+		app_cursor(a, -1);
+		doupdate();
+		return;
+	}
+	werase(a->base);
+	app_draw_identity(a, a->base);
+	app_draw_tabs(a, a->base, now);
+	table_draw(a, a->base, 2, LINES - 5);
+	filter_x = table_draw_filter(a, a->base, LINES - 3);
+	app_draw_summary(a, a->base, LINES - 2);
+	app_draw_hints(a, a->base, LINES - 1);
+	for (int i = 0; i < a->nlayers; i++) {
+		struct layer *l = &a->layers[i];
+		l->ops->draw(a, l);
+		if (l->pan)
+			show_panel(l->pan);
+	}
+	toast_draw(a);
+	update_panels();
+	app_cursor(a, filter_x);
+	doupdate();
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+static void app_resize(struct app *a)
+{
+	wresize(a->base, LINES, COLS);
+	replace_panel(a->base_pan, a->base);
+	a->table.reload = true;
+	a->dirty = true;
+}
+
+static void app_redraw_all(struct app *a)
+{
+	clearok(curscr, TRUE);
+	a->table.reload = true;
+	a->have_sum = false;
+	a->dirty = true;
+}
+
+static void app_key(struct app *a, wint_t ch, bool fkey)
+{
+	struct layer *top = layer_top(a);
+
+	a->dirty = true;
+	if (fkey && ch == KEY_RESIZE) {
+		app_resize(a);
+		return;
+	}
+	if (!fkey && ch == CTRL('c')) {
+		app_interrupt(a, 130);
+		return;
+	}
+	if (!fkey && ch == CTRL('l')) {
+		app_redraw_all(a);
+		return;
+	}
+	if (app_too_small()) {
+		if (!top && !fkey && ch == 'q')
+			a->quit = true;
+		return;
+	}
+	if (top)
+		top->ops->key(a, top, ch, fkey);
+	else
+		table_key(a, ch, fkey);
+}
+
+/* Returns how many keys were read. */
+static int app_read_keys(struct app *a)
+{
+	wint_t ch;
+	int i;
+
+	for (i = 0; i < 1024 && !a->quit; i++) {
+		int rc = wget_wch(a->base, &ch);
+		if (rc == ERR)
+			break;
+		app_key(a, ch, rc == KEY_CODE_YES);
+	}
+	return i;
+}
+
+static void app_read_notify(struct app *a)
+{
+	struct wres *r = malloc(sizeof *r);
+	char buf[64];
+	ssize_t n;
+
+	while ((n = read(a->notify_rd, buf, sizeof buf)) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] == NOTIFY_LOCK)
+				toast_show(a, TOAST_INFO,
+				           _("Write lock released."));
+	}
+	while (r && a->writer && writer_take(a->writer, r))
+		app_on_result(a, r);
+	free(r);
+	if (signal_caught && !a->quit)
+		app_interrupt(a, 128 + (int)signal_caught);
+}
+
+/* Everything that happens with time rather than with input. */
+static void app_tick(struct app *a)
+{
+	int64_t now = app_now();
+	char strip[sizeof a->strip];
+
+	toast_expire(a, now);
+	if (a->writes_inflight == 0 && now - a->last_feed_ms >= FEED_POLL_MS)
+		app_feed_poll(a);
+	form_autosave_tick(a, now);
+	app_strip_text(a, now, strip, sizeof strip);
+	if (strcmp(strip, a->strip) != 0)
+		a->dirty = true;
+}
+
+static int app_timeout(struct app *a)
+{
+	int64_t now = app_now(), t = FEED_POLL_MS, next;
+
+	next = toast_next_ms(a, now);
+	if (next >= 0 && next < t)
+		t = next;
+	next = form_autosave_due(a, now);
+	if (next >= 0 && next < t)
+		t = next;
+	return (int)t;
+}
+
+static void app_loop(struct app *a)
+{
+	int empty = 0;
+
+	while (!a->quit) {
+		struct pollfd fds[2] = {
+			{ .fd = 0, .events = POLLIN },
+			{ .fd = a->notify_rd, .events = POLLIN },
+		};
+		int rc;
+
+		app_refresh_stale(a);
+		if (a->dirty)
+			app_draw(a);
+		rc = poll(fds, 2, app_timeout(a));
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			/* the terminal went away: keep the draft, leave */
+			app_interrupt(a, 129);
+			break;
+		}
+		/* EINTR may be SIGWINCH: let curses report KEY_RESIZE */
+		if (rc < 0 || (fds[0].revents & POLLIN)) {
+			int keys = app_read_keys(a);
+			/* readable, yet no key, again and again: input ended */
+			if (keys > 0 || rc < 0)
+				empty = 0;
+			else if (++empty > 100) {
+				app_interrupt(a, 129);
+				break;
+			}
+		}
+		if (rc < 0 || (fds[1].revents & POLLIN))
+			app_read_notify(a);
+		app_tick(a);
+	}
+}
+
+/* ---- start and finish ------------------------------------------------- */
+
+static void on_signal(int sig)
+{
+	char c = NOTIFY_SIGNAL;
+
+	signal_caught = sig;
+	if (signal_fd >= 0) {
+		ssize_t rc = write(signal_fd, &c, 1);
+		(void)rc;
+	}
+}
+
+static void signals_install(struct sigaction old[3])
+{
+	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+}
+
+static void signals_restore(const struct sigaction old[3])
+{
+	static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+}
+
+static bool pipe_open(struct app *a)
+{
+	int fds[2];
+
+	if (pipe(fds) != 0)
+		return false;
+	for (int i = 0; i < 2; i++) {
+		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+		fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+	}
+	a->notify_rd = fds[0];
+	a->notify_wr = fds[1];
+	return true;
+}
+
+/* Customer names are UTF-8 whatever the environment says; a terminal
+ * started with no locale at all still gets them right. */
+static void locale_ensure_utf8(void)
+{
+	const char *cs;
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	if (cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0))
+		return;
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "en_US.UTF-8");
+}
+
+static bool screen_start(struct app *a)
+{
+	if (!newterm(NULL, stdout, stdin))
+		return false;
+	raw(); /* ^S and ^C reach the program (no XON/XOFF, no ISIG) */
+	noecho();
+	nonl();
+	set_escdelay(25);
+	curs_set(0);
+	draw_init_colors();
+	refresh(); /* clear once; stdscr is never drawn on again */
+	a->base = newwin(LINES, COLS, 0, 0);
+	a->base_pan = new_panel(a->base);
+	keypad(a->base, TRUE);
+	nodelay(a->base, TRUE);
+	return true;
+}
+
+static void screen_stop(struct app *a)
+{
+	layer_free_all(a);
+	a->form = NULL;
+	toast_free_all(a);
+	if (a->base_pan)
+		del_panel(a->base_pan);
+	if (a->base)
+		delwin(a->base);
+	endwin();
+}
+
+static void app_open_ref(struct app *a, const char *ref)
+{
+	struct invoice row;
+	struct inv_err err;
+
+	if (store_find(a->st, &a->who, ref, &row, &err) != INV_OK) {
+		toast_show(a, TOAST_ERROR, err.msg);
+		return;
+	}
+	if (row.deleted_at[0]) {
+		toast_show(a, TOAST_ERROR,
+		           _("A deleted invoice cannot be edited."));
+		return;
+	}
+	table_select_id(a, row.id);
+	form_open_edit(a, &row);
+}
+
+static struct app *app_new(struct store *st, const struct identity *who,
+                           const struct tui_options *opt)
+{
+	struct app *a = calloc(1, sizeof *a);
+	struct inv_err err;
+
+	if (!a)
+		return NULL;
+	a->st = st;
+	a->who = *who;
+	a->view = opt ? opt->view : VIEW_ACTIVE;
+	a->cache = cache_new();
+	a->notify_rd = a->notify_wr = -1;
+	if (!a->cache || !pipe_open(a)) {
+		fprintf(stderr, "inved: %s\n", _("out of resources"));
+		goto fail;
+	}
+	if (feed_init(&a->feed, st, &err) != INV_OK) {
+		fprintf(stderr, "inved: %s\n", err.msg);
+		goto fail;
+	}
+	a->demo = store_is_demo(st);
+	table_reset(a);
+	return a;
+fail:
+	if (a->cache)
+		cache_free(a->cache);
+	if (a->notify_rd >= 0) {
+		close(a->notify_rd);
+		close(a->notify_wr);
+	}
+	free(a);
+	return NULL;
+}
+
+static void app_free(struct app *a)
+{
+	writer_stop(a->writer);
+	signal_fd = -1;
+	close(a->notify_rd);
+	close(a->notify_wr);
+	cache_free(a->cache);
+	free(a);
+}
+
+int tui_run(struct store *st, const struct identity *who,
+            const struct tui_options *opt)
+{
+	struct sigaction old[3];
+	struct app *a;
+	int code;
+
+	if (opt && opt->view == VIEW_ALL &&
+	    !identity_at_least(who, ROLE_ADMIN)) {
+		fprintf(stderr,
+		        _("inved: the All view is for admins; %s is a member "
+		          "of %s. Use --view active or --view archived.\n"),
+		        who->user, who->org);
+		return inv_rc_exit_code(INV_FORBIDDEN);
+	}
+	locale_ensure_utf8();
+	a = app_new(st, who, opt);
+	if (!a)
+		return 1;
+	a->writer = writer_start(store_path(st), a->notify_wr);
+	signal_fd = a->notify_wr;
+	signals_install(old);
+	if (!screen_start(a)) {
+		signals_restore(old);
+		fprintf(stderr, "inved: %s\n",
+		        _("cannot start the terminal interface (is TERM set "
+		          "and is this a terminal?)"));
+		app_free(a);
+		return 1;
+	}
+	app_refresh_stale(a);
+	if (opt && opt->open_ref && opt->open_ref[0])
+		app_open_ref(a, opt->open_ref);
+	a->dirty = true;
+	app_loop(a);
+	screen_stop(a);
+	signals_restore(old);
+	code = a->exit_code;
+	app_free(a);
+	return code;
+}

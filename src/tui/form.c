@@ -1,0 +1,714 @@
+/*
+ * form.c - the edit and create form (SPEC 4.2) and its autosave timing.
+ *
+ * The form keeps the row it was loaded from (`base`) and the version a
+ * save is made against; both change only when the operator takes the
+ * database's values (Use latest, Merge) — a peer's change shows as a quiet
+ * notice and never touches what the operator typed.  Saves go through the
+ * writer thread; while one is in flight the fields do not take edits, so
+ * what is saved is what is on the screen.
+ *
+ * The create form carries a request token made when it opens: a second
+ * submit sends the same token, and the core answers with the invoice the
+ * first one made (SPEC 3.3).
+ */
+#include "tui_internal.h"
+
+#define AUTOSAVE_PAUSE_MS 1000
+
+static const char *const field_labels[FF__COUNT] = {
+	N_("Customer"), N_("Status"), N_("Total"), N_("Currency"),
+};
+
+static const char *const field_names[FF__COUNT] = {
+	"customer", "status", "total", "currency",
+};
+
+void form_values_get(const struct form *f, struct form_values *v)
+{
+	lineedit_get(&f->customer, v->customer, sizeof v->customer);
+	text_copy(v->status, sizeof v->status, invoice_status_name(f->status));
+	lineedit_get(&f->total, v->total, sizeof v->total);
+	lineedit_get(&f->currency, v->currency, sizeof v->currency);
+}
+
+void form_values_set(struct form *f, const struct form_values *v)
+{
+	enum inv_status st;
+	struct inv_err err;
+
+	lineedit_set(&f->customer, v->customer);
+	lineedit_set(&f->total, v->total);
+	lineedit_set(&f->currency, v->currency);
+	if (invoice_status_parse(v->status, &st, &err) == INV_OK)
+		f->status = st;
+}
+
+static void form_values_of_row(const struct invoice *row,
+                               struct form_values *v)
+{
+	text_copy(v->customer, sizeof v->customer, row->customer);
+	text_copy(v->status, sizeof v->status, invoice_status_name(row->status));
+	if (row->id == 0 && row->total_minor == 0)
+		v->total[0] = '\0'; /* a new invoice starts empty */
+	else
+		money_format(row->total_minor, row->currency, v->total,
+		             sizeof v->total);
+	text_copy(v->currency, sizeof v->currency, row->currency);
+}
+
+static void form_clear_errors(struct form *f)
+{
+	for (int i = 0; i < FF__COUNT; i++)
+		f->error[i][0] = '\0';
+	f->message[0] = '\0';
+	f->message_info = false;
+}
+
+void form_load_row(struct form *f, const struct invoice *row)
+{
+	struct form_values v;
+
+	f->base = *row;
+	f->version = row->version;
+	if (row->version > f->seen_version)
+		f->seen_version = row->version;
+	form_values_of_row(row, &v);
+	form_values_set(f, &v);
+	form_clear_errors(f);
+	f->notice[0] = '\0';
+}
+
+bool form_dirty(const struct form *f)
+{
+	struct form_values now, then;
+
+	form_values_get(f, &now);
+	form_values_of_row(&f->base, &then);
+	return strcmp(now.customer, then.customer) != 0 ||
+	       strcmp(now.status, then.status) != 0 ||
+	       strcmp(now.total, then.total) != 0 ||
+	       strcmp(now.currency, then.currency) != 0;
+}
+
+bool form_to_invoice(const struct form *f, struct invoice *out)
+{
+	struct form_values v;
+	struct inv_err err;
+
+	form_values_get(f, &v);
+	*out = f->base;
+	text_copy(out->customer, sizeof out->customer, v.customer);
+	out->status = f->status;
+	text_copy(out->currency, sizeof out->currency, v.currency);
+	return money_parse(v.total, v.currency, &out->total_minor, &err) ==
+	       INV_OK;
+}
+
+static struct form *form_new(struct app *a)
+{
+	struct form *f = calloc(1, sizeof *f);
+
+	if (!f)
+		return NULL;
+	f->serial = ++a->form_serial;
+	lineedit_init(&f->customer, CUSTOMER_MAX_CHARS, false);
+	lineedit_init(&f->total, 24, false);
+	lineedit_init(&f->currency, 3, true);
+	f->field = FF_CUSTOMER;
+	return f;
+}
+
+static void form_push(struct app *a, struct form *f)
+{
+	char tag[CACHE_TAG_MAX];
+
+	if (!layer_push(a, &form_layer_ops, f))
+		return;
+	a->form = f;
+	if (!f->create) {
+		cache_tag_record(a->who.org_id, f->base.id, tag);
+		cache_fetched(a->cache, tag, app_now());
+	}
+	draft_offer_restore(a);
+}
+
+void form_open_edit(struct app *a, const struct invoice *row)
+{
+	struct form *f;
+
+	if (a->form)
+		return;
+	f = form_new(a);
+	if (!f)
+		return;
+	form_load_row(f, row);
+	f->seen_version = row->version;
+	form_push(a, f);
+}
+
+void form_open_create(struct app *a)
+{
+	struct invoice blank;
+	struct form *f;
+
+	if (a->form)
+		return;
+	f = form_new(a);
+	if (!f)
+		return;
+	memset(&blank, 0, sizeof blank);
+	blank.status = ST_DRAFT;
+	snprintf(blank.currency, sizeof blank.currency, "EUR");
+	form_load_row(f, &blank);
+	f->create = true;
+	store_new_token(f->token);
+	form_push(a, f);
+}
+
+/* Close the form and every layer above it (its questions and panels). */
+void form_close(struct app *a)
+{
+	struct layer *l = layer_find(a, &form_layer_ops);
+
+	if (!l)
+		return;
+	while (layer_top(a) != l)
+		layer_pop(a);
+	layer_pop(a);
+	a->form = NULL;
+}
+
+static int64_t form_draft_id(const struct form *f)
+{
+	return f->create ? 0 : f->base.id;
+}
+
+static void form_draft_discard(struct app *a, struct form *f)
+{
+	struct wreq req;
+
+	memset(&req, 0, sizeof req);
+	req.kind = W_DRAFT_DISCARD;
+	req.who = a->who;
+	req.id = form_draft_id(f);
+	app_submit(a, &req);
+}
+
+void form_mark_edited(struct app *a)
+{
+	struct form *f = a->form;
+
+	if (!f)
+		return;
+	f->draft_pending = true;
+	f->last_key_ms = app_now();
+}
+
+/* ---- saving ----------------------------------------------------------- */
+
+static int form_field_of(const char *name)
+{
+	for (int i = 0; i < FF__COUNT; i++)
+		if (strcmp(field_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* The same rules the core applies, checked here first so the message sits
+ * next to the field at once; the core checks again on save. */
+static bool form_validate(struct form *f)
+{
+	struct form_values v;
+	struct inv_err err;
+	int64_t minor;
+	int first = -1;
+
+	form_values_get(f, &v);
+	form_clear_errors(f);
+	if (invoice_check_customer(v.customer, &err) != INV_OK) {
+		text_copy(f->error[FF_CUSTOMER], sizeof f->error[0], err.msg);
+		first = FF_CUSTOMER;
+	}
+	if (!money_currency_known(v.currency)) {
+		snprintf(f->error[FF_CURRENCY], sizeof f->error[0], "%s",
+		         _("Unknown currency; use an ISO 4217 code such as "
+		           "EUR, USD or JPY."));
+		if (first < 0)
+			first = FF_CURRENCY;
+	} else if (money_parse(v.total, v.currency, &minor, &err) != INV_OK) {
+		text_copy(f->error[FF_TOTAL], sizeof f->error[0], err.msg);
+		if (first < 0 || first == FF_CURRENCY)
+			first = FF_TOTAL;
+	}
+	if (first >= 0)
+		f->field = first;
+	return first < 0;
+}
+
+void form_submit(struct app *a, int flags)
+{
+	struct form *f = a->form;
+	struct form_values v;
+	struct wreq req;
+
+	if (!f || f->saving)
+		return;
+	if (!form_validate(f))
+		return;
+	/* the core refuses a write that changes nothing; so does the form,
+	 * without asking it */
+	if (!f->create && !(flags & WRITE_OVERWRITE) && !form_dirty(f)) {
+		form_draft_discard(a, f);
+		form_close(a);
+		toast_show(a, TOAST_INFO, _("No changes to save."));
+		return;
+	}
+	form_values_get(f, &v);
+	memset(&req, 0, sizeof req);
+	req.kind = f->create ? W_CREATE : W_EDIT;
+	req.form_serial = f->serial;
+	req.who = a->who;
+	req.id = f->base.id;
+	req.version = f->version;
+	req.flags = flags;
+	text_copy(req.customer, sizeof req.customer, v.customer);
+	text_copy(req.status, sizeof req.status, v.status);
+	text_copy(req.total, sizeof req.total, v.total);
+	text_copy(req.currency, sizeof req.currency, v.currency);
+	text_copy(req.token, sizeof req.token, f->token);
+	if (app_submit(a, &req))
+		f->saving = true;
+}
+
+static void form_saved(struct app *a, const struct wres *r)
+{
+	struct form *f = a->form;
+	bool mine = f && f->serial == r->req.form_serial;
+
+	/* SPEC 3.2: the commit happened; invalidate, then show the result */
+	if (!r->res.repeat)
+		app_own_write(a, r);
+	if (mine) {
+		form_draft_discard(a, f);
+		form_close(a);
+	}
+	if (r->req.kind == W_CREATE)
+		toast_show(a, TOAST_OK, r->res.repeat
+		           ? _("Invoice already created.")
+		           : _("Invoice created."));
+	else
+		toast_show(a, TOAST_OK, _("Invoice saved."));
+	table_select_id(a, r->res.row.id);
+}
+
+static void form_refused(struct app *a, struct form *f, const struct wres *r)
+{
+	int field;
+
+	switch (r->rc) {
+	case INV_CONFLICT:
+		if (!f->create && r->res.have_row) {
+			conflict_open(a, &r->res.row);
+			return;
+		}
+		break;
+	case INV_INVALID:
+		field = form_field_of(r->err.field);
+		if (field >= 0) {
+			text_copy(f->error[field], sizeof f->error[0], r->err.msg);
+			f->field = field;
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	text_copy(f->message, sizeof f->message, r->err.msg);
+	f->message_info = false;
+	toast_show(a, TOAST_ERROR, r->err.msg);
+}
+
+static void form_draft_result(struct app *a, struct form *f,
+                              const struct wres *r)
+{
+	f->draft_saving = false;
+	if (r->rc == INV_OK)
+		f->draft_version = r->draft_version;
+	else if (r->rc == INV_CONFLICT)
+		draft_conflict_open(a, &r->draft);
+	/* other failures stay quiet: the next pause in typing retries */
+	else
+		f->draft_pending = true;
+}
+
+void form_on_result(struct app *a, const struct wres *r)
+{
+	struct form *f = a->form;
+	bool mine = f && f->serial == r->req.form_serial;
+
+	if (r->req.kind == W_DRAFT_SAVE) {
+		if (mine)
+			form_draft_result(a, f, r);
+		return;
+	}
+	if (mine)
+		f->saving = false;
+	if (r->rc == INV_OK) {
+		form_saved(a, r);
+		return;
+	}
+	if (mine)
+		form_refused(a, f, r);
+	else
+		toast_show(a, TOAST_ERROR, r->err.msg);
+}
+
+void form_check_record(struct app *a)
+{
+	struct form *f = a->form;
+	char tag[CACHE_TAG_MAX];
+	struct invoice row;
+	struct inv_err err;
+	enum inv_rc rc;
+
+	if (!f || f->create)
+		return;
+	cache_tag_record(a->who.org_id, f->base.id, tag);
+	rc = store_get(a->st, &a->who, f->base.id, &row, &err);
+	cache_fetched(a->cache, tag, app_now());
+	if (rc != INV_OK || row.version == f->seen_version)
+		return;
+	f->seen_version = row.version;
+	snprintf(f->notice, sizeof f->notice,
+	         row.deleted_at[0] ? _("Changed elsewhere: v%lld → v%lld (deleted)")
+	                           : _("Changed elsewhere: v%lld → v%lld"),
+	         (long long)f->version, (long long)row.version);
+	a->dirty = true;
+}
+
+/* ---- drafts timing ---------------------------------------------------- */
+
+static void form_draft_request(struct app *a, struct form *f,
+                               struct wreq *req)
+{
+	struct form_values v;
+
+	form_values_get(f, &v);
+	memset(req, 0, sizeof *req);
+	req->kind = W_DRAFT_SAVE;
+	req->form_serial = f->serial;
+	req->who = a->who;
+	req->id = form_draft_id(f);
+	req->version = f->draft_version;
+	req->base_version = f->version;
+	draft_body_encode(&v, req->body, sizeof req->body);
+}
+
+int64_t form_autosave_due(struct app *a, int64_t now)
+{
+	struct form *f = a->form;
+	int64_t due;
+
+	if (!f || !f->draft_pending || f->draft_saving || f->saving)
+		return -1;
+	due = f->last_key_ms + AUTOSAVE_PAUSE_MS - now;
+	return due < 0 ? 0 : due;
+}
+
+void form_autosave_tick(struct app *a, int64_t now)
+{
+	struct form *f = a->form;
+	struct wreq req;
+
+	if (form_autosave_due(a, now) != 0)
+		return;
+	form_draft_request(a, f, &req);
+	if (app_submit(a, &req)) {
+		f->draft_saving = true;
+		f->draft_pending = false;
+	}
+}
+
+void form_draft_save_now(struct app *a)
+{
+	struct form *f = a->form;
+	struct wreq req;
+	struct draft cur;
+	struct inv_err err;
+	int64_t nv;
+	enum inv_rc rc;
+
+	if (!f || (!f->draft_pending && !form_dirty(f)))
+		return;
+	form_draft_request(a, f, &req);
+	rc = store_draft_save(a->st, &a->who, req.id, req.version,
+	                      req.base_version, req.body, &nv, &cur, &err);
+	/* leaving for good: what this screen shows is the newest thought */
+	if (rc == INV_CONFLICT)
+		store_draft_save(a->st, &a->who, req.id, cur.version,
+		                 req.base_version, req.body, &nv, &cur, &err);
+}
+
+/* ---- the layer -------------------------------------------------------- */
+
+static void form_leave_answer(struct app *a, bool yes, int64_t serial)
+{
+	struct form *f = a->form;
+
+	if (!yes || !f || f->serial != (uint64_t)serial)
+		return;
+	form_draft_discard(a, f);
+	form_close(a);
+}
+
+static void form_leave(struct app *a, struct form *f)
+{
+	if (f->saving)
+		return;
+	if (form_dirty(f)) {
+		confirm_open(a, _("Discard unsaved changes? (y/n)"),
+		             form_leave_answer, (int64_t)f->serial);
+		return;
+	}
+	if (f->draft_version > 0 || f->draft_saving)
+		form_draft_discard(a, f);
+	form_close(a);
+}
+
+static void form_status_step(struct form *f, int step)
+{
+	f->status = (enum inv_status)(((int)f->status + step + ST__COUNT) %
+	                              ST__COUNT);
+}
+
+/* A letter picks the status whose name starts with it (d, s, p, v). */
+static bool form_status_letter(struct form *f, wint_t ch)
+{
+	for (int s = 0; s < ST__COUNT; s++) {
+		const char *name = invoice_status_name((enum inv_status)s);
+		if ((wint_t)name[0] == ch) {
+			f->status = (enum inv_status)s;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool form_status_key(struct form *f, wint_t ch, bool fkey)
+{
+	if (fkey && ch == KEY_LEFT) {
+		form_status_step(f, -1);
+		return true;
+	}
+	if ((fkey && ch == KEY_RIGHT) || (!fkey && ch == ' ')) {
+		form_status_step(f, 1);
+		return true;
+	}
+	return !fkey && form_status_letter(f, ch);
+}
+
+static struct lineedit *form_line(struct form *f, int field)
+{
+	switch (field) {
+	case FF_CUSTOMER:
+		return &f->customer;
+	case FF_TOTAL:
+		return &f->total;
+	case FF_CURRENCY:
+		return &f->currency;
+	default:
+		return NULL;
+	}
+}
+
+static void form_edit_key(struct app *a, struct form *f, wint_t ch,
+                          bool fkey)
+{
+	struct lineedit *le = form_line(f, f->field);
+	bool changed = false;
+
+	if (f->saving)
+		return;
+	if (le)
+		lineedit_key(le, ch, fkey, &changed);
+	else
+		changed = form_status_key(f, ch, fkey);
+	if (changed) {
+		f->error[f->field][0] = '\0';
+		form_mark_edited(a);
+	}
+}
+
+static void form_move(struct form *f, int step)
+{
+	f->field = (f->field + step + FF__COUNT) % FF__COUNT;
+}
+
+static void form_layer_key(struct app *a, struct layer *l, wint_t ch,
+                           bool fkey)
+{
+	struct form *f = l->data;
+	bool enter = (!fkey && (ch == '\n' || ch == '\r')) ||
+	             (fkey && ch == KEY_ENTER);
+
+	if (!fkey && ch == KEY_ESC)
+		form_leave(a, f);
+	else if ((fkey && ch == KEY_F(2)) || (!fkey && ch == CTRL('s')))
+		form_submit(a, 0);
+	else if ((!fkey && ch == '\t') || (fkey && ch == KEY_DOWN))
+		form_move(f, 1);
+	else if (fkey && (ch == KEY_BTAB || ch == KEY_UP))
+		form_move(f, -1);
+	else if (enter && f->field == FF__COUNT - 1)
+		form_submit(a, 0);
+	else if (enter)
+		form_move(f, 1);
+	else
+		form_edit_key(a, f, ch, fkey);
+}
+
+static int form_label_cols(void)
+{
+	int w = 0;
+
+	for (int i = 0; i < FF__COUNT; i++) {
+		int c = text_cols(_(field_labels[i]));
+		if (c > w)
+			w = c;
+	}
+	return w;
+}
+
+static void form_draw_title(struct form *f, WINDOW *win, int w)
+{
+	char title[128], ver[64];
+
+	if (f->create) {
+		text_copy(title, sizeof title, _("New invoice"));
+		ver[0] = '\0';
+	} else {
+		snprintf(title, sizeof title, _("Edit %s"), f->base.number);
+		snprintf(ver, sizeof ver, _("Version %lld"),
+		         (long long)f->version);
+	}
+	draw_box(win, title);
+	if (ver[0]) {
+		char buf[80];
+		snprintf(buf, sizeof buf, " %s ", ver);
+		int x = w - 2 - text_cols(buf);
+		if (x > 2 + text_cols(title) + 3)
+			draw_str(win, 0, x, buf, RO_KEY, 0);
+	}
+}
+
+/* Draw one field's input; returns the cursor column (or -1). */
+static int form_draw_input(struct form *f, WINDOW *win, int field, int y,
+                           int x, int width)
+{
+	struct lineedit *le = form_line(f, field);
+	bool focus = f->field == field;
+	char buf[64];
+
+	if (le) {
+		if (field == FF_TOTAL && width > 24)
+			width = 24;
+		if (field == FF_CURRENCY && width > 5)
+			width = 5;
+		return lineedit_draw(le, win, y, x, width, RO_INPUT);
+	}
+	snprintf(buf, sizeof buf, "‹ %s ›", invoice_status_label(f->status));
+	draw_str(win, y, x, buf, focus ? RO_SELECTED : RO_INPUT, width);
+	return x + 2;
+}
+
+/* The line under the fields: saving, the refusal, or (when the fields
+ * have no room for their own) the first field error. */
+static void form_draw_message(struct app *a, struct form *f, WINDOW *win,
+                              int y, int w, bool spaced)
+{
+	char buf[600];
+
+	if (f->saving) {
+		draw_str(win, y, 2, app_waiting(a)
+		         ? _("Waiting for the database lock…")
+		         : _("Saving…"), RO_WARN, w - 4);
+		return;
+	}
+	if (f->message[0]) {
+		draw_str(win, y, 2, f->message,
+		         f->message_info ? RO_WARN : RO_FIELDERR, w - 4);
+		return;
+	}
+	if (spaced)
+		return;
+	for (int i = 0; i < FF__COUNT; i++) {
+		if (!f->error[i][0])
+			continue;
+		snprintf(buf, sizeof buf, "%s: %s", _(field_labels[i]),
+		         f->error[i]);
+		draw_str(win, y, 2, buf, RO_FIELDERR, w - 4);
+		return;
+	}
+}
+
+static void form_layer_draw(struct app *a, struct layer *l)
+{
+	static const struct draw_hint hints[] = {
+		{ "Tab", N_("next field") },
+		{ "Space", N_("status") },
+		{ "F2", N_("save") },
+		{ "Esc", N_("close") },
+	};
+	struct draw_hint th[4];
+	struct form *f = l->data;
+	bool spaced = LINES >= 18;
+	int w = COLS - 2 > 74 ? 74 : COLS - 2;
+	int labw = form_label_cols(), y, ix, iw, cx = -1, cy = 0;
+
+	layer_place(l, spaced ? 15 : 9, w);
+	w = getmaxx(l->win);
+	form_draw_title(f, l->win, w);
+	ix = 3 + labw + 2;
+	iw = w - ix - 2;
+	y = spaced ? 2 : 1;
+	for (int i = 0; i < FF__COUNT; i++) {
+		bool focus = f->field == i;
+		draw_str(l->win, y, 1, focus ? ">" : " ", RO_KEY, 0);
+		draw_str(l->win, y, 3, _(field_labels[i]),
+		         focus ? RO_KEY : RO_NORMAL, labw + 1);
+		int c = form_draw_input(f, l->win, i, y, ix, iw);
+		if (focus) {
+			cx = c;
+			cy = y;
+		}
+		if (spaced && f->error[i][0])
+			draw_str(l->win, y + 1, ix, f->error[i], RO_FIELDERR,
+			         w - ix - 1);
+		y += spaced ? 2 : 1;
+	}
+	if (f->notice[0])
+		draw_str(l->win, y, 2, f->notice, RO_WARN, w - 4);
+	form_draw_message(a, f, l->win, y + 1, w, spaced);
+	for (size_t i = 0; i < 4; i++) {
+		th[i].key = hints[i].key;
+		th[i].label = _(hints[i].label);
+	}
+	draw_hints(l->win, getmaxy(l->win) - 2, 2, w - 4, th, 4, 2);
+	if (cx >= 0 && cx < w) {
+		l->cursor_on = true;
+		l->cursor_y = cy;
+		l->cursor_x = cx;
+	}
+}
+
+static void form_layer_release(struct layer *l)
+{
+	free(l->data);
+}
+
+const struct layer_ops form_layer_ops = {
+	.draw = form_layer_draw,
+	.key = form_layer_key,
+	.release = form_layer_release,
+};

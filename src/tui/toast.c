@@ -1,0 +1,142 @@
+/*
+ * toast.c - short messages over the bottom-right corner that go by
+ * themselves after TOAST_MS.  The newest sits lowest; at most TOAST_MAX
+ * are shown, the oldest making room.  Each toast is its own one-line panel
+ * kept above every other layer.
+ */
+#include "tui_internal.h"
+
+static void toast_destroy(struct toast *t)
+{
+	if (t->pan)
+		del_panel(t->pan);
+	if (t->win)
+		delwin(t->win);
+	t->pan = NULL;
+	t->win = NULL;
+}
+
+static void toast_drop(struct app *a, int i)
+{
+	toast_destroy(&a->toasts[i]);
+	memmove(&a->toasts[i], &a->toasts[i + 1],
+	        (size_t)(a->ntoasts - i - 1) * sizeof a->toasts[0]);
+	a->ntoasts--;
+	memset(&a->toasts[a->ntoasts], 0, sizeof a->toasts[0]);
+}
+
+void toast_show(struct app *a, enum toast_kind kind, const char *text)
+{
+	struct toast *t;
+
+	/* the same message again only restarts its clock */
+	if (a->ntoasts > 0) {
+		t = &a->toasts[a->ntoasts - 1];
+		if (t->kind == kind && strcmp(t->text, text) == 0) {
+			t->expires_ms = app_now() + TOAST_MS;
+			a->dirty = true;
+			return;
+		}
+	}
+	if (a->ntoasts == TOAST_MAX)
+		toast_drop(a, 0);
+	t = &a->toasts[a->ntoasts++];
+	memset(t, 0, sizeof *t);
+	text_copy(t->text, sizeof t->text, text);
+	t->kind = kind;
+	t->expires_ms = app_now() + TOAST_MS;
+	a->dirty = true;
+}
+
+bool toast_expire(struct app *a, int64_t now)
+{
+	bool any = false;
+	int i = 0;
+
+	while (i < a->ntoasts) {
+		if (a->toasts[i].expires_ms <= now) {
+			toast_drop(a, i);
+			any = true;
+		} else {
+			i++;
+		}
+	}
+	if (any)
+		a->dirty = true;
+	return any;
+}
+
+int64_t toast_next_ms(struct app *a, int64_t now)
+{
+	int64_t next = -1;
+
+	for (int i = 0; i < a->ntoasts; i++) {
+		int64_t left = a->toasts[i].expires_ms - now;
+		if (left < 0)
+			left = 0;
+		if (next < 0 || left < next)
+			next = left;
+	}
+	return next;
+}
+
+static enum draw_role toast_role(enum toast_kind k)
+{
+	switch (k) {
+	case TOAST_OK:
+		return RO_OK;
+	case TOAST_ERROR:
+		return RO_ERROR;
+	default:
+		return RO_SELECTED;
+	}
+}
+
+static void toast_place(struct toast *t, int y, int w)
+{
+	int x = COLS - w - 1;
+
+	if (x < 0)
+		x = 0;
+	if (!t->win) {
+		t->win = newwin(1, w, y, x);
+		t->pan = new_panel(t->win);
+		return;
+	}
+	if (getmaxx(t->win) != w) {
+		move_panel(t->pan, 0, 0);
+		wresize(t->win, 1, w);
+		replace_panel(t->pan, t->win);
+	}
+	move_panel(t->pan, y, x);
+}
+
+void toast_draw(struct app *a)
+{
+	for (int i = a->ntoasts - 1; i >= 0; i--) {
+		struct toast *t = &a->toasts[i];
+		int y = LINES - 2 - (a->ntoasts - 1 - i);
+		int w = text_cols(t->text) + 2;
+		char buf[TOAST_TEXT + 4];
+
+		if (y < 0 || COLS < 4) {
+			if (t->pan)
+				hide_panel(t->pan);
+			continue;
+		}
+		if (w > COLS - 2)
+			w = COLS - 2;
+		toast_place(t, y, w);
+		show_panel(t->pan);
+		top_panel(t->pan);
+		snprintf(buf, sizeof buf, " %s", t->text);
+		draw_text_role(t->win, 0, 0, w, buf, ALIGN_LEFT,
+		               toast_role(t->kind));
+	}
+}
+
+void toast_free_all(struct app *a)
+{
+	while (a->ntoasts > 0)
+		toast_drop(a, 0);
+}

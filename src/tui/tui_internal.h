@@ -1,0 +1,435 @@
+/*
+ * tui_internal.h - what the screens of the terminal interface share.
+ *
+ * One file per screen (table.c, form.c, conflict.c, inspector.c, help.c,
+ * history.c, draftconf.c, confirm.c) over shared machinery: app.c (state,
+ * the event loop and key dispatch), draw.c (colours, width-aware text),
+ * text.c (UTF-8 <-> wide characters), lineedit.c (the shell-like line
+ * editor), layer.c (overlay panels), toast.c, and writer.c (the background
+ * writer thread with its own store connection).
+ *
+ * Invariants the screens rely on:
+ * - Only the main thread touches curses, the cache, the feed and app->st.
+ *   The writer thread owns its own struct store and talks to the main
+ *   thread only through its queues and the notify pipe.
+ * - Nothing is drawn outside app_draw(); handlers change state and set
+ *   app->dirty, so a frame shows the whole consequence of an event.
+ */
+#ifndef INVED_TUI_INTERNAL_H
+#define INVED_TUI_INTERNAL_H
+
+#include <curses.h>
+#include <panel.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "../core/cache.h"
+#include "../core/feed.h"
+#include "../core/i18n.h"
+#include "../core/identity.h"
+#include "../core/invoice.h"
+#include "../core/merge.h"
+#include "../core/money.h"
+#include "../core/store.h"
+#include "tui.h"
+
+/* The smallest screen the interface lays itself out on; below it only a
+ * "Terminal too small" notice is drawn. */
+#define TUI_MIN_COLS 40
+#define TUI_MIN_LINES 12
+
+#define KEY_ESC 0x1b
+#define CTRL(c) ((c) & 0x1f)
+
+struct app;
+
+/* ---- text.c: UTF-8 and display width ---------------------------------- */
+
+/* Decode UTF-8 into at most max wide characters (invalid bytes become
+ * U+FFFD); returns how many were written.  out is not terminated. */
+size_t text_to_wide(const char *s, wchar_t *out, size_t max);
+/* Encode n wide characters as UTF-8 into out (always terminated). */
+void text_from_wide(const wchar_t *w, size_t n, char *out, size_t size);
+/* Display columns of one character: 0 for combining marks, 2 for wide
+ * ones, and 1 for anything the locale cannot measure. */
+int text_wchar_cols(wchar_t c);
+/* Copy src into dst (size bytes, terminated), cutting at a character
+ * boundary when it does not fit. */
+void text_copy(char *dst, size_t size, const char *src);
+/* Display columns of a UTF-8 string. */
+int text_cols(const char *s);
+
+/* ---- draw.c: colours and width-aware drawing ------------------------- */
+
+enum draw_role {
+	RO_NORMAL = 0,
+	RO_TITLE,    /* identity line */
+	RO_TAB,      /* the current view tab */
+	RO_HEADER,   /* table header */
+	RO_SELECTED, /* the selected row */
+	RO_MUTED,    /* freshness, hints */
+	RO_KEY,      /* a key name in the hints */
+	RO_OK,       /* success toast */
+	RO_ERROR,    /* refusal toast, field errors */
+	RO_WARN,     /* waiting status, notices, demo marker */
+	RO_DELETED,  /* the Deleted badge */
+	RO_ARCHIVED, /* "Archived on ..." */
+	RO_MARK,     /* changed-field marks in the conflict panel */
+	RO_INPUT,    /* an input field */
+	RO_FIELDERR, /* a message next to a field */
+	RO__COUNT
+};
+
+enum draw_align { ALIGN_LEFT, ALIGN_RIGHT, ALIGN_CENTER };
+
+void draw_init_colors(void);
+attr_t draw_attr(enum draw_role role);
+/* Draw s into exactly `width` columns at (y, x): truncated with an ellipsis
+ * when wider, padded with spaces when narrower.  Never writes past width. */
+void draw_text(WINDOW *w, int y, int x, int width, const char *s,
+               enum draw_align align);
+/* As draw_text with the attributes of role. */
+void draw_text_role(WINDOW *w, int y, int x, int width, const char *s,
+                    enum draw_align align, enum draw_role role);
+/* Draw s at (y, x) clipped at the window's right edge (or at limit when
+ * limit > 0); returns the column after the last character drawn. */
+int draw_str(WINDOW *w, int y, int x, const char *s, enum draw_role role,
+             int limit);
+/* A bordered box with a title on the top border. */
+void draw_box(WINDOW *w, const char *title);
+/* A row of "key label" hints that fits width; items the width cannot hold
+ * are left out, except the last `keep` items, which are always shown. */
+struct draw_hint {
+	const char *key;
+	const char *label;
+};
+void draw_hints(WINDOW *w, int y, int x, int width,
+                const struct draw_hint *hints, size_t n, size_t keep);
+/* "3.2s", "12s", "4m", "2h": short ages for the freshness strip. */
+void draw_age(int64_t ms, char *buf, size_t size);
+
+/* ---- lineedit.c: the shell-like line editor -------------------------- */
+
+#define LINEEDIT_MAX 256
+
+struct lineedit {
+	wchar_t buf[LINEEDIT_MAX];
+	int len;     /* characters in buf */
+	int cur;     /* cursor, 0..len */
+	int scroll;  /* first character shown */
+	int max;     /* most characters accepted */
+	bool upper;  /* fold typed letters to upper case (currency) */
+};
+
+void lineedit_init(struct lineedit *le, int max, bool upper);
+void lineedit_set(struct lineedit *le, const char *s);
+void lineedit_get(const struct lineedit *le, char *out, size_t size);
+/* Handle one key; returns true when it was an editing key (whether or not
+ * the text changed), *changed tells whether the text changed. */
+bool lineedit_key(struct lineedit *le, wint_t ch, bool fkey, bool *changed);
+/* Draw into width columns at (y, x); returns the cursor's column. */
+int lineedit_draw(struct lineedit *le, WINDOW *w, int y, int x, int width,
+                  enum draw_role role);
+
+/* ---- layer.c: overlay panels ----------------------------------------- */
+
+struct layer;
+
+struct layer_ops {
+	/* Lay out (size, position) and draw the layer's window. */
+	void (*draw)(struct app *a, struct layer *l);
+	/* Handle one key; the top layer gets every key. */
+	void (*key)(struct app *a, struct layer *l, wint_t ch, bool fkey);
+	/* Release data (may be NULL). */
+	void (*release)(struct layer *l);
+};
+
+struct layer {
+	const struct layer_ops *ops;
+	WINDOW *win;
+	PANEL *pan;
+	void *data;
+	/* Cursor to show (window coordinates), when cursor_on. */
+	bool cursor_on;
+	int cursor_y, cursor_x;
+};
+
+#define LAYER_MAX 8
+
+struct layer *layer_push(struct app *a, const struct layer_ops *ops,
+                         void *data);
+void layer_pop(struct app *a);
+/* Remove every layer whose ops are ops (e.g. close a panel that lost its
+ * reason to exist). */
+void layer_remove_ops(struct app *a, const struct layer_ops *ops);
+struct layer *layer_top(struct app *a);
+struct layer *layer_find(struct app *a, const struct layer_ops *ops);
+/* Size the layer's window to h x w centred on the screen (clamped to the
+ * screen), creating or resizing it; then erase it. */
+void layer_place(struct layer *l, int h, int w);
+void layer_free_all(struct app *a);
+
+/* ---- toast.c ---------------------------------------------------------- */
+
+#define TOAST_MAX 3
+#define TOAST_MS 3000
+#define TOAST_TEXT 256
+
+enum toast_kind { TOAST_OK, TOAST_ERROR, TOAST_INFO };
+
+struct toast {
+	char text[TOAST_TEXT];
+	enum toast_kind kind;
+	int64_t expires_ms;
+	WINDOW *win;
+	PANEL *pan;
+};
+
+void toast_show(struct app *a, enum toast_kind kind, const char *text);
+/* Drop expired toasts; true when any went. */
+bool toast_expire(struct app *a, int64_t now);
+void toast_draw(struct app *a);
+void toast_free_all(struct app *a);
+/* Milliseconds until the next toast expires, or -1. */
+int64_t toast_next_ms(struct app *a, int64_t now);
+
+/* ---- writer.c: the background writer --------------------------------- */
+
+enum wreq_kind {
+	W_EDIT,
+	W_CREATE,
+	W_ARCHIVE,
+	W_RESTORE,
+	W_DELETE,
+	W_DRAFT_SAVE,
+	W_DRAFT_DISCARD,
+	W_DRIFT,
+};
+
+struct wreq {
+	enum wreq_kind kind;
+	uint64_t form_serial; /* the form a result belongs to (0: none) */
+	struct identity who;
+	int64_t id;
+	int64_t version;
+	int flags;
+	char customer[CUSTOMER_MAX_BYTES + 1];
+	char status[16];
+	char total[64];
+	char currency[8];
+	char token[33];
+	int64_t base_version;
+	char body[DRAFT_BODY_MAX];
+};
+
+struct wres {
+	struct wreq req;
+	enum inv_rc rc;
+	struct inv_err err;
+	struct write_result res;
+	int64_t draft_version; /* W_DRAFT_SAVE ok: the new draft version */
+	struct draft draft;    /* W_DRAFT_SAVE conflict: the stored draft */
+};
+
+struct writer;
+
+/* Start the writer thread; it opens its own connection to path. */
+struct writer *writer_start(const char *path, int notify_fd);
+/* Queue a request (copied); false when the queue is full. */
+bool writer_submit(struct writer *w, const struct wreq *req);
+/* Take one finished result; false when none is waiting. */
+bool writer_take(struct writer *w, struct wres *out);
+/* When the request in progress started (ms), or 0 when idle. */
+int64_t writer_busy_since(struct writer *w);
+/* Finish the queued requests, then stop and free. */
+void writer_stop(struct writer *w);
+
+/* The notify pipe: any thread (and the signal handler) wakes the main loop
+ * with one byte. */
+#define NOTIFY_WRITER 'w'
+#define NOTIFY_LOCK 'l'
+#define NOTIFY_SIGNAL 's'
+void notify_set_fd(int fd);
+void notify_post(char what);
+/* Hold the database's write lock for ms on a detached thread (SPEC 4.5). */
+bool writer_hold_lock(const char *path, int ms);
+
+/* ---- table.c ---------------------------------------------------------- */
+
+#define TABLE_ROWS_MAX 200
+#define TABLE_HIDDEN_MAX 16
+#define TABLE_DRIFT_MAX 8
+
+struct drift_mark {
+	int64_t id;
+	struct invoice shown; /* the row as this screen showed it */
+};
+
+struct table {
+	struct invoice rows[TABLE_ROWS_MAX];
+	size_t n;
+	int sel;
+	int64_t top_id; /* id of the first row shown; 0: the view's start */
+	char filter[LINEEDIT_MAX * 4];
+	struct lineedit filter_le;
+	bool filter_editing;
+	/* Rows removed optimistically while their archive is in flight. */
+	int64_t hidden[TABLE_HIDDEN_MAX];
+	size_t nhidden;
+	/* Rows whose forced drift this screen deliberately does not show. */
+	struct drift_mark drift[TABLE_DRIFT_MAX];
+	size_t ndrift;
+	bool reload; /* a local reason to re-read the page */
+	int64_t want_sel; /* select this id at the next reload (0: none) */
+	/* scratch for page reads */
+	struct invoice scratch[TABLE_ROWS_MAX + TABLE_HIDDEN_MAX];
+};
+
+int table_height(void);
+void table_reset(struct app *a);
+void table_reload(struct app *a);
+void table_select_id(struct app *a, int64_t id);
+const struct invoice *table_selected(struct app *a);
+void table_hide(struct app *a, int64_t id);
+void table_unhide(struct app *a, int64_t id);
+void table_drift_mark(struct app *a, const struct invoice *shown);
+bool table_drift_unmark(struct app *a, int64_t id);
+const struct invoice *table_drift_find(struct app *a, int64_t id);
+void table_draw(struct app *a, WINDOW *w, int y, int h);
+int table_draw_filter(struct app *a, WINDOW *w, int y);
+/* Keys of the table screen; false when the key is not the table's. */
+bool table_key(struct app *a, wint_t ch, bool fkey);
+
+/* ---- form.c ----------------------------------------------------------- */
+
+enum form_field { FF_CUSTOMER = 0, FF_STATUS, FF_TOTAL, FF_CURRENCY, FF__COUNT };
+
+struct form {
+	uint64_t serial;
+	bool create;
+	char token[33];
+	struct invoice base; /* the row the form was loaded from */
+	int64_t version;     /* the version a save is made against */
+	struct lineedit customer;
+	struct lineedit total;
+	struct lineedit currency;
+	enum inv_status status;
+	int field;
+	char error[FF__COUNT][512];
+	char message[512]; /* a refusal that belongs to no field */
+	bool message_info;  /* message is news, not a refusal */
+	char notice[128];  /* "Changed elsewhere: v4 → v5" */
+	int64_t seen_version;
+	bool saving;
+	/* drafts (SPEC 4.4) */
+	int64_t draft_version;
+	bool draft_pending; /* edits since the last autosave */
+	bool draft_saving;
+	int64_t last_key_ms;
+	struct draft offer; /* a stored draft offered for restoring */
+};
+
+struct form_values {
+	char customer[CUSTOMER_MAX_BYTES + 1];
+	char status[16];
+	char total[64];
+	char currency[8];
+};
+
+void form_open_edit(struct app *a, const struct invoice *row);
+void form_open_create(struct app *a);
+void form_close(struct app *a);
+/* Values as typed. */
+void form_values_get(const struct form *f, struct form_values *v);
+void form_values_set(struct form *f, const struct form_values *v);
+/* Take row's values and version as the new base (Use latest). */
+void form_load_row(struct form *f, const struct invoice *row);
+bool form_dirty(const struct form *f);
+/* The form's values as an invoice over base (the total parsed); false when
+ * they do not parse. */
+bool form_to_invoice(const struct form *f, struct invoice *out);
+void form_submit(struct app *a, int flags);
+/* Results of the writer that concern the form. */
+void form_on_result(struct app *a, const struct wres *r);
+/* The record tag went stale: re-read and show the quiet notice. */
+void form_check_record(struct app *a);
+/* Autosave when the pause after the last keystroke has passed. */
+void form_autosave_tick(struct app *a, int64_t now);
+/* Save the draft on this connection, now (signals, quitting). */
+void form_draft_save_now(struct app *a);
+void form_mark_edited(struct app *a);
+int64_t form_autosave_due(struct app *a, int64_t now);
+
+extern const struct layer_ops form_layer_ops;
+
+/* ---- draft.c: the draft body and draft conflicts --------------------- */
+
+void draft_body_encode(const struct form_values *v, char *out, size_t size);
+bool draft_body_decode(const char *body, struct form_values *v);
+/* After the form opened: offer to restore a stored draft. */
+void draft_offer_restore(struct app *a);
+void draft_conflict_open(struct app *a, const struct draft *stored);
+
+/* ---- conflict.c, confirm.c, inspector.c, history.c, help.c ----------- */
+
+void conflict_open(struct app *a, const struct invoice *theirs);
+
+typedef void (*confirm_fn)(struct app *a, bool yes, int64_t arg);
+void confirm_open(struct app *a, const char *question, confirm_fn fn,
+                  int64_t arg);
+
+void inspector_open(struct app *a);
+void history_open(struct app *a, const struct invoice *row);
+void help_open(struct app *a);
+
+/* ---- app.c ------------------------------------------------------------ */
+
+struct app {
+	struct store *st;
+	struct identity who;
+	struct cache *cache;
+	struct feed feed;
+	struct writer *writer;
+	bool demo;
+	enum inv_view view;
+	struct table table;
+	struct summary sum;
+	bool have_sum;
+	struct form *form;
+	uint64_t form_serial;
+	struct layer layers[LAYER_MAX];
+	int nlayers;
+	struct toast toasts[TOAST_MAX];
+	int ntoasts;
+	WINDOW *base;
+	PANEL *base_pan;
+	bool dirty;
+	bool quit;
+	int exit_code;
+	int writes_inflight; /* invoice writes queued or running */
+	int64_t last_feed_ms;
+	char strip[160]; /* the freshness strip as last drawn */
+	int notify_rd;
+	int notify_wr;
+};
+
+int64_t app_now(void);
+/* A write has been waiting long enough to say so. */
+bool app_waiting(struct app *a);
+bool app_too_small(void);
+/* Queue a write; toasts and returns false when the queue is full. */
+bool app_submit(struct app *a, struct wreq *req);
+/* Tags: after an own write committed (SPEC 3.2 order). */
+void app_own_write(struct app *a, const struct wres *r);
+/* Re-resolve the identity and reload everything (inspector `s`). */
+bool app_switch_identity(struct app *a, const char *user, const char *org);
+void app_set_view(struct app *a, enum inv_view v);
+void app_lifecycle(struct app *a, enum wreq_kind kind);
+void app_interrupt(struct app *a, int code);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * writer.c - the background writer: every write of the interface runs here,
+ * on a thread with its own store connection, so a database locked by
+ * another writer never freezes the screen (SPEC 4.1).
+ *
+ * The main thread queues requests (copied, with the identity they were made
+ * under) and polls the notify pipe; the writer runs them in order, one at a
+ * time, and posts each result to a second queue.  Order matters: a draft
+ * discard queued after a save runs after it.  writer_busy_since() lets the
+ * status line say that a write is waiting for the lock.
+ *
+ * Also here: the notify pipe shared by the threads, and the detached
+ * thread that holds the write lock for the inspector's `l`.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "tui_internal.h"
+
+#define WQ_MAX 16
+/* A write that waits for a lock is not in the operator's way (the screen
+ * keeps working), so the writer waits longer than the command line does
+ * unless the operator set $INVED_BUSY_TIMEOUT. */
+#define WRITER_BUSY_MS 10000
+
+struct writer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t wake; /* a request was queued, or stop */
+	pthread_cond_t room; /* a result was taken */
+	char *path;
+	struct store *st;
+	struct wreq q[WQ_MAX];
+	size_t qhead, qlen;
+	struct wres done[WQ_MAX];
+	size_t dhead, dlen;
+	int64_t busy_since;
+	bool stop;
+};
+
+/* ---- notify pipe ------------------------------------------------------ */
+
+static pthread_mutex_t notify_mu = PTHREAD_MUTEX_INITIALIZER;
+static int notify_fd = -1;
+
+void notify_set_fd(int fd)
+{
+	pthread_mutex_lock(&notify_mu);
+	notify_fd = fd;
+	pthread_mutex_unlock(&notify_mu);
+}
+
+void notify_post(char what)
+{
+	pthread_mutex_lock(&notify_mu);
+	if (notify_fd >= 0) {
+		/* the pipe is non-blocking: a full pipe already wakes the
+		 * main loop, so a lost byte loses nothing */
+		ssize_t rc = write(notify_fd, &what, 1);
+		(void)rc;
+	}
+	pthread_mutex_unlock(&notify_mu);
+}
+
+/* ---- the writer thread ----------------------------------------------- */
+
+static enum inv_rc writer_open(struct writer *w, struct inv_err *err)
+{
+	int busy = getenv("INVED_BUSY_TIMEOUT") ? 0 : WRITER_BUSY_MS;
+
+	if (w->st)
+		return INV_OK;
+	return store_open(w->path, STORE_OPEN_EXISTING, busy, &w->st, err);
+}
+
+static void input_from_req(const struct wreq *r, struct invoice_input *in)
+{
+	in->customer = r->customer;
+	in->status = r->status;
+	in->total = r->total;
+	in->currency = r->currency;
+}
+
+static enum inv_rc writer_perform(struct writer *w, const struct wreq *r,
+                                  struct wres *out)
+{
+	struct invoice_input in;
+	struct inv_err *err = &out->err;
+	enum inv_rc rc = writer_open(w, err);
+
+	if (rc != INV_OK)
+		return rc;
+	input_from_req(r, &in);
+	switch (r->kind) {
+	case W_EDIT:
+		return store_edit(w->st, &r->who, r->id, r->version, &in,
+		                  r->flags, &out->res, err);
+	case W_CREATE:
+		return store_create(w->st, &r->who, r->token, NULL, &in,
+		                    &out->res, err);
+	case W_ARCHIVE:
+		return store_archive(w->st, &r->who, r->id, r->version,
+		                     &out->res, err);
+	case W_RESTORE:
+		return store_restore(w->st, &r->who, r->id, r->version,
+		                     &out->res, err);
+	case W_DELETE:
+		return store_delete(w->st, &r->who, r->id, r->version,
+		                    &out->res, err);
+	case W_DRAFT_SAVE:
+		return store_draft_save(w->st, &r->who, r->id, r->version,
+		                        r->base_version, r->body,
+		                        &out->draft_version, &out->draft, err);
+	case W_DRAFT_DISCARD:
+		return store_draft_discard(w->st, &r->who, r->id, err);
+	case W_DRIFT:
+		return store_drift(w->st, &r->who, r->id, &out->res, err);
+	}
+	return inv_err_set(err, INV_ERROR, "", "%s", _("Unknown request."));
+}
+
+static void writer_post(struct writer *w, struct wres *res)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->dlen == WQ_MAX && !w->stop)
+		pthread_cond_wait(&w->room, &w->mu);
+	if (w->dlen == WQ_MAX) {
+		/* stopping: nobody reads results any more */
+		w->dhead = (w->dhead + 1) % WQ_MAX;
+		w->dlen--;
+	}
+	w->done[(w->dhead + w->dlen) % WQ_MAX] = *res;
+	w->dlen++;
+	w->busy_since = 0;
+	pthread_mutex_unlock(&w->mu);
+	notify_post(NOTIFY_WRITER);
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct wres *res = malloc(sizeof *res);
+
+	if (!res)
+		return NULL;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->qlen == 0 && !w->stop)
+			pthread_cond_wait(&w->wake, &w->mu);
+		if (w->qlen == 0)
+			break;
+		memset(res, 0, sizeof *res);
+		res->req = w->q[w->qhead];
+		w->qhead = (w->qhead + 1) % WQ_MAX;
+		w->qlen--;
+		w->busy_since = cache_now_ms();
+		pthread_mutex_unlock(&w->mu);
+
+		res->rc = writer_perform(w, &res->req, res);
+		writer_post(w, res);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	free(res);
+	if (w->st)
+		store_close(w->st);
+	w->st = NULL;
+	return NULL;
+}
+
+struct writer *writer_start(const char *path, int notify_wr)
+{
+	struct writer *w = calloc(1, sizeof *w);
+
+	if (!w)
+		return NULL;
+	w->path = strdup(path);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	pthread_cond_init(&w->room, NULL);
+	notify_set_fd(notify_wr);
+	if (!w->path || pthread_create(&w->thread, NULL, writer_main, w)) {
+		free(w->path);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+bool writer_submit(struct writer *w, const struct wreq *req)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&w->mu);
+	if (w->qlen < WQ_MAX) {
+		w->q[(w->qhead + w->qlen) % WQ_MAX] = *req;
+		w->qlen++;
+		ok = true;
+		pthread_cond_signal(&w->wake);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return ok;
+}
+
+bool writer_take(struct writer *w, struct wres *out)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&w->mu);
+	if (w->dlen > 0) {
+		*out = w->done[w->dhead];
+		w->dhead = (w->dhead + 1) % WQ_MAX;
+		w->dlen--;
+		ok = true;
+		pthread_cond_signal(&w->room);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return ok;
+}
+
+int64_t writer_busy_since(struct writer *w)
+{
+	int64_t since;
+
+	pthread_mutex_lock(&w->mu);
+	since = w->busy_since;
+	pthread_mutex_unlock(&w->mu);
+	return since;
+}
+
+void writer_stop(struct writer *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_broadcast(&w->wake);
+	pthread_cond_broadcast(&w->room);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	notify_set_fd(-1);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->wake);
+	pthread_cond_destroy(&w->room);
+	free(w->path);
+	free(w);
+}
+
+/* ---- holding the lock (inspector `l`) -------------------------------- */
+
+struct hold {
+	int ms;
+	char path[];
+};
+
+static void *hold_main(void *arg)
+{
+	struct hold *h = arg;
+	struct inv_err err;
+
+	store_hold_lock(h->path, h->ms, &err);
+	free(h);
+	notify_post(NOTIFY_LOCK);
+	return NULL;
+}
+
+bool writer_hold_lock(const char *path, int ms)
+{
+	size_t len = strlen(path) + 1;
+	struct hold *h = malloc(sizeof *h + len);
+	pthread_t t;
+
+	if (!h)
+		return false;
+	h->ms = ms;
+	memcpy(h->path, path, len);
+	if (pthread_create(&t, NULL, hold_main, h)) {
+		free(h);
+		return false;
+	}
+	pthread_detach(t);
+	return true;
+}
