@@ -1,0 +1,252 @@
+/*
+ * test_crash.c - crash consistency: writer processes edit, archive, restore
+ * and create on one file while the test kills them with SIGKILL at random
+ * moments, at least KILLS times.  Afterwards the file must pass
+ * integrity_check; every write a writer reported as committed must be
+ * there; every invoice's version must match its audit history (a chain
+ * 0 -> 1 -> ... -> version with no gap and no extra link), so no state
+ * change is without its audit row and no audit row without its change; and
+ * the totals must equal a recount.
+ */
+#include <check.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+#define WRITERS 3
+#define KILLS 200
+
+static struct fixture fx;
+
+/* Each writer appends "id version\n" after every write the core reported
+ * committed; a kill between commit and append only loses a log line, never
+ * makes one up. */
+static void writer_run(int slot)
+{
+	struct store *st = NULL;
+	struct identity who;
+	struct inv_err err;
+	char path[400];
+	FILE *log;
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	long n = 0;
+
+	snprintf(path, sizeof path, "%s/writer-%d.log", fx.dir, slot);
+	log = fopen(path, "a");
+	if (!log)
+		_exit(2);
+	setvbuf(log, NULL, _IONBF, 0);
+	if (store_open(fx.path, STORE_OPEN_EXISTING, 60000, &st, &err) != INV_OK ||
+	    store_identity(st, "alice", NULL, &who, &err) != INV_OK)
+		_exit(3);
+	for (;;) {
+		struct invoice page[16];
+		struct write_result res;
+		size_t got;
+		enum inv_rc rc;
+		int op = (int)(rand_r(&seed) % 5);
+		char total[24], token[48];
+
+		if (store_page(st, &who, VIEW_ALL, NULL,
+		               (int64_t)(rand_r(&seed) % 40), PAGE_AFTER, page, 16,
+		               &got, &err) != INV_OK || got == 0)
+			continue;
+		struct invoice *row = &page[rand_r(&seed) % got];
+
+		snprintf(total, sizeof total, "%u.00", rand_r(&seed) % 5000);
+		switch (op) {
+		case 0: {
+			struct invoice_input in = {.total = total};
+
+			rc = store_edit(st, &who, row->id, row->version, &in, 0, &res,
+			                &err);
+			break;
+		}
+		case 1:
+			rc = store_archive(st, &who, row->id, row->version, &res, &err);
+			break;
+		case 2:
+			rc = store_restore(st, &who, row->id, row->version, &res, &err);
+			break;
+		case 3:
+			rc = store_delete(st, &who, row->id, row->version, &res, &err);
+			break;
+		default: {
+			struct invoice_input in = {.customer = "Crash Test",
+			                           .total = total};
+
+			snprintf(token, sizeof token, "crash-%d-%d-%ld", slot,
+			         (int)getpid(), n++);
+			rc = store_create(st, &who, token, NULL, &in, &res, &err);
+			break;
+		}
+		}
+		if (rc == INV_OK && res.have_row)
+			fprintf(log, "%" PRId64 " %" PRId64 "\n", res.row.id,
+			        res.row.version);
+	}
+}
+
+static pid_t writer_start(int slot)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		writer_run(slot);
+	return pid;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static void check_logs_against_db(sqlite3 *db, long *checked)
+{
+	sqlite3_stmt *s = NULL;
+	char path[400];
+	int slot;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+		"SELECT (SELECT version FROM invoices WHERE id = ?1), "
+		"(SELECT count(*) FROM audit WHERE subject_id = ?1 "
+		" AND to_version = ?2)", -1, &s, NULL), SQLITE_OK);
+	for (slot = 0; slot < WRITERS; slot++) {
+		long long id, version;
+		FILE *log;
+
+		snprintf(path, sizeof path, "%s/writer-%d.log", fx.dir, slot);
+		log = fopen(path, "r");
+		if (!log)
+			continue;
+		while (fscanf(log, "%lld %lld", &id, &version) == 2) {
+			sqlite3_bind_int64(s, 1, id);
+			sqlite3_bind_int64(s, 2, version);
+			ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+			ck_assert_msg(sqlite3_column_int64(s, 0) >= version,
+			              "committed write %lld v%lld is missing", id,
+			              version);
+			ck_assert_msg(sqlite3_column_int64(s, 1) == 1,
+			              "committed write %lld v%lld has no audit row",
+			              id, version);
+			sqlite3_reset(s);
+			(*checked)++;
+		}
+		fclose(log);
+	}
+	sqlite3_finalize(s);
+}
+
+/* For every invoice, its audit rows (oldest first) must chain from 0 to
+ * its version, one link per version. */
+static void check_audit_chains(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	long long id = -1, expect_from = 0, version = 0;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+		"SELECT i.id, i.version, a.from_version, a.to_version "
+		"FROM invoices i JOIN audit a ON a.subject_id = i.id "
+		"ORDER BY i.id, a.seq", -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		long long rid = sqlite3_column_int64(s, 0);
+
+		if (rid != id) {
+			ck_assert_msg(id < 0 || expect_from == version,
+			              "invoice %lld at v%lld but audit ends at v%lld",
+			              id, version, expect_from);
+			id = rid;
+			version = sqlite3_column_int64(s, 1);
+			expect_from = 0;
+		}
+		ck_assert_msg(sqlite3_column_int64(s, 2) == expect_from,
+		              "invoice %lld: audit gap at v%lld", id, expect_from);
+		expect_from = sqlite3_column_int64(s, 3);
+		ck_assert_int_eq(expect_from, sqlite3_column_int64(s, 2) + 1);
+	}
+	ck_assert_msg(id < 0 || expect_from == version,
+	              "invoice %lld at v%lld but audit ends at v%lld", id, version,
+	              expect_from);
+	sqlite3_finalize(s);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices i "
+		"WHERE NOT EXISTS (SELECT 1 FROM audit a WHERE a.subject_id = i.id)"),
+		0);
+}
+
+START_TEST(sigkill_at_random_moments_loses_no_committed_write)
+{
+	pid_t pids[WRITERS];
+	unsigned seed = (unsigned)time(NULL);
+	struct inv_err err;
+	long checked = 0;
+	int kills = 0, i, status;
+	sqlite3 *db;
+
+	fixture_setup(&fx);
+	store_close(fx.st);
+	fx.st = NULL;
+	for (i = 0; i < WRITERS; i++)
+		pids[i] = writer_start(i);
+	while (kills < KILLS) {
+		int victim = (int)(rand_r(&seed) % WRITERS);
+
+		sleep_ms(2 + (long)(rand_r(&seed) % 15));
+		kill(pids[victim], SIGKILL);
+		ck_assert_int_eq(waitpid(pids[victim], &status, 0), pids[victim]);
+		ck_assert(WIFSIGNALED(status));
+		kills++;
+		pids[victim] = writer_start(victim);
+	}
+	for (i = 0; i < WRITERS; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], &status, 0);
+	}
+
+	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &fx.st,
+	                            &err), INV_OK);
+	ck_assert_msg(store_check(fx.st, &err) == INV_OK, "%s", err.msg);
+	db = fixture_raw(&fx);
+	check_logs_against_db(db, &checked);
+	check_audit_chains(db);
+	sqlite3_close(db);
+	fprintf(stderr, "crash: %d kills survived, %ld committed writes "
+	        "checked, %lld audit rows\n", kills, checked,
+	        fixture_count(&fx, "SELECT count(*) FROM audit"));
+	ck_assert_int_gt(checked, 0);
+	fixture_teardown(&fx);
+}
+END_TEST
+
+static Suite *crash_suite(void)
+{
+	Suite *s = suite_create("crash");
+	TCase *tc = tcase_create("sigkill");
+
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, sigkill_at_random_moments_loses_no_committed_write);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(crash_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
