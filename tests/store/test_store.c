@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "feed.h"
@@ -876,6 +878,81 @@ START_TEST(feed_invalidates_exactly_the_moved_tags_of_own_org)
 }
 END_TEST
 
+
+START_TEST(locked_database_is_busy_and_writes_nothing)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct invoice_input in = {.customer = "Never written"};
+	struct store *st = NULL;
+	struct write_result res;
+	struct inv_err err;
+	long long audits = audit_rows();
+	int fds[2], status;
+	char ready;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		sqlite3 *db = fixture_raw(&fx);
+
+		/* hold the write lock, say so, then keep it for a while */
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			_exit(2);
+		if (write(fds[1], "x", 1) != 1)
+			_exit(3);
+		sleep(3);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(db);
+		_exit(0);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], &ready, 1), 1);
+	close(fds[0]);
+	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 300, &st, &err),
+	                 INV_OK);
+	ck_assert_int_eq(store_edit(st, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_BUSY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "locked"));
+	ck_assert_int_eq(inv_rc_exit_code(INV_BUSY), 6);
+	store_close(st);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_str_eq(fixture_find(&fx, &fx.bob, "ACME-1002").customer,
+	                 inv.customer);
+}
+END_TEST
+
+START_TEST(truncated_file_is_reported_not_crashed_on)
+{
+	struct store *st = NULL;
+	struct inv_err err;
+	sqlite3 *db = fixture_raw(&fx);
+
+	/* fold the WAL into the main file so the cut hits real data */
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
+	                              NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	store_close(fx.st);
+	fx.st = NULL;
+	ck_assert_int_eq(truncate(fx.path, 5000), 0);
+	if (store_open(fx.path, STORE_OPEN_EXISTING, 0, &st, &err) == INV_OK) {
+		struct identity who;
+		struct summary sum;
+		enum inv_rc rc = store_identity(st, "alice", NULL, &who, &err);
+
+		if (rc == INV_OK)
+			rc = store_summary(st, &who, &sum, &err);
+		if (rc == INV_OK)
+			rc = store_check(st, &err);
+		ck_assert_int_ne(rc, INV_OK);
+		store_close(st);
+	}
+	ck_assert_ptr_nonnull(strstr(err.msg, fx.path));
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -915,6 +992,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, wal_full_sync_and_foreign_keys_are_on);
 	tcase_add_test(tc, stale_draft_save_is_conflict_with_stored_draft);
 	tcase_add_test(tc, feed_invalidates_exactly_the_moved_tags_of_own_org);
+	tcase_add_test(tc, locked_database_is_busy_and_writes_nothing);
+	tcase_add_test(tc, truncated_file_is_reported_not_crashed_on);
 	suite_add_tcase(s, tc);
 	return s;
 }
