@@ -1,1 +1,196 @@
-int main(void) { return 0; }
+/*
+ * main.c - the program's entry: locale and translations, the global
+ * options and the defaults behind them (SPEC 5), then the hand-over to a
+ * command (src/cli) or to the interactive screen (src/tui).
+ */
+#include <getopt.h>
+#include <locale.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cli/cli.h"
+#include "core/i18n.h"
+#include "core/store.h"
+#include "tui/tui.h"
+
+#define PATH_TEXT_MAX 4096
+
+struct main_opts {
+	struct cli_globals g;
+	const char *view;
+	const char *open_ref;
+	char db_buf[PATH_TEXT_MAX];
+};
+
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+/* $XDG_DATA_HOME/inved/invoices.db, else ~/.local/share/inved/invoices.db.
+ * A relative XDG_DATA_HOME is ignored, as the XDG spec asks. */
+static const char *default_db_path(char *buf, size_t len)
+{
+	const char *xdg = env_nonempty("XDG_DATA_HOME");
+	const char *home = env_nonempty("HOME");
+	int w;
+
+	if (xdg && xdg[0] == '/') {
+		w = snprintf(buf, len, "%s/inved/invoices.db", xdg);
+	} else {
+		if (!home) {
+			struct passwd *pw = getpwuid(geteuid());
+
+			home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+		}
+		if (!home)
+			return NULL;
+		w = snprintf(buf, len, "%s/.local/share/inved/invoices.db", home);
+	}
+	return w > 0 && (size_t)w < len ? buf : NULL;
+}
+
+static const char *login_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : NULL;
+}
+
+/* Fill in what the command line left open from the environment. */
+static int resolve_defaults(struct main_opts *o)
+{
+	if (!o->g.db_path)
+		o->g.db_path = env_nonempty("INVED_DB");
+	if (!o->g.db_path) {
+		o->g.db_path = default_db_path(o->db_buf, sizeof o->db_buf);
+		o->g.db_is_default = true;
+	}
+	if (!o->g.db_path) {
+		fprintf(stderr, "inved: %s\n",
+		        _("cannot tell where the database lives (no HOME or "
+		          "XDG_DATA_HOME); use --db PATH or set INVED_DB"));
+		return 2;
+	}
+	if (!o->g.user)
+		o->g.user = env_nonempty("INVED_USER");
+	if (!o->g.user)
+		o->g.user = login_name();
+	return 0;
+}
+
+/* Returns -1 to go on, else the exit code (after --help, --version or a
+ * usage error). */
+static int parse_globals(struct main_opts *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"user", required_argument, NULL, 'u'},
+		{"org", required_argument, NULL, 'o'},
+		{"view", required_argument, NULL, 'w'},
+		{"open", required_argument, NULL, 'O'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+
+	/* "+": stop at the command, whose options are its own. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': o->g.db_path = optarg; break;
+		case 'u': o->g.user = optarg; break;
+		case 'o': o->g.org = optarg; break;
+		case 'w': o->view = optarg; break;
+		case 'O': o->open_ref = optarg; break;
+		case 'h':
+			cli_usage(stdout);
+			return fflush(stdout) == 0 ? 0 : 1;
+		case 'V':
+			printf("inved %s\n", VERSION);
+			return fflush(stdout) == 0 ? 0 : 1;
+		case ':':
+			fprintf(stderr,
+			        _("inved: %s needs a value; see `inved --help`\n"),
+			        argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr,
+			        _("inved: unknown option '%s'; see `inved --help`\n"),
+			        argv[optind - 1]);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+static int run_tui(const struct main_opts *o)
+{
+	struct tui_options topt = {VIEW_ACTIVE, o->open_ref};
+	struct identity who;
+	struct store *st = NULL;
+	struct inv_err err;
+	enum inv_rc rc;
+	int code;
+
+	inv_err_clear(&err);
+	if (o->view && store_view_parse(o->view, &topt.view, &err) != INV_OK) {
+		fprintf(stderr, "inved: %s\n", err.msg);
+		return 2;
+	}
+	rc = store_open(o->g.db_path, STORE_OPEN_EXISTING, 0, &st, &err);
+	if (rc == INV_OK)
+		rc = store_identity(st, o->g.user, o->g.org, &who, &err);
+	if (rc == INV_OK && topt.view == VIEW_ALL &&
+	    !identity_at_least(&who, ROLE_ADMIN))
+		rc = inv_err_set(&err, INV_FORBIDDEN, "view",
+			_("the All view (deleted invoices included) is for "
+			  "admins; %s is a member of %s. Use --view active or "
+			  "--view archived."),
+			who.user, who.org);
+	if (rc != INV_OK) {
+		fprintf(stderr, "inved: %s\n", err.msg);
+		store_close(st);
+		return inv_rc_exit_code(rc);
+	}
+	code = tui_run(st, &who, &topt);
+	store_close(st);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct main_opts o;
+	int code;
+
+	setlocale(LC_ALL, "");
+#ifdef ENABLE_NLS
+	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	textdomain(GETTEXT_PACKAGE);
+#endif
+	memset(&o, 0, sizeof o);
+	code = parse_globals(&o, argc, argv);
+	if (code >= 0)
+		return code;
+	code = resolve_defaults(&o);
+	if (code)
+		return code;
+	if (optind < argc) {
+		if ((o.view || o.open_ref) && cli_command_known(argv[optind])) {
+			fprintf(stderr, "inved: %s\n",
+			        _("--view and --open set up the interactive "
+			          "screen; a command takes its own options "
+			          "(e.g. `inved list --view archived`)"));
+			return 2;
+		}
+		return cli_run(&o.g, argc - optind, argv + optind);
+	}
+	return run_tui(&o);
+}

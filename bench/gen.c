@@ -1,0 +1,417 @@
+/*
+ * gen.c - inved-bench-gen: build a large inved database for the benchmark.
+ *
+ *   inved-bench-gen --db PATH [--invoices N] [--seed S] [--force]
+ *
+ * Two orgs (acme, globex) and the users alice, bob (acme admin, member),
+ * carol and dave (globex admin, member), made through the store's own
+ * store_open and store_add_member; then N invoices in every status, every
+ * lifecycle state and a spread of currencies, with live and deleted rows
+ * sharing a number the way the partial unique index allows.  The result is
+ * the same for the same seed, so two runs measure the same file.
+ *
+ * How the rows go in, and why this way: one BEGIN IMMEDIATE transaction and
+ * one prepared INSERT, with write_ctx naming the actor 'bench' and the
+ * action 'invoice.import'.  The schema's triggers therefore run for every
+ * row and write its audit row, its change-feed row and its totals, exactly
+ * as for any other writer: the totals are consistent by construction (no
+ * second bookkeeping to get wrong), and the file carries a million rows of
+ * history, which a real book of that size would have at least.  Measured on
+ * the 2-core machine this costs a few seconds more than inserting with the
+ * triggers dropped and recounting the totals afterwards, which is not worth
+ * a schema edit behind the store's back.  To keep it to seconds, the load
+ * runs with a large page cache and a rollback journal (a fresh file has
+ * almost nothing to journal, where WAL would write every page twice); the
+ * file is switched back to WAL before it is handed over, and store_check
+ * (integrity and totals against a recount) must pass at the end.
+ *
+ * Every row is imported at version 1, as rows arriving from another system
+ * would be: the audit row says so (from 0 to 1).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store_internal.h"
+
+#define DEFAULT_INVOICES 1000000L
+
+struct gen_org {
+	const char *name;
+	const char *prefix; /* as store_add_member makes it */
+	int64_t id;
+	int64_t next;       /* next number to hand out */
+};
+
+struct gen_opts {
+	const char *db;
+	long invoices;
+	uint64_t seed;
+	int force;
+};
+
+/* xorshift64*: fast, and the same sequence on every machine. */
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+
+static unsigned rng_below(unsigned n)
+{
+	return (unsigned)((rng_next() >> 33) % n);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: inved-bench-gen --db PATH [--invoices N] [--seed S] "
+	        "[--force]\n"
+	        "  --db PATH      the database to create (must not exist unless "
+	        "--force)\n"
+	        "  --invoices N   how many invoices (default %ld)\n"
+	        "  --seed S       random seed (default 1)\n"
+	        "  --force        replace PATH (and its -wal and -shm) if it "
+	        "exists\n",
+	        DEFAULT_INVOICES);
+}
+
+static int opts_parse(int argc, char **argv, struct gen_opts *o)
+{
+	o->db = NULL;
+	o->invoices = DEFAULT_INVOICES;
+	o->seed = 1;
+	o->force = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		char *end;
+
+		if (strcmp(a, "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		} else if (strcmp(a, "--force") == 0) {
+			o->force = 1;
+		} else if (strcmp(a, "--db") == 0 && i + 1 < argc) {
+			o->db = argv[++i];
+		} else if (strcmp(a, "--invoices") == 0 && i + 1 < argc) {
+			errno = 0;
+			o->invoices = strtol(argv[++i], &end, 10);
+			if (errno || *end || o->invoices < 1 ||
+			    o->invoices > 100000000L) {
+				fprintf(stderr, "inved-bench-gen: --invoices takes "
+				        "1 to 100000000\n");
+				return 2;
+			}
+		} else if (strcmp(a, "--seed") == 0 && i + 1 < argc) {
+			o->seed = strtoull(argv[++i], NULL, 10);
+			if (o->seed == 0)
+				o->seed = 1;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!o->db) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+static int remove_db(const char *path)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	char p[4096];
+
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		if (unlink(p) != 0 && errno != ENOENT) {
+			fprintf(stderr, "inved-bench-gen: cannot remove %s: %s\n",
+			        p, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int exec_or_report(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		fprintf(stderr, "inved-bench-gen: %s: %s\n", sql,
+		        msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int org_lookup(sqlite3 *db, struct gen_org *org)
+{
+	sqlite3_stmt *s = NULL;
+	int ok = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, prefix, next_number FROM orgs "
+	                       "WHERE name = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, org->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		org->id = sqlite3_column_int64(s, 0);
+		org->next = sqlite3_column_int64(s, 2);
+		ok = strcmp((const char *)sqlite3_column_text(s, 1),
+		            org->prefix) == 0;
+	}
+	sqlite3_finalize(s);
+	if (!ok)
+		fprintf(stderr, "inved-bench-gen: org %s is not as expected\n",
+		        org->name);
+	return ok ? 0 : -1;
+}
+
+/* Customers: plain ASCII, Latin accents, CJK and Arabic, so the pages the
+ * benchmark reads carry the UTF-8 the screens must handle. */
+static const char *const customers[] = {
+	"Initech GmbH",          "Ærøskøbing Færge ApS",  "Umbrella Logistics",
+	"株式会社 作者出版",     "Bahrain Pearl Trading", "Café Olé & Co.",
+	"Stark Industries",      "Wayne Enterprises",     "Łódź Textiles",
+	"Cyberdyne Systems",     "Tyrell Corporation",    "Soylent Foods",
+	"Hooli",                 "Müller & Söhne",        "Vandelay Industries",
+	"Springfield Nuclear",   "Kwik-E-Mart",           "Duff Brewery",
+	"Moe's Tavern",          "Globo Gym",             "شركة الخليج",
+	"Acme Anvils",           "Oceanic Airlines",      "Dunder Mifflin",
+};
+
+struct gen_currency {
+	const char *code;
+	unsigned weight;
+};
+
+/* Weighted so that a few currencies dominate, like a real ledger. */
+static const struct gen_currency currencies[] = {
+	{"EUR", 40}, {"USD", 25}, {"GBP", 10}, {"CHF", 6}, {"JPY", 6},
+	{"DKK", 5},  {"PLN", 5},  {"BHD", 3},
+};
+
+static const char *currency_pick(void)
+{
+	unsigned r = rng_below(100);
+
+	for (size_t i = 0; i < sizeof currencies / sizeof currencies[0]; i++) {
+		if (r < currencies[i].weight)
+			return currencies[i].code;
+		r -= currencies[i].weight;
+	}
+	return "EUR";
+}
+
+static const char *const statuses[] = {"draft", "sent", "paid", "void"};
+
+/* ISO-8601 UTC with milliseconds, the form the store writes. */
+static void time_text(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+}
+
+/*
+ * The rows.  Ids ascend with time and the two orgs interleave (two thirds
+ * acme), as two companies writing into one file would.  80 % of rows are
+ * active, 15 % archived, 5 % deleted; half the deleted rows give their
+ * number back to the org, so the next invoice of that org reuses it (a
+ * live and a deleted row with one number, as in the demo's ACME-1001).
+ */
+static int rows_insert(sqlite3 *db, struct gen_org orgs[2], long n)
+{
+	static const char sql[] =
+		"INSERT INTO invoices (org_id, number, customer, status, "
+		"total_minor, currency, version, created_at, updated_at, "
+		"archived_at, deleted_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9, ?10)";
+	const time_t start = 1546300800; /* 2019-01-01 */
+	sqlite3_stmt *s = NULL;
+	char number[NUMBER_MAX_BYTES + 1], customer[CUSTOMER_MAX_BYTES + 1];
+	char created[TIME_TEXT_MAX], updated[TIME_TEXT_MAX];
+	const size_t ncust = sizeof customers / sizeof customers[0];
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "inved-bench-gen: %s\n", sqlite3_errmsg(db));
+		return -1;
+	}
+	for (long i = 0; i < n; i++) {
+		struct gen_org *org = &orgs[i % 3 == 2 ? 1 : 0];
+		/* about 6 years of invoices whatever n is */
+		time_t t = start + (time_t)((double)i * (190000000.0 / (double)n));
+		unsigned life = rng_below(100);
+		const char *currency = currency_pick();
+		int64_t total = (int64_t)(rng_next() >> 40) % 5000000;
+		bool reuse = false;
+
+		snprintf(number, sizeof number, "%s%" PRId64, org->prefix,
+		         org->next);
+		snprintf(customer, sizeof customer, "%s %ld",
+		         customers[rng_below((unsigned)ncust)], i + 1);
+		time_text(t, created, sizeof created);
+		time_text(t + 86400, updated, sizeof updated);
+		sqlite3_bind_int64(s, 1, org->id);
+		sqlite3_bind_text(s, 2, number, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, customer, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, statuses[rng_below(4)], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, total);
+		sqlite3_bind_text(s, 6, currency, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, created, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8, updated, -1, SQLITE_STATIC);
+		if (life >= 80 && life < 95)
+			sqlite3_bind_text(s, 9, updated, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 9);
+		if (life >= 95) {
+			sqlite3_bind_text(s, 10, updated, -1, SQLITE_STATIC);
+			reuse = life >= 98;
+		} else {
+			sqlite3_bind_null(s, 10);
+		}
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			fprintf(stderr, "inved-bench-gen: row %ld: %s\n", i + 1,
+			        sqlite3_errmsg(db));
+			rc = -1;
+			break;
+		}
+		sqlite3_reset(s);
+		if (!reuse)
+			org->next++;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Later creations must not walk through a million taken numbers. */
+static int orgs_bump(sqlite3 *db, const struct gen_org orgs[2])
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "UPDATE orgs SET next_number = ?2 "
+	                       "WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		sqlite3_bind_int64(s, 1, orgs[i].id);
+		sqlite3_bind_int64(s, 2, orgs[i].next + 1);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = -1;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int members_add(struct store *st)
+{
+	static const struct {
+		const char *user, *org;
+		enum inv_role role;
+	} m[] = {
+		{"alice", "acme", ROLE_ADMIN},
+		{"bob", "acme", ROLE_MEMBER},
+		{"carol", "globex", ROLE_ADMIN},
+		{"dave", "globex", ROLE_MEMBER},
+	};
+	struct inv_err err;
+
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		if (store_add_member(st, m[i].user, m[i].org, m[i].role, &err) !=
+		    INV_OK) {
+			fprintf(stderr, "inved-bench-gen: %s\n", err.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct gen_org orgs[2] = {
+		{"acme", "ACME-", 0, 0},
+		{"globex", "GLOBEX-", 0, 0},
+	};
+	struct gen_opts o;
+	struct store *st = NULL;
+	struct inv_err err;
+	double t0, t1, t2;
+	int rc;
+
+	rc = opts_parse(argc, argv, &o);
+	if (rc)
+		return rc;
+	rng_state = o.seed * UINT64_C(0x9E3779B97F4A7C15) | 1;
+	if (access(o.db, F_OK) == 0) {
+		if (!o.force) {
+			fprintf(stderr, "inved-bench-gen: %s exists; use --force to "
+			        "replace it\n", o.db);
+			return 2;
+		}
+		if (remove_db(o.db) != 0)
+			return 1;
+	}
+	if (store_open(o.db, STORE_OPEN_CREATE, 0, &st, &err) != INV_OK) {
+		fprintf(stderr, "inved-bench-gen: %s\n", err.msg);
+		return 1;
+	}
+	rc = 1;
+	if (members_add(st) != 0 || org_lookup(st->db, &orgs[0]) != 0 ||
+	    org_lookup(st->db, &orgs[1]) != 0)
+		goto out;
+
+	t0 = now_s();
+	if (exec_or_report(st->db, "PRAGMA journal_mode = DELETE;"
+	                           "PRAGMA cache_size = -1048576;"
+	                           "PRAGMA temp_store = MEMORY;") != 0 ||
+	    exec_or_report(st->db, "BEGIN IMMEDIATE;"
+	                           "INSERT INTO write_ctx (id, actor_user_id, "
+	                           "actor, action) VALUES (1, NULL, 'bench', "
+	                           "'invoice.import')") != 0)
+		goto out;
+	if (rows_insert(st->db, orgs, o.invoices) != 0 ||
+	    orgs_bump(st->db, orgs) != 0 ||
+	    exec_or_report(st->db, "DELETE FROM write_ctx; COMMIT") != 0) {
+		exec_or_report(st->db, "ROLLBACK");
+		goto out;
+	}
+	if (exec_or_report(st->db, "PRAGMA journal_mode = WAL;"
+	                           "PRAGMA cache_size = -2000;") != 0)
+		goto out;
+	t1 = now_s();
+	if (store_check(st, &err) != INV_OK) {
+		fprintf(stderr, "inved-bench-gen: check failed: %s\n", err.msg);
+		goto out;
+	}
+	t2 = now_s();
+	printf("inved-bench-gen: %s: %ld invoices (acme %" PRId64
+	       ", globex %" PRId64 " numbers) in %.1f s; store_check ok in "
+	       "%.1f s\n",
+	       o.db, o.invoices, orgs[0].next - 1001, orgs[1].next - 1001,
+	       t1 - t0, t2 - t1);
+	rc = 0;
+out:
+	store_close(st);
+	return rc;
+}

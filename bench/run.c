@@ -1,0 +1,1529 @@
+/*
+ * run.c - inved-bench: measure the figures of SPEC 6 on a database made by
+ * inved-bench-gen, each beside its raw-SQLite (or bare-terminal) yardstick
+ * measured in the same run on the same file, and print one table.
+ *
+ *   inved-bench --db PATH [--quick] [--inved PATH] [--bare PATH]
+ *               [--user NAME] [--org NAME] [--seed N] [--only LIST]
+ *
+ * The figures, in SPEC order:
+ *   1 start to first full screen: the real inved under a pseudo-terminal,
+ *     from fork to the moment the summary and the key hints are on the
+ *     libvterm screen; beside a bare curses program started the same way.
+ *   2 page down anywhere: store_page (PAGE_AFTER, 40 rows) from random
+ *     anchors over the whole id range; beside the same keyset SELECT run
+ *     bare on a raw connection, over the same anchors.
+ *   3 summary read: store_summary; beside the SUM ... GROUP BY over the org.
+ *   4 guarded edit: store_get + store_edit at the loaded version on random
+ *     invoices, as txn/s; beside a conditional UPDATE + audit INSERT in one
+ *     BEGIN IMMEDIATE transaction, at the same synchronous=FULL, on copies of
+ *     the tables without triggers (bare_invoices, bare_audit, with the same
+ *     columns and indexes) that live in the same file for the run only.
+ *   5 change seen by the other terminal: a TUI under a pseudo-terminal; this
+ *     process edits the customer of the first row through the core and
+ *     times until the new text is on the TUI's screen; beside one
+ *     PRAGMA data_version call.
+ *   6 idle CPU of that TUI over a quiet stretch (utime + stime from
+ *     /proc/PID/stat, all threads).
+ *   7 its resident memory (VmRSS, VmHWM) after moving to the end of the
+ *     table and back.
+ *   8 P processes x E guarded edits on 10 hot invoices, each adding one
+ *     minor unit to a total: lost updates = landed - total increase must be
+ *     0; beside the naive read-modify-write (SELECT, then UPDATE without the
+ *     version guard), which loses some.
+ *
+ * The write figures change the file (totals grow by a few units, audit
+ * rows accrue); the bare tables are dropped at the end.  Timing never makes
+ * the exit status fail: it is 1 only for lost guarded updates or when the
+ * benchmark itself cannot run.  The TUI figures are reported "n/a" when the
+ * inved binary cannot be found or does not show its screen.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "money.h"
+#include "store_internal.h"
+#include "term.h"
+
+#define PAGE_ROWS 40
+#define HOT_INVOICES 10
+#define TERM_ROWS 24
+#define TERM_COLS 80
+#define SAMPLE_IDS 4096
+
+struct opts {
+	const char *db;
+	const char *inved;
+	const char *bare;
+	const char *user;
+	const char *org;
+	bool quick;
+	uint64_t seed;
+	unsigned only; /* bit n: run figure n; 0: all */
+	/* sizes, set from --quick */
+	int start_runs;
+	int page_iters;
+	int summary_iters;
+	int summary_sum_runs;
+	int edit_rounds;
+	double edit_round_s;
+	int change_count;
+	double idle_s;
+	int race_procs;
+	int race_edits;
+};
+
+/* One line of the final table. */
+struct fig {
+	char name[40];
+	char median[24];
+	char p99[24];
+	char target[24];
+	char yard[80];
+	char met[12];
+};
+
+static struct fig figs[16];
+static int nfigs;
+static int exit_code;
+static char notes[8192];
+
+/* ---- small tools --------------------------------------------------------- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t rng_state = 1;
+
+static uint64_t rng_next(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+
+static int64_t rng_range(int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)((rng_next() >> 11) % (uint64_t)(hi - lo + 1));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of v[0..n) (sorted in place). */
+static double pct(double *v, size_t n, double p)
+{
+	size_t k;
+
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof v[0], cmp_double);
+	k = (size_t)ceil(p / 100.0 * (double)n);
+	if (k < 1)
+		k = 1;
+	return v[k - 1];
+}
+
+/* Seconds as "12.3 ms", "17.0 us"... so every cell reads at a glance. */
+static void fmt_dur(char *buf, size_t len, double s)
+{
+	if (isnan(s))
+		snprintf(buf, len, "n/a");
+	else if (s >= 1.0)
+		snprintf(buf, len, "%.2f s", s);
+	else if (s >= 1e-3)
+		snprintf(buf, len, "%.1f ms", s * 1e3);
+	else
+		snprintf(buf, len, "%.1f us", s * 1e6);
+}
+
+static struct fig *fig_add(const char *name)
+{
+	struct fig *f = &figs[nfigs < 15 ? nfigs++ : 15];
+
+	memset(f, 0, sizeof *f);
+	snprintf(f->name, sizeof f->name, "%s", name);
+	snprintf(f->median, sizeof f->median, "-");
+	snprintf(f->p99, sizeof f->p99, "-");
+	snprintf(f->yard, sizeof f->yard, "-");
+	snprintf(f->met, sizeof f->met, "n/a");
+	return f;
+}
+
+static void fig_met(struct fig *f, bool met)
+{
+	snprintf(f->met, sizeof f->met, "%s", met ? "yes" : "NO");
+}
+
+__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+{
+	size_t used = strlen(notes);
+	va_list ap;
+
+	if (used + 2 >= sizeof notes)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(notes + used, sizeof notes - used, fmt, ap);
+	va_end(ap);
+	used = strlen(notes);
+	if (used + 1 < sizeof notes) {
+		notes[used] = '\n';
+		notes[used + 1] = '\0';
+	}
+}
+
+/* Progress goes to stderr, so stdout is only the table. */
+__attribute__((format(printf, 1, 2))) static void progress(const char *fmt,
+                                                            ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("inved-bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static bool file_exists(const char *p)
+{
+	struct stat sb;
+
+	return p && stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* dirname of this executable, for finding its siblings in the build. */
+static void exe_dir(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n <= 0) {
+		snprintf(buf, len, ".");
+		return;
+	}
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+}
+
+/* ---- raw SQLite ---------------------------------------------------------- */
+
+static sqlite3 *raw_open(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		progress("cannot open %s: %s", path, sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	/* the same durability as the store's connections */
+	sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	return db;
+}
+
+static sqlite3_stmt *raw_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		progress("cannot prepare %s: %s", sql, sqlite3_errmsg(db));
+		return NULL;
+	}
+	return s;
+}
+
+static int64_t raw_int(sqlite3 *db, const char *sql, int64_t arg)
+{
+	sqlite3_stmt *s = raw_prepare(db, sql);
+	int64_t v = -1;
+
+	if (!s)
+		return -1;
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, arg);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int raw_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		progress("%s: %s", sql, msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The plan SQLite picks, one line, for the notes. */
+static void plan_note(sqlite3 *db, const char *label, const char *sql)
+{
+	char buf[512] = "", q[1200];
+	sqlite3_stmt *s;
+	size_t used = 0;
+
+	snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
+	s = raw_prepare(db, q);
+	if (!s)
+		return;
+	while (sqlite3_step(s) == SQLITE_ROW && used + 4 < sizeof buf) {
+		int w = snprintf(buf + used, sizeof buf - used, "%s%s",
+		                 used ? "; " : "", sqlite3_column_text(s, 3));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	sqlite3_finalize(s);
+	note("plan of %s: %s", label, buf);
+}
+
+/* ---- the shared context ---------------------------------------------------- */
+
+struct ctx {
+	struct opts *o;
+	struct store *st;
+	sqlite3 *raw;
+	struct identity who;
+	int64_t invoices;
+	int64_t min_id, max_id;
+	int64_t sample[SAMPLE_IDS]; /* non-deleted invoices of the org */
+	size_t nsample;
+};
+
+/* Random live (not deleted) invoices of the session's org, for the edit
+ * figures: a seek per pick, so the sample spreads over the whole file. */
+static int sample_fill(struct ctx *c)
+{
+	sqlite3_stmt *s = raw_prepare(c->raw,
+		"SELECT id FROM invoices WHERE org_id = ?1 AND id >= ?2 "
+		"AND deleted_at IS NULL ORDER BY id LIMIT 1");
+
+	if (!s)
+		return -1;
+	for (size_t i = 0; i < SAMPLE_IDS * 2 && c->nsample < SAMPLE_IDS; i++) {
+		sqlite3_bind_int64(s, 1, c->who.org_id);
+		sqlite3_bind_int64(s, 2, rng_range(c->min_id, c->max_id));
+		if (sqlite3_step(s) == SQLITE_ROW)
+			c->sample[c->nsample++] = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return c->nsample > 0 ? 0 : -1;
+}
+
+/* The text that adds one minor unit to row's total, in its currency. */
+static void total_plus_one(const struct invoice *row, char *buf, size_t len)
+{
+	money_format(row->total_minor + 1, row->currency, buf, len);
+}
+
+/* ---- 1. start to first full screen --------------------------------------- */
+
+static const char *const tui_ready[] = {"deleted", "quit", NULL};
+static const char *const bare_ready[] = {"bare curses ready", NULL};
+
+/* Fork to screen, in seconds; NAN when the screen never came. */
+static double start_once(const char *const argv[], const char *const ready[],
+                         bool report)
+{
+	double t0 = now_s(), t1;
+	struct term *t = term_spawn(argv, TERM_ROWS, TERM_COLS);
+	bool ok;
+
+	if (!t)
+		return NAN;
+	ok = term_wait(t, ready, 10000);
+	t1 = now_s();
+	if (!ok && report) {
+		progress("%s did not show its screen within 10 s:", argv[0]);
+		term_dump(t, stderr);
+	}
+	term_send(t, "q");
+	term_close(t, 3000);
+	return ok ? t1 - t0 : NAN;
+}
+
+static void tui_argv(const struct ctx *c, const char *argv[8])
+{
+	argv[0] = c->o->inved;
+	argv[1] = "--db";
+	argv[2] = c->o->db;
+	argv[3] = "--user";
+	argv[4] = c->who.user;
+	argv[5] = "--org";
+	argv[6] = c->who.org;
+	argv[7] = NULL;
+}
+
+/* Returns whether the TUI came up at all (the later TUI figures need it). */
+static bool fig_start(struct ctx *c)
+{
+	struct fig *f = fig_add("1 start to first full screen");
+	const char *argv[8], *bare_argv[2] = {c->o->bare, NULL};
+	int n = c->o->start_runs, got = 0, bgot = 0;
+	double *v = calloc((size_t)n, sizeof *v);
+	double *b = calloc((size_t)n, sizeof *b);
+	char med[24], p99[24];
+	bool ok = false;
+
+	snprintf(f->target, sizeof f->target, "<= 30 ms");
+	if (!v || !b || !c->o->inved) {
+		if (!c->o->inved)
+			note("figure 1, 5, 6, 7: no inved binary (give --inved "
+			     "PATH or INVED_BIN)");
+		goto out;
+	}
+	tui_argv(c, argv);
+	progress("1: start to first screen, %d runs each", n);
+	/* one of each first, to load the files into the page cache */
+	if (isnan(start_once(argv, tui_ready, true))) {
+		note("figure 1, 5, 6, 7: %s did not show the table screen",
+		     c->o->inved);
+		goto out;
+	}
+	ok = true;
+	if (file_exists(c->o->bare))
+		start_once(bare_argv, bare_ready, true);
+	for (int i = 0; i < n; i++) {
+		/* alternate which goes first, so neither always runs on the
+		 * other's warm cache */
+		for (int k = 0; k < 2; k++) {
+			bool tui = (i + k) % 2 == 0;
+			double d;
+
+			if (!tui && !file_exists(c->o->bare))
+				continue;
+			d = start_once(tui ? argv : bare_argv,
+			               tui ? tui_ready : bare_ready, false);
+			if (isnan(d))
+				continue;
+			if (tui)
+				v[got++] = d;
+			else
+				b[bgot++] = d;
+		}
+	}
+	fmt_dur(f->median, sizeof f->median, pct(v, (size_t)got, 50));
+	fmt_dur(f->p99, sizeof f->p99, pct(v, (size_t)got, 99));
+	fmt_dur(med, sizeof med, pct(b, (size_t)bgot, 50));
+	fmt_dur(p99, sizeof p99, pct(b, (size_t)bgot, 99));
+	snprintf(f->yard, sizeof f->yard, "bare curses %s (p99 %s)", med, p99);
+	if (got > 0)
+		fig_met(f, pct(v, (size_t)got, 50) <= 0.030);
+	if (got < n)
+		note("figure 1: %d of %d inved starts did not reach the screen",
+		     n - got, n);
+out:
+	free(v);
+	free(b);
+	return ok;
+}
+
+/* ---- 2. page down anywhere ----------------------------------------------- */
+
+#define PAGE_SQL                                                           \
+	"SELECT id, org_id, number, customer, status, total_minor, currency, " \
+	"version, created_at, updated_at, coalesce(archived_at, ''), "         \
+	"coalesce(deleted_at, '') FROM invoices WHERE org_id = ?1 "            \
+	"AND archived_at IS NULL AND deleted_at IS NULL AND id > ?2 "          \
+	"ORDER BY id ASC LIMIT ?3"
+
+/* The bare keyset page: step the rows and touch every column, copying
+ * nothing. */
+static double page_bare(sqlite3_stmt *s, int64_t org, int64_t anchor,
+                        size_t *rows)
+{
+	double t0 = now_s();
+	size_t n = 0;
+
+	sqlite3_bind_int64(s, 1, org);
+	sqlite3_bind_int64(s, 2, anchor);
+	sqlite3_bind_int64(s, 3, PAGE_ROWS);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (int col = 0; col < 12; col++)
+			(void)sqlite3_column_text(s, col);
+		n++;
+	}
+	sqlite3_reset(s);
+	*rows = n;
+	return now_s() - t0;
+}
+
+static double page_store(struct ctx *c, struct invoice *rows, int64_t anchor,
+                         size_t *n)
+{
+	struct inv_err err;
+	double t0 = now_s();
+
+	if (store_page(c->st, &c->who, VIEW_ACTIVE, NULL, anchor, PAGE_AFTER,
+	               rows, PAGE_ROWS, n, &err) != INV_OK) {
+		progress("store_page: %s", err.msg);
+		return NAN;
+	}
+	return now_s() - t0;
+}
+
+static void fig_page(struct ctx *c)
+{
+	struct fig *f = fig_add("2 page down anywhere (40 rows)");
+	int n = c->o->page_iters, warm = n / 10;
+	double *v = calloc((size_t)n, sizeof *v);
+	double *b = calloc((size_t)n, sizeof *b);
+	struct invoice *rows = calloc(PAGE_ROWS, sizeof *rows);
+	sqlite3_stmt *s = raw_prepare(c->raw, PAGE_SQL);
+	char med[24], p99[24];
+	size_t got = 0, bare_rows = 0, short_pages = 0;
+
+	snprintf(f->target, sizeof f->target, "<= 1 ms");
+	if (!v || !b || !rows || !s)
+		goto out;
+	progress("2: %d pages from random anchors", n);
+	plan_note(c->raw, "the page", PAGE_SQL);
+	for (int i = -warm; i < n; i++) {
+		int64_t anchor = rng_range(c->min_id - 1, c->max_id);
+		double ds, db;
+		size_t k = 0;
+
+		if (i % 2 == 0) {
+			ds = page_store(c, rows, anchor, &got);
+			db = page_bare(s, c->who.org_id, anchor, &k);
+		} else {
+			db = page_bare(s, c->who.org_id, anchor, &k);
+			ds = page_store(c, rows, anchor, &got);
+		}
+		if (isnan(ds))
+			goto out;
+		if (got != k) {
+			progress("store_page gave %zu rows, the bare page %zu",
+			         got, k);
+			goto out;
+		}
+		if (i < 0)
+			continue;
+		v[i] = ds;
+		b[i] = db;
+		bare_rows += k;
+		if (k < PAGE_ROWS)
+			short_pages++;
+	}
+	fmt_dur(f->median, sizeof f->median, pct(v, (size_t)n, 50));
+	fmt_dur(f->p99, sizeof f->p99, pct(v, (size_t)n, 99));
+	fmt_dur(med, sizeof med, pct(b, (size_t)n, 50));
+	fmt_dur(p99, sizeof p99, pct(b, (size_t)n, 99));
+	snprintf(f->yard, sizeof f->yard, "keyset SELECT %s (p99 %s)", med, p99);
+	fig_met(f, pct(v, (size_t)n, 50) <= 0.001);
+	note("figure 2: %.1f rows a page on average (%zu pages shorter than "
+	     "40, at the end of the range)",
+	     (double)bare_rows / n, short_pages);
+out:
+	sqlite3_finalize(s);
+	free(rows);
+	free(v);
+	free(b);
+}
+
+/* ---- 3. summary read ------------------------------------------------------- */
+
+#define SUM_SQL                                                         \
+	"SELECT currency, count(*), sum(total_minor) FROM invoices "        \
+	"WHERE org_id = ?1 AND archived_at IS NULL AND deleted_at IS NULL " \
+	"GROUP BY currency"
+
+static void fig_summary(struct ctx *c)
+{
+	struct fig *f = fig_add("3 summary read");
+	int n = c->o->summary_iters, m = c->o->summary_sum_runs;
+	double *v = calloc((size_t)n, sizeof *v);
+	double *b = calloc((size_t)m, sizeof *b);
+	sqlite3_stmt *s = raw_prepare(c->raw, SUM_SQL);
+	struct summary sum;
+	struct inv_err err;
+	char med[24];
+	int64_t count_sum = 0;
+
+	snprintf(f->target, sizeof f->target, "<= 0.1 ms");
+	if (!v || !b || !s)
+		goto out;
+	progress("3: %d summaries, %d SUMs", n, m);
+	plan_note(c->raw, "the SUM", SUM_SQL);
+	for (int i = -n / 10; i < n; i++) {
+		double t0 = now_s();
+
+		if (store_summary(c->st, &c->who, &sum, &err) != INV_OK) {
+			progress("store_summary: %s", err.msg);
+			goto out;
+		}
+		if (i >= 0)
+			v[i] = now_s() - t0;
+	}
+	for (int i = 0; i < m; i++) {
+		double t0 = now_s();
+
+		sqlite3_bind_int64(s, 1, c->who.org_id);
+		count_sum = 0;
+		while (sqlite3_step(s) == SQLITE_ROW)
+			count_sum += sqlite3_column_int64(s, 1);
+		sqlite3_reset(s);
+		b[i] = now_s() - t0;
+	}
+	fmt_dur(f->median, sizeof f->median, pct(v, (size_t)n, 50));
+	fmt_dur(f->p99, sizeof f->p99, pct(v, (size_t)n, 99));
+	fmt_dur(med, sizeof med, pct(b, (size_t)m, 50));
+	snprintf(f->yard, sizeof f->yard, "SUM over the org %s", med);
+	fig_met(f, pct(v, (size_t)n, 50) <= 0.0001);
+	if (count_sum != sum.count[LIFE_ACTIVE])
+		note("figure 3: the summary counts %" PRId64 " active, the SUM "
+		     "%" PRId64 " (they must agree)",
+		     sum.count[LIFE_ACTIVE], count_sum);
+out:
+	sqlite3_finalize(s);
+	free(v);
+	free(b);
+}
+
+/* ---- 4. guarded edit throughput ------------------------------------------- */
+
+static const char bare_schema[] =
+	"DROP TABLE IF EXISTS bare_invoices;"
+	"DROP TABLE IF EXISTS bare_audit;"
+	"CREATE TABLE bare_invoices ("
+	" id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL, number TEXT NOT NULL,"
+	" customer TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'draft'"
+	"  CHECK (status IN ('draft', 'sent', 'paid', 'void')),"
+	" total_minor INTEGER NOT NULL"
+	"  CHECK (typeof(total_minor) = 'integer' AND total_minor >= 0),"
+	" currency TEXT NOT NULL CHECK (length(currency) = 3),"
+	" version INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL, archived_at TEXT, deleted_at TEXT);"
+	"CREATE UNIQUE INDEX bare_live_number ON bare_invoices(org_id, number)"
+	" WHERE deleted_at IS NULL;"
+	"CREATE INDEX bare_active_page ON bare_invoices(org_id, id)"
+	" WHERE archived_at IS NULL AND deleted_at IS NULL;"
+	"CREATE INDEX bare_archived_page ON bare_invoices(org_id, id)"
+	" WHERE archived_at IS NOT NULL AND deleted_at IS NULL;"
+	"CREATE INDEX bare_org_page ON bare_invoices(org_id, id);"
+	"CREATE TABLE bare_audit ("
+	" seq INTEGER PRIMARY KEY, at TEXT NOT NULL, org_id INTEGER NOT NULL,"
+	" actor_user_id INTEGER, actor TEXT NOT NULL, action TEXT NOT NULL,"
+	" subject_id INTEGER NOT NULL, from_version INTEGER NOT NULL,"
+	" to_version INTEGER NOT NULL, detail TEXT NOT NULL DEFAULT '{}');"
+	"CREATE INDEX bare_audit_org ON bare_audit(org_id, seq);"
+	"CREATE INDEX bare_audit_subject ON bare_audit(subject_id, seq);";
+
+static int bare_setup(struct ctx *c)
+{
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	if (raw_exec(c->raw, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	if (raw_exec(c->raw, bare_schema) != 0)
+		goto fail;
+	s = raw_prepare(c->raw, "INSERT OR IGNORE INTO bare_invoices "
+	                        "SELECT * FROM invoices WHERE id = ?1");
+	if (!s)
+		goto fail;
+	for (size_t i = 0; i < c->nsample && rc == 0; i++) {
+		sqlite3_bind_int64(s, 1, c->sample[i]);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = -1;
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	if (rc == 0 && raw_exec(c->raw, "COMMIT") == 0)
+		return 0;
+fail:
+	raw_exec(c->raw, "ROLLBACK");
+	return -1;
+}
+
+static void bare_drop(struct ctx *c)
+{
+	raw_exec(c->raw, "DROP TABLE IF EXISTS bare_invoices;"
+	                 "DROP TABLE IF EXISTS bare_audit");
+}
+
+struct bare_stmts {
+	sqlite3_stmt *load, *begin, *update, *audit, *commit, *rollback;
+};
+
+static void bare_stmts_free(struct bare_stmts *b)
+{
+	sqlite3_finalize(b->load);
+	sqlite3_finalize(b->begin);
+	sqlite3_finalize(b->update);
+	sqlite3_finalize(b->audit);
+	sqlite3_finalize(b->commit);
+	sqlite3_finalize(b->rollback);
+}
+
+static int bare_stmts_prepare(sqlite3 *db, struct bare_stmts *b)
+{
+	b->load = raw_prepare(db, "SELECT version, total_minor, org_id "
+	                          "FROM bare_invoices WHERE id = ?1");
+	b->begin = raw_prepare(db, "BEGIN IMMEDIATE");
+	b->update = raw_prepare(db,
+		"UPDATE bare_invoices SET total_minor = ?1, updated_at = "
+		"strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), version = version + 1 "
+		"WHERE id = ?2 AND version = ?3");
+	b->audit = raw_prepare(db,
+		"INSERT INTO bare_audit (at, org_id, actor_user_id, actor, "
+		"action, subject_id, from_version, to_version, detail) VALUES "
+		"(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?1, ?2, ?3, "
+		"'invoice.edit', ?4, ?5, ?5 + 1, json_object('total_minor', "
+		"json_object('old', ?6, 'new', ?7)))");
+	b->commit = raw_prepare(db, "COMMIT");
+	b->rollback = raw_prepare(db, "ROLLBACK");
+	return b->load && b->begin && b->update && b->audit && b->commit &&
+	               b->rollback
+	               ? 0
+	               : -1;
+}
+
+static int step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* One bare edit: load (outside the transaction, like store_get), then the
+ * conditional UPDATE and the audit INSERT in one transaction. */
+static int bare_edit(struct ctx *c, struct bare_stmts *b, int64_t id)
+{
+	int64_t version, total, org;
+
+	sqlite3_bind_int64(b->load, 1, id);
+	if (sqlite3_step(b->load) != SQLITE_ROW) {
+		sqlite3_reset(b->load);
+		return -1;
+	}
+	version = sqlite3_column_int64(b->load, 0);
+	total = sqlite3_column_int64(b->load, 1);
+	org = sqlite3_column_int64(b->load, 2);
+	sqlite3_reset(b->load);
+	if (step_done(b->begin) != 0)
+		return -1;
+	sqlite3_bind_int64(b->update, 1, total + 1);
+	sqlite3_bind_int64(b->update, 2, id);
+	sqlite3_bind_int64(b->update, 3, version);
+	if (step_done(b->update) != 0 || sqlite3_changes(c->raw) != 1)
+		goto fail;
+	sqlite3_bind_int64(b->audit, 1, org);
+	sqlite3_bind_int64(b->audit, 2, c->who.user_id);
+	sqlite3_bind_text(b->audit, 3, c->who.user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(b->audit, 4, id);
+	sqlite3_bind_int64(b->audit, 5, version);
+	sqlite3_bind_int64(b->audit, 6, total);
+	sqlite3_bind_int64(b->audit, 7, total + 1);
+	if (step_done(b->audit) != 0 || step_done(b->commit) != 0)
+		goto fail;
+	return 0;
+fail:
+	step_done(b->rollback);
+	return -1;
+}
+
+static int guarded_edit(struct ctx *c, int64_t id)
+{
+	struct invoice row;
+	struct invoice_input in = {NULL, NULL, NULL, NULL};
+	struct write_result res;
+	struct inv_err err;
+	char total[MONEY_TEXT_MAX];
+
+	if (store_get(c->st, &c->who, id, &row, &err) != INV_OK)
+		return -1;
+	total_plus_one(&row, total, sizeof total);
+	in.total = total;
+	if (store_edit(c->st, &c->who, id, row.version, &in, 0, &res, &err) !=
+	    INV_OK) {
+		progress("store_edit %" PRId64 ": %s", id, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Pages each commit appends to the WAL: what a commit costs in I/O. */
+struct wal_count {
+	long commits;
+	long frames;
+	int last; /* frames in the WAL after the previous commit; -1 unknown */
+};
+
+static int wal_count_hook(void *arg, sqlite3 *db, const char *name, int n)
+{
+	struct wal_count *w = arg;
+
+	if (w->last >= 0) {
+		w->frames += n > w->last ? n - w->last : n;
+		w->commits++;
+	}
+	w->last = n;
+	/* a hook replaces SQLite's auto-checkpoint; do what it did */
+	if (n >= 1000)
+		sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+static void fig_edit(struct ctx *c)
+{
+	struct wal_count wg = {0, 0, -1}, wb = {0, 0, -1};
+	struct fig *f = fig_add("4 guarded edit (txn/s)");
+	struct bare_stmts b = {0};
+	size_t cap = 1 << 20, nlat = 0;
+	double *lat = calloc(cap, sizeof *lat);
+	double guarded_s = 0, bare_s = 0, ratio;
+	long guarded_n = 0, bare_n = 0, errors = 0;
+	char med[24], p99[24];
+
+	snprintf(f->target, sizeof f->target, ">= 70 %% of bare");
+	if (!lat || bare_setup(c) != 0 || bare_stmts_prepare(c->raw, &b) != 0)
+		goto out;
+	progress("4: %d rounds of %.1f s guarded, %.1f s bare",
+	         c->o->edit_rounds, c->o->edit_round_s, c->o->edit_round_s);
+	/* Rounds alternate the two loops, so load from elsewhere on the
+	 * machine falls on both alike. */
+	sqlite3_wal_hook(c->st->db, wal_count_hook, &wg);
+	sqlite3_wal_hook(c->raw, wal_count_hook, &wb);
+	for (int r = 0; r < c->o->edit_rounds; r++) {
+		double t0 = now_s(), end = t0 + c->o->edit_round_s, t;
+
+		wg.last = -1;
+		while ((t = now_s()) < end) {
+			int64_t id = c->sample[rng_next() % c->nsample];
+
+			if (guarded_edit(c, id) != 0) {
+				errors++;
+				continue;
+			}
+			if (nlat < cap)
+				lat[nlat++] = now_s() - t;
+			guarded_n++;
+		}
+		guarded_s += now_s() - t0;
+		t0 = now_s();
+		end = t0 + c->o->edit_round_s;
+		wb.last = -1;
+		while (now_s() < end) {
+			int64_t id = c->sample[rng_next() % c->nsample];
+
+			if (bare_edit(c, &b, id) != 0) {
+				errors++;
+				continue;
+			}
+			bare_n++;
+		}
+		bare_s += now_s() - t0;
+	}
+	{
+		double g = guarded_n / guarded_s, y = bare_n / bare_s;
+
+		ratio = y > 0 ? g / y : 0;
+		snprintf(f->median, sizeof f->median, "%.0f txn/s", g);
+		snprintf(f->yard, sizeof f->yard, "bare UPDATE+audit %.0f txn/s",
+		         y);
+		snprintf(f->p99, sizeof f->p99, "%.0f %% of bare", ratio * 100);
+		fig_met(f, ratio >= 0.70);
+	}
+	fmt_dur(med, sizeof med, pct(lat, nlat, 50));
+	fmt_dur(p99, sizeof p99, pct(lat, nlat, 99));
+	note("figure 4: %ld guarded edits (one each: median %s, p99 %s), %ld "
+	     "bare; %ld failed",
+	     guarded_n, med, p99, bare_n, errors);
+	note("figure 4: WAL pages a commit: guarded %.1f, bare %.1f",
+	     wg.commits ? (double)wg.frames / wg.commits : NAN,
+	     wb.commits ? (double)wb.frames / wb.commits : NAN);
+out:
+	sqlite3_wal_autocheckpoint(c->st->db, 1000);
+	sqlite3_wal_autocheckpoint(c->raw, 1000);
+	bare_stmts_free(&b);
+	bare_drop(c);
+	free(lat);
+}
+
+/* ---- 5, 6, 7: a live TUI --------------------------------------------------- */
+
+/* utime + stime of all the process's threads, in seconds. */
+static double proc_cpu_s(pid_t pid)
+{
+	char path[64], buf[2048], *p;
+	unsigned long utime = 0, stime = 0;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fp = fopen(path, "r");
+	if (!fp)
+		return NAN;
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* the command name may hold spaces: fields start after its ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	                        "%lu %lu", &utime, &stime) != 2)
+		return NAN;
+	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* A "VmRSS:" style line of /proc/PID/status, in KiB; -1 if absent. */
+static long proc_status_kib(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	long v = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof line, fp))
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
+			v = strtol(line + klen + 1, NULL, 10);
+	fclose(fp);
+	return v;
+}
+
+/* Pump the terminal for s seconds (a TUI must never block on output). */
+static long term_drain(struct term *t, double s)
+{
+	double end = now_s() + s;
+	long bytes = 0;
+
+	for (double left; (left = end - now_s()) > 0;) {
+		int n = term_pump(t, (int)(left * 1000) + 1);
+
+		if (n < 0)
+			break;
+		bytes += n;
+	}
+	return bytes;
+}
+
+static void fig_change(struct ctx *c, struct term *t)
+{
+	struct fig *f = fig_add("5 change seen by other terminal");
+	int n = c->o->change_count, got = 0;
+	double *v = calloc((size_t)n, sizeof *v), dv[5];
+	struct invoice first, row;
+	struct write_result res;
+	struct inv_err err;
+	sqlite3_stmt *s = raw_prepare(c->raw, "PRAGMA data_version");
+	unsigned tag = (unsigned)(rng_next() & 0xffff);
+	size_t k;
+	char med[24];
+
+	snprintf(f->target, sizeof f->target, "p99 <= 60 ms");
+	if (!v || !s)
+		goto out;
+	if (store_page(c->st, &c->who, VIEW_ACTIVE, NULL, 0, PAGE_AFTER, &first,
+	               1, &k, &err) != INV_OK || k != 1) {
+		progress("no first row to change");
+		goto out;
+	}
+	progress("5: %d changes to %s seen on the TUI", n, first.number);
+	for (int i = 0; i < n; i++) {
+		char customer[64];
+		const char *want[] = {customer, NULL};
+		struct invoice_input in = {customer, NULL, NULL, NULL};
+		double t0;
+
+		/* changes land at any phase of the TUI's poll */
+		term_drain(t, 0.03 + (double)(rng_next() % 1000) / 10000.0);
+		snprintf(customer, sizeof customer, "Bench %04x [%d]", tag, i);
+		if (store_get(c->st, &c->who, first.id, &row, &err) != INV_OK ||
+		    store_edit(c->st, &c->who, first.id, row.version, &in, 0,
+		               &res, &err) != INV_OK) {
+			progress("edit %s: %s", first.number, err.msg);
+			continue;
+		}
+		t0 = now_s();
+		if (!term_wait(t, want, 3000)) {
+			progress("change %d was not on screen after 3 s", i);
+			term_dump(t, stderr);
+			continue;
+		}
+		v[got++] = now_s() - t0;
+	}
+	fmt_dur(f->median, sizeof f->median, pct(v, (size_t)got, 50));
+	fmt_dur(f->p99, sizeof f->p99, pct(v, (size_t)got, 99));
+	if (got > 0)
+		fig_met(f, pct(v, (size_t)got, 99) <= 0.060);
+	if (got < n)
+		note("figure 5: %d of %d changes never reached the screen",
+		     n - got, n);
+	/* the yardstick: batches of data_version calls, median batch */
+	for (int r = 0; r < 5; r++) {
+		int calls = c->o->quick ? 20000 : 200000;
+		double t1 = now_s();
+
+		for (int i = 0; i < calls; i++) {
+			sqlite3_step(s);
+			sqlite3_reset(s);
+		}
+		dv[r] = (now_s() - t1) / calls;
+	}
+	fmt_dur(med, sizeof med, pct(dv, 5, 50));
+	snprintf(f->yard, sizeof f->yard, "PRAGMA data_version %s a call", med);
+out:
+	sqlite3_finalize(s);
+	free(v);
+}
+
+static void fig_idle(struct ctx *c, struct term *t)
+{
+	struct fig *f = fig_add("6 idle CPU of an open TUI");
+	pid_t pid = term_pid(t);
+	double c0, c1, t0, wall;
+	long bytes;
+
+	snprintf(f->target, sizeof f->target, "<= 1 %% of a core");
+	progress("6: idle for %.0f s", c->o->idle_s);
+	term_wait_quiet(t, 300, 3000);
+	c0 = proc_cpu_s(pid);
+	t0 = now_s();
+	bytes = term_drain(t, c->o->idle_s);
+	wall = now_s() - t0;
+	c1 = proc_cpu_s(pid);
+	if (isnan(c0) || isnan(c1))
+		return;
+	snprintf(f->median, sizeof f->median, "%.2f %% of a core",
+	         (c1 - c0) / wall * 100);
+	fig_met(f, (c1 - c0) / wall <= 0.01);
+	note("figure 6: %.2f s of CPU in %.1f s idle (clock ticks of %ld Hz); "
+	     "the TUI wrote %ld bytes meanwhile",
+	     c1 - c0, wall, sysconf(_SC_CLK_TCK), bytes);
+}
+
+static void fig_memory(struct ctx *c, struct term *t)
+{
+	struct fig *f = fig_add("7 resident memory of the TUI");
+	pid_t pid = term_pid(t);
+	long rss0 = proc_status_kib(pid, "VmRSS"), rss, hwm;
+
+	(void)c;
+	snprintf(f->target, sizeof f->target, "<= 16 MiB");
+	/* visit the far end of the million rows and come back part way */
+	term_send(t, "G");
+	term_wait_quiet(t, 200, 3000);
+	for (int i = 0; i < 5; i++) {
+		term_send(t, "\x1b[5~");
+		term_wait_quiet(t, 100, 2000);
+	}
+	term_send(t, "g");
+	term_wait_quiet(t, 200, 3000);
+	rss = proc_status_kib(pid, "VmRSS");
+	hwm = proc_status_kib(pid, "VmHWM");
+	if (rss < 0 || hwm < 0)
+		return;
+	snprintf(f->median, sizeof f->median, "HWM %.1f MiB", hwm / 1024.0);
+	snprintf(f->p99, sizeof f->p99, "RSS %.1f MiB", rss / 1024.0);
+	fig_met(f, hwm <= 16 * 1024);
+	note("figure 7: VmRSS %.1f MiB after the other TUI figures, %.1f MiB "
+	     "after End, 5 x PgUp, Home; peak (VmHWM) %.1f MiB",
+	     rss0 / 1024.0, rss / 1024.0, hwm / 1024.0);
+}
+
+static void fig_live(struct ctx *c, bool tui_ok)
+{
+	const char *argv[8];
+	struct term *t = NULL;
+
+	if (tui_ok) {
+		tui_argv(c, argv);
+		t = term_spawn(argv, TERM_ROWS, TERM_COLS);
+		if (t && !term_wait(t, tui_ready, 10000)) {
+			progress("the TUI did not show its screen:");
+			term_dump(t, stderr);
+			term_close(t, 1000);
+			t = NULL;
+		}
+	}
+	if (!t) {
+		fig_add("5 change seen by other terminal");
+		fig_add("6 idle CPU of an open TUI");
+		fig_add("7 resident memory of the TUI");
+		snprintf(figs[nfigs - 3].target, sizeof figs[0].target,
+		         "p99 <= 60 ms");
+		snprintf(figs[nfigs - 2].target, sizeof figs[0].target,
+		         "<= 1 %% of a core");
+		snprintf(figs[nfigs - 1].target, sizeof figs[0].target,
+		         "<= 16 MiB");
+		return;
+	}
+	fig_change(c, t);
+	fig_idle(c, t);
+	fig_memory(c, t);
+	term_send(t, "q");
+	if (term_close(t, 3000) != 0)
+		note("the TUI did not leave cleanly on q");
+}
+
+/* ---- 8. the race ---------------------------------------------------------- */
+
+struct tally {
+	long landed, conflicts, busy, other;
+};
+
+/* One process of the guarded race: its own connection, as a terminal. */
+static void race_guarded_child(const struct ctx *c, const int64_t *hot,
+                               struct tally *t)
+{
+	struct store *st = NULL;
+	struct identity who;
+	struct inv_err err;
+
+	if (store_open(c->o->db, STORE_OPEN_EXISTING, 0, &st, &err) != INV_OK ||
+	    store_identity(st, c->who.user, c->who.org, &who, &err) != INV_OK) {
+		t->other = c->o->race_edits;
+		store_close(st);
+		return;
+	}
+	for (int i = 0; i < c->o->race_edits; i++) {
+		int64_t id = hot[rng_next() % HOT_INVOICES];
+		struct invoice row;
+		struct invoice_input in = {NULL, NULL, NULL, NULL};
+		struct write_result res;
+		char total[MONEY_TEXT_MAX];
+		enum inv_rc rc = store_get(st, &who, id, &row, &err);
+
+		if (rc == INV_OK) {
+			total_plus_one(&row, total, sizeof total);
+			in.total = total;
+			rc = store_edit(st, &who, id, row.version, &in, 0, &res,
+			                &err);
+		}
+		if (rc == INV_OK)
+			t->landed++;
+		else if (rc == INV_CONFLICT)
+			t->conflicts++;
+		else if (rc == INV_BUSY)
+			t->busy++;
+		else
+			t->other++;
+	}
+	store_close(st);
+}
+
+/* One process of the naive race: read, add one, write back, no guard. */
+static void race_naive_child(const struct ctx *c, const int64_t *hot,
+                             struct tally *t)
+{
+	sqlite3 *db = raw_open(c->o->db);
+	sqlite3_stmt *rd, *wr;
+
+	if (!db) {
+		t->other = c->o->race_edits;
+		return;
+	}
+	rd = raw_prepare(db, "SELECT total_minor FROM invoices WHERE id = ?1");
+	wr = raw_prepare(db, "UPDATE invoices SET total_minor = ?1 "
+	                     "WHERE id = ?2");
+	for (int i = 0; rd && wr && i < c->o->race_edits; i++) {
+		int64_t id = hot[rng_next() % HOT_INVOICES], total;
+		int rc;
+
+		sqlite3_bind_int64(rd, 1, id);
+		rc = sqlite3_step(rd);
+		total = sqlite3_column_int64(rd, 0);
+		sqlite3_reset(rd);
+		if (rc != SQLITE_ROW) {
+			t->other++;
+			continue;
+		}
+		sqlite3_bind_int64(wr, 1, total + 1);
+		sqlite3_bind_int64(wr, 2, id);
+		rc = sqlite3_step(wr);
+		sqlite3_reset(wr);
+		if (rc == SQLITE_DONE)
+			t->landed++;
+		else if ((rc & 0xff) == SQLITE_BUSY)
+			t->busy++;
+		else
+			t->other++;
+	}
+	sqlite3_finalize(rd);
+	sqlite3_finalize(wr);
+	sqlite3_close(db);
+}
+
+/* Sum of totals and of versions of the hot invoices. */
+static int hot_sums(struct ctx *c, const int64_t *hot, int64_t *total,
+                    int64_t *version)
+{
+	struct invoice row;
+	struct inv_err err;
+
+	*total = *version = 0;
+	for (int i = 0; i < HOT_INVOICES; i++) {
+		if (store_get(c->st, &c->who, hot[i], &row, &err) != INV_OK) {
+			progress("hot invoice %" PRId64 ": %s", hot[i], err.msg);
+			return -1;
+		}
+		*total += row.total_minor;
+		*version += row.version;
+	}
+	return 0;
+}
+
+/* Run P children at once (a start gate holds them until all exist) and
+ * add up their tallies. */
+static int race_run(struct ctx *c, const int64_t *hot, bool guarded,
+                    struct tally *sum, double *secs)
+{
+	int gate[2], out[2], p = c->o->race_procs, rc = 0;
+	pid_t *pids = calloc((size_t)p, sizeof *pids);
+	double t0;
+
+	memset(sum, 0, sizeof *sum);
+	if (!pids || pipe(gate) != 0)
+		return -1;
+	if (pipe(out) != 0) {
+		close(gate[0]);
+		close(gate[1]);
+		return -1;
+	}
+	fflush(NULL);
+	for (int i = 0; i < p; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct tally t = {0, 0, 0, 0};
+			char byte;
+			ssize_t w;
+
+			close(gate[1]);
+			close(out[0]);
+			rng_state = (uint64_t)getpid() * UINT64_C(0x9E3779B97F4A7C15) | 1;
+			while (read(gate[0], &byte, 1) < 0 && errno == EINTR)
+				;
+			if (guarded)
+				race_guarded_child(c, hot, &t);
+			else
+				race_naive_child(c, hot, &t);
+			w = write(out[1], &t, sizeof t);
+			_exit(w == (ssize_t)sizeof t ? 0 : 1);
+		}
+		if (pids[i] < 0)
+			rc = -1;
+	}
+	close(gate[0]);
+	close(out[1]);
+	t0 = now_s();
+	close(gate[1]); /* open the gate */
+	for (int i = 0; i < p; i++) {
+		struct tally t;
+		ssize_t n;
+
+		if (pids[i] <= 0)
+			continue;
+		n = read(out[0], &t, sizeof t);
+		if (n != (ssize_t)sizeof t) {
+			rc = -1;
+			continue;
+		}
+		sum->landed += t.landed;
+		sum->conflicts += t.conflicts;
+		sum->busy += t.busy;
+		sum->other += t.other;
+	}
+	*secs = now_s() - t0;
+	for (int i = 0; i < p; i++) {
+		int status;
+
+		if (pids[i] > 0 && (waitpid(pids[i], &status, 0) != pids[i] ||
+		                    !WIFEXITED(status) || WEXITSTATUS(status)))
+			rc = -1;
+	}
+	close(out[0]);
+	free(pids);
+	return rc;
+}
+
+static void fig_race(struct ctx *c)
+{
+	struct fig *f = fig_add("8 race: guarded edits");
+	struct fig *g;
+	struct invoice hot_rows[HOT_INVOICES];
+	int64_t hot[HOT_INVOICES], t0, v0, t1, v1, lost, vlost;
+	struct tally sum;
+	struct inv_err err;
+	size_t n = 0;
+	double secs;
+	char buf[64];
+
+	snprintf(f->target, sizeof f->target, "0 lost");
+	snprintf(buf, sizeof buf, "%d x %d on %d hot", c->o->race_procs,
+	         c->o->race_edits, HOT_INVOICES);
+	/* ten neighbours in the middle of the file */
+	if (store_page(c->st, &c->who, VIEW_ACTIVE, NULL,
+	               (c->min_id + c->max_id) / 2, PAGE_AFTER, hot_rows,
+	               HOT_INVOICES, &n, &err) != INV_OK || n != HOT_INVOICES) {
+		progress("no hot invoices");
+		exit_code = 1;
+		return;
+	}
+	for (int i = 0; i < HOT_INVOICES; i++)
+		hot[i] = hot_rows[i].id;
+	progress("8: %s guarded, then naive", buf);
+	if (hot_sums(c, hot, &t0, &v0) != 0 ||
+	    race_run(c, hot, true, &sum, &secs) != 0 ||
+	    hot_sums(c, hot, &t1, &v1) != 0) {
+		progress("the guarded race did not run to the end");
+		exit_code = 1;
+		return;
+	}
+	lost = sum.landed - (t1 - t0);
+	vlost = sum.landed - (v1 - v0);
+	snprintf(f->median, sizeof f->median, "%" PRId64 " lost", lost);
+	snprintf(f->p99, sizeof f->p99, "%ld landed", sum.landed);
+	fig_met(f, lost == 0 && vlost == 0 && sum.other == 0);
+	if (lost != 0 || vlost != 0)
+		exit_code = 1;
+	note("figure 8: %s, guarded: %ld landed, %ld conflicts, %ld busy, %ld "
+	     "other in %.1f s; total +%" PRId64 ", versions +%" PRId64,
+	     buf, sum.landed, sum.conflicts, sum.busy, sum.other, secs, t1 - t0,
+	     v1 - v0);
+
+	g = fig_add("8 race: naive read-modify-write");
+	snprintf(g->target, sizeof g->target, "(loses updates)");
+	if (hot_sums(c, hot, &t0, &v0) != 0 ||
+	    race_run(c, hot, false, &sum, &secs) != 0 ||
+	    hot_sums(c, hot, &t1, &v1) != 0) {
+		progress("the naive race did not run to the end");
+		return;
+	}
+	snprintf(g->median, sizeof g->median, "%" PRId64 " lost",
+	         sum.landed - (t1 - t0));
+	snprintf(g->p99, sizeof g->p99, "%ld landed", sum.landed);
+	snprintf(g->met, sizeof g->met, "-");
+	snprintf(f->yard, sizeof f->yard, "naive: %" PRId64 " lost of %ld",
+	         sum.landed - (t1 - t0), sum.landed);
+	note("figure 8: %s, naive: %ld landed, %ld busy, %ld other in %.1f s; "
+	     "total +%" PRId64 " (%" PRId64 " updates lost)",
+	     buf, sum.landed, sum.busy, sum.other, secs, t1 - t0,
+	     sum.landed - (t1 - t0));
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: inved-bench --db PATH [--quick] [--inved PATH] "
+	        "[--bare PATH]\n"
+	        "                   [--user NAME] [--org NAME] [--seed N] "
+	        "[--only LIST]\n"
+	        "  --db PATH     a database made by inved-bench-gen\n"
+	        "  --quick       small iteration counts (for CI)\n"
+	        "  --inved PATH  the inved binary (default $INVED_BIN, else "
+	        "../src/inved\n"
+	        "                next to this program)\n"
+	        "  --bare PATH   the bare curses yardstick (default "
+	        "inved-bench-bare\n"
+	        "                next to this program)\n"
+	        "  --user NAME   acting user (default alice)\n"
+	        "  --org NAME    acting org (default acme)\n"
+	        "  --only LIST   only these figures, e.g. 4 or 2,3\n");
+}
+
+static void opts_sizes(struct opts *o)
+{
+	o->start_runs = o->quick ? 5 : 20;
+	o->page_iters = o->quick ? 1000 : 5000;
+	o->summary_iters = o->quick ? 2000 : 20000;
+	o->summary_sum_runs = o->quick ? 3 : 5;
+	o->edit_rounds = o->quick ? 2 : 5;
+	o->edit_round_s = o->quick ? 0.5 : 1.0;
+	o->change_count = o->quick ? 10 : 50;
+	o->idle_s = o->quick ? 2.0 : 10.0;
+	o->race_procs = o->quick ? 2 : 8;
+	o->race_edits = o->quick ? 200 : 2000;
+}
+
+static int opts_parse(int argc, char **argv, struct opts *o)
+{
+	static char inved[4096], bare[4096];
+	char dir[3900];
+
+	memset(o, 0, sizeof *o);
+	o->user = "alice";
+	o->org = "acme";
+	o->seed = 42;
+	o->inved = getenv("INVED_BIN");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool more = i + 1 < argc;
+
+		if (strcmp(a, "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		} else if (strcmp(a, "--quick") == 0) {
+			o->quick = true;
+		} else if (strcmp(a, "--db") == 0 && more) {
+			o->db = argv[++i];
+		} else if (strcmp(a, "--inved") == 0 && more) {
+			o->inved = argv[++i];
+		} else if (strcmp(a, "--bare") == 0 && more) {
+			o->bare = argv[++i];
+		} else if (strcmp(a, "--user") == 0 && more) {
+			o->user = argv[++i];
+		} else if (strcmp(a, "--org") == 0 && more) {
+			o->org = argv[++i];
+		} else if (strcmp(a, "--only") == 0 && more) {
+			/* "4" or "1,5,8": a subset, e.g. to profile one figure */
+			for (const char *d = argv[++i]; *d; d++)
+				if (*d >= '1' && *d <= '8')
+					o->only |= 1u << (*d - '0');
+		} else if (strcmp(a, "--seed") == 0 && more) {
+			o->seed = strtoull(argv[++i], NULL, 10) | 1;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!o->db) {
+		usage(stderr);
+		return 2;
+	}
+	exe_dir(dir, sizeof dir);
+	if (!o->inved || !*o->inved) {
+		snprintf(inved, sizeof inved, "%s/../src/inved", dir);
+		o->inved = file_exists(inved) ? inved : NULL;
+	}
+	if (!o->bare) {
+		snprintf(bare, sizeof bare, "%s/inved-bench-bare", dir);
+		o->bare = bare;
+	}
+	opts_sizes(o);
+	return 0;
+}
+
+static bool want(const struct opts *o, int fig)
+{
+	return o->only == 0 || (o->only & (1u << fig));
+}
+
+static void table_print(const struct ctx *c)
+{
+	char date[64], host[128] = "?";
+	time_t now = time(NULL);
+	struct tm tm;
+	double load[3] = {0, 0, 0};
+
+	localtime_r(&now, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d %H:%M %Z", &tm);
+	gethostname(host, sizeof host - 1);
+	getloadavg(load, 3);
+	printf("\ninved-bench %s: %s, %" PRId64 " invoices, as %s @ %s\n",
+	       c->o->quick ? "--quick" : "(full)", c->o->db, c->invoices,
+	       c->who.user, c->who.org);
+	printf("%s, %ld cores online, load average %.2f %.2f %.2f, "
+	       "SQLite %s\n\n",
+	       date, sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2],
+	       sqlite3_libversion());
+	printf("%-33s %-18s %-16s %-18s %-4s  %s\n", "figure", "median",
+	       "p99 / detail", "target (SPEC 6)", "met", "yardstick, same run");
+	for (int i = 0; i < nfigs; i++) {
+		const struct fig *f = &figs[i];
+
+		printf("%-33s %-18s %-16s %-18s %-4s  %s\n", f->name, f->median,
+		       f->p99, f->target, f->met, f->yard);
+	}
+	if (notes[0])
+		printf("\n%s", notes);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct ctx c;
+	struct inv_err err;
+	bool tui_ok;
+	int rc;
+
+	rc = opts_parse(argc, argv, &o);
+	if (rc)
+		return rc;
+	signal(SIGPIPE, SIG_IGN);
+	memset(&c, 0, sizeof c);
+	c.o = &o;
+	rng_state = o.seed * UINT64_C(0x9E3779B97F4A7C15) | 1;
+	if (store_open(o.db, STORE_OPEN_EXISTING, 0, &c.st, &err) != INV_OK ||
+	    store_identity(c.st, o.user, o.org, &c.who, &err) != INV_OK) {
+		fprintf(stderr, "inved-bench: %s\n", err.msg);
+		store_close(c.st);
+		return 1;
+	}
+	c.raw = raw_open(o.db);
+	if (!c.raw) {
+		store_close(c.st);
+		return 1;
+	}
+	/* a bare table left by an interrupted run */
+	bare_drop(&c);
+	c.invoices = raw_int(c.raw, "SELECT count(*) FROM invoices", 0);
+	c.min_id = raw_int(c.raw, "SELECT min(id) FROM invoices", 0);
+	c.max_id = raw_int(c.raw, "SELECT max(id) FROM invoices", 0);
+	if (c.invoices <= 0 || sample_fill(&c) != 0) {
+		fprintf(stderr, "inved-bench: %s holds no invoices of %s; make "
+		        "it with inved-bench-gen\n", o.db, c.who.org);
+		sqlite3_close(c.raw);
+		store_close(c.st);
+		return 1;
+	}
+
+	tui_ok = o.inved != NULL;
+	if (want(&o, 1))
+		tui_ok = fig_start(&c);
+	if (want(&o, 2))
+		fig_page(&c);
+	if (want(&o, 3))
+		fig_summary(&c);
+	if (want(&o, 4))
+		fig_edit(&c);
+	if (want(&o, 5) || want(&o, 6) || want(&o, 7))
+		fig_live(&c, tui_ok);
+	if (want(&o, 8))
+		fig_race(&c);
+	table_print(&c);
+
+	if (store_check(c.st, &err) != INV_OK) {
+		fprintf(stderr, "inved-bench: after the run: %s\n", err.msg);
+		exit_code = 1;
+	}
+	sqlite3_close(c.raw);
+	store_close(c.st);
+	return exit_code;
+}

@@ -1,0 +1,31 @@
+/*
+ * cli.h - the command line face (SPEC 5): what main() hands over once the
+ * global options are read.  The TUI is not reached from here; main()
+ * chooses between the two faces.
+ */
+#ifndef INVED_CLI_H
+#define INVED_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* The global options, resolved by main() from the command line and the
+ * environment. */
+struct cli_globals {
+	const char *db_path;
+	bool db_is_default; /* from XDG/HOME, not --db or INVED_DB */
+	const char *user;   /* NULL: the store says who is missing */
+	const char *org;    /* NULL: the user's only membership */
+};
+
+/* Run the command argv[0] with its arguments; returns the exit code. */
+int cli_run(const struct cli_globals *g, int argc, char **argv);
+
+/* True when name is a command (so main can tell a typo from a command). */
+bool cli_command_known(const char *name);
+
+/* The program's usage text: commands, global options, exit codes and
+ * environment. */
+void cli_usage(FILE *out);
+
+#endif

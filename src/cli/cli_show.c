@@ -1,0 +1,61 @@
+/*
+ * cli_show.c - `inved show REF`: one invoice, deleted ones included when
+ * REF is their numeric id.
+ */
+#include "cli_internal.h"
+
+static void show_print(struct cli *c, const struct invoice *inv)
+{
+	struct json j;
+
+	if (!c->json) {
+		print_invoice_block(stdout, inv);
+		return;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "ok");
+	json_bool(&j, true);
+	json_key(&j, "invoice");
+	print_invoice_json(&j, inv);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+int cli_show(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct invoice inv;
+	struct cli c;
+	int ch, code;
+
+	cli_begin(&c, g, argc, argv);
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': break;
+		case 'h': return cli_help_command(&c);
+		default: return cli_option_error(&c, ch, argv);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(&c, "ref",
+			_("show needs REF (an invoice id or a live number such as "
+			  "ACME-1001; see `inved list`)"));
+	code = cli_extra_args(&c, argc, argv, 1);
+	if (code)
+		return code;
+	code = cli_session_open(&c);
+	if (code)
+		return code;
+	code = cli_resolve(&c, argv[optind], &inv);
+	if (code == 0) {
+		show_print(&c, &inv);
+		code = cli_end(&c, 0);
+	}
+	cli_session_close(&c);
+	return code;
+}

@@ -1,0 +1,392 @@
+/*
+ * cli_write.c - the commands that change an invoice: edit, archive,
+ * restore, delete, create and drift.  Each resolves REF, hands the write to
+ * the store (which enforces every rule of SPEC 3) and reports what the
+ * store decided; nothing here judges roles or versions itself.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cli_internal.h"
+
+enum write_op { OP_EDIT, OP_ARCHIVE, OP_RESTORE, OP_DELETE, OP_DRIFT };
+
+static void write_json_ok(const struct write_result *res, bool with_repeat,
+                          const char *request_id)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "ok");
+	json_bool(&j, true);
+	if (with_repeat) {
+		json_key(&j, "repeat");
+		json_bool(&j, res->repeat);
+		json_key(&j, "request_id");
+		json_string(&j, request_id);
+	}
+	json_key(&j, "invoice");
+	print_invoice_json(&j, &res->row);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+static void write_human_ok(enum write_op op, int64_t asked,
+                           const struct invoice *row)
+{
+	char number[NUMBER_MAX_BYTES + 1];
+
+	print_clean_copy(number, sizeof number, row->number);
+	switch (op) {
+	case OP_EDIT:
+		if (asked != row->version - 1)
+			printf(_("Overwrote invoice %s (it was at version %" PRId64
+			         ", not %" PRId64 "); the replaced values are "
+			         "kept in its history.\n"),
+			       number, row->version - 1, asked);
+		else
+			printf(_("Saved invoice %s: version %" PRId64 " → %" PRId64
+			         ".\n"),
+			       number, row->version - 1, row->version);
+		print_invoice_block(stdout, row);
+		break;
+	case OP_ARCHIVE:
+		printf(_("Archived invoice %s (now version %" PRId64 ").\n"),
+		       number, row->version);
+		break;
+	case OP_RESTORE:
+		printf(_("Restored invoice %s (now version %" PRId64 ").\n"),
+		       number, row->version);
+		break;
+	case OP_DELETE:
+		printf(_("Deleted invoice %s (id %" PRId64 ", now version %"
+		         PRId64 "); an admin can bring it back with `inved "
+		         "restore %" PRId64 " --version %" PRId64 "`.\n"),
+		       number, row->id, row->version, row->id, row->version);
+		break;
+	case OP_DRIFT:
+		printf(_("Drifted invoice %s: version %" PRId64 " → %" PRId64
+		         ", as if another terminal had saved it.\n"),
+		       number, row->version - 1, row->version);
+		break;
+	}
+}
+
+/* Whether retrying at the current version could succeed: not when the
+ * row is already where the move would take it (or cannot start from). */
+static bool write_retry_helps(enum write_op op, const struct invoice *cur)
+{
+	enum inv_life life = invoice_life(cur);
+
+	switch (op) {
+	case OP_ARCHIVE: return life == LIFE_ACTIVE;
+	case OP_RESTORE: return life != LIFE_ACTIVE;
+	case OP_DELETE: return life != LIFE_DELETED;
+	case OP_EDIT: return life != LIFE_DELETED;
+	case OP_DRIFT: break;
+	}
+	return false;
+}
+
+/* Report the store's answer to a guarded write. */
+static int write_report(struct cli *c, enum write_op op, int64_t asked,
+                        enum inv_rc rc, const struct write_result *res,
+                        const struct inv_err *err)
+{
+	if (rc != INV_OK)
+		return cli_fail(c, rc, err, res->have_row ? &res->row : NULL,
+		                res->have_row && write_retry_helps(op, &res->row)
+		                        ? asked
+		                        : 0);
+	if (c->json)
+		write_json_ok(res, false, NULL);
+	else
+		write_human_ok(op, asked, &res->row);
+	return cli_end(c, 0);
+}
+
+static int write_need_ref(struct cli *c, int argc, char **argv)
+{
+	if (optind < argc)
+		return cli_extra_args(c, argc, argv, 1);
+	return cli_usage_error(c, "ref",
+		_("%s needs REF (an invoice id or a live number such as "
+		  "ACME-1001; see `inved list`)"),
+		c->cmd);
+}
+
+static int write_need_version(struct cli *c, int64_t version)
+{
+	if (version > 0)
+		return 0;
+	return cli_usage_error(c, "version",
+		_("%s needs --version N (the version you loaded; see `inved show "
+		  "REF`)"),
+		c->cmd);
+}
+
+/* Resolve REF, then run the write against the id it names. */
+static int write_run(struct cli *c, enum write_op op, const char *ref,
+                     int64_t version, const struct invoice_input *in,
+                     int flags)
+{
+	struct write_result res;
+	struct invoice inv;
+	struct inv_err err;
+	enum inv_rc rc = INV_ERROR;
+	int code;
+
+	memset(&res, 0, sizeof res);
+	inv_err_clear(&err);
+	code = cli_session_open(c);
+	if (code)
+		return code;
+	code = cli_resolve(c, ref, &inv);
+	if (code)
+		goto out;
+	switch (op) {
+	case OP_EDIT:
+		rc = store_edit(c->st, &c->who, inv.id, version, in, flags, &res,
+		                &err);
+		break;
+	case OP_ARCHIVE:
+		rc = store_archive(c->st, &c->who, inv.id, version, &res, &err);
+		break;
+	case OP_RESTORE:
+		rc = store_restore(c->st, &c->who, inv.id, version, &res, &err);
+		break;
+	case OP_DELETE:
+		rc = store_delete(c->st, &c->who, inv.id, version, &res, &err);
+		break;
+	case OP_DRIFT:
+		rc = store_drift(c->st, &c->who, inv.id, &res, &err);
+		break;
+	}
+	code = write_report(c, op, version, rc, &res, &err);
+out:
+	cli_session_close(c);
+	return code;
+}
+
+/* ---- edit ---------------------------------------------------------------- */
+
+int cli_edit(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"version", required_argument, NULL, 'V'},
+		{"customer", required_argument, NULL, 'c'},
+		{"status", required_argument, NULL, 's'},
+		{"total", required_argument, NULL, 't'},
+		{"currency", required_argument, NULL, 'C'},
+		{"overwrite", no_argument, NULL, 'o'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct invoice_input in = {NULL, NULL, NULL, NULL};
+	int64_t version = 0;
+	int ch, code, flags = 0;
+	struct cli c;
+
+	cli_begin(&c, g, argc, argv);
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'V':
+			code = cli_parse_version(&c, optarg, &version);
+			if (code)
+				return code;
+			break;
+		case 'c': in.customer = optarg; break;
+		case 's': in.status = optarg; break;
+		case 't': in.total = optarg; break;
+		case 'C': in.currency = optarg; break;
+		case 'o': flags |= WRITE_OVERWRITE; break;
+		case 'j': break;
+		case 'h': return cli_help_command(&c);
+		default: return cli_option_error(&c, ch, argv);
+		}
+	}
+	code = write_need_ref(&c, argc, argv);
+	if (!code)
+		code = write_need_version(&c, version);
+	if (code)
+		return code;
+	if (!in.customer && !in.status && !in.total && !in.currency)
+		return cli_usage_error(&c, "usage",
+			_("edit needs something to change: --customer, --status, "
+			  "--total or --currency"));
+	return write_run(&c, OP_EDIT, argv[optind], version, &in, flags);
+}
+
+/* ---- archive, restore, delete -------------------------------------------- */
+
+static int write_lifecycle(const struct cli_globals *g, int argc, char **argv,
+                           enum write_op op)
+{
+	static const struct option opts[] = {
+		{"version", required_argument, NULL, 'V'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int64_t version = 0;
+	struct cli c;
+	int ch, code;
+
+	cli_begin(&c, g, argc, argv);
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'V':
+			code = cli_parse_version(&c, optarg, &version);
+			if (code)
+				return code;
+			break;
+		case 'j': break;
+		case 'h': return cli_help_command(&c);
+		default: return cli_option_error(&c, ch, argv);
+		}
+	}
+	code = write_need_ref(&c, argc, argv);
+	if (!code)
+		code = write_need_version(&c, version);
+	if (code)
+		return code;
+	return write_run(&c, op, argv[optind], version, NULL, 0);
+}
+
+int cli_archive(const struct cli_globals *g, int argc, char **argv)
+{
+	return write_lifecycle(g, argc, argv, OP_ARCHIVE);
+}
+
+int cli_restore(const struct cli_globals *g, int argc, char **argv)
+{
+	return write_lifecycle(g, argc, argv, OP_RESTORE);
+}
+
+int cli_delete(const struct cli_globals *g, int argc, char **argv)
+{
+	return write_lifecycle(g, argc, argv, OP_DELETE);
+}
+
+/* ---- drift --------------------------------------------------------------- */
+
+int cli_drift(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli c;
+	int ch, code;
+
+	cli_begin(&c, g, argc, argv);
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': break;
+		case 'h': return cli_help_command(&c);
+		default: return cli_option_error(&c, ch, argv);
+		}
+	}
+	code = write_need_ref(&c, argc, argv);
+	if (code)
+		return code;
+	return write_run(&c, OP_DRIFT, argv[optind], 0, NULL, 0);
+}
+
+/* ---- create -------------------------------------------------------------- */
+
+static int create_report(struct cli *c, enum inv_rc rc,
+                         const struct write_result *res,
+                         const struct inv_err *err, const char *token)
+{
+	char number[NUMBER_MAX_BYTES + 1];
+
+	if (rc != INV_OK)
+		return cli_fail(c, rc, err, res->have_row ? &res->row : NULL, 0);
+	print_clean_copy(number, sizeof number, res->row.number);
+	if (c->json)
+		write_json_ok(res, true, token);
+	else if (res->repeat)
+		printf(_("Request %s was already handled: it created invoice %s "
+		         "(id %" PRId64 "); nothing new was created.\n"),
+		       token, number, res->row.id);
+	else
+		printf(_("Created invoice %s (id %" PRId64 ", version %" PRId64
+		         "); request id %s.\n"),
+		       number, res->row.id, res->row.version, token);
+	return cli_end(c, 0);
+}
+
+static int create_run(struct cli *c, const char *token, const char *number,
+                      const struct invoice_input *in)
+{
+	struct write_result res;
+	struct inv_err err;
+	char fresh[33];
+	enum inv_rc rc;
+	int code;
+
+	memset(&res, 0, sizeof res);
+	inv_err_clear(&err);
+	if (!token) {
+		/* A fresh token still guards against this one run being
+		 * submitted twice; a script that retries passes its own. */
+		store_new_token(fresh);
+		token = fresh;
+	}
+	code = cli_session_open(c);
+	if (code)
+		return code;
+	rc = store_create(c->st, &c->who, token, number, in, &res, &err);
+	code = create_report(c, rc, &res, &err, token);
+	cli_session_close(c);
+	return code;
+}
+
+int cli_create(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"customer", required_argument, NULL, 'c'},
+		{"total", required_argument, NULL, 't'},
+		{"currency", required_argument, NULL, 'C'},
+		{"status", required_argument, NULL, 's'},
+		{"number", required_argument, NULL, 'n'},
+		{"request-id", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct invoice_input in = {NULL, NULL, NULL, NULL};
+	const char *token = NULL, *number = NULL;
+	struct cli c;
+	int ch, code;
+
+	cli_begin(&c, g, argc, argv);
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': in.customer = optarg; break;
+		case 't': in.total = optarg; break;
+		case 'C': in.currency = optarg; break;
+		case 's': in.status = optarg; break;
+		case 'n': number = optarg; break;
+		case 'r': token = optarg; break;
+		case 'j': break;
+		case 'h': return cli_help_command(&c);
+		default: return cli_option_error(&c, ch, argv);
+		}
+	}
+	code = cli_extra_args(&c, argc, argv, 0);
+	if (code)
+		return code;
+	if (!in.customer)
+		return cli_usage_error(&c, "customer",
+			_("create needs --customer NAME"));
+	if (!in.total)
+		return cli_usage_error(&c, "total",
+			_("create needs --total AMOUNT (digits with '.' for "
+			  "decimals, e.g. 1234.50)"));
+	return create_run(&c, token, number, &in);
+}

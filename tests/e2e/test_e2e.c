@@ -1,0 +1,32 @@
+/*
+ * test_e2e.c - runs the end-to-end tests of the terminal interface: each
+ * test in a process of its own, against a fresh demo database, with the
+ * inved named by $INVED_BIN.
+ */
+#include <stdlib.h>
+
+#include "e2e.h"
+
+static Suite *e2e_suite(void)
+{
+	Suite *s = suite_create("e2e");
+
+	suite_add_tcase(s, e2e_tcase_conflict());
+	suite_add_tcase(s, e2e_tcase_table());
+	suite_add_tcase(s, e2e_tcase_form());
+	suite_add_tcase(s, e2e_tcase_screen());
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(e2e_suite());
+	int failed;
+
+	/* a stuck terminal or a failed wait must not touch the next test */
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
