@@ -85,6 +85,19 @@ static int resolve_defaults(struct main_opts *o)
 	return 0;
 }
 
+/* Where a global option with a value is kept, or NULL for the others. */
+static const char **global_slot(struct main_opts *o, int ch)
+{
+	switch (ch) {
+	case 'd': return &o->g.db_path;
+	case 'u': return &o->g.user;
+	case 'o': return &o->g.org;
+	case 'w': return &o->view;
+	case 'O': return &o->open_ref;
+	default: return NULL;
+	}
+}
+
 /* Returns -1 to go on, else the exit code (after --help, --version or a
  * usage error). */
 static int parse_globals(struct main_opts *o, int argc, char **argv)
@@ -104,12 +117,23 @@ static int parse_globals(struct main_opts *o, int argc, char **argv)
 	/* "+": stop at the command, whose options are its own. */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		const char **slot = global_slot(o, ch);
+
+		/* Which of two values was meant cannot be told: refuse. */
+		if (slot && *slot) {
+			size_t k;
+
+			for (k = 0; opts[k].val != ch; k++)
+				;
+			return cli_global_error(argc, argv,
+				_("--%s is given twice; give it once"),
+				opts[k].name);
+		}
+		if (slot) {
+			*slot = optarg;
+			continue;
+		}
 		switch (ch) {
-		case 'd': o->g.db_path = optarg; break;
-		case 'u': o->g.user = optarg; break;
-		case 'o': o->g.org = optarg; break;
-		case 'w': o->view = optarg; break;
-		case 'O': o->open_ref = optarg; break;
 		case 'h':
 			cli_usage(stdout);
 			return fflush(stdout) == 0 ? 0 : 1;
@@ -117,15 +141,13 @@ static int parse_globals(struct main_opts *o, int argc, char **argv)
 			printf("inved %s\n", VERSION);
 			return fflush(stdout) == 0 ? 0 : 1;
 		case ':':
-			fprintf(stderr,
-			        _("inved: %s needs a value; see `inved --help`\n"),
-			        argv[optind - 1]);
-			return 2;
+			return cli_global_error(argc, argv,
+				_("%s needs a value; see `inved --help`"),
+				argv[optind - 1]);
 		default:
-			fprintf(stderr,
-			        _("inved: unknown option '%s'; see `inved --help`\n"),
-			        argv[optind - 1]);
-			return 2;
+			return cli_global_error(argc, argv,
+				_("unknown option '%s'; see `inved --help`"),
+				argv[optind - 1]);
 		}
 	}
 	return -1;
@@ -172,7 +194,11 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 #ifdef ENABLE_NLS
-	bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+	/* INVED_LOCALEDIR: catalogues of an uninstalled build (build/po),
+	 * for testing translations before `meson install`. */
+	bindtextdomain(GETTEXT_PACKAGE, env_nonempty("INVED_LOCALEDIR")
+	                                ? env_nonempty("INVED_LOCALEDIR")
+	                                : LOCALEDIR);
 	textdomain(GETTEXT_PACKAGE);
 #endif
 	memset(&o, 0, sizeof o);
@@ -184,11 +210,10 @@ int main(int argc, char **argv)
 		return code;
 	if (optind < argc) {
 		if ((o.view || o.open_ref) && cli_command_known(argv[optind])) {
-			fprintf(stderr, "inved: %s\n",
-			        _("--view and --open set up the interactive "
-			          "screen; a command takes its own options "
-			          "(e.g. `inved list --view archived`)"));
-			return 2;
+			return cli_global_error(argc, argv, "%s",
+				_("--view and --open set up the interactive "
+				  "screen; a command takes its own options "
+				  "(e.g. `inved list --view archived`)"));
 		}
 		return cli_run(&o.g, argc - optind, argv + optind);
 	}

@@ -20,14 +20,23 @@ struct cli_command {
 
 static const struct cli_command commands[] = {
 	{"init", cli_init, N_(
-	"Usage: inved [--db PATH] init [--demo] [--json]\n"
+	"Usage: inved [--db PATH] [--user NAME] init [--org ORG | --demo] [--json]\n"
 	"\n"
-	"Create the database (and, at the default path, its directory).\n"
+	"Create the database (and, at the default path, its directory).  On a\n"
+	"database that exists already, init keeps its data and only adds what\n"
+	"is asked for.\n"
 	"\n"
-	"  --demo   add the demo orgs acme and globex, the users alice (acme\n"
-	"           admin), bob (acme member), carol (globex admin) and dave\n"
-	"           (globex member), and invoices in every state\n"
-	"  --json   print one JSON object\n")},
+	"  --org ORG  create the org ORG with the user (--user, INVED_USER or\n"
+	"             the login name) as its admin; ORG is 1 to 64 letters,\n"
+	"             digits, '.', '_' or '-', and its invoices are numbered\n"
+	"             ORG-1001 onwards (upper-cased)\n"
+	"  --demo     add the demo orgs acme and globex, the users alice (acme\n"
+	"             admin), bob (acme member), carol (globex admin) and dave\n"
+	"             (globex member), and invoices in every state\n"
+	"  --json     print one JSON object\n"
+	"\n"
+	"Without --org or --demo the database has no org yet, and no one can\n"
+	"use it until `inved --user NAME init --org ORG` makes one.\n")},
 	{"list", cli_list, N_(
 	"Usage: inved list [--view V] [--limit N] [--after ID] [--filter TEXT]\n"
 	"                  [--json]\n"
@@ -133,7 +142,9 @@ void cli_usage(FILE *out)
 	"Without a command, inved opens the interactive screen.\n"
 	"\n"
 	"Commands:\n"
-	"  init [--demo]                 create the database (--demo: sample data)\n"
+	"  init [--org ORG | --demo]     create the database; --org ORG makes the\n"
+	"                                user the admin of a new org ORG, --demo\n"
+	"                                adds sample data\n"
 	"  list [--view V] [--limit N] [--after ID] [--filter TEXT]\n"
 	"                                list the invoices of a view\n"
 	"  show REF                      show one invoice\n"
@@ -175,6 +186,25 @@ void cli_usage(FILE *out)
 	"  NO_COLOR            turn colours off in the screen\n"), out);
 }
 
+int cli_global_error(int argc, char **argv, const char *fmt, ...)
+{
+	struct cli c;
+	struct inv_err err;
+	va_list ap;
+	int i;
+
+	memset(&c, 0, sizeof c);
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			c.json = true;
+	inv_err_clear(&err);
+	snprintf(err.field, sizeof err.field, "usage");
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof err.msg, fmt, ap);
+	va_end(ap);
+	return cli_fail(&c, INV_INVALID, &err, NULL, 0);
+}
+
 /* `inved help [COMMAND]`. */
 static int cli_help(int argc, char **argv)
 {
@@ -186,8 +216,11 @@ static int cli_help(int argc, char **argv)
 	}
 	cmd = command_find(argv[1]);
 	if (!cmd) {
+		char name[64];
+
+		print_clean_copy(name, sizeof name, argv[1]);
 		fprintf(stderr, _("inved: no command '%s'; see `inved --help`\n"),
-		        argv[1]);
+		        name);
 		return 2;
 	}
 	fputs(_(cmd->help), stdout);
@@ -200,13 +233,10 @@ int cli_run(const struct cli_globals *g, int argc, char **argv)
 
 	if (strcmp(argv[0], "help") == 0)
 		return cli_help(argc, argv);
-	if (!cmd) {
-		fprintf(stderr,
-		        _("inved: no command '%s'; see `inved --help` for the "
-		          "commands\n"),
-		        argv[0]);
-		return 2;
-	}
+	if (!cmd)
+		return cli_global_error(argc, argv,
+			_("no command '%s'; see `inved --help` for the commands"),
+			argv[0]);
 	return cmd->run(g, argc, argv);
 }
 
@@ -295,8 +325,11 @@ int cli_fail(struct cli *c, enum inv_rc rc, const struct inv_err *err,
 		fail_json(err, rc, current);
 		return cli_end(c, inv_rc_exit_code(rc));
 	}
-	fprintf(stderr, "inved: %s\n",
-	        err->msg[0] ? err->msg : _("unexpected failure"));
+	/* The message may quote what was typed: escapes never reach the
+	 * terminal. */
+	fputs("inved: ", stderr);
+	print_text(stderr, err->msg[0] ? err->msg : _("unexpected failure"));
+	fputc('\n', stderr);
 	if (current) {
 		fputs(_("The database holds now:\n"), stderr);
 		print_invoice_block(stderr, current);
@@ -340,6 +373,27 @@ int cli_option_error(struct cli *c, int ch, char **argv)
 		c->cmd, opt, c->cmd);
 }
 
+int cli_option_once(struct cli *c, int ch, const struct option *opts)
+{
+	size_t i;
+
+	if (ch <= 0 || ch >= (int)sizeof c->seen)
+		return 0;
+	for (i = 0; opts[i].name; i++) {
+		if (opts[i].val != ch || opts[i].has_arg != required_argument)
+			continue;
+		if (!c->seen[ch]) {
+			c->seen[ch] = true;
+			return 0;
+		}
+		return cli_usage_error(c, opts[i].name,
+			_("%s: --%s is given twice; give it once (see `inved %s "
+			  "--help`)"),
+			c->cmd, opts[i].name, c->cmd);
+	}
+	return 0;
+}
+
 int cli_extra_args(struct cli *c, int argc, char **argv, int want)
 {
 	if (argc - optind <= want)
@@ -359,8 +413,10 @@ bool cli_parse_int(const char *text, int64_t min, int64_t max, int64_t *out)
 	for (p = text; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return false;
-		/* Stop before overflow: max is at most INT64_MAX. */
-		if (v > (max - (*p - '0')) / 10)
+		/* Stop before overflow: max is at most INT64_MAX.  The first
+		 * test keeps a digit above a one-digit max from slipping
+		 * through (max - digit) / 10 rounding up to 0. */
+		if (max < *p - '0' || v > (max - (*p - '0')) / 10)
 			return false;
 		v = v * 10 + (*p - '0');
 	}
@@ -380,11 +436,28 @@ int cli_parse_version(struct cli *c, const char *text, int64_t *out)
 		c->cmd, text);
 }
 
+/* An id or an invoice number: printable ASCII without spaces, as the
+ * core makes numbers. */
+static bool ref_plausible(const char *ref)
+{
+	const char *p;
+
+	for (p = ref; *p; p++)
+		if (*p <= ' ' || *p > '~')
+			return false;
+	return p != ref;
+}
+
 int cli_resolve(struct cli *c, const char *ref, struct invoice *out)
 {
 	struct inv_err err;
 	enum inv_rc rc;
 
+	if (!ref_plausible(ref))
+		return cli_usage_error(c, "ref",
+			_("%s: REF '%s' is neither an invoice id nor an invoice "
+			  "number (such as ACME-1001); see `inved list`"),
+			c->cmd, ref);
 	inv_err_clear(&err);
 	rc = store_find(c->st, &c->who, ref, out, &err);
 	if (rc != INV_OK)

@@ -24,6 +24,12 @@ int cli_run(const struct cli_globals *g, int argc, char **argv);
 /* True when name is a command (so main can tell a typo from a command). */
 bool cli_command_known(const char *name);
 
+/* Report a usage error found before any command took over (a global
+ * option, an unknown command): as the JSON error object when --json is
+ * among argv, else "inved: MESSAGE" on stderr.  Returns 2. */
+int cli_global_error(int argc, char **argv, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The program's usage text: commands, global options, exit codes and
  * environment. */
 void cli_usage(FILE *out);

@@ -149,6 +149,9 @@ int cli_history(const struct cli_globals *g, int argc, char **argv)
 
 	cli_begin(&c, g, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		code = cli_option_once(&c, ch, opts);
+		if (code)
+			return code;
 		switch (ch) {
 		case 'j': break;
 		case 'h': return cli_help_command(&c);
@@ -186,6 +189,9 @@ int cli_audit(const struct cli_globals *g, int argc, char **argv)
 
 	cli_begin(&c, g, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		code = cli_option_once(&c, ch, opts);
+		if (code)
+			return code;
 		switch (ch) {
 		case 't':
 			if (!cli_parse_int(optarg, 1, AUDIT_TAIL_MAX, &tail))

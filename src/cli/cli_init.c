@@ -1,8 +1,11 @@
 /*
- * cli_init.c - `inved init [--demo]`: create the database file and its
- * schema, and optionally the demo dataset.
+ * cli_init.c - `inved init [--demo | --org ORG]`: create the database file
+ * and its schema, then optionally the demo dataset or a first org with the
+ * acting user (--user) as its admin.  Running it again keeps what the file
+ * holds.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -68,23 +71,57 @@ static enum inv_rc init_check_parent(const char *path, struct inv_err *err)
 		dir, dir);
 }
 
-static void init_report(struct cli *c, bool created, bool demo)
+/* What init found and did, for the report. */
+struct init_outcome {
+	bool created;      /* the schema was made by this run */
+	bool demo;         /* the database holds the demo */
+	bool demo_already; /* --demo on a database that held it already */
+	const char *org;   /* --org: the org the user administers */
+	bool org_already;  /* the user was its admin before this run */
+	bool has_orgs;     /* any membership exists (else print the hint) */
+};
+
+static void init_report_text(struct cli *c, const struct init_outcome *o)
+{
+	const char *path = c->g->db_path;
+
+	if (o->created)
+		printf(_("Created database %s\n"), path);
+	else if (o->demo_already)
+		printf(_("Database %s already holds the demo data; nothing was "
+		         "changed.\n"),
+		       path);
+	else
+		printf(_("Database %s already exists; its schema is up to date "
+		         "and its data was kept.\n"),
+		       path);
+	if (o->demo && !o->demo_already)
+		printf("%s\n",
+		       _("Added the demo data: orgs acme and globex; users "
+		         "alice (acme admin), bob (acme member), carol "
+		         "(globex admin), dave (globex member). Try `inved "
+		         "--user alice list`."));
+	if (o->org && o->org_already)
+		printf(_("%s is already an admin of org %s; nothing was "
+		         "changed.\n"),
+		       c->g->user, o->org);
+	else if (o->org)
+		printf(_("%s is now the admin of org %s. Try `inved --db %s "
+		         "--user %s create --customer NAME --total 10`.\n"),
+		       c->g->user, o->org, path, c->g->user);
+	if (!o->has_orgs)
+		printf(_("The database has no org yet: `inved --db %s --user NAME "
+		         "init --org ORG` makes NAME the admin of a new org ORG "
+		         "(or `inved --db %s init --demo` adds sample data).\n"),
+		       path, path);
+}
+
+static void init_report(struct cli *c, const struct init_outcome *o)
 {
 	struct json j;
 
 	if (!c->json) {
-		if (!created)
-			printf(_("Database %s already exists; its schema is up "
-			         "to date.\n"),
-			       c->g->db_path);
-		else
-			printf(_("Created database %s\n"), c->g->db_path);
-		if (demo)
-			printf("%s\n",
-			       _("Added the demo data: orgs acme and globex; users "
-			         "alice (acme admin), bob (acme member), carol "
-			         "(globex admin), dave (globex member). Try `inved "
-			         "--user alice list`."));
+		init_report_text(c, o);
 		return;
 	}
 	json_init(&j, stdout);
@@ -94,20 +131,117 @@ static void init_report(struct cli *c, bool created, bool demo)
 	json_key(&j, "path");
 	json_string(&j, c->g->db_path);
 	json_key(&j, "created");
-	json_bool(&j, created);
+	json_bool(&j, o->created);
 	json_key(&j, "demo");
-	json_bool(&j, demo);
+	json_bool(&j, o->demo);
+	json_key(&j, "changed");
+	json_bool(&j, o->created || (o->demo && !o->demo_already) ||
+	                  (o->org && !o->org_already));
+	json_key(&j, "org");
+	if (o->org)
+		json_string(&j, o->org);
+	else
+		json_null(&j);
+	json_key(&j, "admin");
+	if (o->org)
+		json_string(&j, c->g->user);
+	else
+		json_null(&j);
 	json_object_end(&j);
 	json_finish(&j);
 }
 
-static int init_run(struct cli *c, bool demo)
+/* Whether org has any member (then it exists and has someone to run it),
+ * whether user is its admin, and whether any membership exists at all. */
+#define INIT_MEMBERSHIPS_MAX 4096
+static enum inv_rc init_scan_orgs(struct cli *c, const char *user,
+                                  const char *org, bool *org_taken,
+                                  bool *user_admin, bool *has_orgs,
+                                  struct inv_err *err)
 {
-	struct inv_err err;
-	struct stat sb;
-	bool existed = stat(c->g->db_path, &sb) == 0;
+	struct membership *m = calloc(INIT_MEMBERSHIPS_MAX, sizeof *m);
+	enum inv_rc rc;
+	size_t n = 0, i;
+
+	*org_taken = *user_admin = *has_orgs = false;
+	if (!m)
+		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
+	rc = store_memberships(c->st, m, INIT_MEMBERSHIPS_MAX, &n, err);
+	*has_orgs = rc == INV_OK && n > 0;
+	/* A full buffer may hide the org: assume it is taken, the safe side. */
+	if (rc == INV_OK && org && n >= INIT_MEMBERSHIPS_MAX)
+		*org_taken = true;
+	for (i = 0; rc == INV_OK && org && i < n; i++) {
+		if (strcmp(m[i].org, org) != 0)
+			continue;
+		*org_taken = true;
+		if (user && strcmp(m[i].user, user) == 0 &&
+		    m[i].role == ROLE_ADMIN)
+			*user_admin = true;
+	}
+	free(m);
+	return rc;
+}
+
+/* --org: make the user the admin of a new org.  An org that exists is
+ * left to its admins: init must not be a way for anyone who can reach the
+ * file to promote themselves. */
+static enum inv_rc init_org(struct cli *c, struct init_outcome *o,
+                            struct inv_err *err)
+{
+	bool taken = false, admin = false;
 	enum inv_rc rc;
 
+	rc = init_scan_orgs(c, c->g->user, o->org, &taken, &admin,
+	                    &o->has_orgs, err);
+	if (rc != INV_OK)
+		return rc;
+	if (admin) {
+		o->org_already = true;
+		return INV_OK;
+	}
+	if (taken)
+		return inv_err_set(err, INV_FORBIDDEN, "org",
+			_("org %s already exists in %s and %s is not its admin; "
+			  "init --org only creates a new org (ask an admin of %s, "
+			  "or choose another name)"),
+			o->org, c->g->db_path, c->g->user, o->org);
+	rc = store_add_member(c->st, c->g->user, o->org, ROLE_ADMIN, err);
+	if (rc == INV_OK)
+		o->has_orgs = true;
+	return rc;
+}
+
+static enum inv_rc init_demo(struct cli *c, struct init_outcome *o,
+                             struct inv_err *err)
+{
+	bool taken, admin;
+	enum inv_rc rc;
+
+	o->demo = true;
+	if (store_is_demo(c->st)) {
+		o->demo_already = true;
+		o->has_orgs = true;
+		return INV_OK;
+	}
+	rc = store_seed_demo(c->st, err);
+	if (rc != INV_OK)
+		return rc;
+	return init_scan_orgs(c, NULL, NULL, &taken, &admin, &o->has_orgs,
+	                      err);
+}
+
+static int init_run(struct cli *c, bool demo, const char *org)
+{
+	struct init_outcome o;
+	struct inv_err err;
+	struct stat sb;
+	bool existed = stat(c->g->db_path, &sb) == 0 && sb.st_size > 0;
+	bool taken, admin;
+	enum inv_rc rc;
+
+	memset(&o, 0, sizeof o);
+	o.org = org;
 	inv_err_clear(&err);
 	if (existed)
 		rc = INV_OK;
@@ -118,8 +252,14 @@ static int init_run(struct cli *c, bool demo)
 	if (rc == INV_OK)
 		rc = store_open(c->g->db_path, STORE_OPEN_CREATE, 0, &c->st,
 		                &err);
+	o.created = rc == INV_OK && !existed;
 	if (rc == INV_OK && demo)
-		rc = store_seed_demo(c->st, &err);
+		rc = init_demo(c, &o, &err);
+	else if (rc == INV_OK && org)
+		rc = init_org(c, &o, &err);
+	else if (rc == INV_OK)
+		rc = init_scan_orgs(c, NULL, NULL, &taken, &admin, &o.has_orgs,
+		                    &err);
 	if (rc != INV_OK) {
 		int code = cli_fail(c, rc, &err, NULL, 0);
 
@@ -127,7 +267,7 @@ static int init_run(struct cli *c, bool demo)
 		return code;
 	}
 	cli_session_close(c);
-	init_report(c, !existed, demo);
+	init_report(c, &o);
 	return cli_end(c, 0);
 }
 
@@ -135,18 +275,24 @@ int cli_init(const struct cli_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"demo", no_argument, NULL, 'd'},
+		{"org", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *org = NULL;
 	struct cli c;
 	bool demo = false;
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		code = cli_option_once(&c, ch, opts);
+		if (code)
+			return code;
 		switch (ch) {
 		case 'd': demo = true; break;
+		case 'o': org = optarg; break;
 		case 'j': break;
 		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
@@ -155,5 +301,22 @@ int cli_init(const struct cli_globals *g, int argc, char **argv)
 	code = cli_extra_args(&c, argc, argv, 0);
 	if (code)
 		return code;
-	return init_run(&c, demo);
+	/* `inved --org ACME init` reads as the same request. */
+	if (org && g->org && strcmp(org, g->org) != 0)
+		return cli_usage_error(&c, "org",
+			_("init: --org %s before the command and --org %s after "
+			  "it disagree; give it once"),
+			g->org, org);
+	if (!org)
+		org = g->org;
+	if (demo && org)
+		return cli_usage_error(&c, "org",
+			_("init: --demo brings its own orgs; use either --demo or "
+			  "--org ORG"));
+	if (org && !g->user)
+		return cli_usage_error(&c, "user",
+			_("init --org %s needs the user who will be its admin: "
+			  "--user NAME (or INVED_USER)"),
+			org);
+	return init_run(&c, demo, org);
 }

@@ -28,6 +28,7 @@ struct cli {
 	bool json;            /* --json: one JSON object on stdout */
 	struct store *st;     /* NULL until cli_session_open */
 	struct identity who;
+	bool seen[128];       /* options with a value already given */
 };
 
 /* The commands, one function each (argv[0] is the command's name). */
@@ -74,6 +75,11 @@ int cli_usage_error(struct cli *c, const char *field, const char *fmt, ...)
 
 /* Report what getopt_long refused (ch is '?' or ':'); exit 2. */
 int cli_option_error(struct cli *c, int ch, char **argv);
+
+/* Refuse an option that takes a value when it comes a second time (which
+ * of two values was meant cannot be told); ch is what getopt_long returned
+ * for an entry of opts.  Returns 2 after reporting, or 0. */
+int cli_option_once(struct cli *c, int ch, const struct option *opts);
 
 /* Refuse positional arguments beyond the first `want` (exit 2), or 0. */
 int cli_extra_args(struct cli *c, int argc, char **argv, int want);

@@ -237,6 +237,20 @@ out:
 	return code;
 }
 
+/* A filter is matched as text: bytes that are not UTF-8, or controls,
+ * could never be what a person meant. */
+static bool list_filter_ok(const char *text)
+{
+	const unsigned char *p;
+
+	if (!utf8_valid(text, strlen(text)))
+		return false;
+	for (p = (const unsigned char *)text; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
 int cli_list(const struct cli_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -255,6 +269,9 @@ int cli_list(const struct cli_globals *g, int argc, char **argv)
 
 	cli_begin(&c, g, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		code = cli_option_once(&c, ch, opts);
+		if (code)
+			return code;
 		switch (ch) {
 		case 'v':
 			if (store_view_parse(optarg, &o.view, &err) != INV_OK)
@@ -274,7 +291,13 @@ int cli_list(const struct cli_globals *g, int argc, char **argv)
 					  "number), not '%s'"),
 					optarg);
 			break;
-		case 'f': o.filter = optarg; break;
+		case 'f':
+			if (!list_filter_ok(optarg))
+				return cli_usage_error(&c, "filter",
+					_("list: --filter must be UTF-8 text without "
+					  "control characters"));
+			o.filter = optarg;
+			break;
 		case 'j': break;
 		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);

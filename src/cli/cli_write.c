@@ -191,6 +191,9 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 
 	cli_begin(&c, g, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		code = cli_option_once(&c, ch, opts);
+		if (code)
+			return code;
 		switch (ch) {
 		case 'V':
 			code = cli_parse_version(&c, optarg, &version);
@@ -236,6 +239,9 @@ static int write_lifecycle(const struct cli_globals *g, int argc, char **argv,
 
 	cli_begin(&c, g, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		code = cli_option_once(&c, ch, opts);
+		if (code)
+			return code;
 		switch (ch) {
 		case 'V':
 			code = cli_parse_version(&c, optarg, &version);
@@ -284,6 +290,9 @@ int cli_drift(const struct cli_globals *g, int argc, char **argv)
 
 	cli_begin(&c, g, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		code = cli_option_once(&c, ch, opts);
+		if (code)
+			return code;
 		switch (ch) {
 		case 'j': break;
 		case 'h': return cli_help_command(&c);
@@ -366,6 +375,9 @@ int cli_create(const struct cli_globals *g, int argc, char **argv)
 
 	cli_begin(&c, g, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		code = cli_option_once(&c, ch, opts);
+		if (code)
+			return code;
 		switch (ch) {
 		case 'c': in.customer = optarg; break;
 		case 't': in.total = optarg; break;

@@ -192,6 +192,13 @@ static enum inv_rc currency_refuse(const char *currency, struct inv_err *err)
 		  "EUR, USD, JPY or BHD"), currency);
 }
 
+enum inv_rc money_currency_check(const char *currency, struct inv_err *err)
+{
+	if (money_currency_known(currency))
+		return INV_OK;
+	return currency_refuse(currency, err);
+}
+
 enum inv_rc money_parse(const char *text, const char *currency, int64_t *minor,
                         struct inv_err *err)
 {

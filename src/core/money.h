@@ -22,6 +22,11 @@
 /* Decimals of a known currency code (upper-case, 3 letters), or -1. */
 int money_exponent(const char *currency);
 bool money_currency_known(const char *currency);
+/* INV_OK for a known code; otherwise INV_INVALID with field "currency" and
+ * a message that quotes the code only when it is safe to show on a
+ * terminal (short printable ASCII), with a hint when only the case is
+ * wrong. */
+enum inv_rc money_currency_check(const char *currency, struct inv_err *err);
 
 /* The known currency codes in a stable order (for completion and cycling);
  * returns how many there are and sets *codes to a static array. */

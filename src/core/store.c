@@ -367,46 +367,61 @@ static enum inv_rc exec_sql(struct store *st, const char *sql,
 	return INV_OK;
 }
 
-/* Bring the schema to SCHEMA_VERSION.  Run under BEGIN IMMEDIATE and
- * re-read user_version inside it, so two processes opening a new file at
- * once apply the schema exactly once. */
-static enum inv_rc schema_migrate(struct store *st, bool create,
-                                  struct inv_err *err)
+/* The refusals that need no write: a schema from a newer inved, an SQLite
+ * file that is not ours, and (without create) a file with no schema yet.
+ * Reads only, so store_open runs it before anything that could write (the
+ * switch to WAL rewrites the file header): a refused file is left byte for
+ * byte as it was.  *version is the file's user_version. */
+static enum inv_rc schema_screen(struct store *st, bool create,
+                                 int64_t *version, struct inv_err *err)
 {
-	int64_t version = 0, tables = 0;
+	int64_t tables = 0;
 	enum inv_rc rc;
 
-	rc = pragma_int(st, "PRAGMA user_version", &version, err);
+	rc = pragma_int(st, "PRAGMA user_version", version, err);
 	if (rc != INV_OK)
 		return rc;
-	if (version > SCHEMA_VERSION)
+	if (*version > SCHEMA_VERSION)
 		return inv_err_set(err, INV_ERROR, "",
 			_("%s was written by a newer inved (schema %" PRId64
 			  ", this inved knows up to %d); it was not modified — "
 			  "upgrade inved to open it"),
-			st->path, version, SCHEMA_VERSION);
-	if (version == SCHEMA_VERSION)
+			st->path, *version, SCHEMA_VERSION);
+	if (*version != 0)
 		return INV_OK;
+	rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err);
+	if (rc == INV_OK && tables > 0)
+		return inv_err_set(err, INV_ERROR, "",
+			_("%s is an SQLite file but not an inved database; "
+			  "it was not modified — point --db at another file"),
+			st->path);
+	if (rc == INV_OK && !create)
+		return inv_err_set(err, INV_NOT_FOUND, "",
+			_("%s holds no inved database yet; create one with "
+			  "`inved init` (or `inved init --demo`)"),
+			st->path);
+	return rc;
+}
+
+/* Bring the schema to SCHEMA_VERSION.  Run under BEGIN IMMEDIATE and
+ * screen the file again inside it, so two processes opening a new file at
+ * once apply the schema exactly once. */
+static enum inv_rc schema_migrate(struct store *st, bool create,
+                                  struct inv_err *err)
+{
+	int64_t version = 0;
+	enum inv_rc rc;
+
+	rc = schema_screen(st, create, &version, err);
+	if (rc != INV_OK || version == SCHEMA_VERSION)
+		return rc;
 
 	rc = exec_sql(st, "BEGIN IMMEDIATE", err);
 	if (rc != INV_OK)
 		return rc;
-	rc = pragma_int(st, "PRAGMA user_version", &version, err);
+	rc = schema_screen(st, create, &version, err);
 	if (rc == INV_OK && version == 0) {
-		rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables,
-		                err);
-		if (rc == INV_OK && tables > 0)
-			rc = inv_err_set(err, INV_ERROR, "",
-				_("%s is an SQLite file but not an inved database; "
-				  "it was not modified — point --db at another file"),
-				st->path);
-		else if (rc == INV_OK && !create)
-			rc = inv_err_set(err, INV_NOT_FOUND, "",
-				_("%s holds no inved database yet; create one with "
-				  "`inved init` (or `inved init --demo`)"),
-				st->path);
-		if (rc == INV_OK)
-			rc = exec_sql(st, inved_schema_sql, err);
+		rc = exec_sql(st, inved_schema_sql, err);
 		if (rc == INV_OK)
 			rc = exec_sql(st,
 				"INSERT INTO meta (key, value) VALUES "
@@ -478,9 +493,11 @@ enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, st->busy_ms);
 
-	/* journal_mode first: it is the first read of the file, so a file that
-	 * is not SQLite is reported here, before anything is written. */
+	/* Reads first: a file that is not SQLite, or not ours, or from a newer
+	 * inved is reported before anything is written to it. */
 	rc = pragma_int(st, "PRAGMA schema_version", &dummy, err);
+	if (rc == INV_OK)
+		rc = schema_screen(st, flags & STORE_OPEN_CREATE, &dummy, err);
 	if (rc == INV_OK)
 		rc = exec_sql(st, "PRAGMA journal_mode = WAL", err);
 	if (rc == INV_OK)
@@ -1081,11 +1098,12 @@ static enum inv_rc input_check(const struct invoice_input *in,
 		if (rc != INV_OK)
 			return rc;
 	}
-	if (in->currency && !money_currency_known(in->currency))
-		return inv_err_set(err, INV_INVALID, "currency",
-			_("unknown currency '%s'; use an ISO 4217 code such as "
-			  "EUR, USD, JPY or BHD"),
-			in->currency);
+	/* The code is quoted back only when it is safe on a terminal. */
+	if (in->currency) {
+		rc = money_currency_check(in->currency, err);
+		if (rc != INV_OK)
+			return rc;
+	}
 	/* The decimals a total may have depend on the currency; when the
 	 * currency is not changing, input_apply() checks it against the row. */
 	if (in->total && in->currency) {

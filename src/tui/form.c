@@ -526,17 +526,24 @@ static void form_edit_key(struct app *a, struct form *f, wint_t ch,
                           bool fkey)
 {
 	struct lineedit *le = form_line(f, f->field);
-	bool changed = false;
+	bool changed = false, handled = false;
 
 	if (f->saving)
 		return;
 	if (le)
-		lineedit_key(le, ch, fkey, &changed);
+		handled = lineedit_key(le, ch, fkey, &changed);
 	else
 		changed = form_status_key(f, ch, fkey);
 	if (changed) {
 		f->error[f->field][0] = '\0';
 		form_mark_edited(a);
+	} else if (handled && !fkey && ch >= 0x20 && ch != 0x7f &&
+	           le == &f->customer && le->len >= le->max) {
+		/* SPEC 7: an over-long name is refused with a message, not
+		 * cut without a word */
+		snprintf(f->error[FF_CUSTOMER], sizeof f->error[0],
+		         _("the customer name can have at most %d characters"),
+		         CUSTOMER_MAX_CHARS);
 	}
 }
 

@@ -4,6 +4,7 @@
  * deadlocks.
  */
 #include <check.h>
+#include <grp.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -57,12 +58,16 @@ static char *buf_take(struct buf *b)
 }
 
 static void child_exec(const char *bin, const char *const *env,
-                       const char *const *args, int out_fd, int err_fd)
+                       const char *const *args, int out_fd, int err_fd,
+                       long uid)
 {
 	const char *argv[64];
 	size_t i, n = 0;
 
 	if (dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+		_exit(126);
+	if (uid >= 0 && (setgroups(0, NULL) != 0 || setgid((gid_t)uid) != 0 ||
+	                 setuid((uid_t)uid) != 0))
 		_exit(126);
 	for (i = 0; env && env[i]; i++) {
 		const char *eq = strchr(env[i], '=');
@@ -85,8 +90,8 @@ static void child_exec(const char *bin, const char *const *env,
 	_exit(127);
 }
 
-void run_exec(struct run *r, const char *bin, const char *const *env,
-              const char *const *args)
+static void run_child(struct run *r, long uid, const char *bin,
+                      const char *const *env, const char *const *args)
 {
 	struct buf out = {0}, err = {0};
 	int po[2], pe[2], status = 0;
@@ -99,7 +104,7 @@ void run_exec(struct run *r, const char *bin, const char *const *env,
 	if (pid == 0) {
 		close(po[0]);
 		close(pe[0]);
-		child_exec(bin, env, args, po[1], pe[1]);
+		child_exec(bin, env, args, po[1], pe[1], uid);
 	}
 	close(po[1]);
 	close(pe[1]);
@@ -121,6 +126,18 @@ void run_exec(struct run *r, const char *bin, const char *const *env,
 	                            : 128 + WTERMSIG(status);
 	r->out = buf_take(&out);
 	r->err = buf_take(&err);
+}
+
+void run_exec(struct run *r, const char *bin, const char *const *env,
+              const char *const *args)
+{
+	run_child(r, -1, bin, env, args);
+}
+
+void run_exec_as(struct run *r, unsigned uid, const char *bin,
+                 const char *const *env, const char *const *args)
+{
+	run_child(r, (long)uid, bin, env, args);
 }
 
 void run_free(struct run *r)

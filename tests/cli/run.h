@@ -18,6 +18,11 @@ struct run {
  * started. */
 void run_exec(struct run *r, const char *bin, const char *const *env,
               const char *const *args);
+/* The same with the child switched to uid and gid first (the caller must
+ * be root): a way to meet file permissions even when the tests run as
+ * root. */
+void run_exec_as(struct run *r, unsigned uid, const char *bin,
+                 const char *const *env, const char *const *args);
 void run_free(struct run *r);
 
 #endif

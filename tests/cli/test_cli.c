@@ -288,18 +288,117 @@ START_TEST(init_on_existing_database_keeps_it)
 	char *before = snapshot(), *after;
 	struct run r;
 
+	struct jv *v;
+
 	r = RAW(NULL, "--db", db, "init");
 	expect_code(&r, 0);
 	expect_in(r.out, "already exists");
+	expect_in(r.out, "kept");
 	run_free(&r);
-	/* A second demo seeding would duplicate every org: refused. */
+	/* The demo is there already: said so, and nothing seeded twice. */
 	r = RAW(NULL, "--db", db, "init", "--demo");
-	ck_assert_int_ne(r.code, 0);
+	expect_code(&r, 0);
+	expect_in(r.out, "already holds the demo");
 	run_free(&r);
+	v = json_run(RAW(NULL, "--db", db, "init", "--demo", "--json"), 0);
+	ck_assert(!jbool(v, "created"));
+	ck_assert(!jbool(v, "changed"));
+	ck_assert(jbool(v, "demo"));
+	jv_free(v);
 	after = snapshot();
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);
+}
+END_TEST
+
+START_TEST(init_without_an_org_says_how_to_add_one)
+{
+	char path[400];
+	struct run r;
+	struct jv *v;
+
+	snprintf(path, sizeof path, "%s/bare.db", dir);
+	r = RAW(NULL, "--db", path, "init");
+	expect_code(&r, 0);
+	expect_in(r.out, path);
+	expect_in(r.out, "no org yet");
+	expect_in(r.out, "init --org ORG");
+	run_free(&r);
+	/* Nobody can use it yet, and the refusal says who exists: nobody. */
+	r = RAW(NULL, "--db", path, "--user", "alice", "list");
+	expect_code(&r, 5);
+	expect_in(r.err, "none");
+	run_free(&r);
+	/* Again: still the hint, and the file is kept. */
+	v = json_run(RAW(NULL, "--db", path, "init", "--json"), 0);
+	ck_assert(!jbool(v, "created"));
+	jnull(v, "org");
+	jv_free(v);
+	/* A schema without orgs still takes the demo. */
+	run_expect(RAW(NULL, "--db", path, "init", "--demo"), 0);
+	run_expect(RAW(NULL, "--db", path, "--user", "bob", "list"), 0);
+}
+END_TEST
+
+START_TEST(init_org_makes_the_user_admin_of_a_new_org)
+{
+	char path[400];
+	struct run r;
+	struct jv *v, *inv;
+
+	snprintf(path, sizeof path, "%s/zorg.db", dir);
+	v = json_run(RAW(NULL, "--db", path, "--user", "zed", "init", "--org",
+	                 "zorg", "--json"), 0);
+	ck_assert(jbool(v, "created"));
+	ck_assert(jbool(v, "changed"));
+	ck_assert_str_eq(jstr(v, "org"), "zorg");
+	ck_assert_str_eq(jstr(v, "admin"), "zed");
+	jv_free(v);
+	/* zed can work at once, as an admin (the All view is theirs). */
+	v = json_run(RAW(NULL, "--db", path, "--user", "zed", "create",
+	                 "--customer", "First customer", "--total", "10",
+	                 "--json"), 0);
+	inv = jget(v, "invoice", JV_OBJECT);
+	ck_assert_str_eq(jstr(inv, "number"), "ZORG-1001");
+	jv_free(v);
+	run_expect(RAW(NULL, "--db", path, "--user", "zed", "list", "--view",
+	               "all"), 0);
+
+	/* Running it again keeps everything and says so. */
+	r = RAW(NULL, "--db", path, "--user", "zed", "init", "--org", "zorg");
+	expect_code(&r, 0);
+	expect_in(r.out, "already an admin");
+	run_free(&r);
+	/* The global --org reads the same. */
+	run_expect(RAW(NULL, "--db", path, "--user", "zed", "--org", "zorg",
+	               "init"), 0);
+	r = RAW(NULL, "--db", path, "--user", "zed", "show", "ZORG-1001");
+	expect_code(&r, 0);
+	expect_in(r.out, "First customer");
+	run_free(&r);
+
+	/* Someone else cannot take an existing org over through init... */
+	r = RAW(NULL, "--db", path, "--user", "yan", "init", "--org", "zorg");
+	expect_code(&r, 5);
+	expect_in(r.err, "already exists");
+	run_free(&r);
+	r = RAW(NULL, "--db", path, "--user", "yan", "--org", "zorg", "list");
+	expect_code(&r, 5);
+	run_free(&r);
+	/* ...but may start an org of their own beside it. */
+	run_expect(RAW(NULL, "--db", path, "--user", "yan", "init", "--org",
+	               "yorg"), 0);
+	run_expect(RAW(NULL, "--db", path, "--user", "yan", "list"), 0);
+	run_expect(RAW(NULL, "--db", path, "--user", "zed", "show",
+	               "ZORG-1001"), 0);
+	/* Names are checked; the demo cannot join a used database. */
+	run_expect(RAW(NULL, "--db", path, "--user", "zed", "init", "--org",
+	               "no spaces"), 2);
+	r = RAW(NULL, "--db", path, "init", "--demo");
+	expect_code(&r, 3);
+	expect_in(r.err, "already holds data");
+	run_free(&r);
 }
 END_TEST
 
@@ -1398,6 +1497,8 @@ static Suite *cli_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, init_demo_reports_the_path_it_created);
 	tcase_add_test(tc, init_on_existing_database_keeps_it);
+	tcase_add_test(tc, init_without_an_org_says_how_to_add_one);
+	tcase_add_test(tc, init_org_makes_the_user_admin_of_a_new_org);
 	tcase_add_test(tc, init_creates_the_default_xdg_directory);
 	tcase_add_test(tc, init_into_a_missing_directory_names_it);
 	tcase_add_test(tc, missing_database_names_the_path_and_the_fix);

@@ -141,5 +141,7 @@ TCase *e2e_tcase_conflict(void);
 TCase *e2e_tcase_table(void);
 TCase *e2e_tcase_form(void);
 TCase *e2e_tcase_screen(void);
+TCase *e2e_tcase_signals(void);
+TCase *e2e_tcase_badinput(void);
 
 #endif

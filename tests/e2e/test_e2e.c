@@ -15,6 +15,8 @@ static Suite *e2e_suite(void)
 	suite_add_tcase(s, e2e_tcase_table());
 	suite_add_tcase(s, e2e_tcase_form());
 	suite_add_tcase(s, e2e_tcase_screen());
+	suite_add_tcase(s, e2e_tcase_signals());
+	suite_add_tcase(s, e2e_tcase_badinput());
 	return s;
 }
 

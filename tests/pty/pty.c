@@ -7,8 +7,9 @@
  * so the screen changes only when a test asks it to.
  *
  * Written against libvterm 0.1.4 (Debian 12); newer releases renamed some
- * callbacks, and nothing here registers any — the screen buffer is read
- * directly with vterm_screen_get_cell.
+ * callbacks. The screen buffer is read directly with
+ * vterm_screen_get_cell; the only callback registered is settermprop, to
+ * follow the alternate screen and the cursor's visibility.
  *
  * What does not live here: anything about inved. The self-test is
  * test_pty.c with its fixture pty_fixture.c.
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,8 +64,48 @@ struct pty {
 	VTerm *vt;
 	VTermScreen *screen;
 	VTermState *state;
+	bool altscreen;      /* the program switched to the alternate screen */
+	bool cursor_visible; /* as the program last set it */
 	struct pty *next; /* in the list of live sessions */
 };
+
+static int on_termprop(VTermProp prop, VTermValue *val, void *user)
+{
+	struct pty *pty = user;
+
+	if (prop == VTERM_PROP_ALTSCREEN)
+		pty->altscreen = val->boolean;
+	else if (prop == VTERM_PROP_CURSORVISIBLE)
+		pty->cursor_visible = val->boolean;
+	return 1;
+}
+
+static const VTermScreenCallbacks screen_callbacks = {
+	.settermprop = on_termprop,
+};
+
+bool pty_alt_screen(struct pty *pty)
+{
+	return pty->altscreen;
+}
+
+bool pty_cursor_visible(struct pty *pty)
+{
+	return pty->cursor_visible;
+}
+
+bool pty_tty_modes(struct pty *pty, bool *echo, bool *canonical)
+{
+	struct termios t;
+
+	/* On a master, Linux answers with the terminal's (the slave's)
+	 * settings, which outlive the child while the master is open. */
+	if (pty->fd < 0 || tcgetattr(pty->fd, &t) != 0)
+		return false;
+	*echo = (t.c_lflag & ECHO) != 0;
+	*canonical = (t.c_lflag & ICANON) != 0;
+	return true;
+}
 
 /*
  * Live sessions, so that a test that fails (Check exits the test process)
@@ -847,6 +889,8 @@ struct pty *pty_spawn(const char *const argv[], const char *const envp_extra[],
 	/* Without the alternate screen, curses' output lands in a buffer
 	 * nobody reads back. */
 	vterm_screen_enable_altscreen(pty->screen, 1);
+	pty->cursor_visible = true;
+	vterm_screen_set_callbacks(pty->screen, &screen_callbacks, pty);
 	vterm_screen_reset(pty->screen, 1);
 
 	/* exec failure comes back over this pipe; a successful exec closes

@@ -125,6 +125,17 @@ bool pty_cell_reverse(struct pty *pty, int row, int col);
 bool pty_cell_bold(struct pty *pty, int row, int col);
 /* Where the terminal's cursor is (whether or not it is visible). */
 void pty_cursor(struct pty *pty, int *row, int *col);
+/* Whether the program has the alternate screen up (smcup without rmcup),
+ * and whether it left the cursor visible, as far as the output read so far
+ * tells. */
+bool pty_alt_screen(struct pty *pty);
+bool pty_cursor_visible(struct pty *pty);
+/*
+ * The terminal's line discipline now: echo and canonical (line) input, as
+ * a shell expects them back when a full-screen program has gone. False
+ * when they cannot be read (the session is closed).
+ */
+bool pty_tty_modes(struct pty *pty, bool *echo, bool *canonical);
 void pty_size(struct pty *pty, int *rows, int *cols);
 pid_t pty_pid(struct pty *pty);
 

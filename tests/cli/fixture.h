@@ -1,0 +1,64 @@
+/*
+ * fixture.h - what the command line test programs beyond test_cli.c
+ * share: a fresh demo database per test, running the binary on it as a
+ * user, reading its JSON answer, and looking at the file itself (every
+ * table's rows, or its raw bytes) to prove that a refused command wrote
+ * nothing.
+ */
+#ifndef INVED_TEST_CLI_FIXTURE_H
+#define INVED_TEST_CLI_FIXTURE_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jsonv.h"
+#include "run.h"
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define ENV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+extern const char *fx_bin;  /* the inved binary */
+extern char fx_dir[256];    /* this test's scratch directory */
+extern char fx_db[320];     /* its demo database */
+
+/* A scratch directory holding a fresh demo database; teardown removes
+ * it. */
+void fx_setup(void);
+void fx_teardown(void);
+
+/* inved --db DB [--user USER] args... with env changes (may be NULL). */
+struct run fx_run(const char *const *env, const char *user,
+                  const char *const *args);
+#define AS(user, ...) fx_run(NULL, user, ARGS(__VA_ARGS__))
+
+void fx_expect_code(const struct run *r, int code);
+void fx_expect_in(const char *text, const char *needle);
+
+/* Expect the exit code, parse stdout as one JSON object (the caller frees
+ * it) and free the run. */
+struct jv *fx_json(struct run r, int code);
+const char *fx_jstr(const struct jv *o, const char *key);
+int64_t fx_jint(const struct jv *o, const char *key);
+
+/* The JSON error name for an exit code of SPEC 5. */
+const char *fx_error_name(int code);
+
+/* Every row of every table of the database at path, as text, read through
+ * the SQLite C API (read-only): equal dumps mean nothing was written. */
+char *fx_dump(const char *path);
+/* How many rows the audit table holds. */
+int64_t fx_audit_count(const char *path);
+
+/* The file's bytes, *len set (NULL when it cannot be read). */
+unsigned char *fx_file_bytes(const char *path, size_t *len);
+
+/* A copy of str under the test's scratch directory: fx_dir "/" name. */
+const char *fx_path(char *buf, size_t len, const char *name);
+
+/* Run the suite the way every test program here does; returns the exit
+ * status for main(). */
+int fx_main(Suite *s);
+
+#endif
