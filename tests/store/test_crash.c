@@ -9,7 +9,9 @@
  * the totals must equal a recount.
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,24 +28,27 @@
 
 static struct fixture fx;
 
-/* Each writer appends "id version\n" after every write the core reported
- * committed; a kill between commit and append only loses a log line, never
- * makes one up. */
+/* Each writer process appends "id version\n" to a log of its own after
+ * every write the core reported committed, one write(2) per line.  A kill
+ * between commit and append only loses a log line, never makes one up; a
+ * line cut short by the kill has no newline and is not read back, and since
+ * a restarted writer gets a new log, a torn line can never run into the
+ * next process's first line. */
 static void writer_run(int slot)
 {
 	struct store *st = NULL;
 	struct identity who;
 	struct inv_err err;
 	char path[400];
-	FILE *log;
+	int log;
 	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
 	long n = 0;
 
-	snprintf(path, sizeof path, "%s/writer-%d.log", fx.dir, slot);
-	log = fopen(path, "a");
-	if (!log)
+	snprintf(path, sizeof path, "%s/writer-%d-%d.log", fx.dir, slot,
+	         (int)getpid());
+	log = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (log < 0)
 		_exit(2);
-	setvbuf(log, NULL, _IONBF, 0);
 	if (store_open(fx.path, STORE_OPEN_EXISTING, 60000, &st, &err) != INV_OK ||
 	    store_identity(st, "alice", NULL, &who, &err) != INV_OK)
 		_exit(3);
@@ -89,9 +94,15 @@ static void writer_run(int slot)
 			break;
 		}
 		}
-		if (rc == INV_OK && res.have_row)
-			fprintf(log, "%" PRId64 " %" PRId64 "\n", res.row.id,
-			        res.row.version);
+		if (rc == INV_OK && res.have_row) {
+			char line[64];
+			int len = snprintf(line, sizeof line,
+			                   "%" PRId64 " %" PRId64 "\n", res.row.id,
+			                   res.row.version);
+
+			if (len > 0 && write(log, line, (size_t)len) != len)
+				_exit(4);
+		}
 	}
 }
 
@@ -116,22 +127,34 @@ static void sleep_ms(long ms)
 static void check_logs_against_db(sqlite3 *db, long *checked)
 {
 	sqlite3_stmt *s = NULL;
-	char path[400];
-	int slot;
+	char path[600];
+	DIR *dir;
+	struct dirent *de;
 
 	ck_assert_int_eq(sqlite3_prepare_v2(db,
 		"SELECT (SELECT version FROM invoices WHERE id = ?1), "
 		"(SELECT count(*) FROM audit WHERE subject_id = ?1 "
 		" AND to_version = ?2)", -1, &s, NULL), SQLITE_OK);
-	for (slot = 0; slot < WRITERS; slot++) {
-		long long id, version;
+	dir = opendir(fx.dir);
+	ck_assert_ptr_nonnull(dir);
+	while ((de = readdir(dir)) != NULL) {
+		char line[128];
 		FILE *log;
 
-		snprintf(path, sizeof path, "%s/writer-%d.log", fx.dir, slot);
+		if (strncmp(de->d_name, "writer-", 7) != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", fx.dir, de->d_name);
 		log = fopen(path, "r");
 		if (!log)
 			continue;
-		while (fscanf(log, "%lld %lld", &id, &version) == 2) {
+		while (fgets(line, sizeof line, log)) {
+			long long id, version;
+
+			/* A line without its newline was cut by the kill. */
+			if (!strchr(line, '\n'))
+				break;
+			ck_assert_msg(sscanf(line, "%lld %lld", &id, &version) == 2,
+			              "unreadable log line in %s", de->d_name);
 			sqlite3_bind_int64(s, 1, id);
 			sqlite3_bind_int64(s, 2, version);
 			ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
@@ -146,6 +169,7 @@ static void check_logs_against_db(sqlite3 *db, long *checked)
 		}
 		fclose(log);
 	}
+	closedir(dir);
 	sqlite3_finalize(s);
 }
 
