@@ -81,7 +81,7 @@ void print_invoice_block(FILE *out, const struct invoice *inv)
 	block_line(out, _("Customer:"), inv->customer);
 	block_line(out, _("Status:"), invoice_status_label(inv->status));
 	block_line(out, _("Total:"), total);
-	block_line(out, _("State:"), invoice_life_name(invoice_life(inv)));
+	block_line(out, _("State:"), invoice_life_label(invoice_life(inv)));
 	block_line(out, _("Created:"), inv->created_at);
 	block_line(out, _("Updated:"), inv->updated_at);
 	if (inv->archived_at[0])

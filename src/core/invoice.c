@@ -48,6 +48,17 @@ const char *invoice_status_label(enum inv_status st)
 	return _(status_labels[st]);
 }
 
+static const char *const life_labels[LIFE__COUNT] = {
+	N_("active"), N_("archived"), N_("deleted"),
+};
+
+const char *invoice_life_label(enum inv_life life)
+{
+	if ((unsigned)life >= LIFE__COUNT)
+		return "?";
+	return _(life_labels[life]);
+}
+
 const char *invoice_life_name(enum inv_life life)
 {
 	if ((unsigned)life >= LIFE__COUNT)

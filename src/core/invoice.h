@@ -47,6 +47,8 @@ enum inv_rc invoice_status_parse(const char *text, enum inv_status *out,
 
 /* "active", "archived", "deleted". */
 const char *invoice_life_name(enum inv_life life);
+/* The lifecycle state in the user's language, for messages and screens. */
+const char *invoice_life_label(enum inv_life life);
 
 /* Customer rules (SPEC 7): valid UTF-8, no control characters, not empty or
  * only spaces, at most CUSTOMER_MAX_CHARS characters.  INV_INVALID with

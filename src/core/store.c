@@ -1020,7 +1020,7 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 		inv_err_set(err, INV_CONFLICT, "",
 			_("invoice %s is %s (version %" PRId64 "); refresh to "
 			  "retry"),
-			cur.number, invoice_life_name(life), cur.version);
+			cur.number, invoice_life_label(life), cur.version);
 		return refuse(st, INV_CONFLICT, &cur, res);
 	}
 	/* 3. role: checked before the version, so a member is told
