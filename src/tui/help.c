@@ -20,7 +20,7 @@ static const struct help_line help_lines[] = {
 	{ "Enter  e", N_("edit the selected invoice") },
 	{ "n", N_("new invoice") },
 	{ "a", N_("archive") },
-	{ "r", N_("restore an archived (or, admins, a deleted) invoice") },
+	{ "r", N_("restore an archived or (admins) a deleted invoice") },
 	{ "d", N_("delete (admins; asks first)") },
 	{ "h", N_("history of the selected invoice") },
 	{ "i", N_("inspector") },

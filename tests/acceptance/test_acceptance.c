@@ -1,0 +1,39 @@
+/*
+ * test_acceptance.c - runs the acceptance tests: the behaviours the seed
+ * documents list, proved end to end through a pseudo-terminal against the
+ * built inved ($INVED_BIN), each test in a process of its own on a fresh
+ * demo database. tests/ACCEPTANCE.md maps every seed item to its test.
+ */
+#include <locale.h>
+#include <stdlib.h>
+
+#include "acc.h"
+
+static Suite *acc_suite(void)
+{
+	Suite *s = suite_create("acceptance");
+
+	suite_add_tcase(s, acc_tcase_conflict());
+	suite_add_tcase(s, acc_tcase_lifecycle());
+	suite_add_tcase(s, acc_tcase_freshness());
+	suite_add_tcase(s, acc_tcase_drafts());
+	suite_add_tcase(s, acc_tcase_inspector());
+	suite_add_tcase(s, acc_tcase_golden());
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	/* golden files are UTF-8: widths are measured in the C.UTF-8 the
+	 * test environment sets */
+	setlocale(LC_ALL, "");
+	sr = srunner_create(acc_suite());
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

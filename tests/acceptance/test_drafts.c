@@ -1,0 +1,180 @@
+/*
+ * test_drafts.c - seed 001 (draft autosave with its own version) and
+ * seed 004 (a double-submitted form makes one record) at the terminal:
+ * two terminals of one operator autosaving the same draft are each told
+ * and shown both sides, never silently overwritten; a double F2 and a
+ * double Enter in the create form make one invoice.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "acc.h"
+
+#define DRAFT_PANEL "Your draft was saved from another terminal meanwhile."
+
+static struct pty *open_form(const char *number)
+{
+	struct pty *p = e2e_open("alice", NULL);
+	char title[64];
+
+	snprintf(title, sizeof title, "Edit %s", number);
+	e2e_select(p, number);
+	SEND(p, "\r");
+	SEE(p, title);
+	SEE(p, "Esc close");
+	return p;
+}
+
+struct draft_want {
+	int64_t id;
+	const char *text;
+	int64_t version; /* the stored draft's version, when it holds text */
+};
+
+static bool draft_holds(struct pty *p, void *arg)
+{
+	struct draft_want *w = arg;
+	struct draft d;
+	struct inv_err err;
+
+	(void)p;
+	if (store_draft_load(e2e.st, &e2e.alice, w->id, &d, &err) != INV_OK ||
+	    strstr(d.body, w->text) == NULL)
+		return false;
+	w->version = d.version;
+	return true;
+}
+
+/* Wait until the stored draft holds text; returns its version. */
+static int64_t wait_draft(struct pty *p, int64_t id, const char *text)
+{
+	struct draft_want w = { id, text, 0 };
+
+	if (!e2e_wait(p, draft_holds, &w, E2E_WAIT_MS))
+		ck_abort_msg("the stored draft never held \"%s\"", text);
+	return w.version;
+}
+
+static void draft_is_still(int64_t id, const char *text, int64_t version)
+{
+	struct draft d;
+	struct inv_err err;
+
+	ck_assert(store_draft_load(e2e.st, &e2e.alice, id, &d, &err) == INV_OK);
+	ck_assert_msg(strstr(d.body, text) != NULL, "draft: %s", d.body);
+	ck_assert_int_eq(d.version, version);
+}
+
+START_TEST(two_terminals_of_one_operator_never_overwrite_a_draft_silently)
+{
+	struct pty *t1 = open_form("ACME-1002");
+	struct pty *t2 = open_form("ACME-1002");
+	int64_t id = e2e_invoice("ACME-1002").id, v1, v2;
+
+	SEND(t1, PTY_KEY_CTRL_U "Entwurf Eins");
+	SEE_FIELD(t1, "Customer", "Entwurf Eins");
+	v1 = wait_draft(t1, id, "Entwurf Eins");
+
+	/* the second terminal's autosave meets the first one's draft: it
+	 * is told, and shown both, and the stored draft is not replaced */
+	SEND(t2, PTY_KEY_CTRL_U "Entwurf Zwei");
+	SEE(t2, DRAFT_PANEL);
+	ROW_HAS(t2, "Entwurf Eins", "Entwurf Zwei");
+	SEE(t2, "This form");
+	draft_is_still(id, "Entwurf Eins", v1);
+	/* keeping its own: saved over the stored version, knowingly */
+	SEND(t2, "k");
+	LOSE(t2, DRAFT_PANEL);
+	SEE_FIELD(t2, "Customer", "Entwurf Zwei");
+	v2 = wait_draft(t2, id, "Entwurf Zwei");
+	ck_assert_int_gt(v2, v1);
+
+	/* now the first terminal is the stale one, and is told in turn */
+	SEND(t1, " plus");
+	SEE(t1, DRAFT_PANEL);
+	ROW_HAS(t1, "Entwurf Zwei", "Entwurf Eins plus");
+	draft_is_still(id, "Entwurf Zwei", v2);
+	/* taking the stored draft puts it in the form */
+	SEND(t1, "t");
+	LOSE(t1, DRAFT_PANEL);
+	SEE_FIELD(t1, "Customer", "Entwurf Zwei");
+	draft_is_still(id, "Entwurf Zwei", v2);
+	/* nothing of it reached the invoice */
+	ck_assert_str_eq(e2e_invoice("ACME-1002").customer, "Initech GmbH");
+	ck_assert_int_eq(e2e_invoice("ACME-1002").version, 1);
+
+	for (int i = 0; i < 2; i++) {
+		struct pty *t = i == 0 ? t1 : t2;
+
+		SEND(t, PTY_KEY_ESC);
+		SEE(t, "Discard unsaved changes? (y/n)");
+		SEND(t, "y");
+		LOSE(t, "Edit ACME-1002");
+		e2e_quit(t);
+	}
+}
+END_TEST
+
+/* How many invoices of acme, deleted ones too, have this customer. */
+static size_t invoices_named(const char *customer)
+{
+	struct invoice rows[8];
+	struct inv_err err;
+	size_t n = 0;
+
+	ck_assert(store_page(e2e.st, &e2e.alice, VIEW_ALL, customer, 0,
+	                     PAGE_FROM, rows, 8, &n, &err) == INV_OK);
+	return n;
+}
+
+START_TEST(double_submit_of_the_create_form_makes_one_invoice)
+{
+	struct pty *p = e2e_open("alice", NULL);
+	size_t audits = e2e_audit_count();
+
+	/* F2 twice in one burst */
+	SEND(p, "n");
+	SEE(p, "New invoice");
+	SEND(p, "Doppelt GmbH" PTY_KEY_TAB PTY_KEY_TAB "42.00");
+	SEE_FIELD(p, "Total", "42.00");
+	SEND(p, PTY_KEY_F2 PTY_KEY_F2);
+	SEE(p, "Invoice created.");
+	LOSE(p, "New invoice");
+	SEE(p, "Doppelt GmbH");
+
+	/* Enter twice on the last field, which submits */
+	LOSE(p, "Invoice created.");
+	SEND(p, "n");
+	SEE(p, "New invoice");
+	SEND(p, "Doppelt Enter AG" PTY_KEY_TAB PTY_KEY_TAB "7.00" PTY_KEY_TAB);
+	SEE(p, "> Currency");
+	SEND(p, "\r\r");
+	SEE(p, "Invoice created.");
+	LOSE(p, "New invoice");
+	SEE(p, "Doppelt Enter AG");
+	/* the second Enter went nowhere: no form opened behind the toast */
+	NOT_SHOWN(p, "Edit ACME");
+	NOT_SHOWN(p, "Invoice already created.");
+
+	/* the writer works in order: once a later write has landed, any
+	 * second create from those bursts would have landed before it */
+	e2e_wait_selected(p, e2e_row_of(p, "Doppelt Enter AG"));
+	SEND(p, "a");
+	SEE(p, "Invoice archived.");
+	ck_assert_uint_eq(invoices_named("Doppelt GmbH"), 1);
+	ck_assert_uint_eq(invoices_named("Doppelt Enter AG"), 1);
+	ck_assert_uint_eq(e2e_audit_count(), audits + 3);
+	e2e_quit(p);
+}
+END_TEST
+
+TCase *acc_tcase_drafts(void)
+{
+	TCase *tc = tcase_create("drafts");
+
+	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
+	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
+	tcase_add_test(tc, two_terminals_of_one_operator_never_overwrite_a_draft_silently);
+	tcase_add_test(tc, double_submit_of_the_create_form_makes_one_invoice);
+	return tc;
+}

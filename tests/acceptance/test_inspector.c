@@ -1,0 +1,159 @@
+/*
+ * test_inspector.c - the inspector's demonstrations (SPEC 4.5) that the
+ * seeds' hand checks lean on: `s` walks the demo identities (and is
+ * refused outside a demo database), and `l` holds the write lock while a
+ * save waits, the form and the strip say so, and keys keep working.
+ * (`f`, force drift, is proved by tests/e2e: see tests/ACCEPTANCE.md.)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "acc.h"
+
+START_TEST(s_switches_identity_through_the_demo_memberships)
+{
+	struct pty *p = e2e_open("alice", NULL);
+
+	acc_inspector_open(p);
+	SEE(p, "Identity  alice @ acme · admin  (demo database)");
+	SEE(p, "Switch    s → acme:member (bob)");
+	SEND(p, "s");
+	SEE(p, "Now acting as bob @ acme (member).");
+	SEE(p, "Identity  bob @ acme · member");
+	SEE(p, "Switch    s → globex:admin (carol)");
+	acc_inspector_close(p);
+	/* the whole screen acts as bob: no All tab, no delete */
+	SEE_ROW(p, 0, "bob @ acme · member");
+	SEE_ROW(p, 1, "summary");
+	NOT_SHOWN(p, "3 All");
+	ck_assert(strstr(e2e_row(p, E2E_ROWS - 1), "delete") == NULL);
+	e2e_select(p, "ACME-1002");
+	SEND(p, "d");
+	SEE(p, "Only an admin can delete invoices.");
+	/* as the member, a conflict from a forced drift: the panel, but no
+	 * Overwrite anyway */
+	acc_inspector_open(p);
+	SEND(p, "f");
+	SEE(p, "Drift forced: ACME-1002 is v2 elsewhere");
+	acc_inspector_close(p);
+	SEND(p, "\r");
+	SEE(p, "Version 1");
+	SEND(p, PTY_KEY_TAB PTY_KEY_TAB PTY_KEY_CTRL_U "1300" PTY_KEY_F2);
+	SEE(p, "This invoice changed elsewhere while you were editing.");
+	SEE(p, "u Use latest");
+	NOT_SHOWN(p, "Overwrite");
+	SEND(p, "u");
+	SEE(p, "Took the latest values (v2)");
+	SEND(p, PTY_KEY_ESC);
+	LOSE(p, "Edit ACME-1002");
+
+	/* on to globex: its own invoices, nothing of acme */
+	acc_inspector_open(p);
+	SEND(p, "s");
+	SEE(p, "Identity  carol @ globex · admin");
+	acc_inspector_close(p);
+	SEE(p, "GLOBEX-1001");
+	LOSE(p, "ACME-");
+	SEE_ROW(p, 1, "3 All");
+	SEE(p, " 2 active · 1 archived · 1 deleted");
+	e2e_quit(p);
+}
+END_TEST
+
+START_TEST(s_is_refused_outside_a_demo_database)
+{
+	struct pty *p;
+	char out[1024];
+	int rc;
+
+	/* a database of one org, made as an operator would */
+	snprintf(e2e.db, sizeof e2e.db, "%s/plain.db", e2e.dir);
+	{
+		const char *const args[] = { "init", "--org", "zorg", NULL };
+		rc = acc_cli("zed", args, out, sizeof out);
+	}
+	ck_assert_msg(rc == 0, "init: exit %d: %s", rc, out);
+	{
+		const char *const args[] = { "create", "--customer", "Zeta Oy",
+			                     "--total", "5.00", NULL };
+		rc = acc_cli("zed", args, out, sizeof out);
+	}
+	ck_assert_msg(rc == 0, "create: exit %d: %s", rc, out);
+	p = e2e_spawn("zed", NULL, NULL, E2E_ROWS, E2E_COLS);
+	SEE(p, "Zeta Oy");
+	NOT_SHOWN(p, "demo");
+	acc_inspector_open(p);
+	SEE(p, "Identity  zed @ zorg · admin");
+	NOT_SHOWN(p, "Switch    s");
+	NOT_SHOWN(p, "switch identity");
+	SEND(p, "s");
+	SEE(p, "Switching identity is for demo databases only.");
+	SEE(p, "Identity  zed @ zorg · admin");
+	acc_inspector_close(p);
+	e2e_quit(p);
+}
+END_TEST
+
+static bool write_lock_held(struct pty *pty, void *arg)
+{
+	sqlite3 *db = arg;
+	int rc;
+
+	(void)pty;
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc == SQLITE_BUSY;
+}
+
+START_TEST(l_holds_the_lock_while_a_save_waits_and_keys_keep_working)
+{
+	struct pty *p = e2e_open("alice", NULL);
+	sqlite3 *probe = NULL;
+
+	e2e_select(p, "ACME-1002");
+	ck_assert_int_eq(sqlite3_open_v2(e2e.db, &probe, SQLITE_OPEN_READWRITE,
+	                                 NULL), SQLITE_OK);
+	acc_inspector_open(p);
+	SEND(p, "l");
+	SEE(p, "Holding the write lock for 5 seconds.");
+	ck_assert(e2e_wait(p, write_lock_held, probe, E2E_WAIT_MS));
+	sqlite3_close(probe);
+	acc_inspector_close(p);
+
+	SEND(p, "\r");
+	SEE(p, "Edit ACME-1002");
+	SEND(p, PTY_KEY_CTRL_U "Gesperrt GmbH");
+	SEE_FIELD(p, "Customer", "Gesperrt GmbH");
+	SEND(p, PTY_KEY_F2);
+	/* the form and the strip both say why nothing has happened yet */
+	SEE(p, "Waiting for the database lock…");
+	SEE_ROW(p, 1, "waiting for the database lock…");
+	ck_assert_str_eq(e2e_invoice("ACME-1002").customer, "Initech GmbH");
+	/* keys still work: the focus moves while the save waits */
+	SEND(p, PTY_KEY_TAB);
+	SEE(p, "> Status");
+	SEND(p, PTY_KEY_TAB);
+	SEE(p, "> Total");
+	/* the lock goes, the save lands */
+	SEE(p, "Invoice saved.");
+	LOSE(p, "Edit ACME-1002");
+	ROW_HAS(p, "ACME-1002", "Gesperrt GmbH");
+	ck_assert_str_eq(e2e_invoice("ACME-1002").customer, "Gesperrt GmbH");
+	e2e_quit(p);
+}
+END_TEST
+
+TCase *acc_tcase_inspector(void)
+{
+	TCase *tc = tcase_create("inspector");
+
+	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
+	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
+	tcase_add_test(tc, s_switches_identity_through_the_demo_memberships);
+	tcase_add_test(tc, s_is_refused_outside_a_demo_database);
+	tcase_add_test(tc, l_holds_the_lock_while_a_save_waits_and_keys_keep_working);
+	return tc;
+}
