@@ -3,8 +3,13 @@
  * inved-bench-gen, each beside its raw-SQLite (or bare-terminal) yardstick
  * measured in the same run on the same file, and print one table.
  *
- *   inved-bench --db PATH [--quick] [--inved PATH] [--bare PATH]
+ *   inved-bench [--db PATH] [--invoices N] [--fresh] [--quick]
+ *               [--inved PATH] [--bare PATH] [--gen PATH]
  *               [--user NAME] [--org NAME] [--seed N] [--only LIST]
+ *
+ * Without --db the file is $INVED_BENCH_DB, else invoices-N.db in
+ * $XDG_CACHE_HOME/inved-bench (~/.cache/inved-bench); a missing file is
+ * made first by running inved-bench-gen, so one command does it all.
  *
  * The figures, in SPEC order:
  *   1 start to first full screen: the real inved under a pseudo-terminal,
@@ -16,9 +21,10 @@
  *   3 summary read: store_summary; beside the SUM ... GROUP BY over the org.
  *   4 guarded edit: store_get + store_edit at the loaded version on random
  *     invoices, as txn/s; beside a conditional UPDATE + audit INSERT in one
- *     BEGIN IMMEDIATE transaction, at the same synchronous=FULL, on copies of
- *     the tables without triggers (bare_invoices, bare_audit, with the same
- *     columns and indexes) that live in the same file for the run only.
+ *     BEGIN IMMEDIATE transaction, at the same synchronous=FULL, on
+ *     full-size copies of invoices and audit without triggers
+ *     (bare_invoices, bare_audit, with the same columns and indexes; see
+ *     yard.c) in the same file.  The rounds alternate between the two.
  *   5 change seen by the other terminal: a TUI under a pseudo-terminal; this
  *     process edits the customer of the first row through the core and
  *     times until the new text is on the TUI's screen; beside one
@@ -33,11 +39,13 @@
  *     version guard), which loses some.
  *
  * The write figures change the file (totals grow by a few units, audit
- * rows accrue); the bare tables are dropped at the end.  Timing never makes
- * the exit status fail: it is 1 only for lost guarded updates or when the
- * benchmark itself cannot run.  The TUI figures are reported "n/a" when the
+ * rows accrue); the yardstick's tables stay for the next run.  At the end
+ * store_check must pass (integrity, totals against a recount).  Timing
+ * never makes the exit status fail: it is 1 only for lost guarded updates,
+ * a failed store_check, or when the benchmark itself cannot run.  The TUI figures are reported "n/a" when the
  * inved binary cannot be found or does not show its screen.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -54,6 +62,7 @@
 #include "money.h"
 #include "store_internal.h"
 #include "term.h"
+#include "yard.h"
 
 #define PAGE_ROWS 40
 #define HOT_INVOICES 10
@@ -65,6 +74,9 @@ struct opts {
 	const char *db;
 	const char *inved;
 	const char *bare;
+	const char *gen;
+	long invoices; /* size of the file to make when it is missing */
+	bool fresh;    /* make it again even when it exists */
 	const char *user;
 	const char *org;
 	bool quick;
@@ -612,62 +624,11 @@ out:
 
 /* ---- 4. guarded edit throughput ------------------------------------------- */
 
-static const char bare_schema[] =
-	"DROP TABLE IF EXISTS bare_invoices;"
-	"DROP TABLE IF EXISTS bare_audit;"
-	"CREATE TABLE bare_invoices ("
-	" id INTEGER PRIMARY KEY, org_id INTEGER NOT NULL, number TEXT NOT NULL,"
-	" customer TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'draft'"
-	"  CHECK (status IN ('draft', 'sent', 'paid', 'void')),"
-	" total_minor INTEGER NOT NULL"
-	"  CHECK (typeof(total_minor) = 'integer' AND total_minor >= 0),"
-	" currency TEXT NOT NULL CHECK (length(currency) = 3),"
-	" version INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL,"
-	" updated_at TEXT NOT NULL, archived_at TEXT, deleted_at TEXT);"
-	"CREATE TABLE bare_audit ("
-	" seq INTEGER PRIMARY KEY, at TEXT NOT NULL, org_id INTEGER NOT NULL,"
-	" actor_user_id INTEGER, actor TEXT NOT NULL, action TEXT NOT NULL,"
-	" subject_id INTEGER NOT NULL, from_version INTEGER NOT NULL,"
-	" to_version INTEGER NOT NULL, detail TEXT NOT NULL DEFAULT '{}');";
-
-/* Made after the copy: building an index from sorted rows is far cheaper
- * than growing it one insert at a time. */
-static const char bare_indexes[] =
-	"CREATE UNIQUE INDEX bare_live_number ON bare_invoices(org_id, number)"
-	" WHERE deleted_at IS NULL;"
-	"CREATE INDEX bare_active_page ON bare_invoices(org_id, id)"
-	" WHERE archived_at IS NULL AND deleted_at IS NULL;"
-	"CREATE INDEX bare_archived_page ON bare_invoices(org_id, id)"
-	" WHERE archived_at IS NOT NULL AND deleted_at IS NULL;"
-	"CREATE INDEX bare_org_page ON bare_invoices(org_id, id);"
-	"CREATE INDEX bare_audit_org ON bare_audit(org_id, seq);"
-	"CREATE INDEX bare_audit_subject ON bare_audit(subject_id, seq);";
-
-/*
- * The yardstick's tables are full-size copies of invoices and audit, with
- * the same columns and indexes and no triggers, so the bare UPDATE seeks
- * the same depth of B-tree, misses the same page cache and inserts into
- * audit indexes of the same size as the guarded edit does: the two differ
- * only in the work the store adds.  (Tables of a few thousand rows would
- * sit in the page cache and flatter the yardstick by a third.)  They are
- * built once per file, before any other connection is open, with a
- * rollback journal so the copy is written once rather than twice, and kept
- * for later runs; they are rebuilt when the invoice count no longer
- * matches.  DROP TABLE bare_invoices; DROP TABLE bare_audit removes them.
- */
-static int bare_tables_ready(sqlite3 *db)
-{
-	int64_t have = raw_int(db, "SELECT count(*) FROM sqlite_schema "
-	                           "WHERE name IN ('bare_invoices', "
-	                           "'bare_audit')", 0);
-
-	if (have != 2)
-		return 0;
-	return raw_int(db, "SELECT count(*) FROM bare_invoices", 0) ==
-	       raw_int(db, "SELECT count(*) FROM invoices", 0);
-}
-
-static int bare_tables_build(const char *path, bool quiet)
+/* The yardstick's tables (yard.c) are made once per file, before any other
+ * connection is open, with a rollback journal so the copy is written once
+ * rather than twice, and kept for later runs.  inved-bench-gen makes them
+ * with the rest of the file; this is for a file that lacks them. */
+static int bare_tables_build(const char *path)
 {
 	sqlite3 *db = raw_open(path);
 	double t0 = now_s();
@@ -675,29 +636,24 @@ static int bare_tables_build(const char *path, bool quiet)
 
 	if (!db)
 		return -1;
-	if (bare_tables_ready(db)) {
+	if (yard_ready(db)) {
 		sqlite3_close(db);
 		return 0;
 	}
-	if (!quiet)
-		progress("copying invoices and audit into the yardstick's "
-		         "tables (once per file)");
+	progress("copying invoices and audit into the yardstick's tables "
+	         "(once per file)");
 	/* WAL would write the copy twice; if another connection holds the
 	 * file in WAL mode, the switch fails and the copy goes through WAL */
 	raw_exec(db, "PRAGMA journal_mode = DELETE");
 	raw_exec(db, "PRAGMA cache_size = -262144");
 	if (raw_exec(db, "BEGIN IMMEDIATE") != 0)
 		goto out;
-	if (raw_exec(db, bare_schema) != 0 ||
-	    raw_exec(db, "INSERT INTO bare_invoices SELECT * FROM invoices;"
-	                 "INSERT INTO bare_audit SELECT * FROM audit") != 0 ||
-	    raw_exec(db, bare_indexes) != 0 || raw_exec(db, "COMMIT") != 0) {
+	if (yard_build(db) != 0 || raw_exec(db, "COMMIT") != 0) {
 		raw_exec(db, "ROLLBACK");
 		goto out;
 	}
 	rc = 0;
-	if (!quiet)
-		progress("yardstick tables ready in %.1f s", now_s() - t0);
+	progress("yardstick tables ready in %.1f s", now_s() - t0);
 out:
 	raw_exec(db, "PRAGMA journal_mode = WAL");
 	sqlite3_close(db);
@@ -840,7 +796,7 @@ static void fig_edit(struct ctx *c)
 	char med[24], p99[24];
 
 	snprintf(f->target, sizeof f->target, ">= 70 %% of bare");
-	if (!lat || !bare_tables_ready(c->raw) ||
+	if (!lat || !yard_ready(c->raw) ||
 	    bare_stmts_prepare(c->raw, &b) != 0)
 		goto out;
 	progress("4: %d rounds of %.1f s guarded, %.1f s bare",
@@ -927,6 +883,41 @@ static double proc_cpu_s(pid_t pid)
 	                        "%lu %lu", &utime, &stime) != 2)
 		return NAN;
 	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Time on CPU of all the process's threads, in seconds, from the
+ * nanosecond counters of /proc/PID/task/TID/schedstat; NAN when the kernel
+ * does not keep them.  Clock ticks (10 ms) are too coarse for an idle
+ * process that wakes twenty times a second for microseconds. */
+static double proc_sched_s(pid_t pid)
+{
+	char path[64], file[400];
+	unsigned long long ns, sum = 0;
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return NAN;
+	while ((d = readdir(dir)) != NULL) {
+		FILE *fp;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof file, "%s/%s/schedstat", path, d->d_name);
+		fp = fopen(file, "r");
+		if (!fp)
+			continue;
+		if (fscanf(fp, "%llu", &ns) == 1) {
+			sum += ns;
+			n++;
+		}
+		fclose(fp);
+	}
+	closedir(dir);
+	return n > 0 ? (double)sum / 1e9 : NAN;
 }
 
 /* A "VmRSS:" style line of /proc/PID/status, in KiB; -1 if absent. */
@@ -1038,25 +1029,29 @@ static void fig_idle(struct ctx *c, struct term *t)
 {
 	struct fig *f = fig_add("6 idle CPU of an open TUI");
 	pid_t pid = term_pid(t);
-	double c0, c1, t0, wall;
+	double c0, c1, s0, s1, t0, wall, used;
 	long bytes;
 
 	snprintf(f->target, sizeof f->target, "<= 1 %% of a core");
 	progress("6: idle for %.0f s", c->o->idle_s);
 	term_wait_quiet(t, 300, 3000);
 	c0 = proc_cpu_s(pid);
+	s0 = proc_sched_s(pid);
 	t0 = now_s();
 	bytes = term_drain(t, c->o->idle_s);
 	wall = now_s() - t0;
 	c1 = proc_cpu_s(pid);
+	s1 = proc_sched_s(pid);
 	if (isnan(c0) || isnan(c1))
 		return;
+	/* the nanosecond counters when there are any, else clock ticks */
+	used = !isnan(s0) && !isnan(s1) ? s1 - s0 : c1 - c0;
 	snprintf(f->median, sizeof f->median, "%.2f %% of a core",
-	         (c1 - c0) / wall * 100);
-	fig_met(f, (c1 - c0) / wall <= 0.01);
-	note("figure 6: %.2f s of CPU in %.1f s idle (clock ticks of %ld Hz); "
-	     "the TUI wrote %ld bytes meanwhile",
-	     c1 - c0, wall, sysconf(_SC_CLK_TCK), bytes);
+	         used / wall * 100);
+	fig_met(f, used / wall <= 0.01);
+	note("figure 6: %.4f s on CPU in %.1f s idle (schedstat; clock ticks "
+	     "say %.2f s); the TUI wrote %ld bytes meanwhile",
+	     isnan(s0) || isnan(s1) ? NAN : s1 - s0, wall, c1 - c0, bytes);
 }
 
 static void fig_memory(struct ctx *c, struct term *t)
@@ -1373,11 +1368,19 @@ static void fig_race(struct ctx *c)
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: inved-bench --db PATH [--quick] [--inved PATH] "
-	        "[--bare PATH]\n"
+	        "usage: inved-bench [--db PATH] [--invoices N] [--fresh] "
+	        "[--quick]\n"
+	        "                   [--inved PATH] [--bare PATH] [--gen PATH]\n"
 	        "                   [--user NAME] [--org NAME] [--seed N] "
 	        "[--only LIST]\n"
-	        "  --db PATH     a database made by inved-bench-gen\n"
+	        "  --db PATH     the database (default $INVED_BENCH_DB, else\n"
+	        "                $XDG_CACHE_HOME/inved-bench/invoices-N.db); "
+	        "made with\n"
+	        "                inved-bench-gen when it does not exist\n"
+	        "  --invoices N  invoices in a file made here (default "
+	        "1000000,\n"
+	        "                20000 with --quick)\n"
+	        "  --fresh       make the file again even if it exists\n"
 	        "  --quick       small iteration counts (for CI)\n"
 	        "  --inved PATH  the inved binary (default $INVED_BIN, else "
 	        "../src/inved\n"
@@ -1385,6 +1388,9 @@ static void usage(FILE *out)
 	        "  --bare PATH   the bare curses yardstick (default "
 	        "inved-bench-bare\n"
 	        "                next to this program)\n"
+	        "  --gen PATH    the generator (default inved-bench-gen next to "
+	        "this\n"
+	        "                program)\n"
 	        "  --user NAME   acting user (default alice)\n"
 	        "  --org NAME    acting org (default acme)\n"
 	        "  --only LIST   only these figures, e.g. 4 or 2,3\n");
@@ -1404,15 +1410,40 @@ static void opts_sizes(struct opts *o)
 	o->race_edits = o->quick ? 200 : 2000;
 }
 
+/* The file to use when --db is not given: one per size, in the user's
+ * cache, so a second run skips the generator. */
+static void db_default(struct opts *o, char *buf, size_t len)
+{
+	const char *env = getenv("INVED_BENCH_DB");
+	const char *cache = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+	} else if (cache && *cache) {
+		snprintf(buf, len, "%s/inved-bench/invoices-%ld.db", cache,
+		         o->invoices);
+	} else if (home && *home) {
+		snprintf(buf, len, "%s/.cache/inved-bench/invoices-%ld.db", home,
+		         o->invoices);
+	} else {
+		snprintf(buf, len, "%s/inved-bench-invoices-%ld.db",
+		         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+		         o->invoices);
+	}
+	o->db = buf;
+}
+
 static int opts_parse(int argc, char **argv, struct opts *o)
 {
-	static char inved[4096], bare[4096];
+	static char inved[4096], bare[4096], gen[4096], db[4096];
 	char dir[3900];
 
 	memset(o, 0, sizeof *o);
 	o->user = "alice";
 	o->org = "acme";
 	o->seed = 42;
+	o->invoices = -1;
 	o->inved = getenv("INVED_BIN");
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -1423,12 +1454,25 @@ static int opts_parse(int argc, char **argv, struct opts *o)
 			exit(0);
 		} else if (strcmp(a, "--quick") == 0) {
 			o->quick = true;
+		} else if (strcmp(a, "--fresh") == 0) {
+			o->fresh = true;
 		} else if (strcmp(a, "--db") == 0 && more) {
 			o->db = argv[++i];
+		} else if (strcmp(a, "--invoices") == 0 && more) {
+			char *end;
+
+			o->invoices = strtol(argv[++i], &end, 10);
+			if (*end || o->invoices < 100 || o->invoices > 100000000L) {
+				fprintf(stderr, "inved-bench: --invoices takes 100 "
+				        "to 100000000\n");
+				return 2;
+			}
 		} else if (strcmp(a, "--inved") == 0 && more) {
 			o->inved = argv[++i];
 		} else if (strcmp(a, "--bare") == 0 && more) {
 			o->bare = argv[++i];
+		} else if (strcmp(a, "--gen") == 0 && more) {
+			o->gen = argv[++i];
 		} else if (strcmp(a, "--user") == 0 && more) {
 			o->user = argv[++i];
 		} else if (strcmp(a, "--org") == 0 && more) {
@@ -1445,10 +1489,10 @@ static int opts_parse(int argc, char **argv, struct opts *o)
 			return 2;
 		}
 	}
-	if (!o->db) {
-		usage(stderr);
-		return 2;
-	}
+	if (o->invoices < 0)
+		o->invoices = o->quick ? 20000 : 1000000;
+	if (!o->db)
+		db_default(o, db, sizeof db);
 	exe_dir(dir, sizeof dir);
 	if (!o->inved || !*o->inved) {
 		snprintf(inved, sizeof inved, "%s/../src/inved", dir);
@@ -1458,7 +1502,67 @@ static int opts_parse(int argc, char **argv, struct opts *o)
 		snprintf(bare, sizeof bare, "%s/inved-bench-bare", dir);
 		o->bare = bare;
 	}
+	if (!o->gen) {
+		snprintf(gen, sizeof gen, "%s/inved-bench-gen", dir);
+		o->gen = gen;
+	}
 	opts_sizes(o);
+	return 0;
+}
+
+/* mkdir -p of the directory part of path. */
+static int dir_make(const char *path)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+			progress("cannot make %s: %s", buf, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* Run the generator when the file is missing (or --fresh). */
+static int db_ensure(const struct opts *o)
+{
+	char count[32];
+	pid_t pid;
+	int status;
+
+	if (file_exists(o->db) && !o->fresh)
+		return 0;
+	if (!file_exists(o->gen)) {
+		fprintf(stderr, "inved-bench: %s does not exist and there is no "
+		        "generator at %s (give --gen PATH)\n", o->db, o->gen);
+		return -1;
+	}
+	if (dir_make(o->db) != 0)
+		return -1;
+	snprintf(count, sizeof count, "%ld", o->invoices);
+	progress("making %s with %s invoices (once; --fresh makes it again)",
+	         o->db, count);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		/* its report goes to stderr with the rest of the progress */
+		dup2(2, 1);
+		execl(o->gen, o->gen, "--db", o->db, "--invoices", count,
+		      "--force", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "inved-bench: %s could not make %s\n", o->gen,
+		        o->db);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1512,7 +1616,9 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.o = &o;
 	rng_state = o.seed * UINT64_C(0x9E3779B97F4A7C15) | 1;
-	if (want(&o, 4) && bare_tables_build(o.db, false) != 0) {
+	if (db_ensure(&o) != 0)
+		return 1;
+	if (want(&o, 4) && bare_tables_build(o.db) != 0) {
 		fprintf(stderr, "inved-bench: cannot build the yardstick's "
 		        "tables in %s\n", o.db);
 		return 1;

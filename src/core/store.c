@@ -54,9 +54,6 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_DELETE] = "UPDATE invoices SET deleted_at = " NOW ", "
 	               "updated_at = " NOW ", version = version + 1 "
 	               "WHERE id = ?1 AND version = ?2",
-	[SQL_EDIT] = "UPDATE invoices SET customer = ?3, status = ?4, "
-	             "total_minor = ?5, currency = ?6, updated_at = " NOW ", "
-	             "version = version + 1 WHERE id = ?1 AND version = ?2",
 	[SQL_DRIFT] = "UPDATE invoices SET updated_at = " NOW ", "
 	              "version = version + 1 WHERE id = ?1 AND version = ?2",
 	[SQL_CLAIM] = "INSERT INTO requests (org_id, token, user_id, at) "
@@ -526,6 +523,8 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	for (i = 0; i < PAGE_STMTS; i++)
 		sqlite3_finalize(st->page[i]);
+	for (i = 0; i < EDIT_STMTS; i++)
+		sqlite3_finalize(st->edit[i]);
 	sqlite3_close_v2(st->db);
 	free(st->path);
 	free(st);
@@ -1166,6 +1165,54 @@ static enum inv_rc input_apply(const struct invoice_input *in,
 	return INV_OK;
 }
 
+enum edit_field {
+	EDIT_CUSTOMER = 1,
+	EDIT_STATUS = 2,
+	EDIT_TOTAL = 4,
+	EDIT_CURRENCY = 8,
+};
+
+/* Which fields next changes from cur; 0 when none. */
+static unsigned edit_mask(const struct invoice *cur, const struct invoice *next)
+{
+	return (strcmp(cur->customer, next->customer) ? EDIT_CUSTOMER : 0) |
+	       (cur->status != next->status ? EDIT_STATUS : 0) |
+	       (cur->total_minor != next->total_minor ? EDIT_TOTAL : 0) |
+	       (strcmp(cur->currency, next->currency) ? EDIT_CURRENCY : 0);
+}
+
+/* The guarded UPDATE that sets only the fields in mask, prepared once per
+ * connection and mask.  Why not one statement that sets all four: SQLite
+ * evaluates the CHECK constraints of every column named in SET, and the
+ * status CHECK (an IN list) builds an ephemeral table on each run, a tenth
+ * of an edit's CPU, spent on the edits that leave the status alone. */
+static sqlite3_stmt *edit_stmt(struct store *st, unsigned mask,
+                               struct inv_err *err)
+{
+	char sql[512];
+	int rc;
+
+	if (st->edit[mask]) {
+		sqlite3_reset(st->edit[mask]);
+		sqlite3_clear_bindings(st->edit[mask]);
+		return st->edit[mask];
+	}
+	snprintf(sql, sizeof sql,
+	         "UPDATE invoices SET %s%s%s%s%s WHERE id = ?1 AND version = ?2",
+	         mask & EDIT_CUSTOMER ? "customer = ?3, " : "",
+	         mask & EDIT_STATUS ? "status = ?4, " : "",
+	         mask & EDIT_TOTAL ? "total_minor = ?5, " : "",
+	         mask & EDIT_CURRENCY ? "currency = ?6, " : "",
+	         "updated_at = " NOW ", version = version + 1");
+	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	                        &st->edit[mask], NULL);
+	if (rc != SQLITE_OK) {
+		store_sqlite_err(st, rc, err);
+		return NULL;
+	}
+	return st->edit[mask];
+}
+
 static bool row_fields_equal(const struct invoice *a, const struct invoice *b)
 {
 	return strcmp(a->customer, b->customer) == 0 && a->status == b->status &&
@@ -1181,6 +1228,7 @@ enum inv_rc store_edit(struct store *st, const struct identity *who,
 	bool overwrite = flags & WRITE_OVERWRITE;
 	struct invoice cur, next;
 	sqlite3_stmt *s;
+	unsigned mask;
 	enum inv_rc rc;
 
 	result_reset(res);
@@ -1231,16 +1279,21 @@ enum inv_rc store_edit(struct store *st, const struct identity *who,
 	                   err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	s = store_stmt(st, SQL_EDIT, err);
+	mask = edit_mask(&cur, &next);
+	s = edit_stmt(st, mask, err);
 	if (!s)
 		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, cur.version);
-	sqlite3_bind_text(s, 3, next.customer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, invoice_status_name(next.status), -1,
-	                  SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, next.total_minor);
-	sqlite3_bind_text(s, 6, next.currency, -1, SQLITE_STATIC);
+	if (mask & EDIT_CUSTOMER)
+		sqlite3_bind_text(s, 3, next.customer, -1, SQLITE_STATIC);
+	if (mask & EDIT_STATUS)
+		sqlite3_bind_text(s, 4, invoice_status_name(next.status), -1,
+		                  SQLITE_STATIC);
+	if (mask & EDIT_TOTAL)
+		sqlite3_bind_int64(s, 5, next.total_minor);
+	if (mask & EDIT_CURRENCY)
+		sqlite3_bind_text(s, 6, next.currency, -1, SQLITE_STATIC);
 	rc = run_update(st, s, &cur, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);

@@ -22,7 +22,6 @@ enum stmt_id {
 	SQL_ARCHIVE,
 	SQL_RESTORE,
 	SQL_DELETE,
-	SQL_EDIT,
 	SQL_DRIFT,
 	SQL_CLAIM,
 	SQL_CLAIM_LOOKUP,
@@ -54,12 +53,16 @@ enum stmt_id {
 /* 3 views x 3 directions x (no filter, filter) */
 #define PAGE_STMTS (VIEW__COUNT * 3 * 2)
 
+/* the guarded edit, one per subset of the four editable fields */
+#define EDIT_STMTS 16
+
 struct store {
 	sqlite3 *db;
 	char *path;
 	int busy_ms;
 	sqlite3_stmt *stmt[SQL__COUNT];
 	sqlite3_stmt *page[PAGE_STMTS];
+	sqlite3_stmt *edit[EDIT_STMTS];
 };
 
 /* The cached statement id, prepared on first use and reset before it is

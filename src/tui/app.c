@@ -603,6 +603,15 @@ static int app_timeout(struct app *a)
 {
 	int64_t now = app_now(), t = FEED_POLL_MS, next;
 
+	/* wake when the feed poll is due, not a full period after any other
+	 * wake-up (a key, a toast), or a peer's change could wait twice as long */
+	if (a->writes_inflight == 0) {
+		t = a->last_feed_ms + FEED_POLL_MS - now;
+		if (t < 0)
+			t = 0;
+		if (t > FEED_POLL_MS)
+			t = FEED_POLL_MS;
+	}
 	next = toast_next_ms(a, now);
 	if (next >= 0 && next < t)
 		t = next;
