@@ -138,39 +138,16 @@ static int audit_run(struct cli *c, int64_t subject, size_t max)
 
 int cli_history(const struct cli_globals *g, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct invoice inv;
 	struct cli c;
-	int ch, code;
+	int code;
 
-	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		code = cli_option_once(&c, ch, opts);
-		if (code)
-			return code;
-		switch (ch) {
-		case 'j': break;
-		case 'h': return cli_help_command(&c);
-		default: return cli_option_error(&c, ch, argv);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error(&c, "ref",
-			_("history needs REF (an invoice id or a live number such "
-			  "as ACME-1001; see `inved list`)"));
-	code = cli_extra_args(&c, argc, argv, 1);
+	code = cli_ref_command(&c, g, argc, argv,
+		_("history needs REF (an invoice id or a live number such "
+		  "as ACME-1001; see `inved list`)"), &inv);
 	if (code)
 		return code;
-	code = cli_session_open(&c);
-	if (code)
-		return code;
-	code = cli_resolve(&c, argv[optind], &inv);
-	if (code == 0)
-		code = audit_run(&c, inv.id, HISTORY_MAX);
+	code = audit_run(&c, inv.id, HISTORY_MAX);
 	cli_session_close(&c);
 	return code;
 }

@@ -22,43 +22,54 @@ static void show_print(struct cli *c, const struct invoice *inv)
 	json_finish(&j);
 }
 
-int cli_show(const struct cli_globals *g, int argc, char **argv)
+int cli_ref_command(struct cli *c, const struct cli_globals *g, int argc,
+                    char **argv, const char *missing, struct invoice *inv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct invoice inv;
-	struct cli c;
 	int ch, code;
 
-	cli_begin(&c, g, argc, argv);
+	cli_begin(c, g, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		code = cli_option_once(&c, ch, opts);
+		code = cli_option_once(c, ch, opts);
 		if (code)
 			return code;
 		switch (ch) {
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
-		default: return cli_option_error(&c, ch, argv);
+		case 'h': return cli_help_command(c);
+		default: return cli_option_error(c, ch, argv);
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error(&c, "ref",
-			_("show needs REF (an invoice id or a live number such as "
-			  "ACME-1001; see `inved list`)"));
-	code = cli_extra_args(&c, argc, argv, 1);
+		return cli_usage_error(c, "ref", "%s", missing);
+	code = cli_extra_args(c, argc, argv, 1);
 	if (code)
 		return code;
-	code = cli_session_open(&c);
+	code = cli_session_open(c);
 	if (code)
 		return code;
-	code = cli_resolve(&c, argv[optind], &inv);
-	if (code == 0) {
-		show_print(&c, &inv);
-		code = cli_end(&c, 0);
-	}
+	code = cli_resolve(c, argv[optind], inv);
+	if (code)
+		cli_session_close(c);
+	return code;
+}
+
+int cli_show(const struct cli_globals *g, int argc, char **argv)
+{
+	struct invoice inv;
+	struct cli c;
+	int code;
+
+	code = cli_ref_command(&c, g, argc, argv,
+		_("show needs REF (an invoice id or a live number such as "
+		  "ACME-1001; see `inved list`)"), &inv);
+	if (code)
+		return code;
+	show_print(&c, &inv);
+	code = cli_end(&c, 0);
 	cli_session_close(&c);
 	return code;
 }
