@@ -681,12 +681,19 @@ static int64_t org_count(struct store *st)
  * (other people's memberships are not theirs to read).  A demo database,
  * whose users are public, lists them. */
 static enum inv_rc identity_not_member(struct store *st, const char *user,
-                                       bool demo, struct inv_err *err)
+                                       bool known, bool demo,
+                                       struct inv_err *err)
 {
 	char list[256];
 
 	if (demo) {
 		memberships_text(st, 0, list, sizeof list);
+		if (known)
+			return inv_err_set(err, INV_FORBIDDEN, "user",
+				_("%s is not a member of any org in %s; memberships "
+				  "that exist: %s — pick one with --user NAME (or "
+				  "INVED_USER)"),
+				user, st->path, list);
 		return inv_err_set(err, INV_FORBIDDEN, "user",
 			_("unknown user '%s' in %s; memberships that exist: %s — "
 			  "pick one with --user NAME (or INVED_USER)"),
@@ -730,7 +737,7 @@ enum inv_rc store_identity(struct store *st, const char *user, const char *org,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sqlite_err(st, rc, err);
 	if (rc == SQLITE_DONE)
-		return identity_not_member(st, name, demo, err);
+		return identity_not_member(st, name, false, demo, err);
 
 	s = store_stmt(st, org && *org ? SQL_MEMBERSHIP : SQL_MEMBERSHIPS_OF,
 	               err);
@@ -755,7 +762,7 @@ enum inv_rc store_identity(struct store *st, const char *user, const char *org,
 	memberships_text(st, out->user_id, list, sizeof list);
 	out->org_id = 0;
 	if (rows == 0 && !(org && *org))
-		return identity_not_member(st, name, demo, err);
+		return identity_not_member(st, name, true, demo, err);
 	if (org && *org)
 		return inv_err_set(err, INV_FORBIDDEN, "org",
 			_("%s is not a member of org '%s'; %s's memberships: %s"),
