@@ -76,9 +76,11 @@ static int member_list(struct cli *c)
 		json_key(&j, "members");
 		json_array_begin(&j);
 	} else {
-		fputs(_("Members of "), stdout);
-		print_text(stdout, c->who.org);
-		fputs(":\n", stdout);
+		char org[4 * NAME_MAX_BYTES + 1];
+
+		/* The org's name is read from the file: shown cleaned. */
+		print_clean_copy(org, sizeof org, c->who.org);
+		printf(_("Members of %s:\n"), org);
 	}
 	while (rc == INV_OK && n > 0) {
 		if (c->json) {
@@ -146,10 +148,12 @@ static void member_report(struct cli *c, const char *action,
 	else if (!role)
 		printf(_("%s is no longer a member of %s (was %s).\n"), login,
 		       org, identity_role_name(*was));
+	else if (*role == ROLE_ADMIN)
+		printf(_("%s is now an admin of %s (was %s).\n"), login, org,
+		       identity_role_name(*was));
 	else
-		printf(_("%s is now %s of %s (was %s).\n"), login,
-		       *role == ROLE_ADMIN ? _("an admin") : _("a member"),
-		       org, identity_role_name(*was));
+		printf(_("%s is now a member of %s (was %s).\n"), login, org,
+		       identity_role_name(*was));
 }
 
 static int member_change(struct cli *c, const char *sub, const char *login,

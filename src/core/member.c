@@ -349,9 +349,10 @@ static enum inv_rc member_decide(struct store *st, const struct identity *who,
 			login, who->org);
 	if (op == MEMBER_ROLE && was == role)
 		return inv_err_set(err, INV_CONFLICT, "role",
-			_("%s is already %s of %s; nothing to change"), login,
-			role == ROLE_ADMIN ? _("an admin") : _("a member"),
-			who->org);
+			role == ROLE_ADMIN
+				? _("%s is already an admin of %s; nothing to change")
+				: _("%s is already a member of %s; nothing to change"),
+			login, who->org);
 	if (was != ROLE_ADMIN)
 		return INV_OK;
 	/* Removing or demoting an admin: someone must be left to run the
