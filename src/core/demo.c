@@ -153,7 +153,8 @@ enum inv_rc store_add_member(struct store *st, const char *user,
 	size_t i;
 
 	if (!identity_name_ok(user) || !identity_name_ok(org))
-		return inv_err_set(err, INV_INVALID, identity_name_ok(user) ? "org" : "user",
+		return inv_err_set(err, INV_INVALID,
+			identity_name_ok(user) ? "org" : "user",
 			_("user and org names are 1 to %d characters of letters, "
 			  "digits, '.', '_' and '-'"),
 			NAME_MAX_BYTES);

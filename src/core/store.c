@@ -401,8 +401,8 @@ static enum inv_rc schema_screen(struct store *st, bool create,
 }
 
 /* Run the part of the schema between the lines begin and end, so a
- * migration installs objects with exactly the text a new file gets (the
- * schema check compares that text). */
+ * migrated file holds its objects with exactly the text a new file gets
+ * (one source, and a check of the schema text finds them equal). */
 static enum inv_rc schema_block(struct store *st, const char *begin,
                                 const char *end, struct inv_err *err)
 {
@@ -635,6 +635,10 @@ static void memberships_text(struct store *st, int64_t user_id, char *buf,
 		snprintf(buf, len, "%s", _("none"));
 }
 
+static enum inv_rc identity_not_member(struct store *st, const char *user,
+                                       bool known, bool demo,
+                                       struct inv_err *err);
+
 /* Which user a session acts as (SPEC 6a).  Outside a demo database that
  * is the logged-in account and nobody else: a name given with --user or
  * INVED_USER must be that account's own.  A demo database (whose marker
@@ -648,6 +652,9 @@ static enum inv_rc identity_user_name(struct store *st, const char *user,
 	enum inv_rc rc;
 
 	if (demo && user && *user) {
+		/* A name no user can have matches none, never a cut copy. */
+		if (!identity_name_ok(user))
+			return identity_not_member(st, user, false, true, err);
 		snprintf(out, len, "%s", user);
 		return INV_OK;
 	}

@@ -272,8 +272,13 @@ START_TEST(a_foreign_writer_cannot_plant_the_demo_marker)
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);
-	/* So the file is still no demo: --user stays refused. */
+	/* So the file is still no demo: --user stays refused, by the
+	 * commands and by the screen, which asks the same core before it
+	 * takes the terminal. */
 	expect(ME(path, "--user", "alice", "list"), 5, "not a demo database");
+	expect(ME(path, "--user", "alice"), 5, "not a demo database");
+	expect(run_on(path, -1, ENV("INVED_USER=alice"), ARGS("--view", "all")),
+	       5, "not a demo database");
 }
 END_TEST
 

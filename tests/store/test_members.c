@@ -99,10 +99,23 @@ START_TEST(in_a_demo_database_a_name_picks_any_demo_user)
 	struct identity who;
 	struct inv_err err;
 
+	char longest[NAME_MAX_BYTES + 1], longer[NAME_MAX_BYTES + 8];
+
 	ck_assert(store_is_demo(fx.st));
 	ck_assert_int_eq(store_identity(fx.st, "dave", NULL, &who, &err),
 	                 INV_OK);
 	ck_assert_str_eq(who.org, "globex");
+	/* A name longer than any user's is nobody, not a cut copy of one. */
+	memset(longest, 'a', NAME_MAX_BYTES);
+	longest[NAME_MAX_BYTES] = '\0';
+	snprintf(longer, sizeof longer, "%sbcd", longest);
+	ck_assert_int_eq(store_member_add(fx.st, &fx.alice, longest,
+	                                  ROLE_MEMBER, &err), INV_OK);
+	ck_assert_int_eq(store_identity(fx.st, longest, NULL, &who, &err),
+	                 INV_OK);
+	ck_assert_int_eq(store_identity(fx.st, longer, NULL, &who, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_ptr_nonnull(strstr(err.msg, "unknown user"));
 }
 END_TEST
 
