@@ -1,4 +1,4 @@
--- inved schema, version 1.
+-- inved schema, version 2.
 --
 -- Compiled into the binary (data/embed.c) and applied by store_open() when
 -- PRAGMA user_version is 0.  The write discipline of SPEC 2-3 is held by
@@ -257,3 +257,30 @@ BEGIN
 	                   WHEN OLD.archived_at IS NOT NULL THEN 'archived'
 	                   ELSE 'active' END;
 END;
+
+-- begin: demo marker (schema version 2)
+-- meta 'demo' turns on what only a demo database may do: --user naming
+-- any of its users, and the identity switcher.  So it must not be a row
+-- that any writer of the file can add later.  It can be written only while
+-- the database holds no org yet, which is inside the transaction that seeds
+-- the demo (store_seed_demo writes it before the demo orgs), and orgs are
+-- never deleted, so that state does not come back once a team works in the
+-- file.  A writer who drops these triggers is beyond them; `inved check`
+-- compares the schema objects with the ones this version installs.
+CREATE TRIGGER meta_demo_insert BEFORE INSERT ON meta
+WHEN NEW.key = 'demo' AND EXISTS (SELECT 1 FROM orgs)
+BEGIN
+	SELECT RAISE(ABORT, 'the demo marker is written only by inved init --demo, into a new database');
+END;
+
+CREATE TRIGGER meta_demo_update BEFORE UPDATE ON meta
+WHEN (NEW.key = 'demo' OR OLD.key = 'demo') AND EXISTS (SELECT 1 FROM orgs)
+BEGIN
+	SELECT RAISE(ABORT, 'the demo marker is written only by inved init --demo, into a new database');
+END;
+
+CREATE TRIGGER orgs_before_delete BEFORE DELETE ON orgs
+BEGIN
+	SELECT RAISE(ABORT, 'orgs are never deleted');
+END;
+-- end: demo marker

@@ -56,13 +56,6 @@ static const char *default_db_path(char *buf, size_t len)
 	return w > 0 && (size_t)w < len ? buf : NULL;
 }
 
-static const char *login_name(void)
-{
-	struct passwd *pw = getpwuid(geteuid());
-
-	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : NULL;
-}
-
 /* Fill in what the command line left open from the environment. */
 static int resolve_defaults(struct main_opts *o)
 {
@@ -78,10 +71,10 @@ static int resolve_defaults(struct main_opts *o)
 		          "XDG_DATA_HOME); use --db PATH or set INVED_DB"));
 		return 2;
 	}
+	/* No name at all means the logged-in account, which the core reads
+	 * from the system itself (store_identity). */
 	if (!o->g.user)
 		o->g.user = env_nonempty("INVED_USER");
-	if (!o->g.user)
-		o->g.user = login_name();
 	return 0;
 }
 

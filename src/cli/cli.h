@@ -14,7 +14,8 @@
 struct cli_globals {
 	const char *db_path;
 	bool db_is_default; /* from XDG/HOME, not --db or INVED_DB */
-	const char *user;   /* NULL: the store says who is missing */
+	const char *user;   /* --user or INVED_USER; NULL: the logged-in
+	                     * account (the core's rule, store_identity) */
 	const char *org;    /* NULL: the user's only membership */
 };
 

@@ -1,7 +1,7 @@
 /*
  * cli_init.c - `inved init [--demo | --org ORG]`: create the database file
  * and its schema, then optionally the demo dataset or a first org with the
- * acting user (--user) as its admin.  Running it again keeps what the file
+ * logged-in account as its admin.  Running it again keeps what the file
  * holds.
  */
 #include <errno.h>
@@ -77,6 +77,7 @@ struct init_outcome {
 	bool demo;         /* the database holds the demo */
 	bool demo_already; /* --demo on a database that held it already */
 	const char *org;   /* --org: the org the user administers */
+	char admin[NAME_MAX_BYTES + 1]; /* --org: who that is */
 	bool org_already;  /* the user was its admin before this run */
 	bool has_orgs;     /* any membership exists (else print the hint) */
 };
@@ -104,15 +105,17 @@ static void init_report_text(struct cli *c, const struct init_outcome *o)
 	if (o->org && o->org_already)
 		printf(_("%s is already an admin of org %s; nothing was "
 		         "changed.\n"),
-		       c->g->user, o->org);
+		       o->admin, o->org);
 	else if (o->org)
 		printf(_("%s is now the admin of org %s. Try `inved --db %s "
-		         "--user %s create --customer NAME --total 10`.\n"),
-		       c->g->user, o->org, path, c->g->user);
+		         "create --customer NAME --total 10`, and add the team "
+		         "with `inved --db %s member add LOGIN`.\n"),
+		       o->admin, o->org, path, path);
 	if (!o->has_orgs)
-		printf(_("The database has no org yet: `inved --db %s --user NAME "
-		         "init --org ORG` makes NAME the admin of a new org ORG "
-		         "(or `inved --db %s init --demo` adds sample data).\n"),
+		printf(_("The database has no org yet: `inved --db %s init --org "
+		         "ORG` makes you (the logged-in account) the admin of a "
+		         "new org ORG (or `inved --db %s init --demo` adds sample "
+		         "data).\n"),
 		       path, path);
 }
 
@@ -144,91 +147,62 @@ static void init_report(struct cli *c, const struct init_outcome *o)
 		json_null(&j);
 	json_key(&j, "admin");
 	if (o->org)
-		json_string(&j, c->g->user);
+		json_string(&j, o->admin);
 	else
 		json_null(&j);
 	json_object_end(&j);
 	json_finish(&j);
 }
 
-/* Whether org has any member (then it exists and has someone to run it),
- * whether user is its admin, and whether any membership exists at all. */
-#define INIT_MEMBERSHIPS_MAX 4096
-static enum inv_rc init_scan_orgs(struct cli *c, const char *user,
-                                  const char *org, bool *org_taken,
-                                  bool *user_admin, bool *has_orgs,
-                                  struct inv_err *err)
+/* Whether any membership exists at all (else the report gives the hint).
+ * Only the fact is used, never a name. */
+static enum inv_rc init_has_orgs(struct cli *c, bool *has_orgs,
+                                 struct inv_err *err)
 {
-	struct membership *m = calloc(INIT_MEMBERSHIPS_MAX, sizeof *m);
+	struct membership m;
 	enum inv_rc rc;
-	size_t n = 0, i;
+	size_t n = 0;
 
-	*org_taken = *user_admin = *has_orgs = false;
-	if (!m)
-		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
-	rc = store_memberships(c->st, m, INIT_MEMBERSHIPS_MAX, &n, err);
+	rc = store_memberships(c->st, &m, 1, &n, err);
 	*has_orgs = rc == INV_OK && n > 0;
-	/* A full buffer may hide the org: assume it is taken, the safe side. */
-	if (rc == INV_OK && org && n >= INIT_MEMBERSHIPS_MAX)
-		*org_taken = true;
-	for (i = 0; rc == INV_OK && org && i < n; i++) {
-		if (strcmp(m[i].org, org) != 0)
-			continue;
-		*org_taken = true;
-		if (user && strcmp(m[i].user, user) == 0 &&
-		    m[i].role == ROLE_ADMIN)
-			*user_admin = true;
-	}
-	free(m);
 	return rc;
 }
 
-/* --org: make the user the admin of a new org.  An org that exists is
- * left to its admins: init must not be a way for anyone who can reach the
- * file to promote themselves. */
+/* --org: make the logged-in account the admin of a new org.  An org that
+ * exists is left to its admins: init must not be a way for anyone who can
+ * reach the file to promote themselves (the core refuses it). */
 static enum inv_rc init_org(struct cli *c, struct init_outcome *o,
                             struct inv_err *err)
 {
-	bool taken = false, admin = false;
+	struct identity who;
 	enum inv_rc rc;
 
-	rc = init_scan_orgs(c, c->g->user, o->org, &taken, &admin,
-	                    &o->has_orgs, err);
+	rc = store_org_create(c->st, c->g->user, o->org, &who,
+	                      &o->org_already, err);
 	if (rc != INV_OK)
 		return rc;
-	if (admin) {
-		o->org_already = true;
-		return INV_OK;
-	}
-	if (taken)
-		return inv_err_set(err, INV_FORBIDDEN, "org",
-			_("org %s already exists in %s and %s is not its admin; "
-			  "init --org only creates a new org (ask an admin of %s, "
-			  "or choose another name)"),
-			o->org, c->g->db_path, c->g->user, o->org);
-	rc = store_add_member(c->st, c->g->user, o->org, ROLE_ADMIN, err);
-	if (rc == INV_OK)
-		o->has_orgs = true;
-	return rc;
+	snprintf(o->admin, sizeof o->admin, "%s", who.user);
+	o->has_orgs = true;
+	return INV_OK;
 }
 
 static enum inv_rc init_demo(struct cli *c, struct init_outcome *o,
                              struct inv_err *err)
 {
-	bool taken, admin;
 	enum inv_rc rc;
 
 	o->demo = true;
-	if (store_is_demo(c->st)) {
+	rc = init_has_orgs(c, &o->has_orgs, err);
+	if (rc != INV_OK)
+		return rc;
+	if (store_is_demo(c->st) && o->has_orgs) {
 		o->demo_already = true;
-		o->has_orgs = true;
 		return INV_OK;
 	}
 	rc = store_seed_demo(c->st, err);
 	if (rc != INV_OK)
 		return rc;
-	return init_scan_orgs(c, NULL, NULL, &taken, &admin, &o->has_orgs,
-	                      err);
+	return init_has_orgs(c, &o->has_orgs, err);
 }
 
 static int init_run(struct cli *c, bool demo, const char *org)
@@ -237,7 +211,6 @@ static int init_run(struct cli *c, bool demo, const char *org)
 	struct inv_err err;
 	struct stat sb;
 	bool existed = stat(c->g->db_path, &sb) == 0 && sb.st_size > 0;
-	bool taken, admin;
 	enum inv_rc rc;
 
 	memset(&o, 0, sizeof o);
@@ -258,8 +231,7 @@ static int init_run(struct cli *c, bool demo, const char *org)
 	else if (rc == INV_OK && org)
 		rc = init_org(c, &o, &err);
 	else if (rc == INV_OK)
-		rc = init_scan_orgs(c, NULL, NULL, &taken, &admin, &o.has_orgs,
-		                    &err);
+		rc = init_has_orgs(c, &o.has_orgs, &err);
 	if (rc != INV_OK) {
 		int code = cli_fail(c, rc, &err, NULL, 0);
 
@@ -313,10 +285,5 @@ int cli_init(const struct cli_globals *g, int argc, char **argv)
 		return cli_usage_error(&c, "org",
 			_("init: --demo brings its own orgs; use either --demo or "
 			  "--org ORG"));
-	if (org && !g->user)
-		return cli_usage_error(&c, "user",
-			_("init --org %s needs the user who will be its admin: "
-			  "--user NAME (or INVED_USER)"),
-			org);
 	return init_run(&c, demo, org);
 }

@@ -7,7 +7,10 @@
 #define INVED_IDENTITY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "result.h"
 
 enum inv_role { ROLE_MEMBER = 0, ROLE_ADMIN = 1 };
 
@@ -35,5 +38,16 @@ static inline bool identity_at_least(const struct identity *who,
 }
 
 const char *identity_role_name(enum inv_role role); /* "member", "admin" */
+
+/* Names of users and orgs as inved stores them: 1 to NAME_MAX_BYTES
+ * characters of [A-Za-z0-9._-]. */
+bool identity_name_ok(const char *name);
+
+/* The logged-in account (SPEC 6a): the name in the passwd entry of the
+ * effective uid, never $USER or getlogin(), which any process can set or
+ * which name whoever owns the terminal.  Copied into buf (at least
+ * NAME_MAX_BYTES + 1 bytes).  INV_FORBIDDEN, saying why, when the uid has no
+ * entry or its name is not one inved can store. */
+enum inv_rc identity_account(char *buf, size_t len, struct inv_err *err);
 
 #endif

@@ -400,6 +400,30 @@ static enum inv_rc schema_screen(struct store *st, bool create,
 	return rc;
 }
 
+/* Run the part of the schema between the lines begin and end, so a
+ * migrated file holds its objects with exactly the text a new file gets
+ * (one source, and a check of the schema text finds them equal). */
+static enum inv_rc schema_block(struct store *st, const char *begin,
+                                const char *end, struct inv_err *err)
+{
+	const char *from = strstr(inved_schema_sql, begin);
+	const char *to = from ? strstr(from, end) : NULL;
+	enum inv_rc rc;
+	char *sql;
+
+	if (!to)
+		return inv_err_set(err, INV_ERROR, "",
+			_("this inved was built with a damaged schema (no part "
+			  "'%s')"),
+			begin);
+	sql = strndup(from, (size_t)(to - from));
+	if (!sql)
+		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
+	rc = exec_sql(st, sql, err);
+	free(sql);
+	return rc;
+}
+
 /* Bring the schema to SCHEMA_VERSION.  Run under BEGIN IMMEDIATE and
  * screen the file again inside it, so two processes opening a new file at
  * once apply the schema exactly once. */
@@ -418,15 +442,23 @@ static enum inv_rc schema_migrate(struct store *st, bool create,
 		return rc;
 	rc = schema_screen(st, create, &version, err);
 	if (rc == INV_OK && version == 0) {
+		/* A new file takes the whole schema, every version's part. */
 		rc = exec_sql(st, inved_schema_sql, err);
 		if (rc == INV_OK)
 			rc = exec_sql(st,
 				"INSERT INTO meta (key, value) VALUES "
 				"('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
-				"PRAGMA user_version = 1;",
+				"PRAGMA user_version = 2;",
 				err);
+		version = 2;
 	}
-	/* Later versions add their steps here: if (version == 1) {...} */
+	/* Version 1 -> 2: the triggers that guard the demo marker. */
+	if (rc == INV_OK && version == 1) {
+		rc = schema_block(st, "-- begin: demo marker",
+		                  "-- end: demo marker", err);
+		if (rc == INV_OK)
+			rc = exec_sql(st, "PRAGMA user_version = 2;", err);
+	}
 	if (rc == INV_OK)
 		rc = exec_sql(st, "COMMIT", err);
 	if (rc != INV_OK)
@@ -603,21 +635,106 @@ static void memberships_text(struct store *st, int64_t user_id, char *buf,
 		snprintf(buf, len, "%s", _("none"));
 }
 
+static enum inv_rc identity_not_member(struct store *st, const char *user,
+                                       bool known, bool demo,
+                                       struct inv_err *err);
+
+/* Which user a session acts as (SPEC 6a).  Outside a demo database that
+ * is the logged-in account and nobody else: a name given with --user or
+ * INVED_USER must be that account's own.  A demo database (whose marker
+ * only `init --demo` can write, see data/schema.sql) lets the name pick any
+ * of its users; without a name it is the logged-in account there too. */
+static enum inv_rc identity_user_name(struct store *st, const char *user,
+                                      bool demo, char *out, size_t len,
+                                      struct inv_err *err)
+{
+	char account[NAME_MAX_BYTES + 1];
+	enum inv_rc rc;
+
+	if (demo && user && *user) {
+		/* A name no user can have matches none, never a cut copy. */
+		if (!identity_name_ok(user))
+			return identity_not_member(st, user, false, true, err);
+		snprintf(out, len, "%s", user);
+		return INV_OK;
+	}
+	rc = identity_account(account, sizeof account, err);
+	if (rc != INV_OK)
+		return rc;
+	if (user && *user && strcmp(user, account) != 0)
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("--user (or INVED_USER) names '%s', but %s is not a "
+			  "demo database: here you act as the account you are "
+			  "logged in as, %s; drop --user and unset INVED_USER"),
+			user, st->path, account);
+	snprintf(out, len, "%s", account);
+	return INV_OK;
+}
+
+static int64_t org_count(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM orgs", -1, &s,
+	                       NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* Refusing someone who is not a member: say how to get in, never who is
+ * (other people's memberships are not theirs to read).  A demo database,
+ * whose users are public, lists them. */
+static enum inv_rc identity_not_member(struct store *st, const char *user,
+                                       bool known, bool demo,
+                                       struct inv_err *err)
+{
+	char list[256];
+
+	if (demo) {
+		memberships_text(st, 0, list, sizeof list);
+		if (known)
+			return inv_err_set(err, INV_FORBIDDEN, "user",
+				_("%s is not a member of any org in %s; memberships "
+				  "that exist: %s — pick one with --user NAME (or "
+				  "INVED_USER)"),
+				user, st->path, list);
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("unknown user '%s' in %s; memberships that exist: %s — "
+			  "pick one with --user NAME (or INVED_USER)"),
+			user, st->path, list);
+	}
+	if (org_count(st) == 0)
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("%s holds no org yet; `inved --db %s init --org ORG` "
+			  "makes you (%s) the admin of a new org ORG"),
+			st->path, st->path, user);
+	return inv_err_set(err, INV_FORBIDDEN, "user",
+		_("%s is not a member of any org in %s; ask an admin of your "
+		  "org to run `inved member add %s`"),
+		user, st->path, user);
+}
+
 enum inv_rc store_identity(struct store *st, const char *user, const char *org,
                            struct identity *out, struct inv_err *err)
 {
+	bool demo = store_is_demo(st);
+	char name[NAME_MAX_BYTES + 1];
 	sqlite3_stmt *s;
 	char list[256];
+	enum inv_rc irc;
 	int rc, rows = 0;
 
 	memset(out, 0, sizeof *out);
-	if (!user || !*user)
-		return inv_err_set(err, INV_FORBIDDEN, "user",
-			_("no user given; use --user NAME or set INVED_USER"));
+	irc = identity_user_name(st, user, demo, name, sizeof name, err);
+	if (irc != INV_OK)
+		return irc;
 	s = store_stmt(st, SQL_USER_BY_NAME, err);
 	if (!s)
 		return err ? err->rc : INV_ERROR;
-	sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		out->user_id = sqlite3_column_int64(s, 0);
@@ -626,13 +743,8 @@ enum inv_rc store_identity(struct store *st, const char *user, const char *org,
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sqlite_err(st, rc, err);
-	if (rc == SQLITE_DONE) {
-		memberships_text(st, 0, list, sizeof list);
-		return inv_err_set(err, INV_FORBIDDEN, "user",
-			_("unknown user '%s' in %s; memberships that exist: %s — "
-			  "pick one with --user NAME (or INVED_USER)"),
-			user, st->path, list);
-	}
+	if (rc == SQLITE_DONE)
+		return identity_not_member(st, name, false, demo, err);
 
 	s = store_stmt(st, org && *org ? SQL_MEMBERSHIP : SQL_MEMBERSHIPS_OF,
 	               err);
@@ -653,20 +765,18 @@ enum inv_rc store_identity(struct store *st, const char *user, const char *org,
 	if (rows == 1)
 		return INV_OK;
 
+	/* Only the user's own memberships from here on. */
 	memberships_text(st, out->user_id, list, sizeof list);
 	out->org_id = 0;
+	if (rows == 0 && !(org && *org))
+		return identity_not_member(st, name, true, demo, err);
 	if (org && *org)
 		return inv_err_set(err, INV_FORBIDDEN, "org",
 			_("%s is not a member of org '%s'; %s's memberships: %s"),
-			user, org, user, list);
-	if (rows == 0)
-		return inv_err_set(err, INV_FORBIDDEN, "org",
-			_("%s is not a member of any org; ask an admin to add "
-			  "them"),
-			user);
+			name, org, name, list);
 	return inv_err_set(err, INV_FORBIDDEN, "org",
 		_("%s is a member of several orgs (%s); choose one with --org"),
-		user, list);
+		name, list);
 }
 
 enum inv_rc store_memberships(struct store *st, struct membership *out,

@@ -47,24 +47,64 @@ const char *store_path(const struct store *st);
 enum inv_rc store_seed_demo(struct store *st, struct inv_err *err);
 bool store_is_demo(struct store *st);
 
-/* Make user a member of org with role, creating either when missing (a new
- * org numbers its invoices PREFIX-1001, PREFIX being its name upper-cased).
- * An existing membership takes the new role.  Names are 1..64 characters of
- * [A-Za-z0-9._-]. */
-enum inv_rc store_add_member(struct store *st, const char *user,
-                             const char *org, enum inv_role role,
-                             struct inv_err *err);
 
 /* ---- identity ---------------------------------------------------------- */
 
-/* Resolve user (by name) and org (by name or numeric id; NULL = the user's
- * only membership).  Unknown user, no membership in that org, or several
- * memberships with org NULL: INV_FORBIDDEN with a message naming the
- * memberships that exist. */
+/* Resolve the session's identity (SPEC 6a).  Outside a demo database the
+ * acting user is the logged-in account (identity_account); user, when
+ * given (--user, INVED_USER), must name that same account, else
+ * INV_FORBIDDEN saying why.  In a database made by `init --demo`, user
+ * picks any of its users (NULL: the logged-in account).  org is a name or
+ * numeric id; NULL means the user's only membership.  A user who is not a
+ * member is told how to be added, never who else is (a demo database,
+ * whose users are public, lists its memberships). */
 enum inv_rc store_identity(struct store *st, const char *user, const char *org,
                            struct identity *out, struct inv_err *err);
 
-/* All memberships (for the demo identity switcher), up to max. */
+/* `init --org`: make the new org `org` with the logged-in account as its
+ * admin, in one audited transaction; user (may be NULL) follows the rule of
+ * store_identity.  When the account is already an admin of org, nothing
+ * changes and *already is set.  An org that exists otherwise is
+ * INV_FORBIDDEN (it belongs to its admins), and so is a demo database (a
+ * team's org goes into a file of its own).  *out is the new identity. */
+enum inv_rc store_org_create(struct store *st, const char *user,
+                             const char *org, struct identity *out,
+                             bool *already, struct inv_err *err);
+
+/* ---- members (`inved member`): the admin of who's org only --------------- */
+
+struct member {
+	char user[NAME_MAX_BYTES + 1];
+	enum inv_role role;
+};
+
+/* Members of who's org in name order, those after `after` (NULL or "":
+ * from the start), up to max; *n is how many were filled. */
+enum inv_rc store_members(struct store *st, const struct identity *who,
+                          const char *after, struct member *out, size_t max,
+                          size_t *n, struct inv_err *err);
+
+/* Each is one guarded transaction that checks, against what the database
+ * holds inside it, that who is still an admin of the org (INV_FORBIDDEN),
+ * that login is a valid name (INV_INVALID, field "login"), and that the
+ * change is one: adding a member twice, removing or re-roling someone who
+ * is not a member (INV_NOT_FOUND), giving the role they have, or removing
+ * or demoting the org's last admin is refused (INV_CONFLICT) and writes
+ * nothing.  The change and its audit row (member.add, member.remove,
+ * member.role; actor who) commit together.  *was (may be NULL) is the role
+ * before. */
+enum inv_rc store_member_add(struct store *st, const struct identity *who,
+                             const char *login, enum inv_role role,
+                             struct inv_err *err);
+enum inv_rc store_member_remove(struct store *st, const struct identity *who,
+                                const char *login, enum inv_role *was,
+                                struct inv_err *err);
+enum inv_rc store_member_role(struct store *st, const struct identity *who,
+                              const char *login, enum inv_role role,
+                              enum inv_role *was, struct inv_err *err);
+
+/* All memberships of every org, up to max: for the demo identity switcher
+ * and the demo's own listing only, never shown outside a demo database. */
 enum inv_rc store_memberships(struct store *st, struct membership *out,
                               size_t max, size_t *n, struct inv_err *err);
 

@@ -9,7 +9,7 @@
 
 #include "store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 enum stmt_id {
 	SQL_BEGIN,
@@ -83,5 +83,15 @@ void store_tx_rollback(struct store *st);
 /* Name actor and action for the triggers of this transaction. */
 enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
                           const char *action, struct inv_err *err);
+
+/* Make user a member of org with role, creating either when missing (a new
+ * org numbers its invoices PREFIX-1001, PREFIX being its name upper-cased).
+ * An existing membership takes the new role.  Names are 1..64 characters of
+ * [A-Za-z0-9._-].  Unguarded and unaudited: for tools that build a database
+ * from nothing (the benchmark's generator).  The faces go through
+ * store_org_create and the store_member_* calls, which check who asks. */
+enum inv_rc store_add_member(struct store *st, const char *user,
+                             const char *org, enum inv_role role,
+                             struct inv_err *err);
 
 #endif

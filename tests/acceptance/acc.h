@@ -20,6 +20,7 @@
 
 /*
  * Run the built inved as a script would: inved --db DB --user USER args...
+ * (user NULL: no --user, so the logged-in account)
  * Its standard output and error together go into out (may be NULL),
  * always terminated. Returns the exit status (-1 when a signal ended it).
  */

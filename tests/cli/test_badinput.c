@@ -383,7 +383,7 @@ static const struct bad rows[] = {
 	{"zed", {"list", NULL}, 5, "unknown user 'zed'", "user"},
 	{"alice", {"--org", "globex", "list", NULL}, 5,
 	 "not a member of org 'globex'", "org"},
-	{"bob", {"init", "--org", "acme", NULL}, 5, "already exists", "org"},
+	{"bob", {"init", "--org", "acme", NULL}, 5, "demo database", "org"},
 	{"alice", {"init", "--org", "bad name!", NULL}, 2, "user and org names",
 	 "org"},
 	{"alice", {"init", "--demo", "--org", "x", NULL}, 2, "either --demo",

@@ -9,12 +9,14 @@
 #include <check.h>
 #include <inttypes.h>
 #include <locale.h>
+#include <pwd.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "config.h"
@@ -325,10 +327,11 @@ START_TEST(init_without_an_org_says_how_to_add_one)
 	expect_in(r.out, "no org yet");
 	expect_in(r.out, "init --org ORG");
 	run_free(&r);
-	/* Nobody can use it yet, and the refusal says who exists: nobody. */
-	r = RAW(NULL, "--db", path, "--user", "alice", "list");
+	/* Nobody can use it yet, and the refusal says how to start. */
+	r = RAW(NULL, "--db", path, "list");
 	expect_code(&r, 5);
-	expect_in(r.err, "none");
+	expect_in(r.err, "no org yet");
+	expect_in(r.err, "init --org ORG");
 	run_free(&r);
 	/* Again: still the hint, and the file is kept. */
 	v = json_run(RAW(NULL, "--db", path, "init", "--json"), 0);
@@ -341,64 +344,113 @@ START_TEST(init_without_an_org_says_how_to_add_one)
 }
 END_TEST
 
-START_TEST(init_org_makes_the_user_admin_of_a_new_org)
+/* The logged-in account: the name of the effective uid's passwd entry. */
+static const char *account(void)
 {
+	struct passwd *pw = getpwuid(geteuid());
+
+	ck_assert_msg(pw != NULL, "this uid has no passwd entry");
+	return pw->pw_name;
+}
+
+START_TEST(init_org_makes_the_logged_in_account_admin_of_a_new_org)
+{
+	const char *me = account();
 	char path[400];
 	struct run r;
 	struct jv *v, *inv;
 
 	snprintf(path, sizeof path, "%s/zorg.db", dir);
-	v = json_run(RAW(NULL, "--db", path, "--user", "zed", "init", "--org",
-	                 "zorg", "--json"), 0);
+	v = json_run(RAW(NULL, "--db", path, "init", "--org", "zorg", "--json"),
+	             0);
 	ck_assert(jbool(v, "created"));
 	ck_assert(jbool(v, "changed"));
 	ck_assert_str_eq(jstr(v, "org"), "zorg");
-	ck_assert_str_eq(jstr(v, "admin"), "zed");
+	ck_assert_str_eq(jstr(v, "admin"), me);
 	jv_free(v);
-	/* zed can work at once, as an admin (the All view is theirs). */
-	v = json_run(RAW(NULL, "--db", path, "--user", "zed", "create",
-	                 "--customer", "First customer", "--total", "10",
-	                 "--json"), 0);
+	/* The account can work at once, as an admin (the All view is its). */
+	v = json_run(RAW(NULL, "--db", path, "create", "--customer",
+	                 "First customer", "--total", "10", "--json"), 0);
 	inv = jget(v, "invoice", JV_OBJECT);
 	ck_assert_str_eq(jstr(inv, "number"), "ZORG-1001");
 	jv_free(v);
-	run_expect(RAW(NULL, "--db", path, "--user", "zed", "list", "--view",
-	               "all"), 0);
+	run_expect(RAW(NULL, "--db", path, "list", "--view", "all"), 0);
+	/* The audit names the account; naming yourself is fine. */
+	v = json_run(RAW(NULL, "--db", path, "--user", me, "history",
+	                 "ZORG-1001", "--json"), 0);
+	ck_assert_str_eq(jstr(jv_at(jget(v, "audit", JV_ARRAY), 0), "actor"),
+	                 me);
+	jv_free(v);
+	v = json_run(RAW(NULL, "--db", path, "member", "list", "--json"), 0);
+	ck_assert_str_eq(jstr(jv_at(jget(v, "members", JV_ARRAY), 0), "user"),
+	                 me);
+	ck_assert_str_eq(jstr(jv_at(jget(v, "members", JV_ARRAY), 0), "role"),
+	                 "admin");
+	jv_free(v);
 
 	/* Running it again keeps everything and says so. */
-	r = RAW(NULL, "--db", path, "--user", "zed", "init", "--org", "zorg");
+	r = RAW(NULL, "--db", path, "init", "--org", "zorg");
 	expect_code(&r, 0);
 	expect_in(r.out, "already an admin");
 	run_free(&r);
 	/* The global --org reads the same. */
-	run_expect(RAW(NULL, "--db", path, "--user", "zed", "--org", "zorg",
-	               "init"), 0);
-	r = RAW(NULL, "--db", path, "--user", "zed", "show", "ZORG-1001");
+	run_expect(RAW(NULL, "--db", path, "--org", "zorg", "init"), 0);
+	r = RAW(NULL, "--db", path, "show", "ZORG-1001");
 	expect_code(&r, 0);
 	expect_in(r.out, "First customer");
 	run_free(&r);
-
-	/* Someone else cannot take an existing org over through init... */
-	r = RAW(NULL, "--db", path, "--user", "yan", "init", "--org", "zorg");
+	/* A second org of the same account's beside it; then --org picks. */
+	run_expect(RAW(NULL, "--db", path, "init", "--org", "yorg"), 0);
+	run_expect(RAW(NULL, "--db", path, "--org", "yorg", "list"), 0);
+	r = RAW(NULL, "--db", path, "list");
 	expect_code(&r, 5);
-	expect_in(r.err, "already exists");
+	expect_in(r.err, "several orgs");
 	run_free(&r);
-	r = RAW(NULL, "--db", path, "--user", "yan", "--org", "zorg", "list");
+	/* Another name is refused here, whatever it asks (another OS account
+	 * trying to take zorg over is tested in test_cli_identity). */
+	r = RAW(NULL, "--db", path, "--user", "yan", "init", "--org", "xorg");
 	expect_code(&r, 5);
+	expect_in(r.err, "not a demo database");
 	run_free(&r);
-	/* ...but may start an org of their own beside it. */
-	run_expect(RAW(NULL, "--db", path, "--user", "yan", "init", "--org",
-	               "yorg"), 0);
-	run_expect(RAW(NULL, "--db", path, "--user", "yan", "list"), 0);
-	run_expect(RAW(NULL, "--db", path, "--user", "zed", "show",
-	               "ZORG-1001"), 0);
 	/* Names are checked; the demo cannot join a used database. */
-	run_expect(RAW(NULL, "--db", path, "--user", "zed", "init", "--org",
-	               "no spaces"), 2);
+	run_expect(RAW(NULL, "--db", path, "init", "--org", "no spaces"), 2);
 	r = RAW(NULL, "--db", path, "init", "--demo");
 	expect_code(&r, 3);
 	expect_in(r.err, "already holds data");
 	run_free(&r);
+}
+END_TEST
+
+static int64_t raw_count(const char *sql)
+{
+	sqlite3 *h = raw_db();
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+/* A planted demo marker on an org-less file would make a team's org a
+ * demo one; refusing init --org in a demo database makes that loud. */
+START_TEST(init_org_is_refused_in_a_demo_database)
+{
+	char *before = snapshot(), *after;
+	struct run r = RAW(NULL, "--db", db, "init", "--org", "team");
+
+	expect_code(&r, 5);
+	expect_in(r.err, "demo database");
+	expect_in(r.err, "init --org team");
+	run_free(&r);
+	ck_assert_int_eq(raw_count("SELECT count(*) FROM orgs"), 2);
+	after = snapshot();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
 }
 END_TEST
 
@@ -1498,7 +1550,8 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, init_demo_reports_the_path_it_created);
 	tcase_add_test(tc, init_on_existing_database_keeps_it);
 	tcase_add_test(tc, init_without_an_org_says_how_to_add_one);
-	tcase_add_test(tc, init_org_makes_the_user_admin_of_a_new_org);
+	tcase_add_test(tc, init_org_makes_the_logged_in_account_admin_of_a_new_org);
+	tcase_add_test(tc, init_org_is_refused_in_a_demo_database);
 	tcase_add_test(tc, init_creates_the_default_xdg_directory);
 	tcase_add_test(tc, init_into_a_missing_directory_names_it);
 	tcase_add_test(tc, missing_database_names_the_path_and_the_fix);

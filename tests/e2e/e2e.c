@@ -99,8 +99,10 @@ struct pty *e2e_spawn(const char *user, const char *const args[],
 	argv[n++] = bin;
 	argv[n++] = "--db";
 	argv[n++] = e2e.db;
-	argv[n++] = "--user";
-	argv[n++] = user;
+	if (user) { /* NULL: the logged-in account */
+		argv[n++] = "--user";
+		argv[n++] = user;
+	}
 	for (size_t i = 0; args && args[i] && n + 1 < 32; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;

@@ -47,7 +47,8 @@ void e2e_setup(void);
 void e2e_teardown(void);
 
 /*
- * Start inved --db DB --user USER [args...] on a rows x cols terminal.
+ * Start inved --db DB --user USER [args...] on a rows x cols terminal
+ * (user NULL: no --user, so the logged-in account).
  * args and env (NAME=value, or NAME to unset) may be NULL. NO_COLOR and
  * INVED_BUSY_TIMEOUT are unset unless env sets them, so a run does not
  * depend on the caller's environment.

@@ -778,7 +778,7 @@ START_TEST(wal_full_sync_and_foreign_keys_are_on)
 {
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
 		"pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
-	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 2);
 }
 END_TEST
 
