@@ -209,6 +209,7 @@ enum wreq_kind {
 	W_DRAFT_SAVE,
 	W_DRAFT_DISCARD,
 	W_DRIFT,
+	W_REVERT,
 };
 
 struct wreq {
@@ -224,6 +225,7 @@ struct wreq {
 	char currency[8];
 	char token[33];
 	int64_t base_version;
+	int64_t to_version; /* W_REVERT */
 	char body[DRAFT_BODY_MAX];
 };
 
@@ -385,9 +387,21 @@ void confirm_open(struct app *a, const char *question, confirm_fn fn,
 
 void inspector_open(struct app *a);
 void history_open(struct app *a, const struct invoice *row);
+/* overwritten.c: remember own saves; toast when the feed shows someone
+ * overwrote or reverted one of them. */
+void overwritten_note_own(struct app *a, const struct wres *r);
+void overwritten_check(struct app *a, const struct change *c, size_t n);
+/* A revert's answer from the writer (history.c asked for it). */
+void history_on_revert(struct app *a, const struct wres *r);
 void help_open(struct app *a);
 
 /* ---- app.c ------------------------------------------------------------ */
+
+/* A row this screen's own edit or revert wrote (overwritten.c). */
+#define OWNED_MAX 16
+struct owned_save {
+	struct invoice row;
+};
 
 struct app {
 	struct store *st;
@@ -416,6 +430,8 @@ struct app {
 	char strip[160]; /* the freshness strip as last drawn */
 	int notify_rd;
 	int notify_wr;
+	struct owned_save owned[OWNED_MAX];
+	size_t nowned;
 };
 
 int64_t app_now(void);
