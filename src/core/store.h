@@ -307,6 +307,31 @@ enum inv_rc store_draft_load(struct store *st, const struct identity *who,
 enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
                                 int64_t invoice_id, struct inv_err *err);
 
+/* ---- presence ----------------------------------------------------------- */
+
+/* Who has an invoice open (issue: presence).  Registering writes nothing to
+ * the database: no audit, no change feed, no wake-up of other terminals; a
+ * registration lives as long as its holder (a killed terminal leaves no
+ * ghost).  Scoped to the session's org.  A failure to register is
+ * reported but harmless: a save never depends on presence. */
+struct presence;
+struct presence_entry {
+	char user[NAME_MAX_BYTES + 1];
+	char face[16];   /* "screen" */
+	char since[24];  /* ISO-8601 UTC, "2026-12-02T10:41:05Z" */
+	long pid;        /* the holder's process (to tell one's own) */
+	int64_t invoice_id;
+};
+enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
+                                 int64_t invoice_id, const char *face,
+                                 struct presence **out, struct inv_err *err);
+void store_presence_leave(struct presence *p);
+/* Live registrations of the session's org; invoice_id 0 for every invoice. */
+enum inv_rc store_presence_list(struct store *st, const struct identity *who,
+                                int64_t invoice_id,
+                                struct presence_entry *out, size_t max,
+                                size_t *n, struct inv_err *err);
+
 /* ---- diagnostics ------------------------------------------------------- */
 
 /* PRAGMA integrity_check == ok, and totals equal a recount for every org. */

@@ -126,6 +126,7 @@ static void app_feed_poll(struct app *a)
 		if (n < FEED_BATCH)
 			break;
 	}
+	presence_refresh(a);
 }
 
 /* ---- views, identity, lifecycle ---------------------------------------- */
@@ -527,6 +528,7 @@ static void app_redraw_all(struct app *a)
 	a->table.reload = true;
 	a->have_sum = false;
 	a->dirty = true;
+	presence_refresh(a);
 }
 
 static void app_key(struct app *a, wint_t ch, bool fkey)

@@ -334,6 +334,9 @@ struct form {
 	bool draft_saving;
 	int64_t last_key_ms;
 	struct draft offer; /* a stored draft offered for restoring */
+	/* presence (presence.c) */
+	struct presence *presence; /* this form's registration */
+	char others[160];          /* "alice is editing this too (...)" */
 };
 
 struct form_values {
@@ -387,6 +390,11 @@ void confirm_open(struct app *a, const char *question, confirm_fn fn,
 
 void inspector_open(struct app *a);
 void history_open(struct app *a, const struct invoice *row);
+/* presence.c: register the open form; re-read who has what open. */
+void presence_form_enter(struct app *a, struct form *f);
+void presence_form_leave(struct form *f);
+void presence_refresh(struct app *a);
+bool presence_open_elsewhere(const struct app *a, int64_t id);
 /* overwritten.c: remember own saves; toast when the feed shows someone
  * overwrote or reverted one of them. */
 void overwritten_note_own(struct app *a, const struct wres *r);
@@ -432,6 +440,10 @@ struct app {
 	int notify_wr;
 	struct owned_save owned[OWNED_MAX];
 	size_t nowned;
+	/* invoices open in another terminal (presence.c) */
+#define OPEN_ELSEWHERE_MAX 64
+	int64_t open_elsewhere[OPEN_ELSEWHERE_MAX];
+	size_t nopen_elsewhere;
 };
 
 int64_t app_now(void);
