@@ -105,7 +105,7 @@ START_TEST(question_mark_shows_help_listing_the_keys)
 	SEE(p, "move the selection");
 	SEE(p, "filter by number or customer");
 	SEE(p, "history of the selected invoice");
-	SEE(p, "↑↓ select · v revert to the selected version · Esc close");
+	SEE(p, "↑↓ scroll · Esc close");
 	SEND(p, PTY_KEY_ESC);
 	LOSE(p, "move the selection");
 	SEE(p, "Initech GmbH");
