@@ -745,7 +745,7 @@ fail:
 static int guarded_edit(struct ctx *c, int64_t id)
 {
 	struct invoice row;
-	struct invoice_input in = {NULL, NULL, NULL, NULL};
+	struct invoice_input in = {0};
 	struct write_result res;
 	struct inv_err err;
 	char total[MONEY_TEXT_MAX];
@@ -980,7 +980,7 @@ static void fig_change(struct ctx *c, struct term *t)
 	for (int i = 0; i < n; i++) {
 		char customer[64];
 		const char *want[] = {customer, NULL};
-		struct invoice_input in = {customer, NULL, NULL, NULL};
+		struct invoice_input in = {.customer = customer};
 		double t0;
 
 		/* changes land at any phase of the TUI's poll */
@@ -1141,7 +1141,7 @@ static void race_guarded_child(const struct ctx *c, const int64_t *hot,
 	for (int i = 0; i < c->o->race_edits; i++) {
 		int64_t id = hot[rng_next() % HOT_INVOICES];
 		struct invoice row;
-		struct invoice_input in = {NULL, NULL, NULL, NULL};
+		struct invoice_input in = {0};
 		struct write_result res;
 		char total[MONEY_TEXT_MAX];
 		enum inv_rc rc = store_get(st, &who, id, &row, &err);

@@ -58,7 +58,8 @@ static const struct cli_command commands[] = {
 	"a live invoice number such as ACME-1001.\n")},
 	{"edit", cli_edit, N_(
 	"Usage: inved edit REF --version N [--customer S] [--status S]\n"
-	"                  [--total A] [--currency C] [--overwrite] [--json]\n"
+	"                  [--total A] [--currency C] [--number N]\n"
+	"                  [--overwrite] [--json]\n"
 	"\n"
 	"Change an invoice.  The save is refused as a conflict when the invoice\n"
 	"is no longer at version N; the refusal shows what it holds now.\n"
@@ -68,6 +69,7 @@ static const struct cli_command commands[] = {
 	"  --status S     draft, sent, paid or void\n"
 	"  --total A      digits with '.' for decimals, e.g. 1234.50\n"
 	"  --currency C   an ISO 4217 code such as EUR, JPY or BHD\n"
+	"  --number N     renumber: a number no other live invoice holds\n"
 	"  --overwrite    save even when the version is stale (admins only)\n"
 	"  --json         print one JSON object\n")},
 	{"archive", cli_archive, N_(
@@ -98,6 +100,21 @@ static const struct cli_command commands[] = {
 	"  --number N       the invoice number (default: the org's next one)\n"
 	"  --request-id T   a token that makes retries safe (default: a new one)\n"
 	"  --json           print one JSON object\n")},
+	{"revert", cli_revert, N_(
+	"Usage: inved revert REF --to-version N --version CUR [--dry-run]\n"
+	"                    [--json]\n"
+	"\n"
+	"Write the values the invoice had at version N (number, customer,\n"
+	"status, total and currency, read from its history) as a new version.\n"
+	"A guarded edit like any other: refused as a conflict when the invoice\n"
+	"is no longer at version CUR.  The lifecycle (archived, deleted) is\n"
+	"never reverted.  The report lists every value replaced and who had\n"
+	"set it.\n"
+	"\n"
+	"  --to-version N  the version whose values to bring back\n"
+	"  --version CUR   the version you loaded (see `inved show REF`)\n"
+	"  --dry-run       only list what would be replaced; write nothing\n"
+	"  --json          print one JSON object\n")},
 	{"history", cli_history, N_(
 	"Usage: inved history REF [--json]\n"
 	"\n"
@@ -167,8 +184,10 @@ void cli_usage(FILE *out)
 	"                                list the invoices of a view\n"
 	"  show REF                      show one invoice\n"
 	"  edit REF --version N [--customer S] [--status S] [--total A]\n"
-	"       [--currency C] [--overwrite]\n"
+	"       [--currency C] [--number N] [--overwrite]\n"
 	"                                change an invoice (guarded by version)\n"
+	"  revert REF --to-version N --version CUR [--dry-run]\n"
+	"                                bring back the values of version N\n"
 	"  archive|restore|delete REF --version N\n"
 	"                                move an invoice through its lifecycle\n"
 	"  create --customer S --total A [--currency C] [--status S]\n"

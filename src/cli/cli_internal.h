@@ -41,6 +41,7 @@ int cli_restore(const struct cli_globals *g, int argc, char **argv);
 int cli_delete(const struct cli_globals *g, int argc, char **argv);
 int cli_create(const struct cli_globals *g, int argc, char **argv);
 int cli_drift(const struct cli_globals *g, int argc, char **argv);
+int cli_revert(const struct cli_globals *g, int argc, char **argv);
 int cli_history(const struct cli_globals *g, int argc, char **argv);
 int cli_audit(const struct cli_globals *g, int argc, char **argv);
 int cli_member(const struct cli_globals *g, int argc, char **argv);

@@ -4,12 +4,29 @@
  */
 #include "cli_internal.h"
 
+#define SHOW_PRESENCE_MAX 16
+
+/* Who has the invoice open in a screen right now (never written to the
+ * database; see store_presence_list). */
 static void show_print(struct cli *c, const struct invoice *inv)
 {
+	struct presence_entry e[SHOW_PRESENCE_MAX];
+	struct inv_err err;
 	struct json j;
+	size_t n = 0;
 
+	if (store_presence_list(c->st, &c->who, inv->id, e, SHOW_PRESENCE_MAX,
+	                        &n, &err) != INV_OK)
+		n = 0;
 	if (!c->json) {
 		print_invoice_block(stdout, inv);
+		for (size_t i = 0; i < n; i++) {
+			fputs("  ", stdout);
+			print_cell(stdout, i == 0 ? _("Open by:") : "", 11, false);
+			fputc(' ', stdout);
+			printf(_("%s (%s, since %s)\n"), e[i].user, e[i].face,
+			       e[i].since);
+		}
 		return;
 	}
 	json_init(&j, stdout);
@@ -18,6 +35,19 @@ static void show_print(struct cli *c, const struct invoice *inv)
 	json_bool(&j, true);
 	json_key(&j, "invoice");
 	print_invoice_json(&j, inv);
+	json_key(&j, "open_by");
+	json_array_begin(&j);
+	for (size_t i = 0; i < n; i++) {
+		json_object_begin(&j);
+		json_key(&j, "user");
+		json_string(&j, e[i].user);
+		json_key(&j, "face");
+		json_string(&j, e[i].face);
+		json_key(&j, "since");
+		json_string(&j, e[i].since);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
 	json_object_end(&j);
 	json_finish(&j);
 }

@@ -1,6 +1,6 @@
 /*
  * cli_write.c - the commands that change an invoice: edit, archive,
- * restore, delete, create and drift.  Each resolves REF, hands the write to
+ * restore, delete, create, revert and drift.  Each resolves REF, hands the write to
  * the store (which enforces every rule of SPEC 3) and reports what the
  * store decided; nothing here judges roles or versions itself.
  */
@@ -179,12 +179,13 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 		{"status", required_argument, NULL, 's'},
 		{"total", required_argument, NULL, 't'},
 		{"currency", required_argument, NULL, 'C'},
+		{"number", required_argument, NULL, 'n'},
 		{"overwrite", no_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct invoice_input in = {NULL, NULL, NULL, NULL};
+	struct invoice_input in = {0};
 	int64_t version = 0;
 	int ch, code, flags = 0;
 	struct cli c;
@@ -204,6 +205,7 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 		case 's': in.status = optarg; break;
 		case 't': in.total = optarg; break;
 		case 'C': in.currency = optarg; break;
+		case 'n': in.number = optarg; break;
 		case 'o': flags |= WRITE_OVERWRITE; break;
 		case 'j': break;
 		case 'h': return cli_help_command(&c);
@@ -215,10 +217,11 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 		code = write_need_version(&c, version);
 	if (code)
 		return code;
-	if (!in.customer && !in.status && !in.total && !in.currency)
+	if (!in.customer && !in.status && !in.total && !in.currency &&
+	    !in.number)
 		return cli_usage_error(&c, "usage",
 			_("edit needs something to change: --customer, --status, "
-			  "--total or --currency"));
+			  "--total, --currency or --number"));
 	return write_run(&c, OP_EDIT, argv[optind], version, &in, flags);
 }
 
@@ -368,7 +371,7 @@ int cli_create(const struct cli_globals *g, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct invoice_input in = {NULL, NULL, NULL, NULL};
+	struct invoice_input in = {0};
 	const char *token = NULL, *number = NULL;
 	struct cli c;
 	int ch, code;
@@ -401,4 +404,215 @@ int cli_create(const struct cli_globals *g, int argc, char **argv)
 			_("create needs --total AMOUNT (digits with '.' for "
 			  "decimals, e.g. 1234.50)"));
 	return create_run(&c, token, number, &in);
+}
+
+/* ---- revert -------------------------------------------------------------- */
+
+static void revert_json(const struct revert_plan *plan, bool dry_run,
+                        const struct write_result *res)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "ok");
+	json_bool(&j, true);
+	json_key(&j, "dry_run");
+	json_bool(&j, dry_run);
+	json_key(&j, "to_version");
+	json_int(&j, plan->to_version);
+	json_key(&j, "replaced");
+	json_array_begin(&j);
+	for (int p = 0; p < REVERT__COUNT; p++) {
+		char old[CUSTOMER_MAX_BYTES + 32], new[CUSTOMER_MAX_BYTES + 32];
+
+		if (!plan->changes[p])
+			continue;
+		revert_part_value((enum revert_part)p, &plan->current, old,
+		                  sizeof old);
+		revert_part_value((enum revert_part)p, &plan->target, new,
+		                  sizeof new);
+		json_object_begin(&j);
+		json_key(&j, "field");
+		json_string(&j, revert_part_key((enum revert_part)p));
+		json_key(&j, "old");
+		json_string(&j, old);
+		json_key(&j, "new");
+		json_string(&j, new);
+		if (p == REVERT_MONEY) {
+			json_key(&j, "old_total_minor");
+			json_int(&j, plan->current.total_minor);
+			json_key(&j, "old_currency");
+			json_string(&j, plan->current.currency);
+			json_key(&j, "new_total_minor");
+			json_int(&j, plan->target.total_minor);
+			json_key(&j, "new_currency");
+			json_string(&j, plan->target.currency);
+		}
+		if (p == REVERT_STATUS) {
+			json_key(&j, "old_status");
+			json_string(&j, invoice_status_name(plan->current.status));
+			json_key(&j, "new_status");
+			json_string(&j, invoice_status_name(plan->target.status));
+		}
+		json_key(&j, "set_by");
+		json_string_or_null(&j, plan->set_by[p][0] ? plan->set_by[p]
+		                                           : NULL);
+		json_key(&j, "set_in_version");
+		if (plan->set_in[p])
+			json_int(&j, plan->set_in[p]);
+		else
+			json_null(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_key(&j, "invoice");
+	print_invoice_json(&j, dry_run ? &plan->current : &res->row);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+static void revert_human(const struct revert_plan *plan, bool dry_run,
+                         const struct write_result *res)
+{
+	char number[NUMBER_MAX_BYTES + 1];
+
+	print_clean_copy(number, sizeof number, plan->current.number);
+	if (dry_run)
+		printf(_("Reverting invoice %s (version %" PRId64 ") to its "
+		         "values of version %" PRId64 " would replace:\n"),
+		       number, plan->current.version, plan->to_version);
+	else
+		printf(_("Reverted invoice %s to its values of version %" PRId64
+		         ": version %" PRId64 " → %" PRId64 ".  Replaced:\n"),
+		       number, plan->to_version, plan->current.version,
+		       res->row.version);
+	for (int p = 0; p < REVERT__COUNT; p++) {
+		char old[CUSTOMER_MAX_BYTES + 32], new[CUSTOMER_MAX_BYTES + 32];
+		char cold[sizeof old * 4], cnew[sizeof new * 4];
+
+		if (!plan->changes[p])
+			continue;
+		revert_part_value((enum revert_part)p, &plan->current, old,
+		                  sizeof old);
+		revert_part_value((enum revert_part)p, &plan->target, new,
+		                  sizeof new);
+		print_clean_copy(cold, sizeof cold, old);
+		print_clean_copy(cnew, sizeof cnew, new);
+		printf("  %s: %s → %s", revert_part_label((enum revert_part)p),
+		       cold, cnew);
+		if (plan->set_by[p][0]) {
+			char who[NAME_MAX_BYTES + 1];
+
+			print_clean_copy(who, sizeof who, plan->set_by[p]);
+			printf(_(" (set by %s in version %" PRId64 ")"), who,
+			       plan->set_in[p]);
+		}
+		putchar('\n');
+	}
+	if (dry_run)
+		printf(_("Nothing was written.  Run it again without --dry-run "
+		         "to save.\n"));
+	else
+		print_invoice_block(stdout, &res->row);
+}
+
+static int revert_run(struct cli *c, const char *ref, int64_t to_version,
+                      int64_t version, bool dry_run)
+{
+	struct revert_plan plan;
+	struct write_result res;
+	struct invoice inv;
+	struct inv_err err;
+	enum inv_rc rc;
+	int code;
+
+	memset(&res, 0, sizeof res);
+	inv_err_clear(&err);
+	code = cli_session_open(c);
+	if (code)
+		return code;
+	code = cli_resolve(c, ref, &inv);
+	if (code)
+		goto out;
+	if (dry_run) {
+		rc = store_revert_plan(c->st, &c->who, inv.id, to_version,
+		                       &plan, &err);
+		if (rc == INV_OK && plan.current.version != version) {
+			res.row = plan.current;
+			res.have_row = true;
+			rc = inv_err_set(&err, INV_CONFLICT, "",
+				_("invoice %s changed elsewhere (now version %"
+				  PRId64 "); reload it and retry"),
+				plan.current.number, plan.current.version);
+		}
+	} else {
+		rc = store_revert(c->st, &c->who, inv.id, to_version, version,
+		                  &plan, &res, &err);
+	}
+	if (rc != INV_OK) {
+		code = cli_fail(c, rc, &err, res.have_row ? &res.row : NULL,
+		                res.have_row && write_retry_helps(OP_EDIT,
+		                                                  &res.row)
+		                        ? version
+		                        : 0);
+		goto out;
+	}
+	if (c->json)
+		revert_json(&plan, dry_run, &res);
+	else
+		revert_human(&plan, dry_run, &res);
+	code = cli_end(c, 0);
+out:
+	cli_session_close(c);
+	return code;
+}
+
+int cli_revert(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"to-version", required_argument, NULL, 'T'},
+		{"version", required_argument, NULL, 'V'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int64_t version = 0, to_version = 0;
+	bool dry_run = false;
+	struct cli c;
+	int ch, code;
+
+	cli_begin(&c, g, argc, argv);
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		code = cli_option_once(&c, ch, opts);
+		if (code)
+			return code;
+		switch (ch) {
+		case 'T':
+			code = cli_parse_version(&c, optarg, &to_version);
+			if (code)
+				return code;
+			break;
+		case 'V':
+			code = cli_parse_version(&c, optarg, &version);
+			if (code)
+				return code;
+			break;
+		case 'n': dry_run = true; break;
+		case 'j': break;
+		case 'h': return cli_help_command(&c);
+		default: return cli_option_error(&c, ch, argv);
+		}
+	}
+	code = write_need_ref(&c, argc, argv);
+	if (!code)
+		code = write_need_version(&c, version);
+	if (code)
+		return code;
+	if (to_version <= 0)
+		return cli_usage_error(&c, "to_version",
+			_("revert needs --to-version N (a version from `inved "
+			  "history REF`)"));
+	return revert_run(&c, argv[optind], to_version, version, dry_run);
 }

@@ -57,7 +57,10 @@ static enum inv_rc demo_make(struct store *st, const struct identity *who,
                              const struct demo_invoice *d, const char *number,
                              int seq, struct inv_err *err)
 {
-	struct invoice_input in = {d->customer, d->status, d->total, d->currency};
+	struct invoice_input in = {.customer = d->customer,
+	                           .status = d->status,
+	                           .total = d->total,
+	                           .currency = d->currency};
 	struct write_result res;
 	char token[96];
 	enum inv_rc rc;

@@ -121,6 +121,14 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_DRAFT_DELETE] = "DELETE FROM drafts WHERE user_id = ?1 "
 	                     "AND org_id = ?2 AND invoice_id = ?3",
 	[SQL_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[SQL_BEGIN_READ] = "BEGIN DEFERRED",
+	/* The newest audit row of an invoice up to a version that touched a
+	 * field (?4 '$.field'), and the value it left (?5 '$.field.new'). */
+	[SQL_AUDIT_VALUE] =
+		"SELECT json_extract(detail, ?5), actor, to_version FROM audit "
+		"WHERE org_id = ?1 AND subject_id = ?2 AND to_version <= ?3 "
+		"AND json_type(detail, ?4) IS NOT NULL "
+		"ORDER BY to_version DESC, seq DESC LIMIT 1",
 };
 
 static const char *const view_names[VIEW__COUNT] = {"active", "archived",
@@ -1076,22 +1084,41 @@ static enum inv_rc conflict_err(struct inv_err *err, const struct invoice *cur)
 		cur->number, cur->version);
 }
 
+/* Run a guarded UPDATE.  `number` is the number the row will carry: when
+ * the partial unique index refuses it, the message names it. */
 static enum inv_rc run_update(struct store *st, sqlite3_stmt *s,
-                              const struct invoice *cur, struct inv_err *err)
+                              const struct invoice *cur, const char *number,
+                              struct inv_err *err)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
 		return inv_err_set(err, INV_CONFLICT, "number",
-			_("number %s is held by another live invoice; delete or "
-			  "renumber that one first"),
-			cur->number);
+			_("number %s is held by another live invoice; renumber "
+			  "one of them (inved edit REF --number NEW) or delete "
+			  "the other first"),
+			number);
 	if (rc != SQLITE_DONE)
 		return store_sqlite_err(st, rc, err);
 	if (sqlite3_changes(st->db) != 1)
 		return conflict_err(err, cur);
 	return INV_OK;
+}
+
+/* The row a refused UPDATE hands out: the current one when the version
+ * moved under it; none when the number is taken, which is not a stale
+ * copy (the message names the number, and retrying at the current
+ * version would only be refused again). */
+static const struct invoice *stale_row(enum inv_rc rc,
+                                       const struct inv_err *err,
+                                       const struct invoice *cur)
+{
+	if (rc != INV_CONFLICT)
+		return NULL;
+	if (err && strcmp(err->field, "number") == 0)
+		return NULL;
+	return cur;
 }
 
 enum lifecycle_op { OP_ARCHIVE, OP_RESTORE, OP_DELETE };
@@ -1159,9 +1186,9 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, version);
-	rc = run_update(st, s, &cur, err);
+	rc = run_update(st, s, &cur, cur.number, err);
 	if (rc != INV_OK)
-		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
+		return refuse(st, rc, stale_row(rc, err, &cur), res);
 	rc = write_finish(st, who, id, res, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
@@ -1189,6 +1216,8 @@ enum inv_rc store_delete(struct store *st, const struct identity *who,
 	return lifecycle_move(st, who, id, version, OP_DELETE, res, err);
 }
 
+static enum inv_rc number_check(const char *number, struct inv_err *err);
+
 /* Validation that needs no row: runs before the transaction, so bad input
  * never takes the write lock. */
 static enum inv_rc input_check(const struct invoice_input *in,
@@ -1197,6 +1226,11 @@ static enum inv_rc input_check(const struct invoice_input *in,
 	enum inv_status status;
 	enum inv_rc rc;
 
+	if (in->number) {
+		rc = number_check(in->number, err);
+		if (rc != INV_OK)
+			return rc;
+	}
 	if (in->customer) {
 		rc = invoice_check_customer(in->customer, err);
 		if (rc != INV_OK)
@@ -1250,6 +1284,8 @@ static enum inv_rc input_apply(const struct invoice_input *in,
 	enum inv_rc rc;
 
 	*out = *cur;
+	if (in->number)
+		snprintf(out->number, sizeof out->number, "%s", in->number);
 	if (in->customer)
 		snprintf(out->customer, sizeof out->customer, "%s", in->customer);
 	if (in->status)
@@ -1280,6 +1316,7 @@ enum edit_field {
 	EDIT_STATUS = 2,
 	EDIT_TOTAL = 4,
 	EDIT_CURRENCY = 8,
+	EDIT_NUMBER = 16,
 };
 
 /* Which fields next changes from cur; 0 when none. */
@@ -1288,7 +1325,8 @@ static unsigned edit_mask(const struct invoice *cur, const struct invoice *next)
 	return (strcmp(cur->customer, next->customer) ? EDIT_CUSTOMER : 0) |
 	       (cur->status != next->status ? EDIT_STATUS : 0) |
 	       (cur->total_minor != next->total_minor ? EDIT_TOTAL : 0) |
-	       (strcmp(cur->currency, next->currency) ? EDIT_CURRENCY : 0);
+	       (strcmp(cur->currency, next->currency) ? EDIT_CURRENCY : 0) |
+	       (strcmp(cur->number, next->number) ? EDIT_NUMBER : 0);
 }
 
 /* The guarded UPDATE that sets only the fields in mask, prepared once per
@@ -1308,7 +1346,9 @@ static sqlite3_stmt *edit_stmt(struct store *st, unsigned mask,
 		return st->edit[mask];
 	}
 	snprintf(sql, sizeof sql,
-	         "UPDATE invoices SET %s%s%s%s%s WHERE id = ?1 AND version = ?2",
+	         "UPDATE invoices SET %s%s%s%s%s%s "
+	         "WHERE id = ?1 AND version = ?2",
+	         mask & EDIT_NUMBER ? "number = ?7, " : "",
 	         mask & EDIT_CUSTOMER ? "customer = ?3, " : "",
 	         mask & EDIT_STATUS ? "status = ?4, " : "",
 	         mask & EDIT_TOTAL ? "total_minor = ?5, " : "",
@@ -1323,40 +1363,24 @@ static sqlite3_stmt *edit_stmt(struct store *st, unsigned mask,
 	return st->edit[mask];
 }
 
-static bool row_fields_equal(const struct invoice *a, const struct invoice *b)
+/* Checks 1-4 of SPEC 3 for an edit-like write, in their order, against the
+ * row loaded inside the open transaction.  On a refusal the transaction is
+ * rolled back (a conflict hands the current row out in res). */
+static enum inv_rc edit_guard(struct store *st, const struct identity *who,
+                              int64_t id, int64_t version, bool overwrite,
+                              struct invoice *cur, struct write_result *res,
+                              struct inv_err *err)
 {
-	return strcmp(a->customer, b->customer) == 0 && a->status == b->status &&
-	       a->total_minor == b->total_minor &&
-	       strcmp(a->currency, b->currency) == 0;
-}
-
-enum inv_rc store_edit(struct store *st, const struct identity *who,
-                       int64_t id, int64_t version,
-                       const struct invoice_input *in, int flags,
-                       struct write_result *res, struct inv_err *err)
-{
-	bool overwrite = flags & WRITE_OVERWRITE;
-	struct invoice cur, next;
-	sqlite3_stmt *s;
-	unsigned mask;
-	enum inv_rc rc;
-
-	result_reset(res);
-	rc = input_check(in, err);
-	if (rc != INV_OK)
-		return rc;
-	rc = store_tx_begin(st, err);
-	if (rc != INV_OK)
-		return rc;
 	/* 1. tenancy */
-	rc = row_load(st, who->org_id, id, &cur, err);
+	enum inv_rc rc = row_load(st, who->org_id, id, cur, err);
+
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	/* 2. lifecycle: a deleted row is not there to edit. */
-	if (invoice_life(&cur) == LIFE_DELETED) {
+	if (invoice_life(cur) == LIFE_DELETED) {
 		inv_err_set(err, INV_NOT_FOUND, "",
 			_("invoice %s is deleted; an admin can restore it first"),
-			cur.number);
+			cur->number);
 		return refuse(st, INV_NOT_FOUND, NULL, res);
 	}
 	/* 3. role: checked before the version so a forged overwrite is
@@ -1368,49 +1392,318 @@ enum inv_rc store_edit(struct store *st, const struct identity *who,
 		return refuse(st, INV_FORBIDDEN, NULL, res);
 	}
 	/* 4. version */
-	if (cur.version != version && !overwrite) {
-		conflict_err(err, &cur);
-		return refuse(st, INV_CONFLICT, &cur, res);
+	if (cur->version != version && !overwrite) {
+		conflict_err(err, cur);
+		return refuse(st, INV_CONFLICT, cur, res);
 	}
-	rc = input_apply(in, &cur, &next, err);
-	if (rc != INV_OK)
-		return refuse(st, rc, NULL, res);
-	if (row_fields_equal(&cur, &next)) {
+	return INV_OK;
+}
+
+/* Write the fields in which next differs from cur (the row loaded in this
+ * transaction) as the next version, audited as `action`, and commit. */
+static enum inv_rc edit_write(struct store *st, const struct identity *who,
+                              const struct invoice *cur,
+                              const struct invoice *next, const char *action,
+                              struct write_result *res, struct inv_err *err)
+{
+	unsigned mask = edit_mask(cur, next);
+	sqlite3_stmt *s;
+	enum inv_rc rc;
+
+	if (mask == 0) {
 		inv_err_set(err, INV_INVALID, "unchanged",
 			_("nothing to change: the values given are the ones "
 			  "invoice %s already has"),
-			cur.number);
+			cur->number);
 		return refuse(st, INV_INVALID, NULL, res);
 	}
-	rc = store_ctx_set(st, who->user_id, who->user,
-	                   overwrite && cur.version != version
-	                           ? "invoice.overwrite"
-	                           : "invoice.edit",
-	                   err);
+	rc = store_ctx_set(st, who->user_id, who->user, action, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	mask = edit_mask(&cur, &next);
 	s = edit_stmt(st, mask, err);
 	if (!s)
 		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, cur.version);
+	sqlite3_bind_int64(s, 1, cur->id);
+	sqlite3_bind_int64(s, 2, cur->version);
 	if (mask & EDIT_CUSTOMER)
-		sqlite3_bind_text(s, 3, next.customer, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, next->customer, -1, SQLITE_STATIC);
 	if (mask & EDIT_STATUS)
-		sqlite3_bind_text(s, 4, invoice_status_name(next.status), -1,
+		sqlite3_bind_text(s, 4, invoice_status_name(next->status), -1,
 		                  SQLITE_STATIC);
 	if (mask & EDIT_TOTAL)
-		sqlite3_bind_int64(s, 5, next.total_minor);
+		sqlite3_bind_int64(s, 5, next->total_minor);
 	if (mask & EDIT_CURRENCY)
-		sqlite3_bind_text(s, 6, next.currency, -1, SQLITE_STATIC);
-	rc = run_update(st, s, &cur, err);
+		sqlite3_bind_text(s, 6, next->currency, -1, SQLITE_STATIC);
+	if (mask & EDIT_NUMBER)
+		sqlite3_bind_text(s, 7, next->number, -1, SQLITE_STATIC);
+	rc = run_update(st, s, cur, next->number, err);
 	if (rc != INV_OK)
-		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
-	rc = write_finish(st, who, id, res, err);
+		return refuse(st, rc, stale_row(rc, err, cur), res);
+	rc = write_finish(st, who, cur->id, res, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
 	return INV_OK;
+}
+
+enum inv_rc store_edit(struct store *st, const struct identity *who,
+                       int64_t id, int64_t version,
+                       const struct invoice_input *in, int flags,
+                       struct write_result *res, struct inv_err *err)
+{
+	bool overwrite = flags & WRITE_OVERWRITE;
+	struct invoice cur, next;
+	enum inv_rc rc;
+
+	result_reset(res);
+	rc = input_check(in, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = store_tx_begin(st, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = edit_guard(st, who, id, version, overwrite, &cur, res, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = input_apply(in, &cur, &next, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	return edit_write(st, who, &cur, &next,
+	                  overwrite && cur.version != version
+	                          ? "invoice.overwrite"
+	                          : "invoice.edit",
+	                  res, err);
+}
+
+/* ---- revert ---------------------------------------------------------- */
+
+/* The audit fields behind each part of a revert (money is two). */
+static const char *const revert_fields[REVERT__COUNT][2] = {
+	[REVERT_NUMBER] = {"number", NULL},
+	[REVERT_CUSTOMER] = {"customer", NULL},
+	[REVERT_STATUS] = {"status", NULL},
+	[REVERT_MONEY] = {"total_minor", "currency"},
+};
+
+/* The value an audited field had at version `at` (the newest audit row up
+ * to it that touched the field), who wrote it and in which version.
+ * *found is false when no row touched it. */
+static enum inv_rc audit_value(struct store *st, int64_t org, int64_t id,
+                               int64_t at, const char *field, char *text,
+                               size_t size, int64_t *number, char *actor,
+                               int64_t *in_version, bool *found,
+                               struct inv_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_AUDIT_VALUE, err);
+	char path[40], newpath[48];
+	int rc;
+
+	*found = false;
+	if (!s)
+		return err ? err->rc : INV_ERROR;
+	snprintf(path, sizeof path, "$.%s", field);
+	snprintf(newpath, sizeof newpath, "$.%s.new", field);
+	sqlite3_bind_int64(s, 1, org);
+	sqlite3_bind_int64(s, 2, id);
+	sqlite3_bind_int64(s, 3, at);
+	sqlite3_bind_text(s, 4, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, newpath, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		if (text)
+			copy_text(text, size, s, 0);
+		if (number) {
+			/* total_minor must be an integer in the history too:
+			 * anything else is damage, never money. */
+			if (sqlite3_column_type(s, 0) != SQLITE_INTEGER)
+				*found = false;
+			*number = sqlite3_column_int64(s, 0);
+		}
+		if (text && sqlite3_column_type(s, 0) != SQLITE_TEXT)
+			*found = false;
+		copy_text(actor, NAME_MAX_BYTES + 1, s, 1);
+		*in_version = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlite_err(st, rc, err);
+	return INV_OK;
+}
+
+static enum inv_rc history_gap(struct inv_err *err, const struct invoice *cur,
+                               int64_t v)
+{
+	return inv_err_set(err, INV_INVALID, "to_version",
+		_("the history of invoice %s does not hold its values at "
+		  "version %" PRId64 "; `inved check` tells what is missing"),
+		cur->number, v);
+}
+
+/* Fill plan->target with the values of plan->to_version laid over
+ * plan->current, and who set each current value.  Runs inside a
+ * transaction (the write's, or a read's). */
+static enum inv_rc revert_fill(struct store *st, const struct identity *who,
+                               struct revert_plan *plan, struct inv_err *err)
+{
+	struct invoice *cur = &plan->current, *t = &plan->target;
+	int64_t v = plan->to_version;
+	bool any = false;
+
+	if (v < 1 || v >= cur->version)
+		return inv_err_set(err, INV_INVALID, "to_version",
+			_("invoice %s has versions 1 to %" PRId64 "; revert "
+			  "to an earlier one than the current"),
+			cur->number, cur->version);
+	*t = *cur;
+	for (int p = 0; p < REVERT__COUNT; p++) {
+		char text[CUSTOMER_MAX_BYTES + 1], currency[8] = "";
+		int64_t minor = 0, in_version = 0;
+		char actor[NAME_MAX_BYTES + 1];
+		bool found, found2 = true;
+		enum inv_rc rc;
+
+		if (p == REVERT_MONEY) {
+			rc = audit_value(st, who->org_id, cur->id, v,
+			                 revert_fields[p][0], NULL, 0, &minor,
+			                 actor, &in_version, &found, err);
+			if (rc == INV_OK)
+				rc = audit_value(st, who->org_id, cur->id, v,
+				                 revert_fields[p][1], currency,
+				                 sizeof currency, NULL, actor,
+				                 &in_version, &found2, err);
+		} else {
+			rc = audit_value(st, who->org_id, cur->id, v,
+			                 revert_fields[p][0], text, sizeof text,
+			                 NULL, actor, &in_version, &found, err);
+		}
+		if (rc != INV_OK)
+			return rc;
+		if (!found || !found2)
+			return history_gap(err, cur, v);
+		switch (p) {
+		case REVERT_NUMBER:
+			if (strlen(text) >= sizeof t->number)
+				return history_gap(err, cur, v);
+			memcpy(t->number, text, strlen(text) + 1);
+			break;
+		case REVERT_CUSTOMER:
+			snprintf(t->customer, sizeof t->customer, "%s", text);
+			break;
+		case REVERT_STATUS:
+			if (invoice_status_parse(text, &t->status, NULL) != INV_OK)
+				return history_gap(err, cur, v);
+			break;
+		case REVERT_MONEY:
+			if (money_currency_check(currency, NULL) != INV_OK ||
+			    minor < 0)
+				return history_gap(err, cur, v);
+			t->total_minor = minor;
+			snprintf(t->currency, sizeof t->currency, "%s", currency);
+			break;
+		}
+	}
+	plan->changes[REVERT_NUMBER] = strcmp(cur->number, t->number) != 0;
+	plan->changes[REVERT_CUSTOMER] = strcmp(cur->customer, t->customer) != 0;
+	plan->changes[REVERT_STATUS] = cur->status != t->status;
+	plan->changes[REVERT_MONEY] = cur->total_minor != t->total_minor ||
+	                              strcmp(cur->currency, t->currency) != 0;
+	/* Who set each value the revert replaces: the newest audit row up
+	 * to the current version that touched it. */
+	for (int p = 0; p < REVERT__COUNT; p++) {
+		plan->set_by[p][0] = '\0';
+		plan->set_in[p] = 0;
+		if (!plan->changes[p])
+			continue;
+		any = true;
+		for (int f = 0; f < 2 && revert_fields[p][f]; f++) {
+			char actor[NAME_MAX_BYTES + 1] = "";
+			int64_t in_version = 0;
+			bool found;
+			enum inv_rc rc = audit_value(st, who->org_id, cur->id,
+			                             cur->version,
+			                             revert_fields[p][f], NULL, 0,
+			                             NULL, actor, &in_version,
+			                             &found, err);
+
+			if (rc != INV_OK)
+				return rc;
+			if (found && in_version > plan->set_in[p]) {
+				plan->set_in[p] = in_version;
+				snprintf(plan->set_by[p], sizeof plan->set_by[p],
+				         "%s", actor);
+			}
+		}
+	}
+	if (!any)
+		return inv_err_set(err, INV_INVALID, "unchanged",
+			_("nothing to change: invoice %s already has the values "
+			  "of version %" PRId64),
+			cur->number, v);
+	/* Historical values meet today's field rules like typed ones. */
+	if (plan->changes[REVERT_CUSTOMER]) {
+		enum inv_rc rc = invoice_check_customer(t->customer, err);
+
+		if (rc != INV_OK)
+			return rc;
+	}
+	if (plan->changes[REVERT_NUMBER]) {
+		enum inv_rc rc = number_check(t->number, err);
+
+		if (rc != INV_OK)
+			return rc;
+	}
+	return INV_OK;
+}
+
+enum inv_rc store_revert_plan(struct store *st, const struct identity *who,
+                              int64_t id, int64_t to_version,
+                              struct revert_plan *out, struct inv_err *err)
+{
+	enum inv_rc rc;
+
+	memset(out, 0, sizeof *out);
+	out->to_version = to_version;
+	rc = store_get(st, who, id, &out->current, err);
+	if (rc != INV_OK)
+		return rc;
+	if (invoice_life(&out->current) == LIFE_DELETED)
+		return inv_err_set(err, INV_NOT_FOUND, "",
+			_("invoice %s is deleted; an admin can restore it first"),
+			out->current.number);
+	/* One snapshot for the several reads of the plan. */
+	rc = store_exec(st, SQL_BEGIN_READ, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = revert_fill(st, who, out, err);
+	store_tx_rollback(st);
+	return rc;
+}
+
+enum inv_rc store_revert(struct store *st, const struct identity *who,
+                         int64_t id, int64_t to_version, int64_t version,
+                         struct revert_plan *plan, struct write_result *res,
+                         struct inv_err *err)
+{
+	struct revert_plan local;
+	enum inv_rc rc;
+
+	if (!plan)
+		plan = &local;
+	memset(plan, 0, sizeof *plan);
+	plan->to_version = to_version;
+	result_reset(res);
+	rc = store_tx_begin(st, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = edit_guard(st, who, id, version, false, &plan->current, res,
+	                err);
+	if (rc != INV_OK)
+		return rc;
+	rc = revert_fill(st, who, plan, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	return edit_write(st, who, &plan->current, &plan->target,
+	                  "invoice.revert", res, err);
 }
 
 static enum inv_rc token_check(const char *token, struct inv_err *err)
@@ -1711,7 +2004,7 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 		else {
 			sqlite3_bind_int64(s, 1, id);
 			sqlite3_bind_int64(s, 2, cur.version);
-			rc = run_update(peer, s, &cur, err);
+			rc = run_update(peer, s, &cur, cur.number, err);
 		}
 	}
 	if (rc == INV_OK)

@@ -172,6 +172,7 @@ struct invoice_input {
 	const char *status;
 	const char *total;
 	const char *currency;
+	const char *number; /* renumber; the partial unique index judges */
 };
 
 enum write_flags {
@@ -199,6 +200,56 @@ enum inv_rc store_restore(struct store *st, const struct identity *who,
                           struct inv_err *err);
 enum inv_rc store_delete(struct store *st, const struct identity *who,
                          int64_t id, int64_t version, struct write_result *res,
+                         struct inv_err *err);
+
+/* ---- revert ----------------------------------------------------------- */
+
+/* The editable parts of an invoice a revert can move.  Total and currency
+ * are one unit: an amount means nothing without its currency. */
+enum revert_part {
+	REVERT_NUMBER = 0,
+	REVERT_CUSTOMER,
+	REVERT_STATUS,
+	REVERT_MONEY,
+	REVERT__COUNT
+};
+
+/* What `revert` would write, read from the audit history: the invoice's
+ * values at version `to_version`, laid over the current row (lifecycle and
+ * everything else stay as they are).  For each part that differs, who set
+ * the value being replaced and in which version. */
+struct revert_plan {
+	struct invoice current;   /* the row now */
+	struct invoice target;    /* current with the parts of to_version */
+	int64_t to_version;
+	bool changes[REVERT__COUNT];
+	char set_by[REVERT__COUNT][NAME_MAX_BYTES + 1]; /* "" when unknown */
+	int64_t set_in[REVERT__COUNT];                  /* version; 0 unknown */
+};
+
+/* "Total", translated; "total" for JSON keys; the part's value in row as a
+ * person reads it ("1,300.00 EUR", "Sent"), untrusted text as stored. */
+const char *revert_part_label(enum revert_part part);
+const char *revert_part_key(enum revert_part part);
+void revert_part_value(enum revert_part part, const struct invoice *inv,
+                       char *buf, size_t len);
+
+/* Read-only: the plan a revert to to_version would carry out now (for a
+ * confirmation).  INV_INVALID when to_version is not an earlier version of
+ * the invoice, when nothing would change, or when the history does not
+ * reach it; INV_NOT_FOUND as store_get(). */
+enum inv_rc store_revert_plan(struct store *st, const struct identity *who,
+                              int64_t id, int64_t to_version,
+                              struct revert_plan *out, struct inv_err *err);
+
+/* Write the values of to_version as a new version: a guarded edit (the
+ * same tenancy, lifecycle, role and version checks, `version` being the
+ * version the operator saw), audited as invoice.revert.  The plan is made
+ * again inside the write's transaction and returned in *plan (may be
+ * NULL); res as store_edit(). */
+enum inv_rc store_revert(struct store *st, const struct identity *who,
+                         int64_t id, int64_t to_version, int64_t version,
+                         struct revert_plan *plan, struct write_result *res,
                          struct inv_err *err);
 
 /* Idempotent create (SPEC 3.3).  `token` (required, 1..64 printable ASCII)
@@ -295,6 +346,31 @@ enum inv_rc store_draft_load(struct store *st, const struct identity *who,
                              struct inv_err *err);
 enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
                                 int64_t invoice_id, struct inv_err *err);
+
+/* ---- presence ----------------------------------------------------------- */
+
+/* Who has an invoice open (issue: presence).  Registering writes nothing to
+ * the database: no audit, no change feed, no wake-up of other terminals; a
+ * registration lives as long as its holder (a killed terminal leaves no
+ * ghost).  Scoped to the session's org.  A failure to register is
+ * reported but harmless: a save never depends on presence. */
+struct presence;
+struct presence_entry {
+	char user[NAME_MAX_BYTES + 1];
+	char face[16];   /* "screen" */
+	char since[24];  /* ISO-8601 UTC, "2026-12-02T10:41:05Z" */
+	long pid;        /* the holder's process (to tell one's own) */
+	int64_t invoice_id;
+};
+enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
+                                 int64_t invoice_id, const char *face,
+                                 struct presence **out, struct inv_err *err);
+void store_presence_leave(struct presence *p);
+/* Live registrations of the session's org; invoice_id 0 for every invoice. */
+enum inv_rc store_presence_list(struct store *st, const struct identity *who,
+                                int64_t invoice_id,
+                                struct presence_entry *out, size_t max,
+                                size_t *n, struct inv_err *err);
 
 /* ---- diagnostics ------------------------------------------------------- */
 

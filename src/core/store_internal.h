@@ -47,14 +47,16 @@ enum stmt_id {
 	SQL_DRAFT_UPDATE,
 	SQL_DRAFT_DELETE,
 	SQL_META_GET,
+	SQL_AUDIT_VALUE,
+	SQL_BEGIN_READ,
 	SQL__COUNT
 };
 
 /* 3 views x 3 directions x (no filter, filter) */
 #define PAGE_STMTS (VIEW__COUNT * 3 * 2)
 
-/* the guarded edit, one per subset of the four editable fields */
-#define EDIT_STMTS 16
+/* the guarded edit, one per subset of the five editable fields */
+#define EDIT_STMTS 32
 
 struct store {
 	sqlite3 *db;

@@ -51,7 +51,7 @@ bool app_waiting(struct app *a)
 static bool wreq_is_invoice_write(enum wreq_kind k)
 {
 	return k == W_EDIT || k == W_CREATE || k == W_ARCHIVE ||
-	       k == W_RESTORE || k == W_DELETE;
+	       k == W_RESTORE || k == W_DELETE || k == W_REVERT;
 }
 
 bool app_submit(struct app *a, struct wreq *req)
@@ -74,6 +74,7 @@ void app_own_write(struct app *a, const struct wres *r)
 	cache_invalidate_change(a->cache, r->req.who.org_id, r->res.row.id,
 	                        CACHE_SRC_ACTION, app_now());
 	feed_note_own(&a->feed, r->res.change_seq);
+	overwritten_note_own(a, r);
 }
 
 /* ---- reads ------------------------------------------------------------ */
@@ -119,9 +120,13 @@ static void app_feed_poll(struct app *a)
 	a->last_feed_ms = app_now();
 	for (int round = 0; round < 16; round++) {
 		if (feed_poll(&a->feed, a->st, &a->who, a->cache, changes,
-		              FEED_BATCH, &n, &err) != INV_OK || n < FEED_BATCH)
+		              FEED_BATCH, &n, &err) != INV_OK)
+			break;
+		overwritten_check(a, changes, n);
+		if (n < FEED_BATCH)
 			break;
 	}
+	presence_refresh(a);
 }
 
 /* ---- views, identity, lifecycle ---------------------------------------- */
@@ -262,7 +267,7 @@ static void app_lifecycle_result(struct app *a, const struct wres *r)
 	if (r->rc == INV_OK) {
 		app_own_write(a, r);
 		toast_show(a, TOAST_OK, _(done[r->req.kind]));
-	} else if (r->rc == INV_CONFLICT) {
+	} else if (r->rc == INV_CONFLICT && strcmp(r->err.field, "number")) {
 		toast_show(a, TOAST_ERROR,
 		           _("This invoice changed elsewhere — refresh to retry."));
 	} else {
@@ -304,6 +309,9 @@ static void app_on_result(struct app *a, const struct wres *r)
 		break;
 	case W_DRIFT:
 		app_drift_result(a, r);
+		break;
+	case W_REVERT:
+		history_on_revert(a, r);
 		break;
 	case W_DRAFT_DISCARD:
 		break;
@@ -520,6 +528,7 @@ static void app_redraw_all(struct app *a)
 	a->table.reload = true;
 	a->have_sum = false;
 	a->dirty = true;
+	presence_refresh(a);
 }
 
 static void app_key(struct app *a, wint_t ch, bool fkey)

@@ -30,25 +30,46 @@ static void confirm_key(struct app *a, struct layer *l, wint_t ch, bool fkey)
 	c.fn(a, yes, c.arg);
 }
 
+/* The question may hold several lines ('\n'): a revert lists each value
+ * it replaces on a line of its own. */
 static void confirm_draw(struct app *a, struct layer *l)
 {
 	struct confirm *c = l->data;
-	int w = text_cols(c->question) + 6;
+	char line[sizeof c->question];
+	const char *p = c->question;
+	int w = 30, lines = 0, y = 1;
 
 	(void)a;
-	if (w < 30)
-		w = 30;
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		int cols;
+
+		memcpy(line, p, n);
+		line[n] = '\0';
+		cols = text_cols(line) + 6;
+		if (cols > w)
+			w = cols;
+		lines++;
+		p += n + (p[n] == '\n');
+	}
 	if (w > COLS - 2)
 		w = COLS - 2;
-	layer_place(l, 5, w);
+	layer_place(l, lines + 4, w);
 	w = getmaxx(l->win);
 	draw_box(l->win, NULL);
-	draw_str(l->win, 1, 2, c->question, RO_KEY, w - 4);
+	for (p = c->question; *p && y < getmaxy(l->win) - 3; y++) {
+		size_t n = strcspn(p, "\n");
+
+		memcpy(line, p, n);
+		line[n] = '\0';
+		draw_str(l->win, y, 2, line, RO_KEY, w - 4);
+		p += n + (p[n] == '\n');
+	}
 	struct draw_hint hints[] = {
 		{ "y", _("yes") },
 		{ "n", _("no") },
 	};
-	draw_hints(l->win, 3, 2, w - 4, hints, 2, 2);
+	draw_hints(l->win, getmaxy(l->win) - 2, 2, w - 4, hints, 2, 2);
 }
 
 static void confirm_release(struct layer *l)

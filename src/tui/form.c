@@ -130,6 +130,7 @@ static void form_push(struct app *a, struct form *f)
 		cache_tag_record(a->who.org_id, f->base.id, tag);
 		cache_fetched(a->cache, tag, app_now());
 	}
+	presence_form_enter(a, f);
 	draft_offer_restore(a);
 }
 
@@ -676,6 +677,8 @@ static void form_layer_draw(struct app *a, struct layer *l)
 	layer_place(l, spaced ? 15 : 9, w);
 	w = getmaxx(l->win);
 	form_draw_title(f, l->win, w);
+	if (spaced && f->others[0])
+		draw_str(l->win, 1, 2, f->others, RO_WARN, w - 4);
 	ix = 3 + labw + 2;
 	iw = w - ix - 2;
 	y = spaced ? 2 : 1;
@@ -711,6 +714,7 @@ static void form_layer_draw(struct app *a, struct layer *l)
 
 static void form_layer_release(struct layer *l)
 {
+	presence_form_leave(l->data);
 	free(l->data);
 }
 

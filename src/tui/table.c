@@ -673,7 +673,7 @@ static void table_draw_header(WINDOW *w, int y, const struct table_cols *c,
 
 static void table_draw_row(WINDOW *w, int y, const struct invoice *r,
                            const struct table_cols *c, int width,
-                           bool selected)
+                           bool selected, bool open_elsewhere)
 {
 	char buf[128];
 	enum draw_role life_role;
@@ -682,6 +682,9 @@ static void table_draw_row(WINDOW *w, int y, const struct invoice *r,
 	if (selected)
 		wattron(w, A_REVERSE);
 	draw_text(w, y, 0, width, "", ALIGN_LEFT);
+	/* the margin column: open in another terminal */
+	if (open_elsewhere)
+		draw_text(w, y, 0, 1, "•", ALIGN_LEFT);
 	draw_text(w, y, x, c->num_w, r->number, ALIGN_LEFT);
 	x += c->num_w + c->gap;
 	draw_text(w, y, x, c->cust_w, r->customer, ALIGN_LEFT);
@@ -728,7 +731,8 @@ void table_draw(struct app *a, WINDOW *w, int y, int h)
 	}
 	for (int i = 0; i < (int)t->n && i < h - 1; i++)
 		table_draw_row(w, y + 1 + i, &t->rows[i], &c, width,
-		               i == t->sel);
+		               i == t->sel,
+		               presence_open_elsewhere(a, t->rows[i].id));
 }
 
 /* The line above the summary: the filter prompt, the active filter.

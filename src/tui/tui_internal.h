@@ -209,6 +209,7 @@ enum wreq_kind {
 	W_DRAFT_SAVE,
 	W_DRAFT_DISCARD,
 	W_DRIFT,
+	W_REVERT,
 };
 
 struct wreq {
@@ -224,6 +225,7 @@ struct wreq {
 	char currency[8];
 	char token[33];
 	int64_t base_version;
+	int64_t to_version; /* W_REVERT */
 	char body[DRAFT_BODY_MAX];
 };
 
@@ -332,6 +334,9 @@ struct form {
 	bool draft_saving;
 	int64_t last_key_ms;
 	struct draft offer; /* a stored draft offered for restoring */
+	/* presence (presence.c) */
+	struct presence *presence; /* this form's registration */
+	char others[160];          /* "alice is editing this too (...)" */
 };
 
 struct form_values {
@@ -385,9 +390,26 @@ void confirm_open(struct app *a, const char *question, confirm_fn fn,
 
 void inspector_open(struct app *a);
 void history_open(struct app *a, const struct invoice *row);
+/* presence.c: register the open form; re-read who has what open. */
+void presence_form_enter(struct app *a, struct form *f);
+void presence_form_leave(struct form *f);
+void presence_refresh(struct app *a);
+bool presence_open_elsewhere(const struct app *a, int64_t id);
+/* overwritten.c: remember own saves; toast when the feed shows someone
+ * overwrote or reverted one of them. */
+void overwritten_note_own(struct app *a, const struct wres *r);
+void overwritten_check(struct app *a, const struct change *c, size_t n);
+/* A revert's answer from the writer (history.c asked for it). */
+void history_on_revert(struct app *a, const struct wres *r);
 void help_open(struct app *a);
 
 /* ---- app.c ------------------------------------------------------------ */
+
+/* A row this screen's own edit or revert wrote (overwritten.c). */
+#define OWNED_MAX 16
+struct owned_save {
+	struct invoice row;
+};
 
 struct app {
 	struct store *st;
@@ -416,6 +438,12 @@ struct app {
 	char strip[160]; /* the freshness strip as last drawn */
 	int notify_rd;
 	int notify_wr;
+	struct owned_save owned[OWNED_MAX];
+	size_t nowned;
+	/* invoices open in another terminal (presence.c) */
+#define OPEN_ELSEWHERE_MAX 64
+	int64_t open_elsewhere[OPEN_ELSEWHERE_MAX];
+	size_t nopen_elsewhere;
 };
 
 int64_t app_now(void);

@@ -116,6 +116,9 @@ static enum inv_rc writer_perform(struct writer *w, const struct wreq *r,
 		return store_draft_discard(w->st, &r->who, r->id, err);
 	case W_DRIFT:
 		return store_drift(w->st, &r->who, r->id, &out->res, err);
+	case W_REVERT:
+		return store_revert(w->st, &r->who, r->id, r->to_version,
+		                    r->version, NULL, &out->res, err);
 	}
 	return inv_err_set(err, INV_ERROR, "", "%s", _("Unknown request."));
 }

@@ -78,7 +78,7 @@ int64_t acc_peer_edit(const char *number, const char *customer,
                       const char *total)
 {
 	struct invoice row = e2e_invoice(number);
-	struct invoice_input in = { customer, NULL, total, NULL };
+	struct invoice_input in = { .customer = customer, .total = total };
 	struct write_result res;
 	struct inv_err err;
 

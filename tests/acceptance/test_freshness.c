@@ -144,7 +144,7 @@ START_TEST(an_edit_in_one_org_leaves_another_orgs_terminal_untouched)
 	struct pty *a;
 	struct monotonic m = { 0, 0, false };
 	struct invoice g;
-	struct invoice_input in = { "Kwik-E-Mart Nord", NULL, NULL, NULL };
+	struct invoice_input in = { .customer = "Kwik-E-Mart Nord" };
 	struct write_result res;
 	struct inv_err err;
 

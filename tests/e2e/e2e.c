@@ -423,7 +423,7 @@ size_t e2e_view_count(enum inv_view view)
 int64_t e2e_peer_set_customer(const char *number, const char *customer)
 {
 	struct invoice row = e2e_invoice(number);
-	struct invoice_input in = { customer, NULL, NULL, NULL };
+	struct invoice_input in = { .customer = customer };
 	struct write_result res;
 	struct inv_err err;
 

@@ -144,5 +144,7 @@ TCase *e2e_tcase_form(void);
 TCase *e2e_tcase_screen(void);
 TCase *e2e_tcase_signals(void);
 TCase *e2e_tcase_badinput(void);
+TCase *e2e_tcase_revert(void);
+TCase *e2e_tcase_presence(void);
 
 #endif

@@ -127,7 +127,7 @@ START_TEST(h_shows_the_audit_history_of_the_selected_invoice)
 	SEE(p, "invoice.create");
 	SEE(p, "v1→v2");
 	SEE(p, "v0→v1");
-	SEE(p, "↑↓ scroll · Esc close");
+	SEE(p, "↑↓ select · v revert to the selected version · Esc close");
 	/* only this invoice's trail: two entries */
 	ck_assert_int_eq(rows_holding(p, "invoice."), 2);
 	SEND(p, PTY_KEY_ESC);

@@ -214,7 +214,8 @@ static void check_draft(const char *customer, const char *status,
 static void check_edit(const char *customer, const char *status,
                        const char *total, const char *currency)
 {
-	struct invoice_input in = {customer, status, total, currency};
+	struct invoice_input in = {.customer = customer, .status = status,
+	                           .total = total, .currency = currency};
 	struct write_result res;
 	struct invoice now;
 	struct inv_err err, e2;

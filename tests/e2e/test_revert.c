@@ -1,0 +1,131 @@
+/*
+ * test_revert.c - bringing values back (issue: nothing typed is lost):
+ * the history panel reverts the selected version after a confirmation
+ * that names each value it replaces and who set it; a terminal whose save
+ * is overwritten by someone else is told who and what; a restore blocked
+ * by a live number says so instead of "changed elsewhere".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e.h"
+
+START_TEST(history_reverts_the_selected_version_after_confirmation)
+{
+	struct pty *p;
+	struct invoice row;
+	struct audit_entry e;
+	size_t audits;
+
+	e2e_peer_set_customer("ACME-1002", "Peer Renamed Ltd");
+	p = e2e_open("bob", NULL);
+	e2e_select(p, "ACME-1002");
+	SEND(p, "h");
+	SEE(p, "History of ACME-1002");
+	SEE(p, "v revert");
+	/* newest first: the rename is selected; move to the creation */
+	SEND(p, "j");
+	SEND(p, "v");
+	SEE(p, "Revert ACME-1002 to version 1 (now v2)?");
+	SEE(p, "Replace alice's Customer Peer Renamed Ltd with Initech GmbH");
+	/* no: nothing is written */
+	audits = e2e_audit_count();
+	SEND(p, "n");
+	LOSE(p, "Revert ACME-1002");
+	ck_assert_uint_eq(e2e_audit_count(), audits);
+	SEND(p, "v");
+	SEE(p, "Revert ACME-1002 to version 1 (now v2)?");
+	SEND(p, "y");
+	SEE(p, "Reverted ACME-1002 to the values of version 1 (now v3).");
+	row = e2e_invoice("ACME-1002");
+	ck_assert_str_eq(row.customer, "Initech GmbH");
+	ck_assert_int_eq(row.version, 3);
+	e = e2e_audit_newest(row.id);
+	ck_assert_str_eq(e.action, "invoice.revert");
+	ck_assert_str_eq(e.actor, "bob");
+	/* the open history shows the revert at once */
+	SEE(p, "invoice.revert");
+	SEND(p, PTY_KEY_ESC);
+	LOSE(p, "History of ACME-1002");
+	ROW_HAS(p, "ACME-1002", "Initech GmbH");
+	e2e_quit(p);
+}
+END_TEST
+
+START_TEST(a_save_overwritten_elsewhere_is_named_in_a_toast)
+{
+	struct pty *p = e2e_open("bob", NULL);
+	struct invoice_input in = {.total = "999"};
+	struct write_result res;
+	struct inv_err err;
+	struct invoice row;
+
+	e2e_select(p, "ACME-1002");
+	SEND(p, "\r");
+	SEE(p, "Edit ACME-1002");
+	SEND(p, PTY_KEY_TAB PTY_KEY_TAB PTY_KEY_CTRL_U);
+	SEND(p, "1300");
+	SEE_FIELD(p, "Total", "1300");
+	SEND(p, PTY_KEY_F2);
+	SEE(p, "Invoice saved.");
+	LOSE(p, "Edit ACME-1002");
+	/* alice overwrites from the copy she loaded at version 1 */
+	row = e2e_invoice("ACME-1002");
+	ck_assert_int_eq(row.version, 2);
+	ck_assert_int_eq(store_edit(e2e.st, &e2e.alice, row.id, 1, &in,
+	                            WRITE_OVERWRITE, &res, &err),
+	                 INV_OK);
+	SEE(p, "alice overwrote your Total: 1,300.00 EUR → 999.00 EUR");
+	SEE(p, "h history");
+	e2e_quit(p);
+}
+END_TEST
+
+START_TEST(an_ordinary_later_edit_is_not_reported_as_an_overwrite)
+{
+	struct pty *p = e2e_open("bob", NULL);
+
+	e2e_select(p, "ACME-1002");
+	SEND(p, "\r");
+	SEE(p, "Edit ACME-1002");
+	SEND(p, PTY_KEY_CTRL_U);
+	SEND(p, "Bob Co");
+	SEND(p, PTY_KEY_F2);
+	SEE(p, "Invoice saved.");
+	LOSE(p, "Edit ACME-1002");
+	/* alice edits on top of bob's version: she saw his save */
+	e2e_peer_set_customer("ACME-1002", "Alice Co");
+	ROW_HAS(p, "ACME-1002", "Alice Co");
+	NOT_SHOWN(p, "overwrote");
+	e2e_quit(p);
+}
+END_TEST
+
+START_TEST(restore_blocked_by_a_live_number_says_so)
+{
+	struct pty *p = e2e_open("alice", NULL);
+
+	SEND(p, "3");
+	SEE(p, "Vandelay");
+	e2e_select(p, "Vandelay");
+	SEND(p, "r");
+	SEE(p, "number ACME-1001 is held by another live invoice");
+	NOT_SHOWN(p, "changed elsewhere");
+	ck_assert(e2e_invoice_id(1).deleted_at[0] != '\0');
+	e2e_quit(p);
+}
+END_TEST
+
+TCase *e2e_tcase_revert(void)
+{
+	TCase *tc = tcase_create("revert");
+
+	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
+	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
+	tcase_add_test(tc, history_reverts_the_selected_version_after_confirmation);
+	tcase_add_test(tc, a_save_overwritten_elsewhere_is_named_in_a_toast);
+	tcase_add_test(tc, an_ordinary_later_edit_is_not_reported_as_an_overwrite);
+	tcase_add_test(tc, restore_blocked_by_a_live_number_says_so);
+	return tc;
+}
