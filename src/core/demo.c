@@ -5,7 +5,9 @@
  * state, including a live and a deleted ACME-1001.
  *
  * The invoices are made through the same guarded writes the faces use, so
- * the demo's audit trail, change feed and totals are real ones.
+ * the demo's audit trail, change feed and totals are real ones.  All of it
+ * is one transaction (each write a savepoint in it): a process killed half
+ * way leaves no demo at all, never a part of one that says it is whole.
  */
 #include <stdio.h>
 #include <string.h>
@@ -78,7 +80,7 @@ static enum inv_rc demo_make(struct store *st, const struct identity *who,
 	return rc;
 }
 
-enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
+static enum inv_rc demo_fill(struct store *st, struct inv_err *err)
 {
 	static const struct demo_invoice first_1001 = {
 		"Vandelay Industries", "500.00", "EUR", "sent", 'd'};
@@ -87,21 +89,24 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 	struct identity alice, carol;
 	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
-	int64_t orgs = 0;
+	int64_t orgs = -1;
 	size_t i;
 
+	/* Counted inside the transaction, so no other writer can add data
+	 * between this look and the demo. */
 	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM orgs", -1, &s,
 	                       NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		orgs = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	if (orgs < 0)
+		return store_sqlite_err(st, sqlite3_errcode(st->db), err);
 	if (orgs > 0)
 		return inv_err_set(err, INV_CONFLICT, "",
 			_("%s already holds data; the demo goes into a new "
 			  "database (choose another --db)"),
 			st->path);
 	rc = demo_exec(st,
-		"BEGIN IMMEDIATE;"
 		"INSERT INTO orgs (id, name, prefix) VALUES "
 		"  (1, 'acme', 'ACME-'), (2, 'globex', 'GLOBEX-');"
 		"INSERT INTO users (id, name) VALUES "
@@ -109,14 +114,10 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 		"INSERT INTO memberships (user_id, org_id, role) VALUES "
 		"  (1, 1, 'admin'), (2, 1, 'member'),"
 		"  (3, 2, 'admin'), (4, 2, 'member');"
-		"INSERT INTO meta (key, value) VALUES ('demo', '1');"
-		"COMMIT;",
+		"INSERT INTO meta (key, value) VALUES ('demo', '1');",
 		err);
-	if (rc != INV_OK) {
-		store_tx_rollback(st);
-		return rc;
-	}
-	rc = store_identity(st, "alice", "acme", &alice, err);
+	if (rc == INV_OK)
+		rc = store_identity(st, "alice", "acme", &alice, err);
 	if (rc == INV_OK)
 		rc = store_identity(st, "carol", "globex", &carol, err);
 	/* The first ACME-1001 is deleted, which frees its number for the
@@ -129,6 +130,19 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 		rc = demo_make(st, &alice, &acme[i], NULL, (int)i + 2, err);
 	for (i = 0; rc == INV_OK && i < sizeof globex / sizeof globex[0]; i++)
 		rc = demo_make(st, &carol, &globex[i], NULL, (int)i, err);
+	return rc;
+}
+
+enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
+{
+	enum inv_rc rc = store_batch_begin(st, err);
+
+	if (rc != INV_OK)
+		return rc;
+	rc = demo_fill(st, err);
+	if (rc == INV_OK)
+		return store_batch_commit(st, err);
+	store_batch_rollback(st);
 	return rc;
 }
 
