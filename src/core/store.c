@@ -526,6 +526,16 @@ static enum inv_rc schema_migrate(struct store *st, bool create,
 	return rc;
 }
 
+/* The last failure on this connection was the disk running out of room. */
+static bool disk_full(struct store *st)
+{
+	int code = sqlite3_extended_errcode(st->db) & 0xff;
+	int sys = sqlite3_system_errno(st->db);
+
+	return code == SQLITE_FULL ||
+	       (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT));
+}
+
 static int busy_default(void)
 {
 	const char *env = getenv("INVED_BUSY_TIMEOUT");
@@ -585,6 +595,25 @@ enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
 	/* Reads first: a file that is not SQLite, or not ours, or from a newer
 	 * inved is reported before anything is written to it. */
 	rc = pragma_int(st, "PRAGMA schema_version", &dummy, err);
+	if (rc != INV_OK && disk_full(st)) {
+		/* The disk filled up before the -shm file could be made: keep
+		 * the WAL index in this process's memory instead (exclusive
+		 * locking), so reads still work; a write that needs space
+		 * still fails, and is named a full disk.  The mode must be set
+		 * before the connection's first access, hence a new one. */
+		sqlite3_close_v2(st->db);
+		st->db = NULL;
+		src = sqlite3_open_v2(path, &st->db, oflags, NULL);
+		if (src != SQLITE_OK) {
+			rc = store_sqlite_err(st, src, err);
+			goto fail;
+		}
+		sqlite3_extended_result_codes(st->db, 1);
+		sqlite3_busy_timeout(st->db, st->busy_ms);
+		rc = exec_sql(st, "PRAGMA locking_mode = EXCLUSIVE", err);
+		if (rc == INV_OK)
+			rc = pragma_int(st, "PRAGMA schema_version", &dummy, err);
+	}
 	if (rc == INV_OK)
 		rc = schema_screen(st, flags & STORE_OPEN_CREATE, &dummy, err);
 	if (rc == INV_OK)
