@@ -426,19 +426,23 @@ static enum inv_rc exec_sql(struct store *st, const char *sql,
 static enum inv_rc schema_screen(struct store *st, bool create,
                                  int64_t *version, struct inv_err *err)
 {
-	int64_t tables = 0;
+	int64_t tables = 0, app = 0;
 	enum inv_rc rc;
 
 	rc = pragma_int(st, "PRAGMA user_version", version, err);
 	if (rc != INV_OK)
 		return rc;
 	/* user_version is a number any program may set: a file is ours when
-	 * it also holds the tables every inved schema has. */
-	if (*version != 0) {
+	 * it also holds the tables every inved schema has, and names no other
+	 * application in its header (inved sets no application_id). */
+	rc = pragma_int(st, "PRAGMA application_id", &app, err);
+	if (rc != INV_OK)
+		return rc;
+	if (*version != 0 || app != 0) {
 		rc = pragma_int(st, SCHEMA_OURS_SQL, &tables, err);
 		if (rc != INV_OK)
 			return rc;
-		if (tables != SCHEMA_OURS_TABLES)
+		if (tables != SCHEMA_OURS_TABLES || app != 0)
 			return inv_err_set(err, INV_ERROR, "",
 				_("%s is an SQLite file but not an inved database; "
 				  "it was not modified — point --db at another file"),

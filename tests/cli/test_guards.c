@@ -251,6 +251,9 @@ START_TEST(foreign_sqlite_files_are_refused_byte_for_byte)
 		{"v1-half.db", "CREATE TABLE meta (key TEXT PRIMARY KEY, value);"
 		               "CREATE TABLE invoices (id INTEGER PRIMARY KEY);"
 		               "PRAGMA user_version = 1;"},
+		/* no table and no user_version, but another program's
+		 * application_id in the header */
+		{"app-id.db", "PRAGMA application_id = 1179603272;"},
 		/* a file in WAL mode already (header bytes 18-19 are 2) */
 		{"v1-wal.db", "PRAGMA journal_mode = WAL;"
 		              "CREATE TABLE notes (body TEXT);"
