@@ -1098,9 +1098,8 @@ static enum inv_rc totals_room(struct store *st, int64_t org,
 		return store_sqlite_err(st, rc, err);
 	if (full)
 		return inv_err_set(err, INV_INVALID, "total",
-			_("the %s invoices of this org that are %s would add up "
-			  "to more than a 64-bit sum can hold; nothing was "
-			  "written"),
+			_("the sum of this org's %s invoices (%s) would pass "
+			  "the 64-bit range; nothing was written"),
 			currency, invoice_life_label(life));
 	return INV_OK;
 }
@@ -1788,16 +1787,14 @@ void store_new_token(char buf[33])
 }
 
 /* The demonstrations write on purpose what no user asked for (a version
- * bump, a held lock): they are for demo databases, never for real data. */
-static enum inv_rc demo_only(struct store *st, const char *what,
+ * bump, a held lock): they are for demo databases, never for real data.
+ * `refusal` is the whole message, with one %s for the database path. */
+static enum inv_rc demo_only(struct store *st, const char *refusal,
                              struct inv_err *err)
 {
 	if (store_is_demo(st))
 		return INV_OK;
-	return inv_err_set(err, INV_FORBIDDEN, "",
-		_("%s is a demonstration for databases made by `inved init "
-		  "--demo`; %s is not one, so nothing was written"),
-		what, st->path);
+	return inv_err_set(err, INV_FORBIDDEN, "", refusal, st->path);
 }
 
 /* A peer write through a connection of its own: this connection's cached
@@ -1812,7 +1809,11 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 	enum inv_rc rc;
 
 	result_reset(res);
-	rc = demo_only(st, _("forcing version drift"), err);
+	rc = demo_only(st,
+		_("forcing version drift is a demonstration for databases made "
+		  "by `inved init --demo`; %s is not one, so nothing was "
+		  "written"),
+		err);
 	if (rc != INV_OK)
 		return rc;
 	rc = store_open(st->path, STORE_OPEN_EXISTING, st->busy_ms, &peer, err);
@@ -1856,7 +1857,10 @@ enum inv_rc store_hold_lock(const char *path, int ms, struct inv_err *err)
 	rc = store_open(path, STORE_OPEN_EXISTING, 0, &holder, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = demo_only(holder, _("holding the write lock"), err);
+	rc = demo_only(holder,
+		_("holding the write lock is a demonstration for databases "
+		  "made by `inved init --demo`; %s is not one"),
+		err);
 	if (rc == INV_OK)
 		rc = store_tx_begin(holder, err);
 	if (rc == INV_OK) {
