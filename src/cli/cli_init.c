@@ -215,11 +215,14 @@ static enum inv_rc init_org(struct cli *c, struct init_outcome *o,
 static enum inv_rc init_demo(struct cli *c, struct init_outcome *o,
                              struct inv_err *err)
 {
-	bool taken, admin;
+	bool taken, admin, present = false;
 	enum inv_rc rc;
 
 	o->demo = true;
-	if (store_is_demo(c->st)) {
+	rc = store_demo_present(c->st, &present, err);
+	if (rc != INV_OK)
+		return rc;
+	if (present) {
 		o->demo_already = true;
 		o->has_orgs = true;
 		return INV_OK;

@@ -146,6 +146,39 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 	return rc;
 }
 
+/* Every demo invoice leaves its creation claim behind (requests rows are
+ * never removed), so a whole demo has exactly one filled claim per demo
+ * invoice.  An `init --demo` of an earlier inved, killed half way, left the
+ * demo marker with fewer. */
+enum inv_rc store_demo_present(struct store *st, bool *present,
+                               struct inv_err *err)
+{
+	const int64_t want = 2 + (int64_t)(sizeof acme / sizeof acme[0]) +
+	                     (int64_t)(sizeof globex / sizeof globex[0]);
+	sqlite3_stmt *s = NULL;
+	int64_t claims = -1;
+	int rc;
+
+	*present = store_is_demo(st);
+	if (!*present)
+		return INV_OK;
+	rc = sqlite3_prepare_v2(st->db,
+		"SELECT count(*) FROM requests WHERE token LIKE 'demo-%' "
+		"AND invoice_id IS NOT NULL", -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		claims = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (claims < 0)
+		return store_sqlite_err(st, rc, err);
+	if (claims < want)
+		return inv_err_set(err, INV_CONFLICT, "",
+			_("%s holds only part of the demo data (an earlier "
+			  "`inved init --demo` was interrupted); make the demo in "
+			  "a new database (choose another --db)"),
+			st->path);
+	return INV_OK;
+}
+
 static bool name_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0, i;

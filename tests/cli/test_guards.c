@@ -218,6 +218,52 @@ START_TEST(init_demo_killed_at_random_leaves_all_or_nothing)
 }
 END_TEST
 
+/* What an earlier inved left when killed after its first commit: the orgs,
+ * the users and the demo marker, and only some of the invoices. */
+START_TEST(a_partial_demo_from_an_earlier_run_is_not_called_complete)
+{
+	char path[400], *before, *after;
+	struct run r;
+
+	fx_path(path, sizeof path, "partial.db");
+	run_exec(&r, fx_bin, NULL, ARGS("--db", path, "init"));
+	fx_expect_code(&r, 0);
+	run_free(&r);
+	raw_sql(path,
+		"INSERT INTO orgs (id, name, prefix) VALUES "
+		"  (1, 'acme', 'ACME-'), (2, 'globex', 'GLOBEX-');"
+		"INSERT INTO users (id, name) VALUES "
+		"  (1, 'alice'), (2, 'bob'), (3, 'carol'), (4, 'dave');"
+		"INSERT INTO memberships (user_id, org_id, role) VALUES "
+		"  (1, 1, 'admin'), (2, 1, 'member'),"
+		"  (3, 2, 'admin'), (4, 2, 'member');"
+		"INSERT INTO meta (key, value) VALUES ('demo', '1');"
+		"INSERT INTO invoices (org_id, number, customer, total_minor, "
+		"  currency) VALUES (1, 'ACME-1001', 'Vandelay Industries', "
+		"  50000, 'EUR');"
+		"INSERT INTO requests (org_id, token, user_id, invoice_id, at) "
+		"  VALUES (1, 'demo-acme-0', 1, 1, 'then');");
+	before = fx_dump(path);
+	run_exec(&r, fx_bin, NULL, ARGS("--db", path, "init", "--demo"));
+	fx_expect_code(&r, 3);
+	fx_expect_in(r.err, "only part of the demo");
+	ck_assert_ptr_null(strstr(r.out, "already holds the demo"));
+	run_free(&r);
+	after = fx_dump(path);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	/* the whole demo, used a while, is still whole */
+	r = AS("alice", "create", "--customer", "Later", "--total", "1");
+	fx_expect_code(&r, 0);
+	run_free(&r);
+	run_exec(&r, fx_bin, NULL, ARGS("--db", fx_db, "init", "--demo"));
+	fx_expect_code(&r, 0);
+	fx_expect_in(r.out, "already holds the demo");
+	run_free(&r);
+}
+END_TEST
+
 /* ---- another program's file ------------------------------------------------ */
 
 /* The file's bytes (and whether its side files appeared). */
@@ -485,6 +531,7 @@ static Suite *guards_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, teardown);
 	tcase_set_timeout(tc, 280);
 	tcase_add_test(tc, init_demo_killed_at_random_leaves_all_or_nothing);
+	tcase_add_test(tc, a_partial_demo_from_an_earlier_run_is_not_called_complete);
 	tcase_add_test(tc, foreign_sqlite_files_are_refused_byte_for_byte);
 	tcase_add_test(tc, a_full_disk_is_named_and_reads_still_work);
 	tcase_add_test(tc, drift_is_refused_outside_a_demo_database);
