@@ -7,10 +7,12 @@
  * outside a demo database; a write that would overflow a 64-bit sum exits
  * `invalid`.
  */
+#define _GNU_SOURCE /* unshare */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -377,7 +379,11 @@ START_TEST(a_full_disk_is_named_and_reads_still_work)
 
 	fx_path(mnt, sizeof mnt, "small");
 	ck_assert_int_eq(mkdir(mnt, 0700), 0);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=1m") != 0) {
+	/* A mount namespace of this test's own: the small disk goes away with
+	 * the test process, even when the test fails half way. */
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("tmpfs", mnt, "tmpfs", 0, "size=1m") != 0) {
 		printf("a_full_disk_is_named_and_reads_still_work: skipped, "
 		       "cannot mount a small tmpfs here (%s)\n", strerror(errno));
 		return;
@@ -513,22 +519,12 @@ START_TEST(a_write_that_would_overflow_a_sum_exits_invalid)
 }
 END_TEST
 
-/* A test that failed with the small disk mounted leaves it to here. */
-static void teardown(void)
-{
-	char mnt[400];
-
-	fx_path(mnt, sizeof mnt, "small");
-	umount2(mnt, MNT_DETACH);
-	fx_teardown();
-}
-
 static Suite *guards_suite(void)
 {
 	Suite *s = suite_create("cli-guards");
 	TCase *tc = tcase_create("guards");
 
-	tcase_add_checked_fixture(tc, fx_setup, teardown);
+	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_set_timeout(tc, 280);
 	tcase_add_test(tc, init_demo_killed_at_random_leaves_all_or_nothing);
 	tcase_add_test(tc, a_partial_demo_from_an_earlier_run_is_not_called_complete);
