@@ -1,7 +1,10 @@
 -- inved schema, version 2.
 --
 -- Compiled into the binary (data/embed.c) and applied by store_open() when
--- PRAGMA user_version is 0.  The write discipline of SPEC 2-3 is held by
+-- PRAGMA user_version is 0.  Each later version's additions follow a line
+-- "-- schema N --" below; a file of version N-1 gets only the statements
+-- after that line (store.c, schema_migrate), so the text here is at once the
+-- whole schema and its migration steps.  The write discipline of SPEC 2-3 is held by
 -- triggers, so it holds for every writer of the file, not only for inved:
 -- a foreign UPDATE that forgets to bump the version gets it bumped, lands in
 -- the audit as actor 'external', in the change feed, and in the totals.
@@ -258,7 +261,124 @@ BEGIN
 	                   ELSE 'active' END;
 END;
 
--- begin: demo marker (schema version 2)
+-- schema 2 --
+--
+-- Guards that hold the discipline against every writer of the file.  Each
+-- refusal is a RAISE(ABORT): the statement fails and changes nothing.
+
+-- SQLite's REPLACE conflict resolution deletes the conflicting row without
+-- firing delete triggers (recursive_triggers is off unless a client turns
+-- it on), so INSERT OR REPLACE / UPDATE OR REPLACE could remove an invoice
+-- with no audit row and leave the totals off a recount.  Refusing the
+-- collision before the resolution runs closes that door; a plain INSERT
+-- that collides fails either way.  total_minor is checked for an integer
+-- here as well as by the column's CHECK, because a client may switch CHECK
+-- constraints off (PRAGMA ignore_check_constraints), and a REAL would turn
+-- the totals into floats.  A sum that would pass the 64-bit range is
+-- refused too: SQLite silently turns an overflowing integer sum into a
+-- REAL.
+CREATE TRIGGER invoices_before_insert BEFORE INSERT ON invoices
+BEGIN
+	SELECT RAISE(ABORT, 'inved: an invoice with this id already exists')
+	WHERE EXISTS (SELECT 1 FROM invoices WHERE id = NEW.id);
+	SELECT RAISE(ABORT, 'inved: a live invoice already holds this number')
+	WHERE NEW.deleted_at IS NULL
+	  AND EXISTS (SELECT 1 FROM invoices WHERE org_id = NEW.org_id
+	              AND number = NEW.number AND deleted_at IS NULL);
+	SELECT RAISE(ABORT, 'inved: total_minor must be an integer >= 0')
+	WHERE typeof(NEW.total_minor) <> 'integer' OR NEW.total_minor < 0;
+	SELECT RAISE(ABORT, 'inved: the totals would pass the 64-bit range')
+	WHERE EXISTS (SELECT 1 FROM totals
+		WHERE org_id = NEW.org_id AND currency = NEW.currency
+		  AND state = CASE WHEN NEW.deleted_at IS NOT NULL THEN 'deleted'
+		                   WHEN NEW.archived_at IS NOT NULL THEN 'archived'
+		                   ELSE 'active' END
+		  AND (count >= 9223372036854775807
+		       OR total_minor > 9223372036854775807 - NEW.total_minor));
+END;
+
+-- What no writer may do to a row: give it another id (its audit history
+-- would be orphaned, and REPLACE would delete the row the id collides
+-- with), move it to another org, or move its version by anything but
+-- exactly one (a writer that leaves the version alone gets it bumped by
+-- invoices_after_update; inved's own writes always add one).  And a live
+-- number that collides is refused before REPLACE could delete the holder.
+CREATE TRIGGER invoices_before_update BEFORE UPDATE ON invoices
+WHEN NEW.id IS NOT OLD.id OR NEW.org_id IS NOT OLD.org_id
+  OR typeof(NEW.version) <> 'integer'
+  OR NEW.version NOT IN (OLD.version, OLD.version + 1)
+  OR (NEW.deleted_at IS NULL AND (NEW.number IS NOT OLD.number
+                                  OR OLD.deleted_at IS NOT NULL))
+BEGIN
+	SELECT RAISE(ABORT, 'inved: an invoice id never changes')
+	WHERE NEW.id IS NOT OLD.id;
+	SELECT RAISE(ABORT, 'inved: an invoice never moves to another org')
+	WHERE NEW.org_id IS NOT OLD.org_id;
+	SELECT RAISE(ABORT, 'inved: a write moves the version by exactly one')
+	WHERE typeof(NEW.version) <> 'integer'
+	   OR NEW.version NOT IN (OLD.version, OLD.version + 1);
+	SELECT RAISE(ABORT, 'inved: a live invoice already holds this number')
+	WHERE EXISTS (SELECT 1 FROM invoices WHERE org_id = NEW.org_id
+	              AND number = NEW.number AND deleted_at IS NULL
+	              AND id <> OLD.id);
+END;
+
+-- The same integer and range checks for a write that moves money between
+-- or within totals rows.
+CREATE TRIGGER invoices_before_update_totals BEFORE UPDATE ON invoices
+WHEN NEW.total_minor IS NOT OLD.total_minor
+  OR NEW.currency IS NOT OLD.currency
+  OR (OLD.archived_at IS NULL) IS NOT (NEW.archived_at IS NULL)
+  OR (OLD.deleted_at IS NULL) IS NOT (NEW.deleted_at IS NULL)
+BEGIN
+	SELECT RAISE(ABORT, 'inved: total_minor must be an integer >= 0')
+	WHERE typeof(NEW.total_minor) <> 'integer' OR NEW.total_minor < 0;
+	SELECT RAISE(ABORT, 'inved: the totals would pass the 64-bit range')
+	WHERE EXISTS (SELECT 1 FROM totals
+		WHERE org_id = NEW.org_id AND currency = NEW.currency
+		  AND state = CASE WHEN NEW.deleted_at IS NOT NULL THEN 'deleted'
+		                   WHEN NEW.archived_at IS NOT NULL THEN 'archived'
+		                   ELSE 'active' END
+		  AND (count >= 9223372036854775807
+		       OR total_minor - CASE
+		            WHEN OLD.currency = NEW.currency
+		             AND (OLD.archived_at IS NULL) = (NEW.archived_at IS NULL)
+		             AND (OLD.deleted_at IS NULL) = (NEW.deleted_at IS NULL)
+		            THEN OLD.total_minor ELSE 0 END
+		          > 9223372036854775807 - NEW.total_minor));
+END;
+
+-- The audit and the change feed are append-only for every writer: rows
+-- are added by the triggers above, never changed or removed.  The insert
+-- guards stop INSERT OR REPLACE from deleting a row by its seq.
+CREATE TRIGGER audit_before_insert BEFORE INSERT ON audit
+WHEN EXISTS (SELECT 1 FROM audit WHERE seq = NEW.seq)
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit is append-only');
+END;
+CREATE TRIGGER audit_before_update BEFORE UPDATE ON audit
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit is append-only');
+END;
+CREATE TRIGGER audit_before_delete BEFORE DELETE ON audit
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit is append-only');
+END;
+CREATE TRIGGER changes_before_insert BEFORE INSERT ON changes
+WHEN EXISTS (SELECT 1 FROM changes WHERE seq = NEW.seq)
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the change feed is append-only');
+END;
+CREATE TRIGGER changes_before_update BEFORE UPDATE ON changes
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the change feed is append-only');
+END;
+CREATE TRIGGER changes_before_delete BEFORE DELETE ON changes
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the change feed is append-only');
+END;
+
+-- The demo marker (also schema 2).
 -- meta 'demo' turns on what only a demo database may do: --user naming
 -- any of its users, and the identity switcher.  So it must not be a row
 -- that any writer of the file can add later.  It can be written only while
@@ -283,4 +403,3 @@ CREATE TRIGGER orgs_before_delete BEFORE DELETE ON orgs
 BEGIN
 	SELECT RAISE(ABORT, 'orgs are never deleted');
 END;
--- end: demo marker

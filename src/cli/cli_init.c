@@ -189,13 +189,15 @@ static enum inv_rc init_org(struct cli *c, struct init_outcome *o,
 static enum inv_rc init_demo(struct cli *c, struct init_outcome *o,
                              struct inv_err *err)
 {
+	bool present = false;
 	enum inv_rc rc;
 
 	o->demo = true;
-	rc = init_has_orgs(c, &o->has_orgs, err);
+	rc = store_demo_present(c->st, &present, err);
 	if (rc != INV_OK)
 		return rc;
-	if (store_is_demo(c->st) && o->has_orgs) {
+	if (present) {
+		o->has_orgs = true;
 		o->demo_already = true;
 		return INV_OK;
 	}

@@ -5,7 +5,9 @@
  * state, including a live and a deleted ACME-1001.
  *
  * The invoices are made through the same guarded writes the faces use, so
- * the demo's audit trail, change feed and totals are real ones.
+ * the demo's audit trail, change feed and totals are real ones.  All of it
+ * is one transaction (each write a savepoint in it): a process killed half
+ * way leaves no demo at all, never a part of one that says it is whole.
  */
 #include <stdio.h>
 #include <string.h>
@@ -81,7 +83,7 @@ static enum inv_rc demo_make(struct store *st, const struct identity *who,
 	return rc;
 }
 
-enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
+static enum inv_rc demo_fill(struct store *st, struct inv_err *err)
 {
 	static const struct demo_invoice first_1001 = {
 		"Vandelay Industries", "500.00", "EUR", "sent", 'd'};
@@ -90,14 +92,18 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 	struct identity alice, carol;
 	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
-	int64_t orgs = 0;
+	int64_t orgs = -1;
 	size_t i;
 
+	/* Counted inside the transaction, so no other writer can add data
+	 * between this look and the demo. */
 	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM orgs", -1, &s,
 	                       NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		orgs = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	if (orgs < 0)
+		return store_sqlite_err(st, sqlite3_errcode(st->db), err);
 	if (orgs > 0)
 		return inv_err_set(err, INV_CONFLICT, "",
 			_("%s already holds data; the demo goes into a new "
@@ -106,7 +112,6 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 	/* The demo marker goes in first, while the file holds no org: the
 	 * only moment the schema's triggers accept it (data/schema.sql). */
 	rc = demo_exec(st,
-		"BEGIN IMMEDIATE;"
 		"INSERT INTO meta (key, value) VALUES ('demo', '1') "
 		"  ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
 		"INSERT INTO orgs (id, name, prefix) VALUES "
@@ -115,14 +120,10 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 		"  (1, 'alice'), (2, 'bob'), (3, 'carol'), (4, 'dave');"
 		"INSERT INTO memberships (user_id, org_id, role) VALUES "
 		"  (1, 1, 'admin'), (2, 1, 'member'),"
-		"  (3, 2, 'admin'), (4, 2, 'member');"
-		"COMMIT;",
+		"  (3, 2, 'admin'), (4, 2, 'member');",
 		err);
-	if (rc != INV_OK) {
-		store_tx_rollback(st);
-		return rc;
-	}
-	rc = store_identity(st, "alice", "acme", &alice, err);
+	if (rc == INV_OK)
+		rc = store_identity(st, "alice", "acme", &alice, err);
 	if (rc == INV_OK)
 		rc = store_identity(st, "carol", "globex", &carol, err);
 	/* The first ACME-1001 is deleted, which frees its number for the
@@ -136,6 +137,52 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 	for (i = 0; rc == INV_OK && i < sizeof globex / sizeof globex[0]; i++)
 		rc = demo_make(st, &carol, &globex[i], NULL, (int)i, err);
 	return rc;
+}
+
+enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
+{
+	enum inv_rc rc = store_batch_begin(st, err);
+
+	if (rc != INV_OK)
+		return rc;
+	rc = demo_fill(st, err);
+	if (rc == INV_OK)
+		return store_batch_commit(st, err);
+	store_batch_rollback(st);
+	return rc;
+}
+
+/* Every demo invoice leaves its creation claim behind (requests rows are
+ * never removed), so a whole demo has exactly one filled claim per demo
+ * invoice.  An `init --demo` of an earlier inved, killed half way, left the
+ * demo marker with fewer. */
+enum inv_rc store_demo_present(struct store *st, bool *present,
+                               struct inv_err *err)
+{
+	const int64_t want = 2 + (int64_t)(sizeof acme / sizeof acme[0]) +
+	                     (int64_t)(sizeof globex / sizeof globex[0]);
+	sqlite3_stmt *s = NULL;
+	int64_t claims = -1;
+	int rc;
+
+	*present = store_is_demo(st);
+	if (!*present)
+		return INV_OK;
+	rc = sqlite3_prepare_v2(st->db,
+		"SELECT count(*) FROM requests WHERE token LIKE 'demo-%' "
+		"AND invoice_id IS NOT NULL", -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		claims = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (claims < 0)
+		return store_sqlite_err(st, rc, err);
+	if (claims < want)
+		return inv_err_set(err, INV_CONFLICT, "",
+			_("%s holds only part of the demo data (an earlier "
+			  "`inved init --demo` was interrupted); make the demo in "
+			  "a new database (choose another --db)"),
+			st->path);
+	return INV_OK;
 }
 
 enum inv_rc store_add_member(struct store *st, const char *user,

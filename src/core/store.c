@@ -37,6 +37,9 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_BEGIN] = "BEGIN IMMEDIATE",
 	[SQL_COMMIT] = "COMMIT",
 	[SQL_ROLLBACK] = "ROLLBACK",
+	[SQL_SAVEPOINT] = "SAVEPOINT store_write",
+	[SQL_RELEASE] = "RELEASE store_write",
+	[SQL_ROLLBACK_TO] = "ROLLBACK TO store_write",
 	[SQL_CTX_SET] = "INSERT OR REPLACE INTO write_ctx "
 	                "(id, actor_user_id, actor, action) VALUES (1, ?, ?, ?)",
 	[SQL_CTX_CLEAR] = "DELETE FROM write_ctx",
@@ -129,6 +132,8 @@ static const char *const stmt_sql[SQL__COUNT] = {
 		"WHERE org_id = ?1 AND subject_id = ?2 AND to_version <= ?3 "
 		"AND json_type(detail, ?4) IS NOT NULL "
 		"ORDER BY to_version DESC, seq DESC LIMIT 1",
+	[SQL_TOTALS_BUCKET] = "SELECT count, total_minor FROM totals "
+	                      "WHERE org_id = ?1 AND currency = ?2 AND state = ?3",
 };
 
 static const char *const view_names[VIEW__COUNT] = {"active", "archived",
@@ -141,7 +146,13 @@ enum inv_rc store_sqlite_err(struct store *st, int rc, struct inv_err *err)
 	const char *path = st && st->path ? st->path : "?";
 	const char *detail = st && st->db ? sqlite3_errmsg(st->db)
 	                                  : sqlite3_errstr(rc);
+	int sys = st && st->db ? sqlite3_system_errno(st->db) : 0;
 
+	/* A full disk met while growing the -shm or -wal file comes back as
+	 * an I/O error (SQLITE_IOERR_SHMSIZE, _WRITE, ...); the operator needs
+	 * to hear "full", not "input/output error". */
+	if ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))
+		rc = SQLITE_FULL;
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -224,15 +235,51 @@ enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err)
 	return stmt_done(st, s, err);
 }
 
+/* Inside store_batch_begin() each write is a savepoint of the one outer
+ * transaction: a refused write still leaves no trace, and nothing is
+ * committed until store_batch_commit(). */
 enum inv_rc store_tx_begin(struct store *st, struct inv_err *err)
 {
+	if (st->batch)
+		return store_exec(st, SQL_SAVEPOINT, err);
 	return store_exec(st, SQL_BEGIN, err);
 }
 
 void store_tx_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
-		store_exec(st, SQL_ROLLBACK, NULL);
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if (st->batch) {
+		store_exec(st, SQL_ROLLBACK_TO, NULL);
+		store_exec(st, SQL_RELEASE, NULL);
+		return;
+	}
+	store_exec(st, SQL_ROLLBACK, NULL);
+}
+
+enum inv_rc store_batch_begin(struct store *st, struct inv_err *err)
+{
+	enum inv_rc rc = store_exec(st, SQL_BEGIN, err);
+
+	st->batch = rc == INV_OK;
+	return rc;
+}
+
+enum inv_rc store_batch_commit(struct store *st, struct inv_err *err)
+{
+	enum inv_rc rc;
+
+	st->batch = false;
+	rc = store_exec(st, SQL_COMMIT, err);
+	if (rc != INV_OK)
+		store_tx_rollback(st);
+	return rc;
+}
+
+void store_batch_rollback(struct store *st)
+{
+	st->batch = false;
+	store_tx_rollback(st);
 }
 
 /* write_ctx is emptied before every commit, so a later writer that does not
@@ -242,7 +289,7 @@ enum inv_rc store_tx_commit(struct store *st, struct inv_err *err)
 	enum inv_rc rc = store_exec(st, SQL_CTX_CLEAR, err);
 
 	if (rc == INV_OK)
-		rc = store_exec(st, SQL_COMMIT, err);
+		rc = store_exec(st, st->batch ? SQL_RELEASE : SQL_COMMIT, err);
 	if (rc != INV_OK)
 		store_tx_rollback(st);
 	return rc;
@@ -372,6 +419,13 @@ static enum inv_rc exec_sql(struct store *st, const char *sql,
 	return INV_OK;
 }
 
+/* The tables of schema 1, which every later schema keeps. */
+#define SCHEMA_OURS_SQL                                                      \
+	"SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN " \
+	"('meta', 'orgs', 'users', 'memberships', 'invoices', 'audit', "      \
+	"'changes', 'totals', 'write_ctx', 'requests', 'drafts')"
+#define SCHEMA_OURS_TABLES 11
+
 /* The refusals that need no write: a schema from a newer inved, an SQLite
  * file that is not ours, and (without create) a file with no schema yet.
  * Reads only, so store_open runs it before anything that could write (the
@@ -380,12 +434,28 @@ static enum inv_rc exec_sql(struct store *st, const char *sql,
 static enum inv_rc schema_screen(struct store *st, bool create,
                                  int64_t *version, struct inv_err *err)
 {
-	int64_t tables = 0;
+	int64_t tables = 0, app = 0;
 	enum inv_rc rc;
 
 	rc = pragma_int(st, "PRAGMA user_version", version, err);
 	if (rc != INV_OK)
 		return rc;
+	/* user_version is a number any program may set: a file is ours when
+	 * it also holds the tables every inved schema has, and names no other
+	 * application in its header (inved sets no application_id). */
+	rc = pragma_int(st, "PRAGMA application_id", &app, err);
+	if (rc != INV_OK)
+		return rc;
+	if (*version != 0 || app != 0) {
+		rc = pragma_int(st, SCHEMA_OURS_SQL, &tables, err);
+		if (rc != INV_OK)
+			return rc;
+		if (tables != SCHEMA_OURS_TABLES || app != 0)
+			return inv_err_set(err, INV_ERROR, "",
+				_("%s is an SQLite file but not an inved database; "
+				  "it was not modified — point --db at another file"),
+				st->path);
+	}
 	if (*version > SCHEMA_VERSION)
 		return inv_err_set(err, INV_ERROR, "",
 			_("%s was written by a newer inved (schema %" PRId64
@@ -408,28 +478,23 @@ static enum inv_rc schema_screen(struct store *st, bool create,
 	return rc;
 }
 
-/* Run the part of the schema between the lines begin and end, so a
- * migrated file holds its objects with exactly the text a new file gets
- * (one source, and a check of the schema text finds them equal). */
-static enum inv_rc schema_block(struct store *st, const char *begin,
-                                const char *end, struct inv_err *err)
+/* The steps from schema version `from` to SCHEMA_VERSION: the schema text
+ * after its line "-- schema N --" for N = from + 1 (data/schema.sql keeps
+ * each version's additions after such a line, in order). */
+static enum inv_rc schema_steps(struct store *st, int64_t from,
+                                struct inv_err *err)
 {
-	const char *from = strstr(inved_schema_sql, begin);
-	const char *to = from ? strstr(from, end) : NULL;
-	enum inv_rc rc;
-	char *sql;
+	char mark[48];
+	const char *step;
 
-	if (!to)
+	snprintf(mark, sizeof mark, "\n-- schema %" PRId64 " --\n", from + 1);
+	step = strstr(inved_schema_sql, mark);
+	if (!step)
 		return inv_err_set(err, INV_ERROR, "",
-			_("this inved was built with a damaged schema (no part "
-			  "'%s')"),
-			begin);
-	sql = strndup(from, (size_t)(to - from));
-	if (!sql)
-		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
-	rc = exec_sql(st, sql, err);
-	free(sql);
-	return rc;
+			_("%s has schema %" PRId64 ", which this inved cannot "
+			  "bring up to date; it was not modified"),
+			st->path, from);
+	return exec_sql(st, step, err);
 }
 
 /* Bring the schema to SCHEMA_VERSION.  Run under BEGIN IMMEDIATE and
@@ -455,23 +520,33 @@ static enum inv_rc schema_migrate(struct store *st, bool create,
 		if (rc == INV_OK)
 			rc = exec_sql(st,
 				"INSERT INTO meta (key, value) VALUES "
-				"('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
-				"PRAGMA user_version = 2;",
+				"('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
 				err);
-		version = 2;
+	} else if (rc == INV_OK && version < SCHEMA_VERSION) {
+		rc = schema_steps(st, version, err);
 	}
-	/* Version 1 -> 2: the triggers that guard the demo marker. */
-	if (rc == INV_OK && version == 1) {
-		rc = schema_block(st, "-- begin: demo marker",
-		                  "-- end: demo marker", err);
-		if (rc == INV_OK)
-			rc = exec_sql(st, "PRAGMA user_version = 2;", err);
+	if (rc == INV_OK && version < SCHEMA_VERSION) {
+		char sql[64];
+
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+		         SCHEMA_VERSION);
+		rc = exec_sql(st, sql, err);
 	}
 	if (rc == INV_OK)
 		rc = exec_sql(st, "COMMIT", err);
 	if (rc != INV_OK)
 		exec_sql(st, "ROLLBACK", NULL);
 	return rc;
+}
+
+/* The last failure on this connection was the disk running out of room. */
+static bool disk_full(struct store *st)
+{
+	int code = sqlite3_extended_errcode(st->db) & 0xff;
+	int sys = sqlite3_system_errno(st->db);
+
+	return code == SQLITE_FULL ||
+	       (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT));
 }
 
 static int busy_default(void)
@@ -533,6 +608,25 @@ enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
 	/* Reads first: a file that is not SQLite, or not ours, or from a newer
 	 * inved is reported before anything is written to it. */
 	rc = pragma_int(st, "PRAGMA schema_version", &dummy, err);
+	if (rc != INV_OK && disk_full(st)) {
+		/* The disk filled up before the -shm file could be made: keep
+		 * the WAL index in this process's memory instead (exclusive
+		 * locking), so reads still work; a write that needs space
+		 * still fails, and is named a full disk.  The mode must be set
+		 * before the connection's first access, hence a new one. */
+		sqlite3_close_v2(st->db);
+		st->db = NULL;
+		src = sqlite3_open_v2(path, &st->db, oflags, NULL);
+		if (src != SQLITE_OK) {
+			rc = store_sqlite_err(st, src, err);
+			goto fail;
+		}
+		sqlite3_extended_result_codes(st->db, 1);
+		sqlite3_busy_timeout(st->db, st->busy_ms);
+		rc = exec_sql(st, "PRAGMA locking_mode = EXCLUSIVE", err);
+		if (rc == INV_OK)
+			rc = pragma_int(st, "PRAGMA schema_version", &dummy, err);
+	}
 	if (rc == INV_OK)
 		rc = schema_screen(st, flags & STORE_OPEN_CREATE, &dummy, err);
 	if (rc == INV_OK)
@@ -1039,9 +1133,81 @@ enum inv_rc store_summary_recount(struct store *st, const struct identity *who,
 
 /* ---- writes -------------------------------------------------------------- */
 
+static enum inv_rc number_live(struct store *st, int64_t org,
+                               const char *number, struct invoice *holder,
+                               bool *taken, struct inv_err *err);
+
+/* The number a write would give a live row must be free in the org: the
+ * schema refuses a second live holder too, but this names the number (a
+ * conflict with no current row: retrying at a newer version would not
+ * help). */
+static enum inv_rc number_free(struct store *st, int64_t org,
+                               const char *number, struct inv_err *err)
+{
+	bool taken = false;
+	enum inv_rc rc = number_live(st, org, number, NULL, &taken, err);
+
+	if (rc != INV_OK || !taken)
+		return rc;
+	return inv_err_set(err, INV_CONFLICT, "number",
+		_("number %s is held by another live invoice; renumber "
+		  "one of them (inved edit REF --number NEW) or delete "
+		  "the other first"),
+		number);
+}
+
 static void result_reset(struct write_result *res)
 {
 	memset(res, 0, sizeof *res);
+}
+
+static const char *const life_state[] = {
+	[LIFE_ACTIVE] = "active",
+	[LIFE_ARCHIVED] = "archived",
+	[LIFE_DELETED] = "deleted",
+};
+
+/* Refuse a write that would take the count or the sum of a totals row past
+ * the 64-bit range (SQLite would silently make the sum a REAL).  The row of
+ * (org, currency, life) loses `leaving` and gains `arriving`, plus one row
+ * when `adds_row`.  Read inside the write's transaction, so no other writer
+ * can move the row between this check and the write. */
+static enum inv_rc totals_room(struct store *st, int64_t org,
+                               const char *currency, enum inv_life life,
+                               int64_t leaving, int64_t arriving,
+                               bool adds_row, struct inv_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, SQL_TOTALS_BUCKET, err);
+	bool full = false;
+	int rc;
+
+	if (!s)
+		return err ? err->rc : INV_ERROR;
+	sqlite3_bind_int64(s, 1, org);
+	sqlite3_bind_text(s, 2, currency, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, life_state[life], -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		int64_t count = sqlite3_column_int64(s, 0);
+		int64_t base = sqlite3_column_int64(s, 1);
+
+		/* A sum that is no integer any more cannot be added to. */
+		full = sqlite3_column_type(s, 1) != SQLITE_INTEGER ||
+		       (adds_row && count == INT64_MAX);
+		if (base > 0 && leaving > 0)
+			base -= leaving < base ? leaving : base;
+		if (base > 0 && arriving > INT64_MAX - base)
+			full = true;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlite_err(st, rc, err);
+	if (full)
+		return inv_err_set(err, INV_INVALID, "total",
+			_("the sum of this org's %s invoices (%s) would pass "
+			  "the 64-bit range; nothing was written"),
+			currency, invoice_life_label(life));
+	return INV_OK;
 }
 
 /* After the write: re-read the row as stored and the sequence numbers the
@@ -1178,6 +1344,21 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 		conflict_err(err, &cur);
 		return refuse(st, INV_CONFLICT, &cur, res);
 	}
+	/* 5. a restored number must be free (the schema refuses a second
+	 * live holder, and that refusal is a conflict). */
+	if (op == OP_RESTORE && life == LIFE_DELETED) {
+		rc = number_free(st, who->org_id, cur.number, err);
+		if (rc != INV_OK)
+			return refuse(st, rc, NULL, res);
+	}
+	/* 6. the totals row the invoice moves into has room for it. */
+	rc = totals_room(st, who->org_id, cur.currency,
+	                 op == OP_ARCHIVE ? LIFE_ARCHIVED
+	                 : op == OP_DELETE ? LIFE_DELETED
+	                                   : LIFE_ACTIVE,
+	                 0, cur.total_minor, true, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
 	rc = store_ctx_set(st, who->user_id, who->user, action[op], err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
@@ -1417,6 +1598,21 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
 			cur->number);
 		return refuse(st, INV_INVALID, NULL, res);
 	}
+	if (mask & EDIT_NUMBER) {
+		rc = number_free(st, who->org_id, next->number, err);
+		if (rc != INV_OK)
+			return refuse(st, rc, NULL, res);
+	}
+	/* The row stays in its lifecycle state; within one currency its old
+	 * total leaves the sum the new one joins. */
+	rc = totals_room(st, who->org_id, next->currency, invoice_life(cur),
+	                 strcmp(cur->currency, next->currency) == 0
+	                         ? cur->total_minor
+	                         : 0,
+	                 next->total_minor,
+	                 strcmp(cur->currency, next->currency) != 0, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
 	rc = store_ctx_set(st, who->user_id, who->user, action, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
@@ -1906,6 +2102,9 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 		rc = number_allocate(st, who->org_id, alloc, sizeof alloc, err);
 	}
 	if (rc == INV_OK)
+		rc = totals_room(st, who->org_id, next.currency, LIFE_ACTIVE, 0,
+		                 next.total_minor, true, err);
+	if (rc == INV_OK)
 		rc = store_ctx_set(st, who->user_id, who->user, "invoice.create",
 		                   err);
 	if (rc != INV_OK)
@@ -1972,6 +2171,17 @@ void store_new_token(char buf[33])
 	buf[32] = '\0';
 }
 
+/* The demonstrations write on purpose what no user asked for (a version
+ * bump, a held lock): they are for demo databases, never for real data.
+ * `refusal` is the whole message, with one %s for the database path. */
+static enum inv_rc demo_only(struct store *st, const char *refusal,
+                             struct inv_err *err)
+{
+	if (store_is_demo(st))
+		return INV_OK;
+	return inv_err_set(err, INV_FORBIDDEN, "", refusal, st->path);
+}
+
 /* A peer write through a connection of its own: this connection's cached
  * reads stay as they were, like another terminal's would. */
 enum inv_rc store_drift(struct store *st, const struct identity *who,
@@ -1984,6 +2194,13 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 	enum inv_rc rc;
 
 	result_reset(res);
+	rc = demo_only(st,
+		_("forcing version drift is a demonstration for databases made "
+		  "by `inved init --demo`; %s is not one, so nothing was "
+		  "written"),
+		err);
+	if (rc != INV_OK)
+		return rc;
 	rc = store_open(st->path, STORE_OPEN_EXISTING, st->busy_ms, &peer, err);
 	if (rc != INV_OK)
 		return rc;
@@ -2025,7 +2242,12 @@ enum inv_rc store_hold_lock(const char *path, int ms, struct inv_err *err)
 	rc = store_open(path, STORE_OPEN_EXISTING, 0, &holder, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = store_tx_begin(holder, err);
+	rc = demo_only(holder,
+		_("holding the write lock is a demonstration for databases "
+		  "made by `inved init --demo`; %s is not one"),
+		err);
+	if (rc == INV_OK)
+		rc = store_tx_begin(holder, err);
 	if (rc == INV_OK) {
 		ts.tv_sec = ms / 1000;
 		ts.tv_nsec = (long)(ms % 1000) * 1000000L;

@@ -46,6 +46,10 @@ const char *store_path(const struct store *st);
  * the database already holds orgs. */
 enum inv_rc store_seed_demo(struct store *st, struct inv_err *err);
 bool store_is_demo(struct store *st);
+/* Whether the database holds the demo: *present false when it holds none,
+ * true when it holds all of it; INV_CONFLICT when it holds a part. */
+enum inv_rc store_demo_present(struct store *st, bool *present,
+                               struct inv_err *err);
 
 
 /* ---- identity ---------------------------------------------------------- */

@@ -49,6 +49,10 @@ enum stmt_id {
 	SQL_META_GET,
 	SQL_AUDIT_VALUE,
 	SQL_BEGIN_READ,
+	SQL_SAVEPOINT,
+	SQL_RELEASE,
+	SQL_ROLLBACK_TO,
+	SQL_TOTALS_BUCKET,
 	SQL__COUNT
 };
 
@@ -62,6 +66,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int busy_ms;
+	bool batch; /* inside store_batch_begin(): writes are savepoints */
 	sqlite3_stmt *stmt[SQL__COUNT];
 	sqlite3_stmt *page[PAGE_STMTS];
 	sqlite3_stmt *edit[EDIT_STMTS];
@@ -81,6 +86,12 @@ enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err);
 enum inv_rc store_tx_begin(struct store *st, struct inv_err *err);
 enum inv_rc store_tx_commit(struct store *st, struct inv_err *err);
 void store_tx_rollback(struct store *st);
+
+/* One transaction around many guarded writes (the demo data): all of them
+ * land at store_batch_commit(), or none. */
+enum inv_rc store_batch_begin(struct store *st, struct inv_err *err);
+enum inv_rc store_batch_commit(struct store *st, struct inv_err *err);
+void store_batch_rollback(struct store *st);
 
 /* Name actor and action for the triggers of this transaction. */
 enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,

@@ -2,8 +2,8 @@
  * inspector.c - `i`: a panel for understanding and demonstrating what the
  * program does (SPEC 4.5): who is acting, the row counts per lifecycle
  * state, the audit tail, the invalidation log, the partial unique index,
- * and three demonstrations — force version drift (`f`), hold the write
- * lock (`l`), switch identity in a demo database (`s`).
+ * and, in a demo database only, three demonstrations — force version
+ * drift (`f`), hold the write lock (`l`), switch identity (`s`).
  *
  * The audit tail is re-read only when the invalidation log has moved
  * (cache_log_count), so an open inspector follows every write without
@@ -57,6 +57,11 @@ static void inspector_drift(struct app *a)
 	const struct invoice *row = table_selected(a);
 	struct wreq req;
 
+	if (!a->demo) {
+		toast_show(a, TOAST_ERROR,
+		           _("Forcing version drift is for demo databases only."));
+		return;
+	}
 	if (!row) {
 		toast_show(a, TOAST_INFO, _("No invoice selected."));
 		return;
@@ -76,6 +81,11 @@ static void inspector_drift(struct app *a)
 
 static void inspector_hold(struct app *a)
 {
+	if (!a->demo) {
+		toast_show(a, TOAST_ERROR,
+		           _("Holding the write lock is for demo databases only."));
+		return;
+	}
 	if (writer_hold_lock(store_path(a->st), 5000))
 		toast_show(a, TOAST_INFO,
 		           _("Holding the write lock for 5 seconds."));
@@ -258,11 +268,11 @@ static void inspector_draw(struct app *a, struct layer *l)
 		{ "s", _("switch identity") },
 		{ "Esc", _("close") },
 	};
-	struct draw_hint member_hints[] = { hints[0], hints[1], hints[3] };
+	/* The demonstrations write, so they exist only in a demo database. */
 	if (a->demo)
 		draw_hints(l->win, h - 2, 2, width, hints, 4, 4);
 	else
-		draw_hints(l->win, h - 2, 2, width, member_hints, 3, 3);
+		draw_hints(l->win, h - 2, 2, width, hints + 3, 1, 1);
 }
 
 static void inspector_release(struct layer *l)

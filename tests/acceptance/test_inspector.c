@@ -102,6 +102,58 @@ START_TEST(s_is_refused_outside_a_demo_database)
 }
 END_TEST
 
+/* The demonstrations write what nobody asked for, so outside a demo
+ * database they are neither offered nor run. */
+START_TEST(f_and_l_are_refused_outside_a_demo_database)
+{
+	struct pty *p;
+	char out[1024];
+	int rc;
+
+	snprintf(e2e.db, sizeof e2e.db, "%s/plain.db", e2e.dir);
+	{
+		const char *const args[] = { "init", "--org", "zorg", NULL };
+		rc = acc_cli("zed", args, out, sizeof out);
+	}
+	ck_assert_msg(rc == 0, "init: exit %d: %s", rc, out);
+	{
+		const char *const args[] = { "create", "--customer", "Zeta Oy",
+			                     "--total", "5.00", NULL };
+		rc = acc_cli("zed", args, out, sizeof out);
+	}
+	ck_assert_msg(rc == 0, "create: exit %d: %s", rc, out);
+	p = e2e_spawn("zed", NULL, NULL, E2E_ROWS, E2E_COLS);
+	SEE(p, "Zeta Oy");
+	acc_inspector_open(p);
+	SEE(p, "Identity  zed @ zorg · admin");
+	NOT_SHOWN(p, "force drift");
+	NOT_SHOWN(p, "hold lock");
+	SEND(p, "f");
+	SEE(p, "Forcing version drift is for demo databases only.");
+	SEND(p, "l");
+	SEE(p, "Holding the write lock is for demo databases only.");
+	acc_inspector_close(p);
+	e2e_quit(p);
+	{
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+
+		ck_assert_int_eq(sqlite3_open_v2(e2e.db, &db,
+		                                 SQLITE_OPEN_READONLY, NULL),
+		                 SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(db,
+			"SELECT max(version), (SELECT count(*) FROM audit "
+			"WHERE action = 'invoice.drift') FROM invoices",
+			-1, &st, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+		ck_assert_int_eq(sqlite3_column_int(st, 1), 0);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+}
+END_TEST
+
 static bool write_lock_held(struct pty *pty, void *arg)
 {
 	sqlite3 *db = arg;
@@ -160,6 +212,7 @@ TCase *acc_tcase_inspector(void)
 	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
 	tcase_add_test(tc, s_switches_identity_through_the_demo_memberships);
 	tcase_add_test(tc, s_is_refused_outside_a_demo_database);
+	tcase_add_test(tc, f_and_l_are_refused_outside_a_demo_database);
 	tcase_add_test(tc, l_holds_the_lock_while_a_save_waits_and_keys_keep_working);
 	return tc;
 }

@@ -207,7 +207,16 @@ START_TEST(a_schema_1_file_gets_the_demo_marker_guard_on_open)
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db,
 		"DROP TRIGGER meta_demo_insert; DROP TRIGGER meta_demo_update; "
-		"DROP TRIGGER orgs_before_delete; PRAGMA user_version = 1",
+		"DROP TRIGGER orgs_before_delete; "
+		/* and the other guards schema 2 brought */
+		"DROP TRIGGER invoices_before_insert; "
+		"DROP TRIGGER invoices_before_update; "
+		"DROP TRIGGER invoices_before_update_totals; "
+		"DROP TRIGGER audit_before_insert; DROP TRIGGER audit_before_update; "
+		"DROP TRIGGER audit_before_delete; "
+		"DROP TRIGGER changes_before_insert; "
+		"DROP TRIGGER changes_before_update; "
+		"DROP TRIGGER changes_before_delete; PRAGMA user_version = 1",
 		NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),

@@ -621,7 +621,8 @@ START_TEST(totals_equal_recount_after_foreign_insert_update_delete)
 		"'ACME-1003';"
 		"UPDATE invoices SET deleted_at = '2026-01-02' WHERE number = "
 		"'ACME-1005';"
-		"UPDATE invoices SET org_id = 2 WHERE number = 'ACME-1006';"
+		"UPDATE invoices SET customer = 'Renamed' WHERE number = "
+		"'ACME-1006';"
 		"DELETE FROM invoices WHERE number = 'ACME-1007';",
 		NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);

@@ -1,0 +1,594 @@
+/*
+ * test_guards.c - the schema's guards against other writers of the file,
+ * driven through the real `sqlite3` shell the way an import script would:
+ * REPLACE conflict resolution, tampering with the audit and the change
+ * feed, moving an invoice to another org, jumping its version, REAL money
+ * and totals that would pass the 64-bit range.  Each refused statement
+ * leaves every table as it was and the totals equal to a recount.  Also:
+ * the core's own refusal of an overflowing write, and a schema-1 file
+ * brought forward on open.
+ */
+#include <check.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+extern const char inved_schema_sql[];
+
+static struct fixture fx;
+
+static void setup(void)
+{
+	fixture_setup(&fx);
+}
+
+static void teardown(void)
+{
+	fixture_teardown(&fx);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Runs `sqlite3 -bail PATH SQL` with stdin closed; returns the exit status
+ * and fills err (stderr, NUL-terminated). */
+static int shell(const char *path, const char *sql, char *err, size_t len)
+{
+	int pipefd[2], status = 0;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(pipefd[1], 2);
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		close(0);
+		execlp("sqlite3", "sqlite3", "-bail", path, sql, (char *)NULL);
+		fprintf(stderr, "cannot run the sqlite3 shell (install the "
+		                "sqlite3 package)\n");
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (got + 1 < len &&
+	       (n = read(pipefd[0], err + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	err[got] = '\0';
+	close(pipefd[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(!(WIFEXITED(status) && WEXITSTATUS(status) == 127),
+	              "%s", err);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Every row of every table, as text: equal dumps mean nothing changed. */
+static char *dump(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *t = NULL, *s = NULL;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+		"SELECT name FROM sqlite_schema WHERE type = 'table' "
+		"ORDER BY name", -1, &t, NULL), SQLITE_OK);
+	while (sqlite3_step(t) == SQLITE_ROW) {
+		char sql[200];
+		int i;
+
+		snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY 1, 2",
+		         (const char *)sqlite3_column_text(t, 0));
+		fprintf(f, "[%s]\n", sqlite3_column_text(t, 0));
+		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL),
+		                 SQLITE_OK);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (i = 0; i < sqlite3_column_count(s); i++)
+				fprintf(f, "%s|",
+				        sqlite3_column_text(s, i)
+				                ? (const char *)sqlite3_column_text(s, i)
+				                : "NULL");
+			fputc('\n', f);
+		}
+		sqlite3_finalize(s);
+	}
+	sqlite3_finalize(t);
+	sqlite3_close(db);
+	fclose(f);
+	return out;
+}
+
+/* The totals table holds integers and, row by row, what a recount of the
+ * invoices gives (rows counted down to zero aside). */
+static void assert_totals_are_a_recount(void)
+{
+	ck_assert_int_eq(fixture_count(&fx,
+		"SELECT count(*) FROM totals WHERE typeof(count) <> 'integer' "
+		"OR typeof(total_minor) <> 'integer'"), 0);
+	ck_assert_int_eq(fixture_count(&fx,
+		"WITH recount AS (SELECT org_id, currency, "
+		"  CASE WHEN deleted_at IS NOT NULL THEN 'deleted' "
+		"       WHEN archived_at IS NOT NULL THEN 'archived' "
+		"       ELSE 'active' END AS state, "
+		"  count(*) AS count, sum(total_minor) AS total_minor "
+		"  FROM invoices GROUP BY 1, 2, 3), "
+		"kept AS (SELECT org_id, currency, state, count, total_minor "
+		"  FROM totals WHERE count <> 0) "
+		"SELECT (SELECT count(*) FROM (SELECT * FROM kept EXCEPT "
+		"SELECT * FROM recount)) + (SELECT count(*) FROM (SELECT * "
+		"FROM recount EXCEPT SELECT * FROM kept))"), 0);
+}
+
+/* The statement is refused by the shell with an inved guard's message,
+ * and the file's tables are as they were. */
+static void expect_refused(const char *sql, const char *needle)
+{
+	char *before = dump(fx.path), *after;
+	char err[4096];
+	int code = shell(fx.path, sql, err, sizeof err);
+
+	ck_assert_msg(code != 0, "the shell accepted: %s", sql);
+	ck_assert_msg(strstr(err, needle), "%s: said %s, not %s", sql, err,
+	              needle);
+	after = dump(fx.path);
+	ck_assert_msg(strcmp(before, after) == 0, "%s changed the file", sql);
+	free(before);
+	free(after);
+	assert_totals_are_a_recount();
+}
+
+static void expect_accepted(const char *sql)
+{
+	char err[4096];
+
+	ck_assert_msg(shell(fx.path, sql, err, sizeof err) == 0, "%s: %s", sql,
+	              err);
+}
+
+static int64_t id_of(const char *number)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof sql, "SELECT id FROM invoices WHERE number = '%s' "
+	         "AND deleted_at IS NULL", number);
+	return fixture_count(&fx, sql);
+}
+
+/* ---- REPLACE -------------------------------------------------------------- */
+
+START_TEST(replace_from_the_shell_is_refused_and_changes_nothing)
+{
+	char sql[20][400];
+	int64_t live = id_of("ACME-1002");
+	int64_t gone = fixture_count(&fx, "SELECT id FROM invoices WHERE "
+		"number = 'ACME-1001' AND deleted_at IS NOT NULL");
+	size_t n = 0, i;
+
+	ck_assert_int_gt(gone, 0);
+	/* a colliding id, spelled three ways */
+	snprintf(sql[n++], sizeof sql[0],
+		"INSERT OR REPLACE INTO invoices (id, org_id, number, customer, "
+		"total_minor, currency) VALUES (%" PRId64 ", 1, 'IMP-1', 'Imp', "
+		"1, 'EUR')", live);
+	snprintf(sql[n++], sizeof sql[0],
+		"REPLACE INTO invoices (id, org_id, number, customer, "
+		"total_minor, currency) VALUES (%" PRId64 ", 1, 'IMP-1', 'Imp', "
+		"1, 'EUR')", live);
+	snprintf(sql[n++], sizeof sql[0],
+		"INSERT OR REPLACE INTO invoices (id, org_id, number, customer, "
+		"total_minor, currency, deleted_at) VALUES (%" PRId64 ", 1, "
+		"'IMP-1', 'Imp', 1, 'EUR', '2026-01-01')", gone);
+	/* a colliding live number */
+	snprintf(sql[n++], sizeof sql[0],
+		"INSERT OR REPLACE INTO invoices (org_id, number, customer, "
+		"total_minor, currency) VALUES (1, 'ACME-1002', 'Imp', 1, "
+		"'EUR')");
+	snprintf(sql[n++], sizeof sql[0],
+		"UPDATE OR REPLACE invoices SET number = 'ACME-1002' "
+		"WHERE number = 'ACME-1003'");
+	/* a restore whose number is live again */
+	snprintf(sql[n++], sizeof sql[0],
+		"UPDATE OR REPLACE invoices SET deleted_at = NULL "
+		"WHERE id = %" PRId64, gone);
+	/* an id moved onto another */
+	snprintf(sql[n++], sizeof sql[0],
+		"UPDATE OR REPLACE invoices SET id = %" PRId64 " "
+		"WHERE number = 'ACME-1003'", live);
+	for (i = 0; i < n; i++)
+		expect_refused(sql[i], "inved: ");
+	ck_assert_int_eq(id_of("ACME-1002"), live);
+}
+END_TEST
+
+/* ---- audit and change feed ------------------------------------------------- */
+
+START_TEST(the_audit_and_the_feed_are_append_only)
+{
+	static const char *const sql[] = {
+		"UPDATE audit SET actor = 'nobody' WHERE seq = 1",
+		"UPDATE OR REPLACE audit SET seq = 2 WHERE seq = 1",
+		"DELETE FROM audit WHERE seq = 1",
+		"DELETE FROM audit",
+		"INSERT OR REPLACE INTO audit (seq, at, org_id, actor, action, "
+		"subject_id, from_version, to_version) VALUES (1, 'now', 1, "
+		"'nobody', 'invoice.edit', 1, 0, 1)",
+		"UPDATE changes SET action = 'x' WHERE seq = 1",
+		"DELETE FROM changes WHERE seq = 1",
+		"INSERT OR REPLACE INTO changes (seq, at, org_id, invoice_id, "
+		"action) VALUES (1, 'now', 1, 1, 'x')",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
+		expect_refused(sql[i], "append-only");
+	/* appending stays possible: the triggers' own rows, for instance */
+	expect_accepted("UPDATE invoices SET customer = 'Appended' "
+	                "WHERE number = 'ACME-1002'");
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit WHERE "
+		"actor = 'external' AND action = 'invoice.external_edit'"), 1);
+}
+END_TEST
+
+/* ---- org moves and version jumps --------------------------------------------- */
+
+START_TEST(a_foreign_move_to_another_org_is_refused)
+{
+	expect_refused("UPDATE invoices SET org_id = 2 WHERE number = "
+	               "'ACME-1002'", "another org");
+	expect_refused("UPDATE invoices SET org_id = 2, version = version + 1 "
+	               "WHERE number = 'ACME-1002'", "another org");
+}
+END_TEST
+
+START_TEST(a_foreign_version_jump_is_refused)
+{
+	struct invoice before = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice after;
+
+	expect_refused("UPDATE invoices SET version = version + 2 "
+	               "WHERE number = 'ACME-1002'", "exactly one");
+	expect_refused("UPDATE invoices SET version = 1000, customer = 'Jump' "
+	               "WHERE number = 'ACME-1002'", "exactly one");
+	expect_refused("UPDATE invoices SET version = version - 1 "
+	               "WHERE number = 'ACME-1002'", "exactly one");
+	expect_refused("UPDATE invoices SET version = version + 0.5 "
+	               "WHERE number = 'ACME-1002'", "exactly one");
+	/* one step, or none (then the trigger takes it), is a write like any
+	 * other: audited as external, one version on */
+	expect_accepted("UPDATE invoices SET version = version + 1, "
+	                "customer = 'Step' WHERE number = 'ACME-1002'");
+	expect_accepted("UPDATE invoices SET customer = 'Forgot' "
+	                "WHERE number = 'ACME-1002'");
+	after = fixture_find(&fx, &fx.alice, "ACME-1002");
+	ck_assert_int_eq(after.version, before.version + 2);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit WHERE "
+		"actor = 'external' AND to_version = from_version + 1"), 2);
+	assert_totals_are_a_recount();
+}
+END_TEST
+
+/* ---- money that is no integer, sums past the 64-bit range ----------------- */
+
+START_TEST(money_stays_integer_even_with_checks_switched_off)
+{
+	expect_refused("PRAGMA ignore_check_constraints = ON;"
+	               "INSERT INTO invoices (org_id, number, customer, "
+	               "total_minor, currency) VALUES (1, 'IMP-1', 'Imp', 1.5, "
+	               "'EUR')", "integer");
+	expect_refused("PRAGMA ignore_check_constraints = ON;"
+	               "UPDATE invoices SET total_minor = 2.5 "
+	               "WHERE number = 'ACME-1002'", "integer");
+	expect_refused("PRAGMA ignore_check_constraints = ON;"
+	               "UPDATE invoices SET total_minor = -3 "
+	               "WHERE number = 'ACME-1002'", "integer");
+}
+END_TEST
+
+/* An external invoice that fills the EUR row of `state` to 50 below the
+ * 64-bit ceiling. */
+static void fill_to_the_ceiling(const char *state, const char *number)
+{
+	char sql[800];
+
+	snprintf(sql, sizeof sql,
+		"INSERT INTO invoices (org_id, number, customer, total_minor, "
+		"currency, archived_at) VALUES (1, '%s', 'Whale', "
+		"9223372036854775807 - 50 - coalesce((SELECT total_minor FROM "
+		"totals WHERE org_id = 1 AND currency = 'EUR' AND state = '%s'), "
+		"0), 'EUR', %s)",
+		number, state,
+		strcmp(state, "archived") == 0 ? "'2026-01-01'" : "NULL");
+	expect_accepted(sql);
+	assert_totals_are_a_recount();
+}
+
+START_TEST(a_totals_sum_past_64_bits_is_refused_by_the_triggers)
+{
+	fill_to_the_ceiling("active", "WHALE-1");
+	expect_refused("INSERT INTO invoices (org_id, number, customer, "
+	               "total_minor, currency) VALUES (1, 'IMP-1', 'Imp', 51, "
+	               "'EUR')", "64-bit");
+	expect_refused("UPDATE invoices SET total_minor = total_minor + 51 "
+	               "WHERE number = 'ACME-1001'", "64-bit");
+	expect_refused("UPDATE invoices SET currency = 'EUR', "
+	               "total_minor = 100 WHERE number = 'ACME-1003'",
+	               "64-bit");
+	/* within one row the old total leaves as the new one joins */
+	expect_accepted("UPDATE invoices SET total_minor = total_minor + 50 "
+	                "WHERE number = 'ACME-1001'");
+	fill_to_the_ceiling("archived", "WHALE-2");
+	expect_refused("UPDATE invoices SET archived_at = '2026-02-02' "
+	               "WHERE number = 'ACME-1002'", "64-bit");
+	assert_totals_are_a_recount();
+}
+END_TEST
+
+START_TEST(a_totals_sum_past_64_bits_is_refused_by_the_core)
+{
+	struct invoice_input add = {.customer = "Imp", .total = "1.00",
+	                            .currency = "EUR"};
+	struct invoice_input raise = {.total = "100.00"};
+	struct write_result res;
+	struct inv_err err;
+	struct invoice inv;
+	char *before;
+
+	fill_to_the_ceiling("active", "WHALE-1");
+	before = dump(fx.path);
+	ck_assert_int_eq(store_create(fx.st, &fx.alice, "t-whale", NULL, &add,
+	                              &res, &err), INV_INVALID);
+	ck_assert_str_eq(err.field, "total");
+	ck_assert_ptr_nonnull(strstr(err.msg, "64-bit"));
+	inv = fixture_find(&fx, &fx.alice, "ACME-1001");
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version,
+	                            &raise, 0, &res, &err), INV_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "64-bit"));
+	fill_to_the_ceiling("archived", "WHALE-2");
+	free(before);
+	before = dump(fx.path);
+	inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	ck_assert_int_eq(store_archive(fx.st, &fx.alice, inv.id, inv.version,
+	                               &res, &err), INV_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "64-bit"));
+	{
+		char *after = dump(fx.path);
+
+		ck_assert_str_eq(before, after);
+		free(after);
+	}
+	free(before);
+	assert_totals_are_a_recount();
+	/* a write that keeps within the range still lands */
+	raise.total = "0.01";
+	inv = fixture_find(&fx, &fx.alice, "ACME-1001");
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version,
+	                            &raise, 0, &res, &err), INV_OK);
+}
+END_TEST
+
+/* ---- inved's own writes still pass -------------------------------------------- */
+
+START_TEST(inveds_own_writes_pass_the_guards)
+{
+	struct invoice_input in = {.total = "7.00"};
+	struct write_result res;
+	struct inv_err err;
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	int64_t gone = fixture_count(&fx, "SELECT id FROM invoices WHERE "
+		"number = 'ACME-1001' AND deleted_at IS NOT NULL");
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version, &in,
+	                            0, &res, &err), INV_OK);
+	ck_assert_int_eq(store_archive(fx.st, &fx.alice, inv.id,
+	                               res.row.version, &res, &err), INV_OK);
+	ck_assert_int_eq(store_restore(fx.st, &fx.alice, inv.id,
+	                               res.row.version, &res, &err), INV_OK);
+	ck_assert_int_eq(store_delete(fx.st, &fx.alice, inv.id,
+	                              res.row.version, &res, &err), INV_OK);
+	ck_assert_int_eq(store_restore(fx.st, &fx.alice, inv.id,
+	                               res.row.version, &res, &err), INV_OK);
+	/* restoring a number that is live again is a conflict, as before */
+	inv = (struct invoice){0};
+	ck_assert_int_eq(store_get(fx.st, &fx.alice, gone, &inv, &err), INV_OK);
+	ck_assert_int_eq(store_restore(fx.st, &fx.alice, gone, inv.version,
+	                               &res, &err), INV_CONFLICT);
+	ck_assert_str_eq(err.field, "number");
+	assert_totals_are_a_recount();
+}
+END_TEST
+
+/* ---- migration ---------------------------------------------------------- */
+
+/* A file as schema 1 left it: the schema text before its "-- schema 2 --"
+ * line, user_version 1, and an invoice written by another client. */
+static void make_schema1_file(const char *path)
+{
+	const char *mark = strstr(inved_schema_sql, "\n-- schema 2 --\n");
+	sqlite3 *db = NULL;
+	char *v1;
+
+	ck_assert_ptr_nonnull(mark);
+	v1 = strndup(inved_schema_sql, (size_t)(mark - inved_schema_sql));
+	ck_assert_ptr_nonnull(v1);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+		"INSERT INTO meta (key, value) VALUES ('created_at', 'then');"
+		"INSERT INTO orgs (id, name, prefix) VALUES (1, 'old', 'OLD-');"
+		"INSERT INTO users (id, name) VALUES (1, 'olga');"
+		"INSERT INTO memberships VALUES (1, 1, 'admin');"
+		"INSERT INTO invoices (org_id, number, customer, total_minor, "
+		"currency) VALUES (1, 'OLD-1', 'Kept', 100, 'EUR');"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(v1);
+}
+
+START_TEST(a_schema_1_file_gets_the_guards_on_open)
+{
+	char path[400], err_text[4096];
+	struct store *st = NULL;
+	struct inv_err err;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int triggers = 0;
+
+	snprintf(path, sizeof path, "%s/v1.db", fx.dir);
+	make_schema1_file(path);
+	/* schema 1 lets REPLACE through: the hole this version closes */
+	ck_assert_int_eq(shell(path, "INSERT OR REPLACE INTO invoices (id, "
+		"org_id, number, customer, total_minor, currency) SELECT id, 1, "
+		"'OLD-2', 'Gone', 5, 'EUR' FROM invoices WHERE number = 'OLD-1'",
+		err_text, sizeof err_text), 0);
+	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	                 INV_OK);
+	store_close(st);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT (SELECT user_version "
+		"FROM pragma_user_version), (SELECT count(*) FROM sqlite_schema "
+		"WHERE type = 'trigger' AND name IN ('invoices_before_insert', "
+		"'invoices_before_update', 'invoices_before_update_totals', "
+		"'audit_before_insert', 'audit_before_update', "
+		"'audit_before_delete', 'changes_before_insert', "
+		"'changes_before_update', 'changes_before_delete')), "
+		"(SELECT count(*) FROM invoices WHERE number = 'OLD-2')",
+		-1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(s, 0), 2);
+	triggers = sqlite3_column_int(s, 1);
+	ck_assert_int_eq(sqlite3_column_int(s, 2), 1);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	ck_assert_int_eq(triggers, 9);
+	/* and now the same statement is refused */
+	ck_assert_int_ne(shell(path, "INSERT OR REPLACE INTO invoices (id, "
+		"org_id, number, customer, total_minor, currency) SELECT id, 1, "
+		"'OLD-3', 'Gone', 5, 'EUR' FROM invoices WHERE number = 'OLD-2'",
+		err_text, sizeof err_text), 0);
+	ck_assert_ptr_nonnull(strstr(err_text, "inved: "));
+	/* a second open finds nothing to do */
+	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	                 INV_OK);
+	store_close(st);
+}
+END_TEST
+
+/* A fresh file and a migrated one hold the same schema objects. */
+START_TEST(a_migrated_file_has_the_schema_of_a_new_one)
+{
+	char path[400];
+	struct store *st = NULL;
+	struct inv_err err;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	char *fresh = NULL, *migrated = NULL;
+	const char *q = "SELECT group_concat(type || ' ' || name || ' ' || "
+	                "coalesce(sql, ''), char(10)) FROM (SELECT * FROM "
+	                "sqlite_schema ORDER BY type, name)";
+
+	snprintf(path, sizeof path, "%s/v1.db", fx.dir);
+	make_schema1_file(path);
+	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	                 INV_OK);
+	store_close(st);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	migrated = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	ck_assert_int_eq(sqlite3_open(fx.path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	fresh = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	ck_assert_str_eq(migrated, fresh);
+	free(migrated);
+	free(fresh);
+}
+END_TEST
+
+/* ---- the demo, one transaction ------------------------------------------------ */
+
+/* A demo that fails half way (here: its org is taken after the schema
+ * check, by a foreign writer's table) leaves nothing of itself. */
+START_TEST(a_demo_that_fails_half_way_leaves_nothing)
+{
+	char path[400];
+	struct store *st = NULL;
+	struct inv_err err;
+	sqlite3 *db = NULL;
+
+	snprintf(path, sizeof path, "%s/half.db", fx.dir);
+	ck_assert_int_eq(store_open(path, STORE_OPEN_CREATE, 0, &st, &err),
+	                 INV_OK);
+	/* A foreign trigger that refuses the demo's tenth invoice. */
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+		"CREATE TRIGGER stop_tenth BEFORE INSERT ON invoices "
+		"WHEN (SELECT count(*) FROM invoices) >= 9 "
+		"BEGIN SELECT RAISE(ABORT, 'stopped'); END;",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_ne(store_seed_demo(st, &err), INV_OK);
+	store_close(st);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *s = NULL;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(db,
+			"SELECT (SELECT count(*) FROM invoices) + (SELECT count(*) "
+			"FROM orgs) + (SELECT count(*) FROM users) + (SELECT "
+			"count(*) FROM audit) + (SELECT count(*) FROM meta WHERE "
+			"key = 'demo')", -1, &s, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(s, 0), 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+}
+END_TEST
+
+static Suite *guards_suite(void)
+{
+	Suite *s = suite_create("guards");
+	TCase *tc = tcase_create("guards");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, replace_from_the_shell_is_refused_and_changes_nothing);
+	tcase_add_test(tc, the_audit_and_the_feed_are_append_only);
+	tcase_add_test(tc, a_foreign_move_to_another_org_is_refused);
+	tcase_add_test(tc, a_foreign_version_jump_is_refused);
+	tcase_add_test(tc, money_stays_integer_even_with_checks_switched_off);
+	tcase_add_test(tc, a_totals_sum_past_64_bits_is_refused_by_the_triggers);
+	tcase_add_test(tc, a_totals_sum_past_64_bits_is_refused_by_the_core);
+	tcase_add_test(tc, inveds_own_writes_pass_the_guards);
+	tcase_add_test(tc, a_schema_1_file_gets_the_guards_on_open);
+	tcase_add_test(tc, a_migrated_file_has_the_schema_of_a_new_one);
+	tcase_add_test(tc, a_demo_that_fails_half_way_leaves_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(guards_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
