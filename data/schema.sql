@@ -114,16 +114,23 @@ CREATE TABLE requests (
 	PRIMARY KEY (org_id, token)
 ) WITHOUT ROWID;
 
--- A form's unsaved edits per (user, org, invoice); invoice 0 is a new one.
+-- A form's unsaved edits per (user, org, invoice, token).  An edit form's
+-- draft has token ''; a new invoice's form (invoice 0) is keyed by its
+-- request token, so two new-invoice forms keep two drafts and a restored
+-- one submits with the token it had.  base_body holds the values the form
+-- was loaded from (at base_version), so a draft restored after the invoice
+-- moved on is saved as a three-way merge, never over the newer row.
 CREATE TABLE drafts (
 	user_id      INTEGER NOT NULL,
 	org_id       INTEGER NOT NULL,
 	invoice_id   INTEGER NOT NULL,
+	token        TEXT NOT NULL DEFAULT '',
 	version      INTEGER NOT NULL,
 	base_version INTEGER NOT NULL,
+	base_body    TEXT NOT NULL DEFAULT '',
 	body         TEXT NOT NULL,
 	saved_at     TEXT NOT NULL,
-	PRIMARY KEY (user_id, org_id, invoice_id)
+	PRIMARY KEY (user_id, org_id, invoice_id, token)
 ) WITHOUT ROWID;
 
 CREATE TRIGGER invoices_after_insert AFTER INSERT ON invoices

@@ -107,19 +107,26 @@ static const char *const stmt_sql[SQL__COUNT] = {
 		"SELECT u.name, o.name, m.role FROM memberships m "
 		"JOIN orgs o ON o.id = m.org_id JOIN users u ON u.id = m.user_id "
 		"ORDER BY o.name, m.role, u.name",
-	[SQL_DRAFT_GET] = "SELECT version, base_version, body, saved_at "
+	[SQL_DRAFT_GET] = "SELECT version, base_version, body, saved_at, "
+	                  "token, base_body "
 	                  "FROM drafts WHERE user_id = ?1 AND org_id = ?2 "
-	                  "AND invoice_id = ?3",
+	                  "AND invoice_id = ?3 AND token = ?4",
+	[SQL_DRAFT_NEWEST] = "SELECT version, base_version, body, saved_at, "
+	                     "token, base_body "
+	                     "FROM drafts WHERE user_id = ?1 AND org_id = ?2 "
+	                     "AND invoice_id = ?3 "
+	                     "ORDER BY saved_at DESC, token LIMIT 1",
 	[SQL_DRAFT_INSERT] =
-		"INSERT INTO drafts (user_id, org_id, invoice_id, version, "
-		"base_version, body, saved_at) "
-		"VALUES (?1, ?2, ?3, 1, ?4, ?5, " NOW ")",
+		"INSERT INTO drafts (user_id, org_id, invoice_id, token, version, "
+		"base_version, base_body, body, saved_at) "
+		"VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, " NOW ")",
 	[SQL_DRAFT_UPDATE] =
-		"UPDATE drafts SET version = version + 1, base_version = ?4, "
-		"body = ?5, saved_at = " NOW " WHERE user_id = ?1 "
-		"AND org_id = ?2 AND invoice_id = ?3 AND version = ?6",
+		"UPDATE drafts SET version = version + 1, base_version = ?5, "
+		"base_body = ?6, body = ?7, saved_at = " NOW " WHERE user_id = ?1 "
+		"AND org_id = ?2 AND invoice_id = ?3 AND token = ?4 "
+		"AND version = ?8",
 	[SQL_DRAFT_DELETE] = "DELETE FROM drafts WHERE user_id = ?1 "
-	                     "AND org_id = ?2 AND invoice_id = ?3",
+	                     "AND org_id = ?2 AND invoice_id = ?3 AND token = ?4",
 	[SQL_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 };
 
@@ -400,6 +407,15 @@ static enum inv_rc schema_screen(struct store *st, bool create,
 	return rc;
 }
 
+static enum inv_rc schema_stamp(struct store *st, int version,
+                                struct inv_err *err)
+{
+	char sql[48];
+
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d;", version);
+	return exec_sql(st, sql, err);
+}
+
 /* Bring the schema to SCHEMA_VERSION.  Run under BEGIN IMMEDIATE and
  * screen the file again inside it, so two processes opening a new file at
  * once apply the schema exactly once. */
@@ -425,8 +441,46 @@ static enum inv_rc schema_migrate(struct store *st, bool create,
 				"('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
 				"PRAGMA user_version = 1;",
 				err);
+		/* schema.sql is the newest schema: a new file skips the
+		 * steps below, which bring older files up to it. */
+		if (rc == INV_OK)
+			rc = schema_stamp(st, SCHEMA_VERSION, err);
+		if (rc == INV_OK)
+			version = SCHEMA_VERSION;
 	}
 	/* Later versions add their steps here: if (version == 1) {...} */
+
+	/* ---- step: drafts keep their base and new-invoice token ---------- */
+	/* Drafts gain the values they were made from (base_body) and the
+	 * request token of a new invoice's form (part of the key, so the
+	 * table is rebuilt).  Drafts written before keep token '' and an
+	 * empty base. */
+	if (rc == INV_OK && version == 1) {
+		rc = exec_sql(st,
+			"CREATE TABLE drafts_next ("
+			" user_id INTEGER NOT NULL,"
+			" org_id INTEGER NOT NULL,"
+			" invoice_id INTEGER NOT NULL,"
+			" token TEXT NOT NULL DEFAULT '',"
+			" version INTEGER NOT NULL,"
+			" base_version INTEGER NOT NULL,"
+			" base_body TEXT NOT NULL DEFAULT '',"
+			" body TEXT NOT NULL,"
+			" saved_at TEXT NOT NULL,"
+			" PRIMARY KEY (user_id, org_id, invoice_id, token)"
+			") WITHOUT ROWID;"
+			"INSERT INTO drafts_next (user_id, org_id, invoice_id,"
+			" version, base_version, body, saved_at)"
+			" SELECT user_id, org_id, invoice_id, version,"
+			" base_version, body, saved_at FROM drafts;"
+			"DROP TABLE drafts;"
+			"ALTER TABLE drafts_next RENAME TO drafts;"
+			"PRAGMA user_version = 2;",
+			err);
+		if (rc == INV_OK)
+			version = 2;
+	}
+	/* ---- end of step ---------------------------------------------------- */
 	if (rc == INV_OK)
 		rc = exec_sql(st, "COMMIT", err);
 	if (rc != INV_OK)
@@ -1172,6 +1226,13 @@ enum edit_field {
 	EDIT_CURRENCY = 8,
 };
 
+/* The write set of store_edit_fields() is a merge_field mask. */
+_Static_assert((int)EDIT_CUSTOMER == (int)MF_CUSTOMER &&
+               (int)EDIT_STATUS == (int)MF_STATUS &&
+               (int)EDIT_TOTAL == (int)MF_TOTAL &&
+               (int)EDIT_CURRENCY == (int)MF_CURRENCY,
+               "edit bits are the merge field bits");
+
 /* Which fields next changes from cur; 0 when none. */
 static unsigned edit_mask(const struct invoice *cur, const struct invoice *next)
 {
@@ -1220,18 +1281,45 @@ static bool row_fields_equal(const struct invoice *a, const struct invoice *b)
 	       strcmp(a->currency, b->currency) == 0;
 }
 
+/* The input narrowed to the write set: a value outside `fields` is not
+ * written, whatever the face sent.  Total and Currency are one unit: an
+ * amount is written with the currency it was typed in, so a set holding
+ * either takes both when both are given. */
+static void input_narrow(const struct invoice_input *in, unsigned fields,
+                         struct invoice_input *out)
+{
+	if ((fields & (MF_TOTAL | MF_CURRENCY)) && in->total && in->currency)
+		fields |= MF_TOTAL | MF_CURRENCY;
+	out->customer = (fields & MF_CUSTOMER) ? in->customer : NULL;
+	out->status = (fields & MF_STATUS) ? in->status : NULL;
+	out->total = (fields & MF_TOTAL) ? in->total : NULL;
+	out->currency = (fields & MF_CURRENCY) ? in->currency : NULL;
+}
+
 enum inv_rc store_edit(struct store *st, const struct identity *who,
                        int64_t id, int64_t version,
                        const struct invoice_input *in, int flags,
                        struct write_result *res, struct inv_err *err)
 {
+	return store_edit_fields(st, who, id, version, in, MF_ALL, flags, res,
+	                         err);
+}
+
+enum inv_rc store_edit_fields(struct store *st, const struct identity *who,
+                              int64_t id, int64_t version,
+                              const struct invoice_input *given,
+                              unsigned fields, int flags,
+                              struct write_result *res, struct inv_err *err)
+{
 	bool overwrite = flags & WRITE_OVERWRITE;
+	struct invoice_input narrowed, *in = &narrowed;
 	struct invoice cur, next;
 	sqlite3_stmt *s;
 	unsigned mask;
 	enum inv_rc rc;
 
 	result_reset(res);
+	input_narrow(given, fields, &narrowed);
 	rc = input_check(in, err);
 	if (rc != INV_OK)
 		return rc;
@@ -1714,11 +1802,14 @@ enum inv_rc store_changes_since(struct store *st, const struct identity *who,
 
 /* ---- drafts -------------------------------------------------------------- */
 
+/* token NULL: the newest draft of invoice_id whatever its token. */
 static enum inv_rc draft_get(struct store *st, const struct identity *who,
-                             int64_t invoice_id, struct draft *out,
-                             bool *found, struct inv_err *err)
+                             int64_t invoice_id, const char *token,
+                             struct draft *out, bool *found,
+                             struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_DRAFT_GET, err);
+	sqlite3_stmt *s = store_stmt(st, token ? SQL_DRAFT_GET
+	                                       : SQL_DRAFT_NEWEST, err);
 	int rc;
 
 	*found = false;
@@ -1727,6 +1818,8 @@ static enum inv_rc draft_get(struct store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 1, who->user_id);
 	sqlite3_bind_int64(s, 2, who->org_id);
 	sqlite3_bind_int64(s, 3, invoice_id);
+	if (token)
+		sqlite3_bind_text(s, 4, token, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*found = true;
@@ -1736,6 +1829,8 @@ static enum inv_rc draft_get(struct store *st, const struct identity *who,
 		out->base_version = sqlite3_column_int64(s, 1);
 		copy_text(out->body, sizeof out->body, s, 2);
 		copy_text(out->saved_at, sizeof out->saved_at, s, 3);
+		copy_text(out->token, sizeof out->token, s, 4);
+		copy_text(out->base_body, sizeof out->base_body, s, 5);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1743,9 +1838,14 @@ static enum inv_rc draft_get(struct store *st, const struct identity *who,
 	return INV_OK;
 }
 
+static bool draft_text_ok(const char *text)
+{
+	return text && strlen(text) < DRAFT_BODY_MAX &&
+	       utf8_valid(text, strlen(text));
+}
+
 enum inv_rc store_draft_save(struct store *st, const struct identity *who,
-                             int64_t invoice_id, int64_t version,
-                             int64_t base_version, const char *body,
+                             const struct draft *d, int64_t version,
                              int64_t *new_version, struct draft *current,
                              struct inv_err *err)
 {
@@ -1754,15 +1854,20 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 	bool found;
 	enum inv_rc rc;
 
-	if (!body || strlen(body) >= DRAFT_BODY_MAX ||
-	    !utf8_valid(body, strlen(body)))
+	if (!draft_text_ok(d->body) || !draft_text_ok(d->base_body))
 		return inv_err_set(err, INV_INVALID, "draft",
 			_("a draft is at most %d bytes of UTF-8"),
 			DRAFT_BODY_MAX - 1);
+	/* a new invoice's draft is keyed by its form's request token */
+	if (d->invoice_id == 0 && token_check(d->token, err) != INV_OK)
+		return INV_INVALID;
+	if (d->invoice_id != 0 && d->token[0])
+		return inv_err_set(err, INV_INVALID, "draft",
+			_("only a new invoice's draft has a request token"));
 	rc = store_tx_begin(st, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = draft_get(st, who, invoice_id, &stored, &found, err);
+	rc = draft_get(st, who, d->invoice_id, d->token, &stored, &found, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
 	/* Two terminals of one operator: the one holding an older draft
@@ -1783,11 +1888,13 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 		return refuse(st, err ? err->rc : INV_ERROR, NULL, NULL);
 	sqlite3_bind_int64(s, 1, who->user_id);
 	sqlite3_bind_int64(s, 2, who->org_id);
-	sqlite3_bind_int64(s, 3, invoice_id);
-	sqlite3_bind_int64(s, 4, base_version);
-	sqlite3_bind_text(s, 5, body, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, d->invoice_id);
+	sqlite3_bind_text(s, 4, d->token, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, d->base_version);
+	sqlite3_bind_text(s, 6, d->base_body, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, d->body, -1, SQLITE_TRANSIENT);
 	if (found)
-		sqlite3_bind_int64(s, 6, version);
+		sqlite3_bind_int64(s, 8, version);
 	rc = stmt_done(st, s, err);
 	if (rc == INV_OK)
 		rc = store_exec(st, SQL_COMMIT, err);
@@ -1798,12 +1905,15 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 }
 
 enum inv_rc store_draft_load(struct store *st, const struct identity *who,
-                             int64_t invoice_id, struct draft *out,
-                             struct inv_err *err)
+                             int64_t invoice_id, const char *token,
+                             struct draft *out, struct inv_err *err)
 {
 	bool found;
-	enum inv_rc rc = draft_get(st, who, invoice_id, out, &found, err);
+	enum inv_rc rc;
 
+	if (!token && invoice_id != 0)
+		token = "";
+	rc = draft_get(st, who, invoice_id, token, out, &found, err);
 	if (rc == INV_OK && !found)
 		return inv_err_set(err, INV_NOT_FOUND, "draft",
 			_("no draft saved for this invoice"));
@@ -1811,7 +1921,8 @@ enum inv_rc store_draft_load(struct store *st, const struct identity *who,
 }
 
 enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
-                                int64_t invoice_id, struct inv_err *err)
+                                int64_t invoice_id, const char *token,
+                                struct inv_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, SQL_DRAFT_DELETE, err);
 
@@ -1820,6 +1931,7 @@ enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 1, who->user_id);
 	sqlite3_bind_int64(s, 2, who->org_id);
 	sqlite3_bind_int64(s, 3, invoice_id);
+	sqlite3_bind_text(s, 4, token ? token : "", -1, SQLITE_TRANSIENT);
 	return stmt_done(st, s, err);
 }
 

@@ -9,7 +9,7 @@
 
 #include "store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 enum stmt_id {
 	SQL_BEGIN,
@@ -43,6 +43,7 @@ enum stmt_id {
 	SQL_MEMBERSHIPS_OF,
 	SQL_MEMBERSHIPS_ALL,
 	SQL_DRAFT_GET,
+	SQL_DRAFT_NEWEST,
 	SQL_DRAFT_INSERT,
 	SQL_DRAFT_UPDATE,
 	SQL_DRAFT_DELETE,

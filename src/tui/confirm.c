@@ -33,22 +33,26 @@ static void confirm_key(struct app *a, struct layer *l, wint_t ch, bool fkey)
 static void confirm_draw(struct app *a, struct layer *l)
 {
 	struct confirm *c = l->data;
-	int w = text_cols(c->question) + 6;
+	int w = text_cols(c->question) + 6, lines;
 
 	(void)a;
 	if (w < 30)
 		w = 30;
 	if (w > COLS - 2)
 		w = COLS - 2;
-	layer_place(l, 5, w);
+	/* a long question (the values an overwrite replaces) wraps: every
+	 * value it names is read in full before the answer */
+	lines = draw_wrap(NULL, 0, 0, w - 4, c->question, RO_KEY, LINES - 4);
+	layer_place(l, 4 + lines, w);
 	w = getmaxx(l->win);
 	draw_box(l->win, NULL);
-	draw_str(l->win, 1, 2, c->question, RO_KEY, w - 4);
+	lines = draw_wrap(l->win, 1, 2, w - 4, c->question, RO_KEY,
+	                  getmaxy(l->win) - 4);
 	struct draw_hint hints[] = {
 		{ "y", _("yes") },
 		{ "n", _("no") },
 	};
-	draw_hints(l->win, 3, 2, w - 4, hints, 2, 2);
+	draw_hints(l->win, 2 + lines, 2, w - 4, hints, 2, 2);
 }
 
 static void confirm_release(struct layer *l)

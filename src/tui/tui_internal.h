@@ -100,6 +100,11 @@ void draw_text_role(WINDOW *w, int y, int x, int width, const char *s,
  * limit > 0); returns the column after the last character drawn. */
 int draw_str(WINDOW *w, int y, int x, const char *s, enum draw_role role,
              int limit);
+/* Draw s in full over as many lines of width columns as it needs (broken
+ * at spaces where it can), at most max_lines; returns the lines used.
+ * With w NULL nothing is drawn: the count lays out a panel. */
+int draw_wrap(WINDOW *w, int y, int x, int width, const char *s,
+              enum draw_role role, int max_lines);
 /* A bordered box with a title on the top border. */
 void draw_box(WINDOW *w, const char *title);
 /* A row of "key label" hints that fits width; items the width cannot hold
@@ -218,12 +223,14 @@ struct wreq {
 	int64_t id;
 	int64_t version;
 	int flags;
+	unsigned fields; /* W_EDIT: the set of fields to write (merge_field) */
 	char customer[CUSTOMER_MAX_BYTES + 1];
 	char status[16];
 	char total[64];
 	char currency[8];
 	char token[33];
 	int64_t base_version;
+	char base_body[DRAFT_BODY_MAX]; /* the values the form was loaded from */
 	char body[DRAFT_BODY_MAX];
 };
 
@@ -353,6 +360,8 @@ bool form_dirty(const struct form *f);
 /* The form's values as an invoice over base (the total parsed); false when
  * they do not parse. */
 bool form_to_invoice(const struct form *f, struct invoice *out);
+/* The fields a save of the form writes (merge_write_set over its base). */
+unsigned form_write_set(const struct form *f);
 void form_submit(struct app *a, int flags);
 /* Results of the writer that concern the form. */
 void form_on_result(struct app *a, const struct wres *r);
@@ -370,6 +379,8 @@ extern const struct layer_ops form_layer_ops;
 /* ---- draft.c: the draft body and draft conflicts --------------------- */
 
 void draft_body_encode(const struct form_values *v, char *out, size_t size);
+/* The values of a row as the form shows them. */
+void form_values_of_row(const struct invoice *row, struct form_values *v);
 bool draft_body_decode(const char *body, struct form_values *v);
 /* After the form opened: offer to restore a stored draft. */
 void draft_offer_restore(struct app *a);

@@ -38,7 +38,7 @@ static bool draft_holds(struct pty *p, void *arg)
 	struct inv_err err;
 
 	(void)p;
-	if (store_draft_load(e2e.st, &e2e.alice, w->id, &d, &err) != INV_OK ||
+	if (store_draft_load(e2e.st, &e2e.alice, w->id, NULL, &d, &err) != INV_OK ||
 	    strstr(d.body, w->text) == NULL)
 		return false;
 	w->version = d.version;
@@ -60,7 +60,7 @@ static void draft_is_still(int64_t id, const char *text, int64_t version)
 	struct draft d;
 	struct inv_err err;
 
-	ck_assert(store_draft_load(e2e.st, &e2e.alice, id, &d, &err) == INV_OK);
+	ck_assert(store_draft_load(e2e.st, &e2e.alice, id, NULL, &d, &err) == INV_OK);
 	ck_assert_msg(strstr(d.body, text) != NULL, "draft: %s", d.body);
 	ck_assert_int_eq(d.version, version);
 }
