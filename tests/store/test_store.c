@@ -219,6 +219,99 @@ START_TEST(admin_overwrite_applies_and_audits_replaced_values)
 }
 END_TEST
 
+START_TEST(overwrite_writes_only_the_field_set)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input bob_in = {.status = "void"};
+	/* alice's form still holds the status she loaded: a face that sends
+	 * every field must not put it back over bob's */
+	struct invoice_input alice_in = {
+		.customer = "Overwriter Ltd",
+		.status = invoice_status_name(loaded.status),
+		.total = "1.00",
+		.currency = "EUR",
+	};
+	struct audit_entry a;
+	struct write_result res;
+	struct inv_err err;
+	size_t n;
+
+	ck_assert_int_ne(loaded.status, ST_VOID);
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id, loaded.version,
+	                            &bob_in, 0, &res, &err), INV_OK);
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.alice, loaded.id,
+	                                   loaded.version, &alice_in,
+	                                   MF_CUSTOMER, WRITE_OVERWRITE, &res,
+	                                   &err), INV_OK);
+	ck_assert_str_eq(res.row.customer, "Overwriter Ltd");
+	ck_assert_int_eq(res.row.status, ST_VOID);
+	ck_assert_int_eq(res.row.total_minor, loaded.total_minor);
+	ck_assert_str_eq(res.row.currency, loaded.currency);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, loaded.id, &a, 1,
+	                                  &n, &err), INV_OK);
+	ck_assert_str_eq(a.action, "invoice.overwrite");
+	ck_assert_ptr_nonnull(strstr(a.detail, "customer"));
+	ck_assert_ptr_null(strstr(a.detail, "status"));
+	ck_assert_ptr_null(strstr(a.detail, "total"));
+}
+END_TEST
+
+START_TEST(edit_never_writes_a_field_outside_the_set)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.bob, "ACME-1003");
+	struct invoice_input in = {
+		.customer = "Not Me Ltd",
+		.status = "void",
+		.total = "3.00",
+		.currency = "USD",
+	};
+	struct write_result res;
+	struct inv_err err;
+
+	ck_assert_int_ne(loaded.status, ST_VOID);
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.bob, loaded.id,
+	                                   loaded.version, &in, MF_STATUS, 0,
+	                                   &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.status, ST_VOID);
+	ck_assert_str_eq(res.row.customer, loaded.customer);
+	ck_assert_int_eq(res.row.total_minor, loaded.total_minor);
+	ck_assert_str_eq(res.row.currency, loaded.currency);
+	/* an empty set writes nothing: there is nothing to change */
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.bob, loaded.id,
+	                                   res.row.version, &in, 0, 0, &res,
+	                                   &err), INV_INVALID);
+	ck_assert_str_eq(err.field, "unchanged");
+}
+END_TEST
+
+START_TEST(total_and_currency_are_written_as_one_unit)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input to_jpy = {.total = "1300", .currency = "JPY"};
+	struct invoice_input mine = {.total = "12.50", .currency = "EUR"};
+	struct write_result res;
+	struct inv_err err;
+
+	/* someone moved the invoice to JPY; my 12.50 EUR is written with
+	 * its currency, never laid over JPY as 12.50 of something else */
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id, loaded.version,
+	                            &to_jpy, 0, &res, &err), INV_OK);
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.alice, loaded.id,
+	                                   loaded.version, &mine, MF_TOTAL,
+	                                   WRITE_OVERWRITE, &res, &err), INV_OK);
+	ck_assert_str_eq(res.row.currency, "EUR");
+	ck_assert_int_eq(res.row.total_minor, 1250);
+	/* a face that gives only the total keeps the row's currency */
+	mine.currency = NULL;
+	mine.total = "13.00";
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.alice, loaded.id,
+	                                   res.row.version, &mine, MF_TOTAL, 0,
+	                                   &res, &err), INV_OK);
+	ck_assert_str_eq(res.row.currency, "EUR");
+	ck_assert_int_eq(res.row.total_minor, 1300);
+}
+END_TEST
+
 /* ---- tenancy ------------------------------------------------------------- */
 
 START_TEST(other_org_id_not_found_at_read_and_write)
@@ -1073,6 +1166,9 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, member_overwrite_forbidden_even_at_current_version);
 	tcase_add_test(tc, member_overwrite_at_stale_version_is_forbidden_not_conflict);
 	tcase_add_test(tc, admin_overwrite_applies_and_audits_replaced_values);
+	tcase_add_test(tc, overwrite_writes_only_the_field_set);
+	tcase_add_test(tc, edit_never_writes_a_field_outside_the_set);
+	tcase_add_test(tc, total_and_currency_are_written_as_one_unit);
 	tcase_add_test(tc, other_org_id_not_found_at_read_and_write);
 	tcase_add_test(tc, deleted_row_not_found_for_edit);
 	tcase_add_test(tc, archive_restore_delete_move_and_audit_once_each);
