@@ -5,6 +5,7 @@
  * and shown both sides, never silently overwritten; a double F2 and a
  * double Enter in the create form make one invoice.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -168,6 +169,115 @@ START_TEST(double_submit_of_the_create_form_makes_one_invoice)
 }
 END_TEST
 
+struct bob_draft {
+	int64_t id;
+	const char *text; /* NULL: wait until there is no draft */
+};
+
+static bool bob_draft_holds(struct pty *p, void *arg)
+{
+	struct bob_draft *w = arg;
+	struct draft d;
+	struct inv_err err;
+	bool found;
+
+	(void)p;
+	found = store_draft_load(e2e.st, &e2e.bob, w->id, NULL, &d, &err) ==
+	        INV_OK;
+	if (!w->text)
+		return !found;
+	return found && strstr(d.body, w->text) != NULL;
+}
+
+static void wait_bob_draft(struct pty *p, int64_t id, const char *text)
+{
+	struct bob_draft w = { id, text };
+
+	if (!e2e_wait(p, bob_draft_holds, &w, E2E_WAIT_MS))
+		ck_abort_msg("bob's stored draft never held \"%s\"",
+		             text ? text : "(none)");
+}
+
+static struct pty *open_form_as(const char *user, const char *number)
+{
+	struct pty *p = e2e_open(user, NULL);
+	char title[64];
+
+	snprintf(title, sizeof title, "Edit %s", number);
+	e2e_select(p, number);
+	SEND(p, "\r");
+	SEE(p, title);
+	SEE(p, "Esc close");
+	return p;
+}
+
+/*
+ * The data-loss case of a stale draft: bob changes only the Status and his
+ * terminal dies; alice saves a new Total from the command line (v1 -> v2);
+ * bob restores the draft made on v1.  The form behaves as if it had stayed
+ * open since v1: F2 meets the conflict panel, Merge keeps alice's Total and
+ * bob's Status, and the audit shows nothing of hers replaced.
+ */
+START_TEST(stale_draft_restore_meets_the_conflict_panel_and_merges)
+{
+	struct pty *t = open_form_as("bob", "ACME-1013");
+	struct invoice row = e2e_invoice("ACME-1013");
+	const char *args[] = { "edit", "ACME-1013", "--version", "1",
+	                       "--total", "2500.00", NULL };
+	struct audit_entry e;
+	char out[1024];
+
+	ck_assert_int_eq(row.version, 1);
+	ck_assert_int_eq(row.status, ST_DRAFT);
+	/* bob: Status only, then his terminal is killed */
+	SEND(t, PTY_KEY_TAB "s");
+	SEE(t, "‹ Sent ›");
+	wait_bob_draft(t, row.id, "\"sent\"");
+	ck_assert_int_eq(pty_kill(t, SIGKILL), 0);
+	pty_close(t, E2E_WAIT_MS);
+
+	/* alice, from the command line: a new Total, v1 -> v2 */
+	ck_assert_int_eq(acc_cli("alice", args, out, sizeof out), 0);
+	ck_assert_int_eq(e2e_invoice("ACME-1013").version, 2);
+
+	t = open_form_as("bob", "ACME-1013");
+	SEE(t, "(made on v1, now v2)");
+	SEND(t, "y");
+	LOSE(t, "Restore unsaved draft");
+	/* the form is where the draft was made: v1, its total 2,100.00 */
+	SEE(t, "Version 1");
+	SEE(t, "Changed elsewhere: v1 → v2");
+	SEE_FIELD(t, "Total", "2100.00");
+	SEE(t, "‹ Sent ›");
+	SEND(t, PTY_KEY_F2);
+	SEE(t, "This invoice changed elsewhere while you were editing.");
+	/* theirs: alice's total; mine: bob's status, each marked */
+	ROW_HAS(t, "* 2,500.00 CHF", "2,100.00 CHF");
+	ROW_HAS(t, "* Sent", "Draft");
+	ck_assert_int_eq(e2e_invoice("ACME-1013").version, 2);
+	SEND(t, "m");
+	SEE(t, "Merged onto v2: review, then save.");
+	SEE_FIELD(t, "Total", "2500.00");
+	SEE(t, "‹ Sent ›");
+	SEND(t, PTY_KEY_F2);
+	SEE(t, "Invoice saved.");
+	row = e2e_invoice("ACME-1013");
+	ck_assert_int_eq(row.version, 3);
+	ck_assert_int_eq(row.total_minor, 250000);
+	ck_assert_int_eq(row.status, ST_SENT);
+	/* bob's save carries his Status and nothing of alice's Total */
+	e = e2e_audit_newest(row.id);
+	ck_assert_str_eq(e.actor, "bob");
+	ck_assert_str_eq(e.action, "invoice.edit");
+	ck_assert_msg(strstr(e.detail, "status") != NULL, "detail: %s",
+	              e.detail);
+	ck_assert_msg(strstr(e.detail, "total_minor") == NULL, "detail: %s",
+	              e.detail);
+	wait_bob_draft(t, row.id, NULL);
+	e2e_quit(t);
+}
+END_TEST
+
 TCase *acc_tcase_drafts(void)
 {
 	TCase *tc = tcase_create("drafts");
@@ -176,5 +286,6 @@ TCase *acc_tcase_drafts(void)
 	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
 	tcase_add_test(tc, two_terminals_of_one_operator_never_overwrite_a_draft_silently);
 	tcase_add_test(tc, double_submit_of_the_create_form_makes_one_invoice);
+	tcase_add_test(tc, stale_draft_restore_meets_the_conflict_panel_and_merges);
 	return tc;
 }
