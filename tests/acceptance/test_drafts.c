@@ -278,6 +278,71 @@ START_TEST(stale_draft_restore_meets_the_conflict_panel_and_merges)
 }
 END_TEST
 
+/* The row of the draft panel that holds text, or -1. */
+static int row_holding(struct pty *p, const char *text)
+{
+	for (int r = 0; r < E2E_ROWS; r++)
+		if (strstr(e2e_row(p, r), text))
+			return r;
+	return -1;
+}
+
+/*
+ * Two long customers that differ only at their ends: the draft conflict
+ * panel shows both in full (wrapped over lines, never cut with an
+ * ellipsis) and marks the field, so they cannot look identical.
+ */
+START_TEST(draft_conflict_shows_long_values_in_full_and_marks_them)
+{
+	static const char one[] =
+		"Zürich (Bern) Holding AG für Logistik, Lager und Transport, "
+		"Abteilung Nord";
+	static const char two[] =
+		"Zürich (Bern) Holding AG für Logistik, Lager und Transport, "
+		"Abteilung Süd";
+	struct pty *t1 = open_form("ACME-1002");
+	struct pty *t2 = open_form("ACME-1002");
+	int64_t id = e2e_invoice("ACME-1002").id;
+	int nord, sud, mark;
+
+	SEND(t1, PTY_KEY_CTRL_U);
+	SEND(t1, one);
+	SEE(t1, "Abteilung Nord");
+	wait_draft(t1, id, "Abteilung Nord");
+	SEND(t2, PTY_KEY_CTRL_U);
+	SEND(t2, two);
+	SEE(t2, DRAFT_PANEL);
+	/* both ends are on screen, each on the panel's line for its side */
+	SEE(t2, "Abteilung Nord");
+	SEE(t2, "Abteilung Süd");
+	nord = row_holding(t2, "Abteilung Nord");
+	/* and nothing in the panel is cut short */
+	for (int r = row_holding(t2, DRAFT_PANEL);
+	     r <= row_holding(t2, "k keep mine"); r++)
+		ck_assert_msg(strstr(e2e_row(t2, r), "…") == NULL,
+		              "row %d cut: %s", r, e2e_row(t2, r));
+	sud = row_holding(t2, "Abteilung Süd");
+	ck_assert_int_eq(nord, sud);
+	/* the field is marked as differing; equal ones are not */
+	mark = row_holding(t2, "* Customer");
+	ck_assert_int_ge(mark, 0);
+	ck_assert_int_lt(mark, nord);
+	ck_assert_int_eq(row_holding(t2, "* Status"), -1);
+	SEE(t2, "* differs between the two");
+	SEND(t2, "k");
+	LOSE(t2, DRAFT_PANEL);
+	for (int i = 0; i < 2; i++) {
+		struct pty *t = i == 0 ? t1 : t2;
+
+		SEND(t, PTY_KEY_ESC);
+		SEE(t, "Discard unsaved changes? (y/n)");
+		SEND(t, "y");
+		LOSE(t, "Edit ACME-1002");
+		e2e_quit(t);
+	}
+}
+END_TEST
+
 TCase *acc_tcase_drafts(void)
 {
 	TCase *tc = tcase_create("drafts");
@@ -287,5 +352,6 @@ TCase *acc_tcase_drafts(void)
 	tcase_add_test(tc, two_terminals_of_one_operator_never_overwrite_a_draft_silently);
 	tcase_add_test(tc, double_submit_of_the_create_form_makes_one_invoice);
 	tcase_add_test(tc, stale_draft_restore_meets_the_conflict_panel_and_merges);
+	tcase_add_test(tc, draft_conflict_shows_long_values_in_full_and_marks_them);
 	return tc;
 }
