@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "acc.h"
 
 #define DRAFT_PANEL "Your draft was saved from another terminal meanwhile."
@@ -343,6 +345,119 @@ START_TEST(draft_conflict_shows_long_values_in_full_and_marks_them)
 }
 END_TEST
 
+/* How many of alice's new-invoice drafts hold text (read beside the
+ * core: the core loads one new-invoice draft at a time). */
+static int new_drafts_holding(const char *text)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int n = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(e2e.db, &db, SQLITE_OPEN_READONLY,
+	                                 NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+		"SELECT count(*) FROM drafts WHERE invoice_id = 0 AND "
+		"user_id = ?1 AND instr(body, ?2) > 0", -1, &s, NULL),
+		SQLITE_OK);
+	sqlite3_bind_int64(s, 1, e2e.alice.user_id);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+struct new_draft_want {
+	const char *text;
+	int n;
+};
+
+static bool new_drafts_are(struct pty *p, void *arg)
+{
+	struct new_draft_want *w = arg;
+
+	(void)p;
+	return new_drafts_holding(w->text) == w->n;
+}
+
+static void wait_new_drafts(struct pty *p, const char *text, int n)
+{
+	struct new_draft_want w = { text, n };
+
+	if (!e2e_wait(p, new_drafts_are, &w, E2E_WAIT_MS))
+		ck_abort_msg("%d new-invoice drafts holding \"%s\", not %d",
+		             new_drafts_holding(text), text, n);
+}
+
+static void open_create(struct pty *p)
+{
+	SEND(p, "n");
+	SEE(p, "New invoice");
+	SEE(p, "Esc close");
+}
+
+START_TEST(two_new_invoice_forms_keep_two_drafts)
+{
+	struct pty *t1 = e2e_open("alice", NULL);
+	struct pty *t2 = e2e_open("alice", NULL);
+
+	open_create(t1);
+	open_create(t2);
+	SEND(t1, "Erster Entwurf");
+	SEE_FIELD(t1, "Customer", "Erster Entwurf");
+	wait_new_drafts(t1, "Erster Entwurf", 1);
+	SEND(t2, "Zweiter Entwurf");
+	SEE_FIELD(t2, "Customer", "Zweiter Entwurf");
+	wait_new_drafts(t2, "Zweiter Entwurf", 1);
+	/* each form has its own draft: nobody is told of a clash */
+	ck_assert_int_eq(new_drafts_holding("Entwurf"), 2);
+	NOT_SHOWN(t2, DRAFT_PANEL);
+	SEND(t1, " Plus");
+	SEE_FIELD(t1, "Customer", "Erster Entwurf Plus");
+	wait_new_drafts(t1, "Erster Entwurf Plus", 1);
+	NOT_SHOWN(t1, DRAFT_PANEL);
+	ck_assert_int_eq(new_drafts_holding("Zweiter Entwurf"), 1);
+	/* both save; each leaves no draft behind */
+	SEND(t1, PTY_KEY_TAB PTY_KEY_TAB "10.00" PTY_KEY_F2);
+	SEE(t1, "Invoice created.");
+	SEND(t2, PTY_KEY_TAB PTY_KEY_TAB "20.00" PTY_KEY_F2);
+	SEE(t2, "Invoice created.");
+	ck_assert_uint_eq(invoices_named("Erster Entwurf Plus"), 1);
+	ck_assert_uint_eq(invoices_named("Zweiter Entwurf"), 1);
+	wait_new_drafts(t2, "Entwurf", 0);
+	e2e_quit(t1);
+	e2e_quit(t2);
+}
+END_TEST
+
+/* A restored new-invoice draft keeps its form's request token: submitted
+ * from two forms, it makes one invoice, and the second is told so. */
+START_TEST(restored_new_invoice_draft_submitted_twice_makes_one_invoice)
+{
+	struct pty *t1 = e2e_open("alice", NULL);
+	struct pty *t2 = e2e_open("alice", NULL);
+
+	open_create(t1);
+	SEND(t1, "Wiederholt GmbH" PTY_KEY_TAB PTY_KEY_TAB "42.00");
+	SEE_FIELD(t1, "Total", "42.00");
+	wait_new_drafts(t1, "42.00", 1);
+	SEND(t2, "n");
+	SEE(t2, "Restore unsaved draft from");
+	SEND(t2, "y");
+	LOSE(t2, "Restore unsaved draft from");
+	SEE_FIELD(t2, "Customer", "Wiederholt GmbH");
+	SEND(t1, PTY_KEY_F2);
+	SEE(t1, "Invoice created.");
+	SEND(t2, PTY_KEY_F2);
+	SEE(t2, "Invoice already created.");
+	ck_assert_uint_eq(invoices_named("Wiederholt GmbH"), 1);
+	e2e_quit(t1);
+	e2e_quit(t2);
+}
+END_TEST
+
 TCase *acc_tcase_drafts(void)
 {
 	TCase *tc = tcase_create("drafts");
@@ -353,5 +468,7 @@ TCase *acc_tcase_drafts(void)
 	tcase_add_test(tc, double_submit_of_the_create_form_makes_one_invoice);
 	tcase_add_test(tc, stale_draft_restore_meets_the_conflict_panel_and_merges);
 	tcase_add_test(tc, draft_conflict_shows_long_values_in_full_and_marks_them);
+	tcase_add_test(tc, two_new_invoice_forms_keep_two_drafts);
+	tcase_add_test(tc, restored_new_invoice_draft_submitted_twice_makes_one_invoice);
 	return tc;
 }
