@@ -183,6 +183,7 @@ void layer_free_all(struct app *a);
 
 #define TOAST_MAX 3
 #define TOAST_MS 3000
+#define UNDO_MS 8000 /* how long an archive's toast offers `u` undo */
 #define TOAST_TEXT 256
 
 enum toast_kind { TOAST_OK, TOAST_ERROR, TOAST_INFO };
@@ -196,6 +197,11 @@ struct toast {
 };
 
 void toast_show(struct app *a, enum toast_kind kind, const char *text);
+/* As toast_show, shown for ms instead of TOAST_MS. */
+void toast_show_for(struct app *a, enum toast_kind kind, const char *text,
+                    int64_t ms);
+/* Take back the toasts that say text (an offer no longer open). */
+void toast_withdraw(struct app *a, const char *text);
 /* Drop expired toasts; true when any went. */
 bool toast_expire(struct app *a, int64_t now);
 void toast_draw(struct app *a);
@@ -423,6 +429,13 @@ struct app {
 	bool quit;
 	int exit_code;
 	int writes_inflight; /* invoice writes queued or running */
+	/* The last archive this screen made, undoable (`u`) while its toast
+	 * shows: a guarded restore at the version the archive wrote. */
+	struct {
+		int64_t id;
+		int64_t version;
+		int64_t until_ms;
+	} undo;
 	int64_t last_feed_ms;
 	char strip[160]; /* the freshness strip as last drawn */
 	int notify_rd;
@@ -441,6 +454,8 @@ void app_own_write(struct app *a, const struct wres *r);
 bool app_switch_identity(struct app *a, const char *user, const char *org);
 void app_set_view(struct app *a, enum inv_view v);
 void app_lifecycle(struct app *a, enum wreq_kind kind);
+/* `u` in the table: undo the last archive while its toast offers it. */
+void app_undo_archive(struct app *a);
 void app_interrupt(struct app *a, int code);
 
 #endif
