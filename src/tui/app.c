@@ -246,9 +246,15 @@ void app_lifecycle(struct app *a, enum wreq_kind kind)
 	app_lifecycle_submit(a, kind, row);
 }
 
+/* "Invoice archived. u undo": the archive's own message with the key
+ * that takes it back, as the hints name keys. */
 static const char *app_undo_offer(void)
 {
-	return _("Invoice archived. u undo");
+	static char buf[TOAST_TEXT];
+
+	snprintf(buf, sizeof buf, "%s %s", _("Invoice archived."),
+	         _("u undo"));
+	return buf;
 }
 
 void app_undo_archive(struct app *a)
