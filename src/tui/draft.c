@@ -224,19 +224,34 @@ static void draft_rebase(struct form *f, const struct draft *d)
 	         (long long)d->base_version, (long long)now.version);
 }
 
+static void draft_discard_offer(struct app *a, const struct form *f)
+{
+	struct wreq req;
+
+	memset(&req, 0, sizeof req);
+	req.kind = W_DRAFT_DISCARD;
+	req.who = a->who;
+	req.id = f->create ? 0 : f->base.id;
+	text_copy(req.token, sizeof req.token, f->offer.token);
+	app_submit(a, &req);
+}
+
 static void draft_restore_answer(struct app *a, bool yes, int64_t serial)
 {
 	struct form *f = a->form;
 	struct form_values v;
-	struct wreq req;
 
 	if (!f || f->serial != (uint64_t)serial)
 		return;
 	if (yes && draft_body_decode(f->offer.body, &v)) {
-		if (f->create)
+		if (f->create && f->offer.token[0])
 			/* the restored form submits with the draft's token:
 			 * a second submit is still a repeat */
 			text_copy(f->token, sizeof f->token, f->offer.token);
+		else if (f->create)
+			/* a draft from before drafts had tokens: the form
+			 * keeps its own, and saves the draft under it */
+			draft_discard_offer(a, f);
 		else if (f->offer.base_version != f->version)
 			draft_rebase(f, &f->offer);
 		form_values_set(f, &v);
@@ -244,12 +259,7 @@ static void draft_restore_answer(struct app *a, bool yes, int64_t serial)
 		return;
 	}
 	/* declined: the stored draft goes, so it is not offered again */
-	memset(&req, 0, sizeof req);
-	req.kind = W_DRAFT_DISCARD;
-	req.who = a->who;
-	req.id = f->create ? 0 : f->base.id;
-	text_copy(req.token, sizeof req.token, f->offer.token);
-	app_submit(a, &req);
+	draft_discard_offer(a, f);
 	if (!f->create)
 		f->draft_version = 0;
 }

@@ -234,7 +234,7 @@ struct wreq {
 	char status[16];
 	char total[64];
 	char currency[8];
-	char token[33];
+	char token[DRAFT_TOKEN_MAX + 1];
 	int64_t base_version;
 	char base_body[DRAFT_BODY_MAX]; /* the values the form was loaded from */
 	char body[DRAFT_BODY_MAX];
@@ -325,7 +325,7 @@ enum form_field { FF_CUSTOMER = 0, FF_STATUS, FF_TOTAL, FF_CURRENCY, FF__COUNT }
 struct form {
 	uint64_t serial;
 	bool create;
-	char token[33];
+	char token[DRAFT_TOKEN_MAX + 1];
 	struct invoice base; /* the row the form was loaded from */
 	int64_t version;     /* the version a save is made against */
 	struct lineedit customer;
