@@ -8,7 +8,7 @@
 #include "tui_internal.h"
 
 struct confirm {
-	char question[512];
+	char question[2048]; /* an overwrite names whole values */
 	confirm_fn fn;
 	int64_t arg;
 };

@@ -8,7 +8,8 @@
  * Merge (only when the two sides changed different fields), and Overwrite
  * anyway (only to admins; the core refuses a member's overwrite anyway).
  * Nothing here saves by itself except Overwrite, which is the operator's
- * explicit choice.
+ * explicit choice, asked once more with the values it replaces named, and
+ * which writes only the fields the operator changed.
  */
 #include "tui_internal.h"
 

@@ -260,8 +260,12 @@ unsigned form_write_set(const struct form *f)
 		return MF_ALL;
 	/* only what the operator changed since the form's base is written,
 	 * so a save (or an overwrite) never puts back a stale value */
-	if (!form_to_invoice(f, &mine))
-		return MF_ALL;
+	if (!form_to_invoice(f, &mine)) {
+		/* a total that does not parse was typed: the money goes
+		 * (and the core refuses it), the rest by what changed */
+		mine.total_minor = f->base.total_minor;
+		return merge_write_set(&f->base, &mine) | MF_MONEY;
+	}
 	return merge_write_set(&f->base, &mine);
 }
 
