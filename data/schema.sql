@@ -117,7 +117,12 @@ CREATE TABLE requests (
 	PRIMARY KEY (org_id, token)
 ) WITHOUT ROWID;
 
--- A form's unsaved edits per (user, org, invoice); invoice 0 is a new one.
+-- A form's unsaved edits per (user, org, invoice, token).  An edit form's
+-- draft has token ''; a new invoice's form (invoice 0) is keyed by its
+-- request token, so two new-invoice forms keep two drafts and a restored
+-- one submits with the token it had.  base_body holds the values the form
+-- was loaded from (at base_version), so a draft restored after the invoice
+-- moved on is saved as a three-way merge, never over the newer row.
 CREATE TABLE drafts (
 	user_id      INTEGER NOT NULL,
 	org_id       INTEGER NOT NULL,
@@ -403,3 +408,29 @@ CREATE TRIGGER orgs_before_delete BEFORE DELETE ON orgs
 BEGIN
 	SELECT RAISE(ABORT, 'orgs are never deleted');
 END;
+
+-- Drafts keep the values they were made from (base_body, so a draft
+-- restored after a newer save meets the conflict panel as if its form had
+-- stayed open) and the request token of a new invoice's form (part of the
+-- key, so two new-invoice forms keep two drafts).  The table is rebuilt
+-- because its key changes; drafts written before keep token '' and an
+-- empty base.
+CREATE TABLE drafts_next (
+	user_id      INTEGER NOT NULL,
+	org_id       INTEGER NOT NULL,
+	invoice_id   INTEGER NOT NULL,
+	token        TEXT NOT NULL DEFAULT '',
+	version      INTEGER NOT NULL,
+	base_version INTEGER NOT NULL,
+	base_body    TEXT NOT NULL DEFAULT '',
+	body         TEXT NOT NULL,
+	saved_at     TEXT NOT NULL,
+	PRIMARY KEY (user_id, org_id, invoice_id, token)
+) WITHOUT ROWID;
+INSERT INTO drafts_next (user_id, org_id, invoice_id, version, base_version,
+                         body, saved_at)
+	SELECT user_id, org_id, invoice_id, version, base_version, body,
+	       saved_at
+	FROM drafts;
+DROP TABLE drafts;
+ALTER TABLE drafts_next RENAME TO drafts;

@@ -126,6 +126,13 @@ static int write_need_version(struct cli *c, int64_t version)
 		c->cmd);
 }
 
+static unsigned edit_write_set(const struct invoice_input *in)
+{
+	return (in->customer ? MF_CUSTOMER : 0u) |
+	       (in->status ? MF_STATUS : 0u) | (in->total ? MF_TOTAL : 0u) |
+	       (in->currency ? MF_CURRENCY : 0u) | (in->number ? MF_NUMBER : 0u);
+}
+
 /* Resolve REF, then run the write against the id it names. */
 static int write_run(struct cli *c, enum write_op op, const char *ref,
                      int64_t version, const struct invoice_input *in,
@@ -147,8 +154,10 @@ static int write_run(struct cli *c, enum write_op op, const char *ref,
 		goto out;
 	switch (op) {
 	case OP_EDIT:
-		rc = store_edit(c->st, &c->who, inv.id, version, in, flags, &res,
-		                &err);
+		/* the set of fields to write is the options given: an
+		 * overwrite replaces nothing the command line did not name */
+		rc = store_edit_fields(c->st, &c->who, inv.id, version, in,
+		                       edit_write_set(in), flags, &res, &err);
 		break;
 	case OP_ARCHIVE:
 		rc = store_archive(c->st, &c->who, inv.id, version, &res, &err);

@@ -98,6 +98,26 @@ void merge_fields(const struct invoice *base, const struct invoice *mine,
 		out->disjoint = false;
 }
 
+static unsigned money_unit(unsigned mask)
+{
+	return (mask & MF_MONEY) ? mask | MF_MONEY : mask;
+}
+
+unsigned merge_write_set(const struct invoice *base,
+                         const struct invoice *mine)
+{
+	return money_unit(merge_diff(base, mine));
+}
+
+unsigned merge_replaced(const struct invoice *base, const struct invoice *mine,
+                        const struct invoice *theirs, unsigned fields)
+{
+	unsigned theirs_changed = money_unit(merge_diff(base, theirs));
+	unsigned differ = money_unit(merge_diff(mine, theirs));
+
+	return money_unit(fields) & theirs_changed & differ;
+}
+
 const char *merge_field_label(enum merge_field f)
 {
 	size_t i;

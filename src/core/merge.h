@@ -15,8 +15,14 @@ enum merge_field {
 	MF_STATUS = 1u << 1,
 	MF_TOTAL = 1u << 2,
 	MF_CURRENCY = 1u << 3,
+	/* Renumbering: in a write set, never merged (the number is not a
+	 * field of the form's merge; the live-number index judges it). */
+	MF_NUMBER = 1u << 4,
 };
 #define MF_ALL (MF_CUSTOMER | MF_STATUS | MF_TOTAL | MF_CURRENCY)
+/* Total and Currency are one unit: an amount means nothing without the
+ * currency it was written in. */
+#define MF_MONEY (MF_TOTAL | MF_CURRENCY)
 
 /* Mask of editable fields whose values differ between a and b. */
 unsigned merge_diff(const struct invoice *a, const struct invoice *b);
@@ -33,6 +39,20 @@ struct merge_result {
  * `disjoint`.  merged is filled whether or not the sides are disjoint. */
 void merge_fields(const struct invoice *base, const struct invoice *mine,
                   const struct invoice *theirs, struct merge_result *out);
+
+/* The set of fields a save of `mine` writes: those changed since base,
+ * with Total and Currency as one unit (either brings both), so the amount
+ * is written with the currency the operator saw it in.  A field the
+ * operator left alone is never in it. */
+unsigned merge_write_set(const struct invoice *base,
+                         const struct invoice *mine);
+
+/* The fields of `fields` whose value in `theirs` a write of `mine` would
+ * replace: theirs changed it since base and mine holds something else
+ * (both sides setting the same value replaces nothing).  Total and
+ * Currency count as one unit. */
+unsigned merge_replaced(const struct invoice *base, const struct invoice *mine,
+                        const struct invoice *theirs, unsigned fields);
 
 /* Translated field label: "Customer", "Status", "Total", "Currency". */
 const char *merge_field_label(enum merge_field f);

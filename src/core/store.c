@@ -110,19 +110,26 @@ static const char *const stmt_sql[SQL__COUNT] = {
 		"SELECT u.name, o.name, m.role FROM memberships m "
 		"JOIN orgs o ON o.id = m.org_id JOIN users u ON u.id = m.user_id "
 		"ORDER BY o.name, m.role, u.name",
-	[SQL_DRAFT_GET] = "SELECT version, base_version, body, saved_at "
+	[SQL_DRAFT_GET] = "SELECT version, base_version, body, saved_at, "
+	                  "token, base_body "
 	                  "FROM drafts WHERE user_id = ?1 AND org_id = ?2 "
-	                  "AND invoice_id = ?3",
+	                  "AND invoice_id = ?3 AND token = ?4",
+	[SQL_DRAFT_NEWEST] = "SELECT version, base_version, body, saved_at, "
+	                     "token, base_body "
+	                     "FROM drafts WHERE user_id = ?1 AND org_id = ?2 "
+	                     "AND invoice_id = ?3 "
+	                     "ORDER BY saved_at DESC, token LIMIT 1",
 	[SQL_DRAFT_INSERT] =
-		"INSERT INTO drafts (user_id, org_id, invoice_id, version, "
-		"base_version, body, saved_at) "
-		"VALUES (?1, ?2, ?3, 1, ?4, ?5, " NOW ")",
+		"INSERT INTO drafts (user_id, org_id, invoice_id, token, version, "
+		"base_version, base_body, body, saved_at) "
+		"VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, " NOW ")",
 	[SQL_DRAFT_UPDATE] =
-		"UPDATE drafts SET version = version + 1, base_version = ?4, "
-		"body = ?5, saved_at = " NOW " WHERE user_id = ?1 "
-		"AND org_id = ?2 AND invoice_id = ?3 AND version = ?6",
+		"UPDATE drafts SET version = version + 1, base_version = ?5, "
+		"base_body = ?6, body = ?7, saved_at = " NOW " WHERE user_id = ?1 "
+		"AND org_id = ?2 AND invoice_id = ?3 AND token = ?4 "
+		"AND version = ?8",
 	[SQL_DRAFT_DELETE] = "DELETE FROM drafts WHERE user_id = ?1 "
-	                     "AND org_id = ?2 AND invoice_id = ?3",
+	                     "AND org_id = ?2 AND invoice_id = ?3 AND token = ?4",
 	[SQL_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[SQL_BEGIN_READ] = "BEGIN DEFERRED",
 	/* The newest audit row of an invoice up to a version that touched a
@@ -1500,6 +1507,14 @@ enum edit_field {
 	EDIT_NUMBER = 16,
 };
 
+/* The write set of store_edit_fields() is a merge_field mask. */
+_Static_assert((int)EDIT_CUSTOMER == (int)MF_CUSTOMER &&
+               (int)EDIT_STATUS == (int)MF_STATUS &&
+               (int)EDIT_TOTAL == (int)MF_TOTAL &&
+               (int)EDIT_CURRENCY == (int)MF_CURRENCY &&
+               (int)EDIT_NUMBER == (int)MF_NUMBER,
+               "edit bits are the merge field bits");
+
 /* Which fields next changes from cur; 0 when none. */
 static unsigned edit_mask(const struct invoice *cur, const struct invoice *next)
 {
@@ -1641,17 +1656,45 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
 	return INV_OK;
 }
 
+/* The input narrowed to the write set: a value outside `fields` is not
+ * written, whatever the face sent.  Total and Currency are one unit: an
+ * amount is written with the currency it was typed in, so a set holding
+ * either takes both when both are given. */
+static void input_narrow(const struct invoice_input *in, unsigned fields,
+                         struct invoice_input *out)
+{
+	if ((fields & (MF_TOTAL | MF_CURRENCY)) && in->total && in->currency)
+		fields |= MF_TOTAL | MF_CURRENCY;
+	out->customer = (fields & MF_CUSTOMER) ? in->customer : NULL;
+	out->status = (fields & MF_STATUS) ? in->status : NULL;
+	out->total = (fields & MF_TOTAL) ? in->total : NULL;
+	out->currency = (fields & MF_CURRENCY) ? in->currency : NULL;
+	out->number = (fields & MF_NUMBER) ? in->number : NULL;
+}
+
 enum inv_rc store_edit(struct store *st, const struct identity *who,
                        int64_t id, int64_t version,
                        const struct invoice_input *in, int flags,
                        struct write_result *res, struct inv_err *err)
 {
+	return store_edit_fields(st, who, id, version, in, MF_ALL | MF_NUMBER,
+	                         flags, res, err);
+}
+
+enum inv_rc store_edit_fields(struct store *st, const struct identity *who,
+                              int64_t id, int64_t version,
+                              const struct invoice_input *given,
+                              unsigned fields, int flags,
+                              struct write_result *res, struct inv_err *err)
+{
 	bool overwrite = flags & WRITE_OVERWRITE;
+	struct invoice_input in;
 	struct invoice cur, next;
 	enum inv_rc rc;
 
 	result_reset(res);
-	rc = input_check(in, err);
+	input_narrow(given, fields, &in);
+	rc = input_check(&in, err);
 	if (rc != INV_OK)
 		return rc;
 	rc = store_tx_begin(st, err);
@@ -1660,7 +1703,7 @@ enum inv_rc store_edit(struct store *st, const struct identity *who,
 	rc = edit_guard(st, who, id, version, overwrite, &cur, res, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = input_apply(in, &cur, &next, err);
+	rc = input_apply(&in, &cur, &next, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	return edit_write(st, who, &cur, &next,
@@ -2339,11 +2382,14 @@ enum inv_rc store_changes_since(struct store *st, const struct identity *who,
 
 /* ---- drafts -------------------------------------------------------------- */
 
+/* token NULL: the newest draft of invoice_id whatever its token. */
 static enum inv_rc draft_get(struct store *st, const struct identity *who,
-                             int64_t invoice_id, struct draft *out,
-                             bool *found, struct inv_err *err)
+                             int64_t invoice_id, const char *token,
+                             struct draft *out, bool *found,
+                             struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_DRAFT_GET, err);
+	sqlite3_stmt *s = store_stmt(st, token ? SQL_DRAFT_GET
+	                                       : SQL_DRAFT_NEWEST, err);
 	int rc;
 
 	*found = false;
@@ -2352,6 +2398,8 @@ static enum inv_rc draft_get(struct store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 1, who->user_id);
 	sqlite3_bind_int64(s, 2, who->org_id);
 	sqlite3_bind_int64(s, 3, invoice_id);
+	if (token)
+		sqlite3_bind_text(s, 4, token, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*found = true;
@@ -2361,6 +2409,8 @@ static enum inv_rc draft_get(struct store *st, const struct identity *who,
 		out->base_version = sqlite3_column_int64(s, 1);
 		copy_text(out->body, sizeof out->body, s, 2);
 		copy_text(out->saved_at, sizeof out->saved_at, s, 3);
+		copy_text(out->token, sizeof out->token, s, 4);
+		copy_text(out->base_body, sizeof out->base_body, s, 5);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -2368,9 +2418,14 @@ static enum inv_rc draft_get(struct store *st, const struct identity *who,
 	return INV_OK;
 }
 
+static bool draft_text_ok(const char *text)
+{
+	return text && strlen(text) < DRAFT_BODY_MAX &&
+	       utf8_valid(text, strlen(text));
+}
+
 enum inv_rc store_draft_save(struct store *st, const struct identity *who,
-                             int64_t invoice_id, int64_t version,
-                             int64_t base_version, const char *body,
+                             const struct draft *d, int64_t version,
                              int64_t *new_version, struct draft *current,
                              struct inv_err *err)
 {
@@ -2379,15 +2434,20 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 	bool found;
 	enum inv_rc rc;
 
-	if (!body || strlen(body) >= DRAFT_BODY_MAX ||
-	    !utf8_valid(body, strlen(body)))
+	if (!draft_text_ok(d->body) || !draft_text_ok(d->base_body))
 		return inv_err_set(err, INV_INVALID, "draft",
 			_("a draft is at most %d bytes of UTF-8"),
 			DRAFT_BODY_MAX - 1);
+	/* a new invoice's draft is keyed by its form's request token */
+	if (d->invoice_id == 0 && token_check(d->token, err) != INV_OK)
+		return INV_INVALID;
+	if (d->invoice_id != 0 && d->token[0])
+		return inv_err_set(err, INV_INVALID, "draft",
+			_("only a new invoice's draft has a request token"));
 	rc = store_tx_begin(st, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = draft_get(st, who, invoice_id, &stored, &found, err);
+	rc = draft_get(st, who, d->invoice_id, d->token, &stored, &found, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
 	/* Two terminals of one operator: the one holding an older draft
@@ -2408,11 +2468,13 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 		return refuse(st, err ? err->rc : INV_ERROR, NULL, NULL);
 	sqlite3_bind_int64(s, 1, who->user_id);
 	sqlite3_bind_int64(s, 2, who->org_id);
-	sqlite3_bind_int64(s, 3, invoice_id);
-	sqlite3_bind_int64(s, 4, base_version);
-	sqlite3_bind_text(s, 5, body, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, d->invoice_id);
+	sqlite3_bind_text(s, 4, d->token, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, d->base_version);
+	sqlite3_bind_text(s, 6, d->base_body, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, d->body, -1, SQLITE_TRANSIENT);
 	if (found)
-		sqlite3_bind_int64(s, 6, version);
+		sqlite3_bind_int64(s, 8, version);
 	rc = stmt_done(st, s, err);
 	if (rc == INV_OK)
 		rc = store_exec(st, SQL_COMMIT, err);
@@ -2423,12 +2485,15 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 }
 
 enum inv_rc store_draft_load(struct store *st, const struct identity *who,
-                             int64_t invoice_id, struct draft *out,
-                             struct inv_err *err)
+                             int64_t invoice_id, const char *token,
+                             struct draft *out, struct inv_err *err)
 {
 	bool found;
-	enum inv_rc rc = draft_get(st, who, invoice_id, out, &found, err);
+	enum inv_rc rc;
 
+	if (!token && invoice_id != 0)
+		token = "";
+	rc = draft_get(st, who, invoice_id, token, out, &found, err);
 	if (rc == INV_OK && !found)
 		return inv_err_set(err, INV_NOT_FOUND, "draft",
 			_("no draft saved for this invoice"));
@@ -2436,7 +2501,8 @@ enum inv_rc store_draft_load(struct store *st, const struct identity *who,
 }
 
 enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
-                                int64_t invoice_id, struct inv_err *err)
+                                int64_t invoice_id, const char *token,
+                                struct inv_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, SQL_DRAFT_DELETE, err);
 
@@ -2445,6 +2511,7 @@ enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 1, who->user_id);
 	sqlite3_bind_int64(s, 2, who->org_id);
 	sqlite3_bind_int64(s, 3, invoice_id);
+	sqlite3_bind_text(s, 4, token ? token : "", -1, SQLITE_TRANSIENT);
 	return stmt_done(st, s, err);
 }
 

@@ -22,6 +22,7 @@
 
 #include "identity.h"
 #include "invoice.h"
+#include "merge.h"
 #include "result.h"
 
 struct store;
@@ -191,10 +192,22 @@ struct write_result {
 	int64_t change_seq;  /* INV_OK: the change-feed row written */
 };
 
+/* Write the given fields of `in` (those not NULL). */
 enum inv_rc store_edit(struct store *st, const struct identity *who,
                        int64_t id, int64_t version,
                        const struct invoice_input *in, int flags,
                        struct write_result *res, struct inv_err *err);
+
+/* As store_edit, writing only the fields in `fields` (a mask of enum
+ * merge_field): a value outside the set is not written, whatever `in`
+ * holds, so a face sends the set of fields the operator changed and an
+ * overwrite replaces nothing else.  Total and Currency are one unit: a set
+ * holding either writes both when `in` gives both. */
+enum inv_rc store_edit_fields(struct store *st, const struct identity *who,
+                              int64_t id, int64_t version,
+                              const struct invoice_input *in,
+                              unsigned fields, int flags,
+                              struct write_result *res, struct inv_err *err);
 
 enum inv_rc store_archive(struct store *st, const struct identity *who,
                           int64_t id, int64_t version, struct write_result *res,
@@ -328,28 +341,40 @@ enum inv_rc store_changes_head(struct store *st, int64_t *out,
 /* ---- drafts (SPEC 4.4) ------------------------------------------------- */
 
 #define DRAFT_BODY_MAX 4096
+#define DRAFT_TOKEN_MAX 64
 struct draft {
 	int64_t invoice_id;   /* 0 for a new invoice's form */
+	/* "" for an edit form; a new invoice's form keeps its request token,
+	 * so each such form has a draft of its own */
+	char token[DRAFT_TOKEN_MAX + 1];
 	int64_t version;      /* the draft's own counter */
 	int64_t base_version; /* the invoice version the form was loaded at */
+	/* the values the form was loaded from (at base_version), as JSON in
+	 * the body's shape; "" when unknown (drafts of older files) */
+	char base_body[DRAFT_BODY_MAX];
 	char body[DRAFT_BODY_MAX]; /* the form's fields as JSON */
 	char saved_at[TIME_TEXT_MAX];
 };
 
-/* Save the draft of (who->user, invoice_id).  `version` is the draft version
- * this writer last saw (0 when it has none); a mismatch is INV_CONFLICT with
- * the stored draft in *current.  On success *new_version is the new one. */
+/* Save d (invoice_id, token, base_version, base_body, body) as the draft of
+ * (who->user, d->invoice_id, d->token).  `version` is the draft version
+ * this writer last saw (0 when it has none); a mismatch is INV_CONFLICT
+ * with the stored draft in *current.  On success *new_version is the new
+ * one. */
 enum inv_rc store_draft_save(struct store *st, const struct identity *who,
-                             int64_t invoice_id, int64_t version,
-                             int64_t base_version, const char *body,
+                             const struct draft *d, int64_t version,
                              int64_t *new_version, struct draft *current,
                              struct inv_err *err);
-/* INV_NOT_FOUND when there is none. */
+/* The draft of (who->user, invoice_id, token); token NULL with invoice 0
+ * takes the newest new-invoice draft, whatever its token (NULL otherwise
+ * means "").  INV_NOT_FOUND when there is none. */
 enum inv_rc store_draft_load(struct store *st, const struct identity *who,
-                             int64_t invoice_id, struct draft *out,
-                             struct inv_err *err);
+                             int64_t invoice_id, const char *token,
+                             struct draft *out, struct inv_err *err);
+/* token NULL means "" (an edit form's draft). */
 enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
-                                int64_t invoice_id, struct inv_err *err);
+                                int64_t invoice_id, const char *token,
+                                struct inv_err *err);
 
 /* ---- presence ----------------------------------------------------------- */
 

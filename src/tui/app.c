@@ -154,6 +154,7 @@ bool app_switch_identity(struct app *a, const char *user, const char *org)
 		return false;
 	}
 	a->who = who;
+	a->undo.id = 0;
 	if (a->view == VIEW_ALL && !identity_at_least(&who, ROLE_ADMIN))
 		a->view = VIEW_ACTIVE;
 	table_reset(a);
@@ -250,6 +251,40 @@ void app_lifecycle(struct app *a, enum wreq_kind kind)
 	app_lifecycle_submit(a, kind, row);
 }
 
+/* "Invoice archived. u undo": the archive's own message with the key
+ * that takes it back, as the hints name keys. */
+static const char *app_undo_offer(void)
+{
+	static char buf[TOAST_TEXT];
+
+	snprintf(buf, sizeof buf, "%s %s", _("Invoice archived."),
+	         _("u undo"));
+	return buf;
+}
+
+void app_undo_archive(struct app *a)
+{
+	struct wreq req;
+
+	/* the offer is taken, or has lapsed: its toast goes either way */
+	toast_withdraw(a, app_undo_offer());
+	if (a->undo.id == 0 || app_now() >= a->undo.until_ms) {
+		a->undo.id = 0;
+		toast_show(a, TOAST_INFO, _("Nothing to undo."));
+		return;
+	}
+	/* guarded like any restore: if the invoice moved since the
+	 * archive, the core refuses and nothing is written */
+	memset(&req, 0, sizeof req);
+	req.kind = W_RESTORE;
+	req.who = a->who;
+	req.id = a->undo.id;
+	req.version = a->undo.version;
+	a->undo.id = 0;
+	if (app_submit(a, &req))
+		a->table.want_sel = req.id;
+}
+
 static void app_lifecycle_result(struct app *a, const struct wres *r)
 {
 	static const char *const done[] = {
@@ -264,7 +299,15 @@ static void app_lifecycle_result(struct app *a, const struct wres *r)
 	/* a refused row comes back, and so does the selection on it */
 	if (r->rc != INV_OK && r->req.kind == W_ARCHIVE)
 		a->table.want_sel = r->req.id;
-	if (r->rc == INV_OK) {
+	if (r->rc == INV_OK && r->req.kind == W_ARCHIVE) {
+		app_own_write(a, r);
+		/* an archive is one key away: it can be taken back for as
+		 * long as the toast says so */
+		a->undo.id = r->res.row.id;
+		a->undo.version = r->res.row.version;
+		a->undo.until_ms = app_now() + UNDO_MS;
+		toast_show_for(a, TOAST_OK, app_undo_offer(), UNDO_MS);
+	} else if (r->rc == INV_OK) {
 		app_own_write(a, r);
 		toast_show(a, TOAST_OK, _(done[r->req.kind]));
 	} else if (r->rc == INV_CONFLICT && strcmp(r->err.field, "number")) {

@@ -2,13 +2,14 @@
  * confirm.c - a yes/no question in a small panel ("Delete invoice
  * ACME-1004? (y/n)", "Discard unsaved changes? (y/n)", the draft offer).
  *
+ * The question may hold several lines ('\n'); each wraps to the panel.
  * The answer is delivered after the panel is gone, so the callback may
  * open or close other layers freely.  Esc answers no.
  */
 #include "tui_internal.h"
 
 struct confirm {
-	char question[512];
+	char question[2048]; /* an overwrite names whole values */
 	confirm_fn fn;
 	int64_t arg;
 };
@@ -30,46 +31,59 @@ static void confirm_key(struct app *a, struct layer *l, wint_t ch, bool fkey)
 	c.fn(a, yes, c.arg);
 }
 
-/* The question may hold several lines ('\n'): a revert lists each value
- * it replaces on a line of its own. */
+/* Wrap each of the question's lines ('\n' separates them: a revert names
+ * each value it replaces on a line of its own) into the panel from row y;
+ * with w NULL only count.  Returns the rows used. */
+static int confirm_wrap(WINDOW *w, int y, int width, const char *q,
+                        int max_lines)
+{
+	char line[sizeof ((struct confirm *)0)->question];
+	int used = 0;
+
+	while (*q && used < max_lines) {
+		size_t n = strcspn(q, "\n");
+
+		memcpy(line, q, n);
+		line[n] = '\0';
+		used += draw_wrap(w, y + used, 2, width, line, RO_KEY,
+		                  max_lines - used);
+		q += n + (q[n] == '\n');
+	}
+	return used;
+}
+
 static void confirm_draw(struct app *a, struct layer *l)
 {
 	struct confirm *c = l->data;
-	char line[sizeof c->question];
 	const char *p = c->question;
-	int w = 30, lines = 0, y = 1;
+	int w = 30, lines;
 
 	(void)a;
 	while (*p) {
+		char line[sizeof c->question];
 		size_t n = strcspn(p, "\n");
-		int cols;
 
 		memcpy(line, p, n);
 		line[n] = '\0';
-		cols = text_cols(line) + 6;
-		if (cols > w)
-			w = cols;
-		lines++;
+		if (text_cols(line) + 6 > w)
+			w = text_cols(line) + 6;
 		p += n + (p[n] == '\n');
 	}
 	if (w > COLS - 2)
 		w = COLS - 2;
-	layer_place(l, lines + 4, w);
+	/* a long question (the values an overwrite replaces) wraps: every
+	 * value it names is read in full before the answer */
+	lines = confirm_wrap(NULL, 0, w - 4, c->question, LINES - 4);
+	layer_place(l, 4 + lines, w);
 	w = getmaxx(l->win);
 	draw_box(l->win, NULL);
-	for (p = c->question; *p && y < getmaxy(l->win) - 3; y++) {
-		size_t n = strcspn(p, "\n");
-
-		memcpy(line, p, n);
-		line[n] = '\0';
-		draw_str(l->win, y, 2, line, RO_KEY, w - 4);
-		p += n + (p[n] == '\n');
-	}
+	lines = confirm_wrap(l->win, 1, w - 4, c->question,
+	                     getmaxy(l->win) - 4);
 	struct draw_hint hints[] = {
 		{ "y", _("yes") },
 		{ "n", _("no") },
 	};
-	draw_hints(l->win, getmaxy(l->win) - 2, 2, w - 4, hints, 2, 2);
+	draw_hints(l->win, 2 + lines, 2, w - 4, hints, 2, 2);
 }
 
 static void confirm_release(struct layer *l)

@@ -8,7 +8,8 @@
  * Merge (only when the two sides changed different fields), and Overwrite
  * anyway (only to admins; the core refuses a member's overwrite anyway).
  * Nothing here saves by itself except Overwrite, which is the operator's
- * explicit choice.
+ * explicit choice, asked once more with the values it replaces named, and
+ * which writes only the fields the operator changed.
  */
 #include "tui_internal.h"
 
@@ -76,6 +77,85 @@ static void conflict_merge(struct app *a, const struct conflict *c)
 	form_mark_edited(a);
 }
 
+/* Who saved the version the database holds now, from its audit row
+ * ("external" for a writer outside inved); "" when not found. */
+static void conflict_saver(struct app *a, const struct invoice *theirs,
+                           char *buf, size_t size)
+{
+	struct audit_entry *e = calloc(8, sizeof *e);
+	struct inv_err err;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!e)
+		return;
+	if (store_audit_tail(a->st, &a->who, theirs->id, e, 8, &n, &err) ==
+	    INV_OK)
+		for (size_t i = 0; i < n; i++)
+			if (e[i].to_version == theirs->version) {
+				text_copy(buf, size, e[i].actor);
+				break;
+			}
+	free(e);
+}
+
+static void conflict_overwrite_answer(struct app *a, bool yes,
+                                      int64_t serial)
+{
+	if (yes && a->form && a->form->serial == (uint64_t)serial)
+		form_submit(a, WRITE_OVERWRITE);
+}
+
+/*
+ * Overwrite writes only what the operator changed (the form's write set);
+ * fields only the other side changed keep the database's values.  One
+ * question names each value of theirs that will be replaced, and who set
+ * it, before anything is written.
+ */
+static void conflict_overwrite_ask(struct app *a, const struct conflict *c)
+{
+	static const unsigned order[3] = { MF_CUSTOMER, MF_STATUS, MF_TOTAL };
+	struct form *f = a->form;
+	unsigned set = form_write_set(f);
+	unsigned replaced = merge_replaced(&f->base, &c->mine, &c->theirs, set);
+	char who[NAME_MAX_BYTES + 1], q[1536], theirs[CUSTOMER_MAX_BYTES + 64],
+	     mine[CUSTOMER_MAX_BYTES + 64], part[1200];
+	size_t o = 0;
+
+	conflict_saver(a, &c->theirs, who, sizeof who);
+	if (!who[0])
+		text_copy(who, sizeof who, _("the other side"));
+	q[0] = '\0';
+	/* Total and Currency are one unit: the total names both */
+	for (int i = 0; i < 3; i++) {
+		unsigned bit = order[i];
+		if (!(replaced & bit))
+			continue;
+		conflict_value(&c->theirs, bit, theirs, sizeof theirs);
+		conflict_value(&c->mine, bit, mine, sizeof mine);
+		if (o == 0)
+			snprintf(part, sizeof part,
+			         _("Replace %s's %s %s with %s"), who,
+			         merge_field_label((enum merge_field)bit), theirs,
+			         mine);
+		else
+			snprintf(part, sizeof part, _(", %s %s with %s"),
+			         merge_field_label((enum merge_field)bit), theirs,
+			         mine);
+		o += (size_t)snprintf(q + o, sizeof q - o, "%s", part);
+		if (o >= sizeof q)
+			o = sizeof q - 1;
+	}
+	if (o == 0)
+		snprintf(q, sizeof q,
+		         _("Save your changes over v%lld? Fields you did not "
+		           "change keep their values. (y/n)"),
+		         (long long)c->theirs.version);
+	else
+		snprintf(q + o, sizeof q - o, "%s", _("? (y/n)"));
+	confirm_open(a, q, conflict_overwrite_answer, (int64_t)f->serial);
+}
+
 static void conflict_key(struct app *a, struct layer *l, wint_t ch,
                          bool fkey)
 {
@@ -98,7 +178,7 @@ static void conflict_key(struct app *a, struct layer *l, wint_t ch,
 		conflict_merge(a, &c);
 	} else if (ch == 'o' && admin) {
 		layer_pop(a);
-		form_submit(a, WRITE_OVERWRITE);
+		conflict_overwrite_ask(a, &c);
 	}
 }
 

@@ -184,26 +184,84 @@ static bool values_equal(const struct form_values *x,
 
 /* ---- offering a stored draft ----------------------------------------- */
 
+/* The row the draft was made from: the invoice as it is now, with the
+ * values and version the draft's form had loaded.  False when the draft
+ * does not carry them (a draft of an older file). */
+static bool draft_base_row(const struct draft *d, const struct invoice *now,
+                           struct invoice *out)
+{
+	struct form_values bv;
+	struct inv_err err;
+
+	*out = *now;
+	out->version = d->base_version;
+	if (!d->base_body[0] || !draft_body_decode(d->base_body, &bv))
+		return false;
+	text_copy(out->customer, sizeof out->customer, bv.customer);
+	if (invoice_status_parse(bv.status, &out->status, &err) != INV_OK)
+		return false;
+	text_copy(out->currency, sizeof out->currency, bv.currency);
+	return money_parse(bv.total, bv.currency, &out->total_minor, &err) ==
+	       INV_OK;
+}
+
+/*
+ * A draft made on vN of an invoice now at vM > N is restored as if the
+ * form had stayed open since vN: its base is vN's values and a save is
+ * made against vN, so it meets the conflict panel (with Merge when the
+ * changes are disjoint) instead of laying the whole body over vM.
+ */
+static void draft_rebase(struct form *f, const struct draft *d)
+{
+	struct invoice now = f->base, base;
+
+	if (!draft_base_row(d, &now, &base))
+		base = now, base.version = d->base_version;
+	f->base = base;
+	f->version = d->base_version;
+	snprintf(f->notice, sizeof f->notice,
+	         _("Changed elsewhere: v%lld → v%lld"),
+	         (long long)d->base_version, (long long)now.version);
+}
+
+static void draft_discard_offer(struct app *a, const struct form *f)
+{
+	struct wreq req;
+
+	memset(&req, 0, sizeof req);
+	req.kind = W_DRAFT_DISCARD;
+	req.who = a->who;
+	req.id = f->create ? 0 : f->base.id;
+	text_copy(req.token, sizeof req.token, f->offer.token);
+	app_submit(a, &req);
+}
+
 static void draft_restore_answer(struct app *a, bool yes, int64_t serial)
 {
 	struct form *f = a->form;
 	struct form_values v;
-	struct wreq req;
 
 	if (!f || f->serial != (uint64_t)serial)
 		return;
 	if (yes && draft_body_decode(f->offer.body, &v)) {
+		if (f->create && f->offer.token[0])
+			/* the restored form submits with the draft's token:
+			 * a second submit is still a repeat */
+			text_copy(f->token, sizeof f->token, f->offer.token);
+		else if (f->create)
+			/* a draft from before drafts had tokens: the form
+			 * keeps its own, and saves the draft under it */
+			draft_discard_offer(a, f);
+		else if (f->offer.base_version != f->version)
+			draft_rebase(f, &f->offer);
 		form_values_set(f, &v);
 		f->draft_version = f->offer.version;
 		return;
 	}
 	/* declined: the stored draft goes, so it is not offered again */
-	memset(&req, 0, sizeof req);
-	req.kind = W_DRAFT_DISCARD;
-	req.who = a->who;
-	req.id = f->create ? 0 : f->base.id;
-	app_submit(a, &req);
-	f->draft_version = 0;
+	draft_discard_offer(a, f);
+	if (!f->create)
+		f->draft_version = 0;
 }
 
 void draft_offer_restore(struct app *a)
@@ -215,10 +273,13 @@ void draft_offer_restore(struct app *a)
 
 	if (!f)
 		return;
+	/* a new invoice's form is offered the newest new-invoice draft,
+	 * whatever its token; an edit form the draft of its invoice */
 	if (store_draft_load(a->st, &a->who, f->create ? 0 : f->base.id,
-	                     &f->offer, &err) != INV_OK)
+	                     f->create ? NULL : "", &f->offer, &err) != INV_OK)
 		return;
-	f->draft_version = f->offer.version;
+	if (!f->create)
+		f->draft_version = f->offer.version;
 	if (!draft_body_decode(f->offer.body, &stored))
 		return;
 	form_values_get(f, &now);
@@ -293,6 +354,18 @@ static void draftconf_key(struct app *a, struct layer *l, wint_t ch,
 		draftconf_keep_mine(a, &d);
 }
 
+/* Lines the field row i needs: both values in full, wrapped in colw. */
+static int draftconf_row_lines(const char *sv, const char *mv, int colw)
+{
+	int a = draw_wrap(NULL, 0, 0, colw, sv, RO_NORMAL, 64);
+	int b = draw_wrap(NULL, 0, 0, colw, mv, RO_NORMAL, 64);
+
+	return a > b ? a : b;
+}
+
+/* Both values of every field are shown in full (wrapped, never cut), and
+ * the fields that differ are marked, so two drafts that look alike at a
+ * glance cannot hide a difference. */
 static void draftconf_draw(struct app *a, struct layer *l)
 {
 	static const char *const labels[4] = {
@@ -302,7 +375,7 @@ static void draftconf_draw(struct app *a, struct layer *l)
 	struct form_values mine;
 	const char *sv[4], *mv[4];
 	char head[128], sst[64], mst[64];
-	int w = COLS - 2 > 78 ? 78 : COLS - 2, colw, y = 1;
+	int w = COLS - 2 > 78 ? 78 : COLS - 2, colw, y = 1, h, room;
 
 	if (!a->form)
 		return;
@@ -313,32 +386,46 @@ static void draftconf_draw(struct app *a, struct layer *l)
 	sv[2] = d->stored.total, sv[3] = d->stored.currency;
 	mv[0] = mine.customer, mv[1] = mst;
 	mv[2] = mine.total, mv[3] = mine.currency;
-	layer_place(l, 12, w);
+	colw = (w - 16) / 2;
+	h = 8;
+	for (int i = 0; i < 4; i++)
+		h += draftconf_row_lines(sv[i], mv[i], colw);
+	if (h > LINES)
+		h = LINES;
+	layer_place(l, h, w);
 	w = getmaxx(l->win);
+	h = getmaxy(l->win);
+	colw = (w - 16) / 2;
 	draw_box(l->win, _("Draft"));
 	draw_str(l->win, y++, 2,
 	         _("Your draft was saved from another terminal meanwhile."),
 	         RO_WARN, w - 4);
-	colw = (w - 14) / 2;
 	y++;
 	snprintf(head, sizeof head, _("Stored draft, saved %s"), d->when);
-	draw_text_role(l->win, y, 12, colw, head, ALIGN_LEFT, RO_HEADER);
-	draw_text_role(l->win, y++, 13 + colw, colw, _("This form"),
+	draw_text_role(l->win, y, 14, colw, head, ALIGN_LEFT, RO_HEADER);
+	draw_text_role(l->win, y++, 15 + colw, colw, _("This form"),
 	               ALIGN_LEFT, RO_HEADER);
-	for (int i = 0; i < 4; i++, y++) {
+	room = h - 3;
+	for (int i = 0; i < 4 && y < room; i++) {
 		bool diff = strcmp(sv[i], mv[i]) != 0;
-		draw_text(l->win, y, 2, 9, _(labels[i]), ALIGN_LEFT);
-		draw_text_role(l->win, y, 12, colw, sv[i], ALIGN_LEFT,
-		               diff ? RO_MARK : RO_NORMAL);
-		draw_text_role(l->win, y, 13 + colw, colw, mv[i], ALIGN_LEFT,
-		               diff ? RO_MARK : RO_NORMAL);
+		enum draw_role r = diff ? RO_MARK : RO_NORMAL;
+		int n1, n2;
+
+		draw_str(l->win, y, 2, diff ? "*" : " ", RO_MARK, 1);
+		draw_text(l->win, y, 4, 9, _(labels[i]), ALIGN_LEFT);
+		n1 = draw_wrap(l->win, y, 14, colw, sv[i], r, room - y);
+		n2 = draw_wrap(l->win, y, 15 + colw, colw, mv[i], r, room - y);
+		y += n1 > n2 ? n1 : n2;
 	}
+	if (y < room)
+		draw_str(l->win, y, 2, _("* differs between the two"),
+		         RO_MUTED, w - 4);
 	struct draw_hint hints[] = {
 		{ "k", _("keep mine") },
 		{ "t", _("take the stored draft") },
 		{ "Esc", _("keep mine") },
 	};
-	draw_hints(l->win, getmaxy(l->win) - 2, 2, w - 4, hints, 3, 2);
+	draw_hints(l->win, h - 2, 2, w - 4, hints, 3, 2);
 }
 
 static void draftconf_release(struct layer *l)

@@ -207,3 +207,58 @@ void draw_age(int64_t ms, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%dh", (int)(ms / 3600000));
 }
+
+/* Where the line starting at buf[from] ends: as many characters as fit in
+ * width columns, broken after the last space when the text goes on. */
+static size_t wrap_end(const wchar_t *buf, size_t n, size_t from, int width)
+{
+	size_t i = from, space = 0;
+	int used = 0;
+
+	for (; i < n; i++) {
+		int cw = text_wchar_cols(buf[i]);
+		if (used + cw > width)
+			break;
+		used += cw;
+		if (buf[i] == L' ')
+			space = i + 1;
+	}
+	if (i < n && space > from)
+		i = space;
+	/* a combining mark belongs with the character before it */
+	while (i < n && text_wchar_cols(buf[i]) == 0)
+		i++;
+	return i > from ? i : from + 1;
+}
+
+int draw_wrap(WINDOW *w, int y, int x, int width, const char *s,
+              enum draw_role role, int max_lines)
+{
+	wchar_t buf[1024];
+	size_t n, from = 0;
+	int lines = 0;
+	attr_t at = draw_attr(role);
+
+	if (width <= 0 || max_lines <= 0)
+		return 0;
+	n = text_to_wide(s, buf, sizeof buf / sizeof buf[0]);
+	sanitize(buf, n);
+	do {
+		size_t end = wrap_end(buf, n, from, width);
+		int used = 0;
+
+		if (w) {
+			wmove(w, y + lines, x);
+			wattron(w, at);
+			waddnwstr(w, buf + from, (int)(end - from));
+			wattroff(w, at);
+		}
+		for (size_t i = from; i < end; i++)
+			used += text_wchar_cols(buf[i]);
+		if (w)
+			pad(w, width - used);
+		from = end;
+		lines++;
+	} while (from < n && lines < max_lines);
+	return lines;
+}

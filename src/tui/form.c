@@ -44,8 +44,7 @@ void form_values_set(struct form *f, const struct form_values *v)
 		f->status = st;
 }
 
-static void form_values_of_row(const struct invoice *row,
-                               struct form_values *v)
+void form_values_of_row(const struct invoice *row, struct form_values *v)
 {
 	text_copy(v->customer, sizeof v->customer, row->customer);
 	text_copy(v->status, sizeof v->status, invoice_status_name(row->status));
@@ -185,6 +184,12 @@ static int64_t form_draft_id(const struct form *f)
 	return f->create ? 0 : f->base.id;
 }
 
+/* A new invoice's draft is keyed by the form's request token. */
+static const char *form_draft_token(const struct form *f)
+{
+	return f->create ? f->token : "";
+}
+
 static void form_draft_discard(struct app *a, struct form *f)
 {
 	struct wreq req;
@@ -193,6 +198,7 @@ static void form_draft_discard(struct app *a, struct form *f)
 	req.kind = W_DRAFT_DISCARD;
 	req.who = a->who;
 	req.id = form_draft_id(f);
+	text_copy(req.token, sizeof req.token, form_draft_token(f));
 	app_submit(a, &req);
 }
 
@@ -247,6 +253,23 @@ static bool form_validate(struct form *f)
 	return first < 0;
 }
 
+unsigned form_write_set(const struct form *f)
+{
+	struct invoice mine;
+
+	if (f->create)
+		return MF_ALL;
+	/* only what the operator changed since the form's base is written,
+	 * so a save (or an overwrite) never puts back a stale value */
+	if (!form_to_invoice(f, &mine)) {
+		/* a total that does not parse was typed: the money goes
+		 * (and the core refuses it), the rest by what changed */
+		mine.total_minor = f->base.total_minor;
+		return merge_write_set(&f->base, &mine) | MF_MONEY;
+	}
+	return merge_write_set(&f->base, &mine);
+}
+
 void form_submit(struct app *a, int flags)
 {
 	struct form *f = a->form;
@@ -273,6 +296,7 @@ void form_submit(struct app *a, int flags)
 	req.id = f->base.id;
 	req.version = f->version;
 	req.flags = flags;
+	req.fields = form_write_set(f);
 	text_copy(req.customer, sizeof req.customer, v.customer);
 	text_copy(req.status, sizeof req.status, v.status);
 	text_copy(req.total, sizeof req.total, v.total);
@@ -393,17 +417,22 @@ void form_check_record(struct app *a)
 static void form_draft_request(struct app *a, struct form *f,
                                struct wreq *req)
 {
-	struct form_values v;
+	struct form_values v, base;
 
 	form_values_get(f, &v);
+	form_values_of_row(&f->base, &base);
 	memset(req, 0, sizeof *req);
 	req->kind = W_DRAFT_SAVE;
 	req->form_serial = f->serial;
 	req->who = a->who;
 	req->id = form_draft_id(f);
+	text_copy(req->token, sizeof req->token, form_draft_token(f));
 	req->version = f->draft_version;
 	req->base_version = f->version;
 	draft_body_encode(&v, req->body, sizeof req->body);
+	/* the values the form was loaded from go with it: a draft restored
+	 * after the invoice moved on is saved as a three-way merge */
+	draft_body_encode(&base, req->base_body, sizeof req->base_body);
 }
 
 int64_t form_autosave_due(struct app *a, int64_t now)
@@ -434,21 +463,33 @@ void form_autosave_tick(struct app *a, int64_t now)
 void form_draft_save_now(struct app *a)
 {
 	struct form *f = a->form;
-	struct wreq req;
-	struct draft cur;
+	struct wreq *req;
+	struct draft *d, *cur;
 	struct inv_err err;
 	int64_t nv;
 	enum inv_rc rc;
 
 	if (!f || (!f->draft_pending && !form_dirty(f)))
 		return;
-	form_draft_request(a, f, &req);
-	rc = store_draft_save(a->st, &a->who, req.id, req.version,
-	                      req.base_version, req.body, &nv, &cur, &err);
+	req = malloc(sizeof *req);
+	d = calloc(2, sizeof *d);
+	if (!req || !d)
+		goto out;
+	cur = d + 1;
+	form_draft_request(a, f, req);
+	d->invoice_id = req->id;
+	text_copy(d->token, sizeof d->token, req->token);
+	d->base_version = req->base_version;
+	text_copy(d->base_body, sizeof d->base_body, req->base_body);
+	text_copy(d->body, sizeof d->body, req->body);
+	rc = store_draft_save(a->st, &a->who, d, req->version, &nv, cur, &err);
 	/* leaving for good: what this screen shows is the newest thought */
 	if (rc == INV_CONFLICT)
-		store_draft_save(a->st, &a->who, req.id, cur.version,
-		                 req.base_version, req.body, &nv, &cur, &err);
+		store_draft_save(a->st, &a->who, d, cur->version, &nv, cur,
+		                 &err);
+out:
+	free(d);
+	free(req);
 }
 
 /* ---- the layer -------------------------------------------------------- */

@@ -523,6 +523,9 @@ bool table_key(struct app *a, wint_t ch, bool fkey)
 	case 'r':
 		app_lifecycle(a, W_RESTORE);
 		return true;
+	case 'u':
+		app_undo_archive(a);
+		return true;
 	case 'd':
 		app_lifecycle(a, W_DELETE);
 		return true;

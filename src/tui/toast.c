@@ -27,13 +27,19 @@ static void toast_drop(struct app *a, int i)
 
 void toast_show(struct app *a, enum toast_kind kind, const char *text)
 {
+	toast_show_for(a, kind, text, TOAST_MS);
+}
+
+void toast_show_for(struct app *a, enum toast_kind kind, const char *text,
+                    int64_t ms)
+{
 	struct toast *t;
 
 	/* the same message again only restarts its clock */
 	if (a->ntoasts > 0) {
 		t = &a->toasts[a->ntoasts - 1];
 		if (t->kind == kind && strcmp(t->text, text) == 0) {
-			t->expires_ms = app_now() + TOAST_MS;
+			t->expires_ms = app_now() + ms;
 			a->dirty = true;
 			return;
 		}
@@ -44,8 +50,22 @@ void toast_show(struct app *a, enum toast_kind kind, const char *text)
 	memset(t, 0, sizeof *t);
 	text_copy(t->text, sizeof t->text, text);
 	t->kind = kind;
-	t->expires_ms = app_now() + TOAST_MS;
+	t->expires_ms = app_now() + ms;
 	a->dirty = true;
+}
+
+void toast_withdraw(struct app *a, const char *text)
+{
+	int i = 0;
+
+	while (i < a->ntoasts) {
+		if (strcmp(a->toasts[i].text, text) == 0) {
+			toast_drop(a, i);
+			a->dirty = true;
+		} else {
+			i++;
+		}
+	}
 }
 
 bool toast_expire(struct app *a, int64_t now)

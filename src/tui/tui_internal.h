@@ -100,6 +100,11 @@ void draw_text_role(WINDOW *w, int y, int x, int width, const char *s,
  * limit > 0); returns the column after the last character drawn. */
 int draw_str(WINDOW *w, int y, int x, const char *s, enum draw_role role,
              int limit);
+/* Draw s in full over as many lines of width columns as it needs (broken
+ * at spaces where it can), at most max_lines; returns the lines used.
+ * With w NULL nothing is drawn: the count lays out a panel. */
+int draw_wrap(WINDOW *w, int y, int x, int width, const char *s,
+              enum draw_role role, int max_lines);
 /* A bordered box with a title on the top border. */
 void draw_box(WINDOW *w, const char *title);
 /* A row of "key label" hints that fits width; items the width cannot hold
@@ -178,6 +183,7 @@ void layer_free_all(struct app *a);
 
 #define TOAST_MAX 3
 #define TOAST_MS 3000
+#define UNDO_MS 8000 /* how long an archive's toast offers `u` undo */
 #define TOAST_TEXT 256
 
 enum toast_kind { TOAST_OK, TOAST_ERROR, TOAST_INFO };
@@ -191,6 +197,11 @@ struct toast {
 };
 
 void toast_show(struct app *a, enum toast_kind kind, const char *text);
+/* As toast_show, shown for ms instead of TOAST_MS. */
+void toast_show_for(struct app *a, enum toast_kind kind, const char *text,
+                    int64_t ms);
+/* Take back the toasts that say text (an offer no longer open). */
+void toast_withdraw(struct app *a, const char *text);
 /* Drop expired toasts; true when any went. */
 bool toast_expire(struct app *a, int64_t now);
 void toast_draw(struct app *a);
@@ -219,13 +230,15 @@ struct wreq {
 	int64_t id;
 	int64_t version;
 	int flags;
+	unsigned fields; /* W_EDIT: the set of fields to write (merge_field) */
 	char customer[CUSTOMER_MAX_BYTES + 1];
 	char status[16];
 	char total[64];
 	char currency[8];
-	char token[33];
+	char token[DRAFT_TOKEN_MAX + 1];
 	int64_t base_version;
 	int64_t to_version; /* W_REVERT */
+	char base_body[DRAFT_BODY_MAX]; /* the values the form was loaded from */
 	char body[DRAFT_BODY_MAX];
 };
 
@@ -314,7 +327,7 @@ enum form_field { FF_CUSTOMER = 0, FF_STATUS, FF_TOTAL, FF_CURRENCY, FF__COUNT }
 struct form {
 	uint64_t serial;
 	bool create;
-	char token[33];
+	char token[DRAFT_TOKEN_MAX + 1];
 	struct invoice base; /* the row the form was loaded from */
 	int64_t version;     /* the version a save is made against */
 	struct lineedit customer;
@@ -358,6 +371,8 @@ bool form_dirty(const struct form *f);
 /* The form's values as an invoice over base (the total parsed); false when
  * they do not parse. */
 bool form_to_invoice(const struct form *f, struct invoice *out);
+/* The fields a save of the form writes (merge_write_set over its base). */
+unsigned form_write_set(const struct form *f);
 void form_submit(struct app *a, int flags);
 /* Results of the writer that concern the form. */
 void form_on_result(struct app *a, const struct wres *r);
@@ -375,6 +390,8 @@ extern const struct layer_ops form_layer_ops;
 /* ---- draft.c: the draft body and draft conflicts --------------------- */
 
 void draft_body_encode(const struct form_values *v, char *out, size_t size);
+/* The values of a row as the form shows them. */
+void form_values_of_row(const struct invoice *row, struct form_values *v);
 bool draft_body_decode(const char *body, struct form_values *v);
 /* After the form opened: offer to restore a stored draft. */
 void draft_offer_restore(struct app *a);
@@ -434,6 +451,13 @@ struct app {
 	bool quit;
 	int exit_code;
 	int writes_inflight; /* invoice writes queued or running */
+	/* The last archive this screen made, undoable (`u`) while its toast
+	 * shows: a guarded restore at the version the archive wrote. */
+	struct {
+		int64_t id;
+		int64_t version;
+		int64_t until_ms;
+	} undo;
 	int64_t last_feed_ms;
 	char strip[160]; /* the freshness strip as last drawn */
 	int notify_rd;
@@ -458,6 +482,8 @@ void app_own_write(struct app *a, const struct wres *r);
 bool app_switch_identity(struct app *a, const char *user, const char *org);
 void app_set_view(struct app *a, enum inv_view v);
 void app_lifecycle(struct app *a, enum wreq_kind kind);
+/* `u` in the table: undo the last archive while its toast offers it. */
+void app_undo_archive(struct app *a);
 void app_interrupt(struct app *a, int code);
 
 #endif

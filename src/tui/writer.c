@@ -82,6 +82,26 @@ static void input_from_req(const struct wreq *r, struct invoice_input *in)
 	in->currency = r->currency;
 }
 
+/* The draft of the request: a new invoice's keyed by its token. */
+static enum inv_rc writer_draft_save(struct writer *w, const struct wreq *r,
+                                     struct wres *out)
+{
+	struct draft *d = calloc(1, sizeof *d);
+	enum inv_rc rc;
+
+	if (!d)
+		return inv_err_set(&out->err, INV_ERROR, "", _("out of memory"));
+	d->invoice_id = r->id;
+	text_copy(d->token, sizeof d->token, r->token);
+	d->base_version = r->base_version;
+	text_copy(d->base_body, sizeof d->base_body, r->base_body);
+	text_copy(d->body, sizeof d->body, r->body);
+	rc = store_draft_save(w->st, &r->who, d, r->version,
+	                      &out->draft_version, &out->draft, &out->err);
+	free(d);
+	return rc;
+}
+
 static enum inv_rc writer_perform(struct writer *w, const struct wreq *r,
                                   struct wres *out)
 {
@@ -94,8 +114,9 @@ static enum inv_rc writer_perform(struct writer *w, const struct wreq *r,
 	input_from_req(r, &in);
 	switch (r->kind) {
 	case W_EDIT:
-		return store_edit(w->st, &r->who, r->id, r->version, &in,
-		                  r->flags, &out->res, err);
+		return store_edit_fields(w->st, &r->who, r->id, r->version,
+		                         &in, r->fields, r->flags, &out->res,
+		                         err);
 	case W_CREATE:
 		return store_create(w->st, &r->who, r->token, NULL, &in,
 		                    &out->res, err);
@@ -109,11 +130,9 @@ static enum inv_rc writer_perform(struct writer *w, const struct wreq *r,
 		return store_delete(w->st, &r->who, r->id, r->version,
 		                    &out->res, err);
 	case W_DRAFT_SAVE:
-		return store_draft_save(w->st, &r->who, r->id, r->version,
-		                        r->base_version, r->body,
-		                        &out->draft_version, &out->draft, err);
+		return writer_draft_save(w, r, out);
 	case W_DRAFT_DISCARD:
-		return store_draft_discard(w->st, &r->who, r->id, err);
+		return store_draft_discard(w->st, &r->who, r->id, r->token, err);
 	case W_DRIFT:
 		return store_drift(w->st, &r->who, r->id, &out->res, err);
 	case W_REVERT:

@@ -237,6 +237,64 @@ START_TEST(stale_archive_leaves_at_once_then_returns_with_a_toast)
 }
 END_TEST
 
+/* After `a` the toast offers `u`: a guarded restore at the version the
+ * archive wrote.  A second `u` has nothing left to undo; an archive whose
+ * invoice moved since is not undone over the newer version. */
+START_TEST(archive_toast_offers_undo_as_a_guarded_restore)
+{
+	struct pty *p = e2e_open("bob", NULL);
+	struct invoice row = e2e_invoice("ACME-1002");
+	struct audit_entry e;
+
+	e2e_select(p, "ACME-1002");
+	SEND(p, "a");
+	SEE(p, "Invoice archived. u undo");
+	LOSE(p, "Initech GmbH");
+	SEND(p, "u");
+	SEE(p, "Invoice restored.");
+	SEE(p, "Initech GmbH");
+	/* the offer is taken: its toast is gone */
+	LOSE(p, "u undo");
+	row = e2e_invoice("ACME-1002");
+	ck_assert_str_eq(row.archived_at, "");
+	ck_assert_int_eq(row.version, 3);
+	e = e2e_audit_newest(row.id);
+	ck_assert_str_eq(e.action, "invoice.restore");
+	ck_assert_int_eq(e.from_version, 2);
+	SEND(p, "u");
+	SEE(p, "Nothing to undo.");
+	ck_assert_int_eq(e2e_invoice("ACME-1002").version, 3);
+
+	/* archived again, then changed elsewhere: the undo is refused */
+	e2e_select(p, "ACME-1002");
+	SEND(p, "a");
+	SEE(p, "Invoice archived. u undo");
+	e2e_peer_set_customer("ACME-1002", "Moved On AG");
+	SEND(p, "u");
+	SEE(p, "This invoice changed elsewhere");
+	row = e2e_invoice_id(row.id);
+	ck_assert_str_ne(row.archived_at, "");
+	ck_assert_str_eq(row.customer, "Moved On AG");
+	ck_assert_int_eq(row.version, 5);
+	e2e_quit(p);
+}
+END_TEST
+
+/* `d` still asks before it deletes. */
+START_TEST(delete_keeps_its_question)
+{
+	struct pty *p = e2e_open("alice", NULL);
+
+	e2e_select(p, "ACME-1002");
+	SEND(p, "d");
+	SEE(p, "Delete invoice ACME-1002? (y/n)");
+	SEND(p, "n");
+	LOSE(p, "Delete invoice ACME-1002?");
+	ck_assert_str_eq(e2e_invoice("ACME-1002").deleted_at, "");
+	e2e_quit(p);
+}
+END_TEST
+
 TCase *acc_tcase_lifecycle(void)
 {
 	TCase *tc = tcase_create("lifecycle");
@@ -246,5 +304,7 @@ TCase *acc_tcase_lifecycle(void)
 	tcase_add_test(tc, archive_restore_delete_move_counts_and_audit_tail_together);
 	tcase_add_test(tc, colliding_acme_1001_pair_shows_under_all_for_an_admin);
 	tcase_add_test(tc, stale_archive_leaves_at_once_then_returns_with_a_toast);
+	tcase_add_test(tc, archive_toast_offers_undo_as_a_guarded_restore);
+	tcase_add_test(tc, delete_keeps_its_question);
 	return tc;
 }

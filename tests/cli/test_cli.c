@@ -1054,6 +1054,26 @@ START_TEST(admin_overwrite_replaces_a_stale_version)
 }
 END_TEST
 
+START_TEST(admin_overwrite_writes_only_the_options_given)
+{
+	struct jv *v, *inv;
+
+	/* bob voids the invoice; alice, on the stale version, overwrites
+	 * only the customer: bob's status stays */
+	run_expect(AS("bob", "edit", "ACME-1002", "--version", "1", "--status",
+	              "void"),
+	           0);
+	v = json_run(AS("alice", "edit", "ACME-1002", "--version", "1",
+	                "--customer", "Overwritten AG", "--overwrite", "--json"),
+	             0);
+	inv = jget(v, "invoice", JV_OBJECT);
+	ck_assert_str_eq(jstr(inv, "customer"), "Overwritten AG");
+	ck_assert_str_eq(jstr(inv, "status"), "void");
+	ck_assert_str_eq(jstr(inv, "total"), "1200.00");
+	jv_free(v);
+}
+END_TEST
+
 START_TEST(edit_of_a_deleted_invoice_is_not_found)
 {
 	char id[32];
@@ -1578,6 +1598,7 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, stale_edit_prints_the_current_row_and_the_retry_hint);
 	tcase_add_test(tc, member_overwrite_is_forbidden_even_at_the_current_version);
 	tcase_add_test(tc, admin_overwrite_replaces_a_stale_version);
+	tcase_add_test(tc, admin_overwrite_writes_only_the_options_given);
 	tcase_add_test(tc, edit_of_a_deleted_invoice_is_not_found);
 	tcase_add_test(tc, edit_needs_a_version_and_says_where_to_find_it);
 	tcase_add_test(tc, invalid_input_is_refused_and_writes_nothing);

@@ -114,12 +114,16 @@ START_TEST(admin_overwrite_saves_own_values_and_is_audited_as_overwrite)
 
 	race(a, b);
 	SEE(b, "o Overwrite anyway");
+	/* nothing is written before the question is answered */
 	SEND(b, "o");
+	SEE(b, "Save your changes over v2?");
+	ck_assert_int_eq(e2e_invoice("ACME-1002").version, 2);
+	SEND(b, "y");
 	SEE(b, "Invoice saved.");
 	LOSE(b, "Edit ACME-1002");
 	row = e2e_invoice("ACME-1002");
-	/* alice's form as it stood: bob's customer is replaced */
-	ck_assert_str_eq(row.customer, "Initech GmbH");
+	/* only what alice changed is written: bob's customer stays */
+	ck_assert_str_eq(row.customer, "Initrode AG");
 	ck_assert_int_eq(row.total_minor, 130000);
 	ck_assert_int_eq(row.version, 3);
 	e = e2e_audit_newest(row.id);
@@ -127,10 +131,55 @@ START_TEST(admin_overwrite_saves_own_values_and_is_audited_as_overwrite)
 	ck_assert_str_eq(e.actor, "alice");
 	ck_assert_int_eq(e.from_version, 2);
 	ck_assert_int_eq(e.to_version, 3);
-	/* the values it replaced are kept */
-	ck_assert_msg(strstr(e.detail, "Initrode AG") != NULL, "detail: %s",
+	/* the values it replaced are kept; the customer was not touched */
+	ck_assert_msg(strstr(e.detail, "120000") != NULL, "detail: %s",
 	              e.detail);
-	ROW_HAS(a, "ACME-1002", "Initech GmbH");
+	ck_assert_msg(strstr(e.detail, "customer") == NULL, "detail: %s",
+	              e.detail);
+	ROW_HAS(a, "ACME-1002", "1,300.00 EUR");
+	ROW_HAS(a, "ACME-1002", "Initrode AG");
+	e2e_quit(a);
+	e2e_quit(b);
+}
+END_TEST
+
+START_TEST(overwrite_keeps_their_other_fields_and_names_what_it_replaces)
+{
+	struct pty *a = open_form("bob");
+	struct pty *b = open_form("alice");
+	struct invoice row;
+	struct audit_entry e;
+
+	/* bob: a new customer and a total of 1,300.00; alice, on the same
+	 * version: a total of 1,250.00 */
+	type_customer(a, "Initrode AG");
+	SEND(a, PTY_KEY_TAB PTY_KEY_TAB PTY_KEY_CTRL_U "1300.00");
+	SEE_FIELD(a, "Total", "1300.00");
+	SEND(a, PTY_KEY_F2);
+	SEE(a, "Invoice saved.");
+	type_total(b, "1250.00");
+	SEND(b, PTY_KEY_F2);
+	SEE(b, PANEL_TITLE);
+	SEND(b, "o");
+	SEE(b, "Replace bob's Total 1,300.00 EUR with 1,250.00 EUR? (y/n)");
+	/* n writes nothing and leaves the form as it was */
+	SEND(b, "n");
+	LOSE(b, "Replace bob's Total");
+	SEE_FIELD(b, "Total", "1250.00");
+	ck_assert_int_eq(e2e_invoice("ACME-1002").version, 2);
+	SEND(b, PTY_KEY_F2);
+	SEE(b, PANEL_TITLE);
+	SEND(b, "o");
+	SEE(b, "Replace bob's Total 1,300.00 EUR with 1,250.00 EUR? (y/n)");
+	SEND(b, "y");
+	SEE(b, "Invoice saved.");
+	row = e2e_invoice("ACME-1002");
+	ck_assert_str_eq(row.customer, "Initrode AG");
+	ck_assert_int_eq(row.total_minor, 125000);
+	e = e2e_audit_newest(row.id);
+	ck_assert_str_eq(e.action, "invoice.overwrite");
+	ck_assert_msg(strstr(e.detail, "130000") != NULL, "detail: %s",
+	              e.detail);
 	e2e_quit(a);
 	e2e_quit(b);
 }
@@ -265,6 +314,7 @@ TCase *e2e_tcase_conflict(void)
 	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
 	tcase_add_test(tc, stale_save_opens_panel_and_use_latest_lets_next_save_succeed);
 	tcase_add_test(tc, admin_overwrite_saves_own_values_and_is_audited_as_overwrite);
+	tcase_add_test(tc, overwrite_keeps_their_other_fields_and_names_what_it_replaces);
 	tcase_add_test(tc, merge_of_disjoint_edits_fills_form_for_review_and_saves_both);
 	tcase_add_test(tc, esc_closes_panel_and_keeps_the_edits_in_the_form);
 	tcase_add_test(tc, same_field_changed_on_both_sides_offers_no_merge);

@@ -210,7 +210,7 @@ static bool draft_is(struct pty *p, void *arg)
 	enum inv_rc rc;
 
 	(void)p;
-	rc = store_draft_load(e2e.st, &e2e.alice, w->id, &d, &err);
+	rc = store_draft_load(e2e.st, &e2e.alice, w->id, NULL, &d, &err);
 	if (!w->text)
 		return rc == INV_NOT_FOUND;
 	return rc == INV_OK && strstr(d.body, w->text) != NULL;

@@ -64,7 +64,7 @@ static bool draft_holds(const char *text)
 	struct inv_err err;
 	int64_t id = e2e_invoice("ACME-1002").id;
 
-	return store_draft_load(e2e.st, &e2e.alice, id, &d, &err) == INV_OK &&
+	return store_draft_load(e2e.st, &e2e.alice, id, NULL, &d, &err) == INV_OK &&
 	       strstr(d.body, text) != NULL;
 }
 

@@ -77,3 +77,26 @@ struct invoice fixture_find(struct fixture *fx, const struct identity *who,
 		ck_abort_msg("find %s: %s", number, err.msg);
 	return inv;
 }
+
+extern const char inved_schema_sql[];
+
+void fixture_drop_schema2_triggers(sqlite3 *db)
+{
+	const char *p = strstr(inved_schema_sql, "\n-- schema 2 --\n");
+	const char *key = "CREATE TRIGGER ";
+
+	ck_assert_ptr_nonnull(p);
+	while ((p = strstr(p, key))) {
+		char name[128], sql[200];
+		size_t n;
+
+		p += strlen(key);
+		n = strcspn(p, " \n");
+		ck_assert_uint_lt(n, sizeof name);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		snprintf(sql, sizeof sql, "DROP TRIGGER %s", name);
+		ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK,
+		              "%s: %s", sql, sqlite3_errmsg(db));
+	}
+}

@@ -28,4 +28,9 @@ long long fixture_count(const struct fixture *fx, const char *sql);
 struct invoice fixture_find(struct fixture *fx, const struct identity *who,
                             const char *number);
 
+/* Drop every trigger the schema's "-- schema 2 --" part creates, so that,
+ * with user_version set back to 1, the file opens as a schema 1 file and
+ * the migration runs again. */
+void fixture_drop_schema2_triggers(sqlite3 *db);
+
 #endif

@@ -205,18 +205,9 @@ START_TEST(a_schema_1_file_gets_the_demo_marker_guard_on_open)
 	snprintf(path, sizeof path, "%s/old.db", fx.dir);
 	/* What a file of schema 1 looked like: no guard. */
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	fixture_drop_schema2_triggers(db);
 	ck_assert_int_eq(sqlite3_exec(db,
-		"DROP TRIGGER meta_demo_insert; DROP TRIGGER meta_demo_update; "
-		"DROP TRIGGER orgs_before_delete; "
-		/* and the other guards schema 2 brought */
-		"DROP TRIGGER invoices_before_insert; "
-		"DROP TRIGGER invoices_before_update; "
-		"DROP TRIGGER invoices_before_update_totals; "
-		"DROP TRIGGER audit_before_insert; DROP TRIGGER audit_before_update; "
-		"DROP TRIGGER audit_before_delete; "
-		"DROP TRIGGER changes_before_insert; "
-		"DROP TRIGGER changes_before_update; "
-		"DROP TRIGGER changes_before_delete; PRAGMA user_version = 1",
+		"PRAGMA user_version = 1",
 		NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),

@@ -219,6 +219,99 @@ START_TEST(admin_overwrite_applies_and_audits_replaced_values)
 }
 END_TEST
 
+START_TEST(overwrite_writes_only_the_field_set)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input bob_in = {.status = "void"};
+	/* alice's form still holds the status she loaded: a face that sends
+	 * every field must not put it back over bob's */
+	struct invoice_input alice_in = {
+		.customer = "Overwriter Ltd",
+		.status = invoice_status_name(loaded.status),
+		.total = "1.00",
+		.currency = "EUR",
+	};
+	struct audit_entry a;
+	struct write_result res;
+	struct inv_err err;
+	size_t n;
+
+	ck_assert_int_ne(loaded.status, ST_VOID);
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id, loaded.version,
+	                            &bob_in, 0, &res, &err), INV_OK);
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.alice, loaded.id,
+	                                   loaded.version, &alice_in,
+	                                   MF_CUSTOMER, WRITE_OVERWRITE, &res,
+	                                   &err), INV_OK);
+	ck_assert_str_eq(res.row.customer, "Overwriter Ltd");
+	ck_assert_int_eq(res.row.status, ST_VOID);
+	ck_assert_int_eq(res.row.total_minor, loaded.total_minor);
+	ck_assert_str_eq(res.row.currency, loaded.currency);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, loaded.id, &a, 1,
+	                                  &n, &err), INV_OK);
+	ck_assert_str_eq(a.action, "invoice.overwrite");
+	ck_assert_ptr_nonnull(strstr(a.detail, "customer"));
+	ck_assert_ptr_null(strstr(a.detail, "status"));
+	ck_assert_ptr_null(strstr(a.detail, "total"));
+}
+END_TEST
+
+START_TEST(edit_never_writes_a_field_outside_the_set)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.bob, "ACME-1003");
+	struct invoice_input in = {
+		.customer = "Not Me Ltd",
+		.status = "void",
+		.total = "3.00",
+		.currency = "USD",
+	};
+	struct write_result res;
+	struct inv_err err;
+
+	ck_assert_int_ne(loaded.status, ST_VOID);
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.bob, loaded.id,
+	                                   loaded.version, &in, MF_STATUS, 0,
+	                                   &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.status, ST_VOID);
+	ck_assert_str_eq(res.row.customer, loaded.customer);
+	ck_assert_int_eq(res.row.total_minor, loaded.total_minor);
+	ck_assert_str_eq(res.row.currency, loaded.currency);
+	/* an empty set writes nothing: there is nothing to change */
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.bob, loaded.id,
+	                                   res.row.version, &in, 0, 0, &res,
+	                                   &err), INV_INVALID);
+	ck_assert_str_eq(err.field, "unchanged");
+}
+END_TEST
+
+START_TEST(total_and_currency_are_written_as_one_unit)
+{
+	struct invoice loaded = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input to_jpy = {.total = "1300", .currency = "JPY"};
+	struct invoice_input mine = {.total = "12.50", .currency = "EUR"};
+	struct write_result res;
+	struct inv_err err;
+
+	/* someone moved the invoice to JPY; my 12.50 EUR is written with
+	 * its currency, never laid over JPY as 12.50 of something else */
+	ck_assert_int_eq(store_edit(fx.st, &fx.bob, loaded.id, loaded.version,
+	                            &to_jpy, 0, &res, &err), INV_OK);
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.alice, loaded.id,
+	                                   loaded.version, &mine, MF_TOTAL,
+	                                   WRITE_OVERWRITE, &res, &err), INV_OK);
+	ck_assert_str_eq(res.row.currency, "EUR");
+	ck_assert_int_eq(res.row.total_minor, 1250);
+	/* a face that gives only the total keeps the row's currency */
+	mine.currency = NULL;
+	mine.total = "13.00";
+	ck_assert_int_eq(store_edit_fields(fx.st, &fx.alice, loaded.id,
+	                                   res.row.version, &mine, MF_TOTAL, 0,
+	                                   &res, &err), INV_OK);
+	ck_assert_str_eq(res.row.currency, "EUR");
+	ck_assert_int_eq(res.row.total_minor, 1300);
+}
+END_TEST
+
 /* ---- tenancy ------------------------------------------------------------- */
 
 START_TEST(other_org_id_not_found_at_read_and_write)
@@ -750,6 +843,37 @@ START_TEST(newer_schema_is_refused_and_left_untouched)
 }
 END_TEST
 
+START_TEST(schema_1_drafts_migrate_with_their_rows)
+{
+	sqlite3 *db = fixture_raw(&fx);
+	struct store *st = NULL;
+	struct draft d;
+	struct inv_err err;
+
+	/* the file as schema 1 left it: drafts without token or base */
+	fixture_drop_schema2_triggers(db);
+	ck_assert_int_eq(sqlite3_exec(db,
+		"DROP TABLE drafts;"
+		"CREATE TABLE drafts (user_id INTEGER NOT NULL, org_id INTEGER "
+		"NOT NULL, invoice_id INTEGER NOT NULL, version INTEGER NOT NULL, "
+		"base_version INTEGER NOT NULL, body TEXT NOT NULL, saved_at TEXT "
+		"NOT NULL, PRIMARY KEY (user_id, org_id, invoice_id)) WITHOUT ROWID;"
+		"INSERT INTO drafts SELECT u.id, m.org_id, 7, 3, 2, '{}', "
+		"'2026-01-01T00:00:00.000Z' FROM users u JOIN memberships m ON "
+		"m.user_id = u.id WHERE u.name = 'bob';"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &st, &err),
+	                 INV_OK);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(store_draft_load(st, &fx.bob, 7, "", &d, &err), INV_OK);
+	ck_assert_int_eq(d.version, 3);
+	ck_assert_int_eq(d.base_version, 2);
+	ck_assert_str_eq(d.base_body, "");
+	store_close(st);
+}
+END_TEST
+
 START_TEST(missing_and_foreign_files_are_named_in_the_error)
 {
 	struct store *st = NULL;
@@ -779,11 +903,30 @@ START_TEST(wal_full_sync_and_foreign_keys_are_on)
 {
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
 		"pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	/* schema 2: drafts keep their base and a new invoice's token */
 	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 2);
 }
 END_TEST
 
 /* ---- drafts -------------------------------------------------------------- */
+
+/* Save body as who's draft of invoice id (token "" for an edit form). */
+static enum inv_rc draft_put(const struct identity *who, int64_t id,
+                             const char *token, int64_t version,
+                             int64_t base_version, const char *body,
+                             int64_t *nv, struct draft *cur)
+{
+	static struct draft d;
+	struct inv_err err;
+
+	memset(&d, 0, sizeof d);
+	d.invoice_id = id;
+	snprintf(d.token, sizeof d.token, "%s", token);
+	d.base_version = base_version;
+	snprintf(d.base_body, sizeof d.base_body, "{\"customer\":\"base\"}");
+	snprintf(d.body, sizeof d.body, "%s", body);
+	return store_draft_save(fx.st, who, &d, version, nv, cur, &err);
+}
 
 START_TEST(stale_draft_save_is_conflict_with_stored_draft)
 {
@@ -792,31 +935,88 @@ START_TEST(stale_draft_save_is_conflict_with_stored_draft)
 	struct inv_err err;
 	int64_t v1, v2, v;
 
-	ck_assert_int_eq(store_draft_save(fx.st, &fx.bob, inv.id, 0, inv.version,
-	                                  "{\"customer\":\"A\"}", &v1, &cur,
-	                                  &err), INV_OK);
+	ck_assert_int_eq(draft_put(&fx.bob, inv.id, "", 0, inv.version,
+	                           "{\"customer\":\"A\"}", &v1, &cur), INV_OK);
 	ck_assert_int_eq(v1, 1);
 	/* terminal 2 of the same operator, having seen v1 */
-	ck_assert_int_eq(store_draft_save(fx.st, &fx.bob, inv.id, v1,
-	                                  inv.version, "{\"customer\":\"B\"}",
-	                                  &v2, &cur, &err), INV_OK);
+	ck_assert_int_eq(draft_put(&fx.bob, inv.id, "", v1, inv.version,
+	                           "{\"customer\":\"B\"}", &v2, &cur), INV_OK);
 	ck_assert_int_eq(v2, 2);
 	/* terminal 1 still believes v1: told, and shown the stored draft */
-	ck_assert_int_eq(store_draft_save(fx.st, &fx.bob, inv.id, v1,
-	                                  inv.version, "{\"customer\":\"C\"}",
-	                                  &v, &cur, &err), INV_CONFLICT);
+	ck_assert_int_eq(draft_put(&fx.bob, inv.id, "", v1, inv.version,
+	                           "{\"customer\":\"C\"}", &v, &cur),
+	                 INV_CONFLICT);
 	ck_assert_int_eq(cur.version, 2);
 	ck_assert_str_eq(cur.body, "{\"customer\":\"B\"}");
-	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, &loaded, &err),
-	                 INV_OK);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, "", &loaded,
+	                                  &err), INV_OK);
 	ck_assert_str_eq(loaded.body, "{\"customer\":\"B\"}");
 	/* drafts are per user */
-	ck_assert_int_eq(store_draft_load(fx.st, &fx.alice, inv.id, &loaded,
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.alice, inv.id, "", &loaded,
 	                                  &err), INV_NOT_FOUND);
-	ck_assert_int_eq(store_draft_discard(fx.st, &fx.bob, inv.id, &err),
+	ck_assert_int_eq(store_draft_discard(fx.st, &fx.bob, inv.id, "", &err),
 	                 INV_OK);
-	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, &loaded, &err),
-	                 INV_NOT_FOUND);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, "", &loaded,
+	                                  &err), INV_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(draft_keeps_the_base_it_was_made_from)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct draft cur, loaded;
+	struct inv_err err;
+	int64_t v1;
+
+	ck_assert_int_eq(draft_put(&fx.bob, inv.id, "", 0, inv.version,
+	                           "{\"customer\":\"A\"}", &v1, &cur), INV_OK);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, NULL, &loaded,
+	                                  &err), INV_OK);
+	ck_assert_int_eq(loaded.base_version, inv.version);
+	ck_assert_str_eq(loaded.base_body, "{\"customer\":\"base\"}");
+	ck_assert_str_eq(loaded.token, "");
+	/* an edit form's draft has no token */
+	ck_assert_int_eq(draft_put(&fx.bob, inv.id, "tok", 0, inv.version,
+	                           "{}", &v1, &cur), INV_INVALID);
+}
+END_TEST
+
+START_TEST(new_invoice_drafts_are_keyed_by_their_token)
+{
+	struct draft cur, loaded;
+	struct inv_err err;
+	int64_t va, vb;
+
+	/* two new-invoice forms of one operator: two drafts, no conflict */
+	ck_assert_int_eq(draft_put(&fx.bob, 0, "token-a", 0, 0,
+	                           "{\"customer\":\"A\"}", &va, &cur), INV_OK);
+	ck_assert_int_eq(draft_put(&fx.bob, 0, "token-b", 0, 0,
+	                           "{\"customer\":\"B\"}", &vb, &cur), INV_OK);
+	ck_assert_int_eq(va, 1);
+	ck_assert_int_eq(vb, 1);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM drafts "
+	                                    "WHERE invoice_id = 0"), 2);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, 0, "token-a", &loaded,
+	                                  &err), INV_OK);
+	ck_assert_str_eq(loaded.body, "{\"customer\":\"A\"}");
+	ck_assert_str_eq(loaded.token, "token-a");
+	/* no token: the newest new-invoice draft, with its token */
+	ck_assert_int_eq(draft_put(&fx.bob, 0, "token-a", va, 0,
+	                           "{\"customer\":\"A2\"}", &va, &cur),
+	                 INV_OK);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, 0, NULL, &loaded,
+	                                  &err), INV_OK);
+	ck_assert(strcmp(loaded.token, "token-a") == 0 ||
+	          strcmp(loaded.token, "token-b") == 0);
+	/* discarding one leaves the other */
+	ck_assert_int_eq(store_draft_discard(fx.st, &fx.bob, 0, "token-a",
+	                                     &err), INV_OK);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, 0, NULL, &loaded,
+	                                  &err), INV_OK);
+	ck_assert_str_eq(loaded.token, "token-b");
+	/* a new invoice's draft needs its token */
+	ck_assert_int_eq(draft_put(&fx.bob, 0, "", 0, 0, "{}", &va, &cur),
+	                 INV_INVALID);
 }
 END_TEST
 
@@ -968,6 +1168,9 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, member_overwrite_forbidden_even_at_current_version);
 	tcase_add_test(tc, member_overwrite_at_stale_version_is_forbidden_not_conflict);
 	tcase_add_test(tc, admin_overwrite_applies_and_audits_replaced_values);
+	tcase_add_test(tc, overwrite_writes_only_the_field_set);
+	tcase_add_test(tc, edit_never_writes_a_field_outside_the_set);
+	tcase_add_test(tc, total_and_currency_are_written_as_one_unit);
 	tcase_add_test(tc, other_org_id_not_found_at_read_and_write);
 	tcase_add_test(tc, deleted_row_not_found_for_edit);
 	tcase_add_test(tc, archive_restore_delete_move_and_audit_once_each);
@@ -992,6 +1195,9 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, missing_and_foreign_files_are_named_in_the_error);
 	tcase_add_test(tc, wal_full_sync_and_foreign_keys_are_on);
 	tcase_add_test(tc, stale_draft_save_is_conflict_with_stored_draft);
+	tcase_add_test(tc, schema_1_drafts_migrate_with_their_rows);
+	tcase_add_test(tc, draft_keeps_the_base_it_was_made_from);
+	tcase_add_test(tc, new_invoice_drafts_are_keyed_by_their_token);
 	tcase_add_test(tc, feed_invalidates_exactly_the_moved_tags_of_own_org);
 	tcase_add_test(tc, locked_database_is_busy_and_writes_nothing);
 	tcase_add_test(tc, truncated_file_is_reported_not_crashed_on);

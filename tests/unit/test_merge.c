@@ -275,6 +275,47 @@ START_TEST(their_total_is_carried_as_written_into_my_currency)
 }
 END_TEST
 
+START_TEST(write_set_is_what_i_changed_with_money_as_one_unit)
+{
+	ck_assert_uint_eq(merge_write_set(&base, &mine), 0);
+	mine.status = ST_VOID;
+	ck_assert_uint_eq(merge_write_set(&base, &mine), MF_STATUS);
+	/* a changed total brings its currency, and the other way round */
+	mine.total_minor = 9900;
+	ck_assert_uint_eq(merge_write_set(&base, &mine), MF_STATUS | MF_MONEY);
+	mine = base;
+	strcpy(mine.currency, "USD");
+	ck_assert_uint_eq(merge_write_set(&base, &mine), MF_MONEY);
+}
+END_TEST
+
+START_TEST(replaced_names_only_their_changes_that_mine_overrides)
+{
+	/* they changed the status and the currency; I changed the customer
+	 * and the total */
+	theirs.status = ST_VOID;
+	strcpy(theirs.currency, "JPY");
+	theirs.total_minor = 13;
+	strcpy(mine.customer, "Mine GmbH");
+	mine.total_minor = 9900;
+
+	/* my write replaces their money (one unit), not their status */
+	ck_assert_uint_eq(merge_replaced(&base, &mine, &theirs,
+	                                 merge_write_set(&base, &mine)),
+	                  MF_MONEY);
+	/* both sides setting the same value replaces nothing */
+	mine = theirs;
+	mine.version = base.version;
+	strcpy(mine.customer, "Mine GmbH");
+	ck_assert_uint_eq(merge_replaced(&base, &mine, &theirs,
+	                                 merge_write_set(&base, &mine)), 0);
+	/* a field they left alone is never theirs to lose */
+	setup();
+	mine.status = ST_PAID;
+	ck_assert_uint_eq(merge_replaced(&base, &mine, &theirs, MF_ALL), 0);
+}
+END_TEST
+
 START_TEST(field_labels_name_the_form_fields)
 {
 	ck_assert_str_eq(merge_field_label(MF_CUSTOMER), "Customer");
@@ -306,6 +347,8 @@ static Suite *merge_suite(void)
 	tcase_add_test(tc, total_that_cannot_be_written_in_the_other_currency_collides);
 	tcase_add_test(tc, untouched_total_keeps_its_minor_units_under_my_currency);
 	tcase_add_test(tc, their_total_is_carried_as_written_into_my_currency);
+	tcase_add_test(tc, write_set_is_what_i_changed_with_money_as_one_unit);
+	tcase_add_test(tc, replaced_names_only_their_changes_that_mine_overrides);
 	tcase_add_test(tc, field_labels_name_the_form_fields);
 	suite_add_tcase(s, tc);
 	return s;
