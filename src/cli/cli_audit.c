@@ -157,7 +157,6 @@ int cli_audit(const struct cli_globals *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{"tail", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int64_t tail = AUDIT_TAIL_DEFAULT;
@@ -165,7 +164,7 @@ int cli_audit(const struct cli_globals *g, int argc, char **argv)
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -178,7 +177,6 @@ int cli_audit(const struct cli_globals *g, int argc, char **argv)
 					AUDIT_TAIL_MAX, optarg);
 			break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}

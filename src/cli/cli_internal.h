@@ -102,9 +102,6 @@ int cli_resolve(struct cli *c, const char *ref, struct invoice *out);
 int cli_ref_command(struct cli *c, const struct cli_globals *g, int argc,
                     char **argv, const char *missing, struct invoice *inv);
 
-/* Print the command's help on stdout; returns 0. */
-int cli_help_command(struct cli *c);
-
 /* ---- printing (print.c) -------------------------------------------------- */
 
 /* The invoice as a JSON object value (SPEC 5's invoice shape). */

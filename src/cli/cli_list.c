@@ -259,7 +259,6 @@ int cli_list(const struct cli_globals *g, int argc, char **argv)
 		{"after", required_argument, NULL, 'a'},
 		{"filter", required_argument, NULL, 'f'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct list_opts o = {VIEW_ACTIVE, 0, 0, NULL};
@@ -268,7 +267,7 @@ int cli_list(const struct cli_globals *g, int argc, char **argv)
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -299,7 +298,6 @@ int cli_list(const struct cli_globals *g, int argc, char **argv)
 			o.filter = optarg;
 			break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}

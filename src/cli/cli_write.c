@@ -181,7 +181,6 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 		{"currency", required_argument, NULL, 'C'},
 		{"overwrite", no_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct invoice_input in = {NULL, NULL, NULL, NULL};
@@ -190,7 +189,7 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 	struct cli c;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -206,7 +205,6 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 		case 'C': in.currency = optarg; break;
 		case 'o': flags |= WRITE_OVERWRITE; break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}
@@ -230,7 +228,6 @@ static int write_lifecycle(const struct cli_globals *g, int argc, char **argv,
 	static const struct option opts[] = {
 		{"version", required_argument, NULL, 'V'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int64_t version = 0;
@@ -238,7 +235,7 @@ static int write_lifecycle(const struct cli_globals *g, int argc, char **argv,
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -249,7 +246,6 @@ static int write_lifecycle(const struct cli_globals *g, int argc, char **argv,
 				return code;
 			break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}
@@ -282,20 +278,18 @@ int cli_drift(const struct cli_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli c;
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
 		switch (ch) {
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}
@@ -365,7 +359,6 @@ int cli_create(const struct cli_globals *g, int argc, char **argv)
 		{"number", required_argument, NULL, 'n'},
 		{"request-id", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct invoice_input in = {NULL, NULL, NULL, NULL};
@@ -374,7 +367,7 @@ int cli_create(const struct cli_globals *g, int argc, char **argv)
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -386,7 +379,6 @@ int cli_create(const struct cli_globals *g, int argc, char **argv)
 		case 'n': number = optarg; break;
 		case 'r': token = optarg; break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}
