@@ -216,9 +216,9 @@ static int cli_help(int argc, char **argv)
 	}
 	cmd = command_find(argv[1]);
 	if (!cmd) {
-		char name[64];
+		char name[PRINT_VISIBLE_MAX(64)];
 
-		print_clean_copy(name, sizeof name, argv[1]);
+		text_visible(name, sizeof name, argv[1]);
 		fprintf(stderr, _("inved: no command '%s'; see `inved --help`\n"),
 		        name);
 		return 2;

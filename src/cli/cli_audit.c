@@ -93,13 +93,17 @@ static void audit_human(const struct audit_entry *a, size_t n)
 		snprintf(versions, sizeof versions, "v%" PRId64 "→v%" PRId64,
 		         a[i].from_version, a[i].to_version);
 		print_cell(stdout, seq, w.seq, true);
-		printf("  %s  ", a[i].at);
+		fputs("  ", stdout);
+		print_text(stdout, a[i].at);
+		fputs("  ", stdout);
 		print_cell(stdout, a[i].actor, w.actor, false);
 		fputs("  ", stdout);
 		print_cell(stdout, a[i].action, w.action, false);
 		fputs("  ", stdout);
 		print_cell(stdout, a[i].number, w.number, false);
-		printf("  %s  %s\n", versions, a[i].detail);
+		printf("  %s  ", versions);
+		print_text(stdout, a[i].detail);
+		fputc('\n', stdout);
 	}
 }
 

@@ -117,11 +117,17 @@ void print_total(const struct invoice *inv, char *buf, size_t len);
 /* Terminal columns the UTF-8 text takes. */
 int print_width(const char *s);
 
-/* Copy src into dst (len bytes) with control characters made '?'. */
-void print_clean_copy(char *dst, size_t len, const char *src);
+/* Bytes a buffer needs for text_visible() of text up to n bytes long:
+ * each byte may become a 4-byte escape ("\xff"), or a 3-byte character a
+ * 6-byte one ("\u202e"). */
+#define PRINT_VISIBLE_MAX(n) ((n) * 4 + 1)
 
-/* Write s with control characters made harmless ('?'). */
+/* Write s as text_visible() shows it (unsafe characters escaped). */
 void print_text(FILE *out, const char *s);
+
+/* Write the start of s that fits in `width` columns, as print_text does,
+ * without padding or ellipsis. */
+void print_prefix(FILE *out, const char *s, int width);
 
 /* Write s in exactly `width` columns: padded on the left (right_align) or
  * the right, or cut with an ellipsis when wider. */

@@ -35,9 +35,9 @@ static void write_json_ok(const struct write_result *res, bool with_repeat,
 static void write_human_ok(enum write_op op, int64_t asked,
                            const struct invoice *row)
 {
-	char number[NUMBER_MAX_BYTES + 1];
+	char number[PRINT_VISIBLE_MAX(NUMBER_MAX_BYTES)];
 
-	print_clean_copy(number, sizeof number, row->number);
+	text_visible(number, sizeof number, row->number);
 	switch (op) {
 	case OP_EDIT:
 		if (asked != row->version - 1)
@@ -305,11 +305,11 @@ static int create_report(struct cli *c, enum inv_rc rc,
                          const struct write_result *res,
                          const struct inv_err *err, const char *token)
 {
-	char number[NUMBER_MAX_BYTES + 1];
+	char number[PRINT_VISIBLE_MAX(NUMBER_MAX_BYTES)];
 
 	if (rc != INV_OK)
 		return cli_fail(c, rc, err, res->have_row ? &res->row : NULL, 0);
-	print_clean_copy(number, sizeof number, res->row.number);
+	text_visible(number, sizeof number, res->row.number);
 	if (c->json)
 		write_json_ok(res, true, token);
 	else if (res->repeat)
