@@ -145,8 +145,8 @@ enum inv_rc invoice_check_customer(const char *text, struct inv_err *err)
 		 * when a foreign writer stored them. */
 		if (text_unsafe(cp))
 			return inv_err_set(err, INV_INVALID, "customer",
-				_("the customer name cannot contain invisible or "
-				  "text-direction characters (here U+%04X)"),
+				_("invisible or text-direction characters (here "
+				  "U+%04X) are not allowed in a customer name"),
 				(unsigned)cp);
 		if (!is_blank(cp))
 			visible = true;
