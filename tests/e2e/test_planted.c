@@ -4,7 +4,8 @@
  * in the table, the Archived view, the edit form (which also refuses to
  * save it), the history panel and the inspector's audit tail.  The
  * terminal is libvterm's: an escape that reached it would clear the
- * screen, hide text or reverse the line instead of being read.
+ * screen, hide text or reverse the line instead of being read.  The last
+ * tests show the screen's side of the read rule for deleted invoices.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -132,6 +133,53 @@ START_TEST(planted_text_is_shown_visibly_in_every_screen)
 }
 END_TEST
 
+/* SPEC 3.1 and the read rule: on the screen too a member never reads a
+ * deleted invoice (--open by its id finds nothing), while an admin does
+ * (and is told it cannot be edited). */
+START_TEST(screen_hides_a_deleted_invoice_from_a_member_only)
+{
+	struct invoice gone = e2e_invoice("ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+	char id[32], notfound[64];
+	const char *args[] = {"--open", id, NULL};
+	struct pty *p;
+
+	ck_assert_int_eq(store_delete(e2e.st, &e2e.alice, gone.id, gone.version,
+	                              &res, &err), INV_OK);
+	snprintf(id, sizeof id, "%lld", (long long)gone.id);
+	snprintf(notfound, sizeof notfound, "invoice %s not found", id);
+	p = e2e_open("bob", args);
+	SEE(p, notfound);
+	NOT_SHOWN(p, "Edit ACME-1002");
+	e2e_quit(p);
+	p = e2e_open("alice", args);
+	SEE(p, "A deleted invoice cannot be edited.");
+	e2e_quit(p);
+}
+END_TEST
+
+/* A member's open form learns that the invoice was deleted elsewhere,
+ * without reading the deleted row. */
+START_TEST(member_form_says_when_its_invoice_is_deleted_elsewhere)
+{
+	struct pty *p = e2e_open("bob", NULL);
+	struct invoice row = e2e_invoice("ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+
+	e2e_select(p, "ACME-1002");
+	SEND(p, "\r");
+	SEE(p, "Edit ACME-1002");
+	ck_assert_int_eq(store_delete(e2e.st, &e2e.alice, row.id, row.version,
+	                              &res, &err), INV_OK);
+	SEE(p, "invoice ACME-1002 is deleted");
+	SEND(p, PTY_KEY_ESC);
+	LOSE(p, "Edit ACME-1002");
+	e2e_quit(p);
+}
+END_TEST
+
 TCase *e2e_tcase_planted(void)
 {
 	TCase *tc = tcase_create("planted");
@@ -139,5 +187,7 @@ TCase *e2e_tcase_planted(void)
 	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
 	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
 	tcase_add_test(tc, planted_text_is_shown_visibly_in_every_screen);
+	tcase_add_test(tc, screen_hides_a_deleted_invoice_from_a_member_only);
+	tcase_add_test(tc, member_form_says_when_its_invoice_is_deleted_elsewhere);
 	return tc;
 }
