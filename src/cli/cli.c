@@ -54,8 +54,8 @@ static const struct cli_command commands[] = {
 	{"show", cli_show, N_(
 	"Usage: inved show REF [--json]\n"
 	"\n"
-	"Show one invoice.  REF is an invoice id (deleted invoices included) or\n"
-	"a live invoice number such as ACME-1001.\n")},
+	"Show one invoice.  REF is an invoice id or a live invoice number such\n"
+	"as ACME-1001; an admin's id may name a deleted invoice.\n")},
 	{"edit", cli_edit, N_(
 	"Usage: inved edit REF --version N [--customer S] [--status S]\n"
 	"                  [--total A] [--currency C] [--overwrite] [--json]\n"
