@@ -80,6 +80,10 @@ static int lineedit_word_start(const struct lineedit *le)
 
 static bool is_insertable(wint_t ch)
 {
+	/* A surrogate is no character; TEXT_BAD_BYTE stands for a byte
+	 * only when it came from the text the field was given. */
+	if (ch >= 0xd800 && ch <= 0xdfff)
+		return false;
 	return !text_is_control((uint32_t)ch);
 }
 
