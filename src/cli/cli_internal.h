@@ -95,7 +95,7 @@ int cli_parse_version(struct cli *c, const char *text, int64_t *out);
 /* Resolve REF (id or live number) in the session's org; reports and
  * returns the exit code on failure, 0 on success. */
 int cli_resolve(struct cli *c, const char *ref, struct invoice *out);
-/* The start of a command that takes only --json, --help and one REF: parse,
+/* The start of a command that takes only --json and one REF: parse,
  * open the session and resolve REF.  0: the session is open and *inv holds
  * the invoice; otherwise the exit code to return (the session is closed).
  * missing is the message when REF is absent. */

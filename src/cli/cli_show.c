@@ -1,6 +1,6 @@
 /*
- * cli_show.c - `inved show REF`: one invoice, deleted ones included when
- * REF is their numeric id.
+ * cli_show.c - `inved show REF`: one invoice; for an admin, deleted ones
+ * included when REF is their numeric id (the store's read rule).
  */
 #include "cli_internal.h"
 

@@ -1659,20 +1659,19 @@ enum inv_rc store_audit_tail(struct store *st, const struct identity *who,
                              int64_t subject, struct audit_entry *out,
                              size_t max, size_t *n, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, subject ? SQL_AUDIT_SUBJECT
-	                                         : SQL_AUDIT_ORG,
-	                             err);
+	sqlite3_stmt *s;
 	struct invoice row;
 	enum inv_rc vrc;
 	int rc;
 
 	*n = 0;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
 	/* One invoice's history is read only by whom may read the invoice;
 	 * the org's tail leaves out, for a member, the deleted ones' rows. */
 	if (subject && (vrc = row_load_as(st, who, subject, &row, err)) != INV_OK)
 		return vrc;
+	s = store_stmt(st, subject ? SQL_AUDIT_SUBJECT : SQL_AUDIT_ORG, err);
+	if (!s)
+		return err ? err->rc : INV_ERROR;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	if (subject)
 		sqlite3_bind_int64(s, 2, subject);
