@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "core/i18n.h"
 #include "core/store.h"
+#include "core/text.h"
 #include "tui/tui.h"
 
 #define PATH_TEXT_MAX 4096
@@ -146,6 +147,16 @@ static int parse_globals(struct main_opts *o, int argc, char **argv)
 	return -1;
 }
 
+/* "inved: MESSAGE" on stderr; the message may quote what the database
+ * holds (a user or org name), so it is shown as text_visible() makes it. */
+static void error_line(const char *msg)
+{
+	char shown[sizeof ((struct inv_err *)0)->msg * 4];
+
+	text_visible(shown, sizeof shown, msg);
+	fprintf(stderr, "inved: %s\n", shown);
+}
+
 static int run_tui(const struct main_opts *o)
 {
 	struct tui_options topt = {VIEW_ACTIVE, o->open_ref};
@@ -157,7 +168,7 @@ static int run_tui(const struct main_opts *o)
 
 	inv_err_clear(&err);
 	if (o->view && store_view_parse(o->view, &topt.view, &err) != INV_OK) {
-		fprintf(stderr, "inved: %s\n", err.msg);
+		error_line(err.msg);
 		return 2;
 	}
 	rc = store_open(o->g.db_path, STORE_OPEN_EXISTING, 0, &st, &err);
@@ -171,7 +182,7 @@ static int run_tui(const struct main_opts *o)
 			  "--view archived."),
 			who.user, who.org);
 	if (rc != INV_OK) {
-		fprintf(stderr, "inved: %s\n", err.msg);
+		error_line(err.msg);
 		store_close(st);
 		return inv_rc_exit_code(rc);
 	}

@@ -54,8 +54,8 @@ static const struct cli_command commands[] = {
 	{"show", cli_show, N_(
 	"Usage: inved show REF [--json]\n"
 	"\n"
-	"Show one invoice.  REF is an invoice id (deleted invoices included) or\n"
-	"a live invoice number such as ACME-1001.\n")},
+	"Show one invoice.  REF is an invoice id or a live invoice number such\n"
+	"as ACME-1001; an admin's id may name a deleted invoice.\n")},
 	{"edit", cli_edit, N_(
 	"Usage: inved edit REF --version N [--customer S] [--status S]\n"
 	"                  [--total A] [--currency C] [--number N]\n"
@@ -256,9 +256,9 @@ static int cli_help(int argc, char **argv)
 	}
 	cmd = command_find(argv[1]);
 	if (!cmd) {
-		char name[64];
+		char name[PRINT_VISIBLE_MAX(64)];
 
-		print_clean_copy(name, sizeof name, argv[1]);
+		text_visible(name, sizeof name, argv[1]);
 		fprintf(stderr, _("inved: no command '%s'; see `inved --help`\n"),
 		        name);
 		return 2;
@@ -267,16 +267,50 @@ static int cli_help(int argc, char **argv)
 	return 0;
 }
 
+/* "-h", "--help", or an abbreviation of it that getopt_long would take
+ * ("--h", "--he", "--hel"). */
+static bool arg_asks_help(const char *arg)
+{
+	size_t n = strlen(arg);
+
+	if (strcmp(arg, "-h") == 0)
+		return true;
+	return n >= 3 && strncmp(arg, "--help", n) == 0;
+}
+
+static bool args_ask_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (arg_asks_help(argv[i]))
+			return true;
+	return false;
+}
+
+/* --help is answered here, once, before any command runs: a command never
+ * sees it, so none can print its help and then go on into its work (with no
+ * store open, or with a row it never read).  It wins wherever it stands
+ * before "--", even where an option's value was meant, and touches no
+ * database. */
 int cli_run(const struct cli_globals *g, int argc, char **argv)
 {
 	const struct cli_command *cmd = command_find(argv[0]);
+	bool help = strcmp(argv[0], "help") == 0;
 
-	if (strcmp(argv[0], "help") == 0)
-		return cli_help(argc, argv);
-	if (!cmd)
+	if (!cmd && !help)
 		return cli_global_error(argc, argv,
 			_("no command '%s'; see `inved --help` for the commands"),
 			argv[0]);
+	if (args_ask_help(argc, argv)) {
+		if (cmd)
+			fputs(_(cmd->help), stdout);
+		else
+			cli_usage(stdout);
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+	}
+	if (help)
+		return cli_help(argc, argv);
 	return cmd->run(g, argc, argv);
 }
 
@@ -505,11 +539,3 @@ int cli_resolve(struct cli *c, const char *ref, struct invoice *out)
 	return 0;
 }
 
-int cli_help_command(struct cli *c)
-{
-	const struct cli_command *cmd = command_find(c->cmd);
-
-	if (cmd)
-		fputs(_(cmd->help), stdout);
-	return cli_end(c, 0);
-}

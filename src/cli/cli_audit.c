@@ -93,13 +93,17 @@ static void audit_human(const struct audit_entry *a, size_t n)
 		snprintf(versions, sizeof versions, "v%" PRId64 "→v%" PRId64,
 		         a[i].from_version, a[i].to_version);
 		print_cell(stdout, seq, w.seq, true);
-		printf("  %s  ", a[i].at);
+		fputs("  ", stdout);
+		print_text(stdout, a[i].at);
+		fputs("  ", stdout);
 		print_cell(stdout, a[i].actor, w.actor, false);
 		fputs("  ", stdout);
 		print_cell(stdout, a[i].action, w.action, false);
 		fputs("  ", stdout);
 		print_cell(stdout, a[i].number, w.number, false);
-		printf("  %s  %s\n", versions, a[i].detail);
+		printf("  %s  ", versions);
+		print_text(stdout, a[i].detail);
+		fputc('\n', stdout);
 	}
 }
 
@@ -157,7 +161,6 @@ int cli_audit(const struct cli_globals *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{"tail", required_argument, NULL, 't'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int64_t tail = AUDIT_TAIL_DEFAULT;
@@ -165,7 +168,7 @@ int cli_audit(const struct cli_globals *g, int argc, char **argv)
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -178,7 +181,6 @@ int cli_audit(const struct cli_globals *g, int argc, char **argv)
 					AUDIT_TAIL_MAX, optarg);
 			break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}

@@ -251,7 +251,6 @@ int cli_init(const struct cli_globals *g, int argc, char **argv)
 		{"demo", no_argument, NULL, 'd'},
 		{"org", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *org = NULL;
@@ -260,7 +259,7 @@ int cli_init(const struct cli_globals *g, int argc, char **argv)
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -268,7 +267,6 @@ int cli_init(const struct cli_globals *g, int argc, char **argv)
 		case 'd': demo = true; break;
 		case 'o': org = optarg; break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}

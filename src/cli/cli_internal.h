@@ -97,15 +97,12 @@ int cli_parse_version(struct cli *c, const char *text, int64_t *out);
 /* Resolve REF (id or live number) in the session's org; reports and
  * returns the exit code on failure, 0 on success. */
 int cli_resolve(struct cli *c, const char *ref, struct invoice *out);
-/* The start of a command that takes only --json, --help and one REF: parse,
+/* The start of a command that takes only --json and one REF: parse,
  * open the session and resolve REF.  0: the session is open and *inv holds
  * the invoice; otherwise the exit code to return (the session is closed).
  * missing is the message when REF is absent. */
 int cli_ref_command(struct cli *c, const struct cli_globals *g, int argc,
                     char **argv, const char *missing, struct invoice *inv);
-
-/* Print the command's help on stdout; returns 0. */
-int cli_help_command(struct cli *c);
 
 /* ---- printing (print.c) -------------------------------------------------- */
 
@@ -122,11 +119,17 @@ void print_total(const struct invoice *inv, char *buf, size_t len);
 /* Terminal columns the UTF-8 text takes. */
 int print_width(const char *s);
 
-/* Copy src into dst (len bytes) with control characters made '?'. */
-void print_clean_copy(char *dst, size_t len, const char *src);
+/* Bytes a buffer needs for text_visible() of text up to n bytes long:
+ * each byte may become a 4-byte escape ("\xff"), or a 3-byte character a
+ * 6-byte one ("\u202e"). */
+#define PRINT_VISIBLE_MAX(n) ((n) * 4 + 1)
 
-/* Write s with control characters made harmless ('?'). */
+/* Write s as text_visible() shows it (unsafe characters escaped). */
 void print_text(FILE *out, const char *s);
+
+/* Write the start of s that fits in `width` columns, as print_text does,
+ * without padding or ellipsis. */
+void print_prefix(FILE *out, const char *s, int width);
 
 /* Write s in exactly `width` columns: padded on the left (right_align) or
  * the right, or cut with an ellipsis when wider. */

@@ -93,10 +93,12 @@ static void list_human_row(struct list_out *lo, const struct invoice *inv)
 	print_cell(stdout, total, lo->w_total, true);
 	fputs("  ", stdout);
 	print_cell(stdout, version, print_width(_("Version")), true);
-	if (life == LIFE_DELETED)
+	if (life == LIFE_DELETED) {
 		printf("  %s", _("deleted"));
-	else if (life == LIFE_ARCHIVED)
-		printf("  %s %.10s", _("archived"), inv->archived_at);
+	} else if (life == LIFE_ARCHIVED) {
+		printf("  %s ", _("archived"));
+		print_prefix(stdout, inv->archived_at, 10); /* the date */
+	}
 	fputs("\n", stdout);
 }
 
@@ -237,17 +239,18 @@ out:
 	return code;
 }
 
-/* A filter is matched as text: bytes that are not UTF-8, or controls,
- * could never be what a person meant. */
+/* A filter is matched as text: bytes that are not UTF-8, controls or
+ * invisible formatting characters could never be what a person meant. */
 static bool list_filter_ok(const char *text)
 {
-	const unsigned char *p;
+	size_t len = strlen(text), i = 0;
+	uint32_t cp;
 
-	if (!utf8_valid(text, strlen(text)))
-		return false;
-	for (p = (const unsigned char *)text; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
+	while (i < len) {
+		i += text_decode(text + i, len - i, &cp);
+		if (text_unsafe(cp))
 			return false;
+	}
 	return true;
 }
 
@@ -259,7 +262,6 @@ int cli_list(const struct cli_globals *g, int argc, char **argv)
 		{"after", required_argument, NULL, 'a'},
 		{"filter", required_argument, NULL, 'f'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct list_opts o = {VIEW_ACTIVE, 0, 0, NULL};
@@ -268,7 +270,7 @@ int cli_list(const struct cli_globals *g, int argc, char **argv)
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -299,7 +301,6 @@ int cli_list(const struct cli_globals *g, int argc, char **argv)
 			o.filter = optarg;
 			break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}

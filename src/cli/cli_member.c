@@ -76,10 +76,10 @@ static int member_list(struct cli *c)
 		json_key(&j, "members");
 		json_array_begin(&j);
 	} else {
-		char org[4 * NAME_MAX_BYTES + 1];
+		char org[PRINT_VISIBLE_MAX(NAME_MAX_BYTES)];
 
 		/* The org's name is read from the file: shown cleaned. */
-		print_clean_copy(org, sizeof org, c->who.org);
+		text_visible(org, sizeof org, c->who.org);
 		printf(_("Members of %s:\n"), org);
 	}
 	while (rc == INV_OK && n > 0) {
@@ -117,7 +117,7 @@ static void member_report(struct cli *c, const char *action,
                           const char *login, const enum inv_role *role,
                           const enum inv_role *was)
 {
-	char org[4 * NAME_MAX_BYTES + 1];
+	char org[PRINT_VISIBLE_MAX(NAME_MAX_BYTES)];
 	struct json j;
 
 	if (c->json) {
@@ -141,7 +141,7 @@ static void member_report(struct cli *c, const char *action,
 	}
 	/* login passed the core's name check; the org name is read from the
 	 * file, so it is shown cleaned. */
-	print_clean_copy(org, sizeof org, c->who.org);
+	text_visible(org, sizeof org, c->who.org);
 	if (!was)
 		printf(_("%s is now a member of %s, as %s.\n"), login, org,
 		       identity_role_name(*role));
@@ -223,7 +223,6 @@ int cli_member(const struct cli_globals *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{"role", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	enum inv_role role = ROLE_MEMBER;
@@ -241,7 +240,6 @@ int cli_member(const struct cli_globals *g, int argc, char **argv)
 		switch (ch) {
 		case 'r': role_opt = optarg; break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}

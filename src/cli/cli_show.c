@@ -1,6 +1,6 @@
 /*
- * cli_show.c - `inved show REF`: one invoice, deleted ones included when
- * REF is their numeric id.
+ * cli_show.c - `inved show REF`: one invoice; for an admin, deleted ones
+ * included when REF is their numeric id (the store's read rule).
  */
 #include "cli_internal.h"
 
@@ -57,19 +57,17 @@ int cli_ref_command(struct cli *c, const struct cli_globals *g, int argc,
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch, code;
 
 	cli_begin(c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(c, ch, opts);
 		if (code)
 			return code;
 		switch (ch) {
 		case 'j': break;
-		case 'h': return cli_help_command(c);
 		default: return cli_option_error(c, ch, argv);
 		}
 	}

@@ -35,9 +35,9 @@ static void write_json_ok(const struct write_result *res, bool with_repeat,
 static void write_human_ok(enum write_op op, int64_t asked,
                            const struct invoice *row)
 {
-	char number[NUMBER_MAX_BYTES + 1];
+	char number[PRINT_VISIBLE_MAX(NUMBER_MAX_BYTES)];
 
-	print_clean_copy(number, sizeof number, row->number);
+	text_visible(number, sizeof number, row->number);
 	switch (op) {
 	case OP_EDIT:
 		if (asked != row->version - 1)
@@ -191,7 +191,6 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 		{"number", required_argument, NULL, 'n'},
 		{"overwrite", no_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct invoice_input in = {0};
@@ -200,7 +199,7 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 	struct cli c;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -217,7 +216,6 @@ int cli_edit(const struct cli_globals *g, int argc, char **argv)
 		case 'n': in.number = optarg; break;
 		case 'o': flags |= WRITE_OVERWRITE; break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}
@@ -242,7 +240,6 @@ static int write_lifecycle(const struct cli_globals *g, int argc, char **argv,
 	static const struct option opts[] = {
 		{"version", required_argument, NULL, 'V'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int64_t version = 0;
@@ -250,7 +247,7 @@ static int write_lifecycle(const struct cli_globals *g, int argc, char **argv,
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -261,7 +258,6 @@ static int write_lifecycle(const struct cli_globals *g, int argc, char **argv,
 				return code;
 			break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}
@@ -294,20 +290,18 @@ int cli_drift(const struct cli_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli c;
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
 		switch (ch) {
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}
@@ -323,11 +317,11 @@ static int create_report(struct cli *c, enum inv_rc rc,
                          const struct write_result *res,
                          const struct inv_err *err, const char *token)
 {
-	char number[NUMBER_MAX_BYTES + 1];
+	char number[PRINT_VISIBLE_MAX(NUMBER_MAX_BYTES)];
 
 	if (rc != INV_OK)
 		return cli_fail(c, rc, err, res->have_row ? &res->row : NULL, 0);
-	print_clean_copy(number, sizeof number, res->row.number);
+	text_visible(number, sizeof number, res->row.number);
 	if (c->json)
 		write_json_ok(res, true, token);
 	else if (res->repeat)
@@ -377,7 +371,6 @@ int cli_create(const struct cli_globals *g, int argc, char **argv)
 		{"number", required_argument, NULL, 'n'},
 		{"request-id", required_argument, NULL, 'r'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct invoice_input in = {0};
@@ -386,7 +379,7 @@ int cli_create(const struct cli_globals *g, int argc, char **argv)
 	int ch, code;
 
 	cli_begin(&c, g, argc, argv);
-	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		code = cli_option_once(&c, ch, opts);
 		if (code)
 			return code;
@@ -398,7 +391,6 @@ int cli_create(const struct cli_globals *g, int argc, char **argv)
 		case 'n': number = optarg; break;
 		case 'r': token = optarg; break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}
@@ -484,9 +476,9 @@ static void revert_json(const struct revert_plan *plan, bool dry_run,
 static void revert_human(const struct revert_plan *plan, bool dry_run,
                          const struct write_result *res)
 {
-	char number[NUMBER_MAX_BYTES + 1];
+	char number[PRINT_VISIBLE_MAX(NUMBER_MAX_BYTES)];
 
-	print_clean_copy(number, sizeof number, plan->current.number);
+	text_visible(number, sizeof number, plan->current.number);
 	if (dry_run)
 		printf(_("Reverting invoice %s (version %" PRId64 ") to its "
 		         "values of version %" PRId64 " would replace:\n"),
@@ -498,7 +490,8 @@ static void revert_human(const struct revert_plan *plan, bool dry_run,
 		       res->row.version);
 	for (int p = 0; p < REVERT__COUNT; p++) {
 		char old[CUSTOMER_MAX_BYTES + 32], new[CUSTOMER_MAX_BYTES + 32];
-		char cold[sizeof old * 4], cnew[sizeof new * 4];
+		char cold[PRINT_VISIBLE_MAX(sizeof old)];
+		char cnew[PRINT_VISIBLE_MAX(sizeof new)];
 
 		if (!plan->changes[p])
 			continue;
@@ -506,14 +499,14 @@ static void revert_human(const struct revert_plan *plan, bool dry_run,
 		                  sizeof old);
 		revert_part_value((enum revert_part)p, &plan->target, new,
 		                  sizeof new);
-		print_clean_copy(cold, sizeof cold, old);
-		print_clean_copy(cnew, sizeof cnew, new);
+		text_visible(cold, sizeof cold, old);
+		text_visible(cnew, sizeof cnew, new);
 		printf("  %s: %s → %s", revert_part_label((enum revert_part)p),
 		       cold, cnew);
 		if (plan->set_by[p][0]) {
-			char who[NAME_MAX_BYTES + 1];
+			char who[PRINT_VISIBLE_MAX(NAME_MAX_BYTES)];
 
-			print_clean_copy(who, sizeof who, plan->set_by[p]);
+			text_visible(who, sizeof who, plan->set_by[p]);
 			printf(_(" (set by %s in version %" PRId64 ")"), who,
 			       plan->set_in[p]);
 		}
@@ -584,7 +577,6 @@ int cli_revert(const struct cli_globals *g, int argc, char **argv)
 		{"version", required_argument, NULL, 'V'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int64_t version = 0, to_version = 0;
@@ -610,7 +602,6 @@ int cli_revert(const struct cli_globals *g, int argc, char **argv)
 			break;
 		case 'n': dry_run = true; break;
 		case 'j': break;
-		case 'h': return cli_help_command(&c);
 		default: return cli_option_error(&c, ch, argv);
 		}
 	}

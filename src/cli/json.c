@@ -2,15 +2,19 @@
  * json.c - the JSON writer behind --json, and the syntax check used before
  * text from the database is embedded without quoting.
  *
- * Strings are always written as valid UTF-8: control characters (C0, DEL
- * and C1) and the two JavaScript line separators are escaped, and a byte
- * that is not part of a well-formed UTF-8 sequence becomes U+FFFD, so a
- * reader never chokes on what a foreign writer put in a customer name.
+ * Strings are written losslessly and never carry a character that must not
+ * reach a terminal raw: every character text_unsafe() names (C0, DEL, C1,
+ * bidi and invisible formatting characters) is escaped as \uXXXX, and so
+ * are the JavaScript line separators among them.  A byte that is not part
+ * of well-formed UTF-8 is written as the lone low surrogate \udc80..\udcff
+ * of its value (the "surrogateescape" rule of PEP 383): no character
+ * encodes to it, so a reader can tell it from U+FFFD or any real text and
+ * get the stored bytes back.
  */
 #include <inttypes.h>
 #include <string.h>
 
-#include "../core/invoice.h"
+#include "../core/text.h"
 #include "json.h"
 
 void json_init(struct json *j, FILE *out)
@@ -55,19 +59,6 @@ void json_object_end(struct json *j) { json_close(j, '}'); }
 void json_array_begin(struct json *j) { json_open(j, '['); }
 void json_array_end(struct json *j) { json_close(j, ']'); }
 
-/* Length of the UTF-8 sequence a lead byte announces, 0 for a byte that
- * cannot start one. */
-static size_t utf8_seq_len(unsigned char c)
-{
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
 static void json_escape_ascii(FILE *out, unsigned char c)
 {
 	switch (c) {
@@ -79,39 +70,35 @@ static void json_escape_ascii(FILE *out, unsigned char c)
 	case '\b': fputs("\\b", out); break;
 	case '\f': fputs("\\f", out); break;
 	default:
-		if (c < 0x20 || c == 0x7f)
+		if (text_unsafe(c))
 			fprintf(out, "\\u%04x", c);
 		else
 			fputc(c, out);
 	}
 }
 
+/* One character of a string's content (cp is what text_decode() made of
+ * the n bytes at s). */
+static void json_write_char(FILE *out, const char *s, size_t n, uint32_t cp)
+{
+	if (cp < 0x80)
+		json_escape_ascii(out, (unsigned char)cp);
+	else if (text_unsafe(cp))
+		fprintf(out, "\\u%04x", (unsigned)cp); /* bad bytes: \udcXX */
+	else
+		fwrite(s, 1, n, out);
+}
+
 static void json_write_escaped(FILE *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), i = 0;
 
 	fputc('"', out);
 	while (i < len) {
-		size_t n;
+		uint32_t cp;
+		size_t n = text_decode(s + i, len - i, &cp);
 
-		if (p[i] < 0x80) {
-			json_escape_ascii(out, p[i++]);
-			continue;
-		}
-		n = utf8_seq_len(p[i]);
-		if (n == 0 || i + n > len || !utf8_valid(s + i, n)) {
-			fputs("\\ufffd", out);
-			i++;
-			continue;
-		}
-		if (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)
-			fprintf(out, "\\u%04x", p[i + 1]); /* C1 control */
-		else if (n == 3 && p[i] == 0xe2 && p[i + 1] == 0x80 &&
-		         (p[i + 2] == 0xa8 || p[i + 2] == 0xa9))
-			fprintf(out, "\\u%04x", 0x2000 + (p[i + 2] - 0x80));
-		else
-			fwrite(p + i, 1, n, out);
+		json_write_char(out, s + i, n, cp);
 		i += n;
 	}
 	fputc('"', out);
@@ -157,10 +144,43 @@ void json_null(struct json *j)
 	fputs("null", j->out);
 }
 
-void json_raw(struct json *j, const char *text)
+/* Whitespace between tokens is dropped (one object, one line), and a raw
+ * unsafe character inside a string is escaped; escapes already there are
+ * kept as they are. */
+void json_embed(struct json *j, const char *text)
 {
+	size_t len = strlen(text), i = 0;
+	bool in_string = false;
+
 	json_sep(j);
-	fputs(text, j->out);
+	while (i < len) {
+		unsigned char c = (unsigned char)text[i];
+		uint32_t cp;
+		size_t n;
+
+		if (!in_string) {
+			if (c == '"')
+				in_string = true;
+			if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+				fputc(c, j->out);
+			i++;
+			continue;
+		}
+		if (c == '\\') {
+			fputc(c, j->out);
+			fputc(text[i + 1], j->out);
+			i += 2;
+			continue;
+		}
+		if (c == '"')
+			in_string = false;
+		n = text_decode(text + i, len - i, &cp);
+		if (text_unsafe(cp))
+			fprintf(j->out, "\\u%04x", (unsigned)cp);
+		else
+			fwrite(text + i, 1, n, j->out);
+		i += n;
+	}
 }
 
 void json_finish(struct json *j)
@@ -236,12 +256,11 @@ static bool scan_string(struct json_scan *s)
 			if (!scan_escape(s))
 				return false;
 		} else if (*u >= 0x80) {
-			size_t n = utf8_seq_len(*u);
+			uint32_t cp;
 
-			if (n == 0 || strnlen(s->p, n) < n ||
-			    !utf8_valid(s->p, n))
+			s->p += text_decode(s->p, strlen(s->p), &cp);
+			if (TEXT_IS_BAD_BYTE(cp))
 				return false;
-			s->p += n;
 		} else {
 			s->p++;
 		}

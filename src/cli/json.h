@@ -33,8 +33,10 @@ void json_string_or_null(struct json *j, const char *s);
 void json_int(struct json *j, int64_t v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
-/* text must be one complete JSON value (see json_valid). */
-void json_raw(struct json *j, const char *text);
+/* text must be one complete JSON value (see json_valid); it is written on
+ * one line, with any raw character that must not reach a terminal escaped
+ * (text_unsafe). */
+void json_embed(struct json *j, const char *text);
 
 /* Ends the top-level value with a newline. */
 void json_finish(struct json *j);

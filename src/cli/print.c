@@ -1,7 +1,9 @@
 /*
  * print.c - how an invoice looks on the command line: the JSON object of
  * SPEC 5, the labelled block of `show`, and the column cells of `list`
- * (display widths, so "株式会社" and "Ærøskøbing" line up).
+ * (display widths, so "株式会社" and "Ærøskøbing" line up).  Every text
+ * from the database is written through the core's text_escape(), so what
+ * must not reach a terminal raw is shown as an escape (`\u202e`).
  */
 /* wcwidth() is an X/Open interface; the build's feature macros stop at
  * POSIX. */
@@ -70,12 +72,12 @@ static void block_line(FILE *out, const char *label, const char *value)
 
 void print_invoice_block(FILE *out, const struct invoice *inv)
 {
-	char total[PRINT_TOTAL_MAX], number[NUMBER_MAX_BYTES + 1];
+	char total[PRINT_TOTAL_MAX], number[PRINT_VISIBLE_MAX(NUMBER_MAX_BYTES)];
 	char id[32];
 
 	print_total(inv, total, sizeof total);
 	snprintf(id, sizeof id, "%" PRId64, inv->id);
-	print_clean_copy(number, sizeof number, inv->number);
+	text_visible(number, sizeof number, inv->number);
 	fprintf(out, _("Invoice %s (id %s), version %" PRId64 "\n"), number,
 	        id, inv->version);
 	block_line(out, _("Customer:"), inv->customer);
@@ -95,46 +97,22 @@ void print_detail_json(struct json *j, const char *detail)
 	if (!detail || !*detail)
 		json_null(j);
 	else if (json_valid(detail))
-		json_raw(j, detail);
+		json_embed(j, detail);
 	else
 		json_string(j, detail); /* cut short or foreign: keep it readable */
 }
 
 /* ---- column cells -------------------------------------------------------- */
 
-/* Decode one UTF-8 character (bytes from the database are valid; a stray
- * byte counts as one column so the table still lines up). */
-static size_t cell_decode(const unsigned char *s, uint32_t *cp)
+/* What a character shows: an unsafe one (text_unsafe) its escape, one
+ * column per byte; any other its own width. */
+static int cell_cols(uint32_t cp, size_t shown_len)
 {
-	size_t n, i;
+	int w;
 
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, *cp = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, *cp = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, *cp = s[0] & 0x07;
-	else
-		goto bad;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
-	}
-	return n;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
-
-static int cell_char_width(uint32_t cp)
-{
-	int w = wcwidth((wchar_t)cp);
-
+	if (text_unsafe(cp))
+		return (int)shown_len;
+	w = wcwidth((wchar_t)cp);
 	/* A locale that does not know the character (LANG=C) says -1; one
 	 * column is the best guess and keeps the arithmetic sane. */
 	return w < 0 ? 1 : w;
@@ -142,87 +120,65 @@ static int cell_char_width(uint32_t cp)
 
 int print_width(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0;
 	int w = 0;
-	uint32_t cp;
 
-	while (*p) {
-		p += cell_decode(p, &cp);
-		w += cell_char_width(cp);
+	while (i < len) {
+		char shown[TEXT_ESCAPE_MAX];
+		uint32_t cp;
+
+		i += text_decode(s + i, len - i, &cp);
+		w += cell_cols(cp, text_escape(cp, shown));
 	}
 	return w;
 }
 
-static bool cell_is_control(uint32_t cp)
-{
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
-}
-
-/* Write n bytes of s with control characters shown as '?' and stray bytes
- * as U+FFFD: a name a foreign writer stored must not move the cursor or
- * recolour the terminal.  Each stand-in takes the one column that
- * cell_char_width() counted for it. */
+/* Write n bytes of s as text_visible() shows them: a name a foreign writer
+ * stored must not move the cursor, recolour the terminal or reorder the
+ * line. */
 static void print_clean(FILE *out, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
-	uint32_t cp;
 
 	while (i < n) {
-		size_t len = cell_decode(p + i, &cp);
+		char shown[TEXT_ESCAPE_MAX];
+		uint32_t cp;
 
-		if (cell_is_control(cp))
-			fputc('?', out);
-		else if (cp == 0xfffd && len == 1)
-			fputs("\xef\xbf\xbd", out);
-		else
-			fwrite(p + i, 1, len, out);
-		i += len;
+		i += text_decode(s + i, n - i, &cp);
+		fwrite(shown, 1, text_escape(cp, shown), out);
 	}
 }
 
-/* Bytes of s that fit in `width` columns. */
+/* Bytes of s whose visible form fits in `width` columns. */
 static size_t cell_fit(const char *s, int width, int *used)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-	uint32_t cp;
+	size_t len = strlen(s), n = 0;
 
 	*used = 0;
-	while (p[n]) {
-		size_t len = cell_decode(p + n, &cp);
-		int w = cell_char_width(cp);
+	while (n < len) {
+		char shown[TEXT_ESCAPE_MAX];
+		uint32_t cp;
+		size_t take = text_decode(s + n, len - n, &cp);
+		int w = cell_cols(cp, text_escape(cp, shown));
 
 		if (*used + w > width)
 			break;
 		*used += w;
-		n += len;
+		n += take;
 	}
 	return n;
-}
-
-void print_clean_copy(char *dst, size_t len, const char *src)
-{
-	const unsigned char *p = (const unsigned char *)src;
-	size_t i = 0, j = 0;
-
-	while (p[i] && j + 1 < len) {
-		if (p[i] < 0x20 || p[i] == 0x7f) {
-			dst[j++] = '?';
-			i++;
-		} else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) {
-			dst[j++] = '?'; /* a C1 control in UTF-8 */
-			i += 2;
-		} else {
-			dst[j++] = (char)p[i++];
-		}
-	}
-	dst[j] = '\0';
 }
 
 void print_text(FILE *out, const char *s)
 {
 	print_clean(out, s, strlen(s));
+}
+
+void print_prefix(FILE *out, const char *s, int width)
+{
+	int used;
+
+	print_clean(out, s, cell_fit(s, width, &used));
 }
 
 void print_cell(FILE *out, const char *s, int width, bool right_align)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "result.h"
+#include "text.h"
 
 #define CUSTOMER_MAX_CHARS 120                     /* limit in characters */
 #define CUSTOMER_MAX_BYTES (CUSTOMER_MAX_CHARS * 4) /* UTF-8 worst case */
@@ -54,10 +55,5 @@ const char *invoice_life_label(enum inv_life life);
  * only spaces, at most CUSTOMER_MAX_CHARS characters.  INV_INVALID with
  * field "customer" otherwise. */
 enum inv_rc invoice_check_customer(const char *text, struct inv_err *err);
-
-/* Number of UTF-8 characters in s (s must be valid UTF-8). */
-size_t utf8_length(const char *s);
-/* True when s is well-formed UTF-8 (no overlongs, no surrogates). */
-bool utf8_valid(const char *s, size_t len);
 
 #endif

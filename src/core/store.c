@@ -90,7 +90,8 @@ static const char *const stmt_sql[SQL__COUNT] = {
 		"SELECT a.seq, a.at, a.actor, a.action, a.subject_id, "
 		"coalesce(i.number, ''), a.from_version, a.to_version, a.detail "
 		"FROM audit a LEFT JOIN invoices i ON i.id = a.subject_id "
-		"WHERE a.org_id = ?1 ORDER BY a.seq DESC LIMIT ?3",
+		"WHERE a.org_id = ?1 AND (?4 OR i.deleted_at IS NULL) "
+		"ORDER BY a.seq DESC LIMIT ?3",
 	[SQL_AUDIT_SUBJECT] =
 		"SELECT a.seq, a.at, a.actor, a.action, a.subject_id, "
 		"coalesce(i.number, ''), a.from_version, a.to_version, a.detail "
@@ -1044,10 +1045,28 @@ enum inv_rc store_page(struct store *st, const struct identity *who,
 	return INV_OK;
 }
 
+/* The one read rule for a single invoice: a member never reads a deleted
+ * one, however it is asked for (an id, a number, a history); to them it is
+ * simply not there.  Admins see every row of their org. */
+static enum inv_rc row_load_as(struct store *st, const struct identity *who,
+                               int64_t id, struct invoice *out,
+                               struct inv_err *err)
+{
+	enum inv_rc rc = row_load(st, who->org_id, id, out, err);
+
+	if (rc == INV_OK && invoice_life(out) == LIFE_DELETED &&
+	    !identity_at_least(who, ROLE_ADMIN)) {
+		memset(out, 0, sizeof *out);
+		return inv_err_set(err, INV_NOT_FOUND, "",
+		                   _("invoice %" PRId64 " not found"), id);
+	}
+	return rc;
+}
+
 enum inv_rc store_get(struct store *st, const struct identity *who, int64_t id,
                       struct invoice *out, struct inv_err *err)
 {
-	return row_load(st, who->org_id, id, out, err);
+	return row_load_as(st, who, id, out, err);
 }
 
 enum inv_rc store_find(struct store *st, const struct identity *who,
@@ -1067,7 +1086,7 @@ enum inv_rc store_find(struct store *st, const struct identity *who,
 		if (ref[i] < '0' || ref[i] > '9')
 			digits = false;
 	if (digits && len <= 18)
-		return row_load(st, who->org_id, strtoll(ref, NULL, 10), out, err);
+		return row_load_as(st, who, strtoll(ref, NULL, 10), out, err);
 
 	s = store_stmt(st, SQL_ROW_BY_NUMBER, err);
 	if (!s)
@@ -1317,7 +1336,7 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 	if (rc != INV_OK)
 		return rc;
 	/* 1. tenancy: looked up by (session org, id). */
-	rc = row_load(st, who->org_id, id, &cur, err);
+	rc = row_load_as(st, who, id, &cur, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	/* 2. lifecycle: a row already where the move would take it, or one
@@ -1568,7 +1587,7 @@ static enum inv_rc edit_guard(struct store *st, const struct identity *who,
                               struct inv_err *err)
 {
 	/* 1. tenancy */
-	enum inv_rc rc = row_load(st, who->org_id, id, cur, err);
+	enum inv_rc rc = row_load_as(st, who, id, cur, err);
 
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
@@ -2250,7 +2269,7 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 	rc = store_tx_begin(peer, err);
 	if (rc != INV_OK)
 		goto out;
-	rc = row_load(peer, who->org_id, id, &cur, err);
+	rc = row_load_as(peer, who, id, &cur, err);
 	if (rc == INV_OK && invoice_life(&cur) == LIFE_DELETED)
 		rc = inv_err_set(err, INV_NOT_FOUND, "",
 			_("invoice %s is deleted"), cur.number);
@@ -2308,18 +2327,25 @@ enum inv_rc store_audit_tail(struct store *st, const struct identity *who,
                              int64_t subject, struct audit_entry *out,
                              size_t max, size_t *n, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, subject ? SQL_AUDIT_SUBJECT
-	                                         : SQL_AUDIT_ORG,
-	                             err);
+	sqlite3_stmt *s;
+	struct invoice row;
+	enum inv_rc vrc;
 	int rc;
 
 	*n = 0;
+	/* One invoice's history is read only by whom may read the invoice;
+	 * the org's tail leaves out, for a member, the deleted ones' rows. */
+	if (subject && (vrc = row_load_as(st, who, subject, &row, err)) != INV_OK)
+		return vrc;
+	s = store_stmt(st, subject ? SQL_AUDIT_SUBJECT : SQL_AUDIT_ORG, err);
 	if (!s)
 		return err ? err->rc : INV_ERROR;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	if (subject)
 		sqlite3_bind_int64(s, 2, subject);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
+	if (!subject)
+		sqlite3_bind_int(s, 4, identity_at_least(who, ROLE_ADMIN));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max) {
 		struct audit_entry *a = &out[(*n)++];
 

@@ -134,12 +134,15 @@ enum inv_rc store_page(struct store *st, const struct identity *who,
                        enum page_dir dir, struct invoice *rows, size_t limit,
                        size_t *n, struct inv_err *err);
 
-/* One invoice of the session's org by id, deleted rows included (the caller
- * looks at deleted_at).  Another org's id: INV_NOT_FOUND. */
+/* One invoice of the session's org by id; for an admin deleted rows
+ * included (the caller looks at deleted_at), for a member a deleted row is
+ * INV_NOT_FOUND, as is another org's id.  The writes load their row by the
+ * same rule, so a refusal never carries a deleted row to a member. */
 enum inv_rc store_get(struct store *st, const struct identity *who, int64_t id,
                       struct invoice *out, struct inv_err *err);
 
-/* REF is a numeric id or a live (not deleted) number of the session's org. */
+/* REF is a numeric id (read as store_get does) or a live (not deleted)
+ * number of the session's org. */
 enum inv_rc store_find(struct store *st, const struct identity *who,
                        const char *ref, struct invoice *out,
                        struct inv_err *err);
@@ -311,7 +314,9 @@ struct audit_entry {
 };
 
 /* The newest `max` audit rows of the session's org, newest first; subject 0
- * for all invoices, else only that invoice's history. */
+ * for all invoices, else only that invoice's history.  A member reads no
+ * deleted invoice: its history is INV_NOT_FOUND, and the org's rows about
+ * deleted invoices are left out. */
 enum inv_rc store_audit_tail(struct store *st, const struct identity *who,
                              int64_t subject, struct audit_entry *out,
                              size_t max, size_t *n, struct inv_err *err);

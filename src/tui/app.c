@@ -840,7 +840,10 @@ static struct app *app_new(struct store *st, const struct identity *who,
 		goto fail;
 	}
 	if (feed_init(&a->feed, st, &err) != INV_OK) {
-		fprintf(stderr, "inved: %s\n", err.msg);
+		char shown[sizeof err.msg * 4];
+
+		text_visible(shown, sizeof shown, err.msg);
+		fprintf(stderr, "inved: %s\n", shown);
 		goto fail;
 	}
 	a->demo = store_is_demo(st);
@@ -876,10 +879,14 @@ int tui_run(struct store *st, const struct identity *who,
 
 	if (opt && opt->view == VIEW_ALL &&
 	    !identity_at_least(who, ROLE_ADMIN)) {
+		char user[sizeof who->user * 4], org[sizeof who->org * 4];
+
+		text_visible(user, sizeof user, who->user);
+		text_visible(org, sizeof org, who->org);
 		fprintf(stderr,
 		        _("inved: the All view is for admins; %s is a member "
 		          "of %s. Use --view active or --view archived.\n"),
-		        who->user, who->org);
+		        user, org);
 		return inv_rc_exit_code(INV_FORBIDDEN);
 	}
 	locale_ensure_utf8();

@@ -4,9 +4,9 @@
  * Colours follow the terminal's own (use_default_colors) and are off when
  * NO_COLOR is set to anything non-empty (no-color.org); every role then
  * falls back to plain attributes (bold, reverse, dim) so nothing is lost.
- * All text goes through draw_text(), which measures in display columns
- * (wcwidth), so "Müller & Söhne — Zürich" and "作者" truncate and align
- * right.
+ * All text goes through draw_text(), which shows it as the core's
+ * text_visible() does and measures in display columns (wcwidth), so
+ * "Müller & Söhne — Zürich" and "作者" truncate and align right.
  */
 #include "tui_internal.h"
 
@@ -66,27 +66,22 @@ static void pad(WINDOW *w, int n)
 		waddch(w, ' ');
 }
 
-/* Control characters never reach the terminal: they would move its
- * cursor.  The core refuses them, but a foreign writer may not have. */
-static void sanitize(wchar_t *buf, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] < 0x20 || buf[i] == 0x7f ||
-		    (buf[i] >= 0x80 && buf[i] < 0xa0))
-			buf[i] = L'?';
-}
-
 void draw_text(WINDOW *w, int y, int x, int width, const char *s,
                enum draw_align align)
 {
+	char shown[4096];
 	wchar_t buf[1024];
 	size_t n, keep = 0;
 	int cols = 0, used = 0, left;
 
 	if (width <= 0)
 		return;
-	n = text_to_wide(s, buf, sizeof buf / sizeof buf[0]);
-	sanitize(buf, n);
+	/* What must not reach the terminal raw (controls that would move its
+	 * cursor, bidi overrides that would reorder the line, bytes that are
+	 * not UTF-8) is drawn as its escape: the core refuses them in input,
+	 * but a foreign writer may have stored them. */
+	text_visible(shown, sizeof shown, s);
+	n = text_to_wide(shown, buf, sizeof buf / sizeof buf[0]);
 	for (size_t i = 0; i < n; i++)
 		cols += text_wchar_cols(buf[i]);
 	if (cols <= width) {
@@ -234,6 +229,7 @@ static size_t wrap_end(const wchar_t *buf, size_t n, size_t from, int width)
 int draw_wrap(WINDOW *w, int y, int x, int width, const char *s,
               enum draw_role role, int max_lines)
 {
+	char shown[4096];
 	wchar_t buf[1024];
 	size_t n, from = 0;
 	int lines = 0;
@@ -241,8 +237,9 @@ int draw_wrap(WINDOW *w, int y, int x, int width, const char *s,
 
 	if (width <= 0 || max_lines <= 0)
 		return 0;
-	n = text_to_wide(s, buf, sizeof buf / sizeof buf[0]);
-	sanitize(buf, n);
+	/* the same escapes as draw_text(): nothing raw reaches the terminal */
+	text_visible(shown, sizeof shown, s);
+	n = text_to_wide(shown, buf, sizeof buf / sizeof buf[0]);
 	do {
 		size_t end = wrap_end(buf, n, from, width);
 		int used = 0;

@@ -402,6 +402,14 @@ void form_check_record(struct app *a)
 	cache_tag_record(a->who.org_id, f->base.id, tag);
 	rc = store_get(a->st, &a->who, f->base.id, &row, &err);
 	cache_fetched(a->cache, tag, app_now());
+	if (rc == INV_NOT_FOUND && f->seen_version >= 0) {
+		/* Deleted elsewhere, and a member no longer reads it. */
+		f->seen_version = -1;
+		snprintf(f->notice, sizeof f->notice, _("invoice %s is deleted"),
+		         f->base.number);
+		a->dirty = true;
+		return;
+	}
 	if (rc != INV_OK || row.version == f->seen_version)
 		return;
 	f->seen_version = row.version;

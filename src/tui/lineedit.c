@@ -80,9 +80,11 @@ static int lineedit_word_start(const struct lineedit *le)
 
 static bool is_insertable(wint_t ch)
 {
-	if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0))
+	/* A surrogate is no character; TEXT_BAD_BYTE stands for a byte
+	 * only when it came from the text the field was given. */
+	if (ch >= 0xd800 && ch <= 0xdfff)
 		return false;
-	return true;
+	return !text_is_control((uint32_t)ch);
 }
 
 static bool lineedit_fkey(struct lineedit *le, wint_t ch, bool *changed)
@@ -190,9 +192,15 @@ int lineedit_draw(struct lineedit *le, WINDOW *w, int y, int x, int width,
 		wchar_t c = le->buf[i];
 		if (used + cw > width)
 			break;
-		if (c < 0x20 || c == 0x7f)
-			c = L'?';
-		waddnwstr(w, &c, 1);
+		if (text_unsafe((uint32_t)c)) {
+			/* Shown as its escape (one cursor step), never raw. */
+			char shown[TEXT_ESCAPE_MAX];
+
+			text_escape((uint32_t)c, shown);
+			waddstr(w, shown);
+		} else {
+			waddnwstr(w, &c, 1);
+		}
 		used += cw;
 	}
 	while (used < width) {

@@ -51,12 +51,14 @@ struct app;
 /* ---- text.c: UTF-8 and display width ---------------------------------- */
 
 /* Decode UTF-8 into at most max wide characters (invalid bytes become
- * U+FFFD); returns how many were written.  out is not terminated. */
+ * TEXT_BAD_BYTE); returns how many were written.  out is not terminated. */
 size_t text_to_wide(const char *s, wchar_t *out, size_t max);
-/* Encode n wide characters as UTF-8 into out (always terminated). */
+/* Encode n wide characters as UTF-8 into out (always terminated); a
+ * TEXT_BAD_BYTE is its byte again. */
 void text_from_wide(const wchar_t *w, size_t n, char *out, size_t size);
 /* Display columns of one character: 0 for combining marks, 2 for wide
- * ones, and 1 for anything the locale cannot measure. */
+ * ones, 1 for anything the locale cannot measure, and the length of its
+ * escape for one that text_unsafe() names (it is drawn as the escape). */
 int text_wchar_cols(wchar_t c);
 /* Copy src into dst (size bytes, terminated), cutting at a character
  * boundary when it does not fit. */

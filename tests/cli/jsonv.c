@@ -108,6 +108,11 @@ static int jp_unicode(struct jp *jp, char *out, size_t *len)
 			return -1;
 		jp->p += 6;
 		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	} else if (cp >= 0xdc80 && cp <= 0xdcff) {
+		/* inved's rule for a stored byte that is not UTF-8: the
+		 * lone low surrogate of its value; the byte comes back. */
+		out[(*len)++] = (char)(cp - 0xdc00);
+		return 0;
 	} else if (cp >= 0xdc00 && cp <= 0xdfff) {
 		return -1;
 	}
@@ -158,10 +163,12 @@ static char *jp_string(struct jp *jp)
 			goto bad;
 		}
 	}
+	/* The document itself must be UTF-8; the decoded text may hold the
+	 * bytes a \udcXX escape stood for. */
+	if (!utf8_valid(start, (size_t)(jp->p - start)))
+		goto bad;
 	jp->p++;
 	out[len] = '\0';
-	if (!utf8_valid(out, len))
-		goto bad;
 	return out;
 bad:
 	free(out);

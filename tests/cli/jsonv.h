@@ -24,6 +24,8 @@ struct jv {
 	struct jv **items;
 };
 
+/* \udc80..\udcff alone (inved's escape of a byte that is not UTF-8) is
+ * decoded to that byte, so a string compares equal to what was stored. */
 /* NULL when text is not exactly one JSON value (whitespace around it and
  * one trailing newline are fine). */
 struct jv *jv_parse(const char *text);

@@ -139,6 +139,7 @@ int64_t e2e_peer_set_customer(const char *number, const char *customer);
 /* ---- the test cases, one function per file -------------------------- */
 
 TCase *e2e_tcase_conflict(void);
+TCase *e2e_tcase_planted(void);
 TCase *e2e_tcase_table(void);
 TCase *e2e_tcase_form(void);
 TCase *e2e_tcase_screen(void);

@@ -41,6 +41,7 @@ struct bad_case {
 #define UNKNOWN_CUR "Unknown currency; use an ISO 4217 code"
 #define NOT_DIGITS "an amount is digits and '.' only"
 #define OUT_OF_RANGE "the amount is out of range"
+#define INVISIBLE "invisible or text-direction characters (here U+"
 #define TOO_LONG "the customer name can have at most 120 characters"
 
 /* 121 characters of 2, 3 and 4 bytes each */
@@ -63,8 +64,13 @@ static const struct bad_case bad_cases[] = {
 	CUSTOMER("   ", EMPTY_NAME),
 	CUSTOMER("\u00a0\u00a0", EMPTY_NAME),           /* no-break spaces */
 	CUSTOMER("\u3000", EMPTY_NAME),                 /* ideographic space */
-	CUSTOMER("\u2003\u200b", EMPTY_NAME),           /* em, zero-width */
-	CUSTOMER("\ufeff", EMPTY_NAME),                 /* a lone BOM */
+	CUSTOMER("\u2003\u2002", EMPTY_NAME),           /* em, en space */
+	/* SPEC 7: the form refuses what reads as another name, by the core's
+	 * rule (the same one that escapes it on the screen). */
+	CUSTOMER("\u202e", INVISIBLE "202E)"),            /* only an RLO */
+	CUSTOMER("Acme\u2066Corp", INVISIBLE "2066)"),    /* an isolate */
+	CUSTOMER("A\u200bB", INVISIBLE "200B)"),          /* zero-width */
+	CUSTOMER("\ufeff", INVISIBLE "FEFF)"),          /* a lone BOM */
 	{ "121 x é", {{F_CUSTOMER, CHARS_121("é")}, {0, NULL}}, false,
 	  F_CUSTOMER, TOO_LONG },
 	{ "121 x 作", {{F_CUSTOMER, CHARS_121("作")}, {0, NULL}}, false,

@@ -24,6 +24,10 @@ static enum inv_rc expect_current(enum action a, enum inv_life life,
 {
 	bool admin = role == ROLE_ADMIN;
 
+	/* A member never reads a deleted invoice, not even through a
+	 * refusal that would carry the row: to them it is not there. */
+	if (life == LIFE_DELETED && !admin)
+		return INV_NOT_FOUND;
 	switch (a) {
 	case A_EDIT:
 		return life == LIFE_DELETED ? INV_NOT_FOUND : INV_OK;

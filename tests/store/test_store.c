@@ -449,7 +449,51 @@ START_TEST(stale_archive_is_conflict_with_current_row)
 }
 END_TEST
 
-START_TEST(member_delete_and_member_restore_of_deleted_are_forbidden)
+/* Every read of one invoice, and the audit, answer a member as if a
+ * deleted invoice were not there; an admin reads it. */
+START_TEST(member_reads_of_a_deleted_invoice_find_nothing)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002"), got;
+	struct audit_entry tail[64];
+	struct write_result res;
+	struct inv_err err;
+	char ref[32];
+	size_t n, i;
+	bool seen;
+
+	ck_assert_int_eq(store_delete(fx.st, &fx.alice, inv.id, inv.version,
+	                              &res, &err), INV_OK);
+	snprintf(ref, sizeof ref, "%lld", (long long)inv.id);
+	ck_assert_int_eq(store_get(fx.st, &fx.bob, inv.id, &got, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_int_eq(store_find(fx.st, &fx.bob, ref, &got, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.bob, inv.id, tail, 64, &n,
+	                                  &err), INV_NOT_FOUND);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.bob, 0, tail, 64, &n, &err),
+	                 INV_OK);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(tail[i].subject_id != inv.id,
+		              "the org's audit shows a member entry %lld of the "
+		              "deleted invoice", (long long)tail[i].seq);
+
+	ck_assert_int_eq(store_get(fx.st, &fx.alice, inv.id, &got, &err), INV_OK);
+	ck_assert_str_ne(got.deleted_at, "");
+	ck_assert_int_eq(store_find(fx.st, &fx.alice, ref, &got, &err), INV_OK);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, tail, 64, &n,
+	                                  &err), INV_OK);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_str_eq(tail[0].action, "invoice.delete");
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, 0, tail, 64, &n,
+	                                  &err), INV_OK);
+	for (seen = false, i = 0; i < n; i++)
+		seen = seen || tail[i].subject_id == inv.id;
+	ck_assert(seen);
+}
+END_TEST
+
+START_TEST(member_delete_is_forbidden_and_a_deleted_row_is_not_there_for_members)
 {
 	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
 	struct write_result res;
@@ -462,11 +506,16 @@ START_TEST(member_delete_and_member_restore_of_deleted_are_forbidden)
 	ck_assert_int_eq(store_delete(fx.st, &fx.alice, inv.id, inv.version,
 	                              &res, &err), INV_OK);
 	audits = audit_rows();
+	/* A member never reads a deleted row, not even through a refusal
+	 * that would carry it: not found, at any version, no row. */
 	ck_assert_int_eq(store_restore(fx.st, &fx.bob, inv.id, inv.version + 1,
-	                               &res, &err), INV_FORBIDDEN);
-	/* forbidden, not conflict, even with a stale version */
+	                               &res, &err), INV_NOT_FOUND);
+	ck_assert(!res.have_row);
 	ck_assert_int_eq(store_restore(fx.st, &fx.bob, inv.id, inv.version,
-	                               &res, &err), INV_FORBIDDEN);
+	                               &res, &err), INV_NOT_FOUND);
+	ck_assert_int_eq(store_archive(fx.st, &fx.bob, inv.id, inv.version + 1,
+	                               &res, &err), INV_NOT_FOUND);
+	ck_assert(!res.have_row);
 	ck_assert_int_eq(audit_rows(), audits);
 }
 END_TEST
@@ -1176,7 +1225,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, archive_restore_delete_move_and_audit_once_each);
 	tcase_add_test(tc, move_into_current_state_is_conflict);
 	tcase_add_test(tc, stale_archive_is_conflict_with_current_row);
-	tcase_add_test(tc, member_delete_and_member_restore_of_deleted_are_forbidden);
+	tcase_add_test(tc, member_delete_is_forbidden_and_a_deleted_row_is_not_there_for_members);
+	tcase_add_test(tc, member_reads_of_a_deleted_invoice_find_nothing);
 	tcase_add_test(tc, member_may_archive_and_restore_archived);
 	tcase_add_test(tc, number_reused_after_soft_delete_and_unique_while_live);
 	tcase_add_test(tc, partial_unique_index_refuses_second_live_number_for_any_writer);

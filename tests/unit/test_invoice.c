@@ -89,7 +89,7 @@ START_TEST(empty_and_blank_names_are_refused)
 	assert_customer_refused("     ", "enter a customer name");
 	assert_customer_refused("\xc2\xa0", "enter a customer name"); /* NBSP */
 	assert_customer_refused("\xe3\x80\x80", "enter a customer name");
-	assert_customer_refused("\xe2\x80\x8b \xef\xbb\xbf", "enter a customer");
+	assert_customer_refused("\xe2\x80\x83 \xe2\x80\x8a", "enter a customer");
 	assert_customer_refused(NULL, "enter a customer name");
 }
 END_TEST
@@ -107,6 +107,39 @@ START_TEST(control_characters_are_refused)
 		assert_customer_refused(names[i], "control characters");
 	/* U+00A0 is the first character past the C1 block: not a control */
 	assert_customer_ok("No\xc2\xa0" "break");
+}
+END_TEST
+
+/* SPEC 7: a name that reads as another name (a right-to-left override, an
+ * isolate, a zero-width character) is refused like a control. */
+START_TEST(bidi_and_invisible_characters_are_refused)
+{
+	const char *names[] = {
+		"\xe2\x80\xae",                 /* only U+202E RLO */
+		"Acme\xe2\x80\xae" "dlroW",     /* an override inside */
+		"\xd8\x9c" "Acme",               /* U+061C ARABIC LETTER MARK */
+		"A\xe2\x80\x8b" "B",            /* U+200B ZWSP */
+		"A\xe2\x80\x8c" "B",            /* U+200C ZWNJ */
+		"A\xe2\x80\x8d" "B",            /* U+200D ZWJ */
+		"A\xe2\x80\x8e" "B",            /* U+200E LRM */
+		"A\xe2\x80\x8f" "B",            /* U+200F RLM */
+		"A\xe2\x80\xa8" "B",            /* U+2028 LINE SEPARATOR */
+		"A\xe2\x80\xa9" "B",            /* U+2029 PARAGRAPH SEP. */
+		"A\xe2\x80\xaa" "B",            /* U+202A LRE */
+		"A\xe2\x81\xa6" "B",            /* U+2066 LRI */
+		"A\xe2\x81\xa9" "B",            /* U+2069 PDI */
+		"A\xe2\x81\xa0" "B",            /* U+2060 WORD JOINER */
+		"\xef\xbb\xbf" "Acme",          /* U+FEFF BOM */
+	};
+	size_t i;
+
+	for (i = 0; i < COUNT(names); i++)
+		assert_customer_refused(names[i], "text-direction");
+	/* Their neighbours are ordinary text. */
+	assert_customer_ok("A\xe2\x80\xaf" "B");  /* U+202F NNBSP */
+	assert_customer_ok("A\xe2\x80\x90" "B");  /* U+2010 HYPHEN */
+	assert_customer_ok("A\xe2\x81\x9f" "B");  /* U+205F MMSP */
+	assert_customer_ok("\xd8\xb4\xd8\xb1\xd9\x83\xd8\xa9"); /* Arabic */
 }
 END_TEST
 
@@ -285,6 +318,7 @@ static Suite *invoice_suite(void)
 	tcase_add_test(customer, customer_limit_counts_characters_not_bytes);
 	tcase_add_test(customer, empty_and_blank_names_are_refused);
 	tcase_add_test(customer, control_characters_are_refused);
+	tcase_add_test(customer, bidi_and_invisible_characters_are_refused);
 	tcase_add_test(customer, invalid_utf8_names_are_refused);
 	tcase_add_test(customer, a_refusal_never_echoes_the_bytes);
 	suite_add_tcase(s, customer);
