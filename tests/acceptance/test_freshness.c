@@ -44,10 +44,10 @@ static int log_row(struct pty *p, const char *source, const char *tag)
 	return rows[0];
 }
 
-static bool six_action_rows(struct pty *pty, void *arg)
+/* The inspector's log holds *arg entries with source action. */
+static bool action_rows_are(struct pty *pty, void *arg)
 {
-	(void)arg;
-	return acc_rows_holding(pty, "action  ") == 6;
+	return acc_rows_holding(pty, "action  ") == *(const int *)arg;
 }
 
 START_TEST(own_save_and_archive_show_fresh_on_the_frame_that_reports_them)
@@ -85,6 +85,8 @@ START_TEST(own_save_and_archive_show_fresh_on_the_frame_that_reports_them)
 	 * record of ACME-1002 (not of ACME-1003), list; none from the feed */
 	acc_inspector_open(p);
 	SEE(p, "summary:1");
+	ck_assert_msg(e2e_wait(p, action_rows_are, &(int){3}, E2E_WAIT_MS),
+	              "the log never showed three action entries");
 	r_sum = log_row(p, "action", "summary:1");
 	r_rec = log_row(p, "action", tag_a);
 	r_list = log_row(p, "action", "list:1");
@@ -106,7 +108,7 @@ START_TEST(own_save_and_archive_show_fresh_on_the_frame_that_reports_them)
 	acc_inspector_open(p);
 	SEE(p, tag_b);
 	/* the inspector may arrive over more than one read of the pty */
-	ck_assert_msg(e2e_wait(p, six_action_rows, NULL, E2E_WAIT_MS),
+	ck_assert_msg(e2e_wait(p, action_rows_are, &(int){6}, E2E_WAIT_MS),
 	              "the log never showed six action entries");
 	ck_assert_int_eq(log_row(p, "action", tag_b),
 	                 log_row(p, "action", tag_a) - 3);
