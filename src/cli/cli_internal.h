@@ -43,6 +43,7 @@ int cli_create(const struct cli_globals *g, int argc, char **argv);
 int cli_drift(const struct cli_globals *g, int argc, char **argv);
 int cli_history(const struct cli_globals *g, int argc, char **argv);
 int cli_audit(const struct cli_globals *g, int argc, char **argv);
+int cli_check(const struct cli_globals *g, int argc, char **argv);
 
 /* ---- common steps (cli.c) ------------------------------------------------ */
 

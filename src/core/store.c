@@ -37,7 +37,10 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_BEGIN] = "BEGIN IMMEDIATE",
 	[SQL_COMMIT] = "COMMIT",
 	[SQL_ROLLBACK] = "ROLLBACK",
-	[SQL_CTX_SET] = "INSERT OR REPLACE INTO write_ctx "
+	/* A plain INSERT: a row left in write_ctx by another program makes
+	 * it fail (the guard's cheap per-write check), where OR REPLACE would
+	 * quietly hide the leftover. */
+	[SQL_CTX_SET] = "INSERT INTO write_ctx "
 	                "(id, actor_user_id, actor, action) VALUES (1, ?, ?, ?)",
 	[SQL_CTX_CLEAR] = "DELETE FROM write_ctx",
 	[SQL_ROW_BY_ID] = "SELECT " ROW_COLS " FROM invoices "
@@ -216,9 +219,22 @@ enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err)
 	return stmt_done(st, s, err);
 }
 
-enum inv_rc store_tx_begin(struct store *st, struct inv_err *err)
+enum inv_rc store_tx_begin_unguarded(struct store *st, struct inv_err *err)
 {
 	return store_exec(st, SQL_BEGIN, err);
+}
+
+/* The guard runs after BEGIN IMMEDIATE: holding the write lock, nobody can
+ * change the schema between the verification and this write's commit. */
+enum inv_rc store_tx_begin(struct store *st, struct inv_err *err)
+{
+	enum inv_rc rc = store_tx_begin_unguarded(st, err);
+
+	if (rc == INV_OK)
+		rc = store_guard(st, err);
+	if (rc != INV_OK)
+		store_tx_rollback(st);
+	return rc;
 }
 
 void store_tx_rollback(struct store *st)
@@ -244,6 +260,7 @@ enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
                           const char *action, struct inv_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, SQL_CTX_SET, err);
+	int rc;
 
 	if (!s)
 		return err ? err->rc : INV_ERROR;
@@ -253,7 +270,17 @@ enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
 		sqlite3_bind_null(s, 1);
 	sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
-	return stmt_done(st, s, err);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return inv_err_set(err, INV_DAMAGED, "write_ctx",
+			_("refusing to write: write_ctx of %s holds a row left by "
+			  "another program; run `inved check` (an admin can clear "
+			  "it with `inved check --repair`)"),
+			st->path);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(st, rc, err);
+	return INV_OK;
 }
 
 static void copy_text(char *dst, size_t len, sqlite3_stmt *s, int col)
@@ -525,6 +552,7 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->page[i]);
 	for (i = 0; i < EDIT_STMTS; i++)
 		sqlite3_finalize(st->edit[i]);
+	store_guard_release(st);
 	sqlite3_close_v2(st->db);
 	free(st->path);
 	free(st);
@@ -1759,7 +1787,7 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 		return inv_err_set(err, INV_INVALID, "draft",
 			_("a draft is at most %d bytes of UTF-8"),
 			DRAFT_BODY_MAX - 1);
-	rc = store_tx_begin(st, err);
+	rc = store_tx_begin_unguarded(st, err);
 	if (rc != INV_OK)
 		return rc;
 	rc = draft_get(st, who, invoice_id, &stored, &found, err);
@@ -1821,63 +1849,4 @@ enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 2, who->org_id);
 	sqlite3_bind_int64(s, 3, invoice_id);
 	return stmt_done(st, s, err);
-}
-
-/* ---- diagnostics --------------------------------------------------------- */
-
-static bool summary_equal(const struct summary *a, const struct summary *b)
-{
-	size_t i;
-
-	if (a->ncur != b->ncur)
-		return false;
-	for (i = 0; i < LIFE__COUNT; i++)
-		if (a->count[i] != b->count[i])
-			return false;
-	for (i = 0; i < a->ncur; i++)
-		if (strcmp(a->cur[i].currency, b->cur[i].currency) != 0 ||
-		    a->cur[i].count != b->cur[i].count ||
-		    a->cur[i].total_minor != b->cur[i].total_minor)
-			return false;
-	return true;
-}
-
-enum inv_rc store_check(struct store *st, struct inv_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	struct identity who;
-	struct summary kept, counted;
-	enum inv_rc rc = INV_OK;
-	int src;
-
-	src = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s, NULL);
-	if (src == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0)
-		rc = inv_err_set(err, INV_ERROR, "",
-			_("integrity check of %s failed: %s"), st->path,
-			sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, err);
-	if (rc != INV_OK)
-		return rc;
-
-	src = sqlite3_prepare_v2(st->db, "SELECT id, name FROM orgs", -1, &s,
-	                         NULL);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, err);
-	memset(&who, 0, sizeof who);
-	while (rc == INV_OK && sqlite3_step(s) == SQLITE_ROW) {
-		who.org_id = sqlite3_column_int64(s, 0);
-		copy_text(who.org, sizeof who.org, s, 1);
-		rc = store_summary(st, &who, &kept, err);
-		if (rc == INV_OK)
-			rc = store_summary_recount(st, &who, &counted, err);
-		if (rc == INV_OK && !summary_equal(&kept, &counted))
-			rc = inv_err_set(err, INV_ERROR, "",
-				_("the totals of org %s differ from a recount"),
-				who.org);
-	}
-	sqlite3_finalize(s);
-	return rc;
 }
