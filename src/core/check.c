@@ -424,8 +424,45 @@ enum inv_rc store_guard(struct store *st, struct inv_err *err)
 	return rc;
 }
 
+enum inv_rc store_guard_row(struct store *st, const struct invoice *cur,
+                            struct inv_err *err)
+{
+	int64_t tip = 0;
+	bool purged = false;
+	int rc;
+
+	if (!st->guard_tip_stmt) {
+		rc = sqlite3_prepare_v3(st->db,
+			"SELECT to_version, action = 'invoice.purge' FROM audit "
+			"WHERE subject_id = ?1 ORDER BY seq DESC LIMIT 1", -1,
+			SQLITE_PREPARE_PERSISTENT, &st->guard_tip_stmt, NULL);
+		if (rc != SQLITE_OK)
+			return store_sqlite_err(st, rc, err);
+	}
+	sqlite3_bind_int64(st->guard_tip_stmt, 1, cur->id);
+	rc = sqlite3_step(st->guard_tip_stmt);
+	if (rc == SQLITE_ROW) {
+		tip = sqlite3_column_int64(st->guard_tip_stmt, 0);
+		purged = sqlite3_column_int(st->guard_tip_stmt, 1) != 0;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st->guard_tip_stmt);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(st, rc, err);
+	if (tip == cur->version && !purged)
+		return INV_OK;
+	return inv_err_set(err, INV_DAMAGED, "history",
+		_("refusing to write: the history of invoice %s ends at version "
+		  "%" PRId64 " but the invoice is at version %" PRId64 " (a change "
+		  "without its audit row, or a removed audit row); run `inved "
+		  "check`"),
+		cur->number, tip, cur->version);
+}
+
 void store_guard_release(struct store *st)
 {
+	sqlite3_finalize(st->guard_tip_stmt);
+	st->guard_tip_stmt = NULL;
 	sqlite3_finalize(st->guard_stmt);
 	st->guard_stmt = NULL;
 	st->guard_ok = false;

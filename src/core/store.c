@@ -1069,7 +1069,9 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 		conflict_err(err, &cur);
 		return refuse(st, INV_CONFLICT, &cur, res);
 	}
-	rc = store_ctx_set(st, who->user_id, who->user, action[op], err);
+	rc = store_guard_row(st, &cur, err);
+	if (rc == INV_OK)
+		rc = store_ctx_set(st, who->user_id, who->user, action[op], err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	s = store_stmt(st, sql[op], err);
@@ -1300,11 +1302,13 @@ enum inv_rc store_edit(struct store *st, const struct identity *who,
 			cur.number);
 		return refuse(st, INV_INVALID, NULL, res);
 	}
-	rc = store_ctx_set(st, who->user_id, who->user,
-	                   overwrite && cur.version != version
-	                           ? "invoice.overwrite"
-	                           : "invoice.edit",
-	                   err);
+	rc = store_guard_row(st, &cur, err);
+	if (rc == INV_OK)
+		rc = store_ctx_set(st, who->user_id, who->user,
+		                   overwrite && cur.version != version
+		                           ? "invoice.overwrite"
+		                           : "invoice.edit",
+		                   err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	mask = edit_mask(&cur, &next);
@@ -1619,6 +1623,8 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 	if (rc == INV_OK && invoice_life(&cur) == LIFE_DELETED)
 		rc = inv_err_set(err, INV_NOT_FOUND, "",
 			_("invoice %s is deleted"), cur.number);
+	if (rc == INV_OK)
+		rc = store_guard_row(peer, &cur, err);
 	if (rc == INV_OK)
 		rc = store_ctx_set(peer, who->user_id, who->user, "invoice.drift",
 		                   err);

@@ -68,6 +68,7 @@ struct store {
 	bool guard_ok;
 	int64_t guard_schema_version;
 	sqlite3_stmt *guard_stmt;
+	sqlite3_stmt *guard_tip_stmt;
 };
 
 /* The cached statement id, prepared on first use and reset before it is
@@ -91,6 +92,11 @@ enum inv_rc store_tx_begin_unguarded(struct store *st, struct inv_err *err);
 /* The write guard (check.c), run inside the write transaction: cheap (one
  * PRAGMA schema_version) unless the schema moved since it last passed. */
 enum inv_rc store_guard(struct store *st, struct inv_err *err);
+/* The per-row part of the guard, for a write about to change cur: the
+ * invoice's newest audit row must lead to its current version (one index
+ * lookup), else a change went unaudited or an audit row was removed. */
+enum inv_rc store_guard_row(struct store *st, const struct invoice *cur,
+                            struct inv_err *err);
 void store_guard_release(struct store *st);
 enum inv_rc store_tx_commit(struct store *st, struct inv_err *err);
 void store_tx_rollback(struct store *st);

@@ -310,16 +310,25 @@ START_TEST(deleted_audit_row_breaks_the_history)
 	ck_assert(strstr(found(CHECK_HISTORY, "ACME-1002")->msg, "jumps"));
 	expect_found(CHECK_FEED, "ACME-1002");
 	ck_assert(!found(CHECK_HISTORY, "ACME-1002")->repairable);
-	/* the newest row gone: the history no longer reaches the version */
-	audit_row_delete(res.audit_seq);
+	/* a gap in the middle is for the check to find; writes go on */
+	ck_assert_int_eq(edit_1002(&err), INV_OK);
+	/* the newest row gone: the history no longer reaches the version,
+	 * which the next write of that invoice sees too */
+	audit_row_delete(fixture_count(&fx, "SELECT max(seq) FROM audit"));
 	check_now();
 	expect_found(CHECK_HISTORY, "ACME-1002");
+	ck_assert_int_eq(edit_1002(&err), INV_DAMAGED);
+	ck_assert_str_eq(err.field, "history");
+	ck_assert_msg(strstr(err.msg, "inved check") != NULL, "%s", err.msg);
 }
 END_TEST
 
 START_TEST(edit_while_trigger_was_off_breaks_the_history)
 {
 	char *sql = object_sql("invoices_after_update");
+	struct write_result res;
+	struct invoice inv;
+	struct inv_err err;
 
 	raw("DROP TRIGGER invoices_after_update");
 	raw("UPDATE invoices SET customer = 'Unaudited', version = version + 1 "
@@ -328,6 +337,11 @@ START_TEST(edit_while_trigger_was_off_breaks_the_history)
 	check_now();
 	ck_assert(!found(CHECK_SCHEMA_MISSING, "invoices_after_update"));
 	expect_found(CHECK_HISTORY, "ACME-1003");
+	/* and the unaudited invoice is not written on */
+	inv = fixture_find(&fx, &fx.alice, "ACME-1003");
+	ck_assert_int_eq(store_archive(fx.st, &fx.alice, inv.id, inv.version,
+	                               &res, &err), INV_DAMAGED);
+	ck_assert_str_eq(err.field, "history");
 	free(sql);
 }
 END_TEST
