@@ -369,10 +369,11 @@ static enum inv_rc count_rows(struct store *st, const char *sql, int64_t *out,
 static enum inv_rc guard_refuse(struct store *st, const char *what,
                                 struct inv_err *err)
 {
+	/* The point first: a screen shows the start of a long message. */
 	return inv_err_set(err, INV_DAMAGED, "schema",
-		_("refusing to write to %s: %s; run `inved check` (an admin can "
-		  "put the safeguards back with `inved check --repair`)"),
-		st->path, what);
+		_("write refused — run `inved check`: %s in %s (an admin can put "
+		  "it right with `inved check --repair`)"),
+		what, st->path);
 }
 
 /* The full verification: the schema, and write_ctx empty (inside our own
@@ -452,10 +453,10 @@ enum inv_rc store_guard_row(struct store *st, const struct invoice *cur,
 	if (tip == cur->version && !purged)
 		return INV_OK;
 	return inv_err_set(err, INV_DAMAGED, "history",
-		_("refusing to write: the history of invoice %s ends at version "
-		  "%" PRId64 " but the invoice is at version %" PRId64 " (a change "
-		  "without its audit row, or a removed audit row); run `inved "
-		  "check`"),
+		_("write refused — run `inved check`: the history of invoice %s "
+		  "ends at version %" PRId64 " but the invoice is at version %"
+		  PRId64 " (a change without its audit row, or a removed audit "
+		  "row)"),
 		cur->number, tip, cur->version);
 }
 

@@ -274,8 +274,8 @@ enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
 	sqlite3_reset(s);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return inv_err_set(err, INV_DAMAGED, "write_ctx",
-			_("refusing to write: write_ctx of %s holds a row left by "
-			  "another program; run `inved check` (an admin can clear "
+			_("write refused — run `inved check`: write_ctx of %s "
+			  "holds a row left by another program (an admin can clear "
 			  "it with `inved check --repair`)"),
 			st->path);
 	if (rc != SQLITE_DONE)
