@@ -126,10 +126,10 @@ static const struct cli_command commands[] = {
 	"\n"
 	"  --repair  (admins only) in one transaction, reinstall missing or\n"
 	"            altered indexes, triggers and views and missing tables,\n"
-	"            drop the ones this version does not install, and clear a\n"
-	"            leftover write_ctx row; says what it did.  Damage to the\n"
-	"            history, the feed or the totals is reported, never\n"
-	"            repaired.\n"
+	"            drop indexes and triggers on its tables that this version\n"
+	"            does not install, and clear a leftover write_ctx row;\n"
+	"            says what it did.  Damage to the history, the feed or\n"
+	"            the totals is reported, never repaired.\n"
 	"  --json    print one JSON object\n")},
 };
 

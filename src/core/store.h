@@ -263,7 +263,8 @@ enum check_kind {
 	CHECK_INTEGRITY,      /* PRAGMA integrity_check */
 	CHECK_SCHEMA_MISSING, /* a table, index, trigger or view is gone */
 	CHECK_SCHEMA_ALTERED, /* ... is there with other SQL */
-	CHECK_SCHEMA_EXTRA,   /* an object this version does not install */
+	CHECK_SCHEMA_EXTRA,   /* an index or trigger on one of its tables
+	                       * that this version does not install */
 	CHECK_WRITE_CTX,      /* write_ctx holds a row outside a write */
 	CHECK_HISTORY,        /* an invoice's audit chain is broken */
 	CHECK_FEED,           /* the change feed disagrees with the audit */
@@ -294,7 +295,9 @@ struct check_report {
 /* Check the whole file, read-only, in one read transaction: the schema
  * objects are exactly the ones this version installs (their SQL compared
  * after normalising whitespace, comments and case, against the schema
- * compiled into the binary); write_ctx is empty; every invoice's audit
+ * compiled into the binary), with no other index or trigger on its tables
+ * (someone's own tables, and what belongs to them, are left alone: they
+ * cannot change a write to the invoices); write_ctx is empty; every invoice's audit
  * history runs unbroken from its creation to its current version, with
  * each change's old values the previous change's new ones; the change
  * feed matches the audit; the totals equal a recount; money and count
@@ -306,10 +309,11 @@ enum inv_rc store_check_run(struct store *st, const struct identity *who,
 
 /* Admin only (INV_FORBIDDEN otherwise).  In one transaction: reinstall
  * missing or altered indexes, triggers and views and missing tables from
- * the compiled-in schema, drop triggers, indexes and views this version
- * does not install, and clear a leftover write_ctx; out->repaired says
- * what was done.  Damage to history, the feed, the totals or the column
- * types, extra tables and altered tables are reported, never changed.
+ * the compiled-in schema, drop indexes and triggers on its tables that
+ * this version does not install, and clear a leftover write_ctx;
+ * out->repaired says what was done.  Damage to history, the feed, the
+ * totals or the column types, and altered tables, are reported, never
+ * changed.
  * Then the check runs again: out->n is what remains. */
 enum inv_rc store_check_repair(struct store *st, const struct identity *who,
                                struct check_report *out, struct inv_err *err);
