@@ -57,14 +57,14 @@ static char *object_sql(const char *name)
 	return sql;
 }
 
-/* Delete one audit row the way a determined writer would: whatever
- * triggers guard the audit table are dropped for the moment and put back
- * word for word, so the schema ends as it was. */
-static void audit_row_delete(long long seq)
+/* Change the audit the way a determined writer would: whatever triggers
+ * guard the audit table are dropped for the moment and put back word for
+ * word, so the schema ends as it was. */
+static void audit_tamper(const char *sql)
 {
 	sqlite3 *db = fixture_raw(&fx);
 	sqlite3_stmt *s = NULL;
-	char *names[16], *sqls[16], sql[160];
+	char *names[16], *sqls[16], drop[160];
 	size_t n = 0, i;
 
 	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
@@ -79,11 +79,10 @@ static void audit_row_delete(long long seq)
 	}
 	sqlite3_finalize(s);
 	for (i = 0; i < n; i++) {
-		snprintf(sql, sizeof sql, "DROP TRIGGER \"%s\"", names[i]);
-		ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL),
+		snprintf(drop, sizeof drop, "DROP TRIGGER \"%s\"", names[i]);
+		ck_assert_int_eq(sqlite3_exec(db, drop, NULL, NULL, NULL),
 		                 SQLITE_OK);
 	}
-	snprintf(sql, sizeof sql, "DELETE FROM audit WHERE seq = %lld", seq);
 	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_changes(db), 1);
 	for (i = 0; i < n; i++) {
@@ -95,6 +94,14 @@ static void audit_row_delete(long long seq)
 	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	sqlite3_close(db);
+}
+
+static void audit_row_delete(long long seq)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof sql, "DELETE FROM audit WHERE seq = %lld", seq);
+	audit_tamper(sql);
 }
 
 static void check_now(void)
@@ -360,42 +367,12 @@ START_TEST(old_values_must_follow_the_previous_new_ones)
 	check_now();
 	ck_assert_uint_eq(rep.n, 0);
 	/* rewrite the newest row's detail to claim another old value */
-	{
-		sqlite3 *db = fixture_raw(&fx);
-		sqlite3_stmt *s = NULL;
-		char *names[16], *sqls[16];
-		size_t n = 0, i;
-
-		sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_schema WHERE "
-			"type = 'trigger' AND tbl_name = 'audit'", -1, &s, NULL);
-		while (sqlite3_step(s) == SQLITE_ROW && n < 16) {
-			names[n] = strdup((const char *)sqlite3_column_text(s, 0));
-			sqls[n] = strdup((const char *)sqlite3_column_text(s, 1));
-			n++;
-		}
-		sqlite3_finalize(s);
-		for (i = 0; i < n; i++) {
-			char drop[160];
-
-			snprintf(drop, sizeof drop, "DROP TRIGGER \"%s\"", names[i]);
-			sqlite3_exec(db, drop, NULL, NULL, NULL);
-		}
-		snprintf(sql, sizeof sql,
-		         "UPDATE audit SET detail = json_object('customer', "
-		         "json_object('old', 'Forged', 'new', 'Real')) WHERE seq = "
-		         "(SELECT max(seq) FROM audit WHERE subject_id = %lld)",
-		         (long long)inv.id);
-		ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-		for (i = 0; i < n; i++) {
-			sqlite3_exec(db, sqls[i], NULL, NULL, NULL);
-			free(names[i]);
-			free(sqls[i]);
-		}
-		ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
-		                 SQLITE_OK);
-		sqlite3_close(db);
-	}
+	snprintf(sql, sizeof sql,
+	         "UPDATE audit SET detail = json_object('customer', "
+	         "json_object('old', 'Forged', 'new', 'Real')) WHERE seq = "
+	         "(SELECT max(seq) FROM audit WHERE subject_id = %lld)",
+	         (long long)inv.id);
+	audit_tamper(sql);
 	check_now();
 	expect_found(CHECK_HISTORY, "ACME-1002");
 	ck_assert(strstr(found(CHECK_HISTORY, "ACME-1002")->msg, "'Forged'"));
@@ -438,6 +415,28 @@ START_TEST(altered_table_is_found_refused_and_not_rebuilt)
 	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
 	                 INV_OK);
 	expect_found(CHECK_SCHEMA_ALTERED, "table invoices");
+}
+END_TEST
+
+/* Someone's own table, with its index and trigger, cannot change a write
+ * to the invoices: no finding, no refusal.  An index of theirs on one of
+ * inved's tables is another matter. */
+START_TEST(own_tables_are_left_alone_but_not_indexes_on_ours)
+{
+	struct inv_err err;
+
+	raw("CREATE TABLE scratch (a INTEGER, b TEXT);"
+	    "CREATE INDEX scratch_b ON scratch(b);"
+	    "CREATE TRIGGER scratch_log AFTER INSERT ON scratch "
+	    "BEGIN SELECT 1; END;"
+	    "CREATE VIEW scratch_view AS SELECT a FROM scratch;");
+	check_now();
+	ck_assert_uint_eq(rep.n, 0);
+	ck_assert_int_eq(edit_1002(&err), INV_OK);
+	raw("CREATE INDEX invoices_by_customer ON invoices(customer)");
+	check_now();
+	expect_found(CHECK_SCHEMA_EXTRA, "index invoices_by_customer");
+	expect_refused();
 }
 END_TEST
 
@@ -593,6 +592,7 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, float_in_money_columns_is_found);
 	tcase_add_test(tc, totals_differing_from_a_recount_are_found);
 	tcase_add_test(tc, altered_table_is_found_refused_and_not_rebuilt);
+	tcase_add_test(tc, own_tables_are_left_alone_but_not_indexes_on_ours);
 	tcase_add_test(tc, every_write_path_is_refused_but_drafts_are_kept);
 	tcase_add_test(tc, open_store_notices_tampering_after_it_opened);
 	tcase_add_test(tc, repair_needs_an_admin_and_changes_nothing_otherwise);
