@@ -379,6 +379,28 @@ START_TEST(old_values_must_follow_the_previous_new_ones)
 }
 END_TEST
 
+/* The check is of the whole file, but another org's invoices are named
+ * by id only. */
+START_TEST(other_orgs_invoices_are_named_by_id_only)
+{
+	struct inv_err err;
+	size_t i;
+
+	raw("DROP TRIGGER invoices_after_update;"
+	    "UPDATE invoices SET customer = 'Quiet', version = version + 1 "
+	    "WHERE number = 'ACME-1003';");
+	ck_assert_int_eq(store_check_run(fx.st, &fx.carol, &rep, &err), INV_OK);
+	ck_assert_uint_gt(rep.n, 1);
+	for (i = 0; i < rep.n; i++) {
+		ck_assert_msg(!strstr(rep.f[i].msg, "ACME-"), "%s", rep.f[i].msg);
+		ck_assert_msg(!strstr(rep.f[i].object, "ACME-"), "%s",
+		              rep.f[i].object);
+	}
+	check_now();
+	expect_found(CHECK_HISTORY, "ACME-1003");
+}
+END_TEST
+
 START_TEST(float_in_money_columns_is_found)
 {
 	raw("PRAGMA ignore_check_constraints = ON;"
@@ -589,6 +611,7 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, deleted_audit_row_breaks_the_history);
 	tcase_add_test(tc, edit_while_trigger_was_off_breaks_the_history);
 	tcase_add_test(tc, old_values_must_follow_the_previous_new_ones);
+	tcase_add_test(tc, other_orgs_invoices_are_named_by_id_only);
 	tcase_add_test(tc, float_in_money_columns_is_found);
 	tcase_add_test(tc, totals_differing_from_a_recount_are_found);
 	tcase_add_test(tc, altered_table_is_found_refused_and_not_rebuilt);
