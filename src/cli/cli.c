@@ -149,6 +149,23 @@ static const struct cli_command commands[] = {
 	"Bump the invoice's version as if another terminal had saved it, so\n"
 	"that the next save made against the old version conflicts (for\n"
 	"demonstrations).\n")},
+	{"check", cli_check, N_(
+	"Usage: inved check [--repair] [--json]\n"
+	"\n"
+	"Check the database's integrity: its tables, indexes, triggers and\n"
+	"views are exactly the ones this version installs; write_ctx is empty;\n"
+	"every invoice's audit history runs unbroken from its creation to its\n"
+	"current version; the change feed matches the audit; the totals equal\n"
+	"a recount; money columns hold whole numbers.  Each problem found is\n"
+	"named, and the exit status is 7.\n"
+	"\n"
+	"  --repair  (admins only) in one transaction, reinstall missing or\n"
+	"            altered indexes, triggers and views and missing tables,\n"
+	"            drop indexes and triggers on its tables that this version\n"
+	"            does not install, and clear a leftover write_ctx row;\n"
+	"            says what it did.  Damage to the history, the feed or\n"
+	"            the totals is reported, never repaired.\n"
+	"  --json    print one JSON object\n")},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -197,6 +214,9 @@ void cli_usage(FILE *out)
 	"  audit [--tail N]              the newest audit entries of the org\n"
 	"  member list|add|remove|role   manage the org's members (admins)\n"
 	"  drift REF                     force version drift, as a peer save\n"
+	"  check [--repair]              check the database's integrity; an\n"
+	"                                admin's --repair reinstalls its\n"
+	"                                triggers and indexes\n"
 	"  help [COMMAND]                this text, or a command's own\n"
 	"Every command takes --json (one JSON object on stdout) and --help.\n"
 	"REF is an invoice id or a live invoice number such as ACME-1001.\n"
@@ -214,7 +234,8 @@ void cli_usage(FILE *out)
 	"\n"
 	"Exit status:\n"
 	"  0 ok, 1 unexpected failure, 2 usage or invalid input, 3 conflict,\n"
-	"  4 not found, 5 forbidden, 6 database busy.\n"
+	"  4 not found, 5 forbidden, 6 database busy, 7 the database fails its\n"
+	"  integrity check (a write is refused; see `inved check`).\n"
 	"\n"
 	"Environment:\n"
 	"  INVED_DB            the database when --db is not given; else\n"

@@ -45,6 +45,7 @@ int cli_revert(const struct cli_globals *g, int argc, char **argv);
 int cli_history(const struct cli_globals *g, int argc, char **argv);
 int cli_audit(const struct cli_globals *g, int argc, char **argv);
 int cli_member(const struct cli_globals *g, int argc, char **argv);
+int cli_check(const struct cli_globals *g, int argc, char **argv);
 
 /* ---- common steps (cli.c) ------------------------------------------------ */
 

@@ -41,6 +41,7 @@ const char *inv_rc_name(enum inv_rc rc)
 	case INV_FORBIDDEN: return "forbidden";
 	case INV_INVALID: return "invalid";
 	case INV_BUSY: return "busy";
+	case INV_DAMAGED: return "damaged";
 	case INV_ERROR: break;
 	}
 	return "error";
@@ -55,6 +56,7 @@ int inv_rc_exit_code(enum inv_rc rc)
 	case INV_NOT_FOUND: return 4;
 	case INV_FORBIDDEN: return 5;
 	case INV_BUSY: return 6;
+	case INV_DAMAGED: return 7;
 	case INV_ERROR: break;
 	}
 	return 1;

@@ -20,6 +20,8 @@ enum inv_rc {
 	INV_INVALID,    /* bad input; err.field names the field */
 	INV_BUSY,       /* the database stayed locked past the busy timeout */
 	INV_ERROR,      /* anything unexpected: I/O, corrupt file, bug */
+	INV_DAMAGED,    /* the file's safeguards (triggers, indexes, write_ctx,
+	                 * history) fail `inved check`; nothing was written */
 };
 
 struct inv_err {
@@ -36,11 +38,11 @@ enum inv_rc inv_err_set(struct inv_err *err, enum inv_rc rc, const char *field,
 void inv_err_clear(struct inv_err *err);
 
 /* Stable lower-case names used in JSON: "ok", "not_found", "conflict",
- * "forbidden", "invalid", "busy", "error". */
+ * "forbidden", "invalid", "busy", "error", "damaged". */
 const char *inv_rc_name(enum inv_rc rc);
 
 /* SPEC 5: 0 ok, 1 unexpected, 2 invalid/usage, 3 conflict, 4 not found,
- * 5 forbidden, 6 busy. */
+ * 5 forbidden, 6 busy; and 7 damaged (the integrity check fails). */
 int inv_rc_exit_code(enum inv_rc rc);
 
 #endif

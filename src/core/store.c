@@ -40,7 +40,10 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_SAVEPOINT] = "SAVEPOINT store_write",
 	[SQL_RELEASE] = "RELEASE store_write",
 	[SQL_ROLLBACK_TO] = "ROLLBACK TO store_write",
-	[SQL_CTX_SET] = "INSERT OR REPLACE INTO write_ctx "
+	/* A plain INSERT: a row left in write_ctx by another program makes
+	 * it fail (the guard's cheap per-write check), where OR REPLACE would
+	 * quietly hide the leftover. */
+	[SQL_CTX_SET] = "INSERT INTO write_ctx "
 	                "(id, actor_user_id, actor, action) VALUES (1, ?, ?, ?)",
 	[SQL_CTX_CLEAR] = "DELETE FROM write_ctx",
 	[SQL_ROW_BY_ID] = "SELECT " ROW_COLS " FROM invoices "
@@ -246,11 +249,24 @@ enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err)
 /* Inside store_batch_begin() each write is a savepoint of the one outer
  * transaction: a refused write still leaves no trace, and nothing is
  * committed until store_batch_commit(). */
-enum inv_rc store_tx_begin(struct store *st, struct inv_err *err)
+enum inv_rc store_tx_begin_unguarded(struct store *st, struct inv_err *err)
 {
 	if (st->batch)
 		return store_exec(st, SQL_SAVEPOINT, err);
 	return store_exec(st, SQL_BEGIN, err);
+}
+
+/* The guard runs after BEGIN IMMEDIATE: holding the write lock, nobody can
+ * change the schema between the verification and this write's commit. */
+enum inv_rc store_tx_begin(struct store *st, struct inv_err *err)
+{
+	enum inv_rc rc = store_tx_begin_unguarded(st, err);
+
+	if (rc == INV_OK)
+		rc = store_guard(st, err);
+	if (rc != INV_OK)
+		store_tx_rollback(st);
+	return rc;
 }
 
 void store_tx_rollback(struct store *st)
@@ -307,6 +323,7 @@ enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
                           const char *action, struct inv_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, SQL_CTX_SET, err);
+	int rc;
 
 	if (!s)
 		return err ? err->rc : INV_ERROR;
@@ -316,7 +333,17 @@ enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
 		sqlite3_bind_null(s, 1);
 	sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
-	return stmt_done(st, s, err);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return inv_err_set(err, INV_DAMAGED, "write_ctx",
+			_("write refused — run `inved check`: write_ctx of %s "
+			  "holds a row left by another program (an admin can clear "
+			  "it with `inved check --repair`)"),
+			st->path);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_err(st, rc, err);
+	return INV_OK;
 }
 
 static void copy_text(char *dst, size_t len, sqlite3_stmt *s, int col)
@@ -667,6 +694,7 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->page[i]);
 	for (i = 0; i < EDIT_STMTS; i++)
 		sqlite3_finalize(st->edit[i]);
+	store_guard_release(st);
 	sqlite3_close_v2(st->db);
 	free(st->path);
 	free(st);
@@ -1385,7 +1413,9 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 	                 0, cur.total_minor, true, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	rc = store_ctx_set(st, who->user_id, who->user, action[op], err);
+	rc = store_guard_row(st, &cur, err);
+	if (rc == INV_OK)
+		rc = store_ctx_set(st, who->user_id, who->user, action[op], err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	s = store_stmt(st, sql[op], err);
@@ -1647,7 +1677,9 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
 	                 strcmp(cur->currency, next->currency) != 0, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	rc = store_ctx_set(st, who->user_id, who->user, action, err);
+	rc = store_guard_row(st, cur, err);
+	if (rc == INV_OK)
+		rc = store_ctx_set(st, who->user_id, who->user, action, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	s = edit_stmt(st, mask, err);
@@ -2274,6 +2306,8 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 		rc = inv_err_set(err, INV_NOT_FOUND, "",
 			_("invoice %s is deleted"), cur.number);
 	if (rc == INV_OK)
+		rc = store_guard_row(peer, &cur, err);
+	if (rc == INV_OK)
 		rc = store_ctx_set(peer, who->user_id, who->user, "invoice.drift",
 		                   err);
 	if (rc == INV_OK) {
@@ -2470,7 +2504,7 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 	if (d->invoice_id != 0 && d->token[0])
 		return inv_err_set(err, INV_INVALID, "draft",
 			_("only a new invoice's draft has a request token"));
-	rc = store_tx_begin(st, err);
+	rc = store_tx_begin_unguarded(st, err);
 	if (rc != INV_OK)
 		return rc;
 	rc = draft_get(st, who, d->invoice_id, d->token, &stored, &found, err);
@@ -2539,63 +2573,4 @@ enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 3, invoice_id);
 	sqlite3_bind_text(s, 4, token ? token : "", -1, SQLITE_TRANSIENT);
 	return stmt_done(st, s, err);
-}
-
-/* ---- diagnostics --------------------------------------------------------- */
-
-static bool summary_equal(const struct summary *a, const struct summary *b)
-{
-	size_t i;
-
-	if (a->ncur != b->ncur)
-		return false;
-	for (i = 0; i < LIFE__COUNT; i++)
-		if (a->count[i] != b->count[i])
-			return false;
-	for (i = 0; i < a->ncur; i++)
-		if (strcmp(a->cur[i].currency, b->cur[i].currency) != 0 ||
-		    a->cur[i].count != b->cur[i].count ||
-		    a->cur[i].total_minor != b->cur[i].total_minor)
-			return false;
-	return true;
-}
-
-enum inv_rc store_check(struct store *st, struct inv_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	struct identity who;
-	struct summary kept, counted;
-	enum inv_rc rc = INV_OK;
-	int src;
-
-	src = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s, NULL);
-	if (src == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0)
-		rc = inv_err_set(err, INV_ERROR, "",
-			_("integrity check of %s failed: %s"), st->path,
-			sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, err);
-	if (rc != INV_OK)
-		return rc;
-
-	src = sqlite3_prepare_v2(st->db, "SELECT id, name FROM orgs", -1, &s,
-	                         NULL);
-	if (src != SQLITE_OK)
-		return store_sqlite_err(st, src, err);
-	memset(&who, 0, sizeof who);
-	while (rc == INV_OK && sqlite3_step(s) == SQLITE_ROW) {
-		who.org_id = sqlite3_column_int64(s, 0);
-		copy_text(who.org, sizeof who.org, s, 1);
-		rc = store_summary(st, &who, &kept, err);
-		if (rc == INV_OK)
-			rc = store_summary_recount(st, &who, &counted, err);
-		if (rc == INV_OK && !summary_equal(&kept, &counted))
-			rc = inv_err_set(err, INV_ERROR, "",
-				_("the totals of org %s differ from a recount"),
-				who.org);
-	}
-	sqlite3_finalize(s);
-	return rc;
 }

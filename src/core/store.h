@@ -406,9 +406,70 @@ enum inv_rc store_presence_list(struct store *st, const struct identity *who,
                                 struct presence_entry *out, size_t max,
                                 size_t *n, struct inv_err *err);
 
-/* ---- diagnostics ------------------------------------------------------- */
+/* ---- integrity check (`inved check`) ----------------------------------- */
 
-/* PRAGMA integrity_check == ok, and totals equal a recount for every org. */
+/* What the check looks at, one kind per finding. */
+enum check_kind {
+	CHECK_INTEGRITY,      /* PRAGMA integrity_check */
+	CHECK_SCHEMA_MISSING, /* a table, index, trigger or view is gone */
+	CHECK_SCHEMA_ALTERED, /* ... is there with other SQL */
+	CHECK_SCHEMA_EXTRA,   /* an index or trigger on one of its tables
+	                       * that this version does not install */
+	CHECK_WRITE_CTX,      /* write_ctx holds a row outside a write */
+	CHECK_HISTORY,        /* an invoice's audit chain is broken */
+	CHECK_FEED,           /* the change feed disagrees with the audit */
+	CHECK_TOTALS,         /* the kept totals differ from a recount */
+	CHECK_TYPE,           /* a money or count column holds a non-integer */
+	CHECK__COUNT
+};
+
+/* "integrity", "schema_missing", ... (stable, for JSON). */
+const char *check_kind_name(enum check_kind kind);
+
+#define CHECK_FINDINGS_MAX 64
+struct check_finding {
+	enum check_kind kind;
+	char object[128]; /* "trigger invoices_after_update", "invoice 3" */
+	char msg[320];    /* translated, one line */
+	bool repairable;  /* `check --repair` can put it right */
+};
+
+struct check_report {
+	size_t n;    /* findings (after the repair, when one ran) */
+	size_t more; /* findings beyond the array, counted only */
+	struct check_finding f[CHECK_FINDINGS_MAX];
+	size_t nrepaired; /* what the repair did, one entry per step */
+	struct check_finding repaired[CHECK_FINDINGS_MAX];
+};
+
+/* Check the whole file, read-only, in one read transaction: the schema
+ * objects are exactly the ones this version installs (their SQL compared
+ * after normalising whitespace, comments and case, against the schema
+ * compiled into the binary), with no other index or trigger on its tables
+ * (someone's own tables, and what belongs to them, are left alone: they
+ * cannot change a write to the invoices); write_ctx is empty; every invoice's audit
+ * history runs unbroken from its creation to its current version, with
+ * each change's old values the previous change's new ones; the change
+ * feed matches the audit; the totals equal a recount; money and count
+ * columns hold integers.  INV_OK means the check ran: out->n == 0 when all
+ * hold.  who (may be NULL) only decides which invoices are named by number
+ * (those of the session's org). */
+enum inv_rc store_check_run(struct store *st, const struct identity *who,
+                            struct check_report *out, struct inv_err *err);
+
+/* Admin only (INV_FORBIDDEN otherwise).  In one transaction: reinstall
+ * missing or altered indexes, triggers and views and missing tables from
+ * the compiled-in schema, drop indexes and triggers on its tables that
+ * this version does not install, and clear a leftover write_ctx;
+ * out->repaired says what was done.  Damage to history, the feed, the
+ * totals or the column types, and altered tables, are reported, never
+ * changed.
+ * Then the check runs again: out->n is what remains. */
+enum inv_rc store_check_repair(struct store *st, const struct identity *who,
+                               struct check_report *out, struct inv_err *err);
+
+/* store_check_run for callers that only need a verdict: INV_OK when all
+ * hold, else INV_DAMAGED naming the first finding. */
 enum inv_rc store_check(struct store *st, struct inv_err *err);
 
 #endif

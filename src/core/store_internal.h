@@ -71,6 +71,12 @@ struct store {
 	sqlite3_stmt *stmt[SQL__COUNT];
 	sqlite3_stmt *page[PAGE_STMTS];
 	sqlite3_stmt *edit[EDIT_STMTS];
+	/* The write guard (check.c): the PRAGMA schema_version at which the
+	 * schema last verified intact; re-verified when it moved. */
+	bool guard_ok;
+	int64_t guard_schema_version;
+	sqlite3_stmt *guard_stmt;
+	sqlite3_stmt *guard_tip_stmt;
 };
 
 /* The cached statement id, prepared on first use and reset before it is
@@ -84,7 +90,22 @@ enum inv_rc store_sqlite_err(struct store *st, int rc, struct inv_err *err);
 /* Run one cached statement that returns no rows. */
 enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err);
 
+/* BEGIN IMMEDIATE, then the write guard: a file whose triggers, indexes or
+ * write_ctx fail the check is refused with INV_DAMAGED (rolled back). */
 enum inv_rc store_tx_begin(struct store *st, struct inv_err *err);
+/* BEGIN IMMEDIATE without the guard: for drafts (an operator's unsaved
+ * edits are kept even when the invoice cannot be saved) and the repair. */
+enum inv_rc store_tx_begin_unguarded(struct store *st, struct inv_err *err);
+
+/* The write guard (check.c), run inside the write transaction: cheap (one
+ * PRAGMA schema_version) unless the schema moved since it last passed. */
+enum inv_rc store_guard(struct store *st, struct inv_err *err);
+/* The per-row part of the guard, for a write about to change cur: the
+ * invoice's newest audit row must lead to its current version (one index
+ * lookup), else a change went unaudited or an audit row was removed. */
+enum inv_rc store_guard_row(struct store *st, const struct invoice *cur,
+                            struct inv_err *err);
+void store_guard_release(struct store *st);
 enum inv_rc store_tx_commit(struct store *st, struct inv_err *err);
 void store_tx_rollback(struct store *st);
 

@@ -110,9 +110,9 @@ const char *fx_error_name(int code)
 {
 	static const char *const names[] = {"ok", "error", "invalid",
 	                                    "conflict", "not_found",
-	                                    "forbidden", "busy"};
+	                                    "forbidden", "busy", "damaged"};
 
-	return code >= 0 && code <= 6 ? names[code] : "?";
+	return code >= 0 && code <= 7 ? names[code] : "?";
 }
 
 /* ---- looking at the file ------------------------------------------------- */

@@ -147,5 +147,6 @@ TCase *e2e_tcase_signals(void);
 TCase *e2e_tcase_badinput(void);
 TCase *e2e_tcase_revert(void);
 TCase *e2e_tcase_presence(void);
+TCase *e2e_tcase_guard(void);
 
 #endif
