@@ -526,6 +526,7 @@ void store_close(struct store *st)
 	for (i = 0; i < EDIT_STMTS; i++)
 		sqlite3_finalize(st->edit[i]);
 	sqlite3_close_v2(st->db);
+	store_wakeup_free(st->wake);
 	free(st->path);
 	free(st);
 }

@@ -63,7 +63,12 @@ struct store {
 	sqlite3_stmt *stmt[SQL__COUNT];
 	sqlite3_stmt *page[PAGE_STMTS];
 	sqlite3_stmt *edit[EDIT_STMTS];
+	struct store_wakeup *wake; /* wakeup.c; NULL until first asked for */
 };
+
+/* wakeup.c: release the watch (store_close). */
+struct store_wakeup;
+void store_wakeup_free(struct store_wakeup *w);
 
 /* The cached statement id, prepared on first use and reset before it is
  * handed out; NULL with err filled when preparing fails. */

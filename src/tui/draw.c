@@ -207,3 +207,22 @@ void draw_age(int64_t ms, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%dh", (int)(ms / 3600000));
 }
+
+/* The text changes when the age crosses the next multiple of the unit
+ * draw_age() shows, so the strip repaints only then. */
+int64_t draw_age_next(int64_t ms)
+{
+	int64_t unit;
+
+	if (ms < 0)
+		ms = 0;
+	if (ms < 1000)
+		unit = 100;
+	else if (ms < 60000)
+		unit = 1000;
+	else if (ms < 3600000)
+		unit = 60000;
+	else
+		unit = 3600000;
+	return (ms / unit + 1) * unit - ms;
+}

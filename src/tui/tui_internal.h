@@ -112,6 +112,8 @@ void draw_hints(WINDOW *w, int y, int x, int width,
                 const struct draw_hint *hints, size_t n, size_t keep);
 /* "3.2s", "12s", "4m", "2h": short ages for the freshness strip. */
 void draw_age(int64_t ms, char *buf, size_t size);
+/* Milliseconds until draw_age() of an age of ms shows another text. */
+int64_t draw_age_next(int64_t ms);
 
 /* ---- lineedit.c: the shell-like line editor -------------------------- */
 
@@ -412,7 +414,7 @@ struct app {
 	bool quit;
 	int exit_code;
 	int writes_inflight; /* invoice writes queued or running */
-	int64_t last_feed_ms;
+	int requests_out;    /* requests of any kind queued or running */
 	char strip[160]; /* the freshness strip as last drawn */
 	int notify_rd;
 	int notify_wr;
