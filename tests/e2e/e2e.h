@@ -143,5 +143,6 @@ TCase *e2e_tcase_form(void);
 TCase *e2e_tcase_screen(void);
 TCase *e2e_tcase_signals(void);
 TCase *e2e_tcase_badinput(void);
+TCase *e2e_tcase_wakeup(void);
 
 #endif

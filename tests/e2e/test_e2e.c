@@ -17,6 +17,7 @@ static Suite *e2e_suite(void)
 	suite_add_tcase(s, e2e_tcase_screen());
 	suite_add_tcase(s, e2e_tcase_signals());
 	suite_add_tcase(s, e2e_tcase_badinput());
+	suite_add_tcase(s, e2e_tcase_wakeup());
 	return s;
 }
 
