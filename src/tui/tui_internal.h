@@ -110,7 +110,7 @@ struct draw_hint {
 };
 void draw_hints(WINDOW *w, int y, int x, int width,
                 const struct draw_hint *hints, size_t n, size_t keep);
-/* "3.2s", "12s", "4m", "2h": short ages for the freshness strip. */
+/* "3s", "20s", "4m", "2h": short ages for the freshness strip. */
 void draw_age(int64_t ms, char *buf, size_t size);
 /* Milliseconds until draw_age() of an age of ms shows another text. */
 int64_t draw_age_next(int64_t ms);
