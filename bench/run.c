@@ -1570,6 +1570,244 @@ static void fig_race(struct ctx *c)
 	     sum.landed - (t1 - t0));
 }
 
+/* ---- --compare A B ------------------------------------------------------- */
+
+/* Two builds measured in one call: each run of the whole benchmark (or of
+ * --only's figures) is a child runner, the two builds taking turns (A B,
+ * B A, A B ...) so drift of the machine falls on both; each figure is then
+ * printed with its median over the runs and their spread, A beside B, and
+ * the ratio B / A of the medians.  A build is a build directory (its
+ * bench/inved-bench and src/inved: the library figures are then that
+ * build's too) or an inved binary (this runner drives it: only the screen
+ * figures 1, 2, 5, 6 and 7 can differ).  The table is read back by its
+ * first two columns, which every version of this runner prints at the
+ * same widths. */
+#define COMPARE_RUNS_MAX 9
+#define COMPARE_FIGS 24
+
+struct build {
+	const char *arg;
+	char runner[4096];
+	char inved[4096];
+};
+
+struct cmp_fig {
+	char name[40];
+	char text[2][COMPARE_RUNS_MAX][24];
+	double val[2][COMPARE_RUNS_MAX];
+	int n[2];
+};
+
+static struct cmp_fig cmp[COMPARE_FIGS];
+static int ncmp;
+
+static int build_resolve(const char *arg, struct build *b)
+{
+	struct stat sb;
+	char self[4096];
+	ssize_t n;
+
+	b->arg = arg;
+	if (stat(arg, &sb) != 0) {
+		fprintf(stderr, "inved-bench: --compare: no %s\n", arg);
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		snprintf(b->runner, sizeof b->runner, "%s/bench/inved-bench", arg);
+		snprintf(b->inved, sizeof b->inved, "%s/src/inved", arg);
+		if (!file_exists(b->runner) || !file_exists(b->inved)) {
+			fprintf(stderr, "inved-bench: --compare: %s is not a "
+			        "build directory (no bench/inved-bench and "
+			        "src/inved)\n", arg);
+			return -1;
+		}
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	snprintf(b->runner, sizeof b->runner, "%s", self);
+	snprintf(b->inved, sizeof b->inved, "%s", arg);
+	return 0;
+}
+
+/* "390.2 us" -> 3.902e-4; "1646 txn/s" -> 1646; NAN without a number. */
+static double cell_value(const char *t)
+{
+	char *end;
+	double v;
+
+	while (*t && !(*t >= '0' && *t <= '9'))
+		t++;
+	if (!*t)
+		return NAN;
+	v = strtod(t, &end);
+	if (end == t)
+		return NAN;
+	while (*end == ' ')
+		end++;
+	if (strncmp(end, "us", 2) == 0)
+		return v * 1e-6;
+	if (strncmp(end, "ms", 2) == 0)
+		return v * 1e-3;
+	return v;
+}
+
+static void trim_copy(char *dst, size_t len, const char *src, size_t n)
+{
+	while (n > 0 && *src == ' ') {
+		src++;
+		n--;
+	}
+	while (n > 0 && (src[n - 1] == ' ' || src[n - 1] == '\n'))
+		n--;
+	snprintf(dst, len, "%.*s", (int)n, src);
+}
+
+static void compare_take(int side, const char *line)
+{
+	char name[40], med[24];
+	struct cmp_fig *f = NULL;
+	size_t len = strlen(line);
+
+	if (len < 35 || line[0] < '1' || line[0] > '9')
+		return;
+	trim_copy(name, sizeof name, line, 33);
+	trim_copy(med, sizeof med, line + 34, len - 34 < 18 ? len - 34 : 18);
+	for (int i = 0; i < ncmp; i++)
+		if (strcmp(cmp[i].name, name) == 0)
+			f = &cmp[i];
+	if (!f) {
+		if (ncmp == COMPARE_FIGS)
+			return;
+		f = &cmp[ncmp++];
+		snprintf(f->name, sizeof f->name, "%s", name);
+	}
+	if (f->n[side] == COMPARE_RUNS_MAX)
+		return;
+	snprintf(f->text[side][f->n[side]], sizeof f->text[0][0], "%s", med);
+	f->val[side][f->n[side]++] = cell_value(med);
+}
+
+/* One child run; its table is read from its stdout, its progress goes to
+ * our stderr. */
+static int compare_run(int side, const struct build *b, const char *db,
+                       const char *const extra[])
+{
+	const char *argv[24];
+	int fds[2], status, k = 0;
+	FILE *in;
+	char line[1024];
+	bool table = false;
+	pid_t pid;
+
+	argv[k++] = b->runner;
+	argv[k++] = "--db";
+	argv[k++] = db;
+	argv[k++] = "--inved";
+	argv[k++] = b->inved;
+	for (int i = 0; extra[i] && k < 23; i++)
+		argv[k++] = extra[i];
+	argv[k] = NULL;
+	if (pipe(fds) != 0)
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 1);
+		close(fds[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	in = fdopen(fds[0], "r");
+	while (in && fgets(line, sizeof line, in)) {
+		if (strncmp(line, "figure ", 7) == 0)
+			table = true;
+		else if (table && line[0] == '\n')
+			table = false;
+		else if (table)
+			compare_take(side, line);
+	}
+	if (in)
+		fclose(in);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* "text [lo - hi]" of one side's runs: the middle run by value. */
+static void compare_cell(const struct cmp_fig *f, int side, char *buf,
+                         size_t len, double *median)
+{
+	int idx[COMPARE_RUNS_MAX] = {0}, n = f->n[side];
+
+	*median = NAN;
+	if (n == 0) {
+		snprintf(buf, len, "n/a");
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		idx[i] = i;
+	for (int i = 1; i < n; i++)
+		for (int k = i; k > 0 && f->val[side][idx[k - 1]] >
+		                         f->val[side][idx[k]]; k--) {
+			int tmp = idx[k];
+
+			idx[k] = idx[k - 1];
+			idx[k - 1] = tmp;
+		}
+	*median = f->val[side][idx[(n - 1) / 2]];
+	if (n == 1)
+		snprintf(buf, len, "%s", f->text[side][0]);
+	else
+		snprintf(buf, len, "%s [%s - %s]",
+		         f->text[side][idx[(n - 1) / 2]], f->text[side][idx[0]],
+		         f->text[side][idx[n - 1]]);
+}
+
+static int compare_main(const char *a, const char *b, int runs,
+                        const char *db, const char *const extra[])
+{
+	struct build bs[2];
+	int failed = 0;
+
+	if (build_resolve(a, &bs[0]) != 0 || build_resolve(b, &bs[1]) != 0)
+		return 2;
+	for (int r = 0; r < runs; r++) {
+		for (int k = 0; k < 2; k++) {
+			int side = (r + k) % 2;
+
+			progress("compare: run %d of %d, %s", r + 1, runs,
+			         side ? "B" : "A");
+			if (compare_run(side, &bs[side], db, extra) != 0) {
+				progress("compare: the run of %s failed",
+				         bs[side].arg);
+				failed = 1;
+			}
+		}
+	}
+	printf("\ninved-bench --compare: %d runs of each, taking turns, on %s\n",
+	       runs, db);
+	printf("A = %s (runner %s)\nB = %s (runner %s)\n"
+	       "each cell: the median run's median [the lowest - the highest "
+	       "run's]\n\n", bs[0].arg, bs[0].runner, bs[1].arg, bs[1].runner);
+	printf("%-33s %-44s %-44s %s\n", "figure", "A", "B", "B / A");
+	for (int i = 0; i < ncmp; i++) {
+		char ca[96], cb[96], ratio[16] = "-";
+		double va, vb;
+
+		compare_cell(&cmp[i], 0, ca, sizeof ca, &va);
+		compare_cell(&cmp[i], 1, cb, sizeof cb, &vb);
+		if (!isnan(va) && !isnan(vb) && va != 0)
+			snprintf(ratio, sizeof ratio, "%.2f", vb / va);
+		printf("%-33s %-44s %-44s %s\n", cmp[i].name, ca, cb, ratio);
+	}
+	return failed;
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 static void usage(FILE *out)
@@ -1577,6 +1815,7 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: inved-bench [--db PATH] [--invoices N] [--fresh] "
 	        "[--quick]\n"
+	        "                   [--compare A B [--runs R]]\n"
 	        "                   [--inved PATH] [--bare PATH] [--gen PATH]\n"
 	        "                   [--user NAME] [--org NAME] [--seed N] "
 	        "[--only LIST]\n"
@@ -1600,7 +1839,16 @@ static void usage(FILE *out)
 	        "                program)\n"
 	        "  --user NAME   acting user (default alice)\n"
 	        "  --org NAME    acting org (default acme)\n"
-	        "  --only LIST   only these figures, e.g. 4 or 2,3\n");
+	        "  --only LIST   only these figures, e.g. 4 or 2,3\n"
+	        "  --compare A B two builds side by side in one call: A and B "
+	        "are build\n"
+	        "                directories (bench/inved-bench and src/inved "
+	        "in each)\n"
+	        "                or inved binaries (then only the screen "
+	        "figures differ);\n"
+	        "                they take turns, --runs times each (default "
+	        "3)\n"
+	        "  --runs R      runs of each build with --compare (1 to 9)\n");
 }
 
 static void opts_sizes(struct opts *o)
@@ -1814,6 +2062,52 @@ static void table_print(const struct ctx *c)
 		printf("\n%s", notes);
 }
 
+/* --compare A B [--runs R] and the options both children get (--db is
+ * settled here, once, and the file made if it is missing). */
+static int compare_args(int argc, char **argv)
+{
+	const char *a = NULL, *b = NULL, *extra[24];
+	char **rest = calloc((size_t)argc + 1, sizeof *rest);
+	int nrest = 0, nextra = 0, runs = 3, rc;
+	struct opts o;
+
+	if (!rest)
+		return 1;
+	rest[nrest++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--compare") == 0 && i + 2 < argc) {
+			a = argv[++i];
+			b = argv[++i];
+		} else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
+			runs = atoi(argv[++i]);
+		} else {
+			rest[nrest++] = argv[i];
+		}
+	}
+	if (!a || !b || runs < 1 || runs > COMPARE_RUNS_MAX) {
+		usage(stderr);
+		free(rest);
+		return 2;
+	}
+	rc = opts_parse(nrest, rest, &o);
+	if (rc == 0 && db_ensure(&o) != 0)
+		rc = 1;
+	for (int i = 1; rc == 0 && i < nrest && nextra < 22; i++) {
+		/* each child is given its own build's inved, and the file */
+		if ((strcmp(rest[i], "--db") == 0 ||
+		     strcmp(rest[i], "--inved") == 0) && i + 1 < nrest) {
+			i++;
+			continue;
+		}
+		extra[nextra++] = rest[i];
+	}
+	extra[nextra] = NULL;
+	if (rc == 0)
+		rc = compare_main(a, b, runs, o.db, extra);
+	free(rest);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -1822,6 +2116,9 @@ int main(int argc, char **argv)
 	bool tui_ok;
 	int rc;
 
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--compare") == 0)
+			return compare_args(argc, argv);
 	rc = opts_parse(argc, argv, &o);
 	if (rc)
 		return rc;
