@@ -4,6 +4,7 @@
  * measured in the same run on the same file, and print one table.
  *
  *   inved-bench [--db PATH] [--invoices N] [--fresh] [--quick]
+ *               [--compare A B [--runs R]]
  *               [--inved PATH] [--bare PATH] [--gen PATH]
  *               [--user NAME] [--org NAME] [--seed N] [--only LIST]
  *
@@ -11,14 +12,17 @@
  * $XDG_CACHE_HOME/inved-bench (~/.cache/inved-bench); a missing file is
  * made first by running inved-bench-gen, so one command does it all.
  *
- * The figures, in SPEC order:
+ * The figures, in SPEC order, each as the median of its runs with their
+ * spread (min - max) and its yardstick with its own:
  *   1 start to first full screen: the real inved under a pseudo-terminal,
  *     from fork to the moment the summary and the key hints are on the
  *     libvterm screen; beside a bare curses program started the same way.
- *   2 page down anywhere: store_page (PAGE_AFTER, 40 rows) from random
- *     anchors over the whole id range; beside the same keyset SELECT run
- *     bare on a raw connection, over the same anchors.
- *   3 summary read: store_summary; beside the SUM ... GROUP BY over the org.
+ *   2 page down anywhere: a real PgDn on the TUI's screen, from the key to
+ *     the new page drawn, thousands of pages down the table; the TUI's CPU
+ *     a PgDn beside it; store_page from random anchors and the same keyset
+ *     SELECT run bare are the detail.
+ *   3 summary read: store_summary; beside a plain read of the totals rows
+ *     (the fair floor); the SUM ... GROUP BY over the org is the detail.
  *   4 guarded edit: store_get + store_edit at the loaded version on random
  *     invoices, as txn/s; beside a conditional UPDATE + audit INSERT in one
  *     BEGIN IMMEDIATE transaction, at the same synchronous=FULL, on
@@ -27,16 +31,18 @@
  *     yard.c) in the same file.  The rounds alternate between the two.
  *   5 change seen by the other terminal: a TUI under a pseudo-terminal; this
  *     process edits the customer of the first row through the core and
- *     times until the new text is on the TUI's screen; beside one
- *     PRAGMA data_version call.
- *   6 idle CPU of that TUI over a quiet stretch (utime + stime from
- *     /proc/PID/stat, all threads).
- *   7 its resident memory (VmRSS, VmHWM) after moving to the end of the
- *     table and back.
+ *     times from the start of its COMMIT (the commit hook) until the new
+ *     text is on the TUI's screen.
+ *   6 idle CPU of that TUI in 1 s slices over a quiet stretch (schedstat of
+ *     all threads).
+ *   7 its resident memory (VmRSS, VmHWM) after figure 2's walk.
  *   8 P processes x E guarded edits on 10 hot invoices, each adding one
  *     minor unit to a total: lost updates = landed - total increase must be
  *     0; beside the naive read-modify-write (SELECT, then UPDATE without the
  *     version guard), which loses some.
+ *
+ * --compare A B runs two builds' runners in turn and prints their figures
+ * side by side (see compare_main).
  *
  * The write figures change the file (totals grow by a few units, audit
  * rows accrue); the yardstick's tables stay for the next run.  At the end
