@@ -29,6 +29,10 @@
 #define WAITING_AFTER_MS 150
 /* a request queued but not yet started: look again this soon */
 #define WAITING_QUEUED_MS 20
+/* the least time between two reads of the wake-up: a foreign writer's
+ * bulk transaction, a write() at a time, wakes the screen at most this
+ * often (its events pile up in the meantime, nothing is lost) */
+#define WAKEUP_GAP_MS 1
 #define FEED_BATCH 64
 
 static volatile sig_atomic_t signal_caught;
@@ -642,13 +646,28 @@ static void timeout_min(int64_t *t, int64_t next)
 		*t = next;
 }
 
-/* The nearest thing due at a known time, or -1 (sleep until an event). */
-static int app_timeout(struct app *a)
+/* The wake-up descriptor to poll now, or -1: none while an own write is
+ * in flight (the feed waits for its result, which wakes the loop), nor
+ * within WAKEUP_GAP_MS of the last read. */
+static int app_wakeup_fd(struct app *a, int64_t now)
 {
-	int64_t now = app_now(), t = -1;
+	if (a->writes_inflight > 0 ||
+	    now - a->feed.checked_ms < WAKEUP_GAP_MS)
+		return -1;
+	return feed_wait_fd(&a->feed, a->st);
+}
 
-	if (a->writes_inflight == 0)
+/* The nearest thing due at a known time, or -1 (sleep until an event). */
+static int app_timeout(struct app *a, int64_t now)
+{
+	int64_t t = -1;
+
+	if (a->writes_inflight == 0) {
 		timeout_min(&t, feed_wait_ms(&a->feed, now));
+		/* the descriptor is left out for the gap: come back for it */
+		if (now - a->feed.checked_ms < WAKEUP_GAP_MS)
+			timeout_min(&t, a->feed.checked_ms + WAKEUP_GAP_MS - now);
+	}
 	timeout_min(&t, toast_next_ms(a, now));
 	timeout_min(&t, form_autosave_due(a, now));
 	timeout_min(&t, app_strip_next(a, now));
@@ -663,21 +682,22 @@ static void app_loop(struct app *a)
 	int empty = 0;
 
 	while (!a->quit) {
-		/* the wake-up is left unread while an own write is in flight
-		 * (the feed waits for its result); the result wakes the loop */
 		struct pollfd fds[3] = {
 			{ .fd = 0, .events = POLLIN },
 			{ .fd = a->notify_rd, .events = POLLIN },
-			{ .fd = a->writes_inflight == 0
-			        ? feed_wait_fd(&a->feed, a->st) : -1,
-			  .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
 		};
+		int64_t now;
 		int rc;
 
 		app_refresh_stale(a);
 		if (a->dirty)
 			app_draw(a);
-		rc = poll(fds, 3, app_timeout(a));
+		/* one clock for the descriptor and the timeout: a descriptor
+		 * left out is always come back for */
+		now = app_now();
+		fds[2].fd = app_wakeup_fd(a, now);
+		rc = poll(fds, 3, app_timeout(a, now));
 		if (rc < 0 && errno != EINTR)
 			break;
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
