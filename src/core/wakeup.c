@@ -48,7 +48,8 @@
 struct store_wakeup {
 	int fd;          /* inotify, or -1 when polling */
 	int wd_dir, wd_db, wd_wal;
-	char *dir;       /* the database's directory */
+	char *path;      /* the database file, symbolic links resolved */
+	char *dir;       /* its directory */
 	char *base;      /* the database's file name */
 	char *wal;       /* full path of the -wal file */
 	int64_t dv;      /* data_version at the last check */
@@ -78,7 +79,7 @@ static void wakeup_poll_mode(struct store_wakeup *w, const char *why)
 /* The watch on the -wal follows whichever file holds that name now; a
  * missing -wal (rollback-journal mode, or before the first connection
  * made it) is no failure: the directory watch sees it being created. */
-static bool wakeup_arm(struct store_wakeup *w, const char *dbpath)
+static bool wakeup_arm(struct store_wakeup *w)
 {
 	const uint32_t file_mask = IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF;
 	const uint32_t dir_mask =
@@ -94,7 +95,7 @@ static bool wakeup_arm(struct store_wakeup *w, const char *dbpath)
 	if (w->wd_wal >= 0 && w->wd_wal != wd)
 		inotify_rm_watch(w->fd, w->wd_wal);
 	w->wd_wal = wd;
-	wd = inotify_add_watch(w->fd, dbpath, file_mask);
+	wd = inotify_add_watch(w->fd, w->path, file_mask);
 	if (wd < 0)
 		goto fail;
 	if (w->wd_db >= 0 && w->wd_db != wd)
@@ -121,19 +122,24 @@ static struct store_wakeup *wakeup_new(struct store *st)
 		return NULL;
 	w->fd = -1;
 	w->wd_dir = w->wd_db = w->wd_wal = -1;
-	slash = strrchr(st->path, '/');
-	w->base = strdup(slash ? slash + 1 : st->path);
-	len = slash ? (size_t)(slash - st->path) : 0;
-	w->dir = slash ? strndup(st->path, len ? len : 1) : strdup(".");
-	w->wal = malloc(strlen(st->path) + 5);
-	if (!w->base || !w->dir || !w->wal) {
-		free(w->base);
-		free(w->dir);
-		free(w->wal);
+	/* SQLite keeps the -wal beside the file a symbolic link points to */
+	w->path = realpath(st->path, NULL);
+	if (!w->path)
+		w->path = strdup(st->path);
+	if (!w->path) {
 		free(w);
 		return NULL;
 	}
-	sprintf(w->wal, "%s-wal", st->path);
+	slash = strrchr(w->path, '/');
+	w->base = strdup(slash ? slash + 1 : w->path);
+	len = slash ? (size_t)(slash - w->path) : 0;
+	w->dir = slash ? strndup(w->path, len ? len : 1) : strdup(".");
+	w->wal = malloc(strlen(w->path) + 5);
+	if (!w->base || !w->dir || !w->wal) {
+		store_wakeup_free(w);
+		return NULL;
+	}
+	sprintf(w->wal, "%s-wal", w->path);
 	w->test_overflow = env_set("INVED_TEST_INOTIFY_OVERFLOW");
 	if (env_set("INVED_NO_INOTIFY")) {
 		wakeup_poll_mode(w, _("inotify disabled by INVED_NO_INOTIFY"));
@@ -144,7 +150,7 @@ static struct store_wakeup *wakeup_new(struct store *st)
 		         strerror(errno));
 		wakeup_poll_mode(w, why);
 	} else {
-		wakeup_arm(w, st->path);
+		wakeup_arm(w);
 	}
 	return w;
 }
@@ -155,6 +161,7 @@ void store_wakeup_free(struct store_wakeup *w)
 		return;
 	if (w->fd >= 0)
 		close(w->fd);
+	free(w->path);
 	free(w->base);
 	free(w->dir);
 	free(w->wal);
@@ -257,7 +264,7 @@ enum inv_rc store_wakeup_check(struct store *st, bool *changed, int *next_ms,
 	if (w->fd >= 0)
 		wakeup_read(w, &seen, &rearm);
 	if (rearm && w->fd >= 0)
-		wakeup_arm(w, st->path);
+		wakeup_arm(w);
 	/* read after the events: a commit whose events were just consumed
 	 * is either visible now or checked again below */
 	rc = store_data_version(st, &dv, err);

@@ -266,6 +266,33 @@ START_TEST(a_commit_after_a_truncating_checkpoint_wakes)
 }
 END_TEST
 
+START_TEST(a_database_reached_through_a_symbolic_link_wakes)
+{
+	char link[320], sub[300];
+	struct store *st = NULL;
+	struct inv_err err;
+	int fd;
+
+	/* the link lives elsewhere: the -wal is beside the file it names */
+	snprintf(sub, sizeof sub, "%s/links", fx.dir);
+	snprintf(link, sizeof link, "%s/invoices.db", sub);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	ck_assert_int_eq(symlink(fx.path, link), 0);
+	ck_assert_int_eq(store_open(link, STORE_OPEN_EXISTING, 0, &st, &err),
+	                 INV_OK);
+	fd = store_wakeup_fd(st);
+	ck_assert_int_ge(fd, 0);
+	drain(st);
+	peer_edit("ACME-1002", "Linked Ltd");
+	ck_assert_msg(readable(fd, WAIT_MS),
+	              "a commit did not wake a store opened through a link");
+	ck_assert(wait_changed(st));
+	store_close(st);
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert_int_eq(rmdir(sub), 0);
+}
+END_TEST
+
 static Suite *wakeup_suite(void)
 {
 	Suite *s = suite_create("wakeup");
@@ -278,6 +305,7 @@ static Suite *wakeup_suite(void)
 	tcase_add_test(tc, a_replaced_wal_file_is_watched_again);
 	tcase_add_test(tc, an_overflowed_watch_is_rearmed_and_reports_a_change);
 	tcase_add_test(tc, a_commit_after_a_truncating_checkpoint_wakes);
+	tcase_add_test(tc, a_database_reached_through_a_symbolic_link_wakes);
 	suite_add_tcase(s, tc);
 	return s;
 }
