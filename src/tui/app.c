@@ -648,11 +648,15 @@ static void timeout_min(int64_t *t, int64_t next)
 
 /* The wake-up descriptor to poll now, or -1: none while an own write is
  * in flight (the feed waits for its result, which wakes the loop), nor
- * within WAKEUP_GAP_MS of the last read. */
+ * within WAKEUP_GAP_MS of the last time it woke the loop. */
+static bool app_wakeup_resting(struct app *a, int64_t now)
+{
+	return now - a->wakeup_ms < WAKEUP_GAP_MS;
+}
+
 static int app_wakeup_fd(struct app *a, int64_t now)
 {
-	if (a->writes_inflight > 0 ||
-	    now - a->feed.checked_ms < WAKEUP_GAP_MS)
+	if (a->writes_inflight > 0 || app_wakeup_resting(a, now))
 		return -1;
 	return feed_wait_fd(&a->feed, a->st);
 }
@@ -665,8 +669,8 @@ static int app_timeout(struct app *a, int64_t now)
 	if (a->writes_inflight == 0) {
 		timeout_min(&t, feed_wait_ms(&a->feed, now));
 		/* the descriptor is left out for the gap: come back for it */
-		if (now - a->feed.checked_ms < WAKEUP_GAP_MS)
-			timeout_min(&t, a->feed.checked_ms + WAKEUP_GAP_MS - now);
+		if (app_wakeup_resting(a, now))
+			timeout_min(&t, a->wakeup_ms + WAKEUP_GAP_MS - now);
 	}
 	timeout_min(&t, toast_next_ms(a, now));
 	timeout_min(&t, form_autosave_due(a, now));
@@ -718,6 +722,8 @@ static void app_loop(struct app *a)
 		}
 		if (rc < 0 || (fds[1].revents & POLLIN))
 			app_read_notify(a);
+		if (fds[2].revents & POLLIN)
+			a->wakeup_ms = app_now();
 		app_tick(a);
 	}
 }

@@ -415,6 +415,7 @@ struct app {
 	int exit_code;
 	int writes_inflight; /* invoice writes queued or running */
 	int requests_out;    /* requests of any kind queued or running */
+	int64_t wakeup_ms;   /* when the store's wake-up last woke the loop */
 	char strip[160]; /* the freshness strip as last drawn */
 	int notify_rd;
 	int notify_wr;
