@@ -41,8 +41,12 @@
 #include "store_internal.h"
 
 /* How long after the last event a commit may still become visible (its
- * fsync under load), and the longest gap between two checks meanwhile. */
+ * fsync under load), and the longest gap between two checks meanwhile.
+ * For the first WAKEUP_FINE_MS (an fsync on a quiet disk) the checks come
+ * every millisecond, so a commit is seen within a millisecond of becoming
+ * visible; after that the gaps double. */
 #define WAKEUP_SETTLE_MS 30000
+#define WAKEUP_FINE_MS 20
 #define WAKEUP_STEP_MAX_MS 2000
 
 struct store_wakeup {
@@ -281,8 +285,9 @@ enum inv_rc store_wakeup_check(struct store *st, bool *changed, int *next_ms,
 		w->step_ms = 1;
 		w->recheck_ms = now + 1;
 	} else if (w->last_event_ms && now >= w->recheck_ms) {
-		w->step_ms = w->step_ms * 2 > WAKEUP_STEP_MAX_MS
-		             ? WAKEUP_STEP_MAX_MS : w->step_ms * 2;
+		if (now - w->last_event_ms >= WAKEUP_FINE_MS)
+			w->step_ms = w->step_ms * 2 > WAKEUP_STEP_MAX_MS
+			             ? WAKEUP_STEP_MAX_MS : w->step_ms * 2;
 		w->recheck_ms = now + w->step_ms;
 	}
 	if (w->last_event_ms && now - w->last_event_ms > WAKEUP_SETTLE_MS)
