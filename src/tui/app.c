@@ -486,6 +486,7 @@ static void app_draw(struct app *a)
 	int filter_x = -1;
 
 	a->dirty = false;
+	a->strip_dirty = false;
 	if (app_too_small()) {
 		app_strip_text(a, now, a->strip, sizeof a->strip);
 		app_draw_too_small(a);
@@ -509,7 +510,26 @@ static void app_draw(struct app *a)
 	}
 	toast_draw(a);
 	update_panels();
+	a->filter_x = filter_x;
 	app_cursor(a, filter_x);
+	doupdate();
+}
+
+/* Only the freshness strip turned over (the one thing an idle screen
+ * repaints): its row alone is drawn again, unless an overlay is open or
+ * the screen is too small, when the whole frame is. */
+static void app_draw_strip(struct app *a)
+{
+	if (a->nlayers > 0 || app_too_small()) {
+		app_draw(a);
+		return;
+	}
+	a->strip_dirty = false;
+	wmove(a->base, 1, 0);
+	wclrtoeol(a->base);
+	app_draw_tabs(a, a->base, app_now());
+	update_panels();
+	app_cursor(a, a->filter_x);
 	doupdate();
 }
 
@@ -607,7 +627,7 @@ static void app_tick(struct app *a)
 	form_autosave_tick(a, now);
 	app_strip_text(a, now, strip, sizeof strip);
 	if (strcmp(strip, a->strip) != 0)
-		a->dirty = true;
+		a->strip_dirty = true;
 }
 
 /* Milliseconds until the freshness strip's text turns over. */
@@ -697,6 +717,8 @@ static void app_loop(struct app *a)
 		app_refresh_stale(a);
 		if (a->dirty)
 			app_draw(a);
+		else if (a->strip_dirty)
+			app_draw_strip(a);
 		/* one clock for the descriptor and the timeout: a descriptor
 		 * left out is always come back for */
 		now = app_now();

@@ -13,7 +13,9 @@
  *   The writer thread owns its own struct store and talks to the main
  *   thread only through its queues and the notify pipe.
  * - Nothing is drawn outside app_draw(); handlers change state and set
- *   app->dirty, so a frame shows the whole consequence of an event.
+ *   app->dirty, so a frame shows the whole consequence of an event.  The
+ *   one exception is the freshness strip turning over with time, which
+ *   app_draw_strip() redraws alone (an idle screen's only repaint).
  */
 #ifndef INVED_TUI_INTERNAL_H
 #define INVED_TUI_INTERNAL_H
@@ -411,6 +413,8 @@ struct app {
 	WINDOW *base;
 	PANEL *base_pan;
 	bool dirty;
+	bool strip_dirty; /* only the freshness strip's text turned over */
+	int filter_x;     /* the filter's cursor column as last drawn */
 	bool quit;
 	int exit_code;
 	int writes_inflight; /* invoice writes queued or running */
