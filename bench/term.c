@@ -125,7 +125,7 @@ int term_pump(struct term *t, int timeout_ms)
 	return t->eof ? -1 : total;
 }
 
-static void term_row(struct term *t, int row, char *buf, size_t len)
+void term_row_text(struct term *t, int row, char *buf, size_t len)
 {
 	VTermRect r = {.start_row = row, .end_row = row + 1, .start_col = 0,
 	               .end_col = t->cols};
@@ -143,7 +143,7 @@ bool term_shows(struct term *t, const char *const texts[])
 	while (texts[want] && want < 16)
 		want++;
 	for (int y = 0; y < t->rows && got < want; y++) {
-		term_row(t, y, row, sizeof row);
+		term_row_text(t, y, row, sizeof row);
 		for (size_t i = 0; i < want; i++) {
 			if (!seen[i] && strstr(row, texts[i])) {
 				seen[i] = true;
@@ -216,7 +216,7 @@ void term_dump(struct term *t, FILE *out)
 
 	fprintf(out, "+-- screen %dx%d --\n", t->cols, t->rows);
 	for (int y = 0; y < t->rows; y++) {
-		term_row(t, y, row, sizeof row);
+		term_row_text(t, y, row, sizeof row);
 		fprintf(out, "|%s\n", row);
 	}
 	fprintf(out, "+--\n");

@@ -30,6 +30,10 @@ int term_pump(struct term *t, int timeout_ms);
 /* True when every text of the NULL-terminated list is on some row. */
 bool term_shows(struct term *t, const char *const texts[]);
 
+/* The text of one screen row (UTF-8, trailing blanks as the screen has
+ * them) into buf. */
+void term_row_text(struct term *t, int row, char *buf, size_t len);
+
 /* Pump until term_shows(texts) or the deadline; false at the deadline or
  * when the child's side closed first. */
 bool term_wait(struct term *t, const char *const texts[], int timeout_ms);

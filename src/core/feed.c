@@ -1,11 +1,13 @@
 /*
- * feed.c - following other connections' writes through PRAGMA data_version
- * and the change feed, and turning them into tag invalidations (SPEC 3.2).
+ * feed.c - following other connections' writes through the store's
+ * wake-up (an event, confirmed by PRAGMA data_version) and the change
+ * feed, and turning them into tag invalidations (SPEC 3.2).
  *
- * data_version only moves when another connection commits, so the idle
- * cost is one cheap pragma per poll; the feed itself is read only when it
- * moved, and only for the session's org, so an edit in org A never
- * invalidates anything of org B.
+ * The feed itself is read only when another connection committed, and
+ * only for the session's org, so an edit in org A never invalidates
+ * anything of org B.  Its position is the last sequence seen, so a
+ * wake-up that reports a change it cannot confirm (a lost watch) costs
+ * one read that finds nothing, never a missed row.
  */
 #include <string.h>
 
@@ -15,8 +17,13 @@ enum inv_rc feed_init(struct feed *f, struct store *st, struct inv_err *err)
 {
 	enum inv_rc rc;
 
+	bool changed;
+
 	memset(f, 0, sizeof *f);
-	rc = store_data_version(st, &f->data_version, err);
+	/* the baseline first: a commit after it is either in the head or
+	 * reported by the next check */
+	rc = store_wakeup_check(st, &changed, &f->next_ms, err);
+	f->checked_ms = cache_now_ms();
 	if (rc == INV_OK)
 		rc = store_changes_head(st, &f->last_seq, err);
 	return rc;
@@ -55,20 +62,19 @@ enum inv_rc feed_poll(struct feed *f, struct store *st,
                       struct inv_err *err)
 {
 	struct change batch[FEED_BATCH];
-	int64_t dv = 0;
+	bool changed = false;
 	size_t got, i;
 	enum inv_rc rc;
 
 	*n = 0;
-	rc = store_data_version(st, &dv, err);
+	rc = store_wakeup_check(st, &changed, &f->next_ms, err);
+	f->checked_ms = cache_now_ms();
 	if (rc != INV_OK)
 		return rc;
-	/* data_version moves when another connection commits (a peer, or
-	 * this session's own writer connection); the own-seq list tells the
-	 * two apart. */
-	if (dv == f->data_version)
+	/* another connection committed (a peer, or this session's own writer
+	 * connection); the own-seq list tells the two apart */
+	if (!changed)
 		return INV_OK;
-	f->data_version = dv;
 	do {
 		rc = store_changes_since(st, who, f->last_seq, batch, FEED_BATCH,
 		                         &got, err);
@@ -88,4 +94,20 @@ enum inv_rc feed_poll(struct feed *f, struct store *st,
 		}
 	} while (got == FEED_BATCH);
 	return INV_OK;
+}
+
+int feed_wait_fd(struct feed *f, struct store *st)
+{
+	(void)f;
+	return store_wakeup_fd(st);
+}
+
+int feed_wait_ms(const struct feed *f, int64_t now_ms)
+{
+	int64_t left;
+
+	if (f->next_ms < 0)
+		return -1;
+	left = f->checked_ms + f->next_ms - now_ms;
+	return left < 0 ? 0 : (int)left;
 }

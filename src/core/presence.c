@@ -43,15 +43,19 @@ struct presence {
 	char *file;
 };
 
-/* PATH.presence, or NULL when it does not fit. */
-static char *presence_dir(struct store *st)
+/* PATH.presence beside the file itself (symbolic links resolved, as
+ * SQLite keeps its -wal there: every way to the database meets in one
+ * directory), or NULL without memory. */
+char *store_presence_dir(struct store *st)
 {
-	const char *path = store_path(st);
+	char *real = realpath(store_path(st), NULL);
+	const char *path = real ? real : store_path(st);
 	size_t len = strlen(path) + sizeof PRESENCE_SUFFIX;
 	char *dir = malloc(len);
 
 	if (dir)
 		snprintf(dir, len, "%s%s", path, PRESENCE_SUFFIX);
+	free(real);
 	return dir;
 }
 
@@ -84,7 +88,7 @@ enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
                                  int64_t invoice_id, const char *face,
                                  struct presence **out, struct inv_err *err)
 {
-	char *dir = presence_dir(st), body[PRESENCE_FILE_MAX], since[32];
+	char *dir = store_presence_dir(st), body[PRESENCE_FILE_MAX], since[32];
 	struct presence *p = calloc(1, sizeof *p);
 	size_t flen;
 	time_t now = time(NULL);
@@ -227,7 +231,7 @@ enum inv_rc store_presence_list(struct store *st, const struct identity *who,
                                 struct presence_entry *out, size_t max,
                                 size_t *n, struct inv_err *err)
 {
-	char *dir = presence_dir(st), prefix[64];
+	char *dir = store_presence_dir(st), prefix[64];
 	struct dirent *de;
 	size_t plen;
 	DIR *d;

@@ -696,6 +696,7 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->edit[i]);
 	store_guard_release(st);
 	sqlite3_close_v2(st->db);
+	store_wakeup_free(st->wake);
 	free(st->path);
 	free(st);
 }

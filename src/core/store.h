@@ -328,6 +328,29 @@ enum inv_rc store_audit_tail(struct store *st, const struct identity *who,
 enum inv_rc store_data_version(struct store *st, int64_t *out,
                                struct inv_err *err);
 
+/* Waking up on change, without polling: a descriptor for the face's
+ * poll() that becomes readable when another connection may have committed
+ * (SQLite: an inotify watch on the -wal file, the database file and their
+ * directory; a PostgreSQL backend would hand out its LISTEN socket).  The
+ * store keeps it; the caller only polls it.  Made on the first call; -1
+ * when no watch can be had, and the caller then calls store_wakeup_check()
+ * every STORE_WAKEUP_POLL_MS. */
+#define STORE_WAKEUP_POLL_MS 250
+int store_wakeup_fd(struct store *st);
+
+/* After the descriptor was readable (or when *next_ms of the previous call
+ * has passed): consume what woke it and say whether another connection
+ * committed since the last call (*changed: read store_changes_since() from
+ * the last position).  A lost or overflowed watch reports a change rather
+ * than nothing.  *next_ms >= 0 asks to be called again after that many ms
+ * even when the descriptor stays quiet (a commit seen being written is
+ * confirmed once it is visible; polling); -1: only when it is readable. */
+enum inv_rc store_wakeup_check(struct store *st, bool *changed, int *next_ms,
+                               struct inv_err *err);
+
+/* True when changes are found by polling, with the reason in why. */
+bool store_wakeup_polling(struct store *st, char *why, size_t size);
+
 struct change {
 	int64_t seq;
 	int64_t org_id;
@@ -400,6 +423,10 @@ enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
                                  int64_t invoice_id, const char *face,
                                  struct presence **out, struct inv_err *err);
 void store_presence_leave(struct presence *p);
+/* The directory the registrations live in (malloc'd; NULL without
+ * memory): the store's wake-up watches it, so a form opening or closing
+ * elsewhere wakes an idle screen. */
+char *store_presence_dir(struct store *st);
 /* Live registrations of the session's org; invoice_id 0 for every invoice. */
 enum inv_rc store_presence_list(struct store *st, const struct identity *who,
                                 int64_t invoice_id,

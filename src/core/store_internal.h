@@ -77,7 +77,12 @@ struct store {
 	int64_t guard_schema_version;
 	sqlite3_stmt *guard_stmt;
 	sqlite3_stmt *guard_tip_stmt;
+	struct store_wakeup *wake; /* wakeup.c; NULL until first asked for */
 };
+
+/* wakeup.c: release the watch (store_close). */
+struct store_wakeup;
+void store_wakeup_free(struct store_wakeup *w);
 
 /* The cached statement id, prepared on first use and reset before it is
  * handed out; NULL with err filled when preparing fails. */

@@ -4,11 +4,13 @@
  * table, summary, hints, then the layers and toasts on top).
  *
  * The loop never blocks on anything but poll(): the terminal, the notify
- * pipe (the writer thread, the lock holder, signals) and a timeout.  While
- * idle it asks the change feed every FEED_POLL_MS (one PRAGMA when nothing
- * moved); stale tags drive the re-reads, and a frame is drawn only when
- * something changed — a key, a result, a re-read, a toast going, or the
- * freshness strip's text turning over.
+ * pipe (the writer thread, the lock holder, signals), the store's wake-up
+ * descriptor (another connection committed) and a timeout.  There is no
+ * periodic timer: the timeout is the nearest of the things that are due
+ * at a known time — the freshness strip's text turning over, a toast
+ * going, an autosave, the "waiting" status of a write, a re-check the
+ * feed asked for — and none at all when nothing is.  Stale tags drive the
+ * re-reads, and a frame is drawn only when something changed.
  *
  * Signals (INT, TERM, HUP) only write a byte to the notify pipe; the loop
  * saves an open form's draft and leaves through the normal exit, which
@@ -24,8 +26,13 @@
 
 #include "tui_internal.h"
 
-#define FEED_POLL_MS 50
 #define WAITING_AFTER_MS 150
+/* a request queued but not yet started: look again this soon */
+#define WAITING_QUEUED_MS 20
+/* the least time between two reads of the wake-up: a foreign writer's
+ * bulk transaction, a write() at a time, wakes the screen at most this
+ * often (its events pile up in the meantime, nothing is lost) */
+#define WAKEUP_GAP_MS 1
 #define FEED_BATCH 64
 
 static volatile sig_atomic_t signal_caught;
@@ -65,6 +72,7 @@ bool app_submit(struct app *a, struct wreq *req)
 	 * write is noted as our own before the feed can meet it. */
 	if (wreq_is_invoice_write(req->kind))
 		a->writes_inflight++;
+	a->requests_out++;
 	a->dirty = true;
 	return true;
 }
@@ -117,7 +125,6 @@ static void app_feed_poll(struct app *a)
 	struct inv_err err;
 	size_t n;
 
-	a->last_feed_ms = app_now();
 	for (int round = 0; round < 16; round++) {
 		if (feed_poll(&a->feed, a->st, &a->who, a->cache, changes,
 		              FEED_BATCH, &n, &err) != INV_OK)
@@ -339,6 +346,8 @@ static void app_on_result(struct app *a, const struct wres *r)
 {
 	if (wreq_is_invoice_write(r->req.kind) && a->writes_inflight > 0)
 		a->writes_inflight--;
+	if (a->requests_out > 0)
+		a->requests_out--;
 	switch (r->req.kind) {
 	case W_EDIT:
 	case W_CREATE:
@@ -528,6 +537,7 @@ static void app_draw(struct app *a)
 	int filter_x = -1;
 
 	a->dirty = false;
+	a->strip_dirty = false;
 	if (app_too_small()) {
 		app_strip_text(a, now, a->strip, sizeof a->strip);
 		app_draw_too_small(a);
@@ -551,7 +561,26 @@ static void app_draw(struct app *a)
 	}
 	toast_draw(a);
 	update_panels();
+	a->filter_x = filter_x;
 	app_cursor(a, filter_x);
+	doupdate();
+}
+
+/* Only the freshness strip turned over (the one thing an idle screen
+ * repaints): its row alone is drawn again, unless an overlay is open or
+ * the screen is too small, when the whole frame is. */
+static void app_draw_strip(struct app *a)
+{
+	if (a->nlayers > 0 || app_too_small()) {
+		app_draw(a);
+		return;
+	}
+	a->strip_dirty = false;
+	wmove(a->base, 1, 0);
+	wclrtoeol(a->base);
+	app_draw_tabs(a, a->base, app_now());
+	update_panels();
+	app_cursor(a, a->filter_x);
 	doupdate();
 }
 
@@ -636,40 +665,92 @@ static void app_read_notify(struct app *a)
 		app_interrupt(a, 128 + (int)signal_caught);
 }
 
-/* Everything that happens with time rather than with input. */
+/* Everything that happens with time rather than with input.  The feed is
+ * asked on every wake-up (one PRAGMA when nothing moved): whatever woke
+ * the loop, a change never waits for a later one. */
 static void app_tick(struct app *a)
 {
 	int64_t now = app_now();
 	char strip[sizeof a->strip];
 
 	toast_expire(a, now);
-	if (a->writes_inflight == 0 && now - a->last_feed_ms >= FEED_POLL_MS)
+	if (a->writes_inflight == 0)
 		app_feed_poll(a);
 	form_autosave_tick(a, now);
 	app_strip_text(a, now, strip, sizeof strip);
 	if (strcmp(strip, a->strip) != 0)
-		a->dirty = true;
+		a->strip_dirty = true;
 }
 
-static int app_timeout(struct app *a)
+/* Milliseconds until the freshness strip's text turns over. */
+static int64_t app_strip_next(struct app *a, int64_t now)
 {
-	int64_t now = app_now(), t = FEED_POLL_MS, next;
+	char tag[CACHE_TAG_MAX];
+	int64_t l, s;
 
-	/* wake when the feed poll is due, not a full period after any other
-	 * wake-up (a key, a toast), or a peer's change could wait twice as long */
+	if (app_waiting(a))
+		return -1;
+	cache_tag_list(a->who.org_id, tag);
+	l = draw_age_next(now - cache_fetched_at(a->cache, tag));
+	cache_tag_summary(a->who.org_id, tag);
+	s = draw_age_next(now - cache_fetched_at(a->cache, tag));
+	return l < s ? l : s;
+}
+
+/* Until the status line should say that a write waits for the lock. */
+static int64_t app_waiting_next(struct app *a, int64_t now)
+{
+	int64_t since;
+
+	if (a->requests_out == 0 || !a->writer || app_waiting(a))
+		return -1;
+	since = writer_busy_since(a->writer);
+	if (since == 0)
+		return WAITING_QUEUED_MS;
+	return since + WAITING_AFTER_MS - now;
+}
+
+static void timeout_min(int64_t *t, int64_t next)
+{
+	if (next < 0)
+		return;
+	if (*t < 0 || next < *t)
+		*t = next;
+}
+
+/* The wake-up descriptor to poll now, or -1: none while an own write is
+ * in flight (the feed waits for its result, which wakes the loop), nor
+ * within WAKEUP_GAP_MS of the last time it woke the loop. */
+static bool app_wakeup_resting(struct app *a, int64_t now)
+{
+	return now - a->wakeup_ms < WAKEUP_GAP_MS;
+}
+
+static int app_wakeup_fd(struct app *a, int64_t now)
+{
+	if (a->writes_inflight > 0 || app_wakeup_resting(a, now))
+		return -1;
+	return feed_wait_fd(&a->feed, a->st);
+}
+
+/* The nearest thing due at a known time, or -1 (sleep until an event). */
+static int app_timeout(struct app *a, int64_t now)
+{
+	int64_t t = -1;
+
 	if (a->writes_inflight == 0) {
-		t = a->last_feed_ms + FEED_POLL_MS - now;
-		if (t < 0)
-			t = 0;
-		if (t > FEED_POLL_MS)
-			t = FEED_POLL_MS;
+		timeout_min(&t, feed_wait_ms(&a->feed, now));
+		/* the descriptor is left out for the gap: come back for it */
+		if (app_wakeup_resting(a, now))
+			timeout_min(&t, a->wakeup_ms + WAKEUP_GAP_MS - now);
 	}
-	next = toast_next_ms(a, now);
-	if (next >= 0 && next < t)
-		t = next;
-	next = form_autosave_due(a, now);
-	if (next >= 0 && next < t)
-		t = next;
+	timeout_min(&t, toast_next_ms(a, now));
+	timeout_min(&t, form_autosave_due(a, now));
+	timeout_min(&t, app_strip_next(a, now));
+	timeout_min(&t, app_waiting_next(a, now));
+	timeout_min(&t, presence_next_ms(a, now));
+	if (t > INT32_MAX)
+		t = INT32_MAX;
 	return (int)t;
 }
 
@@ -678,16 +759,24 @@ static void app_loop(struct app *a)
 	int empty = 0;
 
 	while (!a->quit) {
-		struct pollfd fds[2] = {
+		struct pollfd fds[3] = {
 			{ .fd = 0, .events = POLLIN },
 			{ .fd = a->notify_rd, .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
 		};
+		int64_t now;
 		int rc;
 
 		app_refresh_stale(a);
 		if (a->dirty)
 			app_draw(a);
-		rc = poll(fds, 2, app_timeout(a));
+		else if (a->strip_dirty)
+			app_draw_strip(a);
+		/* one clock for the descriptor and the timeout: a descriptor
+		 * left out is always come back for */
+		now = app_now();
+		fds[2].fd = app_wakeup_fd(a, now);
+		rc = poll(fds, 3, app_timeout(a, now));
 		if (rc < 0 && errno != EINTR)
 			break;
 		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
@@ -708,6 +797,8 @@ static void app_loop(struct app *a)
 		}
 		if (rc < 0 || (fds[1].revents & POLLIN))
 			app_read_notify(a);
+		if (fds[2].revents & POLLIN)
+			a->wakeup_ms = app_now();
 		app_tick(a);
 	}
 }

@@ -189,13 +189,29 @@ void draw_hints(WINDOW *w, int y, int x, int width,
 	}
 }
 
+/* Steps an operator can use: seconds for the first ten, then tens of
+ * seconds, minutes, hours.  Each step is a repaint of an idle screen, so
+ * none is finer than it needs to be (no tenths). */
+static int64_t age_unit(int64_t ms)
+{
+	if (ms < 10000)
+		return 1000;
+	if (ms < 60000)
+		return 10000;
+	if (ms < 3600000)
+		return 60000;
+	return 3600000;
+}
+
 void draw_age(int64_t ms, char *buf, size_t size)
 {
+	int64_t unit;
+
 	if (ms < 0)
 		ms = 0;
-	if (ms < 1000)
-		snprintf(buf, size, "0.%ds", (int)(ms / 100));
-	else if (ms < 60000)
+	unit = age_unit(ms);
+	ms -= ms % unit;
+	if (ms < 60000)
 		snprintf(buf, size, "%ds", (int)(ms / 1000));
 	else if (ms < 3600000)
 		snprintf(buf, size, "%dm", (int)(ms / 60000));
@@ -258,4 +274,16 @@ int draw_wrap(WINDOW *w, int y, int x, int width, const char *s,
 		lines++;
 	} while (from < n && lines < max_lines);
 	return lines;
+}
+
+/* The text changes when the age crosses the next step, so the strip
+ * repaints only then. */
+int64_t draw_age_next(int64_t ms)
+{
+	int64_t unit;
+
+	if (ms < 0)
+		ms = 0;
+	unit = age_unit(ms);
+	return (ms / unit + 1) * unit - ms;
 }

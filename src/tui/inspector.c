@@ -5,6 +5,9 @@
  * and, in a demo database only, three demonstrations — force version
  * drift (`f`), hold the write lock (`l`), switch identity (`s`).
  *
+ * A screen that cannot be woken by the database (no file watch) says so
+ * here, with the reason.
+ *
  * The audit tail is re-read only when the invalidation log has moved
  * (cache_log_count), so an open inspector follows every write without
  * querying on each frame.
@@ -158,7 +161,7 @@ static void log_time(int64_t ms, char *buf, size_t size)
 static int inspector_draw_identity(struct app *a, struct inspector *in,
                                    WINDOW *w, int y, int width)
 {
-	char buf[256];
+	char buf[256], why[160];
 	const struct membership *m;
 
 	snprintf(buf, sizeof buf, _("Identity  %s @ %s · %s%s"), a->who.user,
@@ -178,6 +181,13 @@ static int inspector_draw_identity(struct app *a, struct inspector *in,
 		         (long long)a->sum.count[LIFE_ARCHIVED],
 		         (long long)a->sum.count[LIFE_DELETED]);
 		draw_str(w, y++, 2, buf, RO_NORMAL, width);
+	}
+	/* said only when the screen cannot be woken by the database */
+	if (store_wakeup_polling(a->st, why, sizeof why)) {
+		snprintf(buf, sizeof buf,
+		         _("Changes   polling every %d ms: %s"),
+		         STORE_WAKEUP_POLL_MS, why);
+		draw_str(w, y++, 2, buf, RO_WARN, width);
 	}
 	return y;
 }

@@ -12,6 +12,8 @@
 #include "tui_internal.h"
 
 #define PRESENCE_LIST_MAX 64
+/* How soon a mark of a terminal that was killed goes away. */
+#define PRESENCE_RECHECK_MS 3000
 
 /* "10:41" in local time from "2026-12-02T10:41:05Z"; "" when malformed. */
 static void presence_since_local(const char *iso, char *out, size_t size)
@@ -59,7 +61,14 @@ void presence_refresh(struct app *a)
 	long me = (long)getpid();
 	size_t n, others = 0, first = 0;
 	char since[16];
+	int64_t before[OPEN_ELSEWHERE_MAX];
+	size_t nbefore = a->nopen_elsewhere;
+	char others_before[sizeof f->others];
 
+	memcpy(before, a->open_elsewhere, nbefore * sizeof before[0]);
+	snprintf(others_before, sizeof others_before, "%s",
+	         f ? f->others : "");
+	a->presence_ms = app_now();
 	if (store_presence_list(a->st, &a->who, 0, e, PRESENCE_LIST_MAX, &n,
 	                        &err) != INV_OK)
 		n = 0;
@@ -74,21 +83,34 @@ void presence_refresh(struct app *a)
 				first = i;
 		}
 	}
-	if (!f)
-		return;
-	f->others[0] = '\0';
-	if (others == 0)
-		return;
-	presence_since_local(e[first].since, since, sizeof since);
-	if (others == 1)
-		snprintf(f->others, sizeof f->others,
-		         _("%s is editing this too (since %s)"), e[first].user,
-		         since);
-	else
-		snprintf(f->others, sizeof f->others,
-		         _("%s and %zu more are editing this too"),
-		         e[first].user, others - 1);
-	a->dirty = true;
+	if (f) {
+		f->others[0] = '\0';
+		if (others > 0)
+			presence_since_local(e[first].since, since,
+			                     sizeof since);
+		if (others == 1)
+			snprintf(f->others, sizeof f->others,
+			         _("%s is editing this too (since %s)"),
+			         e[first].user, since);
+		else if (others > 1)
+			snprintf(f->others, sizeof f->others,
+			         _("%s and %zu more are editing this too"),
+			         e[first].user, others - 1);
+	}
+	/* redraw only when what is shown changed */
+	if (nbefore != a->nopen_elsewhere ||
+	    memcmp(before, a->open_elsewhere, nbefore * sizeof before[0]) ||
+	    strcmp(others_before, f ? f->others : "") != 0)
+		a->dirty = true;
+}
+
+int64_t presence_next_ms(const struct app *a, int64_t now)
+{
+	int64_t due = a->presence_ms + PRESENCE_RECHECK_MS - now;
+
+	if (a->nopen_elsewhere == 0 && !(a->form && a->form->others[0]))
+		return -1;
+	return due > 0 ? due : 0;
 }
 
 bool presence_open_elsewhere(const struct app *a, int64_t id)

@@ -13,7 +13,9 @@
  *   The writer thread owns its own struct store and talks to the main
  *   thread only through its queues and the notify pipe.
  * - Nothing is drawn outside app_draw(); handlers change state and set
- *   app->dirty, so a frame shows the whole consequence of an event.
+ *   app->dirty, so a frame shows the whole consequence of an event.  The
+ *   one exception is the freshness strip turning over with time, which
+ *   app_draw_strip() redraws alone (an idle screen's only repaint).
  */
 #ifndef INVED_TUI_INTERNAL_H
 #define INVED_TUI_INTERNAL_H
@@ -117,8 +119,10 @@ struct draw_hint {
 };
 void draw_hints(WINDOW *w, int y, int x, int width,
                 const struct draw_hint *hints, size_t n, size_t keep);
-/* "3.2s", "12s", "4m", "2h": short ages for the freshness strip. */
+/* "3s", "20s", "4m", "2h": short ages for the freshness strip. */
 void draw_age(int64_t ms, char *buf, size_t size);
+/* Milliseconds until draw_age() of an age of ms shows another text. */
+int64_t draw_age_next(int64_t ms);
 
 /* ---- lineedit.c: the shell-like line editor -------------------------- */
 
@@ -414,6 +418,10 @@ void presence_form_enter(struct app *a, struct form *f);
 void presence_form_leave(struct form *f);
 void presence_refresh(struct app *a);
 bool presence_open_elsewhere(const struct app *a, int64_t id);
+/* While someone is shown as present, presence is read again now and then:
+ * a killed terminal's registration ends with no event to wake us.  -1
+ * when nothing is shown (an idle screen then has no timer for it). */
+int64_t presence_next_ms(const struct app *a, int64_t now);
 /* overwritten.c: remember own saves; toast when the feed shows someone
  * overwrote or reverted one of them. */
 void overwritten_note_own(struct app *a, const struct wres *r);
@@ -450,6 +458,8 @@ struct app {
 	WINDOW *base;
 	PANEL *base_pan;
 	bool dirty;
+	bool strip_dirty; /* only the freshness strip's text turned over */
+	int filter_x;     /* the filter's cursor column as last drawn */
 	bool quit;
 	int exit_code;
 	int writes_inflight; /* invoice writes queued or running */
@@ -460,7 +470,8 @@ struct app {
 		int64_t version;
 		int64_t until_ms;
 	} undo;
-	int64_t last_feed_ms;
+	int requests_out;    /* requests of any kind queued or running */
+	int64_t wakeup_ms;   /* when the store's wake-up last woke the loop */
 	char strip[160]; /* the freshness strip as last drawn */
 	int notify_rd;
 	int notify_wr;
@@ -470,6 +481,7 @@ struct app {
 #define OPEN_ELSEWHERE_MAX 64
 	int64_t open_elsewhere[OPEN_ELSEWHERE_MAX];
 	size_t nopen_elsewhere;
+	int64_t presence_ms; /* when presence was last read */
 };
 
 int64_t app_now(void);

@@ -95,7 +95,7 @@ const char *acc_strip(struct pty *pty)
 	return e2e_row(pty, 1);
 }
 
-/* "0.3s" -> 3, "12s" -> 120, "4m" -> 2400, "2h" -> 72000; -1 otherwise. */
+/* "0s" -> 0, "0.3s" -> 3, "20s" -> 200, "4m" -> 2400, "2h" -> 72000; -1 otherwise. */
 static long age_tenths(const char *s)
 {
 	char *end;

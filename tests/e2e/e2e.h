@@ -148,5 +148,6 @@ TCase *e2e_tcase_badinput(void);
 TCase *e2e_tcase_revert(void);
 TCase *e2e_tcase_presence(void);
 TCase *e2e_tcase_guard(void);
+TCase *e2e_tcase_wakeup(void);
 
 #endif

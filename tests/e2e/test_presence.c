@@ -63,8 +63,8 @@ START_TEST(an_open_form_is_seen_by_the_other_terminal_and_by_show)
 	SEND(b, "\r");
 	SEE(b, "Edit ACME-1002");
 	SEE(b, "alice is editing this too (since");
-	/* and alice's form names bob once her screen looks again */
-	SEND(a, "\x0c");
+	/* and alice's idle form names bob: the presence directory's watch
+	 * wakes her screen */
 	SEE(a, "bob is editing this too (since");
 	/* the command line names both */
 	snprintf(cmd, sizeof cmd, "'%s' --db '%s' --user bob show ACME-1002",
@@ -80,7 +80,6 @@ START_TEST(an_open_form_is_seen_by_the_other_terminal_and_by_show)
 	/* alice closes her form: bob's line goes with it */
 	SEND(a, PTY_KEY_ESC);
 	LOSE(a, "Edit ACME-1002");
-	SEND(b, "\x0c");
 	LOSE(b, "alice is editing this too");
 	e2e_quit(a);
 	SEND(b, PTY_KEY_ESC);
@@ -96,7 +95,7 @@ START_TEST(a_killed_terminal_leaves_no_ghost)
 	ck_assert(e2e_wait(b, row_marked, "ACME-1002", E2E_WAIT_MS));
 	pty_kill(a, SIGKILL);
 	pty_close(a, 2000);
-	SEND(b, "\x0c");
+	/* no event tells of a death: the mark goes at the next recheck */
 	ck_assert_msg(e2e_wait(b, row_unmarked, "ACME-1002", E2E_WAIT_MS),
 	              "the killed terminal's mark stayed");
 	e2e_select(b, "ACME-1002");
