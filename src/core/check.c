@@ -361,25 +361,6 @@ static enum inv_rc guard_schema_version(struct store *st, int64_t *out,
 	return INV_OK;
 }
 
-static enum inv_rc count_rows(struct store *st, const char *sql, int64_t *out,
-                              struct inv_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-
-	*out = 0;
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			*out = sqlite3_column_int64(s, 0);
-			rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_OK)
-		return store_sqlite_err(st, rc, err);
-	return INV_OK;
-}
 
 static enum inv_rc guard_refuse(struct store *st, const char *what,
                                 struct inv_err *err)
@@ -415,7 +396,8 @@ static enum inv_rc guard_verify(struct store *st, struct inv_err *err)
 	schema_free(&have);
 	if (g.bad)
 		return guard_refuse(st, g.what, err);
-	rc = count_rows(st, "SELECT count(*) FROM write_ctx", &rows, err);
+	rows = 0;
+	rc = store_query_int(st, "SELECT count(*) FROM write_ctx", &rows, err);
 	if (rc == INV_OK && rows > 0)
 		return guard_refuse(st,
 			_("write_ctx holds a row left by another program"), err);

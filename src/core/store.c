@@ -425,8 +425,8 @@ static enum inv_rc head_read(struct store *st, enum stmt_id id, int64_t *out,
 
 /* ---- open and migrate ---------------------------------------------------- */
 
-static enum inv_rc pragma_int(struct store *st, const char *sql, int64_t *out,
-                              struct inv_err *err)
+enum inv_rc store_query_int(struct store *st, const char *sql, int64_t *out,
+                            struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
@@ -472,17 +472,17 @@ static enum inv_rc schema_screen(struct store *st, bool create,
 	int64_t tables = 0, app = 0;
 	enum inv_rc rc;
 
-	rc = pragma_int(st, "PRAGMA user_version", version, err);
+	rc = store_query_int(st, "PRAGMA user_version", version, err);
 	if (rc != INV_OK)
 		return rc;
 	/* user_version is a number any program may set: a file is ours when
 	 * it also holds the tables every inved schema has, and names no other
 	 * application in its header (inved sets no application_id). */
-	rc = pragma_int(st, "PRAGMA application_id", &app, err);
+	rc = store_query_int(st, "PRAGMA application_id", &app, err);
 	if (rc != INV_OK)
 		return rc;
 	if (*version != 0 || app != 0) {
-		rc = pragma_int(st, SCHEMA_OURS_SQL, &tables, err);
+		rc = store_query_int(st, SCHEMA_OURS_SQL, &tables, err);
 		if (rc != INV_OK)
 			return rc;
 		if (tables != SCHEMA_OURS_TABLES || app != 0)
@@ -499,7 +499,7 @@ static enum inv_rc schema_screen(struct store *st, bool create,
 			st->path, *version, SCHEMA_VERSION);
 	if (*version != 0)
 		return INV_OK;
-	rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err);
+	rc = store_query_int(st, "SELECT count(*) FROM sqlite_schema", &tables, err);
 	if (rc == INV_OK && tables > 0)
 		return inv_err_set(err, INV_ERROR, "",
 			_("%s is an SQLite file but not an inved database; "
@@ -599,6 +599,20 @@ static int busy_default(void)
 	return STORE_BUSY_DEFAULT_MS;
 }
 
+/* The SQLite connection of st->path, with extended result codes and the
+ * busy timeout. */
+static enum inv_rc connection_open(struct store *st, int oflags,
+                                   struct inv_err *err)
+{
+	int src = sqlite3_open_v2(st->path, &st->db, oflags, NULL);
+
+	if (src != SQLITE_OK)
+		return store_sqlite_err(st, src, err);
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, st->busy_ms);
+	return INV_OK;
+}
+
 enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
                        struct store **out, struct inv_err *err)
 {
@@ -607,7 +621,6 @@ enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
 	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	int64_t dummy = 0;
 	enum inv_rc rc;
-	int src;
 
 	*out = NULL;
 	if (!path || !*path)
@@ -632,17 +645,13 @@ enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
 		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
 	}
 	st->busy_ms = busy_timeout_ms > 0 ? busy_timeout_ms : busy_default();
-	src = sqlite3_open_v2(path, &st->db, oflags, NULL);
-	if (src != SQLITE_OK) {
-		rc = store_sqlite_err(st, src, err);
+	rc = connection_open(st, oflags, err);
+	if (rc != INV_OK)
 		goto fail;
-	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, st->busy_ms);
 
 	/* Reads first: a file that is not SQLite, or not ours, or from a newer
 	 * inved is reported before anything is written to it. */
-	rc = pragma_int(st, "PRAGMA schema_version", &dummy, err);
+	rc = store_query_int(st, "PRAGMA schema_version", &dummy, err);
 	if (rc != INV_OK && disk_full(st)) {
 		/* The disk filled up before the -shm file could be made: keep
 		 * the WAL index in this process's memory instead (exclusive
@@ -651,16 +660,12 @@ enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
 		 * before the connection's first access, hence a new one. */
 		sqlite3_close_v2(st->db);
 		st->db = NULL;
-		src = sqlite3_open_v2(path, &st->db, oflags, NULL);
-		if (src != SQLITE_OK) {
-			rc = store_sqlite_err(st, src, err);
+		rc = connection_open(st, oflags, err);
+		if (rc != INV_OK)
 			goto fail;
-		}
-		sqlite3_extended_result_codes(st->db, 1);
-		sqlite3_busy_timeout(st->db, st->busy_ms);
 		rc = exec_sql(st, "PRAGMA locking_mode = EXCLUSIVE", err);
 		if (rc == INV_OK)
-			rc = pragma_int(st, "PRAGMA schema_version", &dummy, err);
+			rc = store_query_int(st, "PRAGMA schema_version", &dummy, err);
 	}
 	if (rc == INV_OK)
 		rc = schema_screen(st, flags & STORE_OPEN_CREATE, &dummy, err);

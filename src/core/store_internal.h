@@ -92,6 +92,11 @@ sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id,
 /* Map a SQLite failure to a result and a message that names the file. */
 enum inv_rc store_sqlite_err(struct store *st, int rc, struct inv_err *err);
 
+/* The first column of the first row of sql (a PRAGMA, a count), run
+ * uncached; *out is left alone when there is no row. */
+enum inv_rc store_query_int(struct store *st, const char *sql, int64_t *out,
+                            struct inv_err *err);
+
 /* Run one cached statement that returns no rows. */
 enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err);
 
