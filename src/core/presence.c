@@ -88,7 +88,8 @@ enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
                                  int64_t invoice_id, const char *face,
                                  struct presence **out, struct inv_err *err)
 {
-	char *dir = store_presence_dir(st), body[PRESENCE_FILE_MAX], since[32];
+	char *dir = store_presence_dir(st), *tmp = NULL;
+	char body[PRESENCE_FILE_MAX], since[32];
 	struct presence *p = calloc(1, sizeof *p);
 	size_t flen;
 	time_t now = time(NULL);
@@ -104,15 +105,20 @@ enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
 		goto fail;
 	flen = strlen(dir) + 96;
 	p->file = malloc(flen);
-	if (!p->file)
+	tmp = malloc(flen);
+	if (!p->file || !tmp)
 		goto nomem;
 	/* The name carries what a reader filters on, so listing one
 	 * invoice opens only its own files. */
 	snprintf(p->file, flen, "%s/o%" PRId64 "-i%" PRId64 "-p%ld-%08lx", dir,
 	         who->org_id, invoice_id, (long)getpid(),
 	         (unsigned long)(random() & 0xffffffffUL));
-	p->fd = open(p->file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	                              O_CLOEXEC,
+	/* Made under a name no reader looks at, locked and written, then
+	 * renamed into place: a reader never meets an unlocked registration
+	 * (which it would take for a dead terminal's and remove). */
+	snprintf(tmp, flen, "%s/.new-p%ld-%08lx", dir, (long)getpid(),
+	         (unsigned long)(random() & 0xffffffffUL));
+	p->fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	             0644);
 	if (p->fd < 0)
 		goto fail;
@@ -123,13 +129,15 @@ enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
 	w = snprintf(body, sizeof body, "inved-presence 1\t%s\t%s\t%s\t%ld\n",
 	             who->user, face, since, (long)getpid());
 	if (w < 0 || (size_t)w >= sizeof body ||
-	    write(p->fd, body, (size_t)w) != (ssize_t)w)
+	    write(p->fd, body, (size_t)w) != (ssize_t)w ||
+	    rename(tmp, p->file) != 0)
 		goto fail_file;
+	free(tmp);
 	free(dir);
 	*out = p;
 	return INV_OK;
 fail_file:
-	unlink(p->file);
+	unlink(tmp);
 	close(p->fd);
 fail:
 	/* Presence is a courtesy: the caller carries on without it. */
@@ -137,12 +145,16 @@ fail:
 		_("cannot register who has the invoice open in %s: %s"),
 		dir ? dir : "", strerror(errno));
 	free(dir);
+	free(tmp);
 	if (p)
 		free(p->file);
 	free(p);
 	return INV_ERROR;
 nomem:
 	free(dir);
+	free(tmp);
+	if (p)
+		free(p->file);
 	free(p);
 	return inv_err_set(err, INV_ERROR, "", "%s", _("out of memory"));
 }

@@ -145,6 +145,26 @@ START_TEST(a_non_member_is_told_how_to_be_added_and_no_other_names)
 }
 END_TEST
 
+/* The org's own audit rows (org.create, member.*) are not invoice history:
+ * a team's file passes the integrity check after its members changed. */
+START_TEST(a_team_file_with_member_changes_passes_the_check)
+{
+	struct identity admin;
+	struct inv_err err;
+	enum inv_role was;
+	struct store *st = team_db("team.db", &admin);
+
+	ck_assert_int_eq(store_member_add(st, &admin, "zed", ROLE_MEMBER, &err),
+	                 INV_OK);
+	ck_assert_int_eq(store_member_role(st, &admin, "zed", ROLE_ADMIN, &was,
+	                                   &err), INV_OK);
+	ck_assert_int_eq(store_member_remove(st, &admin, "zed", &was, &err),
+	                 INV_OK);
+	ck_assert_msg(store_check(st, &err) == INV_OK, "check: %s", err.msg);
+	store_close(st);
+}
+END_TEST
+
 /* ---- the demo marker ----------------------------------------------------- */
 
 static void expect_refused(sqlite3 *db, const char *sql)
@@ -442,6 +462,7 @@ static Suite *members_suite(void)
 		member_changes_are_audited_and_refusals_write_nothing);
 	tcase_add_test(tc, the_last_admin_can_be_neither_removed_nor_demoted);
 	tcase_add_test(tc, a_role_taken_away_since_the_session_began_counts);
+	tcase_add_test(tc, a_team_file_with_member_changes_passes_the_check);
 	suite_add_tcase(s, tc);
 	return s;
 }
