@@ -321,6 +321,16 @@ enum inv_rc store_audit_tail(struct store *st, const struct identity *who,
                              int64_t subject, struct audit_entry *out,
                              size_t max, size_t *n, struct inv_err *err);
 
+/* An entry's detail as a person reads it ("Total: 1,250.00 → 1,400.00
+ * EUR, Status: Sent → Paid") into out.  currency is the invoice's currency
+ * before the entry ("" when unknown) and comes back as the one after it, so
+ * a caller walking the history oldest first formats each amount in the
+ * currency it was written in.  A detail that is not an object of fields is
+ * copied as stored.  The text is untrusted: draw it sanitized. */
+enum inv_rc store_audit_explain(struct store *st, const char *detail,
+                                char currency[4], char *out, size_t size,
+                                struct inv_err *err);
+
 /* ---- change feed ------------------------------------------------------- */
 
 /* PRAGMA data_version of this connection: changes when another connection

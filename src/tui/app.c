@@ -130,6 +130,7 @@ static void app_feed_poll(struct app *a)
 		              FEED_BATCH, &n, &err) != INV_OK)
 			break;
 		overwritten_check(a, changes, n);
+		history_on_changes(a, changes, n);
 		if (n < FEED_BATCH)
 			break;
 	}

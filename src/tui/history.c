@@ -1,8 +1,9 @@
 /*
  * history.c - `h`: the audit trail of one invoice, newest first (time,
- * actor, action, vA→vB, what changed).  Read once when the panel opens;
- * the audit detail's JSON ({"field":{"old":..,"new":..}}) is shown as
- * "field: old → new".
+ * actor, action, vA→vB, what changed in words and money: "Total: 1,250.00
+ * → 1,400.00 EUR", explained by the core).  Read when the panel opens and
+ * again whenever the invoice moves while it is open; `v` reverts to the
+ * selected version after a confirmation.
  */
 #include "tui_internal.h"
 
@@ -12,6 +13,7 @@ struct history {
 	char title[96];
 	int64_t id; /* the invoice */
 	struct audit_entry e[HISTORY_MAX];
+	char said[HISTORY_MAX][AUDIT_DETAIL_MAX]; /* each entry explained */
 	size_t n;
 	int scroll;
 	int sel; /* the selected entry */
@@ -22,85 +24,6 @@ struct history {
 static struct {
 	int64_t id, to_version, version;
 } pending;
-
-/* Copy a JSON scalar or string at p to out; returns the position after. */
-static const char *detail_scalar(const char *p, char *out, size_t size,
-                                 size_t *o)
-{
-	if (*p == '"') {
-		p++;
-		while (*p && *p != '"') {
-			if (*p == '\\' && p[1])
-				p++;
-			if (*o + 1 < size)
-				out[(*o)++] = *p;
-			p++;
-		}
-		return *p ? p + 1 : p;
-	}
-	while (*p && *p != ',' && *p != '}') {
-		if (*o + 1 < size)
-			out[(*o)++] = *p;
-		p++;
-	}
-	return p;
-}
-
-static void detail_put(char *out, size_t size, size_t *o, const char *s)
-{
-	while (*s && *o + 1 < size)
-		out[(*o)++] = *s++;
-}
-
-/* Flatten {"a":{"old":x,"new":y},"b":..} to "a: x → y, b: ..".  Anything
- * it does not understand is copied as it is. */
-static void history_detail(const char *json, char *out, size_t size)
-{
-	const char *p = json;
-	size_t o = 0;
-	int depth = 0;
-	bool first = true;
-	char key[64];
-
-	while (*p) {
-		if (*p == '{') {
-			depth++;
-			p++;
-		} else if (*p == '}') {
-			depth--;
-			p++;
-		} else if (*p == ',' || *p == ' ' || *p == ':') {
-			p++;
-		} else if (*p == '"') {
-			size_t k = 0;
-			p = detail_scalar(p, key, sizeof key, &k);
-			key[k] = '\0';
-			while (*p == ' ' || *p == ':')
-				p++;
-			if (*p == '{') {
-				if (!first)
-					detail_put(out, size, &o, ", ");
-				detail_put(out, size, &o, key);
-				detail_put(out, size, &o, ": ");
-				first = false;
-				continue;
-			}
-			if (depth >= 2 && strcmp(key, "new") == 0)
-				detail_put(out, size, &o, " → ");
-			else if (depth < 2 || strcmp(key, "old") != 0) {
-				if (!first && depth < 2)
-					detail_put(out, size, &o, ", ");
-				detail_put(out, size, &o, key);
-				detail_put(out, size, &o, ": ");
-			}
-			first = false;
-			p = detail_scalar(p, out, size, &o);
-		} else {
-			p = detail_scalar(p, out, size, &o);
-		}
-	}
-	out[o < size ? o : size - 1] = '\0';
-}
 
 static void history_line(const struct audit_entry *e, char *buf,
                          size_t size)
@@ -131,7 +54,7 @@ static void history_key(struct app *a, struct layer *l, wint_t ch,
                         bool fkey)
 {
 	struct history *h = l->data;
-	int page = (getmaxy(l->win) - 4) / 2;
+	int page = (getmaxy(l->win) - 6) / 2;
 
 	if (!fkey && (ch == KEY_ESC || ch == 'q' || ch == 'h')) {
 		layer_pop(a);
@@ -156,7 +79,9 @@ static void history_draw(struct app *a, struct layer *l)
 {
 	struct history *h = l->data;
 	char buf[AUDIT_DETAIL_MAX + 256];
-	int w = COLS - 2, height = 2 * (int)h->n + 4, y = 1;
+	/* two lines an entry, and room for the selected one's detail to
+	 * wrap onto two more */
+	int w = COLS - 2, height = 2 * (int)h->n + 6, y = 1;
 
 	(void)a;
 	if (height < 6)
@@ -164,11 +89,12 @@ static void history_draw(struct app *a, struct layer *l)
 	layer_place(l, height, w);
 	height = getmaxy(l->win);
 	w = getmaxx(l->win);
-	history_follow(h, (height - 4) / 2);
+	history_follow(h, (height - 6) / 2);
 	draw_box(l->win, h->title);
 	if (h->n == 0)
 		draw_str(l->win, y, 2, _("No history."), RO_MUTED, w - 4);
-	/* two lines an entry: what happened, then what changed */
+	/* two lines an entry: what happened, then what changed (read in
+	 * full, wrapped, for the selected entry) */
 	for (int i = h->scroll; i < (int)h->n && y < height - 2; i++) {
 		history_line(&h->e[i], buf, sizeof buf);
 		if (i == h->sel)
@@ -176,10 +102,13 @@ static void history_draw(struct app *a, struct layer *l)
 			               RO_SELECTED);
 		else
 			draw_text(l->win, y++, 2, w - 4, buf, ALIGN_LEFT);
-		history_detail(h->e[i].detail, buf, sizeof buf);
-		if (buf[0] && y < height - 2)
-			draw_text_role(l->win, y++, 4, w - 6, buf, ALIGN_LEFT,
-			               RO_MUTED);
+		if (h->said[i][0] && i == h->sel && y < height - 2)
+			y += draw_wrap(l->win, y, 4, w - 6, h->said[i],
+			               RO_MUTED, height - 2 - y < 3 ? height - 2 - y
+			                                            : 3);
+		else if (h->said[i][0] && y < height - 2)
+			draw_text_role(l->win, y++, 4, w - 6, h->said[i],
+			               ALIGN_LEFT, RO_MUTED);
 	}
 	draw_str(l->win, height - 2, 2,
 	         _("↑↓ select · v revert to the selected version · Esc close"),
@@ -197,11 +126,47 @@ static const struct layer_ops history_ops = {
 	.release = history_release,
 };
 
+/* Read the trail and explain each entry, oldest first, so each amount is
+ * written in the currency it had then.  When the trail is longer than the
+ * panel holds, the oldest shown entry starts from the invoice's currency
+ * now (the best guess there is without its start). */
 static enum inv_rc history_read(struct app *a, struct history *h,
                                 struct inv_err *err)
 {
-	return store_audit_tail(a->st, &a->who, h->id, h->e, HISTORY_MAX,
-	                        &h->n, err);
+	char currency[4] = "";
+	struct invoice now;
+	enum inv_rc rc;
+
+	rc = store_audit_tail(a->st, &a->who, h->id, h->e, HISTORY_MAX, &h->n,
+	                      err);
+	if (rc != INV_OK)
+		return rc;
+	if (h->n == HISTORY_MAX &&
+	    store_get(a->st, &a->who, h->id, &now, NULL) == INV_OK)
+		snprintf(currency, sizeof currency, "%s", now.currency);
+	for (size_t i = h->n; i-- > 0;) {
+		rc = store_audit_explain(a->st, h->e[i].detail, currency,
+		                         h->said[i], sizeof h->said[i], err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	return INV_OK;
+}
+
+void history_on_changes(struct app *a, const struct change *c, size_t n)
+{
+	struct layer *l = layer_find(a, &history_ops);
+	struct history *h = l ? l->data : NULL;
+	struct inv_err err;
+
+	for (size_t i = 0; h && i < n; i++) {
+		if (c[i].invoice_id != h->id)
+			continue;
+		if (history_read(a, h, &err) != INV_OK)
+			toast_show(a, TOAST_ERROR, err.msg);
+		a->dirty = true;
+		return;
+	}
 }
 
 void history_open(struct app *a, const struct invoice *row)

@@ -426,6 +426,8 @@ int64_t presence_next_ms(const struct app *a, int64_t now);
  * overwrote or reverted one of them. */
 void overwritten_note_own(struct app *a, const struct wres *r);
 void overwritten_check(struct app *a, const struct change *c, size_t n);
+/* The feed moved: an open history of one of these invoices is re-read. */
+void history_on_changes(struct app *a, const struct change *c, size_t n);
 /* A revert's answer from the writer (history.c asked for it). */
 void history_on_revert(struct app *a, const struct wres *r);
 void help_open(struct app *a);

@@ -25,7 +25,9 @@
 #define ACTOR_SHOWN "mal\\x1b[8m"
 #define DETAIL "{\"customer\":{\"old\":\"X\xe2\x81\xa6\"," \
 	"\"new\":\"Y\x1b[7m\"}}"
-#define DETAIL_SHOWN "X\\u2066 → Y\\x1b[7m"
+/* not valid JSON (a raw control character in a string): shown as stored,
+ * every unsafe character as its escape */
+#define DETAIL_SHOWN "\"old\":\"X\\u2066\",\"new\":\"Y\\x1b[7m\""
 #define ARCHIVED "\x1b[2J\xe2\x80\xae" "2026-01-01"
 #define ARCHIVED_SHOWN "\\x1b[2J\\u202e2"
 

@@ -117,6 +117,35 @@ START_TEST(restore_blocked_by_a_live_number_says_so)
 }
 END_TEST
 
+/* The open history speaks money and words, in the currency each amount
+ * was written in, and follows the invoice when it moves elsewhere. */
+START_TEST(history_speaks_money_and_follows_the_invoice)
+{
+	struct pty *p = e2e_open("bob", NULL);
+	struct invoice row = e2e_invoice("ACME-1002");
+	struct invoice_input total = {.total = "1300"};
+	struct invoice_input yen = {.total = "1300", .currency = "JPY"};
+	struct write_result res;
+	struct inv_err err;
+
+	e2e_select(p, "ACME-1002");
+	SEND(p, "h");
+	SEE(p, "History of ACME-1002");
+	SEE(p, "Total:\u00a01,200.00 EUR");
+	SEE(p, "Status:\u00a0Sent");
+	NOT_SHOWN(p, "total_minor");
+	ck_assert_int_eq(store_edit(e2e.st, &e2e.alice, row.id, row.version,
+	                            &total, 0, &res, &err), INV_OK);
+	/* no key pressed: the panel follows the change */
+	SEE(p, "Total:\u00a01,200.00 → 1,300.00 EUR");
+	ck_assert_int_eq(store_edit(e2e.st, &e2e.alice, row.id, res.row.version,
+	                            &yen, 0, &res, &err), INV_OK);
+	SEE(p, "Total:\u00a01,300.00 EUR → 1,300 JPY");
+	SEND(p, PTY_KEY_ESC);
+	e2e_quit(p);
+}
+END_TEST
+
 TCase *e2e_tcase_revert(void)
 {
 	TCase *tc = tcase_create("revert");
@@ -127,5 +156,6 @@ TCase *e2e_tcase_revert(void)
 	tcase_add_test(tc, a_save_overwritten_elsewhere_is_named_in_a_toast);
 	tcase_add_test(tc, an_ordinary_later_edit_is_not_reported_as_an_overwrite);
 	tcase_add_test(tc, restore_blocked_by_a_live_number_says_so);
+	tcase_add_test(tc, history_speaks_money_and_follows_the_invoice);
 	return tc;
 }

@@ -123,7 +123,7 @@ START_TEST(h_shows_the_audit_history_of_the_selected_invoice)
 	SEND(p, "h");
 	SEE(p, "History of ACME-1002");
 	SEE(p, "invoice.edit");
-	SEE(p, "customer: Initech GmbH → Peer Co");
+	SEE(p, "Customer:\u00a0Initech GmbH → Peer Co");
 	SEE(p, "invoice.create");
 	SEE(p, "v1→v2");
 	SEE(p, "v0→v1");
