@@ -175,8 +175,8 @@ static void conflict_use_latest(struct app *a, const struct conflict *c)
 	form_load_row(f, &c->theirs);
 	if (kept)
 		snprintf(f->message, sizeof f->message,
-		         _("Took the latest values (v%lld); your edits are kept "
-		           "(Ctrl-R brings them back)."),
+		         _("Took the latest values (v%lld); your edits are "
+		           "kept."),
 		         (long long)c->theirs.version);
 	else
 		snprintf(f->message, sizeof f->message,
@@ -358,7 +358,7 @@ static void conflict_key(struct app *a, struct layer *l, wint_t ch,
  * before each side's value that changed since the form was loaded, and
  * the pick where both sides changed it. */
 static void conflict_draw_row(struct layer *l, const struct conflict *c,
-                              int row, int y, int cw)
+                              int row, int y, int lw, int cw)
 {
 	char buf[CUSTOMER_MAX_BYTES + 64];
 	bool editable = row_bits[row] != 0 && row != CR_NUMBER;
@@ -367,13 +367,14 @@ static void conflict_draw_row(struct layer *l, const struct conflict *c,
 	bool mine_ch = conflict_row_differs(row, &c->base, yours);
 	bool both = (c->conflicts & row_bits[row]) != 0 && editable;
 	bool sel = c->sel == row;
-	int x0 = 12, x1 = x0 + cw + 2, x2 = x1 + cw + 2, x3 = x2 + cw + 1;
+	int x0 = 12, x1 = x0 + lw + 2, x2 = x1 + cw + 2, x3 = x2 + cw + 1;
+	int room = getmaxx(l->win) - 1 - x3;
 
 	draw_str(l->win, y, 1, sel ? ">" : " ", RO_KEY, 1);
 	draw_text_role(l->win, y, 2, 9, conflict_row_label(row), ALIGN_LEFT,
 	               sel ? RO_KEY : RO_NORMAL);
 	conflict_value(&c->base, row_bits[row], buf, sizeof buf);
-	draw_text_role(l->win, y, x0, cw, buf, ALIGN_LEFT, RO_MUTED);
+	draw_text_role(l->win, y, x0, lw, buf, ALIGN_LEFT, RO_MUTED);
 	draw_str(l->win, y, x1 - 2, theirs_ch ? "*" : " ", RO_MARK, 1);
 	conflict_value(&c->theirs, row_bits[row], buf, sizeof buf);
 	if (c->gone && row == CR_STATE)
@@ -388,7 +389,7 @@ static void conflict_draw_row(struct layer *l, const struct conflict *c,
 		draw_str(l->win, y, x3,
 		         (c->keep_mine & row_bits[row]) ? _("→ yours")
 		                                        : _("→ database"),
-		         sel ? RO_SELECTED : RO_KEY, 0);
+		         sel ? RO_SELECTED : RO_KEY, room);
 }
 
 /* The selected row's values in full, wrapped (a column cuts long ones). */
@@ -424,7 +425,7 @@ static void conflict_draw(struct app *a, struct layer *l)
 	size_t nh = 0, np = 0;
 	char head[96];
 	const char *lead;
-	int w = COLS - 2 > 78 ? 78 : COLS - 2, cw, h, y, detail;
+	int w = COLS - 2 > 78 ? 78 : COLS - 2, lw, cw, h, y, detail;
 	enum inv_life life = invoice_life(&c->theirs);
 
 	(void)a;
@@ -433,7 +434,9 @@ static void conflict_draw(struct app *a, struct layer *l)
 	layer_place(l, h, w);
 	w = getmaxx(l->win);
 	h = getmaxy(l->win);
-	cw = (w - 12 - 14) / 3;
+	/* the loaded column is the narrower: the other two are compared */
+	lw = (w - 30) * 3 / 10;
+	cw = (w - 30 - lw) / 2;
 	draw_box(l->win, _("Conflict"));
 	lead = c->gone || life == LIFE_DELETED
 	       ? _("This invoice was deleted elsewhere while you were editing.")
@@ -446,28 +449,27 @@ static void conflict_draw(struct app *a, struct layer *l)
 		draw_str(l->win, 2, 2, c->saver, RO_MUTED, w - 4);
 	snprintf(head, sizeof head, _("Loaded (v%lld)"),
 	         (long long)c->base.version);
-	draw_text_role(l->win, 4, 12, cw, head, ALIGN_LEFT, RO_HEADER);
+	draw_text_role(l->win, 4, 12, lw, head, ALIGN_LEFT, RO_HEADER);
 	snprintf(head, sizeof head, _("Database now (v%lld)"),
 	         (long long)c->theirs.version);
-	draw_text_role(l->win, 4, 12 + cw + 2, cw, head, ALIGN_LEFT,
+	draw_text_role(l->win, 4, 12 + lw + 2, cw, head, ALIGN_LEFT,
 	               RO_HEADER);
 	snprintf(head, sizeof head, _("Yours (from v%lld)"),
 	         (long long)c->base.version);
-	draw_text_role(l->win, 4, 12 + 2 * cw + 4, cw, head, ALIGN_LEFT,
+	draw_text_role(l->win, 4, 12 + lw + cw + 4, cw, head, ALIGN_LEFT,
 	               RO_HEADER);
 	y = 5;
 	for (int r = 0; r < CR__COUNT; r++)
-		conflict_draw_row(l, c, r, y++, cw);
+		conflict_draw_row(l, c, r, y++, lw, cw);
 	y++;
 	y += conflict_draw_detail(l->win, c, y, w, h - y - 5);
-	if (c->conflicts)
+	draw_str(l->win, 3, 2, _("* changed since the form was loaded"),
+	         RO_MUTED, w - 4);
+	if (!c->mr.disjoint)
 		draw_str(l->win, h - 5, 2,
-		         _("* changed since loaded · both changed a field: pick "
-		           "a side for it"),
-		         RO_MUTED, w - 4);
-	else
-		draw_str(l->win, h - 5, 2, _("* changed since the form was loaded"),
-		         RO_MUTED, w - 4);
+		         _("Both sides changed the same field, so there is no "
+		           "merge."),
+		         RO_NORMAL, w - 4);
 	if (c->conflicts) {
 		picks[np++] = (struct draw_hint){ "Tab", _("field") };
 		picks[np++] = (struct draw_hint){ "d", _("database") };
