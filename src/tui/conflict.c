@@ -105,7 +105,7 @@ static void conflict_saver(struct app *a, struct conflict *c)
 	    INV_OK)
 		for (size_t i = 0; i < n; i++) {
 			const char *act = e[i].action, *how;
-			char at[8];
+			char at[12];
 			if (e[i].to_version != c->theirs.version)
 				continue;
 			how = strcmp(act, "invoice.archive") == 0 ? _("archived")
@@ -115,8 +115,8 @@ static void conflict_saver(struct app *a, struct conflict *c)
 			    : strcmp(act, "invoice.overwrite") == 0
 			            ? _("overwritten")
 			            : _("saved");
-			/* "2026-11-22T10:04:05.123Z" -> "10:04" */
-			snprintf(at, sizeof at, "%.5s",
+			/* "2026-11-22T10:04:05.123Z" -> "10:04:05" */
+			snprintf(at, sizeof at, "%.8s",
 			         strlen(e[i].at) > 11 ? e[i].at + 11 : "");
 			if (strcmp(e[i].actor, "external") == 0)
 				snprintf(c->saver, sizeof c->saver,
@@ -430,7 +430,7 @@ static void conflict_draw(struct app *a, struct layer *l)
 
 	(void)a;
 	detail = conflict_draw_detail(NULL, c, 0, w, 6);
-	h = 12 + CR__COUNT + detail;
+	h = 11 + CR__COUNT + detail;
 	layer_place(l, h, w);
 	w = getmaxx(l->win);
 	h = getmaxy(l->win);
@@ -462,11 +462,11 @@ static void conflict_draw(struct app *a, struct layer *l)
 	for (int r = 0; r < CR__COUNT; r++)
 		conflict_draw_row(l, c, r, y++, lw, cw);
 	y++;
-	y += conflict_draw_detail(l->win, c, y, w, h - y - 5);
+	y += conflict_draw_detail(l->win, c, y, w, h - y - 4);
 	draw_str(l->win, 3, 2, _("* changed since the form was loaded"),
 	         RO_MUTED, w - 4);
 	if (!c->mr.disjoint)
-		draw_str(l->win, h - 5, 2,
+		draw_str(l->win, h - 4, 2,
 		         _("Both sides changed the same field, so there is no "
 		           "merge."),
 		         RO_NORMAL, w - 4);
@@ -475,10 +475,11 @@ static void conflict_draw(struct app *a, struct layer *l)
 		picks[np++] = (struct draw_hint){ "d", _("database") };
 		picks[np++] = (struct draw_hint){ "y", _("yours") };
 		picks[np++] = (struct draw_hint){ "Enter", _("use picks") };
-		draw_hints(l->win, h - 4, 2, w - 4, picks, np, np);
+		draw_hints(l->win, h - 3, 2, w - 4, picks, np, np);
 	} else {
-		picks[np++] = (struct draw_hint){ "Tab", _("field in full") };
-		draw_hints(l->win, h - 4, 2, w - 4, picks, np, np);
+		picks[np++] = (struct draw_hint){ "Tab",
+		                                  _("show the next field in full") };
+		draw_hints(l->win, h - 3, 2, w - 4, picks, np, np);
 	}
 	if (!c->gone) {
 		hints[nh++] = (struct draw_hint){ "u", _("Use latest") };
@@ -489,7 +490,7 @@ static void conflict_draw(struct app *a, struct layer *l)
 			                                  _("Overwrite anyway") };
 	}
 	hints[nh++] = (struct draw_hint){ "Esc", _("Keep editing") };
-	draw_hints(l->win, h - 3, 2, w - 4, hints, nh, nh);
+	draw_hints(l->win, h - 2, 2, w - 4, hints, nh, nh);
 }
 
 static void conflict_release(struct layer *l)
