@@ -367,8 +367,7 @@ static void conflict_draw_row(struct layer *l, const struct conflict *c,
 	bool mine_ch = conflict_row_differs(row, &c->base, yours);
 	bool both = (c->conflicts & row_bits[row]) != 0 && editable;
 	bool sel = c->sel == row;
-	int x0 = 12, x1 = x0 + lw + 2, x2 = x1 + cw + 2, x3 = x2 + cw + 1;
-	int room = getmaxx(l->win) - 1 - x3;
+	int x0 = 12, x1 = x0 + lw + 2, x2 = x1 + cw + 2;
 
 	draw_str(l->win, y, 1, sel ? ">" : " ", RO_KEY, 1);
 	draw_text_role(l->win, y, 2, 9, conflict_row_label(row), ALIGN_LEFT,
@@ -385,11 +384,14 @@ static void conflict_draw_row(struct layer *l, const struct conflict *c,
 	conflict_value(yours, row_bits[row], buf, sizeof buf);
 	draw_text_role(l->win, y, x2, cw, buf, ALIGN_LEFT,
 	               mine_ch ? RO_MARK : RO_NORMAL);
-	if (both)
-		draw_str(l->win, y, x3,
-		         (c->keep_mine & row_bits[row]) ? _("→ yours")
-		                                        : _("→ database"),
-		         sel ? RO_SELECTED : RO_KEY, room);
+	/* the side a pick takes is the one drawn selected */
+	if (both) {
+		bool m = (c->keep_mine & row_bits[row]) != 0;
+		conflict_value(m ? yours : &c->theirs, row_bits[row], buf,
+		               sizeof buf);
+		draw_text_role(l->win, y, m ? x2 : x1, cw, buf, ALIGN_LEFT,
+		               RO_SELECTED);
+	}
 }
 
 /* The selected row's values in full, wrapped (a column cuts long ones). */
@@ -417,6 +419,30 @@ static int conflict_draw_detail(WINDOW *win, const struct conflict *c,
 	return used;
 }
 
+/* "Picks: Customer → yours · Status → database": what Enter fills in. */
+static void conflict_draw_picks(WINDOW *win, const struct conflict *c, int y,
+                                int w)
+{
+	char line[256], part[96];
+	size_t o;
+
+	if (!c->conflicts)
+		return;
+	o = (size_t)snprintf(line, sizeof line, "%s", _("Picks:"));
+	for (int r = 0; r < CR__COUNT && o < sizeof line; r++) {
+		if (!(c->conflicts & row_bits[r]) || r == CR_NUMBER)
+			continue;
+		snprintf(part, sizeof part,
+		         (c->keep_mine & row_bits[r]) ? _("%s → yours")
+		                                      : _("%s → database"),
+		         conflict_row_label(r));
+		o += (size_t)snprintf(line + o, sizeof line - o, "%s%s",
+		                      o > strlen(_("Picks:")) ? " · " : " ",
+		                      part);
+	}
+	draw_str(win, y, 2, line, RO_KEY, w - 4);
+}
+
 static void conflict_draw(struct app *a, struct layer *l)
 {
 	struct conflict *c = l->data;
@@ -435,8 +461,8 @@ static void conflict_draw(struct app *a, struct layer *l)
 	w = getmaxx(l->win);
 	h = getmaxy(l->win);
 	/* the loaded column is the narrower: the other two are compared */
-	lw = (w - 30) * 3 / 10;
-	cw = (w - 30 - lw) / 2;
+	lw = (w - 17) * 28 / 100;
+	cw = (w - 17 - lw) / 2;
 	draw_box(l->win, _("Conflict"));
 	lead = c->gone || life == LIFE_DELETED
 	       ? _("This invoice was deleted elsewhere while you were editing.")
@@ -461,7 +487,7 @@ static void conflict_draw(struct app *a, struct layer *l)
 	y = 5;
 	for (int r = 0; r < CR__COUNT; r++)
 		conflict_draw_row(l, c, r, y++, lw, cw);
-	y++;
+	conflict_draw_picks(l->win, c, y++, w);
 	y += conflict_draw_detail(l->win, c, y, w, h - y - 4);
 	draw_str(l->win, 3, 2, _("* changed since the form was loaded"),
 	         RO_MUTED, w - 4);
