@@ -312,6 +312,37 @@ START_TEST(admin_restores_and_applies_an_invoice_deleted_meanwhile)
 }
 END_TEST
 
+/* A renumbering elsewhere shows in the panel's Number row, and a merge
+ * keeps it (the form never writes the number). */
+START_TEST(panel_shows_a_number_changed_elsewhere)
+{
+	struct pty *b = open_form("bob", "ACME-1002");
+	struct invoice row = e2e_invoice("ACME-1002");
+	struct invoice_input in = { .number = "ACME-2002" };
+	struct write_result res;
+	struct inv_err err;
+
+	type_total(b, "1300.00");
+	ck_assert_msg(store_edit(e2e.st, &e2e.alice, row.id, row.version, &in,
+	                         0, &res, &err) == INV_OK, "renumber: %s",
+	              err.msg);
+	SEND(b, PTY_KEY_F2);
+	SEE(b, PANEL_TITLE);
+	ROW_HAS(b, "Number", "* ACME-2002");
+	ROW_HAS(b, "Number", "ACME-1002");
+	SEE(b, "m Merge");
+	SEND(b, "m");
+	SEE(b, "Merged onto v2: review, then save.");
+	SEND(b, PTY_KEY_F2);
+	SEE(b, "Invoice saved.");
+	row = e2e_invoice_id(row.id);
+	ck_assert_str_eq(row.number, "ACME-2002");
+	ck_assert_int_eq(row.total_minor, 130000);
+	ck_assert_int_eq(row.version, 3);
+	e2e_quit(b);
+}
+END_TEST
+
 TCase *e2e_tcase_panel(void)
 {
 	TCase *tc = tcase_create("panel");
@@ -323,5 +354,6 @@ TCase *e2e_tcase_panel(void)
 	tcase_add_test(tc, use_latest_keeps_dropped_edits_across_a_killed_terminal);
 	tcase_add_test(tc, moved_out_from_under_a_members_form);
 	tcase_add_test(tc, admin_restores_and_applies_an_invoice_deleted_meanwhile);
+	tcase_add_test(tc, panel_shows_a_number_changed_elsewhere);
 	return tc;
 }
