@@ -454,7 +454,6 @@ static void conflict_draw(struct app *a, struct layer *l)
 	int w = COLS - 2 > 78 ? 78 : COLS - 2, lw, cw, h, y, detail;
 	enum inv_life life = invoice_life(&c->theirs);
 
-	(void)a;
 	detail = conflict_draw_detail(NULL, c, 0, w, 6);
 	h = 11 + CR__COUNT + detail;
 	layer_place(l, h, w);
