@@ -118,6 +118,34 @@ unsigned merge_replaced(const struct invoice *base, const struct invoice *mine,
 	return money_unit(fields) & theirs_changed & differ;
 }
 
+unsigned merge_conflicts(const struct invoice *base,
+                         const struct invoice *mine,
+                         const struct invoice *theirs)
+{
+	return money_unit(merge_diff(base, mine)) &
+	       money_unit(merge_diff(base, theirs)) &
+	       money_unit(merge_diff(mine, theirs));
+}
+
+void merge_pick(const struct invoice *base, const struct invoice *mine,
+                const struct invoice *theirs, unsigned keep_mine,
+                struct invoice *out)
+{
+	unsigned changed = money_unit(merge_diff(base, mine));
+	unsigned take = changed & ~(merge_conflicts(base, mine, theirs) &
+	                            ~money_unit(keep_mine));
+
+	*out = *theirs;
+	if (take & MF_CUSTOMER)
+		memcpy(out->customer, mine->customer, sizeof out->customer);
+	if (take & MF_STATUS)
+		out->status = mine->status;
+	if (take & MF_MONEY) {
+		out->total_minor = mine->total_minor;
+		memcpy(out->currency, mine->currency, sizeof out->currency);
+	}
+}
+
 const char *merge_field_label(enum merge_field f)
 {
 	size_t i;

@@ -54,6 +54,22 @@ unsigned merge_write_set(const struct invoice *base,
 unsigned merge_replaced(const struct invoice *base, const struct invoice *mine,
                         const struct invoice *theirs, unsigned fields);
 
+/* The units both sides changed to different values since base (Total and
+ * Currency as one unit): the fields the operator has to pick for. */
+unsigned merge_conflicts(const struct invoice *base,
+                         const struct invoice *mine,
+                         const struct invoice *theirs);
+
+/* The combination of per-field picks: theirs (its id and version, so a
+ * save is made against the row the database holds now) with every unit
+ * only the operator changed taken from mine, and every unit both changed
+ * taken from mine when it is in keep_mine, else left as theirs.  Total
+ * and Currency travel together, so an amount never lands under a currency
+ * it was not written in. */
+void merge_pick(const struct invoice *base, const struct invoice *mine,
+                const struct invoice *theirs, unsigned keep_mine,
+                struct invoice *out);
+
 /* Translated field label: "Customer", "Status", "Total", "Currency". */
 const char *merge_field_label(enum merge_field f);
 

@@ -2507,7 +2507,8 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 	/* a new invoice's draft is keyed by its form's request token */
 	if (d->invoice_id == 0 && token_check(d->token, err) != INV_OK)
 		return INV_INVALID;
-	if (d->invoice_id != 0 && d->token[0])
+	if (d->invoice_id != 0 && d->token[0] &&
+	    strcmp(d->token, DRAFT_DROPPED) != 0)
 		return inv_err_set(err, INV_INVALID, "draft",
 			_("only a new invoice's draft has a request token"));
 	rc = store_tx_begin_unguarded(st, err);

@@ -380,10 +380,15 @@ enum inv_rc store_changes_head(struct store *st, int64_t *out,
 
 #define DRAFT_BODY_MAX 4096
 #define DRAFT_TOKEN_MAX 64
+/* The token of an edit form's dropped edits: what the operator had typed
+ * when Use latest took the database's values, kept beside the form's own
+ * draft (token "") until brought back, saved or discarded. */
+#define DRAFT_DROPPED "dropped"
 struct draft {
 	int64_t invoice_id;   /* 0 for a new invoice's form */
-	/* "" for an edit form; a new invoice's form keeps its request token,
-	 * so each such form has a draft of its own */
+	/* "" for an edit form (DRAFT_DROPPED for its dropped edits); a new
+	 * invoice's form keeps its request token, so each such form has a
+	 * draft of its own */
 	char token[DRAFT_TOKEN_MAX + 1];
 	int64_t version;      /* the draft's own counter */
 	int64_t base_version; /* the invoice version the form was loaded at */

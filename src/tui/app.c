@@ -355,8 +355,12 @@ static void app_on_result(struct app *a, const struct wres *r)
 	case W_DRAFT_SAVE:
 		form_on_result(a, r);
 		break;
-	case W_ARCHIVE:
 	case W_RESTORE:
+		if (r->req.form_serial)
+			form_on_restore(a, r);
+		app_lifecycle_result(a, r);
+		break;
+	case W_ARCHIVE:
 	case W_DELETE:
 		app_lifecycle_result(a, r);
 		break;

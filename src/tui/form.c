@@ -118,6 +118,178 @@ static struct form *form_new(struct app *a)
 	return f;
 }
 
+/* ---- dropped edits ------------------------------------------------------ */
+
+static bool form_dropped_alloc(struct form *f)
+{
+	if (!f->dropped)
+		f->dropped = calloc(2, sizeof *f->dropped);
+	return f->dropped != NULL;
+}
+
+/* Edits dropped by an earlier Use latest, kept in the database: offered
+ * again whenever the invoice's form opens, until dealt with. */
+static void form_load_dropped(struct app *a, struct form *f)
+{
+	struct draft *d = calloc(1, sizeof *d);
+	struct inv_err err;
+
+	if (!d)
+		return;
+	if (store_draft_load(a->st, &a->who, f->base.id, DRAFT_DROPPED, d,
+	                     &err) == INV_OK &&
+	    form_dropped_alloc(f) &&
+	    draft_body_decode(d->body, &f->dropped[0])) {
+		if (!d->base_body[0] ||
+		    !draft_body_decode(d->base_body, &f->dropped[1]))
+			form_values_of_row(&f->base, &f->dropped[1]);
+		f->has_dropped = true;
+	}
+	free(d);
+}
+
+bool form_keep_dropped(struct app *a)
+{
+	struct form *f = a->form;
+	struct draft *d, *cur;
+	struct form_values v, base;
+	struct inv_err err;
+	int64_t nv, ver = 0;
+	enum inv_rc rc;
+
+	if (!f || f->create || !form_dirty(f) || !form_dropped_alloc(f))
+		return false;
+	d = calloc(2, sizeof *d);
+	if (!d)
+		return false;
+	cur = d + 1;
+	form_values_get(f, &v);
+	form_values_of_row(&f->base, &base);
+	d->invoice_id = f->base.id;
+	text_copy(d->token, sizeof d->token, DRAFT_DROPPED);
+	d->base_version = f->version;
+	draft_body_encode(&base, d->base_body, sizeof d->base_body);
+	draft_body_encode(&v, d->body, sizeof d->body);
+	/* the newest dropped edits replace older ones: load the stored
+	 * version first, so the save is made against it */
+	if (store_draft_load(a->st, &a->who, f->base.id, DRAFT_DROPPED, cur,
+	                     &err) == INV_OK)
+		ver = cur->version;
+	rc = store_draft_save(a->st, &a->who, d, ver, &nv, cur, &err);
+	if (rc == INV_CONFLICT)
+		rc = store_draft_save(a->st, &a->who, d, cur->version, &nv, cur,
+		                      &err);
+	free(d);
+	if (rc != INV_OK) {
+		toast_show(a, TOAST_ERROR, err.msg);
+		return false;
+	}
+	f->dropped[0] = v;
+	f->dropped[1] = base;
+	f->has_dropped = true;
+	return true;
+}
+
+static void form_forget_dropped(struct app *a, struct form *f)
+{
+	struct wreq req;
+
+	if (!f->has_dropped)
+		return;
+	f->has_dropped = false;
+	memset(&req, 0, sizeof req);
+	req.kind = W_DRAFT_DISCARD;
+	req.who = a->who;
+	req.id = f->base.id;
+	text_copy(req.token, sizeof req.token, DRAFT_DROPPED);
+	app_submit(a, &req);
+}
+
+/* Lay the dropped edits over the form as typed edits: each field the
+ * operator had changed takes the value typed then (Total and Currency
+ * together); the base stays the row the form holds now. */
+static void form_bring_back(struct app *a, struct form *f)
+{
+	struct form_values v;
+	const struct form_values *t, *b;
+
+	if (!f->has_dropped || f->saving)
+		return;
+	t = &f->dropped[0];
+	b = &f->dropped[1];
+	form_values_get(f, &v);
+	if (strcmp(t->customer, b->customer) != 0)
+		text_copy(v.customer, sizeof v.customer, t->customer);
+	if (strcmp(t->status, b->status) != 0)
+		text_copy(v.status, sizeof v.status, t->status);
+	if (strcmp(t->total, b->total) != 0 ||
+	    strcmp(t->currency, b->currency) != 0) {
+		text_copy(v.total, sizeof v.total, t->total);
+		text_copy(v.currency, sizeof v.currency, t->currency);
+	}
+	form_values_set(f, &v);
+	/* they are the form's edits now, autosaved as its draft */
+	form_forget_dropped(a, f);
+	text_copy(f->message, sizeof f->message,
+	          _("Your dropped edits are back: review, then save with F2."));
+	f->message_info = true;
+	form_mark_edited(a);
+}
+
+/* ---- moved out from under the form ------------------------------------ */
+
+/* An admin's restore-and-apply: a guarded restore at the version this
+ * form saw the invoice archived or deleted at. */
+static void form_restore_apply(struct app *a, struct form *f)
+{
+	struct wreq req;
+
+	if (f->moved == LIFE_ACTIVE || f->saving ||
+	    !identity_at_least(&a->who, ROLE_ADMIN))
+		return;
+	memset(&req, 0, sizeof req);
+	req.kind = W_RESTORE;
+	req.form_serial = f->serial;
+	req.who = a->who;
+	req.id = f->base.id;
+	req.version = f->seen_version;
+	if (app_submit(a, &req))
+		f->saving = true;
+}
+
+void form_on_restore(struct app *a, const struct wres *r)
+{
+	struct form *f = a->form;
+	const struct invoice *row = &r->res.row;
+
+	if (!f || f->serial != r->req.form_serial)
+		return;
+	f->saving = false;
+	if (r->rc != INV_OK) {
+		text_copy(f->message, sizeof f->message, r->err.msg);
+		f->message_info = false;
+		return;
+	}
+	f->moved = LIFE_ACTIVE;
+	f->seen_version = row->version;
+	f->notice[0] = '\0';
+	if (merge_diff(&f->base, row) == 0) {
+		/* nobody changed a field since the form was loaded: the
+		 * edits apply to the restored row as they stand */
+		f->base = *row;
+		f->version = row->version;
+		snprintf(f->message, sizeof f->message,
+		         _("Restored at v%lld: press F2 to save your edits."),
+		         (long long)row->version);
+	} else {
+		snprintf(f->message, sizeof f->message,
+		         _("Restored at v%lld; fields changed elsewhere too: "
+		           "F2 shows the conflict."),
+		         (long long)row->version);
+	}
+	f->message_info = true;
+}
+
 static void form_push(struct app *a, struct form *f)
 {
 	char tag[CACHE_TAG_MAX];
@@ -130,6 +302,8 @@ static void form_push(struct app *a, struct form *f)
 		cache_fetched(a->cache, tag, app_now());
 	}
 	presence_form_enter(a, f);
+	if (!f->create)
+		form_load_dropped(a, f);
 	draft_offer_restore(a);
 }
 
@@ -316,6 +490,7 @@ static void form_saved(struct app *a, const struct wres *r)
 		app_own_write(a, r);
 	if (mine) {
 		form_draft_discard(a, f);
+		form_forget_dropped(a, f);
 		form_close(a);
 	}
 	if (r->req.kind == W_CREATE)
@@ -346,6 +521,16 @@ static void form_refused(struct app *a, struct form *f, const struct wres *r)
 			return;
 		}
 		break;
+	case INV_NOT_FOUND:
+		/* the invoice went from under the form: the edits stay */
+		snprintf(f->message, sizeof f->message,
+		         _("Not saved: %s. Your edits are kept as a draft."),
+		         r->err.msg);
+		f->message_info = false;
+		f->draft_pending = true;
+		f->last_key_ms = 0;
+		toast_show(a, TOAST_ERROR, f->message);
+		return;
 	default:
 		break;
 	}
@@ -389,6 +574,31 @@ void form_on_result(struct app *a, const struct wres *r)
 		toast_show(a, TOAST_ERROR, r->err.msg);
 }
 
+/* Archived or deleted by someone else: say so at once, and keep what was
+ * typed as a draft now (the next autosave tick writes it). */
+static void form_moved_out(struct app *a, struct form *f, enum inv_life life,
+                           int64_t version)
+{
+	if (life == LIFE_DELETED)
+		snprintf(f->notice, sizeof f->notice,
+		         version > 0 ? _("%s was deleted elsewhere (v%lld); your "
+		                         "edits stay as a draft.")
+		                     : _("%s was deleted elsewhere; your edits "
+		                         "stay as a draft."),
+		         f->base.number, (long long)version);
+	else
+		snprintf(f->notice, sizeof f->notice,
+		         _("%s was archived elsewhere (v%lld); your edits stay "
+		           "as a draft."),
+		         f->base.number, (long long)version);
+	f->moved = life;
+	if (form_dirty(f)) {
+		f->draft_pending = true;
+		f->last_key_ms = 0;
+	}
+	a->dirty = true;
+}
+
 void form_check_record(struct app *a)
 {
 	struct form *f = a->form;
@@ -396,6 +606,7 @@ void form_check_record(struct app *a)
 	struct invoice row;
 	struct inv_err err;
 	enum inv_rc rc;
+	enum inv_life life;
 
 	if (!f || f->create)
 		return;
@@ -405,17 +616,21 @@ void form_check_record(struct app *a)
 	if (rc == INV_NOT_FOUND && f->seen_version >= 0) {
 		/* Deleted elsewhere, and a member no longer reads it. */
 		f->seen_version = -1;
-		snprintf(f->notice, sizeof f->notice, _("invoice %s is deleted"),
-		         f->base.number);
-		a->dirty = true;
+		form_moved_out(a, f, LIFE_DELETED, 0);
+		conflict_refresh(a, NULL);
 		return;
 	}
 	if (rc != INV_OK || row.version == f->seen_version)
 		return;
 	f->seen_version = row.version;
-	snprintf(f->notice, sizeof f->notice,
-	         row.deleted_at[0] ? _("Changed elsewhere: v%lld → v%lld (deleted)")
-	                           : _("Changed elsewhere: v%lld → v%lld"),
+	conflict_refresh(a, &row);
+	life = invoice_life(&row);
+	if (life != LIFE_ACTIVE && life != invoice_life(&f->base)) {
+		form_moved_out(a, f, life, row.version);
+		return;
+	}
+	f->moved = LIFE_ACTIVE;
+	snprintf(f->notice, sizeof f->notice, _("Changed elsewhere: v%lld → v%lld"),
 	         (long long)f->version, (long long)row.version);
 	a->dirty = true;
 }
@@ -611,6 +826,12 @@ static void form_layer_key(struct app *a, struct layer *l, wint_t ch,
 
 	if (!fkey && ch == KEY_ESC)
 		form_leave(a, f);
+	else if (!fkey && ch == CTRL('r'))
+		form_bring_back(a, f);
+	else if (!fkey && ch == CTRL('x'))
+		form_forget_dropped(a, f);
+	else if (!fkey && ch == CTRL('o'))
+		form_restore_apply(a, f);
 	else if ((fkey && ch == KEY_F(2)) || (!fkey && ch == CTRL('s')))
 		form_submit(a, 0);
 	else if ((!fkey && ch == '\t') || (fkey && ch == KEY_DOWN))
@@ -709,6 +930,27 @@ static void form_draw_message(struct app *a, struct form *f, WINDOW *win,
 	}
 }
 
+/* The keys that undo what happened to the form: bring back dropped edits,
+ * restore an invoice moved out from under it (admins). */
+static void form_draw_offers(struct app *a, struct form *f, WINDOW *win,
+                             int y, int w)
+{
+	struct draw_hint h[3];
+	size_t n = 0;
+
+	if (y >= getmaxy(win) - 2)
+		return;
+	if (f->moved != LIFE_ACTIVE && identity_at_least(&a->who, ROLE_ADMIN))
+		h[n++] = (struct draw_hint){ "Ctrl-O", _("restore and apply") };
+	if (f->has_dropped) {
+		h[n++] = (struct draw_hint){ "Ctrl-R",
+		                             _("bring back your edits") };
+		h[n++] = (struct draw_hint){ "Ctrl-X", _("forget them") };
+	}
+	if (n)
+		draw_hints(win, y, 2, w - 4, h, n, n);
+}
+
 static void form_layer_draw(struct app *a, struct layer *l)
 {
 	static const struct draw_hint hints[] = {
@@ -749,6 +991,7 @@ static void form_layer_draw(struct app *a, struct layer *l)
 	if (f->notice[0])
 		draw_str(l->win, y, 2, f->notice, RO_WARN, w - 4);
 	form_draw_message(a, f, l->win, y + 1, w, spaced);
+	form_draw_offers(a, f, l->win, y + 2, w);
 	for (size_t i = 0; i < 4; i++) {
 		th[i].key = hints[i].key;
 		th[i].label = _(hints[i].label);
@@ -763,8 +1006,11 @@ static void form_layer_draw(struct app *a, struct layer *l)
 
 static void form_layer_release(struct layer *l)
 {
-	presence_form_leave(l->data);
-	free(l->data);
+	struct form *f = l->data;
+
+	presence_form_leave(f);
+	free(f->dropped);
+	free(f);
 }
 
 const struct layer_ops form_layer_ops = {

@@ -344,7 +344,13 @@ struct form {
 	char error[FF__COUNT][512];
 	char message[512]; /* a refusal that belongs to no field */
 	bool message_info;  /* message is news, not a refusal */
-	char notice[128];  /* "Changed elsewhere: v4 → v5" */
+	char notice[256];  /* "Changed elsewhere: v4 → v5" */
+	/* archived or deleted by someone else while open (LIFE_ACTIVE: not) */
+	enum inv_life moved;
+	/* dropped edits (Use latest): kept as the DRAFT_DROPPED draft until
+	 * brought back (Ctrl-R), forgotten (Ctrl-X) or the form saves */
+	bool has_dropped;
+	struct form_values *dropped; /* [0] typed, [1] what they were over */
 	int64_t seen_version;
 	bool saving;
 	/* drafts (SPEC 4.4) */
@@ -406,6 +412,15 @@ void draft_conflict_open(struct app *a, const struct draft *stored);
 /* ---- conflict.c, confirm.c, inspector.c, history.c, help.c ----------- */
 
 void conflict_open(struct app *a, const struct invoice *theirs);
+bool conflict_is_open(struct app *a);
+/* The row moved on while the panel is open (NULL: no longer readable). */
+void conflict_refresh(struct app *a, const struct invoice *row);
+/* Keep what the form has typed as its dropped edits, in the database,
+ * before Use latest replaces it; false when nothing was typed or it could
+ * not be kept. */
+bool form_keep_dropped(struct app *a);
+/* The answer to the form's restore-and-apply (W_RESTORE of the form). */
+void form_on_restore(struct app *a, const struct wres *r);
 
 typedef void (*confirm_fn)(struct app *a, bool yes, int64_t arg);
 void confirm_open(struct app *a, const char *question, confirm_fn fn,

@@ -149,5 +149,6 @@ TCase *e2e_tcase_revert(void);
 TCase *e2e_tcase_presence(void);
 TCase *e2e_tcase_guard(void);
 TCase *e2e_tcase_wakeup(void);
+TCase *e2e_tcase_panel(void);
 
 #endif

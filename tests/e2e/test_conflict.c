@@ -80,7 +80,7 @@ START_TEST(stale_save_opens_panel_and_use_latest_lets_next_save_succeed)
 	SEND(b, "o");
 	SEND(b, "u");
 	LOSE(b, PANEL_TITLE);
-	SEE(b, "Took the latest values (v2); your edits were dropped.");
+	SEE(b, "Took the latest values (v2); your edits are kept.");
 	ck_assert_uint_eq(e2e_audit_count(), audits);
 	SEE(b, "Version 2");
 	SEE_FIELD(b, "Customer", "Initrode AG");
@@ -267,7 +267,7 @@ START_TEST(same_field_changed_on_both_sides_offers_no_merge)
 	/* m is not offered, so it does nothing: u still reaches the panel */
 	SEND(b, "m");
 	SEND(b, "u");
-	SEE(b, "Took the latest values (v2); your edits were dropped.");
+	SEE(b, "Took the latest values (v2); your edits are kept.");
 	SEE_FIELD(b, "Total", "1250.00");
 	ck_assert_int_eq(e2e_invoice("ACME-1002").total_minor, 125000);
 	e2e_quit(a);

@@ -22,6 +22,7 @@ static Suite *e2e_suite(void)
 	suite_add_tcase(s, e2e_tcase_planted());
 	suite_add_tcase(s, e2e_tcase_guard());
 	suite_add_tcase(s, e2e_tcase_wakeup());
+	suite_add_tcase(s, e2e_tcase_panel());
 	return s;
 }
 

@@ -175,7 +175,7 @@ START_TEST(member_form_says_when_its_invoice_is_deleted_elsewhere)
 	SEE(p, "Edit ACME-1002");
 	ck_assert_int_eq(store_delete(e2e.st, &e2e.alice, row.id, row.version,
 	                              &res, &err), INV_OK);
-	SEE(p, "invoice ACME-1002 is deleted");
+	SEE(p, "ACME-1002 was deleted elsewhere; your edits stay as a draft.");
 	SEND(p, PTY_KEY_ESC);
 	LOSE(p, "Edit ACME-1002");
 	e2e_quit(p);

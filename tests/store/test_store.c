@@ -1030,6 +1030,43 @@ START_TEST(draft_keeps_the_base_it_was_made_from)
 }
 END_TEST
 
+/* Use latest keeps the operator's dropped edits as a second draft of the
+ * invoice, beside (never instead of) the form's own draft. */
+START_TEST(dropped_edits_are_a_draft_of_their_own_beside_the_forms)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct draft cur, loaded;
+	struct inv_err err;
+	int64_t vf, vd;
+
+	ck_assert_int_eq(draft_put(&fx.bob, inv.id, "", 0, inv.version,
+	                           "{\"customer\":\"form\"}", &vf, &cur),
+	                 INV_OK);
+	ck_assert_int_eq(draft_put(&fx.bob, inv.id, DRAFT_DROPPED, 0,
+	                           inv.version, "{\"customer\":\"dropped\"}",
+	                           &vd, &cur), INV_OK);
+	ck_assert_int_eq(vd, 1);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, "", &loaded,
+	                                  &err), INV_OK);
+	ck_assert_str_eq(loaded.body, "{\"customer\":\"form\"}");
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, DRAFT_DROPPED,
+	                                  &loaded, &err), INV_OK);
+	ck_assert_str_eq(loaded.body, "{\"customer\":\"dropped\"}");
+	ck_assert_str_eq(loaded.base_body, "{\"customer\":\"base\"}");
+	/* an edit form's draft without a token still means the form's */
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, NULL,
+	                                  &loaded, &err), INV_OK);
+	ck_assert_str_eq(loaded.body, "{\"customer\":\"form\"}");
+	/* discarding the dropped edits leaves the form's draft */
+	ck_assert_int_eq(store_draft_discard(fx.st, &fx.bob, inv.id,
+	                                     DRAFT_DROPPED, &err), INV_OK);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, DRAFT_DROPPED,
+	                                  &loaded, &err), INV_NOT_FOUND);
+	ck_assert_int_eq(store_draft_load(fx.st, &fx.bob, inv.id, "", &loaded,
+	                                  &err), INV_OK);
+}
+END_TEST
+
 START_TEST(new_invoice_drafts_are_keyed_by_their_token)
 {
 	struct draft cur, loaded;
@@ -1247,6 +1284,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, stale_draft_save_is_conflict_with_stored_draft);
 	tcase_add_test(tc, schema_1_drafts_migrate_with_their_rows);
 	tcase_add_test(tc, draft_keeps_the_base_it_was_made_from);
+	tcase_add_test(tc, dropped_edits_are_a_draft_of_their_own_beside_the_forms);
 	tcase_add_test(tc, new_invoice_drafts_are_keyed_by_their_token);
 	tcase_add_test(tc, feed_invalidates_exactly_the_moved_tags_of_own_org);
 	tcase_add_test(tc, locked_database_is_busy_and_writes_nothing);

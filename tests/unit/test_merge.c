@@ -62,6 +62,69 @@ START_TEST(diff_ignores_version_timestamps_and_number)
 }
 END_TEST
 
+START_TEST(picks_take_mine_or_theirs_per_field_where_both_changed)
+{
+	struct invoice out;
+
+	/* both changed Customer and Status; only I changed nothing else */
+	strcpy(mine.customer, "Mine GmbH");
+	strcpy(theirs.customer, "Theirs AG");
+	mine.status = ST_PAID;
+	theirs.status = ST_VOID;
+	ck_assert_uint_eq(merge_conflicts(&base, &mine, &theirs),
+	                  MF_CUSTOMER | MF_STATUS);
+	merge_pick(&base, &mine, &theirs, MF_CUSTOMER, &out);
+	ck_assert_str_eq(out.customer, "Mine GmbH");
+	ck_assert_int_eq(out.status, ST_VOID);
+	ck_assert_int_eq(out.version, 5);
+	merge_pick(&base, &mine, &theirs, MF_STATUS, &out);
+	ck_assert_str_eq(out.customer, "Theirs AG");
+	ck_assert_int_eq(out.status, ST_PAID);
+}
+END_TEST
+
+START_TEST(picks_keep_fields_only_one_side_changed)
+{
+	struct invoice out;
+
+	strcpy(mine.customer, "Mine GmbH");
+	strcpy(theirs.customer, "Theirs AG");
+	mine.status = ST_PAID;        /* only mine */
+	theirs.total_minor = 7700;    /* only theirs */
+	merge_pick(&base, &mine, &theirs, 0, &out);
+	ck_assert_str_eq(out.customer, "Theirs AG");
+	ck_assert_int_eq(out.status, ST_PAID);
+	ck_assert_int_eq(out.total_minor, 7700);
+	ck_assert_str_eq(out.currency, "EUR");
+}
+END_TEST
+
+START_TEST(picks_move_total_and_currency_as_one_unit)
+{
+	struct invoice out;
+
+	/* I typed a new total in EUR; they moved the invoice to JPY */
+	mine.total_minor = 9900;
+	theirs.total_minor = 1300;
+	strcpy(theirs.currency, "JPY");
+	ck_assert_uint_eq(merge_conflicts(&base, &mine, &theirs), MF_MONEY);
+	merge_pick(&base, &mine, &theirs, MF_TOTAL, &out);
+	ck_assert_int_eq(out.total_minor, 9900);
+	ck_assert_str_eq(out.currency, "EUR");
+	merge_pick(&base, &mine, &theirs, 0, &out);
+	ck_assert_int_eq(out.total_minor, 1300);
+	ck_assert_str_eq(out.currency, "JPY");
+}
+END_TEST
+
+START_TEST(same_value_on_both_sides_is_no_conflict_to_pick)
+{
+	strcpy(mine.customer, "Same");
+	strcpy(theirs.customer, "Same");
+	ck_assert_uint_eq(merge_conflicts(&base, &mine, &theirs), 0);
+}
+END_TEST
+
 START_TEST(disjoint_edits_merge_theirs_with_mine_on_top)
 {
 	strcpy(mine.customer, "作者");
@@ -350,6 +413,10 @@ static Suite *merge_suite(void)
 	tcase_add_test(tc, write_set_is_what_i_changed_with_money_as_one_unit);
 	tcase_add_test(tc, replaced_names_only_their_changes_that_mine_overrides);
 	tcase_add_test(tc, field_labels_name_the_form_fields);
+	tcase_add_test(tc, picks_take_mine_or_theirs_per_field_where_both_changed);
+	tcase_add_test(tc, picks_keep_fields_only_one_side_changed);
+	tcase_add_test(tc, picks_move_total_and_currency_as_one_unit);
+	tcase_add_test(tc, same_value_on_both_sides_is_no_conflict_to_pick);
 	suite_add_tcase(s, tc);
 	return s;
 }
