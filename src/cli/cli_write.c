@@ -591,9 +591,12 @@ int cli_revert(const struct cli_globals *g, int argc, char **argv)
 			return code;
 		switch (ch) {
 		case 'T':
-			code = cli_parse_version(&c, optarg, &to_version);
-			if (code)
-				return code;
+			if (!cli_parse_int(optarg, 1, INT64_MAX, &to_version))
+				return cli_usage_error(&c, "to_version",
+					_("revert: --to-version must be a "
+					  "positive whole number (a version from "
+					  "`inved history REF`), not '%s'"),
+					optarg);
 			break;
 		case 'V':
 			code = cli_parse_version(&c, optarg, &version);

@@ -87,6 +87,11 @@ START_TEST(revert_usage_errors_exit_2)
 	r = AS("alice", "revert", "ACME-1002", "--to-version", "1");
 	fx_expect_code(&r, 2);
 	run_free(&r);
+	r = AS("alice", "revert", "ACME-1002", "--to-version", "-1",
+	       "--version", "1");
+	fx_expect_code(&r, 2);
+	fx_expect_in(r.err, "--to-version must be");
+	run_free(&r);
 	r = AS("alice", "revert", "ACME-1002", "--to-version", "1",
 	       "--version", "1");
 	fx_expect_code(&r, 2); /* nothing earlier than version 1 */
