@@ -64,30 +64,33 @@ START_TEST(s_switches_identity_through_the_demo_memberships)
 }
 END_TEST
 
-START_TEST(s_is_refused_outside_a_demo_database)
+/* A database of one org, made as an operator would: the logged-in account
+ * is its admin, and no --user anywhere.  Opens the screen on it and fills
+ * who with the inspector's identity line. */
+static struct pty *plain_db_screen(char *who, size_t size)
 {
 	struct passwd *pw = getpwuid(geteuid());
-	struct pty *p;
-	char out[1024], who[300];
+	const char *const init[] = { "init", "--org", "zorg", NULL };
+	const char *const create[] = { "create", "--customer", "Zeta Oy",
+		                       "--total", "5.00", NULL };
+	char out[1024];
 	int rc;
 
 	ck_assert_msg(pw != NULL, "this uid has no passwd entry");
-	/* a database of one org, made as an operator would: the logged-in
-	 * account is its admin, and no --user anywhere */
+	snprintf(who, size, "Identity  %s @ zorg · admin", pw->pw_name);
 	snprintf(e2e.db, sizeof e2e.db, "%s/plain.db", e2e.dir);
-	{
-		const char *const args[] = { "init", "--org", "zorg", NULL };
-		rc = acc_cli(NULL, args, out, sizeof out);
-	}
+	rc = acc_cli(NULL, init, out, sizeof out);
 	ck_assert_msg(rc == 0, "init: exit %d: %s", rc, out);
-	{
-		const char *const args[] = { "create", "--customer", "Zeta Oy",
-			                     "--total", "5.00", NULL };
-		rc = acc_cli(NULL, args, out, sizeof out);
-	}
+	rc = acc_cli(NULL, create, out, sizeof out);
 	ck_assert_msg(rc == 0, "create: exit %d: %s", rc, out);
-	snprintf(who, sizeof who, "Identity  %s @ zorg · admin", pw->pw_name);
-	p = e2e_spawn(NULL, NULL, NULL, E2E_ROWS, E2E_COLS);
+	return e2e_spawn(NULL, NULL, NULL, E2E_ROWS, E2E_COLS);
+}
+
+START_TEST(s_is_refused_outside_a_demo_database)
+{
+	char who[300];
+	struct pty *p = plain_db_screen(who, sizeof who);
+
 	SEE(p, "Zeta Oy");
 	NOT_SHOWN(p, "demo");
 	acc_inspector_open(p);
@@ -106,27 +109,9 @@ END_TEST
  * database they are neither offered nor run. */
 START_TEST(f_and_l_are_refused_outside_a_demo_database)
 {
-	struct passwd *pw = getpwuid(geteuid());
-	struct pty *p;
-	char out[1024], who[300];
-	int rc;
+	char who[300];
+	struct pty *p = plain_db_screen(who, sizeof who);
 
-	ck_assert_msg(pw != NULL, "this uid has no passwd entry");
-	snprintf(who, sizeof who, "Identity  %s @ zorg · admin", pw->pw_name);
-
-	snprintf(e2e.db, sizeof e2e.db, "%s/plain.db", e2e.dir);
-	{
-		const char *const args[] = { "init", "--org", "zorg", NULL };
-		rc = acc_cli(NULL, args, out, sizeof out);
-	}
-	ck_assert_msg(rc == 0, "init: exit %d: %s", rc, out);
-	{
-		const char *const args[] = { "create", "--customer", "Zeta Oy",
-			                     "--total", "5.00", NULL };
-		rc = acc_cli(NULL, args, out, sizeof out);
-	}
-	ck_assert_msg(rc == 0, "create: exit %d: %s", rc, out);
-	p = e2e_spawn(NULL, NULL, NULL, E2E_ROWS, E2E_COLS);
 	SEE(p, "Zeta Oy");
 	acc_inspector_open(p);
 	SEE(p, who);
