@@ -18,6 +18,7 @@ static const struct {
 	{MF_STATUS, N_("Status")},
 	{MF_TOTAL, N_("Total")},
 	{MF_CURRENCY, N_("Currency")},
+	{MF_NUMBER, N_("Number")},
 };
 
 unsigned merge_diff(const struct invoice *a, const struct invoice *b)
@@ -32,6 +33,8 @@ unsigned merge_diff(const struct invoice *a, const struct invoice *b)
 		mask |= MF_TOTAL;
 	if (strcmp(a->currency, b->currency) != 0)
 		mask |= MF_CURRENCY;
+	if (strcmp(a->number, b->number) != 0)
+		mask |= MF_NUMBER;
 	return mask;
 }
 
@@ -86,6 +89,8 @@ void merge_fields(const struct invoice *base, const struct invoice *mine,
 		memcpy(m->customer, mine->customer, sizeof m->customer);
 	if (out->mine & MF_STATUS)
 		m->status = mine->status;
+	if (out->mine & MF_NUMBER)
+		memcpy(m->number, mine->number, sizeof m->number);
 	if (out->mine & MF_CURRENCY)
 		memcpy(m->currency, mine->currency, sizeof m->currency);
 	/* The total comes from the side that changed it (theirs when neither
@@ -140,6 +145,8 @@ void merge_pick(const struct invoice *base, const struct invoice *mine,
 		memcpy(out->customer, mine->customer, sizeof out->customer);
 	if (take & MF_STATUS)
 		out->status = mine->status;
+	if (take & MF_NUMBER)
+		memcpy(out->number, mine->number, sizeof out->number);
 	if (take & MF_MONEY) {
 		out->total_minor = mine->total_minor;
 		memcpy(out->currency, mine->currency, sizeof out->currency);

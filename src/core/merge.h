@@ -15,8 +15,8 @@ enum merge_field {
 	MF_STATUS = 1u << 1,
 	MF_TOTAL = 1u << 2,
 	MF_CURRENCY = 1u << 3,
-	/* Renumbering: in a write set, never merged (the number is not a
-	 * field of the form's merge; the live-number index judges it). */
+	/* The number: merged and picked like the others; the live-number
+	 * index judges it when it is written. */
 	MF_NUMBER = 1u << 4,
 };
 #define MF_ALL (MF_CUSTOMER | MF_STATUS | MF_TOTAL | MF_CURRENCY)

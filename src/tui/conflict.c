@@ -13,9 +13,9 @@
  */
 #include "tui_internal.h"
 
-/* The rows of the panel: the three editable units (Total and Currency are
- * one), then the number and the lifecycle, which only the other side can
- * have changed here. */
+/* The rows of the panel: the editable units (Total and Currency are one;
+ * the number), then the lifecycle, which only the other side can have
+ * changed here. */
 enum { CR_CUSTOMER, CR_STATUS, CR_MONEY, CR_NUMBER, CR_STATE, CR__COUNT };
 
 static const unsigned row_bits[CR__COUNT] = {
@@ -237,7 +237,8 @@ static void conflict_overwrite_answer(struct app *a, bool yes,
  */
 static void conflict_overwrite_ask(struct app *a, const struct conflict *c)
 {
-	static const unsigned order[3] = { MF_CUSTOMER, MF_STATUS, MF_TOTAL };
+	static const unsigned order[4] = { MF_CUSTOMER, MF_STATUS, MF_TOTAL,
+		                           MF_NUMBER };
 	struct form *f = a->form;
 	unsigned set = form_write_set(f);
 	unsigned replaced = merge_replaced(&c->base, &c->mine, &c->theirs, set);
@@ -250,7 +251,7 @@ static void conflict_overwrite_ask(struct app *a, const struct conflict *c)
 		text_copy(who, sizeof who, _("the other side"));
 	q[0] = '\0';
 	/* Total and Currency are one unit: the total names both */
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		unsigned bit = order[i];
 		if (!(replaced & bit))
 			continue;

@@ -42,14 +42,16 @@ static size_t json_put_string(char *out, size_t size, size_t o,
 
 void draft_body_encode(const struct form_values *v, char *out, size_t size)
 {
-	const char *keys[4] = { "customer", "status", "total", "currency" };
-	const char *vals[4] = { v->customer, v->status, v->total, v->currency };
+	const char *keys[5] = { "customer", "status", "total", "currency",
+		                "number" };
+	const char *vals[5] = { v->customer, v->status, v->total, v->currency,
+		                v->number };
 	size_t o = 0;
 
 	if (size < 2)
 		return;
 	out[o++] = '{';
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		if (i > 0 && o < size)
 			out[o++] = ',';
 		o = json_put_string(out, size, o, keys[i]);
@@ -152,6 +154,8 @@ bool draft_body_decode(const char *body, struct form_values *v)
 			dst = v->total, size = sizeof v->total;
 		else if (strcmp(key, "currency") == 0)
 			dst = v->currency, size = sizeof v->currency;
+		else if (strcmp(key, "number") == 0)
+			dst = v->number, size = sizeof v->number;
 		else
 			return false;
 		p = json_get_string(p, dst, size);
@@ -179,7 +183,8 @@ static bool values_equal(const struct form_values *x,
 	return strcmp(x->customer, y->customer) == 0 &&
 	       strcmp(x->status, y->status) == 0 &&
 	       strcmp(x->total, y->total) == 0 &&
-	       strcmp(x->currency, y->currency) == 0;
+	       strcmp(x->currency, y->currency) == 0 &&
+	       strcmp(x->number, y->number) == 0;
 }
 
 /* ---- offering a stored draft ----------------------------------------- */
@@ -201,6 +206,8 @@ static bool draft_base_row(const struct draft *d, const struct invoice *now,
 	if (invoice_status_parse(bv.status, &out->status, &err) != INV_OK)
 		return false;
 	text_copy(out->currency, sizeof out->currency, bv.currency);
+	if (bv.number[0])
+		text_copy(out->number, sizeof out->number, bv.number);
 	return money_parse(bv.total, bv.currency, &out->total_minor, &err) ==
 	       INV_OK;
 }
@@ -368,12 +375,13 @@ static int draftconf_row_lines(const char *sv, const char *mv, int colw)
  * glance cannot hide a difference. */
 static void draftconf_draw(struct app *a, struct layer *l)
 {
-	static const char *const labels[4] = {
+	static const char *const labels[5] = {
 		N_("Customer"), N_("Status"), N_("Total"), N_("Currency"),
+		N_("Number"),
 	};
 	struct draft_conflict *d = l->data;
 	struct form_values mine;
-	const char *sv[4], *mv[4];
+	const char *sv[5], *mv[5];
 	char head[128], sst[64], mst[64];
 	int w = COLS - 2 > 78 ? 78 : COLS - 2, colw, y = 1, h, room;
 
@@ -386,9 +394,10 @@ static void draftconf_draw(struct app *a, struct layer *l)
 	sv[2] = d->stored.total, sv[3] = d->stored.currency;
 	mv[0] = mine.customer, mv[1] = mst;
 	mv[2] = mine.total, mv[3] = mine.currency;
+	sv[4] = d->stored.number, mv[4] = mine.number;
 	colw = (w - 16) / 2;
 	h = 8;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		h += draftconf_row_lines(sv[i], mv[i], colw);
 	if (h > LINES)
 		h = LINES;
@@ -406,7 +415,7 @@ static void draftconf_draw(struct app *a, struct layer *l)
 	draw_text_role(l->win, y++, 15 + colw, colw, _("This form"),
 	               ALIGN_LEFT, RO_HEADER);
 	room = h - 3;
-	for (int i = 0; i < 4 && y < room; i++) {
+	for (int i = 0; i < 5 && y < room; i++) {
 		bool diff = strcmp(sv[i], mv[i]) != 0;
 		enum draw_role r = diff ? RO_MARK : RO_NORMAL;
 		int n1, n2;

@@ -17,11 +17,11 @@
 #define AUTOSAVE_PAUSE_MS 1000
 
 static const char *const field_labels[FF__COUNT] = {
-	N_("Customer"), N_("Status"), N_("Total"), N_("Currency"),
+	N_("Customer"), N_("Status"), N_("Total"), N_("Currency"), N_("Number"),
 };
 
 static const char *const field_names[FF__COUNT] = {
-	"customer", "status", "total", "currency",
+	"customer", "status", "total", "currency", "number",
 };
 
 void form_values_get(const struct form *f, struct form_values *v)
@@ -30,6 +30,7 @@ void form_values_get(const struct form *f, struct form_values *v)
 	text_copy(v->status, sizeof v->status, invoice_status_name(f->status));
 	lineedit_get(&f->total, v->total, sizeof v->total);
 	lineedit_get(&f->currency, v->currency, sizeof v->currency);
+	lineedit_get(&f->number, v->number, sizeof v->number);
 }
 
 void form_values_set(struct form *f, const struct form_values *v)
@@ -40,6 +41,10 @@ void form_values_set(struct form *f, const struct form_values *v)
 	lineedit_set(&f->customer, v->customer);
 	lineedit_set(&f->total, v->total);
 	lineedit_set(&f->currency, v->currency);
+	/* a draft from before the number was a field of the form carries
+	 * none: the form keeps the number it has */
+	if (v->number[0] || f->create)
+		lineedit_set(&f->number, v->number);
 	if (invoice_status_parse(v->status, &st, &err) == INV_OK)
 		f->status = st;
 }
@@ -54,6 +59,7 @@ void form_values_of_row(const struct invoice *row, struct form_values *v)
 		money_format(row->total_minor, row->currency, v->total,
 		             sizeof v->total);
 	text_copy(v->currency, sizeof v->currency, row->currency);
+	text_copy(v->number, sizeof v->number, row->number);
 }
 
 static void form_clear_errors(struct form *f)
@@ -87,7 +93,8 @@ bool form_dirty(const struct form *f)
 	return strcmp(now.customer, then.customer) != 0 ||
 	       strcmp(now.status, then.status) != 0 ||
 	       strcmp(now.total, then.total) != 0 ||
-	       strcmp(now.currency, then.currency) != 0;
+	       strcmp(now.currency, then.currency) != 0 ||
+	       strcmp(now.number, then.number) != 0;
 }
 
 bool form_to_invoice(const struct form *f, struct invoice *out)
@@ -100,6 +107,7 @@ bool form_to_invoice(const struct form *f, struct invoice *out)
 	text_copy(out->customer, sizeof out->customer, v.customer);
 	out->status = f->status;
 	text_copy(out->currency, sizeof out->currency, v.currency);
+	text_copy(out->number, sizeof out->number, v.number);
 	return money_parse(v.total, v.currency, &out->total_minor, &err) ==
 	       INV_OK;
 }
@@ -114,6 +122,7 @@ static struct form *form_new(struct app *a)
 	lineedit_init(&f->customer, CUSTOMER_MAX_CHARS, false);
 	lineedit_init(&f->total, 24, false);
 	lineedit_init(&f->currency, 3, true);
+	lineedit_init(&f->number, NUMBER_MAX_BYTES, false);
 	f->field = FF_CUSTOMER;
 	return f;
 }
@@ -422,6 +431,14 @@ static bool form_validate(struct form *f)
 		if (first < 0 || first == FF_CURRENCY)
 			first = FF_TOTAL;
 	}
+	/* an edit keeps a number (a new invoice may leave it to the org);
+	 * the core judges its form and the live-number index its use */
+	if (!f->create && !v.number[0]) {
+		snprintf(f->error[FF_NUMBER], sizeof f->error[0], "%s",
+		         _("An invoice needs a number."));
+		if (first < 0)
+			first = FF_NUMBER;
+	}
 	if (first >= 0)
 		f->field = first;
 	return first < 0;
@@ -475,6 +492,7 @@ void form_submit(struct app *a, int flags)
 	text_copy(req.status, sizeof req.status, v.status);
 	text_copy(req.total, sizeof req.total, v.total);
 	text_copy(req.currency, sizeof req.currency, v.currency);
+	text_copy(req.number, sizeof req.number, v.number);
 	text_copy(req.token, sizeof req.token, f->token);
 	if (app_submit(a, &req))
 		f->saving = true;
@@ -508,6 +526,14 @@ static void form_refused(struct app *a, struct form *f, const struct wres *r)
 
 	switch (r->rc) {
 	case INV_CONFLICT:
+		/* a number another live invoice holds: said at the field,
+		 * naming it; not a stale copy */
+		if (strcmp(r->err.field, "number") == 0) {
+			text_copy(f->error[FF_NUMBER], sizeof f->error[0],
+			          r->err.msg);
+			f->field = FF_NUMBER;
+			return;
+		}
 		if (!f->create && r->res.have_row) {
 			conflict_open(a, &r->res.row);
 			return;
@@ -782,6 +808,8 @@ static struct lineedit *form_line(struct form *f, int field)
 		return &f->total;
 	case FF_CURRENCY:
 		return &f->currency;
+	case FF_NUMBER:
+		return &f->number;
 	default:
 		return NULL;
 	}
@@ -965,7 +993,7 @@ static void form_layer_draw(struct app *a, struct layer *l)
 	int w = COLS - 2 > 74 ? 74 : COLS - 2;
 	int labw = form_label_cols(), y, ix, iw, cx = -1, cy = 0;
 
-	layer_place(l, spaced ? 15 : 9, w);
+	layer_place(l, spaced ? 17 : 10, w);
 	w = getmaxx(l->win);
 	form_draw_title(f, l->win, w);
 	if (spaced && f->others[0])

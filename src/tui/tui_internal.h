@@ -241,6 +241,7 @@ struct wreq {
 	char status[16];
 	char total[64];
 	char currency[8];
+	char number[NUMBER_MAX_BYTES + 1];
 	char token[DRAFT_TOKEN_MAX + 1];
 	int64_t base_version;
 	int64_t to_version; /* W_REVERT */
@@ -328,7 +329,14 @@ bool table_key(struct app *a, wint_t ch, bool fkey);
 
 /* ---- form.c ----------------------------------------------------------- */
 
-enum form_field { FF_CUSTOMER = 0, FF_STATUS, FF_TOTAL, FF_CURRENCY, FF__COUNT };
+enum form_field {
+	FF_CUSTOMER = 0,
+	FF_STATUS,
+	FF_TOTAL,
+	FF_CURRENCY,
+	FF_NUMBER, /* renumbering; empty in a new form: the org's next */
+	FF__COUNT
+};
 
 struct form {
 	uint64_t serial;
@@ -339,6 +347,7 @@ struct form {
 	struct lineedit customer;
 	struct lineedit total;
 	struct lineedit currency;
+	struct lineedit number;
 	enum inv_status status;
 	int field;
 	char error[FF__COUNT][512];
@@ -369,6 +378,7 @@ struct form_values {
 	char status[16];
 	char total[64];
 	char currency[8];
+	char number[NUMBER_MAX_BYTES + 1];
 };
 
 void form_open_edit(struct app *a, const struct invoice *row);

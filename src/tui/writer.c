@@ -80,6 +80,8 @@ static void input_from_req(const struct wreq *r, struct invoice_input *in)
 	in->status = r->status;
 	in->total = r->total;
 	in->currency = r->currency;
+	/* written only when the request's set holds the number */
+	in->number = r->kind == W_EDIT && r->number[0] ? r->number : NULL;
 }
 
 /* The draft of the request: a new invoice's keyed by its token. */
@@ -118,7 +120,8 @@ static enum inv_rc writer_perform(struct writer *w, const struct wreq *r,
 		                         &in, r->fields, r->flags, &out->res,
 		                         err);
 	case W_CREATE:
-		return store_create(w->st, &r->who, r->token, NULL, &in,
+		return store_create(w->st, &r->who, r->token,
+		                    r->number[0] ? r->number : NULL, &in,
 		                    &out->res, err);
 	case W_ARCHIVE:
 		return store_archive(w->st, &r->who, r->id, r->version,

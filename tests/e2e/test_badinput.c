@@ -13,15 +13,15 @@
 
 #include "e2e.h"
 
-enum field { F_CUSTOMER, F_STATUS, F_TOTAL, F_CURRENCY, F__COUNT };
+enum field { F_CUSTOMER, F_STATUS, F_TOTAL, F_CURRENCY, F_NUMBER, F__COUNT };
 
 static const char *const labels[F__COUNT] = {
-	"Customer", "Status", "Total", "Currency",
+	"Customer", "Status", "Total", "Currency", "Number",
 };
 
 /* ACME-1002 as the demo loads it into the form. */
 static const char *const loaded[F__COUNT] = {
-	"Initech GmbH", NULL, "1200.00", "EUR",
+	"Initech GmbH", NULL, "1200.00", "EUR", "ACME-1002",
 };
 
 struct put {

@@ -155,7 +155,7 @@ START_TEST(fields_move_with_tab_and_arrows_and_space_cycles_status)
 	SEND(p, PTY_KEY_BTAB PTY_KEY_UP);
 	SEE(p, "> Customer");
 	SEND(p, PTY_KEY_UP);
-	SEE(p, "> Currency");
+	SEE(p, "> Number");
 	/* Ctrl-S saves as F2 does */
 	SEND(p, PTY_KEY_CTRL_S);
 	SEE(p, "Invoice saved.");

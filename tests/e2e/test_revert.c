@@ -146,6 +146,41 @@ START_TEST(history_speaks_money_and_follows_the_invoice)
 }
 END_TEST
 
+/* The form's Number field renumbers, guarded and audited; a number a live
+ * invoice holds is refused at the field, naming it, and nothing is
+ * written. */
+START_TEST(the_form_renumbers_and_names_a_number_in_use)
+{
+	struct pty *p = e2e_open("bob", NULL);
+	struct audit_entry e;
+	struct invoice row;
+	size_t audits = e2e_audit_count();
+
+	e2e_select(p, "ACME-1002");
+	SEND(p, "\r");
+	SEE(p, "Edit ACME-1002");
+	SEND(p, PTY_KEY_TAB PTY_KEY_TAB PTY_KEY_TAB PTY_KEY_TAB);
+	SEE(p, "> Number");
+	SEND(p, PTY_KEY_CTRL_U "ACME-1003");
+	SEE_FIELD(p, "Number", "ACME-1003");
+	SEND(p, PTY_KEY_F2);
+	SEE(p, "number ACME-1003 is held by another live invoice");
+	NOT_SHOWN(p, "changed elsewhere");
+	ck_assert_uint_eq(e2e_audit_count(), audits);
+	SEND(p, PTY_KEY_CTRL_U "ACME-2002");
+	SEND(p, PTY_KEY_F2);
+	SEE(p, "Invoice saved.");
+	ROW_HAS(p, "ACME-2002", "Initech GmbH");
+	row = e2e_invoice("ACME-2002");
+	ck_assert_int_eq(row.version, 2);
+	e = e2e_audit_newest(row.id);
+	ck_assert_str_eq(e.action, "invoice.edit");
+	ck_assert_msg(strstr(e.detail, "\"new\":\"ACME-2002\"") != NULL,
+	              "detail: %s", e.detail);
+	e2e_quit(p);
+}
+END_TEST
+
 TCase *e2e_tcase_revert(void)
 {
 	TCase *tc = tcase_create("revert");
@@ -157,5 +192,6 @@ TCase *e2e_tcase_revert(void)
 	tcase_add_test(tc, an_ordinary_later_edit_is_not_reported_as_an_overwrite);
 	tcase_add_test(tc, restore_blocked_by_a_live_number_says_so);
 	tcase_add_test(tc, history_speaks_money_and_follows_the_invoice);
+	tcase_add_test(tc, the_form_renumbers_and_names_a_number_in_use);
 	return tc;
 }

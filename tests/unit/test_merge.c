@@ -50,15 +50,28 @@ START_TEST(diff_names_each_editable_field)
 }
 END_TEST
 
-START_TEST(diff_ignores_version_timestamps_and_number)
+START_TEST(diff_ignores_version_and_timestamps_but_not_the_number)
 {
 	struct invoice b = base;
+	struct merge_result r;
+	struct invoice me = base;
 
 	b.version = 99;
 	strcpy(b.updated_at, "2030-01-01T00:00:00.000Z");
 	strcpy(b.archived_at, "2030-01-01T00:00:00.000Z");
-	strcpy(b.number, "ACME-9999");
 	ck_assert_uint_eq(merge_diff(&base, &b), 0);
+	/* the number is a field of the form: renumbered elsewhere, it is
+	 * their change, and a merge keeps it beside mine */
+	strcpy(b.number, "ACME-9999");
+	ck_assert_uint_eq(merge_diff(&base, &b), MF_NUMBER);
+	strcpy(me.customer, "Mine Ltd");
+	merge_fields(&base, &me, &b, &r);
+	ck_assert(r.disjoint);
+	ck_assert_str_eq(r.merged.number, "ACME-9999");
+	ck_assert_str_eq(r.merged.customer, "Mine Ltd");
+	/* both renumbered differently: a conflict the operator picks */
+	strcpy(me.number, "ACME-7777");
+	ck_assert_uint_eq(merge_conflicts(&base, &me, &b), MF_NUMBER);
 }
 END_TEST
 
@@ -396,7 +409,7 @@ static Suite *merge_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, diff_names_each_editable_field);
-	tcase_add_test(tc, diff_ignores_version_timestamps_and_number);
+	tcase_add_test(tc, diff_ignores_version_and_timestamps_but_not_the_number);
 	tcase_add_test(tc, disjoint_edits_merge_theirs_with_mine_on_top);
 	tcase_add_test(tc, merged_row_keeps_the_database_version_and_identity);
 	tcase_add_test(tc, same_field_changed_to_different_values_is_not_disjoint);
