@@ -15,15 +15,16 @@
  * How the rows go in, and why this way.  Row by row through the schema's
  * triggers costs about 25 us an invoice (each trigger program builds its
  * audit JSON, seeks write_ctx three times, upserts the totals and grows
- * seven indexes in random order), half a minute for a million.  So the load
+ * six indexes in random order), half a minute for a million.  So the load
  * works in sets instead, inside one transaction with a rollback journal (a
  * fresh file has almost nothing to journal, where WAL would write every
  * page twice) and a large page cache:
  *   1. keep the text of the invoice triggers and of the indexes on
- *      invoices, audit and changes from sqlite_schema, then drop them;
+ *      invoices and audit from sqlite_schema, then drop them;
  *   2. insert the invoices with one prepared statement;
- *   3. write their audit rows, change-feed rows and totals with one
- *      INSERT ... SELECT each, in the very shape the insert trigger writes;
+ *   3. write their audit rows (the change feed is a view of them) and
+ *      totals with one INSERT ... SELECT each, in the very shape the insert
+ *      trigger writes;
  *   4. create the indexes again (from sorted rows, far cheaper than growing
  *      them one insert at a time) and the triggers from the kept text.
  * Step 3 restates what the insert trigger does, so it is checked against
@@ -465,18 +466,15 @@ static int64_t int_id(sqlite3 *db, const char *sql, int64_t id)
 	return v;
 }
 
-/* Audit, feed and totals of the invoices from id first on, one statement
- * each, in id order as the trigger would have written them. */
+/* Audit (which is also the change feed, read through the view changes)
+ * and totals of the invoices from id first on, one statement each, in id
+ * order as the trigger would have written them. */
 static int sets_insert(sqlite3 *db, int64_t first)
 {
 	return step_id(db,
 		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
 		"subject_id, from_version, to_version, detail) "
 		"SELECT " NOW ", " AUDIT_COLS " FROM invoices WHERE id >= ?1 "
-		"ORDER BY id", first) ||
-	       step_id(db,
-		"INSERT INTO changes (at, org_id, invoice_id, action) "
-		"SELECT " NOW ", " CHANGES_COLS " FROM invoices WHERE id >= ?1 "
 		"ORDER BY id", first) ||
 	       step_id(db,
 		"INSERT INTO totals (org_id, currency, state, count, total_minor) "

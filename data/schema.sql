@@ -1,4 +1,4 @@
--- inved schema, version 2.
+-- inved schema, version 3.
 --
 -- Compiled into the binary (data/embed.c) and applied by store_open() when
 -- PRAGMA user_version is 0.  Each later version's additions follow a line
@@ -434,3 +434,123 @@ INSERT INTO drafts_next (user_id, org_id, invoice_id, version, base_version,
 	FROM drafts;
 DROP TABLE drafts;
 ALTER TABLE drafts_next RENAME TO drafts;
+
+-- schema 3 --
+--
+-- One row serves as both the audit and the change feed.  The feed was a
+-- second table written beside every audit row (a row and an index entry
+-- more in every commit); it is now the audit itself, read by (org_id, seq)
+-- through audit_org.  The name `changes` stays as a view with the columns
+-- the table had, for anyone who reads it.  The triggers that wrote the feed
+-- are put back without that insert; the audit rows they write are the same.
+DROP TABLE changes;
+CREATE VIEW changes (seq, at, org_id, invoice_id, action) AS
+	SELECT seq, at, org_id, subject_id, action FROM audit;
+
+-- A reader of the feed keeps the last seq it saw and asks for the rows
+-- after it, so a row must never appear below a seq already handed out:
+-- the audit grows only at its end (a row given an explicit seq below the
+-- newest would be skipped by every screen that is already past it).
+CREATE TRIGGER audit_after_insert AFTER INSERT ON audit
+WHEN NEW.seq < (SELECT max(seq) FROM audit)
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit grows only at its end');
+END;
+
+DROP TRIGGER invoices_after_insert;
+CREATE TRIGGER invoices_after_insert AFTER INSERT ON invoices
+BEGIN
+	INSERT INTO audit (at, org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail)
+	VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.org_id,
+		(SELECT actor_user_id FROM write_ctx WHERE id = 1),
+		coalesce((SELECT actor FROM write_ctx WHERE id = 1), 'external'),
+		coalesce((SELECT action FROM write_ctx WHERE id = 1),
+		         'invoice.external_create'),
+		NEW.id, 0, NEW.version,
+		json_object(
+			'number', json_object('old', NULL, 'new', NEW.number),
+			'customer', json_object('old', NULL, 'new', NEW.customer),
+			'status', json_object('old', NULL, 'new', NEW.status),
+			'total_minor', json_object('old', NULL, 'new', NEW.total_minor),
+			'currency', json_object('old', NULL, 'new', NEW.currency)));
+	INSERT INTO totals (org_id, currency, state, count, total_minor)
+	VALUES (NEW.org_id, NEW.currency,
+		CASE WHEN NEW.deleted_at IS NOT NULL THEN 'deleted'
+		     WHEN NEW.archived_at IS NOT NULL THEN 'archived'
+		     ELSE 'active' END,
+		1, NEW.total_minor)
+	ON CONFLICT DO UPDATE SET count = count + 1,
+		total_minor = total_minor + excluded.total_minor;
+END;
+
+DROP TRIGGER invoices_after_update;
+CREATE TRIGGER invoices_after_update AFTER UPDATE ON invoices
+BEGIN
+	-- A writer that forgot the version still moves it: stale saves made
+	-- against the old version must conflict.  (Not recursive: this nested
+	-- UPDATE does not fire the trigger again.)
+	UPDATE invoices
+	SET version = OLD.version + 1,
+	    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+	WHERE id = NEW.id AND NEW.version <= OLD.version;
+	INSERT INTO audit (at, org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail)
+	VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.org_id,
+		(SELECT actor_user_id FROM write_ctx WHERE id = 1),
+		coalesce((SELECT actor FROM write_ctx WHERE id = 1), 'external'),
+		coalesce((SELECT action FROM write_ctx WHERE id = 1),
+		         'invoice.external_edit'),
+		NEW.id, OLD.version,
+		CASE WHEN NEW.version <= OLD.version THEN OLD.version + 1
+		     ELSE NEW.version END,
+		(SELECT json_group_object(f, json(v)) FROM (
+			SELECT 'number' AS f,
+			       json_object('old', OLD.number, 'new', NEW.number) AS v
+			WHERE OLD.number IS NOT NEW.number
+			UNION ALL
+			SELECT 'customer',
+			       json_object('old', OLD.customer, 'new', NEW.customer)
+			WHERE OLD.customer IS NOT NEW.customer
+			UNION ALL
+			SELECT 'status', json_object('old', OLD.status, 'new', NEW.status)
+			WHERE OLD.status IS NOT NEW.status
+			UNION ALL
+			SELECT 'total_minor',
+			       json_object('old', OLD.total_minor, 'new', NEW.total_minor)
+			WHERE OLD.total_minor IS NOT NEW.total_minor
+			UNION ALL
+			SELECT 'currency',
+			       json_object('old', OLD.currency, 'new', NEW.currency)
+			WHERE OLD.currency IS NOT NEW.currency
+			UNION ALL
+			SELECT 'archived_at',
+			       json_object('old', OLD.archived_at, 'new', NEW.archived_at)
+			WHERE OLD.archived_at IS NOT NEW.archived_at
+			UNION ALL
+			SELECT 'deleted_at',
+			       json_object('old', OLD.deleted_at, 'new', NEW.deleted_at)
+			WHERE OLD.deleted_at IS NOT NEW.deleted_at)));
+END;
+
+DROP TRIGGER invoices_after_delete;
+CREATE TRIGGER invoices_after_delete AFTER DELETE ON invoices
+BEGIN
+	INSERT INTO audit (at, org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail)
+	VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.org_id,
+		(SELECT actor_user_id FROM write_ctx WHERE id = 1),
+		coalesce((SELECT actor FROM write_ctx WHERE id = 1), 'external'),
+		'invoice.purge', OLD.id, OLD.version, OLD.version + 1,
+		json_object('number', json_object('old', OLD.number, 'new', NULL),
+			'customer', json_object('old', OLD.customer, 'new', NULL),
+			'status', json_object('old', OLD.status, 'new', NULL),
+			'total_minor', json_object('old', OLD.total_minor, 'new', NULL),
+			'currency', json_object('old', OLD.currency, 'new', NULL)));
+	UPDATE totals
+	SET count = count - 1, total_minor = total_minor - OLD.total_minor
+	WHERE org_id = OLD.org_id AND currency = OLD.currency
+	  AND state = CASE WHEN OLD.deleted_at IS NOT NULL THEN 'deleted'
+	                   WHEN OLD.archived_at IS NOT NULL THEN 'archived'
+	                   ELSE 'active' END;
+END;

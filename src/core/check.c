@@ -15,9 +15,11 @@
  * per write for free: the store names itself there with a plain INSERT.
  *
  * The check (store_check_run) only reads, in one read transaction.  The
- * repair puts back schema objects and clears write_ctx; the history, the
- * feed and the totals it reports and leaves as they are, because "fixing"
- * them would erase the evidence of what happened.
+ * repair puts back schema objects and clears write_ctx; the history and
+ * the totals it reports and leaves as they are, because "fixing" them would
+ * erase the evidence of what happened.  (The change feed is the audit
+ * itself since schema 3, so it cannot disagree with it; the view named
+ * changes and the audit_org index it is read through are schema objects.)
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -39,7 +41,6 @@ static const char *const kind_names[CHECK__COUNT] = {
 	[CHECK_SCHEMA_EXTRA] = "schema_extra",
 	[CHECK_WRITE_CTX] = "write_ctx",
 	[CHECK_HISTORY] = "history",
-	[CHECK_FEED] = "feed",
 	[CHECK_TOTALS] = "totals",
 	[CHECK_TYPE] = "type",
 };
@@ -903,43 +904,7 @@ static enum inv_rc check_history(struct checker *c, struct inv_err *err)
 	return INV_OK;
 }
 
-/* ---- the feed, the totals, the types ------------------------------------- */
-
-/* Each audit row has its feed row (the triggers write both): per invoice
- * and action the two tables hold as many rows. */
-static enum inv_rc check_feed(struct checker *c, struct inv_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(c->st->db,
-		/* one sort of both tables, not a join of two large sets */
-		"SELECT org_id, inv, action, sum(a), sum(f), "
-		"  (SELECT number FROM invoices WHERE id = inv) "
-		"FROM (SELECT org_id, subject_id AS inv, action, 1 AS a, 0 AS f "
-		"      FROM audit UNION ALL "
-		"      SELECT org_id, invoice_id, action, 0, 1 FROM changes) "
-		"GROUP BY inv, action, org_id HAVING sum(a) != sum(f)",
-		-1, &s, NULL);
-
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char label[96];
-
-		invoice_label(c, sqlite3_column_int64(s, 0),
-		              sqlite3_column_int64(s, 1),
-		              (const char *)sqlite3_column_text(s, 5), label,
-		              sizeof label);
-		finding_add(c, CHECK_FEED, false, label,
-			_("%s: %" PRId64 " '%s' row(s) in the audit but %" PRId64
-			  " in the change feed"),
-			label, (int64_t)sqlite3_column_int64(s, 3),
-			(const char *)sqlite3_column_text(s, 2),
-			(int64_t)sqlite3_column_int64(s, 4));
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return section_failed(c, CHECK_FEED, rc, err);
-	return INV_OK;
-}
+/* ---- the totals, the types ---------------------------------------------- */
 
 /* The recount sums the high and low 32 bits of each total apart, so it
  * cannot overflow even where the kept sum did (SQLite's sum() would stop
@@ -1053,7 +1018,7 @@ static enum inv_rc check_all(struct checker *c, struct inv_err *err)
 {
 	enum inv_rc (*const section[])(struct checker *, struct inv_err *) = {
 		check_integrity, check_schema, check_write_ctx, check_history,
-		check_feed, check_totals, check_types,
+		check_totals, check_types,
 	};
 	enum inv_rc rc = INV_OK;
 	size_t i;

@@ -6,7 +6,8 @@
  * (session org, id) and checks tenancy, lifecycle, role and version, in that
  * order, against the row it just loaded.  Only then does it name itself in
  * write_ctx and touch the row; the triggers of data/schema.sql write the
- * audit row, the change-feed row and the totals inside the same transaction.
+ * audit row (which is also the change-feed row) and the totals inside the
+ * same transaction.
  * A refused write rolls back, so it leaves no trace at all.
  *
  * Drafts, the change feed and the demo data live in feed.c and demo.c.
@@ -77,7 +78,6 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	               "total_minor, currency, version, created_at, updated_at) "
 	               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, " NOW ", " NOW ")",
 	[SQL_AUDIT_HEAD] = "SELECT coalesce(max(seq), 0) FROM audit",
-	[SQL_CHANGES_HEAD] = "SELECT coalesce(max(seq), 0) FROM changes",
 	[SQL_TOTALS] = "SELECT state, currency, count, total_minor FROM totals "
 	               "WHERE org_id = ?1 ORDER BY currency",
 	[SQL_RECOUNT] =
@@ -86,8 +86,9 @@ static const char *const stmt_sql[SQL__COUNT] = {
 		"currency, count(*), sum(total_minor) FROM invoices "
 		"WHERE org_id = ?1 GROUP BY 1, 2 ORDER BY 2",
 	[SQL_DATA_VERSION] = "PRAGMA data_version",
-	[SQL_CHANGES_SINCE] = "SELECT seq, org_id, invoice_id, action "
-	                      "FROM changes WHERE org_id = ?1 AND seq > ?2 "
+	/* The change feed is the audit (schema 3), read through audit_org. */
+	[SQL_CHANGES_SINCE] = "SELECT seq, org_id, subject_id, action "
+	                      "FROM audit WHERE org_id = ?1 AND seq > ?2 "
 	                      "ORDER BY seq LIMIT ?3",
 	[SQL_AUDIT_ORG] =
 		"SELECT a.seq, a.at, a.actor, a.action, a.subject_id, "
@@ -454,9 +455,11 @@ static enum inv_rc exec_sql(struct store *st, const char *sql,
 	return INV_OK;
 }
 
-/* The tables of schema 1, which every later schema keeps. */
+/* The tables of schema 1, which every later schema keeps (changes is a
+ * view of the audit since schema 3). */
 #define SCHEMA_OURS_SQL                                                      \
-	"SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN " \
+	"SELECT count(*) FROM sqlite_schema WHERE type IN ('table', 'view') "  \
+	"AND name IN "                                                         \
 	"('meta', 'orgs', 'users', 'memberships', 'invoices', 'audit', "      \
 	"'changes', 'totals', 'write_ctx', 'requests', 'drafts')"
 #define SCHEMA_OURS_TABLES 11
@@ -1275,8 +1278,8 @@ static enum inv_rc write_finish(struct store *st, const struct identity *who,
 
 	if (rc == INV_OK)
 		rc = head_read(st, SQL_AUDIT_HEAD, &res->audit_seq, err);
-	if (rc == INV_OK)
-		rc = head_read(st, SQL_CHANGES_HEAD, &res->change_seq, err);
+	/* the audit row is the change-feed row (schema 3) */
+	res->change_seq = res->audit_seq;
 	if (rc == INV_OK)
 		rc = store_tx_commit(st, err);
 	if (rc == INV_OK)
@@ -2411,7 +2414,7 @@ enum inv_rc store_data_version(struct store *st, int64_t *out,
 enum inv_rc store_changes_head(struct store *st, int64_t *out,
                                struct inv_err *err)
 {
-	return head_read(st, SQL_CHANGES_HEAD, out, err);
+	return head_read(st, SQL_AUDIT_HEAD, out, err);
 }
 
 enum inv_rc store_changes_since(struct store *st, const struct identity *who,

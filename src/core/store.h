@@ -444,7 +444,6 @@ enum check_kind {
 	                       * that this version does not install */
 	CHECK_WRITE_CTX,      /* write_ctx holds a row outside a write */
 	CHECK_HISTORY,        /* an invoice's audit chain is broken */
-	CHECK_FEED,           /* the change feed disagrees with the audit */
 	CHECK_TOTALS,         /* the kept totals differ from a recount */
 	CHECK_TYPE,           /* a money or count column holds a non-integer */
 	CHECK__COUNT

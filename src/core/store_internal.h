@@ -9,7 +9,7 @@
 
 #include "store.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 enum stmt_id {
 	SQL_BEGIN,
@@ -31,7 +31,6 @@ enum stmt_id {
 	SQL_NUMBER_LIVE,
 	SQL_INSERT,
 	SQL_AUDIT_HEAD,
-	SQL_CHANGES_HEAD,
 	SQL_TOTALS,
 	SQL_RECOUNT,
 	SQL_DATA_VERSION,
