@@ -14,7 +14,7 @@
  *
  * How the rows go in, and why this way.  Row by row through the schema's
  * triggers costs about 25 us an invoice (each trigger program builds its
- * audit JSON, seeks write_ctx three times, upserts the totals and grows
+ * audit JSON, looks for the writer's claim, upserts the totals and grows
  * six indexes in random order), half a minute for a million.  So the load
  * works in sets instead, inside one transaction with a rollback journal (a
  * fresh file has almost nothing to journal, where WAL would write every
@@ -359,7 +359,7 @@ static int orgs_bump(sqlite3 *db, const struct gen_org orgs[2])
 
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
-/* What the insert trigger writes for an invoice imported under write_ctx
+/* What the insert trigger leaves for an invoice imported under the claim
  * (NULL, 'bench', 'invoice.import'), as the columns of a SELECT over
  * invoices.  Checked against the trigger itself by canary_check. */
 #define AUDIT_COLS                                                            \
@@ -488,7 +488,8 @@ static int sets_insert(sqlite3 *db, int64_t first)
 /*
  * The set statements restate the insert trigger; this proves they still
  * agree with it.  One more invoice (a copy of the first, with a free
- * number) goes in through the restored trigger under the same write_ctx;
+ * number) goes in through the restored trigger under the same claim (the
+ * audit row the writer appends before the insert, which the trigger fills);
  * its audit and feed rows must be what AUDIT_COLS and CHANGES_COLS make of
  * it, and the totals must equal a recount.  Then it is rolled back.
  */
@@ -500,10 +501,12 @@ static int canary_check(sqlite3 *db, const struct gen_org *org, int64_t first)
 	int rc = -1;
 
 	snprintf(number, sizeof number, "%s%" PRId64, org->prefix, org->next);
-	if (exec_or_report(db, "SAVEPOINT canary;"
-	                       "INSERT INTO write_ctx (id, actor_user_id, actor,"
-	                       " action) VALUES (1, NULL, 'bench', "
-	                       "'invoice.import')") != 0)
+	if (exec_or_report(db, "SAVEPOINT canary") != 0 ||
+	    step_id(db, "INSERT INTO audit (at, org_id, actor_user_id, actor, "
+	                "action, subject_id, from_version, to_version, detail) "
+	                "SELECT " NOW ", org_id, NULL, 'bench', 'invoice.import', "
+	                "(SELECT max(id) + 1 FROM invoices), 0, 1, '' "
+	                "FROM invoices WHERE id = ?1", first) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(db,
 		"INSERT INTO invoices (org_id, number, customer, status, "

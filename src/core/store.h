@@ -442,7 +442,6 @@ enum check_kind {
 	CHECK_SCHEMA_ALTERED, /* ... is there with other SQL */
 	CHECK_SCHEMA_EXTRA,   /* an index or trigger on one of its tables
 	                       * that this version does not install */
-	CHECK_WRITE_CTX,      /* write_ctx holds a row outside a write */
 	CHECK_HISTORY,        /* an invoice's audit chain is broken */
 	CHECK_TOTALS,         /* the kept totals differ from a recount */
 	CHECK_TYPE,           /* a money or count column holds a non-integer */

@@ -15,8 +15,8 @@ enum stmt_id {
 	SQL_BEGIN,
 	SQL_COMMIT,
 	SQL_ROLLBACK,
-	SQL_CTX_SET,
-	SQL_CTX_CLEAR,
+	SQL_AUDIT_CLAIM,
+	SQL_NEXT_ID,
 	SQL_ROW_BY_ID,
 	SQL_ROW_BY_NUMBER,
 	SQL_ARCHIVE,
@@ -119,9 +119,14 @@ enum inv_rc store_batch_begin(struct store *st, struct inv_err *err);
 enum inv_rc store_batch_commit(struct store *st, struct inv_err *err);
 void store_batch_rollback(struct store *st);
 
-/* Name actor and action for the triggers of this transaction. */
-enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
-                          const char *action, struct inv_err *err);
+/* Name the writer of the change this transaction is about to make to
+ * invoice id (from version `from` to from + 1; id being the id the new
+ * invoice will get and from 0 for a create): its audit row, appended now
+ * with an empty detail, which the schema's triggers fill when the invoice
+ * changes.  Must come right before that change. */
+enum inv_rc store_claim(struct store *st, const struct identity *who,
+                        const char *action, int64_t id, int64_t from,
+                        struct inv_err *err);
 
 /* Make user a member of org with role, creating either when missing (a new
  * org numbers its invoices PREFIX-1001, PREFIX being its name upper-cased).
