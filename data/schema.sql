@@ -608,3 +608,43 @@ BEGIN
 	                   WHEN OLD.archived_at IS NOT NULL THEN 'archived'
 	                   ELSE 'active' END;
 END;
+
+-- A change of the total that keeps the invoice in its totals row (the
+-- common edit) moves that row's sum once, instead of taking the invoice
+-- out and putting it back.  The trigger above now handles only moves
+-- between rows.  (The before-update guard has checked the new sum.)
+DROP TRIGGER invoices_after_update_totals;
+CREATE TRIGGER invoices_after_update_totals AFTER UPDATE ON invoices
+WHEN OLD.currency IS NOT NEW.currency
+  OR OLD.org_id IS NOT NEW.org_id
+  OR (OLD.archived_at IS NULL) IS NOT (NEW.archived_at IS NULL)
+  OR (OLD.deleted_at IS NULL) IS NOT (NEW.deleted_at IS NULL)
+BEGIN
+	UPDATE totals
+	SET count = count - 1, total_minor = total_minor - OLD.total_minor
+	WHERE org_id = OLD.org_id AND currency = OLD.currency
+	  AND state = CASE WHEN OLD.deleted_at IS NOT NULL THEN 'deleted'
+	                   WHEN OLD.archived_at IS NOT NULL THEN 'archived'
+	                   ELSE 'active' END;
+	INSERT INTO totals (org_id, currency, state, count, total_minor)
+	VALUES (NEW.org_id, NEW.currency,
+		CASE WHEN NEW.deleted_at IS NOT NULL THEN 'deleted'
+		     WHEN NEW.archived_at IS NOT NULL THEN 'archived'
+		     ELSE 'active' END,
+		1, NEW.total_minor)
+	ON CONFLICT DO UPDATE SET count = count + 1,
+		total_minor = total_minor + excluded.total_minor;
+END;
+CREATE TRIGGER invoices_after_update_money AFTER UPDATE ON invoices
+WHEN OLD.total_minor IS NOT NEW.total_minor
+  AND OLD.currency IS NEW.currency AND OLD.org_id IS NEW.org_id
+  AND (OLD.archived_at IS NULL) IS (NEW.archived_at IS NULL)
+  AND (OLD.deleted_at IS NULL) IS (NEW.deleted_at IS NULL)
+BEGIN
+	UPDATE totals
+	SET total_minor = total_minor - OLD.total_minor + NEW.total_minor
+	WHERE org_id = NEW.org_id AND currency = NEW.currency
+	  AND state = CASE WHEN NEW.deleted_at IS NOT NULL THEN 'deleted'
+	                   WHEN NEW.archived_at IS NOT NULL THEN 'archived'
+	                   ELSE 'active' END;
+END;

@@ -327,6 +327,7 @@ enum inv_rc store_claim(struct store *st, const struct identity *who,
                         struct inv_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, SQL_AUDIT_CLAIM, err);
+	enum inv_rc rc;
 
 	if (!s)
 		return err ? err->rc : INV_ERROR;
@@ -340,7 +341,11 @@ enum inv_rc store_claim(struct store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 5, id);
 	sqlite3_bind_int64(s, 6, from);
 	sqlite3_bind_int64(s, 7, from + 1);
-	return stmt_done(st, s, err);
+	st->claim_seq = 0;
+	rc = stmt_done(st, s, err);
+	if (rc == INV_OK)
+		st->claim_seq = sqlite3_last_insert_rowid(st->db);
+	return rc;
 }
 
 static void copy_text(char *dst, size_t len, sqlite3_stmt *s, int col)
@@ -1272,9 +1277,9 @@ static enum inv_rc write_finish(struct store *st, const struct identity *who,
 {
 	enum inv_rc rc = row_load(st, who->org_id, id, &res->row, err);
 
-	if (rc == INV_OK)
-		rc = head_read(st, SQL_AUDIT_HEAD, &res->audit_seq, err);
-	/* the audit row is the change-feed row (schema 3) */
+	/* the audit row is the one the write claimed, and it is the
+	 * change-feed row too (schema 3) */
+	res->audit_seq = st->claim_seq;
 	res->change_seq = res->audit_seq;
 	if (rc == INV_OK)
 		rc = store_tx_commit(st, err);

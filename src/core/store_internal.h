@@ -67,6 +67,7 @@ struct store {
 	char *path;
 	int busy_ms;
 	bool batch; /* inside store_batch_begin(): writes are savepoints */
+	int64_t claim_seq; /* the audit row of the write under way */
 	sqlite3_stmt *stmt[SQL__COUNT];
 	sqlite3_stmt *page[PAGE_STMTS];
 	sqlite3_stmt *edit[EDIT_STMTS];
