@@ -96,7 +96,7 @@ enum inv_rc store_sqlite_err(struct store *st, int rc, struct inv_err *err);
 enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err);
 
 /* BEGIN IMMEDIATE, then the write guard: a file whose triggers, indexes or
- * write_ctx fail the check is refused with INV_DAMAGED (rolled back). */
+ * views fail the check is refused with INV_DAMAGED (rolled back). */
 enum inv_rc store_tx_begin(struct store *st, struct inv_err *err);
 /* BEGIN IMMEDIATE without the guard: for drafts (an operator's unsaved
  * edits are kept even when the invoice cannot be saved) and the repair. */
