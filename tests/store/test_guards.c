@@ -223,6 +223,12 @@ START_TEST(the_audit_and_the_feed_are_append_only)
 		"INSERT OR REPLACE INTO audit (seq, at, org_id, actor, action, "
 		"subject_id, from_version, to_version) VALUES (1, 'now', 1, "
 		"'nobody', 'invoice.edit', 1, 0, 1)",
+		/* a filled detail stays as it is, the newest row's too */
+		"UPDATE audit SET detail = '{}' WHERE seq = 1",
+		"UPDATE audit SET detail = '{}' "
+		"WHERE seq = (SELECT max(seq) FROM audit)",
+		"UPDATE audit SET detail = '' "
+		"WHERE seq = (SELECT max(seq) FROM audit)",
 	};
 	/* the feed is a view of the audit: nothing to write through it */
 	static const char *const feed[] = {
@@ -437,6 +443,44 @@ START_TEST(an_audit_row_below_the_head_is_refused)
 	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
 	ck_assert_int_eq(fixture_count(&fx, "SELECT max(seq) FROM audit"),
 	                 head + 101);
+}
+END_TEST
+
+/* A claim (an audit row with an empty detail, naming the writer of the
+ * change about to be made) can be filled only while it is the newest row,
+ * and only its detail: once another write came after it, or with any other
+ * column changed, the audit is append-only again. */
+START_TEST(only_the_newest_claim_is_filled_and_only_its_detail)
+{
+	static const char claim[] =
+		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
+		"subject_id, from_version, to_version, detail) SELECT 'now', "
+		"org_id, NULL, 'someone', 'invoice.edit', id, version, "
+		"version + 1, '' FROM invoices WHERE number = 'ACME-1003' "
+		"AND deleted_at IS NULL";
+
+	/* filled in the same call, while newest: accepted */
+	expect_accepted("BEGIN; INSERT INTO audit (at, org_id, actor, action, "
+		"subject_id, from_version, to_version, detail) VALUES ('now', 1, "
+		"'x', 'invoice.edit', 999999, 0, 1, ''); UPDATE audit SET "
+		"detail = '{}' WHERE seq = (SELECT max(seq) FROM audit); "
+		"ROLLBACK;");
+	expect_refused("BEGIN; INSERT INTO audit (at, org_id, actor, action, "
+		"subject_id, from_version, to_version, detail) VALUES ('now', 1, "
+		"'x', 'invoice.edit', 999999, 0, 1, ''); UPDATE audit SET "
+		"detail = '{}', actor = 'y' WHERE seq = (SELECT max(seq) FROM "
+		"audit); COMMIT;", "append-only");
+	expect_accepted(claim);
+	/* another write after it: the claim names no one for it ... */
+	expect_accepted("UPDATE invoices SET customer = 'Later' WHERE "
+	                "number = 'ACME-1002' AND deleted_at IS NULL");
+	ck_assert_int_eq(fixture_count(&fx, "SELECT actor = 'external' FROM "
+		"audit ORDER BY seq DESC LIMIT 1"), 1);
+	/* ... and it can no longer be filled */
+	expect_refused("UPDATE audit SET detail = '{}' WHERE detail = ''",
+	               "append-only");
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit "
+		"WHERE detail = ''"), 1);
 }
 END_TEST
 
@@ -824,6 +868,7 @@ static Suite *guards_suite(void)
 	tcase_add_test(tc, a_totals_sum_past_64_bits_is_refused_by_the_core);
 	tcase_add_test(tc, inveds_own_writes_pass_the_guards);
 	tcase_add_test(tc, an_audit_row_below_the_head_is_refused);
+	tcase_add_test(tc, only_the_newest_claim_is_filled_and_only_its_detail);
 	tcase_add_test(tc, a_shell_write_is_versioned_audited_fed_and_totalled);
 	tcase_add_test(tc, the_feed_reader_misses_no_commit);
 	tcase_add_test(tc, a_schema_2_file_migrates_with_its_history_and_feed);
