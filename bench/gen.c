@@ -14,16 +14,17 @@
  *
  * How the rows go in, and why this way.  Row by row through the schema's
  * triggers costs about 25 us an invoice (each trigger program builds its
- * audit JSON, seeks write_ctx three times, upserts the totals and grows
- * seven indexes in random order), half a minute for a million.  So the load
+ * audit JSON, looks for the writer's claim, upserts the totals and grows
+ * six indexes in random order), half a minute for a million.  So the load
  * works in sets instead, inside one transaction with a rollback journal (a
  * fresh file has almost nothing to journal, where WAL would write every
  * page twice) and a large page cache:
  *   1. keep the text of the invoice triggers and of the indexes on
- *      invoices, audit and changes from sqlite_schema, then drop them;
+ *      invoices and audit from sqlite_schema, then drop them;
  *   2. insert the invoices with one prepared statement;
- *   3. write their audit rows, change-feed rows and totals with one
- *      INSERT ... SELECT each, in the very shape the insert trigger writes;
+ *   3. write their audit rows (the change feed is a view of them) and
+ *      totals with one INSERT ... SELECT each, in the very shape the insert
+ *      trigger writes;
  *   4. create the indexes again (from sorted rows, far cheaper than growing
  *      them one insert at a time) and the triggers from the kept text.
  * Step 3 restates what the insert trigger does, so it is checked against
@@ -358,7 +359,7 @@ static int orgs_bump(sqlite3 *db, const struct gen_org orgs[2])
 
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
-/* What the insert trigger writes for an invoice imported under write_ctx
+/* What the insert trigger leaves for an invoice imported under the claim
  * (NULL, 'bench', 'invoice.import'), as the columns of a SELECT over
  * invoices.  Checked against the trigger itself by canary_check. */
 #define AUDIT_COLS                                                            \
@@ -465,18 +466,15 @@ static int64_t int_id(sqlite3 *db, const char *sql, int64_t id)
 	return v;
 }
 
-/* Audit, feed and totals of the invoices from id first on, one statement
- * each, in id order as the trigger would have written them. */
+/* Audit (which is also the change feed, read through the view changes)
+ * and totals of the invoices from id first on, one statement each, in id
+ * order as the trigger would have written them. */
 static int sets_insert(sqlite3 *db, int64_t first)
 {
 	return step_id(db,
 		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
 		"subject_id, from_version, to_version, detail) "
 		"SELECT " NOW ", " AUDIT_COLS " FROM invoices WHERE id >= ?1 "
-		"ORDER BY id", first) ||
-	       step_id(db,
-		"INSERT INTO changes (at, org_id, invoice_id, action) "
-		"SELECT " NOW ", " CHANGES_COLS " FROM invoices WHERE id >= ?1 "
 		"ORDER BY id", first) ||
 	       step_id(db,
 		"INSERT INTO totals (org_id, currency, state, count, total_minor) "
@@ -490,7 +488,8 @@ static int sets_insert(sqlite3 *db, int64_t first)
 /*
  * The set statements restate the insert trigger; this proves they still
  * agree with it.  One more invoice (a copy of the first, with a free
- * number) goes in through the restored trigger under the same write_ctx;
+ * number) goes in through the restored trigger under the same claim (the
+ * audit row the writer appends before the insert, which the trigger fills);
  * its audit and feed rows must be what AUDIT_COLS and CHANGES_COLS make of
  * it, and the totals must equal a recount.  Then it is rolled back.
  */
@@ -502,10 +501,12 @@ static int canary_check(sqlite3 *db, const struct gen_org *org, int64_t first)
 	int rc = -1;
 
 	snprintf(number, sizeof number, "%s%" PRId64, org->prefix, org->next);
-	if (exec_or_report(db, "SAVEPOINT canary;"
-	                       "INSERT INTO write_ctx (id, actor_user_id, actor,"
-	                       " action) VALUES (1, NULL, 'bench', "
-	                       "'invoice.import')") != 0)
+	if (exec_or_report(db, "SAVEPOINT canary") != 0 ||
+	    step_id(db, "INSERT INTO audit (at, org_id, actor_user_id, actor, "
+	                "action, subject_id, from_version, to_version, detail) "
+	                "SELECT " NOW ", org_id, NULL, 'bench', 'invoice.import', "
+	                "(SELECT max(id) + 1 FROM invoices), 0, 1, '' "
+	                "FROM invoices WHERE id = ?1", first) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(db,
 		"INSERT INTO invoices (org_id, number, customer, status, "

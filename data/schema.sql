@@ -1,4 +1,4 @@
--- inved schema, version 2.
+-- inved schema, version 3.
 --
 -- Compiled into the binary (data/embed.c) and applied by store_open() when
 -- PRAGMA user_version is 0.  Each later version's additions follow a line
@@ -9,9 +9,10 @@
 -- a foreign UPDATE that forgets to bump the version gets it bumped, lands in
 -- the audit as actor 'external', in the change feed, and in the totals.
 --
--- inved's own writes name their actor and action in the one-row table
--- write_ctx inside the same transaction and clear it before commit; a
--- writer that leaves it empty is, by definition, external.
+-- Schemas 1 and 2 had inved name its actor and action in the one-row table
+-- write_ctx inside the write's transaction; since schema 3 a writer names
+-- itself in the audit row of its write (see there).  A writer that names
+-- no one is, by definition, external.
 
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
@@ -434,3 +435,216 @@ INSERT INTO drafts_next (user_id, org_id, invoice_id, version, base_version,
 	FROM drafts;
 DROP TABLE drafts;
 ALTER TABLE drafts_next RENAME TO drafts;
+
+-- schema 3 --
+--
+-- One row serves as the audit, the change feed and the writer's name, so
+-- a guarded commit writes the invoice, one audit row and (when money
+-- moved) one totals row, and nothing else.
+--
+-- The change feed was a second table written beside every audit row (a
+-- row and an index entry more in every commit); it is now the audit
+-- itself, read by (org_id, seq) through audit_org.  The name `changes`
+-- stays, as a view with the columns the table had, for anyone who reads it.
+DROP TABLE changes;
+CREATE VIEW changes (seq, at, org_id, invoice_id, action) AS
+	SELECT seq, at, org_id, subject_id, action FROM audit;
+
+-- A reader of the feed keeps the last seq it saw and asks for the rows
+-- after it, so a row must never appear below a seq already handed out:
+-- the audit grows only at its end (a row given an explicit seq below the
+-- newest would be skipped by every screen that is already past it).
+CREATE TRIGGER audit_after_insert AFTER INSERT ON audit
+WHEN NEW.seq < (SELECT max(seq) FROM audit)
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit grows only at its end');
+END;
+
+-- The writer's name.  inved used to name itself in write_ctx and clear it
+-- again before the commit (a page written and emptied in every commit).
+-- Now a writer that wants its name on the write appends the audit row
+-- itself, just before it changes the invoice: actor, action, the invoice
+-- and the versions the change will go from and to, and an empty detail
+-- (a claim).  The triggers below then fill that row's detail from the row
+-- as it really changed, instead of appending one of their own.  A claim
+-- counts only when it is the newest audit row and names exactly this
+-- invoice and these versions, so a writer that names no one (the sqlite3
+-- shell, a script) is recorded as 'external', as before; naming someone
+-- takes a deliberate insert into the audit, as it took one into write_ctx.
+--
+-- The audit stays append-only with one exception: the newest row's empty
+-- detail may be filled once, everything else left as it is.  That is
+-- what the triggers do to a claim (and to their own rows, which they
+-- append with an empty detail and fill at once, so the detail is written
+-- in one place).  A claim nobody filled is found by `inved check`.
+DROP TRIGGER audit_before_update;
+CREATE TRIGGER audit_before_update BEFORE UPDATE ON audit
+WHEN NOT (OLD.detail = '' AND typeof(NEW.detail) = 'text'
+          AND NEW.detail <> ''
+          AND NEW.seq IS OLD.seq AND NEW.at IS OLD.at
+          AND NEW.org_id IS OLD.org_id
+          AND NEW.actor_user_id IS OLD.actor_user_id
+          AND NEW.actor IS OLD.actor AND NEW.action IS OLD.action
+          AND NEW.subject_id IS OLD.subject_id
+          AND NEW.from_version IS OLD.from_version
+          AND NEW.to_version IS OLD.to_version
+          AND OLD.seq = (SELECT max(seq) FROM audit))
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit is append-only');
+END;
+
+DROP TABLE write_ctx;
+
+DROP TRIGGER invoices_after_insert;
+CREATE TRIGGER invoices_after_insert AFTER INSERT ON invoices
+BEGIN
+	INSERT INTO audit (at, org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail)
+	SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.org_id, NULL,
+	       'external', 'invoice.external_create', NEW.id, 0, NEW.version, ''
+	WHERE NOT EXISTS (SELECT 1 FROM audit
+		WHERE seq = (SELECT max(seq) FROM audit) AND detail = ''
+		  AND org_id = NEW.org_id AND subject_id = NEW.id
+		  AND from_version = 0 AND to_version = NEW.version);
+	UPDATE audit
+	SET detail = json_object(
+		'number', json_object('old', NULL, 'new', NEW.number),
+		'customer', json_object('old', NULL, 'new', NEW.customer),
+		'status', json_object('old', NULL, 'new', NEW.status),
+		'total_minor', json_object('old', NULL, 'new', NEW.total_minor),
+		'currency', json_object('old', NULL, 'new', NEW.currency))
+	WHERE seq = (SELECT max(seq) FROM audit) AND detail = ''
+	  AND subject_id = NEW.id;
+	INSERT INTO totals (org_id, currency, state, count, total_minor)
+	VALUES (NEW.org_id, NEW.currency,
+		CASE WHEN NEW.deleted_at IS NOT NULL THEN 'deleted'
+		     WHEN NEW.archived_at IS NOT NULL THEN 'archived'
+		     ELSE 'active' END,
+		1, NEW.total_minor)
+	ON CONFLICT DO UPDATE SET count = count + 1,
+		total_minor = total_minor + excluded.total_minor;
+END;
+
+DROP TRIGGER invoices_after_update;
+CREATE TRIGGER invoices_after_update AFTER UPDATE ON invoices
+BEGIN
+	-- A writer that forgot the version still moves it: stale saves made
+	-- against the old version must conflict.  (Not recursive: this nested
+	-- UPDATE does not fire the trigger again.)
+	UPDATE invoices
+	SET version = OLD.version + 1,
+	    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+	WHERE id = NEW.id AND NEW.version <= OLD.version;
+	INSERT INTO audit (at, org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail)
+	SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.org_id, NULL,
+	       'external', 'invoice.external_edit', NEW.id, OLD.version,
+	       CASE WHEN NEW.version <= OLD.version THEN OLD.version + 1
+	            ELSE NEW.version END, ''
+	WHERE NOT EXISTS (SELECT 1 FROM audit
+		WHERE seq = (SELECT max(seq) FROM audit) AND detail = ''
+		  AND org_id = NEW.org_id AND subject_id = NEW.id
+		  AND from_version = OLD.version AND to_version = NEW.version
+		  AND NEW.version = OLD.version + 1);
+	UPDATE audit
+	SET detail = (SELECT json_group_object(f, json(v)) FROM (
+			SELECT 'number' AS f,
+			       json_object('old', OLD.number, 'new', NEW.number) AS v
+			WHERE OLD.number IS NOT NEW.number
+			UNION ALL
+			SELECT 'customer',
+			       json_object('old', OLD.customer, 'new', NEW.customer)
+			WHERE OLD.customer IS NOT NEW.customer
+			UNION ALL
+			SELECT 'status', json_object('old', OLD.status, 'new', NEW.status)
+			WHERE OLD.status IS NOT NEW.status
+			UNION ALL
+			SELECT 'total_minor',
+			       json_object('old', OLD.total_minor, 'new', NEW.total_minor)
+			WHERE OLD.total_minor IS NOT NEW.total_minor
+			UNION ALL
+			SELECT 'currency',
+			       json_object('old', OLD.currency, 'new', NEW.currency)
+			WHERE OLD.currency IS NOT NEW.currency
+			UNION ALL
+			SELECT 'archived_at',
+			       json_object('old', OLD.archived_at, 'new', NEW.archived_at)
+			WHERE OLD.archived_at IS NOT NEW.archived_at
+			UNION ALL
+			SELECT 'deleted_at',
+			       json_object('old', OLD.deleted_at, 'new', NEW.deleted_at)
+			WHERE OLD.deleted_at IS NOT NEW.deleted_at))
+	WHERE seq = (SELECT max(seq) FROM audit) AND detail = ''
+	  AND subject_id = NEW.id;
+END;
+
+-- inved never removes invoices (deletion is soft), but another client may.
+DROP TRIGGER invoices_after_delete;
+CREATE TRIGGER invoices_after_delete AFTER DELETE ON invoices
+BEGIN
+	INSERT INTO audit (at, org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail)
+	SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.org_id, NULL,
+	       'external', 'invoice.purge', OLD.id, OLD.version,
+	       OLD.version + 1, ''
+	WHERE NOT EXISTS (SELECT 1 FROM audit
+		WHERE seq = (SELECT max(seq) FROM audit) AND detail = ''
+		  AND org_id = OLD.org_id AND subject_id = OLD.id
+		  AND action = 'invoice.purge' AND from_version = OLD.version
+		  AND to_version = OLD.version + 1);
+	UPDATE audit
+	SET detail = json_object(
+		'number', json_object('old', OLD.number, 'new', NULL),
+		'customer', json_object('old', OLD.customer, 'new', NULL),
+		'status', json_object('old', OLD.status, 'new', NULL),
+		'total_minor', json_object('old', OLD.total_minor, 'new', NULL),
+		'currency', json_object('old', OLD.currency, 'new', NULL))
+	WHERE seq = (SELECT max(seq) FROM audit) AND detail = ''
+	  AND subject_id = OLD.id;
+	UPDATE totals
+	SET count = count - 1, total_minor = total_minor - OLD.total_minor
+	WHERE org_id = OLD.org_id AND currency = OLD.currency
+	  AND state = CASE WHEN OLD.deleted_at IS NOT NULL THEN 'deleted'
+	                   WHEN OLD.archived_at IS NOT NULL THEN 'archived'
+	                   ELSE 'active' END;
+END;
+
+-- A change of the total that keeps the invoice in its totals row (the
+-- common edit) moves that row's sum once, instead of taking the invoice
+-- out and putting it back.  The trigger above now handles only moves
+-- between rows.  (The before-update guard has checked the new sum.)
+DROP TRIGGER invoices_after_update_totals;
+CREATE TRIGGER invoices_after_update_totals AFTER UPDATE ON invoices
+WHEN OLD.currency IS NOT NEW.currency
+  OR OLD.org_id IS NOT NEW.org_id
+  OR (OLD.archived_at IS NULL) IS NOT (NEW.archived_at IS NULL)
+  OR (OLD.deleted_at IS NULL) IS NOT (NEW.deleted_at IS NULL)
+BEGIN
+	UPDATE totals
+	SET count = count - 1, total_minor = total_minor - OLD.total_minor
+	WHERE org_id = OLD.org_id AND currency = OLD.currency
+	  AND state = CASE WHEN OLD.deleted_at IS NOT NULL THEN 'deleted'
+	                   WHEN OLD.archived_at IS NOT NULL THEN 'archived'
+	                   ELSE 'active' END;
+	INSERT INTO totals (org_id, currency, state, count, total_minor)
+	VALUES (NEW.org_id, NEW.currency,
+		CASE WHEN NEW.deleted_at IS NOT NULL THEN 'deleted'
+		     WHEN NEW.archived_at IS NOT NULL THEN 'archived'
+		     ELSE 'active' END,
+		1, NEW.total_minor)
+	ON CONFLICT DO UPDATE SET count = count + 1,
+		total_minor = total_minor + excluded.total_minor;
+END;
+CREATE TRIGGER invoices_after_update_money AFTER UPDATE ON invoices
+WHEN OLD.total_minor IS NOT NEW.total_minor
+  AND OLD.currency IS NEW.currency AND OLD.org_id IS NEW.org_id
+  AND (OLD.archived_at IS NULL) IS (NEW.archived_at IS NULL)
+  AND (OLD.deleted_at IS NULL) IS (NEW.deleted_at IS NULL)
+BEGIN
+	UPDATE totals
+	SET total_minor = total_minor - OLD.total_minor + NEW.total_minor
+	WHERE org_id = NEW.org_id AND currency = NEW.currency
+	  AND state = CASE WHEN NEW.deleted_at IS NOT NULL THEN 'deleted'
+	                   WHEN NEW.archived_at IS NOT NULL THEN 'archived'
+	                   ELSE 'active' END;
+END;

@@ -77,9 +77,10 @@ static void check_human(const struct check_report *r, bool repair)
 		fputc('\n', stdout);
 	}
 	if (r->n == 0) {
-		printf("%s\n", _("All checks passed: the schema, write_ctx, every "
-		                 "invoice's history, the change feed, the totals "
-		                 "and the money columns are as they should be."));
+		printf("%s\n", _("All checks passed: the schema, every invoice's "
+		                 "history (which is also the change feed), the "
+		                 "totals and the money columns are as they should "
+		                 "be."));
 		return;
 	}
 	printf(_("Problems found: %zu\n"), r->n + r->more);
@@ -95,13 +96,12 @@ static void check_human(const struct check_report *r, bool repair)
 	if (r->more)
 		printf(_("  ... and %zu more\n"), r->more);
 	if (repairable)
-		printf("%s\n", _("An admin can reinstall the schema objects and "
-		                 "clear write_ctx with `inved check --repair`."));
+		printf("%s\n", _("An admin can reinstall the schema objects with "
+		                 "`inved check --repair`."));
 	if (lasting)
-		printf("%s\n", _("Damage to the history, the change feed, the "
-		                 "totals or a table is reported, never repaired: "
-		                 "compare with a backup to find out what "
-		                 "happened."));
+		printf("%s\n", _("Damage to the history, the totals or a table is "
+		                 "reported, never repaired: compare with a backup "
+		                 "to find out what happened."));
 }
 
 int cli_check(const struct cli_globals *g, int argc, char **argv)

@@ -11,13 +11,15 @@
  * The write guard (store_guard) runs that comparison inside the write
  * transaction, but only when PRAGMA schema_version moved since it last
  * passed (a screen stays open for hours while someone may run the sqlite3
- * shell); otherwise it costs one pragma.  A row left in write_ctx is caught
- * per write for free: the store names itself there with a plain INSERT.
+ * shell); otherwise it costs one pragma.
  *
  * The check (store_check_run) only reads, in one read transaction.  The
- * repair puts back schema objects and clears write_ctx; the history, the
- * feed and the totals it reports and leaves as they are, because "fixing"
- * them would erase the evidence of what happened.
+ * repair puts back schema objects; the history and the totals it reports
+ * and leaves as they are, because "fixing" them would erase the evidence of
+ * what happened.  Since schema 3 the change feed is the audit itself, so it
+ * cannot disagree with it (the view named changes and the index audit_org
+ * it is read through are schema objects), and a writer names itself in the
+ * audit row of its write: a claim no write filled is history damage.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -43,9 +45,7 @@ static const char *const kind_names[CHECK__COUNT] = {
 	[CHECK_SCHEMA_MISSING] = "schema_missing",
 	[CHECK_SCHEMA_ALTERED] = "schema_altered",
 	[CHECK_SCHEMA_EXTRA] = "schema_extra",
-	[CHECK_WRITE_CTX] = "write_ctx",
 	[CHECK_HISTORY] = "history",
-	[CHECK_FEED] = "feed",
 	[CHECK_TOTALS] = "totals",
 	[CHECK_TYPE] = "type",
 };
@@ -367,7 +367,6 @@ static enum inv_rc guard_schema_version(struct store *st, int64_t *out,
 	return INV_OK;
 }
 
-
 static enum inv_rc guard_refuse(struct store *st, const char *what,
                                 struct inv_err *err)
 {
@@ -378,14 +377,11 @@ static enum inv_rc guard_refuse(struct store *st, const char *what,
 		what, st->path);
 }
 
-/* The full verification: the schema, and write_ctx empty (inside our own
- * write transaction, before we name ourselves there, any row is a
- * leftover). */
+/* The full verification: the schema. */
 static enum inv_rc guard_verify(struct store *st, struct inv_err *err)
 {
 	struct schema_set want, have;
 	struct guard_ctx g;
-	int64_t rows = 0;
 	enum inv_rc rc;
 
 	memset(&g, 0, sizeof g);
@@ -402,12 +398,7 @@ static enum inv_rc guard_verify(struct store *st, struct inv_err *err)
 	schema_free(&have);
 	if (g.bad)
 		return guard_refuse(st, g.what, err);
-	rows = 0;
-	rc = store_query_int(st, "SELECT count(*) FROM write_ctx", &rows, err);
-	if (rc == INV_OK && rows > 0)
-		return guard_refuse(st,
-			_("write_ctx holds a row left by another program"), err);
-	return rc;
+	return INV_OK;
 }
 
 enum inv_rc store_guard(struct store *st, struct inv_err *err)
@@ -437,8 +428,11 @@ enum inv_rc store_guard_row(struct store *st, const struct invoice *cur,
 
 	if (!st->guard_tip_stmt) {
 		rc = sqlite3_prepare_v3(st->db,
+			/* a claim no write filled is for the check to report;
+			 * it does not stand for the invoice's version */
 			"SELECT to_version, action = 'invoice.purge' FROM audit "
-			"WHERE subject_id = ?1 ORDER BY seq DESC LIMIT 1", -1,
+			"WHERE subject_id = ?1 AND detail <> '' "
+			"ORDER BY seq DESC LIMIT 1", -1,
 			SQLITE_PREPARE_PERSISTENT, &st->guard_tip_stmt, NULL);
 		if (rc != SQLITE_OK)
 			return store_sqlite_err(st, rc, err);
@@ -608,30 +602,6 @@ static enum inv_rc check_schema(struct checker *c, struct inv_err *err)
 	return rc;
 }
 
-static enum inv_rc check_write_ctx(struct checker *c, struct inv_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(c->st->db,
-		"SELECT count(*), coalesce(max(actor), '') FROM write_ctx", -1,
-		&s, NULL);
-
-	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t n = sqlite3_column_int64(s, 0);
-
-		if (n > 0)
-			finding_add(c, CHECK_WRITE_CTX, true, "write_ctx",
-				_("write_ctx holds %" PRId64 " row(s) outside any write "
-				  "(actor '%s'): other programs' writes would be "
-				  "recorded as that user's"),
-				n, (const char *)sqlite3_column_text(s, 1));
-		rc = SQLITE_DONE;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return section_failed(c, CHECK_WRITE_CTX, rc, err);
-	return INV_OK;
-}
-
 /* ---- history: every invoice's audit chain -------------------------------- */
 
 /* The fields the audit detail carries old and new values of. */
@@ -661,7 +631,7 @@ struct hist {
 };
 
 /* Columns: 0 subject, 1 seq, 2 audit org, 3 action, 4 from, 5 to,
- * 6 detail valid, 7 invoice exists, 8 invoice org, 9 number, 10 version,
+ * 6 detail valid (2: empty, an unfilled claim), 7 invoice exists, 8 invoice org, 9 number, 10 version,
  * then per field: has, old, new, current. */
 #define HIST_COL_FIELD 11
 static char *hist_sql(void)
@@ -674,7 +644,8 @@ static char *hist_sql(void)
 		return NULL;
 	used = (size_t)snprintf(sql, len,
 		"SELECT a.subject_id, a.seq, a.org_id, a.action, a.from_version, "
-		"a.to_version, json_valid(a.detail), i.id IS NOT NULL, i.org_id, "
+		"a.to_version, CASE WHEN a.detail = '' THEN 2 "
+		"ELSE json_valid(a.detail) END, i.id IS NOT NULL, i.org_id, "
 		"i.number, i.version");
 	for (i = 0; i < HIST_FIELDS; i++)
 		used += (size_t)snprintf(sql + used, len - used,
@@ -808,6 +779,11 @@ static void hist_step(struct checker *c, struct hist *h, sqlite3_stmt *s)
 			_("the audit row seq %" PRId64 " goes from version %" PRId64
 			  " to version %" PRId64),
 			seq, from, to);
+	else if (sqlite3_column_int(s, 6) == 2)
+		hist_report(c, h,
+			_("the audit row seq %" PRId64 " names the writer of a "
+			  "change that was never made (a claim no write filled)"),
+			seq);
 	else if (sqlite3_column_int(s, 6) == 0)
 		hist_report(c, h,
 			_("the audit row seq %" PRId64 " holds no valid detail"), seq);
@@ -892,43 +868,7 @@ static enum inv_rc check_history(struct checker *c, struct inv_err *err)
 	return INV_OK;
 }
 
-/* ---- the feed, the totals, the types ------------------------------------- */
-
-/* Each audit row has its feed row (the triggers write both): per invoice
- * and action the two tables hold as many rows. */
-static enum inv_rc check_feed(struct checker *c, struct inv_err *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(c->st->db,
-		/* one sort of both tables, not a join of two large sets */
-		"SELECT org_id, inv, action, sum(a), sum(f), "
-		"  (SELECT number FROM invoices WHERE id = inv) "
-		"FROM (SELECT org_id, subject_id AS inv, action, 1 AS a, 0 AS f "
-		"      FROM audit WHERE " CHECK_INVOICE_ROWS("") " UNION ALL "
-		"      SELECT org_id, invoice_id, action, 0, 1 FROM changes) "
-		"GROUP BY inv, action, org_id HAVING sum(a) != sum(f)",
-		-1, &s, NULL);
-
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		char label[96];
-
-		invoice_label(c, sqlite3_column_int64(s, 0),
-		              sqlite3_column_int64(s, 1),
-		              (const char *)sqlite3_column_text(s, 5), label,
-		              sizeof label);
-		finding_add(c, CHECK_FEED, false, label,
-			_("%s: %" PRId64 " '%s' row(s) in the audit but %" PRId64
-			  " in the change feed"),
-			label, (int64_t)sqlite3_column_int64(s, 3),
-			(const char *)sqlite3_column_text(s, 2),
-			(int64_t)sqlite3_column_int64(s, 4));
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return section_failed(c, CHECK_FEED, rc, err);
-	return INV_OK;
-}
+/* ---- the totals, the types ---------------------------------------------- */
 
 /* The recount sums the high and low 32 bits of each total apart, so it
  * cannot overflow even where the kept sum did (SQLite's sum() would stop
@@ -1041,8 +981,8 @@ static enum inv_rc check_types(struct checker *c, struct inv_err *err)
 static enum inv_rc check_all(struct checker *c, struct inv_err *err)
 {
 	enum inv_rc (*const section[])(struct checker *, struct inv_err *) = {
-		check_integrity, check_schema, check_write_ctx, check_history,
-		check_feed, check_totals, check_types,
+		check_integrity, check_schema, check_history,
+		check_totals, check_types,
 	};
 	enum inv_rc rc = INV_OK;
 	size_t i;
@@ -1168,25 +1108,6 @@ static int repair_schema(struct store *st, struct repair_plan *p,
 	return rc;
 }
 
-static int repair_write_ctx(struct store *st, struct check_report *out)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t n = 0;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM write_ctx", -1,
-	                            &s, NULL);
-
-	if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_OK || n == 0)
-		return rc;
-	rc = sqlite3_exec(st->db, "DELETE FROM write_ctx", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		repaired_add(out, CHECK_WRITE_CTX, "write_ctx",
-			_("cleared %" PRId64 " leftover row(s) from write_ctx"), n);
-	return rc;
-}
-
 enum inv_rc store_check_repair(struct store *st, const struct identity *who,
                                struct check_report *out, struct inv_err *err)
 {
@@ -1220,8 +1141,6 @@ enum inv_rc store_check_repair(struct store *st, const struct identity *who,
 	if (rc == INV_OK) {
 		schema_diff(&want, &have, plan_diff, &plan);
 		src = plan.nomem ? SQLITE_NOMEM : repair_schema(st, &plan, done);
-		if (src == SQLITE_OK)
-			src = repair_write_ctx(st, done);
 		if (src == SQLITE_OK)
 			rc = store_exec(st, SQL_COMMIT, err);
 		else

@@ -20,7 +20,7 @@ enum inv_rc {
 	INV_INVALID,    /* bad input; err.field names the field */
 	INV_BUSY,       /* the database stayed locked past the busy timeout */
 	INV_ERROR,      /* anything unexpected: I/O, corrupt file, bug */
-	INV_DAMAGED,    /* the file's safeguards (triggers, indexes, write_ctx,
+	INV_DAMAGED,    /* the file's safeguards (triggers, indexes, views,
 	                 * history) fail `inved check`; nothing was written */
 };
 

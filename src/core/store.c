@@ -4,9 +4,10 @@
  *
  * Every write is one BEGIN IMMEDIATE transaction that loads the row by
  * (session org, id) and checks tenancy, lifecycle, role and version, in that
- * order, against the row it just loaded.  Only then does it name itself in
- * write_ctx and touch the row; the triggers of data/schema.sql write the
- * audit row, the change-feed row and the totals inside the same transaction.
+ * order, against the row it just loaded.  Only then does it name itself
+ * (the audit row of the write, appended with an empty detail) and touch the
+ * row; the triggers of data/schema.sql fill that audit row (which is also
+ * the change-feed row) and write the totals inside the same transaction.
  * A refused write rolls back, so it leaves no trace at all.
  *
  * Drafts, the change feed and the demo data live in feed.c and demo.c.
@@ -40,12 +41,13 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_SAVEPOINT] = "SAVEPOINT store_write",
 	[SQL_RELEASE] = "RELEASE store_write",
 	[SQL_ROLLBACK_TO] = "ROLLBACK TO store_write",
-	/* A plain INSERT: a row left in write_ctx by another program makes
-	 * it fail (the guard's cheap per-write check), where OR REPLACE would
-	 * quietly hide the leftover. */
-	[SQL_CTX_SET] = "INSERT INTO write_ctx "
-	                "(id, actor_user_id, actor, action) VALUES (1, ?, ?, ?)",
-	[SQL_CTX_CLEAR] = "DELETE FROM write_ctx",
+	/* The writer's name (schema 3): the audit row of the write, appended
+	 * before the write with an empty detail, which the triggers fill. */
+	[SQL_AUDIT_CLAIM] = "INSERT INTO audit (at, org_id, actor_user_id, "
+	                    "actor, action, subject_id, from_version, "
+	                    "to_version, detail) VALUES (" NOW ", ?1, ?2, ?3, "
+	                    "?4, ?5, ?6, ?7, '')",
+	[SQL_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM invoices",
 	[SQL_ROW_BY_ID] = "SELECT " ROW_COLS " FROM invoices "
 	                  "WHERE org_id = ?1 AND id = ?2",
 	[SQL_ROW_BY_NUMBER] = "SELECT " ROW_COLS " FROM invoices "
@@ -73,11 +75,11 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_NUMBER_LIVE] = "SELECT " ROW_COLS " FROM invoices "
 	                    "WHERE org_id = ?1 AND number = ?2 "
 	                    "AND deleted_at IS NULL",
-	[SQL_INSERT] = "INSERT INTO invoices (org_id, number, customer, status, "
-	               "total_minor, currency, version, created_at, updated_at) "
-	               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, " NOW ", " NOW ")",
+	[SQL_INSERT] = "INSERT INTO invoices (id, org_id, number, customer, "
+	               "status, total_minor, currency, version, created_at, "
+	               "updated_at) "
+	               "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, 1, " NOW ", " NOW ")",
 	[SQL_AUDIT_HEAD] = "SELECT coalesce(max(seq), 0) FROM audit",
-	[SQL_CHANGES_HEAD] = "SELECT coalesce(max(seq), 0) FROM changes",
 	[SQL_TOTALS] = "SELECT state, currency, count, total_minor FROM totals "
 	               "WHERE org_id = ?1 ORDER BY currency",
 	[SQL_RECOUNT] =
@@ -86,8 +88,9 @@ static const char *const stmt_sql[SQL__COUNT] = {
 		"currency, count(*), sum(total_minor) FROM invoices "
 		"WHERE org_id = ?1 GROUP BY 1, 2 ORDER BY 2",
 	[SQL_DATA_VERSION] = "PRAGMA data_version",
-	[SQL_CHANGES_SINCE] = "SELECT seq, org_id, invoice_id, action "
-	                      "FROM changes WHERE org_id = ?1 AND seq > ?2 "
+	/* The change feed is the audit (schema 3), read through audit_org. */
+	[SQL_CHANGES_SINCE] = "SELECT seq, org_id, subject_id, action "
+	                      "FROM audit WHERE org_id = ?1 AND seq > ?2 "
 	                      "ORDER BY seq LIMIT ?3",
 	[SQL_AUDIT_ORG] =
 		"SELECT a.seq, a.at, a.actor, a.action, a.subject_id, "
@@ -137,11 +140,12 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[SQL_BEGIN_READ] = "BEGIN DEFERRED",
 	/* The newest audit row of an invoice up to a version that touched a
-	 * field (?4 '$.field'), and the value it left (?5 '$.field.new'). */
+	 * field (?4 '$.field'), and the value it left (?5 '$.field.new').  A
+	 * claim no write filled (detail '') changed nothing. */
 	[SQL_AUDIT_VALUE] =
 		"SELECT json_extract(detail, ?5), actor, to_version FROM audit "
 		"WHERE org_id = ?1 AND subject_id = ?2 AND to_version <= ?3 "
-		"AND json_type(detail, ?4) IS NOT NULL "
+		"AND detail <> '' AND json_type(detail, ?4) IS NOT NULL "
 		"ORDER BY to_version DESC, seq DESC LIMIT 1",
 	[SQL_TOTALS_BUCKET] = "SELECT count, total_minor FROM totals "
 	                      "WHERE org_id = ?1 AND currency = ?2 AND state = ?3",
@@ -306,44 +310,43 @@ void store_batch_rollback(struct store *st)
 	store_tx_rollback(st);
 }
 
-/* write_ctx is emptied before every commit, so a later writer that does not
- * name itself is recorded as external, never as us. */
+/* Nothing to clear before the commit: the writer's name is in the audit
+ * row of its own write (schema 3), which names the invoice and versions,
+ * so a later writer that does not name itself is recorded as external. */
 enum inv_rc store_tx_commit(struct store *st, struct inv_err *err)
 {
-	enum inv_rc rc = store_exec(st, SQL_CTX_CLEAR, err);
+	enum inv_rc rc = store_exec(st, st->batch ? SQL_RELEASE : SQL_COMMIT,
+	                            err);
 
-	if (rc == INV_OK)
-		rc = store_exec(st, st->batch ? SQL_RELEASE : SQL_COMMIT, err);
 	if (rc != INV_OK)
 		store_tx_rollback(st);
 	return rc;
 }
 
-enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
-                          const char *action, struct inv_err *err)
+enum inv_rc store_claim(struct store *st, const struct identity *who,
+                        const char *action, int64_t id, int64_t from,
+                        struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_CTX_SET, err);
-	int rc;
+	sqlite3_stmt *s = store_stmt(st, SQL_AUDIT_CLAIM, err);
+	enum inv_rc rc;
 
 	if (!s)
 		return err ? err->rc : INV_ERROR;
-	if (user_id > 0)
-		sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_int64(s, 1, who->org_id);
+	if (who->user_id > 0)
+		sqlite3_bind_int64(s, 2, who->user_id);
 	else
-		sqlite3_bind_null(s, 1);
-	sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return inv_err_set(err, INV_DAMAGED, "write_ctx",
-			_("write refused — run `inved check`: write_ctx of %s "
-			  "holds a row left by another program (an admin can clear "
-			  "it with `inved check --repair`)"),
-			st->path);
-	if (rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, err);
-	return INV_OK;
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_text(s, 3, who->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, id);
+	sqlite3_bind_int64(s, 6, from);
+	sqlite3_bind_int64(s, 7, from + 1);
+	st->claim_seq = 0;
+	rc = stmt_done(st, s, err);
+	if (rc == INV_OK)
+		st->claim_seq = sqlite3_last_insert_rowid(st->db);
+	return rc;
 }
 
 static void copy_text(char *dst, size_t len, sqlite3_stmt *s, int col)
@@ -454,12 +457,14 @@ static enum inv_rc exec_sql(struct store *st, const char *sql,
 	return INV_OK;
 }
 
-/* The tables of schema 1, which every later schema keeps. */
+/* The tables of schema 1 that every later schema keeps (its change feed
+ * and write_ctx went in schema 3; the feed is a view now, which a repair
+ * puts back, so it is not asked for). */
 #define SCHEMA_OURS_SQL                                                      \
 	"SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN " \
 	"('meta', 'orgs', 'users', 'memberships', 'invoices', 'audit', "      \
-	"'changes', 'totals', 'write_ctx', 'requests', 'drafts')"
-#define SCHEMA_OURS_TABLES 11
+	"'totals', 'requests', 'drafts')"
+#define SCHEMA_OURS_TABLES 9
 
 /* The refusals that need no write: a schema from a newer inved, an SQLite
  * file that is not ours, and (without create) a file with no schema yet.
@@ -1278,10 +1283,10 @@ static enum inv_rc write_finish(struct store *st, const struct identity *who,
 {
 	enum inv_rc rc = row_load(st, who->org_id, id, &res->row, err);
 
-	if (rc == INV_OK)
-		rc = head_read(st, SQL_AUDIT_HEAD, &res->audit_seq, err);
-	if (rc == INV_OK)
-		rc = head_read(st, SQL_CHANGES_HEAD, &res->change_seq, err);
+	/* the audit row is the one the write claimed, and it is the
+	 * change-feed row too (schema 3) */
+	res->audit_seq = st->claim_seq;
+	res->change_seq = res->audit_seq;
 	if (rc == INV_OK)
 		rc = store_tx_commit(st, err);
 	if (rc == INV_OK)
@@ -1421,7 +1426,7 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 		return refuse(st, rc, NULL, res);
 	rc = store_guard_row(st, &cur, err);
 	if (rc == INV_OK)
-		rc = store_ctx_set(st, who->user_id, who->user, action[op], err);
+		rc = store_claim(st, who, action[op], id, version, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	s = store_stmt(st, sql[op], err);
@@ -1685,7 +1690,7 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
 		return refuse(st, rc, NULL, res);
 	rc = store_guard_row(st, cur, err);
 	if (rc == INV_OK)
-		rc = store_ctx_set(st, who->user_id, who->user, action, err);
+		rc = store_claim(st, who, action, cur->id, cur->version, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	s = edit_stmt(st, mask, err);
@@ -2205,8 +2210,9 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 		rc = totals_room(st, who->org_id, next.currency, LIFE_ACTIVE, 0,
 		                 next.total_minor, true, err);
 	if (rc == INV_OK)
-		rc = store_ctx_set(st, who->user_id, who->user, "invoice.create",
-		                   err);
+		rc = head_read(st, SQL_NEXT_ID, &id, err);
+	if (rc == INV_OK)
+		rc = store_claim(st, who, "invoice.create", id, 0, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	s = store_stmt(st, SQL_INSERT, err);
@@ -2219,10 +2225,10 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 	                  SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, next.total_minor);
 	sqlite3_bind_text(s, 6, next.currency, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, id);
 	rc = stmt_done(st, s, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	id = sqlite3_last_insert_rowid(st->db);
 	s = store_stmt(st, SQL_CLAIM_FILL, err);
 	if (!s)
 		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
@@ -2314,8 +2320,8 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 	if (rc == INV_OK)
 		rc = store_guard_row(peer, &cur, err);
 	if (rc == INV_OK)
-		rc = store_ctx_set(peer, who->user_id, who->user, "invoice.drift",
-		                   err);
+		rc = store_claim(peer, who, "invoice.drift", id, cur.version,
+		                 err);
 	if (rc == INV_OK) {
 		s = store_stmt(peer, SQL_DRIFT, err);
 		if (!s)
@@ -2416,7 +2422,7 @@ enum inv_rc store_data_version(struct store *st, int64_t *out,
 enum inv_rc store_changes_head(struct store *st, int64_t *out,
                                struct inv_err *err)
 {
-	return head_read(st, SQL_CHANGES_HEAD, out, err);
+	return head_read(st, SQL_AUDIT_HEAD, out, err);
 }
 
 enum inv_rc store_changes_since(struct store *st, const struct identity *who,

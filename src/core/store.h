@@ -6,7 +6,8 @@
  * SPEC 3: one BEGIN IMMEDIATE transaction that loads the row by (session org,
  * id) and checks tenancy, lifecycle, role and version in that order against
  * the row it just loaded; on success it writes the row with version + 1, the
- * audit row, the change-feed row and the totals, then commits.  A refused
+ * audit row (which is also the change-feed row) and the totals, then
+ * commits.  A refused
  * write writes nothing.  On INV_CONFLICT the `current` out-parameter holds
  * the row as the database holds it now, read in the same transaction.
  *
@@ -192,7 +193,7 @@ struct write_result {
 	bool have_row;       /* row is meaningful */
 	bool repeat;         /* create: the token was already claimed */
 	int64_t audit_seq;   /* INV_OK: the audit row written */
-	int64_t change_seq;  /* INV_OK: the change-feed row written */
+	int64_t change_seq;  /* INV_OK: the change-feed row (= audit_seq) */
 };
 
 /* Write the given fields of `in` (those not NULL). */
@@ -457,9 +458,7 @@ enum check_kind {
 	CHECK_SCHEMA_ALTERED, /* ... is there with other SQL */
 	CHECK_SCHEMA_EXTRA,   /* an index or trigger on one of its tables
 	                       * that this version does not install */
-	CHECK_WRITE_CTX,      /* write_ctx holds a row outside a write */
 	CHECK_HISTORY,        /* an invoice's audit chain is broken */
-	CHECK_FEED,           /* the change feed disagrees with the audit */
 	CHECK_TOTALS,         /* the kept totals differ from a recount */
 	CHECK_TYPE,           /* a money or count column holds a non-integer */
 	CHECK__COUNT
@@ -489,10 +488,11 @@ struct check_report {
  * after normalising whitespace, comments and case, against the schema
  * compiled into the binary), with no other index or trigger on its tables
  * (someone's own tables, and what belongs to them, are left alone: they
- * cannot change a write to the invoices); write_ctx is empty; every invoice's audit
- * history runs unbroken from its creation to its current version, with
- * each change's old values the previous change's new ones; the change
- * feed matches the audit; the totals equal a recount; money and count
+ * cannot change a write to the invoices); every invoice's audit history
+ * (which is also the change feed) runs unbroken from its creation to its
+ * current version, with each change's old values the previous change's new
+ * ones and each row filled by the write it names; the totals equal a
+ * recount; money and count
  * columns hold integers.  INV_OK means the check ran: out->n == 0 when all
  * hold.  who (may be NULL) only decides which invoices are named by number
  * (those of the session's org). */
@@ -502,9 +502,9 @@ enum inv_rc store_check_run(struct store *st, const struct identity *who,
 /* Admin only (INV_FORBIDDEN otherwise).  In one transaction: reinstall
  * missing or altered indexes, triggers and views and missing tables from
  * the compiled-in schema, drop indexes and triggers on its tables that
- * this version does not install, and clear a leftover write_ctx;
- * out->repaired says what was done.  Damage to history, the feed, the
- * totals or the column types, and altered tables, are reported, never
+ * this version does not install; out->repaired says what was done.
+ * Damage to history, the totals or the column types, and altered tables,
+ * are reported, never
  * changed.
  * Then the check runs again: out->n is what remains. */
 enum inv_rc store_check_repair(struct store *st, const struct identity *who,

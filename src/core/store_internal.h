@@ -9,14 +9,14 @@
 
 #include "store.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 enum stmt_id {
 	SQL_BEGIN,
 	SQL_COMMIT,
 	SQL_ROLLBACK,
-	SQL_CTX_SET,
-	SQL_CTX_CLEAR,
+	SQL_AUDIT_CLAIM,
+	SQL_NEXT_ID,
 	SQL_ROW_BY_ID,
 	SQL_ROW_BY_NUMBER,
 	SQL_ARCHIVE,
@@ -31,7 +31,6 @@ enum stmt_id {
 	SQL_NUMBER_LIVE,
 	SQL_INSERT,
 	SQL_AUDIT_HEAD,
-	SQL_CHANGES_HEAD,
 	SQL_TOTALS,
 	SQL_RECOUNT,
 	SQL_DATA_VERSION,
@@ -68,6 +67,7 @@ struct store {
 	char *path;
 	int busy_ms;
 	bool batch; /* inside store_batch_begin(): writes are savepoints */
+	int64_t claim_seq; /* the audit row of the write under way */
 	sqlite3_stmt *stmt[SQL__COUNT];
 	sqlite3_stmt *page[PAGE_STMTS];
 	sqlite3_stmt *edit[EDIT_STMTS];
@@ -101,7 +101,7 @@ enum inv_rc store_query_int(struct store *st, const char *sql, int64_t *out,
 enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err);
 
 /* BEGIN IMMEDIATE, then the write guard: a file whose triggers, indexes or
- * write_ctx fail the check is refused with INV_DAMAGED (rolled back). */
+ * views fail the check is refused with INV_DAMAGED (rolled back). */
 enum inv_rc store_tx_begin(struct store *st, struct inv_err *err);
 /* BEGIN IMMEDIATE without the guard: for drafts (an operator's unsaved
  * edits are kept even when the invoice cannot be saved) and the repair. */
@@ -125,9 +125,14 @@ enum inv_rc store_batch_begin(struct store *st, struct inv_err *err);
 enum inv_rc store_batch_commit(struct store *st, struct inv_err *err);
 void store_batch_rollback(struct store *st);
 
-/* Name actor and action for the triggers of this transaction. */
-enum inv_rc store_ctx_set(struct store *st, int64_t user_id, const char *actor,
-                          const char *action, struct inv_err *err);
+/* Name the writer of the change this transaction is about to make to
+ * invoice id (from version `from` to from + 1; id being the id the new
+ * invoice will get and from 0 for a create): its audit row, appended now
+ * with an empty detail, which the schema's triggers fill when the invoice
+ * changes.  Must come right before that change. */
+enum inv_rc store_claim(struct store *st, const struct identity *who,
+                        const char *action, int64_t id, int64_t from,
+                        struct inv_err *err);
 
 /* Make user a member of org with role, creating either when missing (a new
  * org numbers its invoices PREFIX-1001, PREFIX being its name upper-cased).

@@ -2,6 +2,7 @@
  * fixture.c - see fixture.h.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,23 +81,96 @@ struct invoice fixture_find(struct fixture *fx, const struct identity *who,
 
 extern const char inved_schema_sql[];
 
-void fixture_drop_schema2_triggers(sqlite3 *db)
+static void exec_or_abort(sqlite3 *db, const char *sql)
 {
-	const char *p = strstr(inved_schema_sql, "\n-- schema 2 --\n");
-	const char *key = "CREATE TRIGGER ";
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK,
+	              "%s: %s", sql, sqlite3_errmsg(db));
+}
 
-	ck_assert_ptr_nonnull(p);
-	while ((p = strstr(p, key))) {
-		char name[128], sql[200];
-		size_t n;
+/* The schema objects of an older version: the schema text before the line
+ * that starts the next version, run into a database in memory. */
+static sqlite3 *schema_of(int version)
+{
+	char mark[32];
+	const char *end;
+	char *text;
+	sqlite3 *mem = NULL;
 
-		p += strlen(key);
-		n = strcspn(p, " \n");
-		ck_assert_uint_lt(n, sizeof name);
-		memcpy(name, p, n);
-		name[n] = '\0';
-		snprintf(sql, sizeof sql, "DROP TRIGGER %s", name);
-		ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK,
-		              "%s: %s", sql, sqlite3_errmsg(db));
+	snprintf(mark, sizeof mark, "\n-- schema %d --\n", version + 1);
+	end = strstr(inved_schema_sql, mark);
+	ck_assert_ptr_nonnull(end);
+	text = strndup(inved_schema_sql, (size_t)(end - inved_schema_sql));
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(sqlite3_open(":memory:", &mem), SQLITE_OK);
+	exec_or_abort(mem, text);
+	free(text);
+	return mem;
+}
+
+void fixture_downgrade(sqlite3 *db, int version)
+{
+	sqlite3 *mem = schema_of(version);
+	sqlite3_stmt *s = NULL;
+	bool feed_table = false;
+	char *sql, *drop[64];
+	size_t ndrop = 0, i;
+
+	exec_or_abort(db, "BEGIN IMMEDIATE");
+	/* every trigger, view and index of ours goes ... */
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+		"SELECT CASE type WHEN 'view' THEN 'DROP VIEW ' "
+		"WHEN 'trigger' THEN 'DROP TRIGGER ' ELSE 'DROP INDEX ' END "
+		"|| name FROM sqlite_schema WHERE type IN ('view', 'trigger', "
+		"'index') AND sql IS NOT NULL ORDER BY type = 'index'",
+		-1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW && ndrop < 64) {
+		drop[ndrop] = strdup((const char *)sqlite3_column_text(s, 0));
+		ck_assert_ptr_nonnull(drop[ndrop]);
+		ndrop++;
 	}
+	sqlite3_finalize(s);
+	for (i = 0; i < ndrop; i++) {
+		exec_or_abort(db, drop[i]);
+		free(drop[i]);
+	}
+	/* ... the tables the old version had and this one has not come
+	 * back (the change feed, filled from the audit as its triggers would
+	 * have written it), then its indexes, views and triggers */
+	ck_assert_int_eq(sqlite3_prepare_v2(mem,
+		"SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL "
+		"ORDER BY type = 'trigger', rowid", -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(s, 0);
+		const char *name = (const char *)sqlite3_column_text(s, 1);
+		bool table = strcmp(type, "table") == 0;
+		sqlite3_stmt *q = NULL;
+		int have = 0;
+
+		if (table) {
+			ck_assert_int_eq(sqlite3_prepare_v2(db,
+				"SELECT count(*) FROM sqlite_schema WHERE name = ?1",
+				-1, &q, NULL), SQLITE_OK);
+			sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+			ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+			have = sqlite3_column_int(q, 0);
+			sqlite3_finalize(q);
+			if (have)
+				continue;
+			feed_table |= strcmp(name, "changes") == 0;
+		}
+		if (strcmp(type, "trigger") == 0 && feed_table) {
+			exec_or_abort(db, "INSERT INTO changes (seq, at, org_id, "
+				"invoice_id, action) SELECT seq, at, org_id, "
+				"subject_id, action FROM audit ORDER BY seq");
+			feed_table = false;
+		}
+		sql = strdup((const char *)sqlite3_column_text(s, 2));
+		exec_or_abort(db, sql);
+		free(sql);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(mem);
+	sql = sqlite3_mprintf("PRAGMA user_version = %d; COMMIT", version);
+	exec_or_abort(db, sql);
+	sqlite3_free(sql);
 }

@@ -28,9 +28,13 @@ long long fixture_count(const struct fixture *fx, const char *sql);
 struct invoice fixture_find(struct fixture *fx, const struct identity *who,
                             const char *number);
 
-/* Drop every trigger the schema's "-- schema 2 --" part creates, so that,
- * with user_version set back to 1, the file opens as a schema 1 file and
- * the migration runs again. */
-void fixture_drop_schema2_triggers(sqlite3 *db);
+/* Turn the file back into what schema `version` made: its triggers, views
+ * and indexes exactly as the schema text before "-- schema version+1 --"
+ * creates them, the tables it had that later versions dropped (filled as
+ * the old triggers would have filled them), user_version = version.  The
+ * tables both versions have keep their shape and rows, so a test that needs
+ * an older table shape rebuilds it itself.  Opening the file then runs the
+ * migration again. */
+void fixture_downgrade(sqlite3 *db, int version);
 
 #endif

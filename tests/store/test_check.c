@@ -2,9 +2,10 @@
  * test_check.c - `inved check` and the write guard through the core: each
  * way of switching the discipline off from another SQLite connection (a
  * dropped or altered trigger, a dropped index, a planted trigger, a row
- * left in write_ctx, a deleted audit row, a float in a money column) is
+ * a claim no write filled, a deleted audit row, an altered feed view, a
+ * float in a money column) is
  * found by store_check_run, and refused by every write; the repair puts
- * schema objects and write_ctx right and leaves history damage reported.
+ * schema objects right and leaves history damage reported.
  * The tampering is done through a second connection while the store's own
  * connection stays open, as a screen's would for hours.
  */
@@ -271,20 +272,65 @@ START_TEST(dropped_partial_unique_index_is_found_and_create_refused)
 }
 END_TEST
 
-START_TEST(planted_write_ctx_row_is_found_and_refused)
+/* The change feed is the audit read through the view changes and the index
+ * audit_org: a view that shows other rows, or the index gone (every screen's
+ * feed read would scan the audit), is what a feed that disagrees with the
+ * audit has become; both are found and refused, and the repair puts them
+ * back. */
+START_TEST(altered_feed_view_or_dropped_feed_index_is_found_and_refused)
 {
 	struct inv_err err;
 
-	/* The first write has verified the file; the row comes after. */
-	ck_assert_int_eq(edit_1002(&err), INV_OK);
-	raw("INSERT INTO write_ctx (id, actor_user_id, actor, action) "
-	    "VALUES (1, 1, 'alice', 'invoice.edit')");
+	raw("DROP VIEW changes;"
+	    "CREATE VIEW changes (seq, at, org_id, invoice_id, action) AS "
+	    "SELECT seq, at, org_id, subject_id, action FROM audit "
+	    "WHERE actor <> 'external'");
+	raw("DROP INDEX audit_org");
 	check_now();
-	expect_found(CHECK_WRITE_CTX, "write_ctx");
-	ck_assert_int_eq(edit_1002(&err), INV_DAMAGED);
-	ck_assert_msg(strstr(err.msg, "inved check") != NULL, "%s", err.msg);
-	/* and it is still there for the admin to see and clear */
-	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM write_ctx"), 1);
+	expect_found(CHECK_SCHEMA_ALTERED, "view changes");
+	expect_found(CHECK_SCHEMA_MISSING, "index audit_org");
+	expect_refused();
+	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
+	                 INV_OK);
+	check_now();
+	ck_assert_uint_eq(rep.n, 0);
+	ck_assert_int_eq(edit_1002(&err), INV_OK);
+}
+END_TEST
+
+/* A writer names itself in the audit row of its write (a claim, filled by
+ * the triggers).  A claim planted with no write behind it names no one for
+ * the next writer of another invoice, which is recorded as external, and
+ * inved's own next write appends a claim of its own after it; the check
+ * reports the empty claim as history damage. */
+START_TEST(unfilled_claim_is_found_and_names_no_later_writer)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	char sql[400];
+	struct inv_err err;
+
+	snprintf(sql, sizeof sql, "INSERT INTO audit (at, org_id, "
+		"actor_user_id, actor, action, subject_id, from_version, "
+		"to_version, detail) VALUES ('now', %lld, %lld, 'alice', "
+		"'invoice.edit', %lld, %lld, %lld, '')",
+		(long long)inv.org_id, (long long)fx.alice.user_id,
+		(long long)inv.id, (long long)inv.version,
+		(long long)inv.version + 1);
+	raw(sql);
+	raw("UPDATE invoices SET customer = 'Shell AG' WHERE number = "
+	    "'ACME-1003' AND deleted_at IS NULL");
+	ck_assert_int_eq(fixture_count(&fx, "SELECT actor = 'external' FROM "
+		"audit ORDER BY seq DESC LIMIT 1"), 1);
+	check_now();
+	expect_found(CHECK_HISTORY, "ACME-1002");
+	ck_assert(strstr(found(CHECK_HISTORY, "ACME-1002")->msg, "claim"));
+	ck_assert(!found(CHECK_HISTORY, "ACME-1002")->repairable);
+	/* writes go on, each under its own name */
+	ck_assert_int_eq(edit_1002(&err), INV_OK);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit "
+		"WHERE detail = ''"), 1);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT actor = 'alice' AND "
+		"detail LIKE '%Guarded%' FROM audit ORDER BY seq DESC LIMIT 1"), 1);
 }
 END_TEST
 
@@ -321,7 +367,9 @@ START_TEST(deleted_audit_row_breaks_the_history)
 	check_now();
 	expect_found(CHECK_HISTORY, "ACME-1002");
 	ck_assert(strstr(found(CHECK_HISTORY, "ACME-1002")->msg, "jumps"));
-	expect_found(CHECK_FEED, "ACME-1002");
+	/* the feed is the audit: it lost the row with it, nothing to disagree */
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM changes"),
+	                 fixture_count(&fx, "SELECT count(*) FROM audit"));
 	ck_assert(!found(CHECK_HISTORY, "ACME-1002")->repairable);
 	/* a gap in the middle is for the check to find; writes go on */
 	ck_assert_int_eq(edit_1002(&err), INV_OK);
@@ -539,16 +587,16 @@ START_TEST(repair_needs_an_admin_and_changes_nothing_otherwise)
 	struct inv_err err;
 
 	raw("DROP TRIGGER invoices_after_update;"
-	    "INSERT INTO write_ctx (id, actor, action) VALUES (1, 'x', 'y')");
+	    "DROP INDEX audit_org");
 	ck_assert_int_eq(store_check_repair(fx.st, &fx.bob, &rep, &err),
 	                 INV_FORBIDDEN);
 	check_now();
 	expect_found(CHECK_SCHEMA_MISSING, "invoices_after_update");
-	expect_found(CHECK_WRITE_CTX, "write_ctx");
+	expect_found(CHECK_SCHEMA_MISSING, "audit_org");
 }
 END_TEST
 
-START_TEST(repair_reinstalls_schema_clears_write_ctx_and_writes_work)
+START_TEST(repair_reinstalls_schema_and_writes_work)
 {
 	struct inv_err err;
 	long long audits;
@@ -560,14 +608,14 @@ START_TEST(repair_reinstalls_schema_clears_write_ctx_and_writes_work)
 	    "BEGIN SELECT 1; END;"
 	    "CREATE TRIGGER audit_shredder AFTER INSERT ON audit "
 	    "BEGIN DELETE FROM audit WHERE seq = NEW.seq; END;"
-	    "INSERT INTO write_ctx (id, actor_user_id, actor, action) "
-	    "VALUES (1, 1, 'alice', 'invoice.edit')");
+	    "DROP VIEW changes");
 	expect_refused();
 	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
 	                 INV_OK);
 	ck_assert_msg(rep.n == 0, "left: %s", rep.n ? rep.f[0].msg : "");
 	ck_assert_uint_eq(rep.nrepaired, 5);
-	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM write_ctx"), 0);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM sqlite_schema "
+		"WHERE type = 'view' AND name = 'changes'"), 1);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM sqlite_schema "
 		"WHERE name = 'audit_shredder'"), 0);
 	audits = fixture_count(&fx, "SELECT count(*) FROM audit");
@@ -597,11 +645,10 @@ START_TEST(repair_leaves_history_damage_reported)
 	ck_assert_uint_eq(rep.nrepaired, 1);
 	ck_assert(!found(CHECK_SCHEMA_MISSING, "invoices_after_update"));
 	expect_found(CHECK_HISTORY, "ACME-1002");
-	expect_found(CHECK_FEED, "ACME-1002");
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit"),
 	                 audits);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM changes"),
-	                 audits + 1);
+	                 audits);
 	/* the schema is whole again, so writes work; the finding stays */
 	ck_assert_int_eq(store_check(fx.st, &err), INV_DAMAGED);
 }
@@ -618,7 +665,8 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, dropped_update_trigger_is_found_and_refused);
 	tcase_add_test(tc, altered_trigger_is_found_and_refused);
 	tcase_add_test(tc, dropped_partial_unique_index_is_found_and_create_refused);
-	tcase_add_test(tc, planted_write_ctx_row_is_found_and_refused);
+	tcase_add_test(tc, altered_feed_view_or_dropped_feed_index_is_found_and_refused);
+	tcase_add_test(tc, unfilled_claim_is_found_and_names_no_later_writer);
 	tcase_add_test(tc, planted_audit_trigger_is_found_and_refused);
 	tcase_add_test(tc, deleted_audit_row_breaks_the_history);
 	tcase_add_test(tc, edit_while_trigger_was_off_breaks_the_history);
@@ -631,7 +679,7 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, every_write_path_is_refused_but_drafts_are_kept);
 	tcase_add_test(tc, open_store_notices_tampering_after_it_opened);
 	tcase_add_test(tc, repair_needs_an_admin_and_changes_nothing_otherwise);
-	tcase_add_test(tc, repair_reinstalls_schema_clears_write_ctx_and_writes_work);
+	tcase_add_test(tc, repair_reinstalls_schema_and_writes_work);
 	tcase_add_test(tc, repair_leaves_history_damage_reported);
 	suite_add_tcase(s, tc);
 	return s;

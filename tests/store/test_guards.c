@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "feed.h"
 #include "fixture.h"
 
 extern const char inved_schema_sql[];
@@ -222,6 +223,15 @@ START_TEST(the_audit_and_the_feed_are_append_only)
 		"INSERT OR REPLACE INTO audit (seq, at, org_id, actor, action, "
 		"subject_id, from_version, to_version) VALUES (1, 'now', 1, "
 		"'nobody', 'invoice.edit', 1, 0, 1)",
+		/* a filled detail stays as it is, the newest row's too */
+		"UPDATE audit SET detail = '{}' WHERE seq = 1",
+		"UPDATE audit SET detail = '{}' "
+		"WHERE seq = (SELECT max(seq) FROM audit)",
+		"UPDATE audit SET detail = '' "
+		"WHERE seq = (SELECT max(seq) FROM audit)",
+	};
+	/* the feed is a view of the audit: nothing to write through it */
+	static const char *const feed[] = {
 		"UPDATE changes SET action = 'x' WHERE seq = 1",
 		"DELETE FROM changes WHERE seq = 1",
 		"INSERT OR REPLACE INTO changes (seq, at, org_id, invoice_id, "
@@ -231,6 +241,8 @@ START_TEST(the_audit_and_the_feed_are_append_only)
 
 	for (i = 0; i < sizeof sql / sizeof sql[0]; i++)
 		expect_refused(sql[i], "append-only");
+	for (i = 0; i < sizeof feed / sizeof feed[0]; i++)
+		expect_refused(feed[i], "view");
 	/* appending stays possible: the triggers' own rows, for instance */
 	expect_accepted("UPDATE invoices SET customer = 'Appended' "
 	                "WHERE number = 'ACME-1002'");
@@ -407,7 +419,288 @@ START_TEST(inveds_own_writes_pass_the_guards)
 }
 END_TEST
 
+/* A row given a seq below the newest would sit behind every feed reader's
+ * position and never be read: the audit grows only at its end.  A gap left
+ * by a far-ahead seq stays a gap. */
+START_TEST(an_audit_row_below_the_head_is_refused)
+{
+	char sql[400];
+	int64_t head = fixture_count(&fx, "SELECT max(seq) FROM audit");
+
+	snprintf(sql, sizeof sql, "INSERT INTO audit (seq, at, org_id, actor, "
+		"action, subject_id, from_version, to_version) VALUES (%" PRId64
+		", 'now', 1, 'x', 'invoice.edit', 1, 0, 1)", head + 100);
+	expect_accepted(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO audit (seq, at, org_id, actor, "
+		"action, subject_id, from_version, to_version) VALUES (%" PRId64
+		", 'now', 1, 'x', 'invoice.edit', 1, 0, 1)", head + 50);
+	expect_refused(sql, "grows only at its end");
+	expect_refused("INSERT INTO audit (seq, at, org_id, actor, action, "
+		"subject_id, from_version, to_version) VALUES (-1, 'now', 1, "
+		"'x', 'invoice.edit', 1, 0, 1)", "grows only at its end");
+	/* the triggers' own rows still go on at the end */
+	expect_accepted("UPDATE invoices SET customer = 'After the gap' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	ck_assert_int_eq(fixture_count(&fx, "SELECT max(seq) FROM audit"),
+	                 head + 101);
+}
+END_TEST
+
+/* A claim (an audit row with an empty detail, naming the writer of the
+ * change about to be made) can be filled only while it is the newest row,
+ * and only its detail: once another write came after it, or with any other
+ * column changed, the audit is append-only again. */
+START_TEST(only_the_newest_claim_is_filled_and_only_its_detail)
+{
+	static const char claim[] =
+		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
+		"subject_id, from_version, to_version, detail) SELECT 'now', "
+		"org_id, NULL, 'someone', 'invoice.edit', id, version, "
+		"version + 1, '' FROM invoices WHERE number = 'ACME-1003' "
+		"AND deleted_at IS NULL";
+
+	/* filled in the same call, while newest: accepted */
+	expect_accepted("BEGIN; INSERT INTO audit (at, org_id, actor, action, "
+		"subject_id, from_version, to_version, detail) VALUES ('now', 1, "
+		"'x', 'invoice.edit', 999999, 0, 1, ''); UPDATE audit SET "
+		"detail = '{}' WHERE seq = (SELECT max(seq) FROM audit); "
+		"ROLLBACK;");
+	expect_refused("BEGIN; INSERT INTO audit (at, org_id, actor, action, "
+		"subject_id, from_version, to_version, detail) VALUES ('now', 1, "
+		"'x', 'invoice.edit', 999999, 0, 1, ''); UPDATE audit SET "
+		"detail = '{}', actor = 'y' WHERE seq = (SELECT max(seq) FROM "
+		"audit); COMMIT;", "append-only");
+	expect_accepted(claim);
+	/* another write after it: the claim names no one for it ... */
+	expect_accepted("UPDATE invoices SET customer = 'Later' WHERE "
+	                "number = 'ACME-1002' AND deleted_at IS NULL");
+	ck_assert_int_eq(fixture_count(&fx, "SELECT actor = 'external' FROM "
+		"audit ORDER BY seq DESC LIMIT 1"), 1);
+	/* ... and it can no longer be filled */
+	expect_refused("UPDATE audit SET detail = '{}' WHERE detail = ''",
+	               "append-only");
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit "
+		"WHERE detail = ''"), 1);
+}
+END_TEST
+
+/* ---- foreign writers and the feed --------------------------------------- */
+
+/* What the screen's feed reports after the shell wrote: read with the
+ * store's own connection, as an open screen would. */
+static size_t feed_read(struct feed *f, struct change *out, size_t max)
+{
+	struct inv_err err;
+	size_t n = 0;
+
+	ck_assert_int_eq(feed_poll(f, fx.st, &fx.alice, NULL, out, max, &n,
+	                           &err), INV_OK);
+	return n;
+}
+
+/* The sqlite3 shell edits, creates and deletes behind an open store: each
+ * write is versioned, audited as external, in the screen's feed and in the
+ * totals, with no help from inved. */
+START_TEST(a_shell_write_is_versioned_audited_fed_and_totalled)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct change got[16];
+	struct feed f;
+	struct inv_err err;
+	char sql[300];
+	size_t n;
+
+	ck_assert_int_eq(feed_init(&f, fx.st, &err), INV_OK);
+	snprintf(sql, sizeof sql, "UPDATE invoices SET total_minor = "
+	         "total_minor + 7 WHERE id = %" PRId64, inv.id);
+	expect_accepted(sql);
+	/* versioned although the shell left the version alone */
+	ck_assert_int_eq(fixture_find(&fx, &fx.alice, "ACME-1002").version,
+	                 inv.version + 1);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM audit WHERE "
+		"subject_id = %" PRId64 " AND actor = 'external' AND "
+		"actor_user_id IS NULL AND action = 'invoice.external_edit' AND "
+		"from_version = %" PRId64 " AND to_version = %" PRId64,
+		inv.id, inv.version, inv.version + 1);
+	ck_assert_int_eq(fixture_count(&fx, sql), 1);
+	n = feed_read(&f, got, 16);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(got[0].invoice_id, inv.id);
+	ck_assert_str_eq(got[0].action, "invoice.external_edit");
+	assert_totals_are_a_recount();
+
+	expect_accepted("INSERT INTO invoices (org_id, number, customer, "
+		"total_minor, currency) VALUES (1, 'SHELL-1', 'Shell GmbH', 990, "
+		"'EUR'); DELETE FROM invoices WHERE number = 'SHELL-1'");
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit WHERE "
+		"actor = 'external' AND action IN ('invoice.external_create', "
+		"'invoice.purge')"), 2);
+	n = feed_read(&f, got, 16);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(got[0].action, "invoice.external_create");
+	ck_assert_str_eq(got[1].action, "invoice.purge");
+	ck_assert_int_eq(got[0].invoice_id, got[1].invoice_id);
+	assert_totals_are_a_recount();
+	/* nothing more: each write was reported once */
+	ck_assert_uint_eq(feed_read(&f, got, 16), 0);
+	ck_assert_int_eq(store_check(fx.st, &err), INV_OK);
+}
+END_TEST
+
+/* Commits of the shell and of the store, interleaved with reads of the
+ * feed, in bursts larger than one read's batch: every audit row of the org
+ * after the start is reported exactly once, in order, and the other org's
+ * never. */
+START_TEST(the_feed_reader_misses_no_commit)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1003");
+	static struct change got[512];
+	struct feed f;
+	struct inv_err err;
+	int64_t start, expect, seen = 0, last = 0;
+	static char burst[70 * 160];
+	char sql[300];
+	size_t len = 0;
+	int round, i;
+
+	for (i = 0; i < 70; i++)
+		len += (size_t)snprintf(burst + len, sizeof burst - len,
+			"UPDATE invoices SET customer = customer || '.' WHERE id = "
+			"(SELECT min(id) FROM invoices WHERE org_id = %d AND "
+			"deleted_at IS NULL);", 1 + i % 2);
+	ck_assert_uint_lt(len, sizeof burst - 1);
+	ck_assert_int_eq(feed_init(&f, fx.st, &err), INV_OK);
+	start = fixture_count(&fx, "SELECT max(seq) FROM audit");
+	for (round = 0; round < 4; round++) {
+		size_t n;
+
+		/* one shell call of 70 commits (one a statement) in both
+		 * orgs */
+		expect_accepted(burst);
+		/* and the store's own writes between them */
+		for (i = 0; i < 3; i++) {
+			char name[32];
+			struct invoice_input in = {.customer = name};
+			struct write_result res;
+
+			inv = fixture_find(&fx, &fx.alice, "ACME-1003");
+			snprintf(name, sizeof name, "Own write %d-%d", round, i);
+			ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id,
+				inv.version, &in, 0, &res, &err), INV_OK);
+		}
+		n = feed_read(&f, got, 512);
+		for (i = 0; i < (int)n; i++) {
+			ck_assert_int_gt(got[i].seq, last);
+			ck_assert_int_eq(got[i].org_id, fx.alice.org_id);
+			last = got[i].seq;
+		}
+		seen += (int64_t)n;
+	}
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM audit WHERE seq > %"
+	         PRId64 " AND org_id = %" PRId64, start, fx.alice.org_id);
+	expect = fixture_count(&fx, sql);
+	ck_assert_int_eq(expect, 4 * (35 + 3));
+	ck_assert_int_eq(seen, expect);
+	ck_assert_int_eq(f.last_seq, fixture_count(&fx, "SELECT max(seq) FROM "
+		"audit WHERE org_id = 1"));
+}
+END_TEST
+
 /* ---- migration ---------------------------------------------------------- */
+
+/* A schema-2 file (its own change-feed table beside the audit) with a
+ * history: opened by this version, the feed table becomes the view of the
+ * audit, every audit row is kept, history and revert read as before, the
+ * feed goes on from a screen's old position, and the check passes. */
+START_TEST(a_schema_2_file_migrates_with_its_history_and_feed)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input in = {.customer = "Before the move"};
+	struct audit_entry hist[16];
+	struct change got[16];
+	struct write_result res;
+	struct check_report rep;
+	struct store *st = NULL;
+	struct inv_err err;
+	struct feed f;
+	char *audit_before, *audit_after;
+	int64_t pos;
+	size_t n;
+	sqlite3 *db;
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version, &in,
+	                            0, &res, &err), INV_OK);
+	expect_accepted("UPDATE invoices SET customer = 'Shell before' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	pos = fixture_count(&fx, "SELECT max(seq) FROM audit");
+	store_close(fx.st);
+	fx.st = NULL;
+	db = fixture_raw(&fx);
+	fixture_downgrade(db, 2);
+	sqlite3_close(db);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
+		"sqlite_schema WHERE type = 'table' AND name = 'changes'"), 1);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 2);
+	/* schema 2 as it was: a shell write lands in both tables */
+	expect_accepted("UPDATE invoices SET customer = 'Shell in v2' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM changes"),
+	                 fixture_count(&fx, "SELECT count(*) FROM audit"));
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM write_ctx"),
+	                 0);
+	audit_before = dump(fx.path);
+	/* the old feed's rows are the one thing that goes (and the empty
+	 * write_ctx, the last table) */
+	{
+		char *from = strstr(audit_before, "[changes]\n");
+		char *to = from ? strchr(from + 10, '[') : NULL;
+
+		ck_assert_ptr_nonnull(to);
+		memmove(from, to, strlen(to) + 1);
+		from = strstr(audit_before, "[write_ctx]\n");
+		ck_assert_ptr_nonnull(from);
+		ck_assert_str_eq(from, "[write_ctx]\n");
+		*from = '\0';
+	}
+
+	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &fx.st,
+	                            &err), INV_OK);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
+		"sqlite_schema WHERE type = 'view' AND name = 'changes'"), 1);
+	/* every table but the old feed as it was, row for row */
+	audit_after = dump(fx.path);
+	ck_assert_msg(strcmp(audit_before, audit_after) == 0,
+	              "the migration changed the rows of a table");
+	free(audit_before);
+	free(audit_after);
+	/* the history of the invoice, newest first, by its index */
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, hist, 16,
+	                                  &n, &err), INV_OK);
+	ck_assert_uint_ge(n, 3);
+	ck_assert_str_eq(hist[0].actor, "external");
+	ck_assert_str_eq(hist[2].actor, "alice");
+	/* a screen that was at pos before the move reads on from there */
+	memset(&f, 0, sizeof f);
+	ck_assert_int_eq(feed_init(&f, fx.st, &err), INV_OK);
+	f.last_seq = pos;
+	f.next_ms = 0;
+	expect_accepted("UPDATE invoices SET customer = 'Shell in v3' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	n = feed_read(&f, got, 16);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(got[0].invoice_id, inv.id);
+	ck_assert_int_eq(got[1].invoice_id, inv.id);
+	ck_assert_int_eq(got[1].seq, got[0].seq + 1);
+	ck_assert_int_eq(store_check_run(fx.st, &fx.alice, &rep, &err), INV_OK);
+	ck_assert_uint_eq(rep.n, 0);
+	/* and a second open finds nothing to do */
+	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &st, &err),
+	                 INV_OK);
+	store_close(st);
+	(void)res;
+}
+END_TEST
 
 /* A file as schema 1 left it: the schema text before its "-- schema 2 --"
  * line, user_version 1, and an invoice written by another client. */
@@ -459,17 +752,16 @@ START_TEST(a_schema_1_file_gets_the_guards_on_open)
 		"WHERE type = 'trigger' AND name IN ('invoices_before_insert', "
 		"'invoices_before_update', 'invoices_before_update_totals', "
 		"'audit_before_insert', 'audit_before_update', "
-		"'audit_before_delete', 'changes_before_insert', "
-		"'changes_before_update', 'changes_before_delete')), "
+		"'audit_before_delete', 'audit_after_insert')), "
 		"(SELECT count(*) FROM invoices WHERE number = 'OLD-2')",
 		-1, &s, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(s, 0), 2);
+	ck_assert_int_eq(sqlite3_column_int(s, 0), 3);
 	triggers = sqlite3_column_int(s, 1);
 	ck_assert_int_eq(sqlite3_column_int(s, 2), 1);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	ck_assert_int_eq(triggers, 9);
+	ck_assert_int_eq(triggers, 7);
 	/* and now the same statement is refused */
 	ck_assert_int_ne(shell(path, "INSERT OR REPLACE INTO invoices (id, "
 		"org_id, number, customer, total_minor, currency) SELECT id, 1, "
@@ -575,6 +867,11 @@ static Suite *guards_suite(void)
 	tcase_add_test(tc, a_totals_sum_past_64_bits_is_refused_by_the_triggers);
 	tcase_add_test(tc, a_totals_sum_past_64_bits_is_refused_by_the_core);
 	tcase_add_test(tc, inveds_own_writes_pass_the_guards);
+	tcase_add_test(tc, an_audit_row_below_the_head_is_refused);
+	tcase_add_test(tc, only_the_newest_claim_is_filled_and_only_its_detail);
+	tcase_add_test(tc, a_shell_write_is_versioned_audited_fed_and_totalled);
+	tcase_add_test(tc, the_feed_reader_misses_no_commit);
+	tcase_add_test(tc, a_schema_2_file_migrates_with_its_history_and_feed);
 	tcase_add_test(tc, a_schema_1_file_gets_the_guards_on_open);
 	tcase_add_test(tc, a_migrated_file_has_the_schema_of_a_new_one);
 	tcase_add_test(tc, a_demo_that_fails_half_way_leaves_nothing);

@@ -225,7 +225,7 @@ START_TEST(a_schema_1_file_gets_the_demo_marker_guard_on_open)
 	snprintf(path, sizeof path, "%s/old.db", fx.dir);
 	/* What a file of schema 1 looked like: no guard. */
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	fixture_drop_schema2_triggers(db);
+	fixture_downgrade(db, 1);
 	ck_assert_int_eq(sqlite3_exec(db,
 		"PRAGMA user_version = 1",
 		NULL, NULL, NULL), SQLITE_OK);
@@ -233,7 +233,7 @@ START_TEST(a_schema_1_file_gets_the_demo_marker_guard_on_open)
 	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
 	                 INV_OK);
 	store_close(st);
-	ck_assert_int_eq(count_in(path, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(count_in(path, "PRAGMA user_version"), 3);
 	ck_assert_int_eq(count_in(path, "SELECT count(*) FROM sqlite_schema "
 		"WHERE type = 'trigger' AND name IN ('meta_demo_insert', "
 		"'meta_demo_update', 'orgs_before_delete')"), 3);
