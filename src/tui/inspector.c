@@ -242,15 +242,19 @@ static int inspector_draw_identity(struct app *a, struct inspector *in,
 	return y;
 }
 
-/* The widest of one audit column among the rows shown, at most cap. */
+/* The widest of one audit column among the rows shown, at most cap: as
+ * drawn, with what the database holds raw shown as its escapes. */
 static int audit_col(const struct inspector *in, size_t rows, size_t off,
                      int cap)
 {
+	char shown[512];
 	int widest = 1;
 
 	for (size_t i = 0; i < in->naudit && i < rows; i++) {
 		const char *s = (const char *)&in->audit[i] + off;
-		int c = text_cols(s);
+		int c;
+		text_visible(shown, sizeof shown, s);
+		c = text_cols(shown);
 		if (c > widest)
 			widest = c;
 	}
@@ -263,7 +267,7 @@ static int inspector_draw_audit(struct inspector *in, WINDOW *w, int y,
                                 int rows, int width)
 {
 	size_t shown = rows > 0 ? (size_t)rows : 0;
-	int cw = audit_col(in, shown, offsetof(struct audit_entry, actor), 12);
+	int cw = audit_col(in, shown, offsetof(struct audit_entry, actor), 16);
 	int aw = audit_col(in, shown, offsetof(struct audit_entry, action), 20);
 	int nw = audit_col(in, shown, offsetof(struct audit_entry, number), 16);
 	int end = 4 + width - 2;
