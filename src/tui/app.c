@@ -451,50 +451,166 @@ static void app_draw_tabs(struct app *a, WINDOW *w, int64_t now)
 		               app_waiting(a) ? RO_WARN : RO_MUTED);
 }
 
-static void app_draw_summary(struct app *a, WINDOW *w, int y)
+/* One currency's total as the footer shows it: "812.125 BHD". */
+static void summary_part(const struct summary_currency *c, char *buf,
+                         size_t size)
 {
-	char buf[1024], part[128], amount[MONEY_TEXT_MAX];
-	size_t o;
+	char amount[MONEY_TEXT_MAX];
 
-	if (!a->have_sum)
-		return;
+	money_format_grouped(c->total_minor, c->currency, amount,
+	                     sizeof amount);
+	snprintf(buf, size, "%s %s", amount, c->currency);
+}
+
+/* The currency after the last one that fits in cols from `first`: at
+ * least one, so a page always moves on. */
+static size_t summary_page_end(const struct app *a, size_t first, int cols)
+{
+	char part[128];
+	int used = 0;
+	size_t i;
+
+	for (i = first; i < a->sum.ncur; i++) {
+		int c;
+		summary_part(&a->sum.cur[i], part, sizeof part);
+		c = text_cols(part) + (i > first ? 3 : 1);
+		if (i > first && used + c > cols)
+			break;
+		used += c;
+	}
+	return i;
+}
+
+/* The counts, then the currencies of one page.  When not every currency
+ * fits, the footer keeps SUMMARY_MARK_COLS at its end for "t 2/3": `t`
+ * turns the page (summary_next_page). */
+#define SUMMARY_MARK_COLS 9
+
+static void summary_counts(const struct app *a, char *buf, size_t size)
+{
 	/* counts first: they must survive a narrow screen */
-	snprintf(buf, sizeof buf,
+	snprintf(buf, size,
 	         _(" %lld active · %lld archived · %lld deleted  |"),
 	         (long long)a->sum.count[LIFE_ACTIVE],
 	         (long long)a->sum.count[LIFE_ARCHIVED],
 	         (long long)a->sum.count[LIFE_DELETED]);
+}
+
+/* Columns for the currencies; *paged when they need more than one page. */
+static int summary_avail(const struct app *a, bool *paged)
+{
+	char counts[256];
+	int avail;
+
+	summary_counts(a, counts, sizeof counts);
+	avail = COLS - text_cols(counts);
+	*paged = a->sum.ncur > 0 &&
+	         summary_page_end(a, 0, avail) < a->sum.ncur;
+	if (*paged)
+		avail -= SUMMARY_MARK_COLS;
+	return avail < 1 ? 1 : avail;
+}
+
+/* Which page holds `first` (0-based) and how many there are; `first`
+ * moves to its page's start (a resize changes the pages). */
+static void summary_pages(struct app *a, int avail, size_t *page,
+                          size_t *pages)
+{
+	size_t from = 0;
+
+	*page = 0;
+	*pages = 0;
+	if (a->sum_first >= a->sum.ncur)
+		a->sum_first = 0;
+	while (from < a->sum.ncur) {
+		size_t end = summary_page_end(a, from, avail);
+		if (a->sum_first >= from && a->sum_first < end) {
+			a->sum_first = from;
+			*page = *pages;
+		}
+		(*pages)++;
+		from = end;
+	}
+}
+
+void summary_next_page(struct app *a)
+{
+	bool paged;
+	int avail;
+	size_t end;
+
+	if (!a->have_sum)
+		return;
+	avail = summary_avail(a, &paged);
+	if (!paged) {
+		a->sum_first = 0;
+		return;
+	}
+	end = summary_page_end(a, a->sum_first, avail);
+	a->sum_first = end < a->sum.ncur ? end : 0;
+}
+
+static void app_draw_summary(struct app *a, WINDOW *w, int y)
+{
+	char buf[1024], part[160], mark[32];
+	size_t o, page, pages, end;
+	bool paged;
+	int avail, cw, x;
+
+	if (!a->have_sum)
+		return;
+	summary_counts(a, buf, sizeof buf);
+	cw = text_cols(buf);
+	avail = summary_avail(a, &paged);
+	summary_pages(a, avail, &page, &pages);
+	end = paged ? summary_page_end(a, a->sum_first, avail) : a->sum.ncur;
 	o = strlen(buf);
-	for (size_t i = 0; i < a->sum.ncur && o + 1 < sizeof buf; i++) {
-		const struct summary_currency *c = &a->sum.cur[i];
-		money_format_grouped(c->total_minor, c->currency, amount,
-		                     sizeof amount);
-		snprintf(part, sizeof part, "%s%s %s", i == 0 ? " " : " · ",
-		         amount, c->currency);
+	for (size_t i = a->sum_first; i < end && o + 1 < sizeof buf; i++) {
+		char one[128];
+		summary_part(&a->sum.cur[i], one, sizeof one);
+		snprintf(part, sizeof part, "%s%s",
+		         i == a->sum_first ? " " : " · ", one);
 		text_copy(buf + o, sizeof buf - o, part);
 		o += strlen(buf + o);
 	}
-	draw_text(w, y, 0, COLS, buf, ALIGN_LEFT);
+	if (!paged) {
+		draw_text(w, y, 0, COLS, buf, ALIGN_LEFT);
+		return;
+	}
+	draw_text(w, y, 0, cw + avail, buf, ALIGN_LEFT);
+	snprintf(mark, sizeof mark, " %zu/%zu", page + 1, pages);
+	x = COLS - 1 - text_cols(mark) - 1;
+	x = draw_str(w, y, x, "t", RO_KEY, COLS - x);
+	draw_str(w, y, x, mark, RO_MUTED, COLS - x);
 }
+
+/* Adds a hint with the rank it gives way at on a narrow screen. */
+#define HINT(k, l, r) (hints[n] = (struct draw_hint){ (k), (l) }, \
+                       drop[n++] = (r))
 
 static void app_draw_hints(struct app *a, WINDOW *w, int y)
 {
 	struct draw_hint hints[12];
+	int drop[12];
 	size_t n = 0;
 
-	hints[n++] = (struct draw_hint){ "Enter", _("edit") };
-	hints[n++] = (struct draw_hint){ "n", _("new") };
-	hints[n++] = (struct draw_hint){ "a", _("archive") };
-	hints[n++] = (struct draw_hint){ "r", _("restore") };
+	/* the highest rank gives way first; `?` and `q` never do, and the
+	 * help they open names every key */
+	HINT("Enter", _("edit"), 3);
+	HINT("n", _("new"), 4);
+	HINT("a", _("archive"), 5);
+	HINT("r", _("restore"), 6);
 	if (identity_at_least(&a->who, ROLE_ADMIN))
-		hints[n++] = (struct draw_hint){ "d", _("delete") };
-	hints[n++] = (struct draw_hint){ "i", _("inspect") };
-	hints[n++] = (struct draw_hint){ "/", _("filter") };
-	hints[n++] = (struct draw_hint){ "h", _("history") };
-	hints[n++] = (struct draw_hint){ "?", _("help") };
-	hints[n++] = (struct draw_hint){ "q", _("quit") };
-	draw_hints(w, y, 1, COLS - 1, hints, n, 2);
+		HINT("d", _("delete"), 2);
+	HINT("i", _("inspect"), 1);
+	HINT("/", _("filter"), 1);
+	HINT("h", _("history"), 1);
+	HINT("?", _("help"), 0);
+	HINT("q", _("quit"), 0);
+	draw_hints_ranked(w, y, 1, COLS - 1, hints, drop, n);
 }
+
+#undef HINT
 
 static void app_draw_too_small(struct app *a)
 {

@@ -189,6 +189,43 @@ void draw_hints(WINDOW *w, int y, int x, int width,
 	}
 }
 
+void draw_hints_ranked(WINDOW *w, int y, int x, int width,
+                       const struct draw_hint *hints, const int *drop,
+                       size_t n)
+{
+	bool show[32];
+	int end = x + width, start = x;
+
+	if (n > 32)
+		n = 32;
+	for (size_t i = 0; i < n; i++)
+		show[i] = true;
+	for (;;) {
+		int used = 0, top = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!show[i])
+				continue;
+			used += hint_cols(&hints[i]) + (used > 0 ? 2 : 0);
+			if (drop[i] > top)
+				top = drop[i];
+		}
+		if (used <= width || top == 0)
+			break;
+		for (size_t i = 0; i < n; i++)
+			if (drop[i] == top)
+				show[i] = false;
+	}
+	for (size_t i = 0; i < n && x < end; i++) {
+		if (!show[i])
+			continue;
+		if (x > start)
+			x += 2;
+		x = draw_str(w, y, x, hints[i].key, RO_KEY, end - x);
+		x = draw_str(w, y, x, " ", RO_NORMAL, end - x);
+		x = draw_str(w, y, x, hints[i].label, RO_NORMAL, end - x);
+	}
+}
+
 /* Steps an operator can use: seconds for the first ten, then tens of
  * seconds, minutes, hours.  Each step is a repaint of an idle screen, so
  * none is finer than it needs to be (no tenths). */

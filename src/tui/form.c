@@ -992,13 +992,25 @@ static void form_layer_draw(struct app *a, struct layer *l)
 	bool spaced = LINES >= 18;
 	int w = COLS - 2 > 74 ? 74 : COLS - 2;
 	int labw = form_label_cols(), y, ix, iw, cx = -1, cy = 0;
+	int lines[FF__COUNT], extra = 0;
 
-	layer_place(l, spaced ? 17 : 10, w);
+	/* a field's error is shown whole, wrapped under the field; the form
+	 * grows by its extra lines while the screen has room for them */
+	ix = 3 + labw + 2;
+	for (int i = 0; i < FF__COUNT; i++) {
+		int room = LINES - 2 - 17 - extra;
+		lines[i] = 1;
+		if (!spaced || !f->error[i][0] || room <= 0)
+			continue;
+		lines[i] = draw_wrap(NULL, 0, 0, w - ix - 1, f->error[i],
+		                     RO_FIELDERR, 1 + room);
+		extra += lines[i] - 1;
+	}
+	layer_place(l, spaced ? 17 + extra : 10, w);
 	w = getmaxx(l->win);
 	form_draw_title(f, l->win, w);
 	if (spaced && f->others[0])
 		draw_str(l->win, 1, 2, f->others, RO_WARN, w - 4);
-	ix = 3 + labw + 2;
 	iw = w - ix - 2;
 	y = spaced ? 2 : 1;
 	for (int i = 0; i < FF__COUNT; i++) {
@@ -1012,9 +1024,9 @@ static void form_layer_draw(struct app *a, struct layer *l)
 			cy = y;
 		}
 		if (spaced && f->error[i][0])
-			draw_str(l->win, y + 1, ix, f->error[i], RO_FIELDERR,
-			         w - ix - 1);
-		y += spaced ? 2 : 1;
+			draw_wrap(l->win, y + 1, ix, w - ix - 1, f->error[i],
+			          RO_FIELDERR, lines[i]);
+		y += spaced ? 1 + lines[i] : 1;
 	}
 	if (f->notice[0])
 		draw_str(l->win, y, 2, f->notice, RO_WARN, w - 4);

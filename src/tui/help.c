@@ -25,6 +25,7 @@ static const struct help_line help_lines[] = {
 	{ "d", N_("delete (admins; asks first)") },
 	{ "h", N_("history of the selected invoice") },
 	{ "i", N_("inspector") },
+	{ "t", N_("next page of currency totals in the summary") },
 	{ "^L", N_("re-read everything and redraw") },
 	{ "?", N_("this help") },
 	{ "q", N_("quit") },

@@ -12,6 +12,8 @@
  * (cache_log_count), so an open inspector follows every write without
  * querying on each frame.
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "tui_internal.h"
@@ -27,7 +29,51 @@ struct inspector {
 	size_t naudit;
 	struct membership members[INSPECT_MEMBERS];
 	size_t nmembers;
+	/* the invalidation log as shown: a record's tag by invoice number */
+	struct cache_log_entry log[INSPECT_LOG];
+	char logwhat[INSPECT_LOG][NUMBER_MAX_BYTES + 32];
+	size_t nlog;
 };
+
+/* The number of invoice `id` for the log: from the table, the audit tail,
+ * or a read; "#id" when this identity cannot see it. */
+static void inspector_number(struct app *a, struct inspector *in,
+                             int64_t id, char *buf, size_t size)
+{
+	struct invoice row;
+	struct inv_err err;
+
+	for (size_t i = 0; i < a->table.n; i++)
+		if (a->table.rows[i].id == id) {
+			text_copy(buf, size, a->table.rows[i].number);
+			return;
+		}
+	for (size_t i = 0; i < in->naudit; i++)
+		if (in->audit[i].subject_id == id && in->audit[i].number[0]) {
+			text_copy(buf, size, in->audit[i].number);
+			return;
+		}
+	if (store_get(a->st, &a->who, id, &row, &err) == INV_OK) {
+		text_copy(buf, size, row.number);
+		return;
+	}
+	snprintf(buf, size, "#%" PRId64, id);
+}
+
+/* "record:ORG:ID" reads "invoice ACME-1003"; the other tags as they are. */
+static void inspector_log_what(struct app *a, struct inspector *in,
+                               const char *tag, char *buf, size_t size)
+{
+	int64_t org, id;
+	char number[NUMBER_MAX_BYTES + 16];
+
+	if (sscanf(tag, "record:%" SCNd64 ":%" SCNd64, &org, &id) == 2) {
+		inspector_number(a, in, id, number, sizeof number);
+		snprintf(buf, size, _("invoice %s"), number);
+		return;
+	}
+	text_copy(buf, size, tag);
+}
 
 static void inspector_load(struct app *a, struct inspector *in)
 {
@@ -38,6 +84,10 @@ static void inspector_load(struct app *a, struct inspector *in)
 	if (store_audit_tail(a->st, &a->who, 0, in->audit, INSPECT_AUDIT,
 	                     &in->naudit, &err) != INV_OK)
 		in->naudit = 0;
+	in->nlog = cache_log_tail(a->cache, in->log, INSPECT_LOG);
+	for (size_t i = 0; i < in->nlog; i++)
+		inspector_log_what(a, in, in->log[i].tag, in->logwhat[i],
+		                   sizeof in->logwhat[i]);
 }
 
 /* The membership the switcher moves to next. */
@@ -192,39 +242,80 @@ static int inspector_draw_identity(struct app *a, struct inspector *in,
 	return y;
 }
 
+/* The widest of one audit column among the rows shown, at most cap: as
+ * drawn, with what the database holds raw shown as its escapes. */
+static int audit_col(const struct inspector *in, size_t rows, size_t off,
+                     int cap)
+{
+	char shown[512];
+	int widest = 1;
+
+	for (size_t i = 0; i < in->naudit && i < rows; i++) {
+		const char *s = (const char *)&in->audit[i] + off;
+		int c;
+		text_visible(shown, sizeof shown, s);
+		c = text_cols(shown);
+		if (c > widest)
+			widest = c;
+	}
+	return widest < cap ? widest : cap;
+}
+
+/* One column for each part, as wide as its widest entry shown (capped),
+ * so every action lines up whatever its name's length. */
 static int inspector_draw_audit(struct inspector *in, WINDOW *w, int y,
                                 int rows, int width)
 {
-	char buf[256];
+	size_t shown = rows > 0 ? (size_t)rows : 0;
+	int cw = audit_col(in, shown, offsetof(struct audit_entry, actor), 16);
+	int aw = audit_col(in, shown, offsetof(struct audit_entry, action), 20);
+	int nw = audit_col(in, shown, offsetof(struct audit_entry, number), 16);
+	int end = 4 + width - 2;
+	char buf[64];
 
 	inspector_heading(w, y++, _("Audit tail"), width);
 	if (in->naudit == 0 && rows > 0)
 		draw_str(w, y++, 4, _("(empty)"), RO_MUTED, width - 2);
-	for (size_t i = 0; i < in->naudit && (int)i < rows; i++) {
+	for (size_t i = 0; i < in->naudit && i < shown; i++, y++) {
 		const struct audit_entry *e = &in->audit[i];
-		snprintf(buf, sizeof buf, "%.8s  %-8s  %-16s  %-10s  v%lld→v%lld",
-		         strlen(e->at) > 11 ? e->at + 11 : e->at, e->actor,
-		         e->action, e->number, (long long)e->from_version,
-		         (long long)e->to_version);
-		draw_str(w, y++, 4, buf, RO_NORMAL, width - 2);
+		int x = 4;
+
+		snprintf(buf, sizeof buf, "%.8s",
+		         strlen(e->at) > 11 ? e->at + 11 : e->at);
+		draw_text(w, y, x, 8 < end - x ? 8 : end - x, buf, ALIGN_LEFT);
+		x += 10;
+		if (x < end)
+			draw_text(w, y, x, cw < end - x ? cw : end - x, e->actor,
+			          ALIGN_LEFT);
+		x += cw + 2;
+		if (x < end)
+			draw_text(w, y, x, aw < end - x ? aw : end - x, e->action,
+			          ALIGN_LEFT);
+		x += aw + 2;
+		if (x < end)
+			draw_text(w, y, x, nw < end - x ? nw : end - x, e->number,
+			          ALIGN_LEFT);
+		x += nw + 2;
+		snprintf(buf, sizeof buf, "v%lld→v%lld",
+		         (long long)e->from_version, (long long)e->to_version);
+		if (x < end)
+			draw_str(w, y, x, buf, RO_NORMAL, end - x);
 	}
 	return y;
 }
 
-static int inspector_draw_log(struct app *a, WINDOW *w, int y, int rows,
-                              int width)
+static int inspector_draw_log(struct inspector *in, WINDOW *w, int y,
+                              int rows, int width)
 {
-	struct cache_log_entry log[INSPECT_LOG];
-	size_t n = cache_log_tail(a->cache, log, INSPECT_LOG);
 	char buf[1024], at[32];
 
 	inspector_heading(w, y++, _("Invalidation log"), width);
-	if (n == 0 && rows > 0)
+	if (in->nlog == 0 && rows > 0)
 		draw_str(w, y++, 4, _("(empty)"), RO_MUTED, width - 2);
-	for (size_t i = 0; i < n && (int)i < rows; i++) {
-		log_time(log[i].at_ms, at, sizeof at);
+	for (size_t i = 0; i < in->nlog && (int)i < rows; i++) {
+		log_time(in->log[i].at_ms, at, sizeof at);
 		snprintf(buf, sizeof buf, "%s  %-6s  %s", at,
-		         cache_source_name(log[i].source), log[i].tag);
+		         cache_source_name(in->log[i].source), in->logwhat[i]);
 		draw_str(w, y++, 4, buf, RO_NORMAL, width - 2);
 	}
 	return y;
@@ -269,7 +360,7 @@ static void inspector_draw(struct app *a, struct layer *l)
 	if (each < 0)
 		each = 0;
 	y = inspector_draw_audit(in, l->win, y, each, width);
-	y = inspector_draw_log(a, l->win, y, fixed - each, width);
+	y = inspector_draw_log(in, l->win, y, fixed - each, width);
 	inspector_draw_index(l->win, y, index_rows, width);
 	snprintf(drift, sizeof drift, _("force drift on %s"), sel ? sel->number : "—");
 	struct draw_hint hints[] = {

@@ -535,6 +535,9 @@ bool table_key(struct app *a, wint_t ch, bool fkey)
 	case 'i':
 		inspector_open(a);
 		return true;
+	case 't':
+		summary_next_page(a);
+		return true;
 	case '?':
 		help_open(a);
 		return true;

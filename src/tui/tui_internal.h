@@ -119,6 +119,12 @@ struct draw_hint {
 };
 void draw_hints(WINDOW *w, int y, int x, int width,
                 const struct draw_hint *hints, size_t n, size_t keep);
+/* A row of hints in their order that fits width: while it does not, the
+ * hints of the highest drop[] rank above 0 are left out, all of that
+ * rank at once; rank 0 is never left out. */
+void draw_hints_ranked(WINDOW *w, int y, int x, int width,
+                       const struct draw_hint *hints, const int *drop,
+                       size_t n);
 /* "3s", "20s", "4m", "2h": short ages for the freshness strip. */
 void draw_age(int64_t ms, char *buf, size_t size);
 /* Milliseconds until draw_age() of an age of ms shows another text. */
@@ -476,6 +482,7 @@ struct app {
 	struct table table;
 	struct summary sum;
 	bool have_sum;
+	size_t sum_first; /* the first currency the footer shows */
 	struct form *form;
 	uint64_t form_serial;
 	struct layer layers[LAYER_MAX];
@@ -526,5 +533,7 @@ void app_lifecycle(struct app *a, enum wreq_kind kind);
 /* `u` in the table: undo the last archive while its toast offers it. */
 void app_undo_archive(struct app *a);
 void app_interrupt(struct app *a, int code);
+/* `t` in the table: the footer's next page of currency totals. */
+void summary_next_page(struct app *a);
 
 #endif

@@ -193,6 +193,46 @@ START_TEST(l_holds_the_lock_while_a_save_waits_and_keys_keep_working)
 }
 END_TEST
 
+/* The audit tail's columns line up for every action, the longest
+ * (invoice.overwrite) too: each row's number and versions start in the
+ * same column as every other row's. */
+START_TEST(audit_tail_columns_align_for_every_action)
+{
+	const char *args[] = { "edit", "ACME-1002", "--version", "7",
+	                       "--customer", "Initech AG", "--overwrite",
+	                       NULL };
+	char out[4096];
+	struct pty *p;
+	int top, bottom, rows = 0;
+	long num_col = -1, ver_col = -1;
+
+	ck_assert_msg(acc_cli("alice", args, out, sizeof out) == 0, "%s", out);
+	p = e2e_open("alice", NULL);
+	acc_inspector_open(p);
+	SEE(p, "invoice.overwrite");
+	top = e2e_row_of(p, "── Audit tail");
+	bottom = e2e_row_of(p, "── Invalidation log");
+	for (int r = top + 1; r < bottom; r++) {
+		const char *row = e2e_row(p, r);
+		const char *num = strstr(row, "ACME-");
+		const char *ver = strstr(row, " v");
+
+		ck_assert_msg(num && ver, "row %d: %s", r, row);
+		if (num_col < 0) {
+			num_col = num - row;
+			ver_col = ver - row;
+		}
+		ck_assert_msg(num - row == num_col && ver - row == ver_col,
+		              "row %d out of line: %s", r, row);
+		rows++;
+	}
+	ck_assert_int_ge(rows, 2);
+	ck_assert_int_eq(acc_rows_holding(p, "invoice.overwrite"), 1);
+	acc_inspector_close(p);
+	e2e_quit(p);
+}
+END_TEST
+
 TCase *acc_tcase_inspector(void)
 {
 	TCase *tc = tcase_create("inspector");
@@ -203,5 +243,6 @@ TCase *acc_tcase_inspector(void)
 	tcase_add_test(tc, s_is_refused_outside_a_demo_database);
 	tcase_add_test(tc, f_and_l_are_refused_outside_a_demo_database);
 	tcase_add_test(tc, l_holds_the_lock_while_a_save_waits_and_keys_keep_working);
+	tcase_add_test(tc, audit_tail_columns_align_for_every_action);
 	return tc;
 }

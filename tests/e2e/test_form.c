@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "money.h"
 
 static struct pty *open_form(const char *number)
 {
@@ -68,6 +69,56 @@ START_TEST(invalid_total_is_refused_next_to_the_field_and_nothing_written)
 	SEE(p, "Invoice saved.");
 	ck_assert_int_eq(e2e_invoice("ACME-1002").total_minor, 1250);
 	ck_assert_uint_eq(e2e_audit_count(), audits + 1);
+	e2e_quit(p);
+}
+END_TEST
+
+/* A field error longer than its row is wrapped under the field, whole,
+ * and the fields below it move down rather than cover it. */
+START_TEST(long_total_error_is_shown_whole_under_the_field)
+{
+	struct pty *p = open_form("ACME-1002");
+	char max[MONEY_TEXT_MAX], want[256], said[1024] = "";
+	int total_row, cur_row;
+	long col;
+
+	money_format_grouped(MONEY_MAX_MINOR, "EUR", max, sizeof max);
+	snprintf(want, sizeof want, "the amount is out of range; the most an "
+	         "invoice can total is %s EUR", max);
+	SEND(p, PTY_KEY_TAB PTY_KEY_TAB PTY_KEY_CTRL_U "99999999999999999");
+	SEE_FIELD(p, "Total", "99999999999999999");
+	SEND(p, PTY_KEY_F2);
+	SEE(p, "out of range");
+	SEE(p, max);
+	total_row = e2e_row_of(p, "Total     9999");
+	cur_row = e2e_row_of(p, "Currency  EUR");
+	ck_assert_int_gt(cur_row, total_row + 2);
+	col = offset_in_row(p, total_row + 1, "the amount");
+	for (int r = total_row + 1; r < cur_row; r++) {
+		char line[512];
+		const char *row = e2e_row(p, r);
+		char *bar;
+
+		if ((long)strlen(row) <= col)
+			continue;
+		snprintf(line, sizeof line, "%s", row + col);
+		bar = strstr(line, "│");
+		if (bar)
+			*bar = '\0';
+		for (size_t n = strlen(line); n > 0 && line[n - 1] == ' '; n--)
+			line[n - 1] = '\0';
+		if (!line[0])
+			continue;
+		if (said[0])
+			strcat(said, " ");
+		strncat(said, line, sizeof said - strlen(said) - 1);
+	}
+	ck_assert_str_eq(said, want);
+	ck_assert_int_eq(e2e_invoice("ACME-1002").version, 1);
+	SEND(p, PTY_KEY_ESC);
+	SEE(p, "Discard unsaved changes? (y/n)");
+	SEND(p, "y");
+	LOSE(p, "Edit ACME-1002");
 	e2e_quit(p);
 }
 END_TEST
@@ -305,6 +356,7 @@ TCase *e2e_tcase_form(void)
 	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
 	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
 	tcase_add_test(tc, invalid_total_is_refused_next_to_the_field_and_nothing_written);
+	tcase_add_test(tc, long_total_error_is_shown_whole_under_the_field);
 	tcase_add_test(tc, utf8_customer_edits_by_character_saves_and_shows_in_table);
 	tcase_add_test(tc, fields_move_with_tab_and_arrows_and_space_cycles_status);
 	tcase_add_test(tc, esc_with_unsaved_edits_asks_before_leaving);

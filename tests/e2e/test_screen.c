@@ -26,8 +26,8 @@ static const char first_screen[] =
 	" ACME-1013  Soylent Green Foods                 Draft     2,100.00 CHF        1\n"
 	" ACME-1014  Hooli                               Sent        999.00 USD        1\n"
 	"\n\n\n\n\n\n\n\n\n"
-	" 10 active · 2 archived · 3 deleted  | 812.125 BHD · 2,100.00 CHF · 18,450.50 D…\n"
-	" Enter edit  n new  a archive  r restore  d delete  i inspect  ? help  q quit";
+	" 10 active · 2 archived · 3 deleted  | 812.125 BHD · 2,100.00 CHF         t 1/4\n"
+	" Enter edit  n new  d delete  i inspect  / filter  h history  ? help  q quit";
 
 static bool screen_is_first(struct pty *pty, void *arg)
 {
@@ -182,6 +182,84 @@ START_TEST(q_quits_with_status_0_and_restores_the_terminal)
 }
 END_TEST
 
+/* ---- the footer at 80 columns ---------------------------------------- */
+
+static const char *const demo_currencies[] = { "BHD", "CHF", "DKK", "EUR",
+                                               "JPY", "PLN", "USD" };
+#define NDEMO_CUR (sizeof demo_currencies / sizeof demo_currencies[0])
+
+/* Every currency's total is reachable at 80x24: `t` pages the footer,
+ * which names the key and the page ("t 1/4"), and comes back to the
+ * first page after the last. */
+START_TEST(summary_pages_through_every_currency_with_t)
+{
+	struct pty *p = e2e_open("alice", NULL);
+	const int row = E2E_ROWS - 2;
+	bool seen[NDEMO_CUR] = { false };
+	const char *mark;
+	char want[32];
+	int pages = 0;
+
+	SEE_ROW(p, row, "t 1/");
+	mark = strstr(e2e_row(p, row), "t 1/");
+	ck_assert(mark != NULL);
+	pages = atoi(mark + 4);
+	ck_assert_msg(pages > 1 && pages <= (int)NDEMO_CUR, "%d pages", pages);
+	for (int k = 1; k <= pages; k++) {
+		const char *r;
+
+		/* the row is drawn left to right: once the page's mark shows,
+		 * so do its totals */
+		snprintf(want, sizeof want, "t %d/%d", k, pages);
+		SEE_ROW(p, row, want);
+		r = e2e_row(p, row);
+		/* whole totals only: a page never ends in a cut one */
+		ck_assert_msg(strstr(r, "…") == NULL, "cut: %s", r);
+		/* the counts stay on every page */
+		ck_assert_msg(strstr(r, "10 active · 2 archived · 3 deleted"),
+		              "no counts: %s", r);
+		for (size_t i = 0; i < NDEMO_CUR; i++)
+			if (strstr(r, demo_currencies[i]))
+				seen[i] = true;
+		SEND(p, "t");
+	}
+	snprintf(want, sizeof want, "t 1/%d", pages);
+	SEE_ROW(p, row, want);
+	for (size_t i = 0; i < NDEMO_CUR; i++)
+		ck_assert_msg(seen[i], "%s never shown in the footer",
+		              demo_currencies[i]);
+	e2e_quit(p);
+}
+END_TEST
+
+/* The keys a person needs stay in the hints at 80 columns. */
+static void hints_hold_needed_keys(const char *user, bool admin)
+{
+	static const char *const keys[] = { "/ filter", "h history",
+	                                    "i inspect", "? help", "q quit" };
+	struct pty *p = e2e_open(user, NULL);
+	const int row = E2E_ROWS - 1;
+
+	SEE_ROW(p, row, "q quit");
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		SEE_ROW(p, row, keys[i]);
+	if (admin)
+		SEE_ROW(p, row, "d delete");
+	e2e_quit(p);
+}
+
+START_TEST(hints_keep_needed_keys_at_80_columns_for_an_admin)
+{
+	hints_hold_needed_keys("alice", true);
+}
+END_TEST
+
+START_TEST(hints_keep_needed_keys_at_80_columns_for_a_member)
+{
+	hints_hold_needed_keys("bob", false);
+}
+END_TEST
+
 TCase *e2e_tcase_screen(void)
 {
 	TCase *tc = tcase_create("screen");
@@ -194,5 +272,8 @@ TCase *e2e_tcase_screen(void)
 	tcase_add_test(tc, view_and_open_on_the_command_line_start_on_that_form);
 	tcase_add_test(tc, no_color_still_shows_table_and_selection);
 	tcase_add_test(tc, q_quits_with_status_0_and_restores_the_terminal);
+	tcase_add_test(tc, summary_pages_through_every_currency_with_t);
+	tcase_add_test(tc, hints_keep_needed_keys_at_80_columns_for_an_admin);
+	tcase_add_test(tc, hints_keep_needed_keys_at_80_columns_for_a_member);
 	return tc;
 }

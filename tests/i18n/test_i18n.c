@@ -213,6 +213,40 @@ START_TEST(table_speaks_german)
 }
 END_TEST
 
+/* The German labels are longer: at 80 columns the hints give way in
+ * their order and keep the keys a person needs, for an admin and for a
+ * member. */
+static void hints_keep_needed_keys_de(const char *user, bool admin)
+{
+	static const char *const keys[] = { "/ Filter", "h Verlauf",
+	                                    "i Inspektor", "? Hilfe",
+	                                    "q Ende" };
+	struct pty *pty = open_de(user, NULL);
+	char row[512];
+
+	SEE(pty, "q Ende");
+	ck_assert(pty_row_text(pty, 23, row, sizeof row) > 0);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		ck_assert_msg(strstr(row, keys[i]) != NULL,
+		              "\"%s\" missing from the hints: %s", keys[i], row);
+	ck_assert_msg((strstr(row, "d löschen") != NULL) == admin,
+	              "d löschen %s: %s", admin ? "missing" : "shown", row);
+	send(pty, "q");
+	ck_assert_int_eq(pty_close(pty, WAIT_MS), 0);
+}
+
+START_TEST(hints_keep_needed_keys_in_german_for_an_admin)
+{
+	hints_keep_needed_keys_de("alice", true);
+}
+END_TEST
+
+START_TEST(hints_keep_needed_keys_in_german_for_a_member)
+{
+	hints_keep_needed_keys_de("bob", false);
+}
+END_TEST
+
 START_TEST(conflict_panel_speaks_german)
 {
 	const char *open[] = { "--open", "ACME-1002", NULL };
@@ -337,6 +371,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, conflict_panel_speaks_german);
 	tcase_add_test(tc, command_line_speaks_german);
 	tcase_add_test(tc, command_line_stays_english_in_c_locale);
+	tcase_add_test(tc, hints_keep_needed_keys_in_german_for_an_admin);
+	tcase_add_test(tc, hints_keep_needed_keys_in_german_for_a_member);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
