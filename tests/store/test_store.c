@@ -1039,27 +1039,39 @@ START_TEST(wal_full_sync_and_foreign_keys_are_on)
 }
 END_TEST
 
-/* The schema refuses a negative total from a writer that is not inved,
- * and the file is left as it was. */
+/* The schema refuses a negative total from a writer that is not inved:
+ * the guard triggers first, and the column's CHECK under them (a writer
+ * that drops the triggers still meets it); the file is left as it was. */
 START_TEST(negative_total_from_a_foreign_writer_is_refused)
 {
 	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
 	sqlite3 *db = fixture_raw(&fx);
 	long long audits = audit_rows();
 	long long rows = fixture_count(&fx, "SELECT count(*) FROM invoices");
-	char sql[200];
-	int rc;
+	static const char insert[] = "INSERT INTO invoices (org_id, number, "
+		"customer, total_minor, currency) SELECT org_id, 'NEG-1', 'x', "
+		"-5, 'EUR' FROM invoices LIMIT 1";
+	char update[200];
+	struct inv_err err;
 
-	snprintf(sql, sizeof sql, "UPDATE invoices SET total_minor = -1 "
+	snprintf(update, sizeof update, "UPDATE invoices SET total_minor = -1 "
 	         "WHERE id = %lld", (long long)inv.id);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	/* as the file stands: refused */
+	ck_assert_int_ne(sqlite3_exec(db, update, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_errcode(db), SQLITE_CONSTRAINT);
+	ck_assert_int_ne(sqlite3_exec(db, insert, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_errcode(db), SQLITE_CONSTRAINT);
+	/* with the guard triggers dropped: the CHECK itself refuses */
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE;"
+		"DROP TRIGGER invoices_before_insert;"
+		"DROP TRIGGER invoices_before_update_totals;", NULL, NULL, NULL),
+		SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(db, update, NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
-	ck_assert_int_ne(rc, SQLITE_OK);
-	rc = sqlite3_exec(db, "INSERT INTO invoices (org_id, number, customer, "
-		"total_minor, currency) SELECT org_id, 'NEG-1', 'x', -5, 'EUR' "
-		"FROM invoices LIMIT 1", NULL, NULL, NULL);
+	ck_assert_int_ne(sqlite3_exec(db, insert, NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
-	ck_assert_int_ne(rc, SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	                 SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_eq(fixture_find(&fx, &fx.alice, "ACME-1002").total_minor,
 	                 inv.total_minor);
@@ -1070,6 +1082,7 @@ START_TEST(negative_total_from_a_foreign_writer_is_refused)
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices "
 	                               "WHERE total_minor < 0"), 0);
 	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_int_eq(store_check(fx.st, &err), INV_OK);
 	assert_totals_match(&fx.alice);
 }
 END_TEST
