@@ -916,19 +916,16 @@ static void expect_line(const char *out, const char *label,
 START_TEST(show_human_output_labels_every_field)
 {
 	char id[32], created[64], updated[64], archived[64], deleted[64];
+	char head[96];
 	struct run r = AS("alice", "show", "ACME-1003");
 
 	expect_code(&r, 0);
 	id_text(show_int("alice", "ACME-1003", "id"), id, sizeof id);
 	show_str("alice", "ACME-1003", "created_at", created, sizeof created);
 	show_str("alice", "ACME-1003", "updated_at", updated, sizeof updated);
-	{
-		char head[96];
-
-		snprintf(head, sizeof head, "Invoice ACME-1003 (id %s), version 1\n",
-		         id);
-		ck_assert(strncmp(r.out, head, strlen(head)) == 0);
-	}
+	snprintf(head, sizeof head, "Invoice ACME-1003 (id %s), version 1\n", id);
+	ck_assert_msg(strncmp(r.out, head, strlen(head)) == 0,
+	              "show does not begin with %s", head);
 	expect_line(r.out, "Customer:", "Ærøskøbing Færge ApS");
 	expect_line(r.out, "Status:", "Paid");
 	expect_line(r.out, "Total:", "18,450.50 DKK");
