@@ -903,16 +903,100 @@ START_TEST(show_numeric_id_reaches_the_deleted_twin)
 }
 END_TEST
 
+/* needle "  LABEL  value\n": the label, padded, and its value on one line */
+static void expect_line(const char *out, const char *label,
+                        const char *value)
+{
+	char line[256];
+
+	snprintf(line, sizeof line, "\n  %-11s %s\n", label, value);
+	expect_in(out, line);
+}
+
 START_TEST(show_human_output_labels_every_field)
 {
+	char id[32], created[64], updated[64], archived[64], deleted[64];
+	char head[96];
 	struct run r = AS("alice", "show", "ACME-1003");
 
 	expect_code(&r, 0);
-	expect_in(r.out, "ACME-1003");
-	expect_in(r.out, "Ærøskøbing Færge ApS");
-	expect_in(r.out, "18,450.50 DKK");
-	expect_in(r.out, "version 1");
+	id_text(show_int("alice", "ACME-1003", "id"), id, sizeof id);
+	show_str("alice", "ACME-1003", "created_at", created, sizeof created);
+	show_str("alice", "ACME-1003", "updated_at", updated, sizeof updated);
+	snprintf(head, sizeof head, "Invoice ACME-1003 (id %s), version 1\n", id);
+	ck_assert_msg(strncmp(r.out, head, strlen(head)) == 0,
+	              "show does not begin with %s", head);
+	expect_line(r.out, "Customer:", "Ærøskøbing Færge ApS");
+	expect_line(r.out, "Status:", "Paid");
+	expect_line(r.out, "Total:", "18,450.50 DKK");
+	expect_line(r.out, "State:", "active");
+	expect_line(r.out, "Created:", created);
+	expect_line(r.out, "Updated:", updated);
+	ck_assert_ptr_null(strstr(r.out, "Archived:"));
+	ck_assert_ptr_null(strstr(r.out, "Deleted:"));
 	run_free(&r);
+
+	/* the two dates a moved invoice has get labels of their own */
+	run_expect(AS("alice", "archive", "ACME-1003", "--version", "1"), 0);
+	run_expect(AS("alice", "delete", "ACME-1003", "--version", "2"), 0);
+	show_str("alice", id, "archived_at", archived, sizeof archived);
+	show_str("alice", id, "deleted_at", deleted, sizeof deleted);
+	show_str("alice", id, "updated_at", updated, sizeof updated);
+	r = AS("alice", "show", id);
+	expect_code(&r, 0);
+	expect_line(r.out, "State:", "deleted");
+	expect_line(r.out, "Created:", created);
+	expect_line(r.out, "Updated:", updated);
+	expect_line(r.out, "Archived:", archived);
+	expect_line(r.out, "Deleted:", deleted);
+	run_free(&r);
+}
+END_TEST
+
+/* A restore or a delete at a version the invoice has moved past is a
+ * conflict (exit 3) carrying the current row, and writes nothing. */
+START_TEST(stale_restore_is_a_conflict_and_writes_nothing)
+{
+	struct jv *v;
+	char *before, *after;
+
+	run_expect(AS("alice", "archive", "ACME-1002", "--version", "1"), 0);
+	run_expect(AS("alice", "drift", "ACME-1002"), 0);
+	before = snapshot();
+	v = json_run(AS("bob", "restore", "ACME-1002", "--version", "2",
+	                "--json"), 3);
+	ck_assert_str_eq(jstr(v, "error"), "conflict");
+	ck_assert_int_eq(jint(jget(v, "current", JV_OBJECT), "version"), 3);
+	ck_assert_str_eq(jstr(jget(v, "current", JV_OBJECT), "lifecycle"),
+	                 "archived");
+	jv_free(v);
+	run_expect(AS("bob", "restore", "ACME-1002", "--version", "2"), 3);
+	after = snapshot();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+END_TEST
+
+START_TEST(stale_delete_is_a_conflict_and_writes_nothing)
+{
+	struct jv *v;
+	char *before, *after;
+
+	run_expect(AS("alice", "drift", "ACME-1002"), 0);
+	before = snapshot();
+	v = json_run(AS("alice", "delete", "ACME-1002", "--version", "1",
+	                "--json"), 3);
+	ck_assert_str_eq(jstr(v, "error"), "conflict");
+	ck_assert_int_eq(jint(jget(v, "current", JV_OBJECT), "version"), 2);
+	ck_assert_str_eq(jstr(jget(v, "current", JV_OBJECT), "lifecycle"),
+	                 "active");
+	jv_free(v);
+	run_expect(AS("alice", "delete", "ACME-1002", "--version", "1"), 3);
+	after = snapshot();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
 }
 END_TEST
 
@@ -1596,6 +1680,8 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, unknown_ref_is_not_found);
 	tcase_add_test(tc, edit_at_the_current_version_saves_and_adds_one);
 	tcase_add_test(tc, stale_edit_is_a_conflict_carrying_the_current_row);
+	tcase_add_test(tc, stale_restore_is_a_conflict_and_writes_nothing);
+	tcase_add_test(tc, stale_delete_is_a_conflict_and_writes_nothing);
 	tcase_add_test(tc, stale_edit_prints_the_current_row_and_the_retry_hint);
 	tcase_add_test(tc, member_overwrite_is_forbidden_even_at_the_current_version);
 	tcase_add_test(tc, admin_overwrite_replaces_a_stale_version);

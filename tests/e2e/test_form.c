@@ -188,6 +188,65 @@ START_TEST(utf8_customer_edits_by_character_saves_and_shows_in_table)
 }
 END_TEST
 
+/* " AMOUNT EUR" as the summary shows alice's org's active EUR total now. */
+static void eur_summary_text(char *buf, size_t len)
+{
+	struct summary sum;
+	struct inv_err err;
+	char amount[MONEY_TEXT_MAX];
+
+	ck_assert_int_eq(store_summary(e2e.st, &e2e.alice, &sum, &err), INV_OK);
+	for (size_t i = 0; i < sum.ncur; i++)
+		if (strcmp(sum.cur[i].currency, "EUR") == 0) {
+			money_format_grouped(sum.cur[i].total_minor, "EUR", amount,
+			                     sizeof amount);
+			snprintf(buf, len, " %s EUR", amount);
+			return;
+		}
+	ck_abort_msg("the demo org has no active EUR total");
+}
+
+/* The toast and the summary row holding the saved total, on one screen. */
+static bool saved_with_total(struct pty *p, void *arg)
+{
+	int height, width;
+
+	pty_size(p, &height, &width);
+	return pty_find_row(p, "Invoice saved.") >= 0 &&
+	       strstr(e2e_row(p, height - 2), (const char *)arg) != NULL;
+}
+
+/* The caches are invalidated after the commit, not before it: the frame
+ * that says "Invoice saved." already sums the saved total. */
+START_TEST(summary_shows_the_saved_total_with_the_saved_toast)
+{
+	/* wide enough for every currency of the summary */
+	struct pty *p = e2e_spawn("alice", NULL, NULL, E2E_ROWS, 200);
+	char before[64], after[64];
+	int height, width;
+
+	eur_summary_text(before, sizeof before);
+	pty_size(p, &height, &width);
+	SEE(p, "ACME-1002");
+	SEE_ROW(p, height - 2, before);
+	e2e_select(p, "ACME-1002");
+	SEND(p, "\r");
+	SEE(p, "Edit ACME-1002");
+	SEND(p, PTY_KEY_TAB PTY_KEY_TAB PTY_KEY_CTRL_U "1300");
+	SEE_FIELD(p, "Total", "1300");
+	SEND(p, PTY_KEY_F2);
+	SEE(p, "Invoice saved.");
+	eur_summary_text(after, sizeof after);
+	ck_assert_str_ne(before, after);
+	if (!e2e_wait(p, saved_with_total, after, E2E_WAIT_MS)) {
+		pty_dump(p, stderr);
+		ck_abort_msg("under \"Invoice saved.\" the summary shows %s, "
+		             "not the saved%s", e2e_row(p, height - 2), after);
+	}
+	e2e_quit(p);
+}
+END_TEST
+
 START_TEST(fields_move_with_tab_and_arrows_and_space_cycles_status)
 {
 	struct pty *p = open_form("ACME-1002");
@@ -359,6 +418,7 @@ TCase *e2e_tcase_form(void)
 	tcase_add_test(tc, long_total_error_is_shown_whole_under_the_field);
 	tcase_add_test(tc, utf8_customer_edits_by_character_saves_and_shows_in_table);
 	tcase_add_test(tc, fields_move_with_tab_and_arrows_and_space_cycles_status);
+	tcase_add_test(tc, summary_shows_the_saved_total_with_the_saved_toast);
 	tcase_add_test(tc, esc_with_unsaved_edits_asks_before_leaving);
 	tcase_add_test(tc, draft_autosaved_survives_sigterm_and_restores_on_reopen);
 	tcase_add_test(tc, draft_kept_on_hangup_and_declining_the_offer_discards_it);

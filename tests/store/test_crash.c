@@ -7,6 +7,10 @@
  * 0 -> 1 -> ... -> version with no gap and no extra link), so no state
  * change is without its audit row and no audit row without its change; and
  * the totals must equal a recount.
+ *
+ * The random choices (which writer dies, when, and what each writer does)
+ * come from one seed, printed at the start; INVED_TEST_SEED=N replays a
+ * run's choices (the kills still land where the scheduler has the writers).
  */
 #include <check.h>
 #include <dirent.h>
@@ -27,6 +31,28 @@
 #define KILLS 200
 
 static struct fixture fx;
+/* the run's seed, and how many writers it has started (each gets a seed of
+ * its own from both) */
+static unsigned run_seed;
+static unsigned started;
+
+/* INVED_TEST_SEED when it is a number, else the clock. */
+static unsigned seed_of_run(void)
+{
+	const char *env = getenv("INVED_TEST_SEED");
+	char *end = NULL;
+	unsigned long v;
+
+	if (env && *env) {
+		errno = 0;
+		v = strtoul(env, &end, 10);
+		if (!errno && end && !*end && v <= 0xffffffffUL)
+			return (unsigned)v;
+		fprintf(stderr, "INVED_TEST_SEED=%s is not a number; "
+		        "using the clock\n", env);
+	}
+	return (unsigned)time(NULL);
+}
 
 /* Each writer process appends "id version\n" to a log of its own after
  * every write the core reported committed, one write(2) per line.  A kill
@@ -41,7 +67,7 @@ static void writer_run(int slot)
 	struct inv_err err;
 	char path[400];
 	int log;
-	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	unsigned seed = run_seed ^ (started * 2654435761u);
 	long n = 0;
 
 	snprintf(path, sizeof path, "%s/writer-%d-%d.log", fx.dir, slot,
@@ -108,8 +134,10 @@ static void writer_run(int slot)
 
 static pid_t writer_start(int slot)
 {
-	pid_t pid = fork();
+	pid_t pid;
 
+	started++;
+	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
 		writer_run(slot);
@@ -212,12 +240,16 @@ static void check_audit_chains(sqlite3 *db)
 START_TEST(sigkill_at_random_moments_loses_no_committed_write)
 {
 	pid_t pids[WRITERS];
-	unsigned seed = (unsigned)time(NULL);
+	unsigned seed;
 	struct inv_err err;
 	long checked = 0;
 	int kills = 0, i, status;
 	sqlite3 *db;
 
+	run_seed = seed_of_run();
+	seed = run_seed;
+	fprintf(stderr, "crash test seed %u (replay with INVED_TEST_SEED=%u)\n",
+	        run_seed, run_seed);
 	fixture_setup(&fx);
 	store_close(fx.st);
 	fx.st = NULL;

@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "feed.h"
 #include "fixture.h"
+#include "store_internal.h"
 
 static struct fixture fx;
 
@@ -428,6 +429,55 @@ START_TEST(move_into_current_state_is_conflict)
 	                              &res, &err), INV_CONFLICT);
 	ck_assert_int_eq(invoice_life(&res.row), LIFE_DELETED);
 	ck_assert_int_eq(audit_rows(), audits);
+}
+END_TEST
+
+/* A restore or a delete at a version the row has moved past is a
+ * conflict carrying the current row, and nothing is written. */
+START_TEST(stale_restore_is_conflict_with_current_row)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+	long long audits;
+
+	ck_assert_int_eq(store_archive(fx.st, &fx.bob, inv.id, inv.version, &res,
+	                               &err), INV_OK);
+	ck_assert_int_eq(store_drift(fx.st, &fx.alice, inv.id, &res, &err),
+	                 INV_OK);
+	ck_assert_int_eq(res.row.version, inv.version + 2);
+	audits = audit_rows();
+	memset(&res, 0, sizeof res);
+	ck_assert_int_eq(store_restore(fx.st, &fx.bob, inv.id, inv.version + 1,
+	                               &res, &err), INV_CONFLICT);
+	ck_assert(res.have_row);
+	ck_assert_int_eq(res.row.version, inv.version + 2);
+	ck_assert_int_eq(invoice_life(&res.row), LIFE_ARCHIVED);
+	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices "
+		"WHERE number = 'ACME-1002' AND archived_at IS NOT NULL"), 1);
+}
+END_TEST
+
+START_TEST(stale_delete_is_conflict_with_current_row)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+	long long audits;
+
+	ck_assert_int_eq(store_drift(fx.st, &fx.bob, inv.id, &res, &err), INV_OK);
+	audits = audit_rows();
+	memset(&res, 0, sizeof res);
+	ck_assert_int_eq(store_delete(fx.st, &fx.alice, inv.id, inv.version,
+	                              &res, &err), INV_CONFLICT);
+	ck_assert(res.have_row);
+	ck_assert_int_eq(res.row.version, inv.version + 1);
+	ck_assert_int_eq(invoice_life(&res.row), LIFE_ACTIVE);
+	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices "
+		"WHERE number = 'ACME-1002' AND deleted_at IS NULL"), 1);
+	assert_totals_match(&fx.alice);
 }
 END_TEST
 
@@ -948,12 +998,92 @@ START_TEST(missing_and_foreign_files_are_named_in_the_error)
 }
 END_TEST
 
+/* The settings of one of the store's own connections, read on it, and a
+ * dangling reference written on it refused by the foreign keys. */
+static void assert_connection_rules(struct store *st)
+{
+	struct inv_err err;
+	int64_t v = -1;
+	long long before = fixture_count(&fx, "SELECT count(*) FROM memberships");
+	int rc;
+
+	ck_assert_int_eq(store_query_int(st, "PRAGMA synchronous", &v, &err),
+	                 INV_OK);
+	ck_assert_int_eq(v, 2); /* FULL */
+	v = -1;
+	ck_assert_int_eq(store_query_int(st, "PRAGMA foreign_keys", &v, &err),
+	                 INV_OK);
+	ck_assert_int_eq(v, 1);
+	rc = sqlite3_exec(st->db, "INSERT INTO memberships (user_id, org_id, "
+		"role) VALUES (987654, 987654, 'member')", NULL, NULL, NULL);
+	ck_assert_int_eq(rc, SQLITE_CONSTRAINT_FOREIGNKEY);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM memberships"),
+	                 before);
+}
+
 START_TEST(wal_full_sync_and_foreign_keys_are_on)
 {
+	struct store *second = NULL;
+	struct inv_err err;
+
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
 		"pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 	/* schema 3: the audit is the change feed */
 	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 3);
+	/* the first connection, and a second one on the same file (as the
+	 * screen's writer opens) */
+	assert_connection_rules(fx.st);
+	ck_assert_int_eq(store_open(fx.path, 0, 0, &second, &err), INV_OK);
+	assert_connection_rules(second);
+	store_close(second);
+}
+END_TEST
+
+/* The schema refuses a negative total from a writer that is not inved:
+ * the guard triggers first, and the column's CHECK under them (a writer
+ * that drops the triggers still meets it); the file is left as it was. */
+START_TEST(negative_total_from_a_foreign_writer_is_refused)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	sqlite3 *db = fixture_raw(&fx);
+	long long audits = audit_rows();
+	long long rows = fixture_count(&fx, "SELECT count(*) FROM invoices");
+	static const char insert[] = "INSERT INTO invoices (org_id, number, "
+		"customer, total_minor, currency) SELECT org_id, 'NEG-1', 'x', "
+		"-5, 'EUR' FROM invoices LIMIT 1";
+	char update[200];
+	struct inv_err err;
+
+	snprintf(update, sizeof update, "UPDATE invoices SET total_minor = -1 "
+	         "WHERE id = %lld", (long long)inv.id);
+	/* as the file stands: refused */
+	ck_assert_int_ne(sqlite3_exec(db, update, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_errcode(db), SQLITE_CONSTRAINT);
+	ck_assert_int_ne(sqlite3_exec(db, insert, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_errcode(db), SQLITE_CONSTRAINT);
+	/* with the guard triggers dropped: the CHECK itself refuses */
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE;"
+		"DROP TRIGGER invoices_before_insert;"
+		"DROP TRIGGER invoices_before_update_totals;", NULL, NULL, NULL),
+		SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(db, update, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
+	ck_assert_int_ne(sqlite3_exec(db, insert, NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
+	ck_assert_int_eq(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(fixture_find(&fx, &fx.alice, "ACME-1002").total_minor,
+	                 inv.total_minor);
+	ck_assert_int_eq(fixture_find(&fx, &fx.alice, "ACME-1002").version,
+	                 inv.version);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices"),
+	                 rows);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices "
+	                               "WHERE total_minor < 0"), 0);
+	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_int_eq(store_check(fx.st, &err), INV_OK);
+	assert_totals_match(&fx.alice);
 }
 END_TEST
 
@@ -1262,6 +1392,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, archive_restore_delete_move_and_audit_once_each);
 	tcase_add_test(tc, move_into_current_state_is_conflict);
 	tcase_add_test(tc, stale_archive_is_conflict_with_current_row);
+	tcase_add_test(tc, stale_restore_is_conflict_with_current_row);
+	tcase_add_test(tc, stale_delete_is_conflict_with_current_row);
 	tcase_add_test(tc, member_delete_is_forbidden_and_a_deleted_row_is_not_there_for_members);
 	tcase_add_test(tc, member_reads_of_a_deleted_invoice_find_nothing);
 	tcase_add_test(tc, member_may_archive_and_restore_archived);
@@ -1281,6 +1413,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, newer_schema_is_refused_and_left_untouched);
 	tcase_add_test(tc, missing_and_foreign_files_are_named_in_the_error);
 	tcase_add_test(tc, wal_full_sync_and_foreign_keys_are_on);
+	tcase_add_test(tc, negative_total_from_a_foreign_writer_is_refused);
 	tcase_add_test(tc, stale_draft_save_is_conflict_with_stored_draft);
 	tcase_add_test(tc, schema_1_drafts_migrate_with_their_rows);
 	tcase_add_test(tc, draft_keeps_the_base_it_was_made_from);
