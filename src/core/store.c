@@ -55,17 +55,15 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	                      "AND deleted_at IS NULL",
 	[SQL_ARCHIVE] = "UPDATE invoices SET archived_at = " NOW ", "
 	                "updated_at = " NOW ", version = version + 1 "
-	                "WHERE id = ?1 AND version = ?2 RETURNING " ROW_COLS,
+	                "WHERE id = ?1 AND version = ?2",
 	[SQL_RESTORE] = "UPDATE invoices SET archived_at = NULL, "
 	                "deleted_at = NULL, updated_at = " NOW ", "
-	                "version = version + 1 WHERE id = ?1 AND version = ?2 "
-	                "RETURNING " ROW_COLS,
+	                "version = version + 1 WHERE id = ?1 AND version = ?2",
 	[SQL_DELETE] = "UPDATE invoices SET deleted_at = " NOW ", "
 	               "updated_at = " NOW ", version = version + 1 "
-	               "WHERE id = ?1 AND version = ?2 RETURNING " ROW_COLS,
+	               "WHERE id = ?1 AND version = ?2",
 	[SQL_DRIFT] = "UPDATE invoices SET updated_at = " NOW ", "
-	              "version = version + 1 WHERE id = ?1 AND version = ?2 "
-	              "RETURNING " ROW_COLS,
+	              "version = version + 1 WHERE id = ?1 AND version = ?2",
 	[SQL_CLAIM] = "INSERT INTO requests (org_id, token, user_id, at) "
 	              "VALUES (?1, ?2, ?3, " NOW ") ON CONFLICT DO NOTHING",
 	[SQL_CLAIM_LOOKUP] = "SELECT invoice_id FROM requests "
@@ -1277,22 +1275,13 @@ static enum inv_rc totals_room(struct store *st, int64_t org,
 	return INV_OK;
 }
 
-/* After the write: the row as stored and the sequence numbers the
- * triggers assigned, still inside the transaction.  `stored` is the row
- * the guarded UPDATE returned (every one of them moves the version, so
- * the AFTER UPDATE trigger leaves the row as the UPDATE wrote it); without
- * it the row is read again. */
+/* After the write: re-read the row as stored and the sequence numbers the
+ * triggers assigned, still inside the transaction. */
 static enum inv_rc write_finish(struct store *st, const struct identity *who,
-                                int64_t id, const struct invoice *stored,
-                                struct write_result *res,
+                                int64_t id, struct write_result *res,
                                 struct inv_err *err)
 {
-	enum inv_rc rc = INV_OK;
-
-	if (stored)
-		res->row = *stored;
-	else
-		rc = row_load(st, who->org_id, id, &res->row, err);
+	enum inv_rc rc = row_load(st, who->org_id, id, &res->row, err);
 
 	/* the audit row is the one the write claimed, and it is the
 	 * change-feed row too (schema 3) */
@@ -1326,21 +1315,14 @@ static enum inv_rc conflict_err(struct inv_err *err, const struct invoice *cur)
 		cur->number, cur->version);
 }
 
-/* Run a guarded UPDATE ... RETURNING the row as written into `stored`.
- * `number` is the number the row will carry: when the partial unique index
- * refuses it, the message names it. */
+/* Run a guarded UPDATE.  `number` is the number the row will carry: when
+ * the partial unique index refuses it, the message names it. */
 static enum inv_rc run_update(struct store *st, sqlite3_stmt *s,
                               const struct invoice *cur, const char *number,
-                              struct invoice *stored, struct inv_err *err)
+                              struct inv_err *err)
 {
-	int rows = 0;
 	int rc = sqlite3_step(s);
 
-	while (rc == SQLITE_ROW) {
-		if (rows++ == 0)
-			row_read(s, stored);
-		rc = sqlite3_step(s);
-	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
 		return inv_err_set(err, INV_CONFLICT, "number",
@@ -1350,7 +1332,7 @@ static enum inv_rc run_update(struct store *st, sqlite3_stmt *s,
 			number);
 	if (rc != SQLITE_DONE)
 		return store_sqlite_err(st, rc, err);
-	if (rows != 1 || sqlite3_changes(st->db) != 1)
+	if (sqlite3_changes(st->db) != 1)
 		return conflict_err(err, cur);
 	return INV_OK;
 }
@@ -1382,7 +1364,7 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 	                                     "invoice.restore",
 	                                     "invoice.delete"};
 	static const enum stmt_id sql[] = {SQL_ARCHIVE, SQL_RESTORE, SQL_DELETE};
-	struct invoice cur, stored;
+	struct invoice cur;
 	enum inv_life life;
 	enum inv_role need = ROLE_MEMBER;
 	sqlite3_stmt *s;
@@ -1452,10 +1434,10 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, version);
-	rc = run_update(st, s, &cur, cur.number, &stored, err);
+	rc = run_update(st, s, &cur, cur.number, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, stale_row(rc, err, &cur), res);
-	rc = write_finish(st, who, id, &stored, res, err);
+	rc = write_finish(st, who, id, res, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
 	return INV_OK;
@@ -1611,7 +1593,7 @@ static unsigned edit_mask(const struct invoice *cur, const struct invoice *next)
 static sqlite3_stmt *edit_stmt(struct store *st, unsigned mask,
                                struct inv_err *err)
 {
-	char sql[768];
+	char sql[512];
 	int rc;
 
 	if (st->edit[mask]) {
@@ -1621,7 +1603,7 @@ static sqlite3_stmt *edit_stmt(struct store *st, unsigned mask,
 	}
 	snprintf(sql, sizeof sql,
 	         "UPDATE invoices SET %s%s%s%s%s%s "
-	         "WHERE id = ?1 AND version = ?2 RETURNING " ROW_COLS,
+	         "WHERE id = ?1 AND version = ?2",
 	         mask & EDIT_NUMBER ? "number = ?7, " : "",
 	         mask & EDIT_CUSTOMER ? "customer = ?3, " : "",
 	         mask & EDIT_STATUS ? "status = ?4, " : "",
@@ -1681,7 +1663,6 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
                               struct write_result *res, struct inv_err *err)
 {
 	unsigned mask = edit_mask(cur, next);
-	struct invoice stored;
 	sqlite3_stmt *s;
 	enum inv_rc rc;
 
@@ -1728,10 +1709,10 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
 		sqlite3_bind_text(s, 6, next->currency, -1, SQLITE_STATIC);
 	if (mask & EDIT_NUMBER)
 		sqlite3_bind_text(s, 7, next->number, -1, SQLITE_STATIC);
-	rc = run_update(st, s, cur, next->number, &stored, err);
+	rc = run_update(st, s, cur, next->number, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, stale_row(rc, err, cur), res);
-	rc = write_finish(st, who, cur->id, &stored, res, err);
+	rc = write_finish(st, who, cur->id, res, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
 	return INV_OK;
@@ -2257,7 +2238,7 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 	rc = stmt_done(st, s, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	rc = write_finish(st, who, id, NULL, res, err);
+	rc = write_finish(st, who, id, res, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
 	return INV_OK;
@@ -2314,7 +2295,7 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
                         struct inv_err *err)
 {
 	struct store *peer = NULL;
-	struct invoice cur, stored;
+	struct invoice cur;
 	sqlite3_stmt *s;
 	enum inv_rc rc;
 
@@ -2348,12 +2329,11 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 		else {
 			sqlite3_bind_int64(s, 1, id);
 			sqlite3_bind_int64(s, 2, cur.version);
-			rc = run_update(peer, s, &cur, cur.number, &stored,
-			                err);
+			rc = run_update(peer, s, &cur, cur.number, err);
 		}
 	}
 	if (rc == INV_OK)
-		rc = write_finish(peer, who, id, &stored, res, err);
+		rc = write_finish(peer, who, id, res, err);
 	if (rc != INV_OK)
 		store_tx_rollback(peer);
 out:
