@@ -611,6 +611,12 @@ static int busy_default(void)
 	return STORE_BUSY_DEFAULT_MS;
 }
 
+void store_process_setup(void)
+{
+	/* SQLITE_MISUSE once SQLite is initialised: then it stays as it is */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* The SQLite connection of st->path, with extended result codes and the
  * busy timeout. */
 static enum inv_rc connection_open(struct store *st, int oflags,
