@@ -2122,6 +2122,9 @@ int main(int argc, char **argv)
 	bool tui_ok;
 	int rc;
 
+	/* as the inved process does, for both the guarded and the bare edit */
+	store_process_setup();
+
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--compare") == 0)
 			return compare_args(argc, argv);

@@ -214,6 +214,7 @@ int main(int argc, char **argv)
 	int code;
 
 	heap_settle();
+	store_process_setup();
 	setlocale(LC_ALL, "");
 #ifdef ENABLE_NLS
 	/* INVED_LOCALEDIR: catalogues of an uninstalled build (build/po),

@@ -349,11 +349,18 @@ enum inv_rc store_claim(struct store *st, const struct identity *who,
 	return rc;
 }
 
+/* A column's text into dst, cut to fit like snprintf "%s" would cut it
+ * (up to the first NUL, at most len - 1 bytes).  A plain copy: the rows of
+ * every read and write pass through here, and snprintf's format machinery
+ * was a few per cent of an edit's instructions. */
 static void copy_text(char *dst, size_t len, sqlite3_stmt *s, int col)
 {
-	const unsigned char *t = sqlite3_column_text(s, col);
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	size_t n = t ? strnlen(t, len - 1) : 0;
 
-	snprintf(dst, len, "%s", t ? (const char *)t : "");
+	if (n > 0)
+		memcpy(dst, t, n);
+	dst[n] = '\0';
 }
 
 static enum inv_status status_from_text(const char *t)
@@ -602,6 +609,12 @@ static int busy_default(void)
 			return (int)v;
 	}
 	return STORE_BUSY_DEFAULT_MS;
+}
+
+void store_process_setup(void)
+{
+	/* SQLITE_MISUSE once SQLite is initialised: then it stays as it is */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 /* The SQLite connection of st->path, with extended result codes and the

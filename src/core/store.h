@@ -33,6 +33,13 @@ enum store_open_flags {
 	STORE_OPEN_CREATE = 1,   /* create the file (and schema) if missing */
 };
 
+/* Process-wide SQLite settings, once at the start of a process, before
+ * any other store call and before any thread starts: SQLite's memory
+ * statistics are turned off (nothing reads them, and keeping them takes a
+ * global mutex on every allocation, a tenth of an edit's instructions).
+ * Later calls, or calls after SQLite is in use, change nothing. */
+void store_process_setup(void);
+
 /* Open (and migrate forward) the database at path.  A database written by a
  * newer inved is refused (INV_ERROR) and left untouched; a missing file
  * without STORE_OPEN_CREATE is INV_NOT_FOUND; messages name the path and the

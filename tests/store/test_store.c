@@ -625,6 +625,41 @@ START_TEST(partial_unique_index_refuses_second_live_number_for_any_writer)
 }
 END_TEST
 
+/* Text from the file is untrusted: a foreign writer's customer longer
+ * than the row's buffer comes back cut to the buffer, the first
+ * CUSTOMER_MAX_BYTES bytes of what is stored, terminated. */
+START_TEST(overlong_foreign_text_is_cut_to_the_buffer)
+{
+	struct invoice row = fixture_find(&fx, &fx.alice, "ACME-1002");
+	sqlite3 *db = fixture_raw(&fx);
+	sqlite3_stmt *s;
+	char *longer = malloc(CUSTOMER_MAX_BYTES * 2 + 1);
+	struct inv_err err;
+
+	ck_assert_ptr_nonnull(longer);
+	memset(longer, 'x', CUSTOMER_MAX_BYTES * 2);
+	longer[0] = 'A';
+	longer[CUSTOMER_MAX_BYTES - 1] = 'B';
+	longer[CUSTOMER_MAX_BYTES] = 'C';
+	longer[CUSTOMER_MAX_BYTES * 2] = '\0';
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE invoices SET "
+	                                        "customer = ?1 WHERE id = ?2",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_text(s, 1, longer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, row.id);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	ck_assert_int_eq(store_get(fx.st, &fx.alice, row.id, &row, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(strlen(row.customer), CUSTOMER_MAX_BYTES);
+	ck_assert_int_eq(row.customer[0], 'A');
+	ck_assert_int_eq(row.customer[CUSTOMER_MAX_BYTES - 1], 'B');
+	free(longer);
+}
+END_TEST
+
 START_TEST(repeat_create_returns_the_same_invoice)
 {
 	struct invoice_input in = {.customer = "Once Only", .total = "5.00"};
@@ -1422,6 +1457,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, feed_invalidates_exactly_the_moved_tags_of_own_org);
 	tcase_add_test(tc, locked_database_is_busy_and_writes_nothing);
 	tcase_add_test(tc, truncated_file_is_reported_not_crashed_on);
+	tcase_add_test(tc, overlong_foreign_text_is_cut_to_the_buffer);
 	suite_add_tcase(s, tc);
 	return s;
 }
