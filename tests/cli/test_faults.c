@@ -459,30 +459,41 @@ END_TEST
 static pid_t lock_holder;
 
 /* A separate process takes the write lock (BEGIN IMMEDIATE) and keeps it
- * for 10 s, or until it is killed; returns once the lock is held. */
+ * until release_write_lock() closes its pipe (or the test's death does);
+ * returns once the lock is held. */
+static int lock_release_fd = -1;
+
 static void hold_write_lock(void)
 {
-	int fds[2];
+	int fds[2], hold[2];
 	char ok = 0;
 
 	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(pipe(hold), 0);
 	lock_holder = fork();
 	ck_assert_int_ge(lock_holder, 0);
 	if (lock_holder == 0) {
 		sqlite3 *h = NULL;
 
 		close(fds[0]);
+		close(hold[1]);
 		if (sqlite3_open(fx_db, &h) != SQLITE_OK ||
 		    sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
 		            SQLITE_OK)
 			_exit(1);
 		if (write(fds[1], "L", 1) != 1)
 			_exit(1);
-		sleep(10);
+		/* end of file when the test lets go */
+		while (read(hold[0], &ok, 1) > 0)
+			;
 		sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 		_exit(0);
 	}
 	close(fds[1]);
+	close(hold[0]);
+	/* the commands the test runs must not keep the lock alive */
+	fcntl(hold[1], F_SETFD, FD_CLOEXEC);
+	lock_release_fd = hold[1];
 	ck_assert_int_eq(read(fds[0], &ok, 1), 1);
 	ck_assert_int_eq(ok, 'L');
 	close(fds[0]);
@@ -492,7 +503,8 @@ static void release_write_lock(void)
 {
 	int status = 0;
 
-	kill(lock_holder, SIGKILL);
+	close(lock_release_fd);
+	lock_release_fd = -1;
 	ck_assert_int_eq(waitpid(lock_holder, &status, 0), lock_holder);
 }
 

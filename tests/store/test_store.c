@@ -1339,27 +1339,32 @@ START_TEST(locked_database_is_busy_and_writes_nothing)
 	struct write_result res;
 	struct inv_err err;
 	long long audits = audit_rows();
-	int fds[2], status;
+	int fds[2], hold[2], status;
 	char ready;
 	pid_t pid;
 
 	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_eq(pipe(hold), 0);
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		sqlite3 *db = fixture_raw(&fx);
 
-		/* hold the write lock, say so, then keep it for a while */
+		/* hold the write lock, say so, then keep it until the test
+		 * closes the other pipe */
+		close(hold[1]);
 		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 			_exit(2);
 		if (write(fds[1], "x", 1) != 1)
 			_exit(3);
-		sleep(3);
+		while (read(hold[0], &ready, 1) > 0)
+			;
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close(db);
 		_exit(0);
 	}
 	close(fds[1]);
+	close(hold[0]);
 	ck_assert_int_eq(read(fds[0], &ready, 1), 1);
 	close(fds[0]);
 	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 300, &st, &err),
@@ -1369,6 +1374,7 @@ START_TEST(locked_database_is_busy_and_writes_nothing)
 	ck_assert_ptr_nonnull(strstr(err.msg, "locked"));
 	ck_assert_int_eq(inv_rc_exit_code(INV_BUSY), 6);
 	store_close(st);
+	close(hold[1]);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_int_eq(audit_rows(), audits);
 	ck_assert_str_eq(fixture_find(&fx, &fx.bob, "ACME-1002").customer,
