@@ -954,49 +954,44 @@ START_TEST(show_human_output_labels_every_field)
 END_TEST
 
 /* A restore or a delete at a version the invoice has moved past is a
- * conflict (exit 3) carrying the current row, and writes nothing. */
-START_TEST(stale_restore_is_a_conflict_and_writes_nothing)
+ * conflict (exit 3) carrying the current row, and writes nothing:
+ * user's move (restore, delete) of ACME-1002 at version `stale`: exit 3,
+ * the current row (version now_version, lifecycle life) in the JSON,
+ * and the database as it was, for the JSON and the text run alike. */
+static void expect_stale_move(const char *user, const char *move,
+                              const char *stale, int64_t now_version,
+                              const char *life)
 {
+	char *before = snapshot(), *after;
 	struct jv *v;
-	char *before, *after;
 
-	run_expect(AS("alice", "archive", "ACME-1002", "--version", "1"), 0);
-	run_expect(AS("alice", "drift", "ACME-1002"), 0);
-	before = snapshot();
-	v = json_run(AS("bob", "restore", "ACME-1002", "--version", "2",
-	                "--json"), 3);
+	v = json_run(AS(user, move, "ACME-1002", "--version", stale, "--json"),
+	             3);
 	ck_assert_str_eq(jstr(v, "error"), "conflict");
-	ck_assert_int_eq(jint(jget(v, "current", JV_OBJECT), "version"), 3);
+	ck_assert_int_eq(jint(jget(v, "current", JV_OBJECT), "version"),
+	                 now_version);
 	ck_assert_str_eq(jstr(jget(v, "current", JV_OBJECT), "lifecycle"),
-	                 "archived");
+	                 life);
 	jv_free(v);
-	run_expect(AS("bob", "restore", "ACME-1002", "--version", "2"), 3);
+	run_expect(AS(user, move, "ACME-1002", "--version", stale), 3);
 	after = snapshot();
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);
 }
+
+START_TEST(stale_restore_is_a_conflict_and_writes_nothing)
+{
+	run_expect(AS("alice", "archive", "ACME-1002", "--version", "1"), 0);
+	run_expect(AS("alice", "drift", "ACME-1002"), 0);
+	expect_stale_move("bob", "restore", "2", 3, "archived");
+}
 END_TEST
 
 START_TEST(stale_delete_is_a_conflict_and_writes_nothing)
 {
-	struct jv *v;
-	char *before, *after;
-
 	run_expect(AS("alice", "drift", "ACME-1002"), 0);
-	before = snapshot();
-	v = json_run(AS("alice", "delete", "ACME-1002", "--version", "1",
-	                "--json"), 3);
-	ck_assert_str_eq(jstr(v, "error"), "conflict");
-	ck_assert_int_eq(jint(jget(v, "current", JV_OBJECT), "version"), 2);
-	ck_assert_str_eq(jstr(jget(v, "current", JV_OBJECT), "lifecycle"),
-	                 "active");
-	jv_free(v);
-	run_expect(AS("alice", "delete", "ACME-1002", "--version", "1"), 3);
-	after = snapshot();
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
+	expect_stale_move("alice", "delete", "1", 2, "active");
 }
 END_TEST
 
