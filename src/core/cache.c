@@ -199,11 +199,24 @@ const char *cache_source_name(enum cache_source s)
 	return s == CACHE_SRC_PEER ? "peer" : "action";
 }
 
-int64_t cache_now_ms(void)
+static int64_t clock_ms(clockid_t id)
 {
 	struct timespec ts;
 
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+	if (clock_gettime(id, &ts) != 0)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Ages, timeouts and deadlines are differences of this clock: a wall
+ * clock set back (NTP, a person) would make an age negative and a timer
+ * wait for the hours it was set back. */
+int64_t cache_now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+int64_t cache_wall_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
 }

@@ -24,7 +24,7 @@ enum cache_source { CACHE_SRC_ACTION = 0, CACHE_SRC_PEER = 1 };
 struct cache_log_entry {
 	char tag[CACHE_TAG_MAX];
 	enum cache_source source;
-	int64_t at_ms; /* wall clock, ms since the epoch */
+	int64_t at_ms; /* cache_now_ms() when it was logged */
 };
 
 struct cache;
@@ -62,7 +62,11 @@ uint64_t cache_log_count(const struct cache *c);
 
 const char *cache_source_name(enum cache_source s); /* "action", "peer" */
 
-/* Wall-clock milliseconds since the epoch. */
+/* Milliseconds on the monotonic clock (CLOCK_MONOTONIC): the clock of
+ * every age, timeout and the log's at_ms; only differences mean anything. */
 int64_t cache_now_ms(void);
+/* Wall-clock milliseconds since the epoch, to show a cache_now_ms() time
+ * as a time of day: wall - (cache_now_ms() - t). */
+int64_t cache_wall_ms(void);
 
 #endif

@@ -16,8 +16,10 @@
  * saves an open form's draft and leaves through the normal exit, which
  * restores the terminal.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
@@ -27,6 +29,10 @@
 #include "tui_internal.h"
 
 #define WAITING_AFTER_MS 150
+/* How long leaving waits for the writer thread: a write stuck on a lock
+ * (the writer's busy timeout is longer) must not hold the shell.  `q`
+ * already waited for the answers with the screen up. */
+#define WRITER_STOP_MS 1000
 /* a request queued but not yet started: look again this soon */
 #define WAITING_QUEUED_MS 20
 /* the least time between two reads of the wake-up: a foreign writer's
@@ -36,6 +42,15 @@
 #define FEED_BATCH 64
 
 static volatile sig_atomic_t signal_caught;
+/* The thread that runs tui_run(): the only one that may touch curses,
+ * the cache, the feed and app->st (tui_internal.h). */
+static pthread_t main_thread;
+static bool main_thread_set;
+
+bool app_on_main_thread(void)
+{
+	return main_thread_set && pthread_equal(pthread_self(), main_thread);
+}
 static int signal_fd = -1;
 
 int64_t app_now(void)
@@ -119,20 +134,18 @@ static void app_refresh_stale(struct app *a)
 	}
 }
 
+/* One read: feed_poll reads every change since the last and leaves
+ * nothing for a second call (it would find the wake-up quiet). */
 static void app_feed_poll(struct app *a)
 {
 	struct change changes[FEED_BATCH];
 	struct inv_err err;
 	size_t n;
 
-	for (int round = 0; round < 16; round++) {
-		if (feed_poll(&a->feed, a->st, &a->who, a->cache, changes,
-		              FEED_BATCH, &n, &err) != INV_OK)
-			break;
+	if (feed_poll(&a->feed, a->st, &a->who, a->cache, changes, FEED_BATCH,
+	              &n, &err) == INV_OK) {
 		overwritten_check(a, changes, n);
 		history_on_changes(a, changes, n);
-		if (n < FEED_BATCH)
-			break;
 	}
 	presence_refresh(a);
 }
@@ -293,6 +306,27 @@ void app_undo_archive(struct app *a)
 		a->table.want_sel = req.id;
 }
 
+/* A lifecycle action met a newer version: the table is re-read at once
+ * (its reload is set), so the toast says so and names the key that tries
+ * again on what is now shown. */
+static void app_stale_toast(struct app *a, const struct wres *r)
+{
+	char msg[TOAST_TEXT];
+	const char *key = keymap_key_of(KM_TABLE, app_lifecycle_action(r->req.kind));
+
+	if (r->res.have_row)
+		snprintf(msg, sizeof msg,
+		         _("%s changed elsewhere; refreshed to v%lld — %s "
+		           "tries again."),
+		         r->res.row.number, (long long)r->res.row.version, key);
+	else
+		snprintf(msg, sizeof msg,
+		         _("This invoice changed elsewhere; refreshed — %s "
+		           "tries again."),
+		         key);
+	toast_show(a, TOAST_ERROR, msg);
+}
+
 static void app_lifecycle_result(struct app *a, const struct wres *r)
 {
 	static const char *const done[] = {
@@ -319,8 +353,7 @@ static void app_lifecycle_result(struct app *a, const struct wres *r)
 		app_own_write(a, r);
 		toast_show(a, TOAST_OK, _(done[r->req.kind]));
 	} else if (r->rc == INV_CONFLICT && strcmp(r->err.field, "number")) {
-		toast_show(a, TOAST_ERROR,
-		           _("This invoice changed elsewhere — refresh to retry."));
+		app_stale_toast(a, r);
 	} else {
 		toast_show(a, TOAST_ERROR, r->err.msg);
 	}
@@ -340,7 +373,7 @@ static void app_drift_result(struct app *a, const struct wres *r)
 	           "shows v%lld."),
 	         r->res.row.number, (long long)r->res.row.version,
 	         (long long)r->req.version);
-	toast_show(a, TOAST_INFO, msg);
+	toast_show_about(a, TOAST_INFO, msg, r->req.id);
 }
 
 static void app_on_result(struct app *a, const struct wres *r)
@@ -373,14 +406,43 @@ static void app_on_result(struct app *a, const struct wres *r)
 	case W_DRAFT_DISCARD:
 		break;
 	}
+	/* the writes `q` waited for are done: leave now */
+	if (a->finishing && a->requests_out == 0)
+		a->quit = true;
 	a->dirty = true;
 }
 
 void app_interrupt(struct app *a, int code)
 {
-	form_draft_save_now(a);
+	a->draft_kept = form_draft_save_now(a);
 	a->quit = true;
 	a->exit_code = code;
+}
+
+void app_quit(struct app *a)
+{
+	if (a->requests_out == 0 || a->finishing) {
+		a->quit = true;
+		return;
+	}
+	a->finishing = true;
+	toast_show_for(a, TOAST_INFO,
+	               _("Finishing a write before quitting… q quits now."),
+	               INT32_MAX);
+}
+
+enum km_action app_lifecycle_action(enum wreq_kind kind)
+{
+	switch (kind) {
+	case W_ARCHIVE:
+		return KA_ARCHIVE;
+	case W_RESTORE:
+		return KA_RESTORE;
+	case W_DELETE:
+		return KA_DELETE;
+	default:
+		return KA_NONE;
+	}
 }
 
 /* ---- the frame --------------------------------------------------------- */
@@ -584,33 +646,18 @@ static void app_draw_summary(struct app *a, WINDOW *w, int y)
 	draw_str(w, y, x, mark, RO_MUTED, COLS - x);
 }
 
-/* Adds a hint with the rank it gives way at on a narrow screen. */
-#define HINT(k, l, r) (hints[n] = (struct draw_hint){ (k), (l) }, \
-                       drop[n++] = (r))
-
 static void app_draw_hints(struct app *a, WINDOW *w, int y)
 {
-	struct draw_hint hints[12];
-	int drop[12];
-	size_t n = 0;
+	struct draw_hint hints[KM_HINTS_MAX];
+	int drop[KM_HINTS_MAX];
+	size_t n;
 
 	/* the highest rank gives way first; `?` and `q` never do, and the
 	 * help they open names every key */
-	HINT("Enter", _("edit"), 3);
-	HINT("n", _("new"), 4);
-	HINT("a", _("archive"), 5);
-	HINT("r", _("restore"), 6);
-	if (identity_at_least(&a->who, ROLE_ADMIN))
-		HINT("d", _("delete"), 2);
-	HINT("i", _("inspect"), 1);
-	HINT("/", _("filter"), 1);
-	HINT("h", _("history"), 1);
-	HINT("?", _("help"), 0);
-	HINT("q", _("quit"), 0);
+	n = keymap_hints(KM_TABLE, identity_at_least(&a->who, ROLE_ADMIN),
+	                 hints, drop, KM_HINTS_MAX);
 	draw_hints_ranked(w, y, 1, COLS - 1, hints, drop, n);
 }
-
-#undef HINT
 
 static void app_draw_too_small(struct app *a)
 {
@@ -643,7 +690,7 @@ static void app_cursor(struct app *a, int filter_x)
 		       getbegx(top->win) + top->cursor_x);
 		want = 1;
 	} else if (!top && filter_x >= 0) {
-		setsyx(LINES - 3, filter_x);
+		setsyx(FILTER_ROW, filter_x);
 		want = 1;
 	}
 	if (want != shown) {
@@ -657,6 +704,7 @@ static void app_draw(struct app *a)
 	int64_t now = app_now();
 	int filter_x = -1;
 
+	assert(app_on_main_thread());
 	a->dirty = false;
 	a->strip_dirty = false;
 	if (app_too_small()) {
@@ -670,10 +718,10 @@ static void app_draw(struct app *a)
 	werase(a->base);
 	app_draw_identity(a, a->base);
 	app_draw_tabs(a, a->base, now);
-	table_draw(a, a->base, 2, LINES - 5);
-	filter_x = table_draw_filter(a, a->base, LINES - 3);
-	app_draw_summary(a, a->base, LINES - 2);
-	app_draw_hints(a, a->base, LINES - 1);
+	table_draw(a, a->base, 2, STAGE_LINES - 2);
+	filter_x = table_draw_filter(a, a->base, FILTER_ROW);
+	app_draw_summary(a, a->base, SUMMARY_ROW);
+	app_draw_hints(a, a->base, HINTS_ROW);
 	for (int i = 0; i < a->nlayers; i++) {
 		struct layer *l = &a->layers[i];
 		l->ops->draw(a, l);
@@ -733,17 +781,20 @@ static void app_key(struct app *a, wint_t ch, bool fkey)
 		app_resize(a);
 		return;
 	}
-	if (!fkey && ch == CTRL('c')) {
+	switch (keymap_action(KM_ANYWHERE, ch, fkey)) {
+	case KA_INTERRUPT:
+		a->said_kept = true;
 		app_interrupt(a, 130);
 		return;
-	}
-	if (!fkey && ch == CTRL('l')) {
+	case KA_REDRAW:
 		app_redraw_all(a);
 		return;
+	default:
+		break;
 	}
 	if (app_too_small()) {
-		if (!top && !fkey && ch == 'q')
-			a->quit = true;
+		if (!top && keymap_action(KM_TABLE, ch, fkey) == KA_QUIT)
+			app_quit(a);
 		return;
 	}
 	if (top)
@@ -1030,6 +1081,10 @@ static void app_open_ref(struct app *a, const char *ref)
 		           _("A deleted invoice cannot be edited."));
 		return;
 	}
+	/* the form opens over the view that holds the invoice, so closing
+	 * it leaves the row selected where it lives */
+	if (row.archived_at[0])
+		app_set_view(a, VIEW_ARCHIVED);
 	table_select_id(a, row.id);
 	form_open_edit(a, &row);
 }
@@ -1072,14 +1127,17 @@ fail:
 	return NULL;
 }
 
-static void app_free(struct app *a)
+/* Returns false when a write was abandoned (writer_stop's deadline). */
+static bool app_free(struct app *a)
 {
-	writer_stop(a->writer);
+	bool stopped = writer_stop(a->writer, WRITER_STOP_MS);
+
 	signal_fd = -1;
 	close(a->notify_rd);
 	close(a->notify_wr);
 	cache_free(a->cache);
 	free(a);
+	return stopped;
 }
 
 int tui_run(struct store *st, const struct identity *who,
@@ -1101,6 +1159,8 @@ int tui_run(struct store *st, const struct identity *who,
 		        user, org);
 		return inv_rc_exit_code(INV_FORBIDDEN);
 	}
+	main_thread = pthread_self();
+	main_thread_set = true;
 	locale_ensure_utf8();
 	a = app_new(st, who, opt);
 	if (!a)
@@ -1124,6 +1184,13 @@ int tui_run(struct store *st, const struct identity *who,
 	screen_stop(a);
 	signals_restore(old);
 	code = a->exit_code;
-	app_free(a);
+	if (a->said_kept && a->draft_kept)
+		fprintf(stderr, "inved: %s\n",
+		        _("interrupted; your unsaved edits were kept as a draft, "
+		          "offered when you open that form again."));
+	if (!app_free(a))
+		fprintf(stderr, "inved: %s\n",
+		        _("a write still waiting for the database was abandoned "
+		          "at quitting; it was made in full or not at all."));
 	return code;
 }

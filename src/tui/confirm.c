@@ -73,7 +73,7 @@ static void confirm_draw(struct app *a, struct layer *l)
 		w = COLS - 2;
 	/* a long question (the values an overwrite replaces) wraps: every
 	 * value it names is read in full before the answer */
-	lines = confirm_wrap(NULL, 0, w - 4, c->question, LINES - 4);
+	lines = confirm_wrap(NULL, 0, w - 4, c->question, STAGE_LINES - 4);
 	layer_place(l, 4 + lines, w);
 	w = getmaxx(l->win);
 	draw_box(l->win, NULL);

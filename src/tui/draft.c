@@ -399,8 +399,6 @@ static void draftconf_draw(struct app *a, struct layer *l)
 	h = 8;
 	for (int i = 0; i < 5; i++)
 		h += draftconf_row_lines(sv[i], mv[i], colw);
-	if (h > LINES)
-		h = LINES;
 	layer_place(l, h, w);
 	w = getmaxx(l->win);
 	h = getmaxy(l->win);

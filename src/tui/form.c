@@ -709,17 +709,17 @@ void form_autosave_tick(struct app *a, int64_t now)
 	}
 }
 
-void form_draft_save_now(struct app *a)
+bool form_draft_save_now(struct app *a)
 {
 	struct form *f = a->form;
 	struct wreq *req;
 	struct draft *d, *cur;
 	struct inv_err err;
 	int64_t nv;
-	enum inv_rc rc;
+	enum inv_rc rc = INV_ERROR;
 
 	if (!f || (!f->draft_pending && !form_dirty(f)))
-		return;
+		return false;
 	req = malloc(sizeof *req);
 	d = calloc(2, sizeof *d);
 	if (!req || !d)
@@ -734,11 +734,12 @@ void form_draft_save_now(struct app *a)
 	rc = store_draft_save(a->st, &a->who, d, req->version, &nv, cur, &err);
 	/* leaving for good: what this screen shows is the newest thought */
 	if (rc == INV_CONFLICT)
-		store_draft_save(a->st, &a->who, d, cur->version, &nv, cur,
-		                 &err);
+		rc = store_draft_save(a->st, &a->who, d, cur->version, &nv,
+		                      cur, &err);
 out:
 	free(d);
 	free(req);
+	return rc == INV_OK;
 }
 
 /* ---- the layer -------------------------------------------------------- */
@@ -852,21 +853,33 @@ static void form_layer_key(struct app *a, struct layer *l, wint_t ch,
 	bool enter = (!fkey && (ch == '\n' || ch == '\r')) ||
 	             (fkey && ch == KEY_ENTER);
 
-	if (!fkey && ch == KEY_ESC)
+	switch (keymap_action(KM_FORM, ch, fkey)) {
+	case KA_CLOSE:
 		form_leave(a, f);
-	else if (!fkey && ch == CTRL('r'))
+		return;
+	case KA_DROPPED_BACK:
 		form_bring_back(a, f);
-	else if (!fkey && ch == CTRL('x'))
+		return;
+	case KA_DROPPED_FORGET:
 		form_forget_dropped(a, f);
-	else if (!fkey && ch == CTRL('o'))
+		return;
+	case KA_RESTORE_KEEP:
 		form_restore_apply(a, f);
-	else if ((fkey && ch == KEY_F(2)) || (!fkey && ch == CTRL('s')))
+		return;
+	case KA_SAVE:
 		form_submit(a, 0);
-	else if ((!fkey && ch == '\t') || (fkey && ch == KEY_DOWN))
+		return;
+	case KA_FIELD_NEXT:
 		form_move(f, 1);
-	else if (fkey && (ch == KEY_BTAB || ch == KEY_UP))
+		return;
+	case KA_FIELD_PREV:
 		form_move(f, -1);
-	else if (enter && f->field == FF__COUNT - 1)
+		return;
+	default:
+		break;
+	}
+	/* Enter and the editing keys depend on the field they are in */
+	if (enter && f->field == FF__COUNT - 1)
 		form_submit(a, 0);
 	else if (enter)
 		form_move(f, 1);
@@ -981,13 +994,9 @@ static void form_draw_offers(struct app *a, struct form *f, WINDOW *win,
 
 static void form_layer_draw(struct app *a, struct layer *l)
 {
-	static const struct draw_hint hints[] = {
-		{ "Tab", N_("next field") },
-		{ "Space", N_("status") },
-		{ "F2", N_("save") },
-		{ "Esc", N_("close") },
-	};
-	struct draw_hint th[4];
+	struct draw_hint th[KM_HINTS_MAX];
+	int drop[KM_HINTS_MAX];
+	size_t nth;
 	struct form *f = l->data;
 	bool spaced = LINES >= 18;
 	int w = COLS - 2 > 74 ? 74 : COLS - 2;
@@ -998,7 +1007,7 @@ static void form_layer_draw(struct app *a, struct layer *l)
 	 * grows by its extra lines while the screen has room for them */
 	ix = 3 + labw + 2;
 	for (int i = 0; i < FF__COUNT; i++) {
-		int room = LINES - 2 - 17 - extra;
+		int room = STAGE_LINES - 17 - extra;
 		lines[i] = 1;
 		if (!spaced || !f->error[i][0] || room <= 0)
 			continue;
@@ -1032,11 +1041,9 @@ static void form_layer_draw(struct app *a, struct layer *l)
 		draw_str(l->win, y, 2, f->notice, RO_WARN, w - 4);
 	form_draw_message(a, f, l->win, y + 1, w, spaced);
 	form_draw_offers(a, f, l->win, y + 2, w);
-	for (size_t i = 0; i < 4; i++) {
-		th[i].key = hints[i].key;
-		th[i].label = _(hints[i].label);
-	}
-	draw_hints(l->win, getmaxy(l->win) - 2, 2, w - 4, th, 4, 2);
+	nth = keymap_hints(KM_FORM, identity_at_least(&a->who, ROLE_ADMIN), th,
+	                   drop, KM_HINTS_MAX);
+	draw_hints(l->win, getmaxy(l->win) - 2, 2, w - 4, th, nth, 2);
 	if (cx >= 0 && cx < w) {
 		l->cursor_on = true;
 		l->cursor_y = cy;

@@ -56,22 +56,28 @@ static void history_key(struct app *a, struct layer *l, wint_t ch,
 	struct history *h = l->data;
 	int page = (getmaxy(l->win) - 6) / 2;
 
-	if (!fkey && (ch == KEY_ESC || ch == 'q' || ch == 'h')) {
+	switch (keymap_action(KM_HISTORY, ch, fkey)) {
+	case KA_CLOSE:
 		layer_pop(a);
 		return;
-	}
-	if (!fkey && ch == 'v') {
+	case KA_REVERT:
 		history_revert_ask(a, h);
 		return;
-	}
-	if ((fkey && ch == KEY_DOWN) || (!fkey && ch == 'j'))
+	case KA_DOWN:
 		h->sel++;
-	else if ((fkey && ch == KEY_UP) || (!fkey && ch == 'k'))
+		break;
+	case KA_UP:
 		h->sel--;
-	else if (fkey && ch == KEY_NPAGE)
+		break;
+	case KA_PAGE_DOWN:
 		h->sel += page;
-	else if (fkey && ch == KEY_PPAGE)
+		break;
+	case KA_PAGE_UP:
 		h->sel -= page;
+		break;
+	default:
+		break;
+	}
 	history_follow(h, page);
 }
 

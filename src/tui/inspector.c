@@ -168,21 +168,17 @@ static void inspector_key(struct app *a, struct layer *l, wint_t ch,
 {
 	struct inspector *in = l->data;
 
-	if (fkey)
-		return;
-	switch (ch) {
-	case KEY_ESC:
-	case 'i':
-	case 'q':
+	switch (keymap_action(KM_INSPECTOR, ch, fkey)) {
+	case KA_CLOSE:
 		layer_pop(a);
 		break;
-	case 'f':
+	case KA_DRIFT:
 		inspector_drift(a);
 		break;
-	case 'l':
+	case KA_HOLD_LOCK:
 		inspector_hold(a);
 		break;
-	case 's':
+	case KA_SWITCH:
 		inspector_switch(a, in);
 		break;
 	default:
@@ -198,8 +194,11 @@ static void inspector_heading(WINDOW *w, int y, const char *text, int width)
 	draw_str(w, y, 2, buf, RO_HEADER, width);
 }
 
-static void log_time(int64_t ms, char *buf, size_t size)
+/* A log entry's time of day: its monotonic time moved onto the wall
+ * clock by how long ago it was. */
+static void log_time(int64_t at, char *buf, size_t size)
 {
+	int64_t ms = cache_wall_ms() - (cache_now_ms() - at);
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
@@ -342,7 +341,7 @@ static void inspector_draw(struct app *a, struct layer *l)
 	struct inspector *in = l->data;
 	const struct invoice *sel = table_selected(a);
 	char drift[96];
-	int w = COLS - 2 > 90 ? 90 : COLS - 2, h = LINES - 2, y = 1, width;
+	int w = COLS - 2 > 90 ? 90 : COLS - 2, h = STAGE_LINES - 2, y = 1, width;
 	int fixed, each, index_rows;
 
 	if (!in->loaded || in->log_seen != cache_log_count(a->cache))
@@ -354,7 +353,7 @@ static void inspector_draw(struct app *a, struct layer *l)
 	draw_box(l->win, _("Inspector"));
 	y = inspector_draw_identity(a, in, l->win, y, width);
 	/* rows left for the lists after headings, the index and the keys */
-	index_rows = h >= 22 ? 3 : 1;
+	index_rows = h >= 18 ? 3 : 1;
 	fixed = (h - 1) - y - 3 - index_rows - 2;
 	each = fixed / 2;
 	if (each < 0)

@@ -6,6 +6,8 @@
  * updating (a peer's change still shows behind an open form).  Windows are
  * sized at draw time, so a resize needs nothing but the next frame.
  */
+#include <assert.h>
+
 #include "tui_internal.h"
 
 struct layer *layer_top(struct app *a)
@@ -26,6 +28,8 @@ struct layer *layer_push(struct app *a, const struct layer_ops *ops,
 {
 	struct layer *l;
 
+	assert(app_on_main_thread());
+	assert(a->nlayers >= 0 && a->nlayers <= LAYER_MAX);
 	if (a->nlayers >= LAYER_MAX) {
 		if (ops->release) {
 			struct layer tmp = { .ops = ops, .data = data };
@@ -81,15 +85,15 @@ void layer_place(struct layer *l, int h, int w)
 {
 	int y, x;
 
-	if (h > LINES)
-		h = LINES;
+	if (h > STAGE_LINES)
+		h = STAGE_LINES;
 	if (w > COLS)
 		w = COLS;
 	if (h < 1)
 		h = 1;
 	if (w < 1)
 		w = 1;
-	y = (LINES - h) / 2;
+	y = (STAGE_LINES - h) / 2;
 	x = (COLS - w) / 2;
 	if (!l->win) {
 		l->win = newwin(h, w, y, x);

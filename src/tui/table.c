@@ -13,11 +13,14 @@
  * flight, and rows in drift[] are shown as this screen showed them before
  * a forced version drift (SPEC 4.5), until the next action on them.
  */
+#include <assert.h>
+
 #include "tui_internal.h"
 
 int table_height(void)
 {
-	int h = LINES - 6;
+	/* the stage less the tabs and the header */
+	int h = STAGE_LINES - 3;
 
 	if (h < 1)
 		h = 1;
@@ -55,6 +58,8 @@ static size_t table_fetch(struct app *a, int64_t anchor, enum page_dir dir,
 	size_t n = 0, kept = 0;
 	enum inv_rc rc;
 
+	/* scratch holds a page and the rows hidden from it */
+	assert(want <= TABLE_ROWS_MAX && t->nhidden <= TABLE_HIDDEN_MAX);
 	rc = store_page(a->st, &a->who, a->view, t->filter, anchor, dir,
 	                t->scratch, want + t->nhidden, &n, &err);
 	if (rc != INV_OK) {
@@ -78,6 +83,16 @@ static size_t table_fetch(struct app *a, int64_t anchor, enum page_dir dir,
 			t->scratch[i] = *shown;
 	}
 	return kept;
+}
+
+/* The page's invariants: at most one screen of rows, within rows[], and
+ * the selection on one of them (or 0 on an empty page). */
+static void table_assert_bounds(const struct table *t)
+{
+	assert(t->n <= TABLE_ROWS_MAX);
+	assert(t->sel >= 0 && (t->n == 0 || (size_t)t->sel < t->n));
+	assert(t->nhidden <= TABLE_HIDDEN_MAX);
+	assert(t->ndrift <= TABLE_DRIFT_MAX);
 }
 
 static void table_fetched(struct app *a)
@@ -153,6 +168,8 @@ void table_reset(struct app *a)
 	t->top_id = 0;
 	t->nhidden = 0;
 	t->ndrift = 0;
+	/* no row is shown as it was any more: nor is a toast about one */
+	toast_withdraw_about(a, 0);
 	t->filter[0] = '\0';
 	t->filter_editing = false;
 	lineedit_init(&t->filter_le, 64, false);
@@ -230,6 +247,7 @@ void table_drift_mark(struct app *a, const struct invoice *shown)
 
 	table_drift_unmark(a, shown->id);
 	if (t->ndrift == TABLE_DRIFT_MAX) {
+		toast_withdraw_about(a, t->drift[0].id);
 		memmove(t->drift, t->drift + 1,
 		        (TABLE_DRIFT_MAX - 1) * sizeof t->drift[0]);
 		t->ndrift--;
@@ -250,6 +268,8 @@ bool table_drift_unmark(struct app *a, int64_t id)
 		        (t->ndrift - i - 1) * sizeof t->drift[0]);
 		t->ndrift--;
 		t->reload = true;
+		/* the row is shown as it is now: "still shows vN" is over */
+		toast_withdraw_about(a, id);
 		return true;
 	}
 	return false;
@@ -452,111 +472,81 @@ static void table_view_next(struct app *a)
 	app_set_view(a, (enum inv_view)n);
 }
 
-static bool table_fkey(struct app *a, wint_t ch)
-{
-	size_t page = (size_t)table_height();
-
-	switch (ch) {
-	case KEY_DOWN:
-		table_down(a, 1);
-		return true;
-	case KEY_UP:
-		table_up(a, 1);
-		return true;
-	case KEY_NPAGE:
-		table_down(a, page);
-		return true;
-	case KEY_PPAGE:
-		table_up(a, page);
-		return true;
-	case KEY_HOME:
-		table_home(a);
-		return true;
-	case KEY_END:
-		table_end(a);
-		return true;
-	case KEY_ENTER:
-		table_edit_selected(a);
-		return true;
-	case KEY_BTAB:
-		table_view_next(a);
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool table_key(struct app *a, wint_t ch, bool fkey)
+/* The table's keys, as keymap.c binds them. */
+static bool table_action(struct app *a, enum km_action act)
 {
 	struct table *t = &a->table;
+	size_t page = (size_t)table_height();
 
-	if (t->filter_editing) {
-		table_filter_key(a, ch, fkey);
+	switch (act) {
+	case KA_DOWN:
+		table_down(a, 1);
 		return true;
-	}
-	if (fkey)
-		return table_fkey(a, ch);
-	switch (ch) {
-	case 'j':
-		return table_fkey(a, KEY_DOWN);
-	case 'k':
-		return table_fkey(a, KEY_UP);
-	case 'g':
-		return table_fkey(a, KEY_HOME);
-	case 'G':
-		return table_fkey(a, KEY_END);
-	case CTRL('f'):
-		return table_fkey(a, KEY_NPAGE);
-	case CTRL('b'):
-		return table_fkey(a, KEY_PPAGE);
-	case '\n':
-	case '\r':
-	case 'e':
+	case KA_UP:
+		table_up(a, 1);
+		return true;
+	case KA_PAGE_DOWN:
+		table_down(a, page);
+		return true;
+	case KA_PAGE_UP:
+		table_up(a, page);
+		return true;
+	case KA_FIRST:
+		table_home(a);
+		return true;
+	case KA_LAST:
+		table_end(a);
+		return true;
+	case KA_EDIT:
 		table_edit_selected(a);
 		return true;
-	case 'n':
+	case KA_NEW:
 		form_open_create(a);
 		return true;
-	case 'a':
+	case KA_ARCHIVE:
 		app_lifecycle(a, W_ARCHIVE);
 		return true;
-	case 'r':
+	case KA_RESTORE:
 		app_lifecycle(a, W_RESTORE);
 		return true;
-	case 'u':
+	case KA_UNDO:
 		app_undo_archive(a);
 		return true;
-	case 'd':
+	case KA_DELETE:
 		app_lifecycle(a, W_DELETE);
 		return true;
-	case 'h':
+	case KA_HISTORY:
 		table_history_selected(a);
 		return true;
-	case 'i':
+	case KA_INSPECT:
 		inspector_open(a);
 		return true;
-	case 't':
+	case KA_SUMMARY_PAGE:
 		summary_next_page(a);
 		return true;
-	case '?':
+	case KA_HELP:
 		help_open(a);
 		return true;
-	case 'q':
-		a->quit = true;
+	case KA_QUIT:
+		app_quit(a);
 		return true;
-	case '1':
-	case '2':
-	case '3':
-		table_view_key(a, (int)(ch - '1'));
+	case KA_VIEW_ACTIVE:
+		table_view_key(a, VIEW_ACTIVE);
 		return true;
-	case '\t':
+	case KA_VIEW_ARCHIVED:
+		table_view_key(a, VIEW_ARCHIVED);
+		return true;
+	case KA_VIEW_ALL:
+		table_view_key(a, VIEW_ALL);
+		return true;
+	case KA_VIEW_NEXT:
 		table_view_next(a);
 		return true;
-	case '/':
+	case KA_FILTER:
 		lineedit_set(&t->filter_le, t->filter);
 		t->filter_editing = true;
 		return true;
-	case KEY_ESC:
+	case KA_FILTER_CLEAR:
 		if (t->filter[0]) {
 			lineedit_set(&t->filter_le, "");
 			table_filter_apply(a);
@@ -567,7 +557,25 @@ bool table_key(struct app *a, wint_t ch, bool fkey)
 	}
 }
 
+bool table_key(struct app *a, wint_t ch, bool fkey)
+{
+	if (a->table.filter_editing) {
+		table_filter_key(a, ch, fkey);
+		return true;
+	}
+	return table_action(a, keymap_action(KM_TABLE, ch, fkey));
+}
+
 /* ---- drawing ---------------------------------------------------------- */
+
+/* Column widths come from the screen's width, the view and the labels,
+ * not from the rows on the page: paging or a peer's edit never moves a
+ * column.  Only a number or a total wider than its column's room widens
+ * it (a total is never cut). */
+#define NUMBER_COLS 10   /* "ACME-10000" */
+#define NUMBER_COLS_MAX 16
+#define TOTAL_COLS 14    /* "250,000.00 USD" */
+#define CUSTOMER_MIN_COLS 28
 
 struct table_cols {
 	int gap;
@@ -584,8 +592,15 @@ static void row_total(const struct invoice *r, char *buf, size_t size)
 	snprintf(buf, size, "%s %s", amount, r->currency);
 }
 
-static void row_life(const struct invoice *r, char *buf, size_t size,
-                     enum draw_role *role)
+/* The life column: in the Archived view the date (its header says
+ * "Archived on"), in the All view the state. */
+static const char *life_header(enum inv_view v)
+{
+	return v == VIEW_ARCHIVED ? _("Archived on") : _("State");
+}
+
+static void row_life(enum inv_view v, const struct invoice *r, char *buf,
+                     size_t size, enum draw_role *role)
 {
 	buf[0] = '\0';
 	*role = RO_NORMAL;
@@ -593,7 +608,10 @@ static void row_life(const struct invoice *r, char *buf, size_t size,
 		text_copy(buf, size, _("Deleted"));
 		*role = RO_DELETED;
 	} else if (r->archived_at[0]) {
-		snprintf(buf, size, _("Archived on %.10s"), r->archived_at);
+		if (v == VIEW_ARCHIVED)
+			snprintf(buf, size, "%.10s", r->archived_at);
+		else
+			text_copy(buf, size, _("Archived"));
 		*role = RO_ARCHIVED;
 	}
 }
@@ -603,22 +621,45 @@ static int max_int(int a, int b)
 	return a > b ? a : b;
 }
 
+static int table_fixed_cols(const struct table_cols *c)
+{
+	int fixed = 1 + c->num_w + c->gap + c->gap + c->st_w + c->gap +
+	            c->tot_w + 1;
+
+	if (c->ver)
+		fixed += c->gap + c->ver_w;
+	if (c->life)
+		fixed += c->gap + c->life_w;
+	return fixed;
+}
+
 static void table_layout(struct app *a, int width, struct table_cols *c)
 {
+	/* tried in order until the Customer has its room: the narrow gap,
+	 * then the version left out (the form and the history show it) */
+	static const struct {
+		int gap;
+		bool ver;
+	} tries[] = { { 2, true }, { 1, true }, { 2, false }, { 1, false } };
 	struct table *t = &a->table;
 	char buf[128];
-	enum draw_role role;
-	int fixed;
 
 	memset(c, 0, sizeof *c);
-	c->num_w = text_cols(_("Number"));
+	c->num_w = max_int(text_cols(_("Number")), NUMBER_COLS);
 	c->st_w = text_cols(_("Status"));
-	c->tot_w = text_cols(_("Total"));
+	c->tot_w = max_int(text_cols(_("Total")), TOTAL_COLS);
 	c->ver_w = text_cols(_("Version"));
-	c->life_w = 0;
 	for (int s = 0; s < ST__COUNT; s++)
 		c->st_w = max_int(c->st_w,
 		                  text_cols(invoice_status_label((enum inv_status)s)));
+	c->life = a->view != VIEW_ACTIVE;
+	if (a->view == VIEW_ARCHIVED)
+		c->life_w = max_int(text_cols(life_header(a->view)),
+		                    text_cols("0000-00-00"));
+	else
+		c->life_w = max_int(text_cols(life_header(a->view)),
+		                    max_int(text_cols(_("Archived")),
+		                            text_cols(_("Deleted"))));
 	for (size_t i = 0; i < t->n; i++) {
 		const struct invoice *r = &t->rows[i];
 		c->num_w = max_int(c->num_w, text_cols(r->number));
@@ -626,37 +667,26 @@ static void table_layout(struct app *a, int width, struct table_cols *c)
 		c->tot_w = max_int(c->tot_w, text_cols(buf));
 		snprintf(buf, sizeof buf, "%lld", (long long)r->version);
 		c->ver_w = max_int(c->ver_w, text_cols(buf));
-		row_life(r, buf, sizeof buf, &role);
-		c->life_w = max_int(c->life_w, text_cols(buf));
 	}
-	if (c->num_w > 16)
-		c->num_w = 16;
-	c->ver = true;
-	c->life = a->view != VIEW_ACTIVE && c->life_w > 0;
-	for (c->gap = 2; c->gap >= 1; c->gap--) {
-		fixed = 1 + c->num_w + c->gap + c->gap + c->st_w + c->gap +
-		        c->tot_w + c->gap + c->ver_w + 1;
-		if (c->life)
-			fixed += c->gap + c->life_w;
-		c->cust_w = width - fixed;
-		if (c->cust_w >= 20)
+	if (c->num_w > NUMBER_COLS_MAX)
+		c->num_w = NUMBER_COLS_MAX;
+	for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+		c->gap = tries[i].gap;
+		c->ver = tries[i].ver;
+		c->cust_w = width - table_fixed_cols(c);
+		if (c->cust_w >= CUSTOMER_MIN_COLS)
 			return;
 	}
-	c->gap = 1;
 	if (c->cust_w < 8 && c->life) {
 		c->life = false;
 		c->cust_w += 1 + c->life_w;
-	}
-	if (c->cust_w < 8) {
-		c->ver = false;
-		c->cust_w += 1 + c->ver_w;
 	}
 	if (c->cust_w < 1)
 		c->cust_w = 1;
 }
 
 static void table_draw_header(WINDOW *w, int y, const struct table_cols *c,
-                              int width)
+                              int width, enum inv_view v)
 {
 	int x = 1;
 
@@ -674,12 +704,15 @@ static void table_draw_header(WINDOW *w, int y, const struct table_cols *c,
 		draw_text(w, y, x, c->ver_w, _("Version"), ALIGN_RIGHT);
 		x += c->ver_w + c->gap;
 	}
+	if (c->life)
+		draw_text(w, y, x, c->life_w, life_header(v), ALIGN_LEFT);
 	wattroff(w, draw_attr(RO_HEADER));
 }
 
 static void table_draw_row(WINDOW *w, int y, const struct invoice *r,
                            const struct table_cols *c, int width,
-                           bool selected, bool open_elsewhere)
+                           enum inv_view v, bool selected,
+                           bool open_elsewhere)
 {
 	char buf[128];
 	enum draw_role life_role;
@@ -707,7 +740,7 @@ static void table_draw_row(WINDOW *w, int y, const struct invoice *r,
 		x += c->ver_w + c->gap;
 	}
 	if (c->life) {
-		row_life(r, buf, sizeof buf, &life_role);
+		row_life(v, r, buf, sizeof buf, &life_role);
 		if (buf[0]) {
 			attr_t at = draw_attr(life_role);
 			wattron(w, at);
@@ -725,8 +758,9 @@ void table_draw(struct app *a, WINDOW *w, int y, int h)
 	struct table_cols c;
 	int width = getmaxx(w);
 
+	table_assert_bounds(t);
 	table_layout(a, width, &c);
-	table_draw_header(w, y, &c, width);
+	table_draw_header(w, y, &c, width, a->view);
 	if (t->n == 0) {
 		const char *empty = t->filter[0]
 			? _("No invoices match the filter.")
@@ -736,7 +770,7 @@ void table_draw(struct app *a, WINDOW *w, int y, int h)
 		return;
 	}
 	for (int i = 0; i < (int)t->n && i < h - 1; i++)
-		table_draw_row(w, y + 1 + i, &t->rows[i], &c, width,
+		table_draw_row(w, y + 1 + i, &t->rows[i], &c, width, a->view,
 		               i == t->sel,
 		               presence_open_elsewhere(a, t->rows[i].id));
 }

@@ -1,9 +1,17 @@
 /*
- * toast.c - short messages over the bottom-right corner that go by
- * themselves after TOAST_MS.  The newest sits lowest; at most TOAST_MAX
- * are shown, the oldest making room.  Each toast is its own one-line panel
- * kept above every other layer.
+ * toast.c - short messages on the message row, a row of their own between
+ * the stage and the filter line, that go by themselves after TOAST_MS.
+ * The newest sits rightmost; older ones stand to its left while the row
+ * has room (at most TOAST_MAX, the oldest making room).  Each toast is its
+ * own one-line panel; no panel reaches the message row, so a toast covers
+ * neither a panel's border nor the summary nor the hints.
+ *
+ * A toast that speaks of what the screen shows of an invoice ("this
+ * screen still shows v1") is tied to it and taken back when the screen
+ * shows otherwise: a toast never outlives what it says.
  */
+#include <assert.h>
+
 #include "tui_internal.h"
 
 static void toast_destroy(struct toast *t)
@@ -35,6 +43,7 @@ void toast_show_for(struct app *a, enum toast_kind kind, const char *text,
 {
 	struct toast *t;
 
+	assert(app_on_main_thread());
 	/* the same message again only restarts its clock */
 	if (a->ntoasts > 0) {
 		t = &a->toasts[a->ntoasts - 1];
@@ -52,6 +61,30 @@ void toast_show_for(struct app *a, enum toast_kind kind, const char *text,
 	t->kind = kind;
 	t->expires_ms = app_now() + ms;
 	a->dirty = true;
+}
+
+void toast_show_about(struct app *a, enum toast_kind kind, const char *text,
+                      int64_t id)
+{
+	toast_show(a, kind, text);
+	/* toast_show leaves the toast saying text newest */
+	if (a->ntoasts > 0)
+		a->toasts[a->ntoasts - 1].about = id;
+}
+
+void toast_withdraw_about(struct app *a, int64_t id)
+{
+	int i = 0;
+
+	while (i < a->ntoasts) {
+		int64_t about = a->toasts[i].about;
+		if (about != 0 && (id == 0 || about == id)) {
+			toast_drop(a, i);
+			a->dirty = true;
+		} else {
+			i++;
+		}
+	}
 }
 
 void toast_withdraw(struct app *a, const char *text)
@@ -112,12 +145,8 @@ static enum draw_role toast_role(enum toast_kind k)
 	}
 }
 
-static void toast_place(struct toast *t, int y, int w)
+static void toast_place(struct toast *t, int y, int x, int w)
 {
-	int x = COLS - w - 1;
-
-	if (x < 0)
-		x = 0;
 	if (!t->win) {
 		t->win = newwin(1, w, y, x);
 		t->pan = new_panel(t->win);
@@ -131,22 +160,33 @@ static void toast_place(struct toast *t, int y, int w)
 	move_panel(t->pan, y, x);
 }
 
+static void toast_hide(struct toast *t)
+{
+	if (t->pan)
+		hide_panel(t->pan);
+}
+
 void toast_draw(struct app *a)
 {
+	int right = COLS - 1; /* the column after the room left */
+	bool full = MESSAGE_ROW < 0 || COLS < 4;
+
 	for (int i = a->ntoasts - 1; i >= 0; i--) {
 		struct toast *t = &a->toasts[i];
-		int y = LINES - 2 - (a->ntoasts - 1 - i);
 		int w = text_cols(t->text) + 2;
 		char buf[TOAST_TEXT + 4];
 
-		if (y < 0 || COLS < 4) {
-			if (t->pan)
-				hide_panel(t->pan);
-			continue;
-		}
+		/* the newest is always shown (cut to the row if it must be);
+		 * an older one only whole, and only where the row has room */
 		if (w > COLS - 2)
 			w = COLS - 2;
-		toast_place(t, y, w);
+		if (full || (i < a->ntoasts - 1 && right - w < 1)) {
+			full = true;
+			toast_hide(t);
+			continue;
+		}
+		toast_place(t, MESSAGE_ROW, right - w, w);
+		right -= w + 1;
 		show_panel(t->pan);
 		top_panel(t->pan);
 		snprintf(buf, sizeof buf, " %s", t->text);

@@ -45,6 +45,17 @@
 #define TUI_MIN_COLS 40
 #define TUI_MIN_LINES 12
 
+/* The rows under the stage (the table, or the panels over it), from the
+ * bottom: the key hints, the summary, the filter, and the message row the
+ * toasts have to themselves.  No panel reaches below the stage, so a toast
+ * never covers a panel's border, the summary or the hints. */
+#define BOTTOM_ROWS 4
+#define STAGE_LINES (LINES - BOTTOM_ROWS)
+#define MESSAGE_ROW (LINES - 4)
+#define FILTER_ROW (LINES - 3)
+#define SUMMARY_ROW (LINES - 2)
+#define HINTS_ROW (LINES - 1)
+
 #define KEY_ESC 0x1b
 #define CTRL(c) ((c) & 0x1f)
 
@@ -130,6 +141,71 @@ void draw_age(int64_t ms, char *buf, size_t size);
 /* Milliseconds until draw_age() of an age of ms shows another text. */
 int64_t draw_age_next(int64_t ms);
 
+/* ---- keymap.c: one table of keys per screen -------------------------- */
+
+enum km_screen {
+	KM_TABLE,
+	KM_FORM,
+	KM_CONFLICT,
+	KM_HISTORY,
+	KM_INSPECTOR,
+	KM_ANYWHERE,
+	KM__COUNT
+};
+
+enum km_action {
+	KA_NONE = 0,
+	KA_DOWN, KA_UP, KA_PAGE_DOWN, KA_PAGE_UP, KA_FIRST, KA_LAST,
+	KA_VIEW_ACTIVE, KA_VIEW_ARCHIVED, KA_VIEW_ALL, KA_VIEW_NEXT,
+	KA_FILTER, KA_FILTER_CLEAR, KA_EDIT, KA_NEW, KA_ARCHIVE, KA_UNDO,
+	KA_RESTORE, KA_DELETE, KA_HISTORY, KA_INSPECT, KA_SUMMARY_PAGE,
+	KA_HELP, KA_QUIT, KA_CLOSE,
+	KA_FIELD_NEXT, KA_FIELD_PREV, KA_SAVE, KA_DROPPED_BACK,
+	KA_DROPPED_FORGET, KA_RESTORE_KEEP,
+	KA_REVERT,
+	KA_DRIFT, KA_HOLD_LOCK, KA_SWITCH,
+	KA_REDRAW, KA_INTERRUPT,
+};
+
+#define KM_KEYS 6       /* keys of one help line */
+#define KM_HINTS_MAX 12 /* hint positions of one row */
+
+struct km_key {
+	wint_t ch;
+	bool fkey; /* ch is a KEY_* code */
+};
+
+/* One line of a screen's keys: what the help shows, the keys it binds
+ * (up to KM_KEYS, ended by KA_NONE), and its hint when hint_key is set:
+ * hint_pos orders the row (1, 2, ...), hint_rank says which give way
+ * first on a narrow screen (the highest; 0 never), admin shows it to
+ * admins only. */
+struct km_entry {
+	const char *keys_label;
+	const char *help;
+	struct {
+		struct km_key key;
+		enum km_action action;
+	} keys[KM_KEYS];
+	const char *hint_key;
+	const char *hint;
+	int hint_pos;
+	int hint_rank;
+	bool admin;
+};
+
+/* The action bound to a key on screen s, or KA_NONE. */
+enum km_action keymap_action(enum km_screen s, wint_t ch, bool fkey);
+/* The key a person is told to press for act on screen s ("a"). */
+const char *keymap_key_of(enum km_screen s, enum km_action act);
+/* The hint row of screen s into hints and drop (ranks), at most max;
+ * returns how many. */
+size_t keymap_hints(enum km_screen s, bool admin, struct draw_hint *hints,
+                    int *drop, size_t max);
+/* The lines of screen s, for the help panel, and its heading. */
+const struct km_entry *keymap_entries(enum km_screen s, size_t *n);
+const char *keymap_title(enum km_screen s);
+
 /* ---- lineedit.c: the shell-like line editor -------------------------- */
 
 #define LINEEDIT_MAX 256
@@ -186,8 +262,9 @@ void layer_pop(struct app *a);
 void layer_remove_ops(struct app *a, const struct layer_ops *ops);
 struct layer *layer_top(struct app *a);
 struct layer *layer_find(struct app *a, const struct layer_ops *ops);
-/* Size the layer's window to h x w centred on the screen (clamped to the
- * screen), creating or resizing it; then erase it. */
+/* Size the layer's window to h x w centred on the stage (clamped to it:
+ * the rows below the stage stay visible), creating or resizing it; then
+ * erase it. */
 void layer_place(struct layer *l, int h, int w);
 void layer_free_all(struct app *a);
 
@@ -204,6 +281,7 @@ struct toast {
 	char text[TOAST_TEXT];
 	enum toast_kind kind;
 	int64_t expires_ms;
+	int64_t about; /* the invoice id whose shown state it speaks of, or 0 */
 	WINDOW *win;
 	PANEL *pan;
 };
@@ -212,6 +290,12 @@ void toast_show(struct app *a, enum toast_kind kind, const char *text);
 /* As toast_show, shown for ms instead of TOAST_MS. */
 void toast_show_for(struct app *a, enum toast_kind kind, const char *text,
                     int64_t ms);
+/* As toast_show, about what the screen shows of invoice id: it is taken
+ * back by toast_withdraw_about() once the screen shows otherwise. */
+void toast_show_about(struct app *a, enum toast_kind kind, const char *text,
+                      int64_t id);
+/* Take back the toasts about invoice id (0: every toast about any). */
+void toast_withdraw_about(struct app *a, int64_t id);
 /* Take back the toasts that say text (an offer no longer open). */
 void toast_withdraw(struct app *a, const char *text);
 /* Drop expired toasts; true when any went. */
@@ -274,8 +358,11 @@ bool writer_submit(struct writer *w, const struct wreq *req);
 bool writer_take(struct writer *w, struct wres *out);
 /* When the request in progress started (ms), or 0 when idle. */
 int64_t writer_busy_since(struct writer *w);
-/* Finish the queued requests, then stop and free. */
-void writer_stop(struct writer *w);
+/* Finish the queued requests, then stop and free; but wait at most
+ * timeout_ms for that.  Returns false when a write was still running at
+ * the deadline: it is left to the thread, which the process's exit ends
+ * (SQLite then rolls its transaction back), and w is not freed. */
+bool writer_stop(struct writer *w, int timeout_ms);
 
 /* The notify pipe: any thread (and the signal handler) wakes the main loop
  * with one byte. */
@@ -408,8 +495,9 @@ void form_on_result(struct app *a, const struct wres *r);
 void form_check_record(struct app *a);
 /* Autosave when the pause after the last keystroke has passed. */
 void form_autosave_tick(struct app *a, int64_t now);
-/* Save the draft on this connection, now (signals, quitting). */
-void form_draft_save_now(struct app *a);
+/* Save the draft on this connection, now (signals, quitting); true when
+ * a draft was saved. */
+bool form_draft_save_now(struct app *a);
 void form_mark_edited(struct app *a);
 int64_t form_autosave_due(struct app *a, int64_t now);
 
@@ -495,6 +583,12 @@ struct app {
 	bool strip_dirty; /* only the freshness strip's text turned over */
 	int filter_x;     /* the filter's cursor column as last drawn */
 	bool quit;
+	/* `q` with writes still out: the screen stays, saying so, until
+	 * their answers are in (a second `q` leaves at once) */
+	bool finishing;
+	/* Ctrl-C kept an open form's draft: said once the screen is gone */
+	bool said_kept;
+	bool draft_kept;
 	int exit_code;
 	int writes_inflight; /* invoice writes queued or running */
 	/* The last archive this screen made, undoable (`u`) while its toast
@@ -519,6 +613,9 @@ struct app {
 };
 
 int64_t app_now(void);
+/* Whether the caller is the thread that runs the interface (assert it
+ * where curses or the app is touched). */
+bool app_on_main_thread(void);
 /* A write has been waiting long enough to say so. */
 bool app_waiting(struct app *a);
 bool app_too_small(void);
@@ -533,6 +630,10 @@ void app_lifecycle(struct app *a, enum wreq_kind kind);
 /* `u` in the table: undo the last archive while its toast offers it. */
 void app_undo_archive(struct app *a);
 void app_interrupt(struct app *a, int code);
+/* `q`: leave, or first let the writes still out finish, saying so. */
+void app_quit(struct app *a);
+/* The table's action that asks for a lifecycle write of kind. */
+enum km_action app_lifecycle_action(enum wreq_kind kind);
 /* `t` in the table: the footer's next page of currency totals. */
 void summary_next_page(struct app *a);
 

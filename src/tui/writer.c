@@ -14,6 +14,8 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tui_internal.h"
@@ -29,6 +31,7 @@ struct writer {
 	pthread_mutex_t mu;
 	pthread_cond_t wake; /* a request was queued, or stop */
 	pthread_cond_t room; /* a result was taken */
+	pthread_cond_t gone; /* the thread is done (finished set) */
 	char *path;
 	struct store *st;
 	struct wreq q[WQ_MAX];
@@ -37,6 +40,7 @@ struct writer {
 	size_t dhead, dlen;
 	int64_t busy_since;
 	bool stop;
+	bool finished; /* the thread has left its loop and closed its store */
 };
 
 /* ---- notify pipe ------------------------------------------------------ */
@@ -179,7 +183,7 @@ static void *writer_main(void *arg)
 		res->req = w->q[w->qhead];
 		w->qhead = (w->qhead + 1) % WQ_MAX;
 		w->qlen--;
-		w->busy_since = cache_now_ms();
+		w->busy_since = app_now();
 		pthread_mutex_unlock(&w->mu);
 
 		res->rc = writer_perform(w, &res->req, res);
@@ -191,7 +195,27 @@ static void *writer_main(void *arg)
 	if (w->st)
 		store_close(w->st);
 	w->st = NULL;
+	pthread_mutex_lock(&w->mu);
+	w->finished = true;
+	pthread_cond_broadcast(&w->gone);
+	pthread_mutex_unlock(&w->mu);
 	return NULL;
+}
+
+/* Threads of ours never take the process's signals: INT, TERM and HUP
+ * must reach the main thread, whose handler wakes the loop (a signal
+ * taken on a worker would interrupt its SQLite call instead).  A new
+ * thread inherits the mask it was created under. */
+static int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 struct writer *writer_start(const char *path, int notify_wr)
@@ -204,8 +228,17 @@ struct writer *writer_start(const char *path, int notify_wr)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->room, NULL);
+	{
+		/* writer_stop waits on it with a deadline on the monotonic
+		 * clock, as every interval of the interface is measured */
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w->gone, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	notify_set_fd(notify_wr);
-	if (!w->path || pthread_create(&w->thread, NULL, writer_main, w)) {
+	if (!w->path || thread_start(&w->thread, writer_main, w)) {
 		free(w->path);
 		free(w);
 		return NULL;
@@ -254,22 +287,46 @@ int64_t writer_busy_since(struct writer *w)
 	return since;
 }
 
-void writer_stop(struct writer *w)
+bool writer_stop(struct writer *w, int timeout_ms)
 {
+	struct timespec until;
+	bool finished;
+
 	if (!w)
-		return;
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&w->mu);
 	w->stop = true;
 	pthread_cond_broadcast(&w->wake);
 	pthread_cond_broadcast(&w->room);
+	while (!w->finished &&
+	       pthread_cond_timedwait(&w->gone, &w->mu, &until) != ETIMEDOUT)
+		;
+	finished = w->finished;
 	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
+	/* nothing more wakes the main loop, which is about to close it */
 	notify_set_fd(-1);
+	if (!finished) {
+		/* a write still waits inside SQLite: the thread keeps w; the
+		 * process's exit ends both, and its transaction never commits
+		 * or commits whole */
+		pthread_detach(w->thread);
+		return false;
+	}
+	pthread_join(w->thread, NULL);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->room);
+	pthread_cond_destroy(&w->gone);
 	free(w->path);
 	free(w);
+	return true;
 }
 
 /* ---- holding the lock (inspector `l`) -------------------------------- */
@@ -300,7 +357,7 @@ bool writer_hold_lock(const char *path, int ms)
 		return false;
 	h->ms = ms;
 	memcpy(h->path, path, len);
-	if (pthread_create(&t, NULL, hold_main, h)) {
+	if (thread_start(&t, hold_main, h)) {
 		free(h);
 		return false;
 	}
