@@ -93,7 +93,12 @@ void layer_place(struct layer *l, int h, int w)
 		h = 1;
 	if (w < 1)
 		w = 1;
-	y = (STAGE_LINES - h) / 2;
+	/* below the identity line and the tabs when the panel fits there,
+	 * else as far up as it needs */
+	if (h <= STAGE_LINES - 2)
+		y = 2 + (STAGE_LINES - 2 - h) / 2;
+	else
+		y = STAGE_LINES - h;
 	x = (COLS - w) / 2;
 	if (!l->win) {
 		l->win = newwin(h, w, y, x);

@@ -570,8 +570,8 @@ bool table_key(struct app *a, wint_t ch, bool fkey)
 
 /* Column widths come from the screen's width, the view and the labels,
  * not from the rows on the page: paging or a peer's edit never moves a
- * column.  Only a number or a total wider than its column's room widens
- * it (a total is never cut). */
+ * column.  Only a value wider than its column's room (a total of ten
+ * million, a foreign date) widens it: a total is never cut. */
 #define NUMBER_COLS 10   /* "ACME-10000" */
 #define NUMBER_COLS_MAX 16
 #define TOTAL_COLS 14    /* "250,000.00 USD" */
@@ -667,6 +667,11 @@ static void table_layout(struct app *a, int width, struct table_cols *c)
 		c->tot_w = max_int(c->tot_w, text_cols(buf));
 		snprintf(buf, sizeof buf, "%lld", (long long)r->version);
 		c->ver_w = max_int(c->ver_w, text_cols(buf));
+		if (c->life) {
+			enum draw_role role;
+			row_life(a->view, r, buf, sizeof buf, &role);
+			c->life_w = max_int(c->life_w, text_cols(buf));
+		}
 	}
 	if (c->num_w > NUMBER_COLS_MAX)
 		c->num_w = NUMBER_COLS_MAX;

@@ -262,9 +262,9 @@ void layer_pop(struct app *a);
 void layer_remove_ops(struct app *a, const struct layer_ops *ops);
 struct layer *layer_top(struct app *a);
 struct layer *layer_find(struct app *a, const struct layer_ops *ops);
-/* Size the layer's window to h x w centred on the stage (clamped to it:
- * the rows below the stage stay visible), creating or resizing it; then
- * erase it. */
+/* Size the layer's window to h x w on the stage (clamped to it: the rows
+ * below the stage stay visible), centred under the tabs when it fits
+ * there; creating or resizing it, then erasing it. */
 void layer_place(struct layer *l, int h, int w);
 void layer_free_all(struct app *a);
 

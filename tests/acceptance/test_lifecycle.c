@@ -221,7 +221,7 @@ START_TEST(stale_archive_leaves_at_once_then_returns_with_a_toast)
 	SEE(p, "waiting for the database lock…");
 	/* the lock goes, the stale archive is refused: the row is back,
 	 * the toast says why, and there is no conflict panel */
-	SEE(p, "This invoice changed elsewhere — refresh to retry.");
+	SEE(p, "ACME-1002 changed elsewhere; refreshed to v2 — a tries again.");
 	SEE(p, "Initech GmbH");
 	ROW_ENDS(p, "ACME-1002", " 2");
 	NOT_SHOWN(p, "while you were editing");

@@ -150,5 +150,6 @@ TCase *e2e_tcase_presence(void);
 TCase *e2e_tcase_guard(void);
 TCase *e2e_tcase_wakeup(void);
 TCase *e2e_tcase_panel(void);
+TCase *e2e_tcase_polish(void);
 
 #endif

@@ -23,6 +23,7 @@ static Suite *e2e_suite(void)
 	suite_add_tcase(s, e2e_tcase_guard());
 	suite_add_tcase(s, e2e_tcase_wakeup());
 	suite_add_tcase(s, e2e_tcase_panel());
+	suite_add_tcase(s, e2e_tcase_polish());
 	return s;
 }
 
