@@ -4,6 +4,7 @@
  * summary order, newest-first reading, and the ring that keeps the newest.
  */
 #include <check.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,16 +214,36 @@ START_TEST(full_table_evicts_the_tag_fetched_longest_ago)
 }
 END_TEST
 
+static int64_t clock_read_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(clock_gettime(id, &ts), 0);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 START_TEST(source_names_and_clock)
 {
-	int64_t now = cache_now_ms();
+	int64_t before, now, after, wall;
 
 	ck_assert_str_eq(cache_source_name(CACHE_SRC_ACTION), "action");
 	ck_assert_str_eq(cache_source_name(CACHE_SRC_PEER), "peer");
-	/* after 2020-01-01 and before 2200: milliseconds, not seconds */
-	ck_assert_int_gt(now, INT64_C(1577836800000));
-	ck_assert_int_lt(now, INT64_C(7258118400000));
-	ck_assert_int_ge(cache_now_ms(), now);
+	/* ages and timeouts run on the monotonic clock (a wall clock set
+	 * back must not make them negative), in milliseconds */
+	before = clock_read_ms(CLOCK_MONOTONIC);
+	now = cache_now_ms();
+	after = clock_read_ms(CLOCK_MONOTONIC);
+	ck_assert_int_ge(now, before);
+	ck_assert_int_le(now, after);
+	/* the wall clock, to show a time of day: after 2020-01-01 and
+	 * before 2200, milliseconds, not seconds */
+	before = clock_read_ms(CLOCK_REALTIME);
+	wall = cache_wall_ms();
+	after = clock_read_ms(CLOCK_REALTIME);
+	ck_assert_int_ge(wall, before);
+	ck_assert_int_le(wall, after);
+	ck_assert_int_gt(wall, INT64_C(1577836800000));
+	ck_assert_int_lt(wall, INT64_C(7258118400000));
 }
 END_TEST
 
