@@ -306,24 +306,41 @@ void app_undo_archive(struct app *a)
 		a->table.want_sel = req.id;
 }
 
+/* Whether the table of this view lists a row in the state of row. */
+static bool app_view_lists(const struct app *a, const struct invoice *row)
+{
+	enum inv_life life = invoice_life(row);
+
+	return a->view == VIEW_ALL ||
+	       (a->view == VIEW_ACTIVE && life == LIFE_ACTIVE) ||
+	       (a->view == VIEW_ARCHIVED && life == LIFE_ARCHIVED);
+}
+
 /* A lifecycle action met a newer version: the table is re-read at once
  * (its reload is set), so the toast says so and names the key that tries
- * again on what is now shown. */
+ * again on the row now shown; a row this view does not list (an undone
+ * archive, say) gets no key to press. */
 static void app_stale_toast(struct app *a, const struct wres *r)
 {
 	char msg[TOAST_TEXT];
-	const char *key = keymap_key_of(KM_TABLE, app_lifecycle_action(r->req.kind));
+	const char *key = keymap_key_of(KM_TABLE,
+	                                app_lifecycle_action(r->req.kind));
 
-	if (r->res.have_row)
+	if (!r->res.have_row)
+		snprintf(msg, sizeof msg,
+		         _("This invoice changed elsewhere; refreshed — %s "
+		           "tries again."),
+		         key);
+	else if (app_view_lists(a, &r->res.row))
 		snprintf(msg, sizeof msg,
 		         _("%s changed elsewhere; refreshed to v%lld — %s "
 		           "tries again."),
 		         r->res.row.number, (long long)r->res.row.version, key);
 	else
 		snprintf(msg, sizeof msg,
-		         _("This invoice changed elsewhere; refreshed — %s "
-		           "tries again."),
-		         key);
+		         _("%s changed elsewhere (now v%lld); nothing was "
+		           "changed."),
+		         r->res.row.number, (long long)r->res.row.version);
 	toast_show(a, TOAST_ERROR, msg);
 }
 
