@@ -312,46 +312,63 @@ static void conflict_key(struct app *a, struct layer *l, wint_t ch,
 	struct conflict *lc = l->data;
 	struct conflict c;
 	bool admin = identity_at_least(&a->who, ROLE_ADMIN);
-	bool enter = (!fkey && (ch == '\n' || ch == '\r')) ||
-	             (fkey && ch == KEY_ENTER);
 
-	if (!fkey && ch == KEY_ESC) {
+	enum km_action act = keymap_action(KM_CONFLICT, ch, fkey);
+
+	if (act == KA_CLOSE) {
 		layer_pop(a);
 		return;
 	}
 	if (!a->form)
 		return;
-	if ((!fkey && ch == '\t') || (fkey && ch == KEY_DOWN)) {
+	switch (act) {
+	case KA_FIELD_NEXT:
 		conflict_move(lc, 1);
 		return;
-	}
-	if (fkey && (ch == KEY_BTAB || ch == KEY_UP)) {
+	case KA_FIELD_PREV:
 		conflict_move(lc, -1);
 		return;
+	default:
+		break;
 	}
-	if (fkey && (ch == KEY_LEFT || ch == KEY_RIGHT)) {
-		conflict_pick(lc, ch == KEY_RIGHT);
+	/* the arrows pick even when the invoice is gone; the letters act
+	 * only on an invoice that is still there */
+	if (fkey && (act == KA_PICK_THEIRS || act == KA_PICK_YOURS)) {
+		conflict_pick(lc, act == KA_PICK_YOURS);
 		return;
 	}
 	if (fkey || lc->gone)
 		return;
 	c = *lc;
-	if (ch == 'd' || ch == '1') {
-		conflict_pick(lc, false);
-	} else if (ch == 'y' || ch == '2') {
-		conflict_pick(lc, true);
-	} else if (enter && c.conflicts) {
-		layer_pop(a);
-		conflict_apply_picks(a, &c);
-	} else if (ch == 'u') {
+	switch (act) {
+	case KA_PICK_THEIRS:
+	case KA_PICK_YOURS:
+		conflict_pick(lc, act == KA_PICK_YOURS);
+		break;
+	case KA_APPLY:
+		if (c.conflicts) {
+			layer_pop(a);
+			conflict_apply_picks(a, &c);
+		}
+		break;
+	case KA_USE_LATEST:
 		layer_pop(a);
 		conflict_use_latest(a, &c);
-	} else if (ch == 'm' && c.mr.disjoint) {
-		layer_pop(a);
-		conflict_merge(a, &c);
-	} else if (ch == 'o' && admin) {
-		layer_pop(a);
-		conflict_overwrite_ask(a, &c);
+		break;
+	case KA_MERGE:
+		if (c.mr.disjoint) {
+			layer_pop(a);
+			conflict_merge(a, &c);
+		}
+		break;
+	case KA_OVERWRITE:
+		if (admin) {
+			layer_pop(a);
+			conflict_overwrite_ask(a, &c);
+		}
+		break;
+	default:
+		break;
 	}
 }
 
@@ -496,26 +513,38 @@ static void conflict_draw(struct app *a, struct layer *l)
 		         _("Both sides changed the same field, so there is no "
 		           "merge."),
 		         RO_NORMAL, w - 4);
+	/* the keys as the keymap binds them; which apply, the panel says */
 	if (c->conflicts) {
-		picks[np++] = (struct draw_hint){ "Tab", _("field") };
-		picks[np++] = (struct draw_hint){ "d", _("database") };
-		picks[np++] = (struct draw_hint){ "y", _("yours") };
-		picks[np++] = (struct draw_hint){ "Enter", _("use picks") };
+		picks[np++] = (struct draw_hint){
+			keymap_key_of(KM_CONFLICT, KA_FIELD_NEXT), _("field") };
+		picks[np++] = (struct draw_hint){
+			keymap_key_of(KM_CONFLICT, KA_PICK_THEIRS),
+			_("database") };
+		picks[np++] = (struct draw_hint){
+			keymap_key_of(KM_CONFLICT, KA_PICK_YOURS), _("yours") };
+		picks[np++] = (struct draw_hint){
+			keymap_key_of(KM_CONFLICT, KA_APPLY), _("use picks") };
 		draw_hints(l->win, h - 3, 2, w - 4, picks, np, np);
 	} else {
-		picks[np++] = (struct draw_hint){ "Tab",
-		                                  _("show the next field in full") };
+		picks[np++] = (struct draw_hint){
+			keymap_key_of(KM_CONFLICT, KA_FIELD_NEXT),
+			_("show the next field in full") };
 		draw_hints(l->win, h - 3, 2, w - 4, picks, np, np);
 	}
 	if (!c->gone) {
-		hints[nh++] = (struct draw_hint){ "u", _("Use latest") };
+		hints[nh++] = (struct draw_hint){
+			keymap_key_of(KM_CONFLICT, KA_USE_LATEST),
+			_("Use latest") };
 		if (c->mr.disjoint)
-			hints[nh++] = (struct draw_hint){ "m", _("Merge") };
+			hints[nh++] = (struct draw_hint){
+				keymap_key_of(KM_CONFLICT, KA_MERGE), _("Merge") };
 		if (admin)
-			hints[nh++] = (struct draw_hint){ "o",
-			                                  _("Overwrite anyway") };
+			hints[nh++] = (struct draw_hint){
+				keymap_key_of(KM_CONFLICT, KA_OVERWRITE),
+				_("Overwrite anyway") };
 	}
-	hints[nh++] = (struct draw_hint){ "Esc", _("Keep editing") };
+	hints[nh++] = (struct draw_hint){ keymap_key_of(KM_CONFLICT, KA_CLOSE),
+	                                  _("Keep editing") };
 	draw_hints(l->win, h - 2, 2, w - 4, hints, nh, nh);
 }
 

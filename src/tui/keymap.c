@@ -91,16 +91,30 @@ static const struct km_entry form_keys[] = {
 	  KEYS(B(CTRL('o'), KA_RESTORE_KEEP)) },
 };
 
+/* The conflict panel's hint rows depend on the conflict (a merge only
+ * when the sides are disjoint, an overwrite only for admins): it names
+ * the keys with keymap_key_of() and keeps the conditions itself. */
 static const struct km_entry conflict_keys[] = {
 	{ LINE("Tab ↓  S-Tab ↑",
-	       N_("select a field; its values are shown in full")) },
-	{ LINE("d 1  y 2  ← →", N_("pick the database's value or yours")) },
-	{ LINE("Enter", N_("fill the form with your picks, for review")) },
+	       N_("select a field; its values are shown in full")),
+	  KEYS(B('\t', KA_FIELD_NEXT), BF(KEY_DOWN, KA_FIELD_NEXT),
+	       BF(KEY_BTAB, KA_FIELD_PREV), BF(KEY_UP, KA_FIELD_PREV)),
+	  .hint_key = "Tab" },
+	{ LINE("d 1  y 2  ← →", N_("pick the database's value or yours")),
+	  KEYS(B('d', KA_PICK_THEIRS), B('1', KA_PICK_THEIRS),
+	       B('y', KA_PICK_YOURS), B('2', KA_PICK_YOURS),
+	       BF(KEY_LEFT, KA_PICK_THEIRS), BF(KEY_RIGHT, KA_PICK_YOURS)) },
+	{ LINE("Enter", N_("fill the form with your picks, for review")),
+	  KEYS(B('\r', KA_APPLY), B('\n', KA_APPLY)), .hint_key = "Enter" },
 	{ LINE("u",
-	       N_("use latest: take the database's values (yours are kept)")) },
-	{ LINE("m", N_("merge: both sides' changes, for review")) },
-	{ LINE("o", N_("overwrite with your changes (admins; asks first)")) },
-	{ LINE("Esc", N_("keep editing")) },
+	       N_("use latest: take the database's values (yours are kept)")),
+	  KEYS(B('u', KA_USE_LATEST)), .hint_key = "u" },
+	{ LINE("m", N_("merge: both sides' changes, for review")),
+	  KEYS(B('m', KA_MERGE)), .hint_key = "m" },
+	{ LINE("o", N_("overwrite with your changes (admins; asks first)")),
+	  KEYS(B('o', KA_OVERWRITE)), .hint_key = "o" },
+	{ LINE("Esc", N_("keep editing")), KEYS(B(KEY_ESC, KA_CLOSE)),
+	  .hint_key = "Esc" },
 };
 
 static const struct km_entry history_keys[] = {
@@ -176,14 +190,27 @@ enum km_action keymap_action(enum km_screen s, wint_t ch, bool fkey)
 	return KA_NONE;
 }
 
+/* The name of a character key bound alone ("a"), else the line's hint
+ * key, else its label. */
 const char *keymap_key_of(enum km_screen s, enum km_action act)
 {
-	assert(s < KM__COUNT);
+	static char one[KM__COUNT][KM_ACTIONS_MAX][2];
+
+	assert(s < KM__COUNT && act < KM_ACTIONS_MAX);
 	for (size_t i = 0; i < maps[s].n; i++) {
 		const struct km_entry *e = &maps[s].entries[i];
-		for (size_t k = 0; k < KM_KEYS && e->keys[k].action; k++)
-			if (e->keys[k].action == act)
-				return e->hint_key ? e->hint_key : e->keys_label;
+		for (size_t k = 0; k < KM_KEYS && e->keys[k].action; k++) {
+			wint_t ch = e->keys[k].key.ch;
+			if (e->keys[k].action != act)
+				continue;
+			if (e->hint_key)
+				return e->hint_key;
+			if (!e->keys[k].key.fkey && ch > ' ' && ch < 0x7f) {
+				one[s][act][0] = (char)ch;
+				return one[s][act];
+			}
+			return e->keys_label;
+		}
 	}
 	return "?";
 }

@@ -162,9 +162,12 @@ enum km_action {
 	KA_HELP, KA_QUIT, KA_CLOSE,
 	KA_FIELD_NEXT, KA_FIELD_PREV, KA_SAVE, KA_DROPPED_BACK,
 	KA_DROPPED_FORGET, KA_RESTORE_KEEP,
+	KA_PICK_THEIRS, KA_PICK_YOURS, KA_APPLY, KA_USE_LATEST, KA_MERGE,
+	KA_OVERWRITE,
 	KA_REVERT,
 	KA_DRIFT, KA_HOLD_LOCK, KA_SWITCH,
 	KA_REDRAW, KA_INTERRUPT,
+	KM_ACTIONS_MAX
 };
 
 #define KM_KEYS 6       /* keys of one help line */
@@ -176,7 +179,8 @@ struct km_key {
 };
 
 /* One line of a screen's keys: what the help shows, the keys it binds
- * (up to KM_KEYS, ended by KA_NONE), and its hint when hint_key is set:
+ * (up to KM_KEYS, ended by KA_NONE), the key's short name in hints
+ * (hint_key), and its place in the screen's hint row when hint_pos > 0:
  * hint_pos orders the row (1, 2, ...), hint_rank says which give way
  * first on a narrow screen (the highest; 0 never), admin shows it to
  * admins only. */
@@ -196,7 +200,7 @@ struct km_entry {
 
 /* The action bound to a key on screen s, or KA_NONE. */
 enum km_action keymap_action(enum km_screen s, wint_t ch, bool fkey);
-/* The key a person is told to press for act on screen s ("a"). */
+/* The key a person is told to press for act on screen s ("a", "Tab"). */
 const char *keymap_key_of(enum km_screen s, enum km_action act);
 /* The hint row of screen s into hints and drop (ranks), at most max;
  * returns how many. */

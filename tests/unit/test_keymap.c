@@ -70,7 +70,7 @@ START_TEST(every_line_is_documented)
 		for (size_t i = 0; i < n; i++) {
 			ck_assert(e[i].keys_label && e[i].keys_label[0]);
 			ck_assert(e[i].help && e[i].help[0]);
-			ck_assert(!e[i].hint_key || (e[i].hint && e[i].hint_pos > 0));
+			ck_assert(e[i].hint_pos == 0 || (e[i].hint_key && e[i].hint));
 		}
 	}
 }
@@ -113,6 +113,9 @@ START_TEST(the_key_named_for_an_action_is_the_key_bound_to_it)
 	ck_assert_int_eq(keymap_action(KM_TABLE, 'r', false), KA_RESTORE);
 	ck_assert_str_eq(keymap_key_of(KM_TABLE, KA_DELETE), "d");
 	ck_assert_int_eq(keymap_action(KM_TABLE, 'd', false), KA_DELETE);
+	ck_assert_str_eq(keymap_key_of(KM_CONFLICT, KA_PICK_THEIRS), "d");
+	ck_assert_str_eq(keymap_key_of(KM_CONFLICT, KA_PICK_YOURS), "y");
+	ck_assert_str_eq(keymap_key_of(KM_CONFLICT, KA_USE_LATEST), "u");
 	/* a key code and the character with the same number differ */
 	ck_assert_int_eq(keymap_action(KM_TABLE, KEY_DOWN, true), KA_DOWN);
 	ck_assert_int_eq(keymap_action(KM_TABLE, KEY_DOWN, false), KA_NONE);
