@@ -423,6 +423,12 @@ static void app_on_result(struct app *a, const struct wres *r)
 	case W_DRAFT_DISCARD:
 		break;
 	}
+	/* a write `q` waited for was refused: its toast goes with the
+	 * screen, so the refusal is said after it, as the command line
+	 * would say it */
+	if (a->finishing && r->rc != INV_OK &&
+	    wreq_is_invoice_write(r->req.kind))
+		text_copy(a->leave_msg, sizeof a->leave_msg, r->err.msg);
 	/* the writes `q` waited for are done: leave now */
 	if (a->finishing && a->requests_out == 0)
 		a->quit = true;
@@ -1201,6 +1207,12 @@ int tui_run(struct store *st, const struct identity *who,
 	screen_stop(a);
 	signals_restore(old);
 	code = a->exit_code;
+	if (a->leave_msg[0]) {
+		char shown[sizeof a->leave_msg * 4];
+
+		text_visible(shown, sizeof shown, a->leave_msg);
+		fprintf(stderr, "inved: %s\n", shown);
+	}
 	if (a->said_kept && a->draft_kept)
 		fprintf(stderr, "inved: %s\n",
 		        _("interrupted; your unsaved edits were kept as a draft, "

@@ -998,7 +998,7 @@ static void form_layer_draw(struct app *a, struct layer *l)
 	int drop[KM_HINTS_MAX];
 	size_t nth;
 	struct form *f = l->data;
-	bool spaced = LINES >= 18;
+	bool spaced = STAGE_LINES >= 17;
 	int w = COLS - 2 > 74 ? 74 : COLS - 2;
 	int labw = form_label_cols(), y, ix, iw, cx = -1, cy = 0;
 	int lines[FF__COUNT], extra = 0;

@@ -81,12 +81,18 @@ void layer_remove_ops(struct app *a, const struct layer_ops *ops)
 	}
 }
 
+/* The rows of the form at its smallest (form.c). */
+#define LAYER_MIN_LINES 10
+
 void layer_place(struct layer *l, int h, int w)
 {
+	/* a terminal too short for the smallest form over the stage lends
+	 * the panel the rows under it */
+	int room = STAGE_LINES >= LAYER_MIN_LINES ? STAGE_LINES : LINES;
 	int y, x;
 
-	if (h > STAGE_LINES)
-		h = STAGE_LINES;
+	if (h > room)
+		h = room;
 	if (w > COLS)
 		w = COLS;
 	if (h < 1)
@@ -95,10 +101,10 @@ void layer_place(struct layer *l, int h, int w)
 		w = 1;
 	/* below the identity line and the tabs when the panel fits there,
 	 * else as far up as it needs */
-	if (h <= STAGE_LINES - 2)
-		y = 2 + (STAGE_LINES - 2 - h) / 2;
+	if (h <= room - 2)
+		y = 2 + (room - 2 - h) / 2;
 	else
-		y = STAGE_LINES - h;
+		y = room - h;
 	x = (COLS - w) / 2;
 	if (!l->win) {
 		l->win = newwin(h, w, y, x);

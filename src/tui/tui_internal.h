@@ -590,6 +590,8 @@ struct app {
 	/* `q` with writes still out: the screen stays, saying so, until
 	 * their answers are in (a second `q` leaves at once) */
 	bool finishing;
+	/* a refusal that came while finishing, said once the screen is gone */
+	char leave_msg[TOAST_TEXT];
 	/* Ctrl-C kept an open form's draft: said once the screen is gone */
 	bool said_kept;
 	bool draft_kept;

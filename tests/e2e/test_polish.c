@@ -277,6 +277,33 @@ START_TEST(second_q_leaves_and_says_the_write_was_abandoned)
 }
 END_TEST
 
+START_TEST(a_write_refused_while_finishing_is_said_after_the_screen)
+{
+	struct pty *p = e2e_open("alice", NULL);
+	int64_t id = e2e_invoice("ACME-1002").id;
+	sqlite3 *lock;
+
+	/* a stale archive (forced drift) that waits for the test's lock */
+	e2e_select(p, "ACME-1002");
+	SEND(p, "i");
+	SEE(p, "force drift on ACME-1002");
+	SEND(p, "f");
+	SEE(p, "this screen still shows v1.");
+	SEND(p, PTY_KEY_ESC);
+	LOSE(p, "Inspector");
+	lock = lock_take();
+	SEND(p, "a");
+	SEE(p, "waiting for the database lock…");
+	SEND(p, "q");
+	SEE(p, "Finishing a write before quitting");
+	lock_release(lock);
+	/* refused, the program leaves, and the shell is told why */
+	SEE(p, "inved: invoice ACME-1002 changed elsewhere");
+	ck_assert_int_eq(pty_close(p, E2E_WAIT_MS), 0);
+	ck_assert_str_eq(e2e_invoice_id(id).archived_at, "");
+}
+END_TEST
+
 START_TEST(ctrl_c_says_the_draft_was_kept)
 {
 	const char *const args[] = { "--open", "ACME-1002", NULL };
@@ -395,6 +422,8 @@ TCase *e2e_tcase_polish(void)
 	               open_of_an_archived_invoice_opens_over_the_archived_view);
 	tcase_add_test(tc, q_with_a_write_pending_says_it_is_finishing);
 	tcase_add_test(tc, second_q_leaves_and_says_the_write_was_abandoned);
+	tcase_add_test(tc,
+	               a_write_refused_while_finishing_is_said_after_the_screen);
 	tcase_add_test(tc, ctrl_c_says_the_draft_was_kept);
 	tcase_add_test(tc, worker_threads_never_take_the_process_signals);
 	tcase_add_test(tc, help_names_every_key_the_table_binds);
