@@ -363,10 +363,10 @@ static void inspector_draw(struct app *a, struct layer *l)
 	inspector_draw_index(l->win, y, index_rows, width);
 	snprintf(drift, sizeof drift, _("force drift on %s"), sel ? sel->number : "—");
 	struct draw_hint hints[] = {
-		{ "f", drift },
-		{ "l", _("hold lock 5 s") },
-		{ "s", _("switch identity") },
-		{ "Esc", _("close") },
+		{ keymap_key_of(KM_INSPECTOR, KA_DRIFT), drift },
+		{ keymap_key_of(KM_INSPECTOR, KA_HOLD_LOCK), _("hold lock 5 s") },
+		{ keymap_key_of(KM_INSPECTOR, KA_SWITCH), _("switch identity") },
+		{ keymap_key_of(KM_INSPECTOR, KA_CLOSE), _("close") },
 	};
 	/* The demonstrations write, so they exist only in a demo database. */
 	if (a->demo)

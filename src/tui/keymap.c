@@ -125,7 +125,8 @@ static const struct km_entry history_keys[] = {
 	{ LINE("v", N_("revert to the selected version (asks first)")),
 	  KEYS(B('v', KA_REVERT)) },
 	{ LINE("Esc  h", N_("close")),
-	  KEYS(B(KEY_ESC, KA_CLOSE), B('h', KA_CLOSE), B('q', KA_CLOSE)) },
+	  KEYS(B(KEY_ESC, KA_CLOSE), B('h', KA_CLOSE), B('q', KA_CLOSE)),
+	  .hint_key = "Esc" },
 };
 
 static const struct km_entry inspector_keys[] = {
@@ -136,7 +137,8 @@ static const struct km_entry inspector_keys[] = {
 	{ LINE("s", N_("switch identity (demo databases)")),
 	  KEYS(B('s', KA_SWITCH)) },
 	{ LINE("Esc  i", N_("close")),
-	  KEYS(B(KEY_ESC, KA_CLOSE), B('i', KA_CLOSE), B('q', KA_CLOSE)) },
+	  KEYS(B(KEY_ESC, KA_CLOSE), B('i', KA_CLOSE), B('q', KA_CLOSE)),
+	  .hint_key = "Esc" },
 };
 
 /* Read by app_key() before any screen gets the key. */
