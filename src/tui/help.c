@@ -41,19 +41,25 @@ static void help_key(struct app *a, struct layer *l, wint_t ch, bool fkey)
 
 	if (max < 0)
 		max = 0;
-	if ((!fkey && (ch == KEY_ESC || ch == 'q' || ch == '?')) ||
-	    (fkey && ch == KEY_F(1))) {
+	switch (keymap_action(KM_HELP, ch, fkey)) {
+	case KA_CLOSE:
 		layer_pop(a);
 		return;
-	}
-	if ((fkey && ch == KEY_DOWN) || (!fkey && ch == 'j'))
+	case KA_DOWN:
 		h->scroll++;
-	else if ((fkey && ch == KEY_UP) || (!fkey && ch == 'k'))
+		break;
+	case KA_UP:
 		h->scroll--;
-	else if (fkey && ch == KEY_NPAGE)
+		break;
+	case KA_PAGE_DOWN:
 		h->scroll += page;
-	else if (fkey && ch == KEY_PPAGE)
+		break;
+	case KA_PAGE_UP:
 		h->scroll -= page;
+		break;
+	default:
+		break;
+	}
 	if (h->scroll > max)
 		h->scroll = max;
 	if (h->scroll < 0)

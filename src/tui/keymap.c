@@ -141,6 +141,18 @@ static const struct km_entry inspector_keys[] = {
 	  .hint_key = "Esc" },
 };
 
+static const struct km_entry help_keys[] = {
+	{ LINE("↑ ↓  j k", N_("scroll")),
+	  KEYS(BF(KEY_DOWN, KA_DOWN), BF(KEY_UP, KA_UP), B('j', KA_DOWN),
+	       B('k', KA_UP)) },
+	{ LINE("PgUp PgDn", N_("page up and down")),
+	  KEYS(BF(KEY_PPAGE, KA_PAGE_UP), BF(KEY_NPAGE, KA_PAGE_DOWN)) },
+	{ LINE("Esc  ?  q  F1", N_("close")),
+	  KEYS(B(KEY_ESC, KA_CLOSE), B('?', KA_CLOSE), B('q', KA_CLOSE),
+	       BF(KEY_F(1), KA_CLOSE)),
+	  .hint_key = "Esc" },
+};
+
 /* Read by app_key() before any screen gets the key. */
 static const struct km_entry anywhere_keys[] = {
 	{ LINE("^L", N_("re-read everything and redraw")),
@@ -163,6 +175,7 @@ static const struct km_map {
 	[KM_HISTORY] = { N_("History"), history_keys, N(history_keys) },
 	[KM_INSPECTOR] = { N_("Inspector"), inspector_keys,
 	                   N(inspector_keys) },
+	[KM_HELP] = { N_("Help"), help_keys, N(help_keys) },
 	[KM_ANYWHERE] = { N_("Anywhere"), anywhere_keys, N(anywhere_keys) },
 };
 

@@ -149,6 +149,7 @@ enum km_screen {
 	KM_CONFLICT,
 	KM_HISTORY,
 	KM_INSPECTOR,
+	KM_HELP,
 	KM_ANYWHERE,
 	KM__COUNT
 };

@@ -1,8 +1,8 @@
 /*
  * test_golden.c - the main screens at 80x24 compared cell for cell with
  * the text files under tests/acceptance/golden/: the table, the edit form,
- * the conflict panel as a member and as an admin sees it, the inspector
- * and the help. Rewrite them after an intended change with
+ * the conflict panel as a member and as an admin sees it, the inspector,
+ * the help, and a toast on its own row above the summary. Rewrite them after an intended change with
  * INVED_GOLDEN_UPDATE=1 (tests/ACCEPTANCE.md).
  */
 #include "acc.h"
@@ -112,6 +112,21 @@ START_TEST(golden_help)
 }
 END_TEST
 
+START_TEST(golden_toast)
+{
+	struct pty *p = e2e_open("alice", NULL);
+
+	e2e_select(p, "ACME-1002");
+	SEND(p, "a");
+	/* the archive's toast lasts as long as its undo: long enough */
+	SEE(p, "Invoice archived. u undo");
+	LOSE(p, "Initech GmbH");
+	SEE(p, "9 active · 3 archived · 3 deleted");
+	GOLDEN(p, "toast");
+	e2e_quit(p);
+}
+END_TEST
+
 TCase *acc_tcase_golden(void)
 {
 	TCase *tc = tcase_create("golden");
@@ -124,5 +139,6 @@ TCase *acc_tcase_golden(void)
 	tcase_add_test(tc, golden_conflict_admin);
 	tcase_add_test(tc, golden_inspector);
 	tcase_add_test(tc, golden_help);
+	tcase_add_test(tc, golden_toast);
 	return tc;
 }
