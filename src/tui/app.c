@@ -1220,6 +1220,7 @@ int tui_run(struct store *st, const struct identity *who,
 	if (!app_free(a))
 		fprintf(stderr, "inved: %s\n",
 		        _("a write still waiting for the database was abandoned "
-		          "at quitting; it was made in full or not at all."));
+		          "at quitting; it took effect in full or not at all "
+		          "(inved show tells which)."));
 	return code;
 }
