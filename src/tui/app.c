@@ -19,10 +19,10 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -42,6 +42,7 @@
 #define FEED_BATCH 64
 
 static volatile sig_atomic_t signal_caught;
+static int signal_fd = -1;
 /* The thread that runs tui_run(): the only one that may touch curses,
  * the cache, the feed and app->st (tui_internal.h). */
 static pthread_t main_thread;
@@ -51,7 +52,6 @@ bool app_on_main_thread(void)
 {
 	return main_thread_set && pthread_equal(pthread_self(), main_thread);
 }
-static int signal_fd = -1;
 
 int64_t app_now(void)
 {

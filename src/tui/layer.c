@@ -100,8 +100,10 @@ void layer_place(struct layer *l, int h, int w)
 	if (w < 1)
 		w = 1;
 	/* below the identity line and the tabs when the panel fits there,
-	 * else as far up as it needs */
-	if (h <= room - 2)
+	 * else as far up as it needs; on a terminal that short, centred */
+	if (room == LINES)
+		y = (LINES - h) / 2;
+	else if (h <= room - 2)
 		y = 2 + (room - 2 - h) / 2;
 	else
 		y = room - h;

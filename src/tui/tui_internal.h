@@ -3,15 +3,22 @@
  *
  * One file per screen (table.c, form.c, conflict.c, inspector.c, help.c,
  * history.c, draftconf.c, confirm.c) over shared machinery: app.c (state,
- * the event loop and key dispatch), draw.c (colours, width-aware text),
+ * the event loop and key dispatch), keymap.c (the keys of every screen,
+ * which the handlers, the hint rows and the help all read), draw.c
+ * (colours, width-aware text),
  * text.c (UTF-8 <-> wide characters), lineedit.c (the shell-like line
  * editor), layer.c (overlay panels), toast.c, and writer.c (the background
  * writer thread with its own store connection).
  *
  * Invariants the screens rely on:
- * - Only the main thread touches curses, the cache, the feed and app->st.
- *   The writer thread owns its own struct store and talks to the main
- *   thread only through its queues and the notify pipe.
+ * - Only the main thread touches curses, the cache, the feed and app->st
+ *   (asserted: app_on_main_thread()).  The writer thread owns its own
+ *   struct store and talks to the main thread only through its queues and
+ *   the notify pipe; it, like every thread of ours, blocks the signals the
+ *   main thread handles.
+ * - The screen from the bottom: the key hints, the summary, the filter
+ *   line and the message row of the toasts; above them the stage, which
+ *   the table and every panel keep to.
  * - Nothing is drawn outside app_draw(); handlers change state and set
  *   app->dirty, so a frame shows the whole consequence of an event.  The
  *   one exception is the freshness strip turning over with time, which
