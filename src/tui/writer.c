@@ -9,6 +9,10 @@
  * discard queued after a save runs after it.  writer_busy_since() lets the
  * status line say that a write is waiting for the lock.
  *
+ * Leaving waits for the writer with a deadline (writer_stop): a write
+ * stuck on a lock is abandoned, not waited for.  Every thread started
+ * here blocks the signals, so they reach the main thread's handler.
+ *
  * Also here: the notify pipe shared by the threads, and the detached
  * thread that holds the write lock for the inspector's `l`.
  */
@@ -218,6 +222,18 @@ static int thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	return rc;
 }
 
+/* A condition waited on with a deadline on the monotonic clock, as
+ * every interval of the interface is measured (writer_stop). */
+static void cond_init_monotonic(pthread_cond_t *c)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(c, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
 struct writer *writer_start(const char *path, int notify_wr)
 {
 	struct writer *w = calloc(1, sizeof *w);
@@ -228,15 +244,7 @@ struct writer *writer_start(const char *path, int notify_wr)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->room, NULL);
-	{
-		/* writer_stop waits on it with a deadline on the monotonic
-		 * clock, as every interval of the interface is measured */
-		pthread_condattr_t ca;
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&w->gone, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	cond_init_monotonic(&w->gone);
 	notify_set_fd(notify_wr);
 	if (!w->path || thread_start(&w->thread, writer_main, w)) {
 		free(w->path);
