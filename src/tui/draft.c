@@ -169,12 +169,11 @@ bool draft_body_decode(const char *body, struct form_values *v)
 	}
 }
 
-/* "2026-11-22T10:04:05.123Z" -> "2026-11-22 10:04:05" */
+/* "2026-11-22T10:04:05.123Z" -> "2026-11-22 10:04:05" ("22.11.2026
+ * 10:04:05" in German) */
 static void draft_time(const char *at, char *buf, size_t size)
 {
-	snprintf(buf, size, "%.19s", at);
-	if (strlen(buf) > 10 && buf[10] == 'T')
-		buf[10] = ' ';
+	l10n_time(at, L10N_DATETIME, buf, size);
 }
 
 static bool values_equal(const struct form_values *x,
@@ -208,8 +207,8 @@ static bool draft_base_row(const struct draft *d, const struct invoice *now,
 	text_copy(out->currency, sizeof out->currency, bv.currency);
 	if (bv.number[0])
 		text_copy(out->number, sizeof out->number, bv.number);
-	return money_parse(bv.total, bv.currency, &out->total_minor, &err) ==
-	       INV_OK;
+	return screen_amount_parse(bv.total, bv.currency, &out->total_minor,
+	                           &err) == INV_OK;
 }
 
 /*
@@ -296,11 +295,11 @@ void draft_offer_restore(struct app *a)
 	if (!f->create && f->offer.base_version != f->version)
 		snprintf(q, sizeof q,
 		         _("Restore unsaved draft from %s (made on v%lld, now "
-		           "v%lld)? (y/n)"),
+		           "v%lld)?"),
 		         when, (long long)f->offer.base_version,
 		         (long long)f->version);
 	else
-		snprintf(q, sizeof q, _("Restore unsaved draft from %s? (y/n)"),
+		snprintf(q, sizeof q, _("Restore unsaved draft from %s?"),
 		         when);
 	confirm_open(a, q, draft_restore_answer, (int64_t)f->serial);
 }
@@ -463,9 +462,7 @@ void draft_conflict_open(struct app *a, const struct draft *stored)
 		return;
 	}
 	d->version = stored->version;
-	draft_time(stored->saved_at, d->when, sizeof d->when);
 	/* the date is today's; the time says which edit it is */
-	if (strlen(d->when) > 11)
-		memmove(d->when, d->when + 11, strlen(d->when + 11) + 1);
+	l10n_time(stored->saved_at, L10N_TIME, d->when, sizeof d->when);
 	layer_push(a, &draftconf_ops, d);
 }

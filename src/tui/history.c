@@ -28,9 +28,12 @@ static struct {
 static void history_line(const struct audit_entry *e, char *buf,
                          size_t size)
 {
-	snprintf(buf, size, "%.10s %.8s  %-8s  %-18s  v%lld→v%lld", e->at,
-	         strlen(e->at) > 11 ? e->at + 11 : "", e->actor, e->action,
-	         (long long)e->from_version, (long long)e->to_version);
+	char when[64];
+
+	l10n_time(e->at, L10N_DATETIME, when, sizeof when);
+	snprintf(buf, size, "%s  %-8s  %-18s  v%lld→v%lld", when, e->actor,
+	         e->action, (long long)e->from_version,
+	         (long long)e->to_version);
 }
 
 static void history_revert_ask(struct app *a, struct history *h);

@@ -577,11 +577,7 @@ struct table_cols {
 
 static void row_total(const struct invoice *r, char *buf, size_t size)
 {
-	char amount[MONEY_TEXT_MAX];
-
-	money_format_grouped(r->total_minor, r->currency, amount,
-	                     sizeof amount);
-	snprintf(buf, size, "%s %s", amount, r->currency);
+	screen_money(r->total_minor, r->currency, buf, size);
 }
 
 static void row_life(const struct invoice *r, char *buf, size_t size,
@@ -593,7 +589,10 @@ static void row_life(const struct invoice *r, char *buf, size_t size,
 		text_copy(buf, size, _("Deleted"));
 		*role = RO_DELETED;
 	} else if (r->archived_at[0]) {
-		snprintf(buf, size, _("Archived on %.10s"), r->archived_at);
+		char day[64];
+
+		l10n_time(r->archived_at, L10N_DATE, day, sizeof day);
+		snprintf(buf, size, _("Archived on %s"), day);
 		*role = RO_ARCHIVED;
 	}
 }
