@@ -93,14 +93,17 @@ void l10n_time(const char *stored, enum l10n_when what, char *buf,
 	char fmt[64], tail;
 	const char *date, *clock;
 	size_t n = 0;
+	int got = 0;
 
 	if (size == 0)
 		return;
 	memset(&tm, 0, sizeof tm);
-	if (!stored ||
-	    sscanf(stored, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
-	           &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-	           &tail) < 6) {
+	if (stored)
+		got = sscanf(stored, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year,
+		             &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		             &tm.tm_sec, &tail);
+	/* a date alone is enough for a date */
+	if (got < (what == L10N_DATE ? 3 : 6)) {
 		snprintf(buf, size, "%s", stored ? stored : "");
 		return;
 	}

@@ -33,8 +33,9 @@ enum l10n_when {
 
 /* A stored time ("2026-11-22T10:04:05.123Z", UTC as stored) as the locale
  * writes it.  The C and POSIX locales keep ISO 8601, which reads the same
- * everywhere (their own D_FMT, "%m/%d/%y", does not).  A text that is not
- * such a time is copied as it is. */
+ * everywhere (their own D_FMT, "%m/%d/%y", does not).  For a date, the
+ * date part ("2026-11-22") is enough.  A text that is not such a time is
+ * copied as it is. */
 void l10n_time(const char *stored, enum l10n_when what, char *buf,
                size_t size);
 

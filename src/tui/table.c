@@ -589,9 +589,12 @@ static void row_life(const struct invoice *r, char *buf, size_t size,
 		text_copy(buf, size, _("Deleted"));
 		*role = RO_DELETED;
 	} else if (r->archived_at[0]) {
-		char day[64];
+		char stored[11], day[64];
 
-		l10n_time(r->archived_at, L10N_DATE, day, sizeof day);
+		/* the date part only, bounded like any text from the
+		 * database, so a damaged value cannot widen the column */
+		snprintf(stored, sizeof stored, "%.10s", r->archived_at);
+		l10n_time(stored, L10N_DATE, day, sizeof day);
 		snprintf(buf, size, _("Archived on %s"), day);
 		*role = RO_ARCHIVED;
 	}

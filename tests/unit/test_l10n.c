@@ -95,20 +95,27 @@ START_TEST(c_locale_keeps_iso_times)
 	ck_assert_str_eq(buf, "10:04:05");
 	l10n_time(at, L10N_DATETIME, buf, sizeof buf);
 	ck_assert_str_eq(buf, "2026-11-22 10:04:05");
+	/* a date alone is a date, and not a time */
+	l10n_time("2026-11-22", L10N_DATE, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2026-11-22");
+	l10n_time("2026-11-22", L10N_TIME, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2026-11-22");
 }
 END_TEST
 
 START_TEST(german_writes_day_month_year)
 {
 	const char *at = "2026-11-22T10:04:05.123Z";
-	char date[64], time[64], both[64];
+	char date[64], time[64], both[64], day[64];
 
 	if (!use_german())
 		return;
 	l10n_time(at, L10N_DATE, date, sizeof date);
 	l10n_time(at, L10N_TIME, time, sizeof time);
 	l10n_time(at, L10N_DATETIME, both, sizeof both);
+	l10n_time("2026-11-22", L10N_DATE, day, sizeof day);
 	setlocale(LC_ALL, "C");
+	ck_assert_str_eq(day, "22.11.2026");
 	ck_assert_str_eq(date, "22.11.2026");
 	ck_assert_str_eq(time, "10:04:05");
 	ck_assert_str_eq(both, "22.11.2026 10:04:05");
