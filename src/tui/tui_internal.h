@@ -35,6 +35,7 @@
 #include "../core/i18n.h"
 #include "../core/identity.h"
 #include "../core/invoice.h"
+#include "../core/jsoncodec.h"
 #include "../core/l10n.h"
 #include "../core/merge.h"
 #include "../core/money.h"
