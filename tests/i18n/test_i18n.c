@@ -363,33 +363,31 @@ START_TEST(form_refuses_the_dot_in_german)
 }
 END_TEST
 
-/* The question names German's keys; j answers yes, and y still does. */
+/* The question names German's keys; j answers yes, and y still does.
+ * The selection is never moved (the first row is selected on start), and
+ * each answer is read in the summary's count. */
 START_TEST(confirm_asks_j_n_and_takes_j_and_y)
 {
 	struct pty *pty = open_de("alice", NULL);
 
 	SEE(pty, "ACME-1001");
-	select_row(pty, "ACME-1002");
+	SEE(pty, "10 aktiv");
 	send(pty, "d");
-	SEE(pty, "(j/n)");
+	SEE(pty, "ACME-1001? (j/n)");
 	SEE(pty, "j ja");
 	send(pty, "j");
-	SEE(pty, "Rechnung gelöscht.");
+	SEE(pty, "9 aktiv");
 	if (!pty_wait_gone(pty, "(j/n)", WAIT_MS)) {
 		pty_dump(pty, stderr);
 		ck_abort_msg("j did not answer the question");
 	}
-	select_row(pty, "ACME-1003");
 	send(pty, "d");
-	SEE(pty, "ACME-1003? (j/n)");
+	SEE(pty, "(j/n)");
 	send(pty, "y");
-	if (!pty_wait_gone(pty, "ACME-1003? (j/n)", WAIT_MS)) {
+	SEE(pty, "8 aktiv");
+	if (!pty_wait_gone(pty, "(j/n)", WAIT_MS)) {
 		pty_dump(pty, stderr);
 		ck_abort_msg("y did not answer the question");
-	}
-	if (!pty_wait_gone(pty, "ACME-1003", WAIT_MS)) {
-		pty_dump(pty, stderr);
-		ck_abort_msg("y did not delete ACME-1003");
 	}
 	send(pty, "q");
 	ck_assert_int_eq(pty_close(pty, WAIT_MS), 0);
