@@ -272,7 +272,9 @@ static void conflict_overwrite_ask(struct app *a, const struct conflict *c)
 		           "change keep their values."),
 		         (long long)c->theirs.version);
 	else
-		snprintf(q + o, sizeof q - o, "?");
+		/* the question mark ends the list of replacements (" ?" in
+		 * French) */
+		snprintf(q + o, sizeof q - o, "%s", _("?"));
 	confirm_open(a, q, conflict_overwrite_answer, (int64_t)f->serial);
 }
 
