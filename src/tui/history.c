@@ -148,8 +148,8 @@ static enum inv_rc history_read(struct app *a, struct history *h,
 	    store_get(a->st, &a->who, h->id, &now, NULL) == INV_OK)
 		snprintf(currency, sizeof currency, "%s", now.currency);
 	for (size_t i = h->n; i-- > 0;) {
-		rc = store_audit_explain(a->st, h->e[i].detail, currency,
-		                         h->said[i], sizeof h->said[i], err);
+		rc = screen_audit_explain(a->st, h->e[i].detail, currency,
+		                          h->said[i], sizeof h->said[i], err);
 		if (rc != INV_OK)
 			return rc;
 	}
@@ -228,10 +228,10 @@ static void history_revert_ask(struct app *a, struct history *h)
 	for (int p = 0; p < REVERT__COUNT && o < sizeof q; p++) {
 		if (!plan.changes[p])
 			continue;
-		revert_part_value((enum revert_part)p, &plan.current, old,
-		                  sizeof old);
-		revert_part_value((enum revert_part)p, &plan.target, new,
-		                  sizeof new);
+		screen_revert_value((enum revert_part)p, &plan.current, old,
+		                    sizeof old);
+		screen_revert_value((enum revert_part)p, &plan.target, new,
+		                    sizeof new);
 		if (plan.set_by[p][0])
 			o += (size_t)snprintf(q + o, sizeof q - o,
 				_("\nReplace %s's %s %s with %s"), plan.set_by[p],

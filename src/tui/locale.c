@@ -37,3 +37,20 @@ enum inv_rc screen_amount_parse(const char *text, const char *currency,
 {
 	return money_parse_styled(text, currency, &screen_style, minor, err);
 }
+
+enum inv_rc screen_audit_explain(struct store *st, const char *detail,
+                                 char currency[4], char *out, size_t size,
+                                 struct inv_err *err)
+{
+	return store_audit_explain_styled(st, detail, currency, &screen_style,
+	                                  out, size, err);
+}
+
+void screen_revert_value(enum revert_part part, const struct invoice *inv,
+                         char *buf, size_t size)
+{
+	if (part == REVERT_MONEY)
+		screen_money(inv->total_minor, inv->currency, buf, size);
+	else
+		revert_part_value(part, inv, buf, size);
+}

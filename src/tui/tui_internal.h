@@ -458,6 +458,14 @@ void screen_amount(int64_t minor, const char *currency, char *buf,
 /* An amount typed into the form, in the locale's decimal mark. */
 enum inv_rc screen_amount_parse(const char *text, const char *currency,
                                 int64_t *minor, struct inv_err *err);
+/* An audit entry in words, its amounts in the locale's marks. */
+enum inv_rc screen_audit_explain(struct store *st, const char *detail,
+                                 char currency[4], char *out, size_t size,
+                                 struct inv_err *err);
+/* A part of an invoice a revert replaces, its money in the locale's
+ * marks. */
+void screen_revert_value(enum revert_part part, const struct invoice *inv,
+                         char *buf, size_t size);
 
 void inspector_open(struct app *a);
 void history_open(struct app *a, const struct invoice *row);

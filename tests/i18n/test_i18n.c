@@ -316,7 +316,8 @@ END_TEST
 /* ---- German formatting ------------------------------------------------- */
 
 /* Amounts on the screen are written the German way, and the form takes
- * what it shows: "1400,50" typed is saved as 1,400.50 EUR. */
+ * what it shows: "1400,50" typed is saved as 1,400.50 EUR, and the
+ * history says so in German money. */
 START_TEST(form_takes_the_german_decimal_mark)
 {
 	const char *open[] = { "--open", "ACME-1002", NULL };
@@ -333,6 +334,15 @@ START_TEST(form_takes_the_german_decimal_mark)
 	send(pty, PTY_KEY_F2);
 	SEE(pty, "Rechnung gespeichert.");
 	SEE(pty, "1.400,50 EUR");
+	/* the history of the saved invoice (selected after the save) says
+	 * the change in the same money */
+	send(pty, "h");
+	SEE(pty, "1.200,00 → 1.400,50 EUR");
+	send(pty, PTY_KEY_ESC);
+	if (!pty_wait_gone(pty, "1.200,00 →", WAIT_MS)) {
+		pty_dump(pty, stderr);
+		ck_abort_msg("the history did not close");
+	}
 	send(pty, "q");
 	ck_assert_int_eq(pty_close(pty, WAIT_MS), 0);
 	ck_assert_int_eq(run_inved(LOCALE_DE, show, out, sizeof out), 0);
