@@ -338,6 +338,18 @@ START_TEST(form_takes_the_german_decimal_mark)
 	 * the change in the same money */
 	send(pty, "h");
 	SEE(pty, "1.200,00 → 1.400,50 EUR");
+	/* the revert to the first version asks in the same money, and
+	 * with German answer keys */
+	send(pty, "j");
+	send(pty, "v");
+	SEE(pty, "(j/n)");
+	SEE(pty, "1.400,50 EUR");
+	SEE(pty, "1.200,00 EUR");
+	send(pty, "n");
+	if (!pty_wait_gone(pty, "(j/n)", WAIT_MS)) {
+		pty_dump(pty, stderr);
+		ck_abort_msg("n did not answer the revert question");
+	}
 	send(pty, PTY_KEY_ESC);
 	if (!pty_wait_gone(pty, "1.200,00 →", WAIT_MS)) {
 		pty_dump(pty, stderr);
