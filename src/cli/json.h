@@ -1,7 +1,8 @@
 /*
  * json.h - a small streaming JSON writer for the command line's --json
- * output, and a syntax check for JSON text that is embedded as it is (the
- * audit detail).  Nothing here knows about invoices.
+ * output.  Strings are written by the core's codec (core/jsoncodec.h),
+ * which also checks JSON text that is embedded as it is (the audit
+ * detail, json_valid).  Nothing here knows about invoices.
  */
 #ifndef INVED_CLI_JSON_H
 #define INVED_CLI_JSON_H
@@ -9,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "../core/jsoncodec.h"
 
 #define JSON_DEPTH_MAX 16
 
@@ -40,9 +43,5 @@ void json_embed(struct json *j, const char *text);
 
 /* Ends the top-level value with a newline. */
 void json_finish(struct json *j);
-
-/* True when text is exactly one well-formed JSON value (surrounding
- * whitespace allowed) in valid UTF-8. */
-bool json_valid(const char *text);
 
 #endif

@@ -58,7 +58,8 @@ static const char *status_text(const char *name)
 /* "old → new" of one field into the phrase buffer; money is formatted in
  * the currency of its side. */
 static size_t phrase(const struct detail_field *f, const char *cur_before,
-                     const char *cur_after, char *out, size_t size, size_t o)
+                     const char *cur_after, const struct money_style *style,
+                     char *out, size_t size, size_t o)
 {
 	char a[MONEY_TEXT_MAX + 8], b[MONEY_TEXT_MAX + 8];
 	const char *label = NULL, *from = f->old, *to = f->new;
@@ -66,14 +67,16 @@ static size_t phrase(const struct detail_field *f, const char *cur_before,
 	if (strcmp(f->key, "total_minor") == 0) {
 		label = _("Total");
 		if (f->int_old) {
-			money_format_grouped(f->iold, cur_before, a, sizeof a);
+			money_format_styled(f->iold, cur_before, style, true,
+			                    a, sizeof a);
 			if (strcmp(cur_before, cur_after) != 0)
 				snprintf(a + strlen(a), sizeof a - strlen(a),
 				         " %s", cur_before);
 			from = a;
 		}
 		if (f->int_new) {
-			money_format_grouped(f->inew, cur_after, b, sizeof b);
+			money_format_styled(f->inew, cur_after, style, true,
+			                    b, sizeof b);
 			snprintf(b + strlen(b), sizeof b - strlen(b), " %s",
 			         cur_after);
 			to = b;
@@ -110,6 +113,16 @@ static size_t phrase(const struct detail_field *f, const char *cur_before,
 enum inv_rc store_audit_explain(struct store *st, const char *detail,
                                 char currency[4], char *out, size_t size,
                                 struct inv_err *err)
+{
+	return store_audit_explain_styled(st, detail, currency,
+	                                  &money_style_plain, out, size, err);
+}
+
+enum inv_rc store_audit_explain_styled(struct store *st, const char *detail,
+                                       char currency[4],
+                                       const struct money_style *style,
+                                       char *out, size_t size,
+                                       struct inv_err *err)
 {
 	static const char sql[] =
 		"SELECT key, json_extract(value, '$.old'), "
@@ -165,7 +178,7 @@ enum inv_rc store_audit_explain(struct store *st, const char *detail,
 		/* with the total, the currency is said with its amounts */
 		if (money && strcmp(f[i].key, "currency") == 0)
 			continue;
-		o = phrase(&f[i], before, after, out, size, o);
+		o = phrase(&f[i], before, after, style, out, size, o);
 	}
 	snprintf(currency, 4, "%s", after);
 	return INV_OK;

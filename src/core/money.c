@@ -8,6 +8,7 @@
  * length is refused as out of range instead of wrapping.  No float, ever.
  */
 #include <inttypes.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,7 +84,8 @@ static bool is_digit(char c)
 
 /* An example amount in the currency's own shape: 1234, 1234.50, 1234.500,
  * so a refusal shows what would have been accepted. */
-static void amount_example(int exponent, const char *currency, char *buf,
+static void amount_example(int exponent, const char *currency,
+                           const struct money_style *style, char *buf,
                            size_t len)
 {
 	int64_t value = 123450;
@@ -93,20 +95,24 @@ static void amount_example(int exponent, const char *currency, char *buf,
 		value *= 10;
 	if (exponent == 0)
 		value = 1234;
-	money_format(value, currency, buf, len);
+	money_format_styled(value, currency, style, false, buf, len);
 }
 
-/* Refuse anything that is not digits[.digits], naming the first thing that
- * is wrong; on success *decimals is the number of digits after the '.'. */
+/* Refuse anything that is not digits[MARK digits], naming the first thing
+ * that is wrong; on success *decimals is the number of digits after the
+ * decimal mark. */
 static enum inv_rc amount_check_shape(const char *text, int exponent,
-                                      const char *currency, size_t *decimals,
-                                      struct inv_err *err)
+                                      const char *currency,
+                                      const struct money_style *style,
+                                      size_t *decimals, struct inv_err *err)
 {
+	const char *mark = style->decimal;
+	size_t mark_len = strlen(mark);
 	const char *p;
 	const char *dot = NULL;
 	char example[MONEY_TEXT_MAX];
 
-	amount_example(exponent, currency, example, sizeof example);
+	amount_example(exponent, currency, style, example, sizeof example);
 	if (*text == '\0')
 		return inv_err_set(err, INV_INVALID, "total",
 			_("enter an amount, e.g. %s"), example);
@@ -119,18 +125,24 @@ static enum inv_rc amount_check_shape(const char *text, int exponent,
 	for (p = text; *p; p++) {
 		if (is_digit(*p))
 			continue;
-		if (*p == '.' && !dot) {
+		if (strncmp(p, mark, mark_len) == 0) {
+			if (dot)
+				return inv_err_set(err, INV_INVALID, "total",
+					_("an amount has at most one '%s', "
+					  "e.g. %s"), mark, example);
 			dot = p;
+			p += mark_len - 1;
 			continue;
 		}
-		if (*p == '.')
+		/* the other of '.' and ',' (and the locale's own thousands
+		 * separator) is a separator this input does not take */
+		if (*p == '.' || *p == ',' ||
+		    (style->group[0] &&
+		     strncmp(p, style->group, strlen(style->group)) == 0))
 			return inv_err_set(err, INV_INVALID, "total",
-				_("an amount has at most one '.', e.g. %s"),
+				_("use '%s' as the decimal separator and no "
+				  "thousands separator, e.g. %s"), mark,
 				example);
-		if (*p == ',')
-			return inv_err_set(err, INV_INVALID, "total",
-				_("use '.' as the decimal separator and no "
-				  "thousands separator, e.g. %s"), example);
 		if (*p == ' ' || *p == '\t')
 			return inv_err_set(err, INV_INVALID, "total",
 				_("write the amount without spaces, e.g. %s"),
@@ -139,19 +151,20 @@ static enum inv_rc amount_check_shape(const char *text, int exponent,
 		if (*p > ' ' && *p < 0x7f)
 			return inv_err_set(err, INV_INVALID, "total",
 				_("'%c' cannot appear in an amount; use digits "
-				  "and '.', e.g. %s"), *p, example);
+				  "and '%s', e.g. %s"), *p, mark, example);
 		return inv_err_set(err, INV_INVALID, "total",
-			_("an amount is digits and '.' only, e.g. %s"),
+			_("an amount is digits and '%s' only, e.g. %s"), mark,
 			example);
 	}
 	if (dot == text)
 		return inv_err_set(err, INV_INVALID, "total",
-			_("write a digit before '.', e.g. 0.5 rather than .5"));
-	if (dot && dot[1] == '\0')
+			_("write a digit before '%s', e.g. 0%s5 rather than "
+			  "%s5"), mark, mark, mark);
+	if (dot && dot[mark_len] == '\0')
 		return inv_err_set(err, INV_INVALID, "total",
-			_("write the decimals after '.' or leave the '.' out, "
-			  "e.g. %s"), example);
-	*decimals = dot ? strlen(dot + 1) : 0;
+			_("write the decimals after '%s' or leave the '%s' "
+			  "out, e.g. %s"), mark, mark, example);
+	*decimals = dot ? strlen(dot + mark_len) : 0;
 	return INV_OK;
 }
 
@@ -202,6 +215,14 @@ enum inv_rc money_currency_check(const char *currency, struct inv_err *err)
 enum inv_rc money_parse(const char *text, const char *currency, int64_t *minor,
                         struct inv_err *err)
 {
+	return money_parse_styled(text, currency, &money_style_plain, minor,
+	                          err);
+}
+
+enum inv_rc money_parse_styled(const char *text, const char *currency,
+                               const struct money_style *style,
+                               int64_t *minor, struct inv_err *err)
+{
 	int exponent = money_exponent(currency);
 	size_t decimals = 0;
 	int64_t value = 0;
@@ -214,7 +235,10 @@ enum inv_rc money_parse(const char *text, const char *currency, int64_t *minor,
 		return currency_refuse(currency, err);
 	if (!text)
 		text = "";
-	rc = amount_check_shape(text, exponent, currency, &decimals, err);
+	if (!style || !style->decimal[0])
+		style = &money_style_plain;
+	rc = amount_check_shape(text, exponent, currency, style, &decimals,
+	                        err);
 	if (rc != INV_OK)
 		return rc;
 	if (decimals > (size_t)exponent) {
@@ -227,10 +251,11 @@ enum inv_rc money_parse(const char *text, const char *currency, int64_t *minor,
 	}
 
 	/* Digits in order, the decimals padded with zeros up to the exponent:
-	 * "12.5" EUR reads as 1,2,5,0 -> 1250. */
+	 * "12.5" EUR reads as 1,2,5,0 -> 1250.  The shape is checked: what is
+	 * not a digit is the decimal mark. */
 	scale = exponent - (int)decimals;
 	for (p = text; *p; p++) {
-		if (*p == '.')
+		if (!is_digit(*p))
 			continue;
 		value = value * 10 + (*p - '0');
 		if (value > MONEY_MAX_MINOR)
@@ -247,28 +272,66 @@ enum inv_rc money_parse(const char *text, const char *currency, int64_t *minor,
 	return INV_OK;
 
 out_of_range:
-	money_format_grouped(MONEY_MAX_MINOR, currency, max_text,
-	                     sizeof max_text);
+	money_format_styled(MONEY_MAX_MINOR, currency, style, true, max_text,
+	                    sizeof max_text);
 	return inv_err_set(err, INV_INVALID, "total",
 		_("the amount is out of range; the most an invoice can total is "
 		  "%s %s"), max_text, currency);
 }
 
-/* Digits of |minor| with '.' and `exponent` decimals into buf; `group`
- * inserts ',' between thousands of the whole part.  Works on the magnitude
- * as unsigned so INT64_MIN is formatted, not overflowed. */
-static void money_write(int64_t minor, const char *currency, bool group,
-                        char *buf, size_t len)
+const struct money_style money_style_plain = { ".", "," };
+
+/* A mark of the locale that fits and is one character; else fallback. */
+static void mark_copy(char *dst, const char *mark, const char *fallback)
+{
+	size_t n = mark ? strlen(mark) : 0;
+
+	if (n == 0 || n >= MONEY_MARK_MAX || is_digit(mark[0]))
+		mark = fallback;
+	snprintf(dst, MONEY_MARK_MAX, "%s", mark);
+}
+
+void money_style_of_locale(struct money_style *style)
+{
+	const struct lconv *lc = localeconv();
+	const char *dec = lc->mon_decimal_point, *grp = lc->mon_thousands_sep;
+
+	if (!dec || !dec[0])
+		dec = lc->decimal_point;
+	if (!grp || !grp[0])
+		grp = lc->thousands_sep;
+	mark_copy(style->decimal, dec, ".");
+	/* a locale without a thousands separator (the C locale) keeps the
+	 * plain one; it must never be the decimal mark itself */
+	mark_copy(style->group, grp,
+	          strcmp(style->decimal, ",") == 0 ? "." : ",");
+	if (strcmp(style->group, style->decimal) == 0)
+		snprintf(style->group, sizeof style->group, "%s",
+		         strcmp(style->decimal, ",") == 0 ? "." : ",");
+}
+
+/* Digits of |minor| with the decimal mark and `exponent` decimals into
+ * buf; `group` inserts the thousands separator between thousands of the
+ * whole part.  Works on the magnitude as unsigned so INT64_MIN is
+ * formatted, not overflowed. */
+void money_format_styled(int64_t minor, const char *currency,
+                         const struct money_style *style, bool group,
+                         char *buf, size_t len)
 {
 	int exponent = money_exponent(currency);
 	uint64_t mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor
 	                         : (uint64_t)minor;
 	char digits[24];
-	char out[MONEY_TEXT_MAX * 2];
-	size_t n, whole, i, o = 0;
+	/* 20 digits, 6 separators, a mark and a sign */
+	char out[24 + 7 * MONEY_MARK_MAX];
+	size_t n, whole, i, o = 0, gl, dl;
 
 	if (!buf || len == 0)
 		return;
+	if (!style || !style->decimal[0])
+		style = &money_style_plain;
+	gl = strlen(style->group);
+	dl = strlen(style->decimal);
 	if (exponent < 0)
 		exponent = FALLBACK_EXPONENT;
 	/* At least exponent + 1 digits, so 5 EUR cents reads "0.05". */
@@ -278,12 +341,15 @@ static void money_write(int64_t minor, const char *currency, bool group,
 	if (minor < 0)
 		out[o++] = '-';
 	for (i = 0; i < whole; i++) {
-		if (group && i > 0 && (whole - i) % 3 == 0)
-			out[o++] = ',';
+		if (group && i > 0 && (whole - i) % 3 == 0) {
+			memcpy(out + o, style->group, gl);
+			o += gl;
+		}
 		out[o++] = digits[i];
 	}
 	if (exponent > 0) {
-		out[o++] = '.';
+		memcpy(out + o, style->decimal, dl);
+		o += dl;
 		for (; i < n; i++)
 			out[o++] = digits[i];
 	}
@@ -293,11 +359,13 @@ static void money_write(int64_t minor, const char *currency, bool group,
 
 void money_format(int64_t minor, const char *currency, char *buf, size_t len)
 {
-	money_write(minor, currency, false, buf, len);
+	money_format_styled(minor, currency, &money_style_plain, false, buf,
+	                    len);
 }
 
 void money_format_grouped(int64_t minor, const char *currency, char *buf,
                           size_t len)
 {
-	money_write(minor, currency, true, buf, len);
+	money_format_styled(minor, currency, &money_style_plain, true, buf,
+	                    len);
 }

@@ -48,4 +48,39 @@ void money_format(int64_t minor, const char *currency, char *buf, size_t len);
 void money_format_grouped(int64_t minor, const char *currency, char *buf,
                           size_t len);
 
+/*
+ * How a screen writes amounts: the decimal mark and the thousands
+ * separator of the person's locale ("1.234,50" in German).  The command
+ * line never uses one: scripts read and write '.' whatever the locale
+ * (money_parse, money_format above are money_style_plain).  Each mark is
+ * one character, as UTF-8.
+ */
+#define MONEY_MARK_MAX 8
+struct money_style {
+	char decimal[MONEY_MARK_MAX];
+	char group[MONEY_MARK_MAX];
+};
+
+/* '.' and ',': the style of the functions above. */
+extern const struct money_style money_style_plain;
+
+/* The style of the current LC_MONETARY (else LC_NUMERIC) locale, from the
+ * C library's data (localeconv); the C locale, which has no thousands
+ * separator, gets the plain one.  localeconv() is not thread-safe: read
+ * it once, on the thread that set the locale. */
+void money_style_of_locale(struct money_style *style);
+
+/* money_format / money_format_grouped in a style. */
+void money_format_styled(int64_t minor, const char *currency,
+                         const struct money_style *style, bool group,
+                         char *buf, size_t len);
+
+/* money_parse in a style: the style's decimal mark in place of '.', and
+ * messages and examples written in it.  A '.' or ',' that is not the
+ * decimal mark is refused like a thousands separator, so "1.400" typed in
+ * German is never read as 1.40. */
+enum inv_rc money_parse_styled(const char *text, const char *currency,
+                               const struct money_style *style,
+                               int64_t *minor, struct inv_err *err);
+
 #endif

@@ -338,6 +338,14 @@ enum inv_rc store_audit_tail(struct store *st, const struct identity *who,
 enum inv_rc store_audit_explain(struct store *st, const char *detail,
                                 char currency[4], char *out, size_t size,
                                 struct inv_err *err);
+struct money_style;
+/* The same with the amounts in a style (the screen's locale, money.h);
+ * store_audit_explain writes them plain, as the command line does. */
+enum inv_rc store_audit_explain_styled(struct store *st, const char *detail,
+                                       char currency[4],
+                                       const struct money_style *style,
+                                       char *out, size_t size,
+                                       struct inv_err *err);
 
 /* ---- change feed ------------------------------------------------------- */
 

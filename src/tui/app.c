@@ -264,7 +264,7 @@ void app_lifecycle(struct app *a, enum wreq_kind kind)
 		return;
 	}
 	if (kind == W_DELETE) {
-		snprintf(q, sizeof q, _("Delete invoice %s? (y/n)"),
+		snprintf(q, sizeof q, _("Delete invoice %s?"),
 		         row->number);
 		confirm_open(a, q, app_delete_answer, row->id);
 		return;
@@ -540,11 +540,7 @@ static void app_draw_tabs(struct app *a, WINDOW *w, int64_t now)
 static void summary_part(const struct summary_currency *c, char *buf,
                          size_t size)
 {
-	char amount[MONEY_TEXT_MAX];
-
-	money_format_grouped(c->total_minor, c->currency, amount,
-	                     sizeof amount);
-	snprintf(buf, size, "%s %s", amount, c->currency);
+	screen_money(c->total_minor, c->currency, buf, size);
 }
 
 /* The currency after the last one that fits in cols from `first`: at
@@ -1185,6 +1181,7 @@ int tui_run(struct store *st, const struct identity *who,
 	main_thread = pthread_self();
 	main_thread_set = true;
 	locale_ensure_utf8();
+	screen_locale_init();
 	a = app_new(st, who, opt);
 	if (!a)
 		return 1;

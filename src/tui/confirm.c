@@ -3,6 +3,8 @@
  * ACME-1004? (y/n)", "Discard unsaved changes? (y/n)", the draft offer).
  *
  * The question may hold several lines ('\n'); each wraps to the panel.
+ * The answer keys are the locale's ("(j/n)" in German), named after the
+ * question's first line; 'y' and 'n' answer in every locale (l10n.h).
  * The answer is delivered after the panel is gone, so the callback may
  * open or close other layers freely.  Esc answers no.
  */
@@ -10,6 +12,7 @@
 
 struct confirm {
 	char question[2048]; /* an overwrite names whole values */
+	char yes[L10N_KEY_MAX], no[L10N_KEY_MAX];
 	confirm_fn fn;
 	int64_t arg;
 };
@@ -21,9 +24,11 @@ static void confirm_key(struct app *a, struct layer *l, wint_t ch, bool fkey)
 
 	if (fkey)
 		return;
-	if (ch == 'y' || ch == 'Y')
+	if (ch == KEY_ESC)
+		yes = false;
+	else if (l10n_answer_of((uint32_t)ch) == L10N_YES)
 		yes = true;
-	else if (ch == 'n' || ch == 'N' || ch == KEY_ESC)
+	else if (l10n_answer_of((uint32_t)ch) == L10N_NO)
 		yes = false;
 	else
 		return;
@@ -80,8 +85,8 @@ static void confirm_draw(struct app *a, struct layer *l)
 	lines = confirm_wrap(l->win, 1, w - 4, c->question,
 	                     getmaxy(l->win) - 4);
 	struct draw_hint hints[] = {
-		{ "y", _("yes") },
-		{ "n", _("no") },
+		{ c->yes, _("yes") },
+		{ c->no, _("no") },
 	};
 	draw_hints(l->win, 2 + lines, 2, w - 4, hints, 2, 2);
 }
@@ -101,10 +106,14 @@ void confirm_open(struct app *a, const char *question, confirm_fn fn,
                   int64_t arg)
 {
 	struct confirm *c = calloc(1, sizeof *c);
+	size_t first = strcspn(question, "\n");
 
 	if (!c)
 		return;
-	text_copy(c->question, sizeof c->question, question);
+	l10n_answer_keys(c->yes, c->no);
+	/* "Delete invoice ACME-1004? (y/n)", the rest of the lines after */
+	snprintf(c->question, sizeof c->question, "%.*s (%s/%s)%s", (int)first,
+	         question, c->yes, c->no, question + first);
 	c->fn = fn;
 	c->arg = arg;
 	layer_push(a, &confirm_ops, c);

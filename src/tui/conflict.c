@@ -37,7 +37,6 @@ struct conflict {
 static void conflict_value(const struct invoice *r, unsigned field,
                            char *buf, size_t size)
 {
-	char amount[MONEY_TEXT_MAX];
 
 	switch (field) {
 	case MF_CUSTOMER:
@@ -48,9 +47,7 @@ static void conflict_value(const struct invoice *r, unsigned field,
 		break;
 	case MF_TOTAL:
 	case MF_MONEY:
-		money_format_grouped(r->total_minor, r->currency, amount,
-		                     sizeof amount);
-		snprintf(buf, size, "%s %s", amount, r->currency);
+		screen_money(r->total_minor, r->currency, buf, size);
 		break;
 	case MF_NUMBER:
 		text_copy(buf, size, r->number);
@@ -116,8 +113,7 @@ static void conflict_saver(struct app *a, struct conflict *c)
 			            ? _("overwritten")
 			            : _("saved");
 			/* "2026-11-22T10:04:05.123Z" -> "10:04:05" */
-			snprintf(at, sizeof at, "%.8s",
-			         strlen(e[i].at) > 11 ? e[i].at + 11 : "");
+			l10n_time(e[i].at, L10N_TIME, at, sizeof at);
 			if (strcmp(e[i].actor, "external") == 0)
 				snprintf(c->saver, sizeof c->saver,
 				         _("v%lld: %s by an external writer at "
@@ -273,10 +269,12 @@ static void conflict_overwrite_ask(struct app *a, const struct conflict *c)
 	if (o == 0)
 		snprintf(q, sizeof q,
 		         _("Save your changes over v%lld? Fields you did not "
-		           "change keep their values. (y/n)"),
+		           "change keep their values."),
 		         (long long)c->theirs.version);
 	else
-		snprintf(q + o, sizeof q - o, "%s", _("? (y/n)"));
+		/* the question mark ends the list of replacements (" ?" in
+		 * French) */
+		snprintf(q + o, sizeof q - o, "%s", _("?"));
 	confirm_open(a, q, conflict_overwrite_answer, (int64_t)f->serial);
 }
 

@@ -12,52 +12,44 @@
 
 /* ---- the body ---------------------------------------------------------- */
 
-static size_t json_put_string(char *out, size_t size, size_t o,
-                              const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
+/* The body's members, in the order they are written. */
+static const char *const body_keys[5] = { "customer", "status", "total",
+	                                  "currency", "number" };
 
-	if (o < size)
-		out[o++] = '"';
-	for (; *s && o + 7 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20) {
-			out[o++] = '\\';
-			out[o++] = 'u';
-			out[o++] = '0';
-			out[o++] = '0';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		} else {
-			out[o++] = (char)c;
-		}
+/* Where each member of the body goes in v (index as body_keys). */
+static char *body_slot(struct form_values *v, int i, size_t *size)
+{
+	switch (i) {
+	case 0: *size = sizeof v->customer; return v->customer;
+	case 1: *size = sizeof v->status; return v->status;
+	case 2: *size = sizeof v->total; return v->total;
+	case 3: *size = sizeof v->currency; return v->currency;
+	default: *size = sizeof v->number; return v->number;
 	}
-	if (o < size)
-		out[o++] = '"';
-	return o;
 }
 
+/* A body that does not fit is cut short, and then refused by the decoder
+ * (so never offered): the form's values are bounded well below
+ * DRAFT_BODY_MAX even with every character escaped. */
 void draft_body_encode(const struct form_values *v, char *out, size_t size)
 {
-	const char *keys[5] = { "customer", "status", "total", "currency",
-		                "number" };
-	const char *vals[5] = { v->customer, v->status, v->total, v->currency,
-		                v->number };
+	struct form_values copy = *v;
 	size_t o = 0;
 
 	if (size < 2)
 		return;
 	out[o++] = '{';
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 5 && o < size; i++) {
+		size_t slot_size;
+		const char *val = body_slot(&copy, i, &slot_size);
+
 		if (i > 0 && o < size)
 			out[o++] = ',';
-		o = json_put_string(out, size, o, keys[i]);
+		o += json_quote(out + o, size - o, body_keys[i]);
 		if (o < size)
 			out[o++] = ':';
-		o = json_put_string(out, size, o, vals[i]);
+		if (o < size)
+			o += json_quote(out + o, size - o, val);
 	}
 	if (o < size)
 		out[o++] = '}';
@@ -66,115 +58,38 @@ void draft_body_encode(const struct form_values *v, char *out, size_t size)
 	out[o] = '\0';
 }
 
-static const char *json_skip_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Read a JSON string at p into out; returns the position after it, or
- * NULL when p does not hold one. */
-static const char *json_get_string(const char *p, char *out, size_t size)
-{
-	size_t o = 0;
-
-	if (*p++ != '"')
-		return NULL;
-	while (*p && *p != '"') {
-		char c = *p++;
-		if (c == '\\') {
-			char e = *p++;
-			if (e == 'u') {
-				int cp = 0;
-				for (int i = 0; i < 4; i++) {
-					int h = hex_val(*p++);
-					if (h < 0)
-						return NULL;
-					cp = cp * 16 + h;
-				}
-				wchar_t wc = (wchar_t)cp;
-				char enc[8];
-				text_from_wide(&wc, 1, enc, sizeof enc);
-				for (char *q = enc; *q && o + 1 < size; q++)
-					out[o++] = *q;
-				continue;
-			}
-			c = e == 'n' ? '\n' : e == 't' ? '\t' : e;
-			if (!e)
-				return NULL;
-		}
-		if (o + 1 < size)
-			out[o++] = c;
-	}
-	if (*p != '"')
-		return NULL;
-	out[o] = '\0';
-	return p + 1;
-}
-
+/* The body back, by the core's JSON codec: a flat object of the five
+ * strings (missing ones empty); anything else is refused. */
 bool draft_body_decode(const char *body, struct form_values *v)
 {
-	const char *p = json_skip_ws(body);
-	char key[32];
+	char buf[DRAFT_BODY_MAX];
+	struct json_member m[5];
+	size_t n;
 
 	memset(v, 0, sizeof *v);
-	if (*p++ != '{')
+	if (strlen(body) >= sizeof buf ||
+	    json_flat_decode(body, m, 5, &n, buf, sizeof buf, NULL) != INV_OK)
 		return false;
-	for (;;) {
-		char *dst;
+	for (size_t k = 0; k < n; k++) {
+		int i = 0;
 		size_t size;
+		char *dst;
 
-		p = json_skip_ws(p);
-		if (*p == '}')
-			return true;
-		p = json_get_string(p, key, sizeof key);
-		if (!p)
+		while (i < 5 && strcmp(body_keys[i], m[k].key) != 0)
+			i++;
+		if (i == 5 || m[k].kind != JSON_STRING)
 			return false;
-		p = json_skip_ws(p);
-		if (*p++ != ':')
-			return false;
-		p = json_skip_ws(p);
-		if (strcmp(key, "customer") == 0)
-			dst = v->customer, size = sizeof v->customer;
-		else if (strcmp(key, "status") == 0)
-			dst = v->status, size = sizeof v->status;
-		else if (strcmp(key, "total") == 0)
-			dst = v->total, size = sizeof v->total;
-		else if (strcmp(key, "currency") == 0)
-			dst = v->currency, size = sizeof v->currency;
-		else if (strcmp(key, "number") == 0)
-			dst = v->number, size = sizeof v->number;
-		else
-			return false;
-		p = json_get_string(p, dst, size);
-		if (!p)
-			return false;
-		p = json_skip_ws(p);
-		if (*p == ',')
-			p++;
-		else if (*p != '}')
-			return false;
+		dst = body_slot(v, i, &size);
+		text_copy(dst, size, m[k].text);
 	}
+	return true;
 }
 
-/* "2026-11-22T10:04:05.123Z" -> "2026-11-22 10:04:05" */
+/* "2026-11-22T10:04:05.123Z" -> "2026-11-22 10:04:05" ("22.11.2026
+ * 10:04:05" in German) */
 static void draft_time(const char *at, char *buf, size_t size)
 {
-	snprintf(buf, size, "%.19s", at);
-	if (strlen(buf) > 10 && buf[10] == 'T')
-		buf[10] = ' ';
+	l10n_time(at, L10N_DATETIME, buf, size);
 }
 
 static bool values_equal(const struct form_values *x,
@@ -208,8 +123,8 @@ static bool draft_base_row(const struct draft *d, const struct invoice *now,
 	text_copy(out->currency, sizeof out->currency, bv.currency);
 	if (bv.number[0])
 		text_copy(out->number, sizeof out->number, bv.number);
-	return money_parse(bv.total, bv.currency, &out->total_minor, &err) ==
-	       INV_OK;
+	return screen_amount_parse(bv.total, bv.currency, &out->total_minor,
+	                           &err) == INV_OK;
 }
 
 /*
@@ -296,11 +211,11 @@ void draft_offer_restore(struct app *a)
 	if (!f->create && f->offer.base_version != f->version)
 		snprintf(q, sizeof q,
 		         _("Restore unsaved draft from %s (made on v%lld, now "
-		           "v%lld)? (y/n)"),
+		           "v%lld)?"),
 		         when, (long long)f->offer.base_version,
 		         (long long)f->version);
 	else
-		snprintf(q, sizeof q, _("Restore unsaved draft from %s? (y/n)"),
+		snprintf(q, sizeof q, _("Restore unsaved draft from %s?"),
 		         when);
 	confirm_open(a, q, draft_restore_answer, (int64_t)f->serial);
 }
@@ -461,9 +376,7 @@ void draft_conflict_open(struct app *a, const struct draft *stored)
 		return;
 	}
 	d->version = stored->version;
-	draft_time(stored->saved_at, d->when, sizeof d->when);
 	/* the date is today's; the time says which edit it is */
-	if (strlen(d->when) > 11)
-		memmove(d->when, d->when + 11, strlen(d->when + 11) + 1);
+	l10n_time(stored->saved_at, L10N_TIME, d->when, sizeof d->when);
 	layer_push(a, &draftconf_ops, d);
 }

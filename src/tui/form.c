@@ -56,8 +56,8 @@ void form_values_of_row(const struct invoice *row, struct form_values *v)
 	if (row->id == 0 && row->total_minor == 0)
 		v->total[0] = '\0'; /* a new invoice starts empty */
 	else
-		money_format(row->total_minor, row->currency, v->total,
-		             sizeof v->total);
+		screen_amount(row->total_minor, row->currency, v->total,
+		              sizeof v->total);
 	text_copy(v->currency, sizeof v->currency, row->currency);
 	text_copy(v->number, sizeof v->number, row->number);
 }
@@ -108,8 +108,8 @@ bool form_to_invoice(const struct form *f, struct invoice *out)
 	out->status = f->status;
 	text_copy(out->currency, sizeof out->currency, v.currency);
 	text_copy(out->number, sizeof out->number, v.number);
-	return money_parse(v.total, v.currency, &out->total_minor, &err) ==
-	       INV_OK;
+	return screen_amount_parse(v.total, v.currency, &out->total_minor,
+	                           &err) == INV_OK;
 }
 
 static struct form *form_new(struct app *a)
@@ -426,7 +426,8 @@ static bool form_validate(struct form *f)
 		           "EUR, USD or JPY."));
 		if (first < 0)
 			first = FF_CURRENCY;
-	} else if (money_parse(v.total, v.currency, &minor, &err) != INV_OK) {
+	} else if (screen_amount_parse(v.total, v.currency, &minor, &err) !=
+	           INV_OK) {
 		text_copy(f->error[FF_TOTAL], sizeof f->error[0], err.msg);
 		if (first < 0 || first == FF_CURRENCY)
 			first = FF_TOTAL;
@@ -466,6 +467,7 @@ void form_submit(struct app *a, int flags)
 	struct form *f = a->form;
 	struct form_values v;
 	struct wreq req;
+	int64_t minor;
 
 	if (!f || f->saving)
 		return;
@@ -490,7 +492,12 @@ void form_submit(struct app *a, int flags)
 	req.fields = form_write_set(f);
 	text_copy(req.customer, sizeof req.customer, v.customer);
 	text_copy(req.status, sizeof req.status, v.status);
-	text_copy(req.total, sizeof req.total, v.total);
+	/* the core reads what the command line writes: the amount goes as
+	 * the form read it, in '.' whatever the locale showed */
+	if (screen_amount_parse(v.total, v.currency, &minor, NULL) == INV_OK)
+		money_format(minor, v.currency, req.total, sizeof req.total);
+	else
+		text_copy(req.total, sizeof req.total, v.total);
 	text_copy(req.currency, sizeof req.currency, v.currency);
 	text_copy(req.number, sizeof req.number, v.number);
 	text_copy(req.token, sizeof req.token, f->token);
@@ -759,7 +766,7 @@ static void form_leave(struct app *a, struct form *f)
 	if (f->saving)
 		return;
 	if (form_dirty(f)) {
-		confirm_open(a, _("Discard unsaved changes? (y/n)"),
+		confirm_open(a, _("Discard unsaved changes?"),
 		             form_leave_answer, (int64_t)f->serial);
 		return;
 	}

@@ -28,9 +28,12 @@ static struct {
 static void history_line(const struct audit_entry *e, char *buf,
                          size_t size)
 {
-	snprintf(buf, size, "%.10s %.8s  %-8s  %-18s  v%lld→v%lld", e->at,
-	         strlen(e->at) > 11 ? e->at + 11 : "", e->actor, e->action,
-	         (long long)e->from_version, (long long)e->to_version);
+	char when[64];
+
+	l10n_time(e->at, L10N_DATETIME, when, sizeof when);
+	snprintf(buf, size, "%s  %-8s  %-18s  v%lld→v%lld", when, e->actor,
+	         e->action, (long long)e->from_version,
+	         (long long)e->to_version);
 }
 
 static void history_revert_ask(struct app *a, struct history *h);
@@ -151,8 +154,8 @@ static enum inv_rc history_read(struct app *a, struct history *h,
 	    store_get(a->st, &a->who, h->id, &now, NULL) == INV_OK)
 		snprintf(currency, sizeof currency, "%s", now.currency);
 	for (size_t i = h->n; i-- > 0;) {
-		rc = store_audit_explain(a->st, h->e[i].detail, currency,
-		                         h->said[i], sizeof h->said[i], err);
+		rc = screen_audit_explain(a->st, h->e[i].detail, currency,
+		                          h->said[i], sizeof h->said[i], err);
 		if (rc != INV_OK)
 			return rc;
 	}
@@ -231,10 +234,10 @@ static void history_revert_ask(struct app *a, struct history *h)
 	for (int p = 0; p < REVERT__COUNT && o < sizeof q; p++) {
 		if (!plan.changes[p])
 			continue;
-		revert_part_value((enum revert_part)p, &plan.current, old,
-		                  sizeof old);
-		revert_part_value((enum revert_part)p, &plan.target, new,
-		                  sizeof new);
+		screen_revert_value((enum revert_part)p, &plan.current, old,
+		                    sizeof old);
+		screen_revert_value((enum revert_part)p, &plan.target, new,
+		                    sizeof new);
 		if (plan.set_by[p][0])
 			o += (size_t)snprintf(q + o, sizeof q - o,
 				_("\nReplace %s's %s %s with %s"), plan.set_by[p],

@@ -279,8 +279,7 @@ static int inspector_draw_audit(struct inspector *in, WINDOW *w, int y,
 		const struct audit_entry *e = &in->audit[i];
 		int x = 4;
 
-		snprintf(buf, sizeof buf, "%.8s",
-		         strlen(e->at) > 11 ? e->at + 11 : e->at);
+		l10n_time(e->at, L10N_TIME, buf, sizeof buf);
 		draw_text(w, y, x, 8 < end - x ? 8 : end - x, buf, ALIGN_LEFT);
 		x += 10;
 		if (x < end)

@@ -76,8 +76,8 @@ static void overwritten_toast(struct app *a, const struct invoice *ours,
 	if (store_get(a->st, &a->who, ours->id, &now, &err) != INV_OK)
 		return;
 	for (int p = 0; p < REVERT__COUNT && o < sizeof what; p++) {
-		revert_part_value((enum revert_part)p, ours, old, sizeof old);
-		revert_part_value((enum revert_part)p, &now, new, sizeof new);
+		screen_revert_value((enum revert_part)p, ours, old, sizeof old);
+		screen_revert_value((enum revert_part)p, &now, new, sizeof new);
 		if (strcmp(old, new) == 0)
 			continue;
 		o += (size_t)snprintf(what + o, sizeof what - o, "%s%s: %s → %s",

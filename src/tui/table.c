@@ -585,11 +585,7 @@ struct table_cols {
 
 static void row_total(const struct invoice *r, char *buf, size_t size)
 {
-	char amount[MONEY_TEXT_MAX];
-
-	money_format_grouped(r->total_minor, r->currency, amount,
-	                     sizeof amount);
-	snprintf(buf, size, "%s %s", amount, r->currency);
+	screen_money(r->total_minor, r->currency, buf, size);
 }
 
 /* The life column: in the Archived view the date (its header says
@@ -608,10 +604,18 @@ static void row_life(enum inv_view v, const struct invoice *r, char *buf,
 		text_copy(buf, size, _("Deleted"));
 		*role = RO_DELETED;
 	} else if (r->archived_at[0]) {
-		if (v == VIEW_ARCHIVED)
-			snprintf(buf, size, "%.10s", r->archived_at);
-		else
+		if (v == VIEW_ARCHIVED) {
+			char stored[11];
+
+			/* the date part only, bounded like any text from the
+			 * database, so a damaged value cannot widen the
+			 * column; written as the locale writes dates */
+			snprintf(stored, sizeof stored, "%.10s",
+			         r->archived_at);
+			l10n_time(stored, L10N_DATE, buf, size);
+		} else {
 			text_copy(buf, size, _("Archived"));
+		}
 		*role = RO_ARCHIVED;
 	}
 }

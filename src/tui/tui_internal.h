@@ -42,6 +42,8 @@
 #include "../core/i18n.h"
 #include "../core/identity.h"
 #include "../core/invoice.h"
+#include "../core/jsoncodec.h"
+#include "../core/l10n.h"
 #include "../core/merge.h"
 #include "../core/money.h"
 #include "../core/store.h"
@@ -539,8 +541,31 @@ bool form_keep_dropped(struct app *a);
 void form_on_restore(struct app *a, const struct wres *r);
 
 typedef void (*confirm_fn)(struct app *a, bool yes, int64_t arg);
+/* Ask question (its first line ends with the question mark; the panel
+ * adds the locale's answer keys, "(y/n)" or "(j/n)"). */
 void confirm_open(struct app *a, const char *question, confirm_fn fn,
                   int64_t arg);
+
+/* locale.c: amounts on the screen in the locale's marks, read once by
+ * screen_locale_init() after setlocale. */
+void screen_locale_init(void);
+/* "1.400,00 EUR" (grouped, with the currency) */
+void screen_money(int64_t minor, const char *currency, char *buf,
+                  size_t size);
+/* "1400,00": an amount as a field of the form holds it */
+void screen_amount(int64_t minor, const char *currency, char *buf,
+                   size_t size);
+/* An amount typed into the form, in the locale's decimal mark. */
+enum inv_rc screen_amount_parse(const char *text, const char *currency,
+                                int64_t *minor, struct inv_err *err);
+/* An audit entry in words, its amounts in the locale's marks. */
+enum inv_rc screen_audit_explain(struct store *st, const char *detail,
+                                 char currency[4], char *out, size_t size,
+                                 struct inv_err *err);
+/* A part of an invoice a revert replaces, its money in the locale's
+ * marks. */
+void screen_revert_value(enum revert_part part, const struct invoice *inv,
+                         char *buf, size_t size);
 
 void inspector_open(struct app *a);
 void history_open(struct app *a, const struct invoice *row);

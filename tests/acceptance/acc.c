@@ -218,12 +218,13 @@ static bool shaped(const char *s, const char *pattern)
 	return true;
 }
 
-/* Mask clock times (12:34:56, 12:34:56.789) and dates (2026-01-31): the
- * audit tail, the invalidation log, "Archived on" and draft times. */
+/* Mask clock times (12:34:56, 12:34:56.789) and dates (2026-01-31, and
+ * 31.01.2026 in German): the audit tail, the invalidation log, "Archived
+ * on" and draft times. */
 static void mask_times(char *s)
 {
 	static const char *const shapes[] = {
-		"99:99:99.999", "99:99:99", "9999-99-99",
+		"99:99:99.999", "99:99:99", "9999-99-99", "99.99.9999",
 	};
 
 	for (char *p = s; *p; p++) {
@@ -302,7 +303,8 @@ static char *golden_from_screen(struct pty *pty)
 
 		if (nl)
 			*nl = '\0';
-		if (row == 1 && strstr(line, "ago"))
+		/* the strip's ages: "list 0s ago", "Liste vor 0s" */
+		if (row == 1 && (strstr(line, "ago") || strstr(line, " vor ")))
 			mask_strip(line, cols, buf, sizeof buf);
 		else
 			snprintf(buf, sizeof buf, "%s", line);

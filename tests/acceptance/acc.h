@@ -74,5 +74,6 @@ TCase *acc_tcase_freshness(void);
 TCase *acc_tcase_drafts(void);
 TCase *acc_tcase_inspector(void);
 TCase *acc_tcase_golden(void);
+TCase *acc_tcase_golden_de(void);
 
 #endif

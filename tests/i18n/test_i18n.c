@@ -312,6 +312,132 @@ START_TEST(command_line_stays_english_in_c_locale)
 }
 END_TEST
 
+
+/* ---- German formatting ------------------------------------------------- */
+
+/* Amounts on the screen are written the German way, and the form takes
+ * what it shows: "1400,50" typed is saved as 1,400.50 EUR, and the
+ * history says so in German money. */
+START_TEST(form_takes_the_german_decimal_mark)
+{
+	const char *open[] = { "--open", "ACME-1002", NULL };
+	const char *show[] = { "--db", db, "--user", "alice", "show",
+	                       "ACME-1002", "--json", NULL };
+	struct pty *pty = open_de("alice", open);
+	char out[8192];
+
+	SEE(pty, "ACME-1002 bearbeiten");
+	SEE(pty, "1200,00");
+	send(pty, PTY_KEY_TAB PTY_KEY_TAB PTY_KEY_CTRL_U);
+	send(pty, "1400,50");
+	SEE(pty, "1400,50");
+	send(pty, PTY_KEY_F2);
+	SEE(pty, "Rechnung gespeichert.");
+	SEE(pty, "1.400,50 EUR");
+	/* the history of the saved invoice (selected after the save) says
+	 * the change in the same money */
+	send(pty, "h");
+	SEE(pty, "1.200,00 → 1.400,50 EUR");
+	/* the revert to the first version asks in the same money, and
+	 * with German answer keys */
+	send(pty, "j");
+	send(pty, "v");
+	SEE(pty, "(j/n)");
+	SEE(pty, "1.400,50 EUR");
+	SEE(pty, "1.200,00 EUR");
+	send(pty, "n");
+	if (!pty_wait_gone(pty, "(j/n)", WAIT_MS)) {
+		pty_dump(pty, stderr);
+		ck_abort_msg("n did not answer the revert question");
+	}
+	send(pty, PTY_KEY_ESC);
+	if (!pty_wait_gone(pty, "1.200,00 →", WAIT_MS)) {
+		pty_dump(pty, stderr);
+		ck_abort_msg("the history did not close");
+	}
+	send(pty, "q");
+	ck_assert_int_eq(pty_close(pty, WAIT_MS), 0);
+	ck_assert_int_eq(run_inved(LOCALE_DE, show, out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "\"total_minor\":140050"), "show: %s", out);
+}
+END_TEST
+
+/* In German '.' groups thousands: "1400.50" is refused in the form (never
+ * read as 1400.50 or as 140050), with the German mark in the message. */
+START_TEST(form_refuses_the_dot_in_german)
+{
+	const char *open[] = { "--open", "ACME-1002", NULL };
+	struct pty *pty = open_de("alice", open);
+
+	SEE(pty, "ACME-1002 bearbeiten");
+	send(pty, PTY_KEY_TAB PTY_KEY_TAB PTY_KEY_CTRL_U);
+	send(pty, "1400.50");
+	SEE(pty, "1400.50");
+	send(pty, PTY_KEY_F2);
+	SEE(pty, "','");
+	SEE(pty, "1234,50");
+	send(pty, PTY_KEY_ESC);
+	SEE(pty, "(j/n)");
+	send(pty, "j");
+	SEE(pty, "ACME-1001");
+	send(pty, "q");
+	ck_assert_int_eq(pty_close(pty, WAIT_MS), 0);
+}
+END_TEST
+
+/* The question names German's keys; j answers yes, and y still does.
+ * The selection is never moved (the first row is selected on start), and
+ * each answer is read in the summary's count. */
+START_TEST(confirm_asks_j_n_and_takes_j_and_y)
+{
+	struct pty *pty = open_de("alice", NULL);
+
+	SEE(pty, "ACME-1001");
+	SEE(pty, "10 aktiv");
+	send(pty, "d");
+	SEE(pty, "ACME-1001? (j/n)");
+	SEE(pty, "j ja");
+	send(pty, "j");
+	SEE(pty, "9 aktiv");
+	if (!pty_wait_gone(pty, "(j/n)", WAIT_MS)) {
+		pty_dump(pty, stderr);
+		ck_abort_msg("j did not answer the question");
+	}
+	send(pty, "d");
+	SEE(pty, "(j/n)");
+	send(pty, "y");
+	SEE(pty, "8 aktiv");
+	if (!pty_wait_gone(pty, "(j/n)", WAIT_MS)) {
+		pty_dump(pty, stderr);
+		ck_abort_msg("y did not answer the question");
+	}
+	send(pty, "q");
+	ck_assert_int_eq(pty_close(pty, WAIT_MS), 0);
+}
+END_TEST
+
+/* Scripts read and write '.' whatever the locale (SPEC 2): the command
+ * line in German prints 1,200.00 and refuses "1400,50". */
+START_TEST(command_line_keeps_the_dot_in_german)
+{
+	const char *list[] = { "--db", db, "--user", "alice", "list", NULL };
+	const char *comma[] = { "--db", db, "--user", "alice", "edit",
+	                        "ACME-1002", "--version", "1", "--total",
+	                        "1400,50", NULL };
+	const char *dot[] = { "--db", db, "--user", "alice", "edit",
+	                      "ACME-1002", "--version", "1", "--total",
+	                      "1400.50", "--json", NULL };
+	char out[16384];
+
+	ck_assert_int_eq(run_inved(LOCALE_DE, list, out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "1,200.00") && !strstr(out, "1.200,00"),
+	              "list: %s", out);
+	ck_assert_int_eq(run_inved(LOCALE_DE, comma, out, sizeof out), 2);
+	ck_assert_int_eq(run_inved(LOCALE_DE, dot, out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "\"total_minor\":140050"), "edit: %s", out);
+}
+END_TEST
+
 static int remove_entry(const char *path, const struct stat *sb, int flag,
                         struct FTW *ftw)
 {
@@ -373,6 +499,10 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, command_line_stays_english_in_c_locale);
 	tcase_add_test(tc, hints_keep_needed_keys_in_german_for_an_admin);
 	tcase_add_test(tc, hints_keep_needed_keys_in_german_for_a_member);
+	tcase_add_test(tc, form_takes_the_german_decimal_mark);
+	tcase_add_test(tc, form_refuses_the_dot_in_german);
+	tcase_add_test(tc, confirm_asks_j_n_and_takes_j_and_y);
+	tcase_add_test(tc, command_line_keeps_the_dot_in_german);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

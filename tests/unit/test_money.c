@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <inttypes.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -517,6 +518,150 @@ START_TEST(parse_accepts_a_null_error_and_null_text)
 }
 END_TEST
 
+
+/* ---- amounts on a screen, in the locale's marks ------------------------ */
+
+static const struct money_style german = { ",", "." };
+/* Arabic's decimal mark and thousands separator: marks of more than one
+ * byte are whole characters, never cut */
+static const struct money_style arabic = { "\u066b", "\u066c" };
+
+START_TEST(styled_format_writes_the_style_marks)
+{
+	const struct {
+		int64_t minor;
+		const char *currency;
+		const struct money_style *style;
+		const char *grouped, *plain;
+	} cases[] = {
+		{ 140000, "EUR", &german, "1.400,00", "1400,00" },
+		{ 1845050, "DKK", &german, "18.450,50", "18450,50" },
+		{ 150000, "JPY", &german, "150.000", "150000" },
+		{ 812125, "BHD", &german, "812,125", "812,125" },
+		{ 5, "EUR", &german, "0,05", "0,05" },
+		{ 123456789, "USD", &arabic, "1\u066c234\u066c567\u066b89",
+		  "1234567\u066b89" },
+		{ 140000, "EUR", &money_style_plain, "1,400.00", "1400.00" },
+	};
+	char buf[MONEY_TEXT_MAX * 2];
+
+	for (size_t i = 0; i < COUNT(cases); i++) {
+		money_format_styled(cases[i].minor, cases[i].currency,
+		                    cases[i].style, true, buf, sizeof buf);
+		ck_assert_str_eq(buf, cases[i].grouped);
+		money_format_styled(cases[i].minor, cases[i].currency,
+		                    cases[i].style, false, buf, sizeof buf);
+		ck_assert_str_eq(buf, cases[i].plain);
+	}
+}
+END_TEST
+
+START_TEST(styled_parse_reads_the_locale_decimal_mark)
+{
+	struct inv_err err;
+	int64_t v = 0;
+
+	ck_assert_int_eq(money_parse_styled("1400,50", "EUR", &german, &v,
+	                                    &err), INV_OK);
+	ck_assert_int_eq(v, 140050);
+	ck_assert_int_eq(money_parse_styled("1400,5", "EUR", &german, &v,
+	                                    &err), INV_OK);
+	ck_assert_int_eq(v, 140050);
+	ck_assert_int_eq(money_parse_styled("812,125", "BHD", &german, &v,
+	                                    &err), INV_OK);
+	ck_assert_int_eq(v, 812125);
+	ck_assert_int_eq(money_parse_styled("12\u066b5", "EUR", &arabic, &v,
+	                                    &err), INV_OK);
+	ck_assert_int_eq(v, 1250);
+	/* the command line's parse keeps '.' only */
+	ck_assert_int_eq(money_parse("1400,50", "EUR", &v, &err), INV_INVALID);
+}
+END_TEST
+
+/* "1.400" typed in German means fourteen hundred, never 1.40: the '.' is
+ * refused and the message names the locale's mark with an example in it. */
+START_TEST(styled_parse_refuses_the_other_mark_in_the_locale_words)
+{
+	struct inv_err err;
+	int64_t v = 7;
+
+	ck_assert_int_eq(money_parse_styled("1.400", "EUR", &german, &v, &err),
+	                 INV_INVALID);
+	ck_assert_str_eq(err.field, "total");
+	ck_assert_ptr_nonnull(strstr(err.msg,
+		"use ',' as the decimal separator"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "1234,50"));
+	ck_assert_int_eq(money_parse_styled("1400.50", "EUR", &german, &v,
+	                                    &err), INV_INVALID);
+	ck_assert_int_eq(money_parse_styled("1,4,0", "EUR", &german, &v, &err),
+	                 INV_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "at most one ','"));
+	ck_assert_int_eq(money_parse_styled(",5", "EUR", &german, &v, &err),
+	                 INV_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "0,5 rather than ,5"));
+	ck_assert_int_eq(money_parse_styled("5,", "EUR", &german, &v, &err),
+	                 INV_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "after ','"));
+	ck_assert_int_eq(money_parse_styled("1,234", "EUR", &german, &v, &err),
+	                 INV_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "EUR allows at most 2"));
+	ck_assert_int_eq(money_parse_styled("99999999999999,99", "EUR", &german,
+	                                    &v, &err), INV_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.msg, "9.999.999.999.999,99 EUR"));
+	ck_assert_int_eq(v, 7);
+}
+END_TEST
+
+START_TEST(styled_format_then_parse_round_trips_in_every_currency)
+{
+	const char *const *codes;
+	size_t n = money_currencies(&codes);
+	const int64_t values[] = { 0, 1, 5, 99, 100, 123456, 99999999,
+	                           MONEY_MAX_MINOR };
+	const struct money_style *styles[] = { &german, &arabic };
+	struct inv_err err;
+	char buf[MONEY_TEXT_MAX * 2];
+
+	for (size_t s = 0; s < COUNT(styles); s++)
+		for (size_t c = 0; c < n; c++)
+			for (size_t i = 0; i < COUNT(values); i++) {
+				int64_t back = -1;
+
+				money_format_styled(values[i], codes[c],
+				                    styles[s], false, buf,
+				                    sizeof buf);
+				ck_assert_msg(money_parse_styled(buf, codes[c],
+				              styles[s], &back, &err) == INV_OK,
+				              "%s %s: %s", buf, codes[c], err.msg);
+				ck_assert_int_eq(back, values[i]);
+			}
+}
+END_TEST
+
+/* The marks come from the C library's locale data: the C locale has no
+ * thousands separator of its own and keeps the plain style; German gives
+ * ',' and '.'. */
+START_TEST(locale_style_comes_from_the_c_library)
+{
+	struct money_style st;
+
+	ck_assert_ptr_nonnull(setlocale(LC_ALL, "C"));
+	money_style_of_locale(&st);
+	ck_assert_str_eq(st.decimal, ".");
+	ck_assert_str_eq(st.group, ",");
+	if (!setlocale(LC_ALL, "de_DE.UTF-8")) {
+		fprintf(stderr, "note: de_DE.UTF-8 is not installed; the German "
+		        "half of locale_style_comes_from_the_c_library was not "
+		        "run\n");
+		return;
+	}
+	money_style_of_locale(&st);
+	setlocale(LC_ALL, "C");
+	ck_assert_str_eq(st.decimal, ",");
+	ck_assert_str_eq(st.group, ".");
+}
+END_TEST
+
 static Suite *money_suite(void)
 {
 	Suite *s = suite_create("money");
@@ -544,6 +689,11 @@ static Suite *money_suite(void)
 	tcase_add_test(rules, currency_table_holds_the_required_codes_with_their_decimals);
 	tcase_add_test(rules, unknown_currency_codes_have_no_exponent);
 	tcase_add_test(rules, parse_accepts_a_null_error_and_null_text);
+	tcase_add_test(rules, styled_format_writes_the_style_marks);
+	tcase_add_test(rules, styled_parse_reads_the_locale_decimal_mark);
+	tcase_add_test(rules, styled_parse_refuses_the_other_mark_in_the_locale_words);
+	tcase_add_test(rules, styled_format_then_parse_round_trips_in_every_currency);
+	tcase_add_test(rules, locale_style_comes_from_the_c_library);
 	suite_add_tcase(s, rules);
 	return s;
 }
