@@ -23,6 +23,7 @@
 
 #include "i18n.h"
 #include "money.h"
+#include "rules.h"
 #include "store_internal.h"
 
 extern const char inved_schema_sql[];
@@ -413,8 +414,7 @@ static enum inv_rc row_load(struct store *st, int64_t org, int64_t id,
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return store_sqlite_err(st, rc, err);
-	return inv_err_set(err, INV_NOT_FOUND, "",
-	                   _("invoice %" PRId64 " not found"), id);
+	return rule_not_found(id, err);
 }
 
 static enum inv_rc head_read(struct store *st, enum stmt_id id, int64_t *out,
@@ -1063,11 +1063,8 @@ enum inv_rc store_page(struct store *st, const struct identity *who,
 	*n = 0;
 	if (view >= VIEW__COUNT || dir > PAGE_FROM)
 		return inv_err_set(err, INV_INVALID, "view", _("unknown view"));
-	if (view == VIEW_ALL && !identity_at_least(who, ROLE_ADMIN))
-		return inv_err_set(err, INV_FORBIDDEN, "view",
-			_("the All view (deleted invoices included) is for admins; "
-			  "%s is a member of %s"),
-			who->user, who->org);
+	if (rule_view(who, view, err) != INV_OK)
+		return INV_FORBIDDEN;
 	if (limit == 0)
 		return INV_OK;
 	s = page_stmt(st, view, dir, has_filter, err);
@@ -1106,12 +1103,8 @@ static enum inv_rc row_load_as(struct store *st, const struct identity *who,
 {
 	enum inv_rc rc = row_load(st, who->org_id, id, out, err);
 
-	if (rc == INV_OK && invoice_life(out) == LIFE_DELETED &&
-	    !identity_at_least(who, ROLE_ADMIN)) {
+	if (rc == INV_OK && (rc = rule_read(out, who, id, err)) != INV_OK)
 		memset(out, 0, sizeof *out);
-		return inv_err_set(err, INV_NOT_FOUND, "",
-		                   _("invoice %" PRId64 " not found"), id);
-	}
 	return rc;
 }
 
@@ -1320,14 +1313,6 @@ static enum inv_rc refuse(struct store *st, enum inv_rc rc,
 	return rc;
 }
 
-static enum inv_rc conflict_err(struct inv_err *err, const struct invoice *cur)
-{
-	return inv_err_set(err, INV_CONFLICT, "",
-		_("invoice %s changed elsewhere (now version %" PRId64
-		  "); reload it and retry"),
-		cur->number, cur->version);
-}
-
 /* Run a guarded UPDATE.  `number` is the number the row will carry: when
  * the partial unique index refuses it, the message names it. */
 static enum inv_rc run_update(struct store *st, sqlite3_stmt *s,
@@ -1346,7 +1331,7 @@ static enum inv_rc run_update(struct store *st, sqlite3_stmt *s,
 	if (rc != SQLITE_DONE)
 		return store_sqlite_err(st, rc, err);
 	if (sqlite3_changes(st->db) != 1)
-		return conflict_err(err, cur);
+		return rule_stale(cur, err);
 	return INV_OK;
 }
 
@@ -1365,74 +1350,55 @@ static const struct invoice *stale_row(enum inv_rc rc,
 	return cur;
 }
 
-enum lifecycle_op { OP_ARCHIVE, OP_RESTORE, OP_DELETE };
-
+/* The moves of the lifecycle, in the order of their rule_op. */
 static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
                                   int64_t id, int64_t version,
-                                  enum lifecycle_op op,
+                                  enum rule_op op,
                                   struct write_result *res,
                                   struct inv_err *err)
 {
-	static const char *const action[] = {"invoice.archive",
-	                                     "invoice.restore",
-	                                     "invoice.delete"};
-	static const enum stmt_id sql[] = {SQL_ARCHIVE, SQL_RESTORE, SQL_DELETE};
+	static const char *const action[] = {
+		[RULE_ARCHIVE] = "invoice.archive",
+		[RULE_RESTORE] = "invoice.restore",
+		[RULE_DELETE] = "invoice.delete",
+	};
+	static const enum stmt_id sql[] = {
+		[RULE_ARCHIVE] = SQL_ARCHIVE,
+		[RULE_RESTORE] = SQL_RESTORE,
+		[RULE_DELETE] = SQL_DELETE,
+	};
 	struct invoice cur;
 	enum inv_life life;
-	enum inv_role need = ROLE_MEMBER;
 	sqlite3_stmt *s;
 	enum inv_rc rc;
 
 	result_reset(res);
+	if (op != RULE_ARCHIVE && op != RULE_RESTORE && op != RULE_DELETE)
+		return inv_err_set(err, INV_INVALID, "", "not a lifecycle move");
 	rc = store_tx_begin(st, err);
 	if (rc != INV_OK)
 		return rc;
-	/* 1. tenancy: looked up by (session org, id). */
-	rc = row_load_as(st, who, id, &cur, err);
+	/* The row of the session's org, loaded under the write lock; then
+	 * tenancy, lifecycle, role and version (rules.h).  A conflict
+	 * carries the row. */
+	rc = row_load(st, who->org_id, id, &cur, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	/* 2. lifecycle: a row already where the move would take it, or one
-	 * the move cannot start from, is a conflict carrying that row. */
+	rc = rule_check(op, &cur, who, version, 0, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
 	life = invoice_life(&cur);
-	if ((op == OP_ARCHIVE && life != LIFE_ACTIVE) ||
-	    (op == OP_RESTORE && life == LIFE_ACTIVE) ||
-	    (op == OP_DELETE && life == LIFE_DELETED)) {
-		inv_err_set(err, INV_CONFLICT, "",
-			_("invoice %s is %s (version %" PRId64 "); refresh to "
-			  "retry"),
-			cur.number, invoice_life_label(life), cur.version);
-		return refuse(st, INV_CONFLICT, &cur, res);
-	}
-	/* 3. role: checked before the version, so a member is told
-	 * "forbidden" whatever version they hold. */
-	if (op == OP_DELETE || (op == OP_RESTORE && life == LIFE_DELETED))
-		need = ROLE_ADMIN;
-	if (!identity_at_least(who, need)) {
-		inv_err_set(err, INV_FORBIDDEN, "",
-			op == OP_DELETE
-				? _("deleting an invoice needs the admin role; %s is "
-				    "a member of %s")
-				: _("restoring a deleted invoice needs the admin role; "
-				    "%s is a member of %s"),
-			who->user, who->org);
-		return refuse(st, INV_FORBIDDEN, NULL, res);
-	}
-	/* 4. version. */
-	if (cur.version != version) {
-		conflict_err(err, &cur);
-		return refuse(st, INV_CONFLICT, &cur, res);
-	}
 	/* 5. a restored number must be free (the schema refuses a second
 	 * live holder, and that refusal is a conflict). */
-	if (op == OP_RESTORE && life == LIFE_DELETED) {
+	if (op == RULE_RESTORE && life == LIFE_DELETED) {
 		rc = number_free(st, who->org_id, cur.number, err);
 		if (rc != INV_OK)
 			return refuse(st, rc, NULL, res);
 	}
 	/* 6. the totals row the invoice moves into has room for it. */
 	rc = totals_room(st, who->org_id, cur.currency,
-	                 op == OP_ARCHIVE ? LIFE_ARCHIVED
-	                 : op == OP_DELETE ? LIFE_DELETED
+	                 op == RULE_ARCHIVE ? LIFE_ARCHIVED
+	                 : op == RULE_DELETE ? LIFE_DELETED
 	                                   : LIFE_ACTIVE,
 	                 0, cur.total_minor, true, err);
 	if (rc != INV_OK)
@@ -1460,21 +1426,21 @@ enum inv_rc store_archive(struct store *st, const struct identity *who,
                           int64_t id, int64_t version, struct write_result *res,
                           struct inv_err *err)
 {
-	return lifecycle_move(st, who, id, version, OP_ARCHIVE, res, err);
+	return lifecycle_move(st, who, id, version, RULE_ARCHIVE, res, err);
 }
 
 enum inv_rc store_restore(struct store *st, const struct identity *who,
                           int64_t id, int64_t version, struct write_result *res,
                           struct inv_err *err)
 {
-	return lifecycle_move(st, who, id, version, OP_RESTORE, res, err);
+	return lifecycle_move(st, who, id, version, RULE_RESTORE, res, err);
 }
 
 enum inv_rc store_delete(struct store *st, const struct identity *who,
                          int64_t id, int64_t version, struct write_result *res,
                          struct inv_err *err)
 {
-	return lifecycle_move(st, who, id, version, OP_DELETE, res, err);
+	return lifecycle_move(st, who, id, version, RULE_DELETE, res, err);
 }
 
 static enum inv_rc number_check(const char *number, struct inv_err *err);
@@ -1632,39 +1598,20 @@ static sqlite3_stmt *edit_stmt(struct store *st, unsigned mask,
 	return st->edit[mask];
 }
 
-/* Checks 1-4 of SPEC 3 for an edit-like write, in their order, against the
- * row loaded inside the open transaction.  On a refusal the transaction is
+/* Checks 1-4 of SPEC 3 for an edit-like write (rules.h), against the row
+ * loaded inside the open transaction.  On a refusal the transaction is
  * rolled back (a conflict hands the current row out in res). */
 static enum inv_rc edit_guard(struct store *st, const struct identity *who,
-                              int64_t id, int64_t version, bool overwrite,
-                              struct invoice *cur, struct write_result *res,
-                              struct inv_err *err)
+                              enum rule_op op, int64_t id, int64_t version,
+                              int flags, struct invoice *cur,
+                              struct write_result *res, struct inv_err *err)
 {
-	/* 1. tenancy */
-	enum inv_rc rc = row_load_as(st, who, id, cur, err);
+	enum inv_rc rc = row_load(st, who->org_id, id, cur, err);
 
+	if (rc == INV_OK)
+		rc = rule_check(op, cur, who, version, flags, err);
 	if (rc != INV_OK)
-		return refuse(st, rc, NULL, res);
-	/* 2. lifecycle: a deleted row is not there to edit. */
-	if (invoice_life(cur) == LIFE_DELETED) {
-		inv_err_set(err, INV_NOT_FOUND, "",
-			_("invoice %s is deleted; an admin can restore it first"),
-			cur->number);
-		return refuse(st, INV_NOT_FOUND, NULL, res);
-	}
-	/* 3. role: checked before the version so a forged overwrite is
-	 * refused even when the member's version is current. */
-	if (overwrite && !identity_at_least(who, ROLE_ADMIN)) {
-		inv_err_set(err, INV_FORBIDDEN, "",
-			_("overwriting needs the admin role; %s is a member of %s"),
-			who->user, who->org);
-		return refuse(st, INV_FORBIDDEN, NULL, res);
-	}
-	/* 4. version */
-	if (cur->version != version && !overwrite) {
-		conflict_err(err, cur);
-		return refuse(st, INV_CONFLICT, cur, res);
-	}
+		return refuse(st, rc, rc == INV_CONFLICT ? cur : NULL, res);
 	return INV_OK;
 }
 
@@ -1775,7 +1722,8 @@ enum inv_rc store_edit_fields(struct store *st, const struct identity *who,
 	rc = store_tx_begin(st, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = edit_guard(st, who, id, version, overwrite, &cur, res, err);
+	rc = edit_guard(st, who, RULE_EDIT, id, version, flags, &cur, res,
+	                err);
 	if (rc != INV_OK)
 		return rc;
 	rc = input_apply(&in, &cur, &next, err);
@@ -1980,10 +1928,11 @@ enum inv_rc store_revert_plan(struct store *st, const struct identity *who,
 	rc = store_get(st, who, id, &out->current, err);
 	if (rc != INV_OK)
 		return rc;
-	if (invoice_life(&out->current) == LIFE_DELETED)
-		return inv_err_set(err, INV_NOT_FOUND, "",
-			_("invoice %s is deleted; an admin can restore it first"),
-			out->current.number);
+	/* read-only: the rules as the write would meet them now */
+	rc = rule_check(RULE_REVERT, &out->current, who,
+	                out->current.version, 0, err);
+	if (rc != INV_OK)
+		return rc;
 	/* One snapshot for the several reads of the plan. */
 	rc = store_exec(st, SQL_BEGIN_READ, err);
 	if (rc != INV_OK)
@@ -2009,8 +1958,8 @@ enum inv_rc store_revert(struct store *st, const struct identity *who,
 	rc = store_tx_begin(st, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = edit_guard(st, who, id, version, false, &plan->current, res,
-	                err);
+	rc = edit_guard(st, who, RULE_REVERT, id, version, 0, &plan->current,
+	                res, err);
 	if (rc != INV_OK)
 		return rc;
 	rc = revert_fill(st, who, plan, err);
@@ -2326,10 +2275,9 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 	rc = store_tx_begin(peer, err);
 	if (rc != INV_OK)
 		goto out;
-	rc = row_load_as(peer, who, id, &cur, err);
-	if (rc == INV_OK && invoice_life(&cur) == LIFE_DELETED)
-		rc = inv_err_set(err, INV_NOT_FOUND, "",
-			_("invoice %s is deleted"), cur.number);
+	rc = row_load(peer, who->org_id, id, &cur, err);
+	if (rc == INV_OK)
+		rc = rule_check(RULE_DRIFT, &cur, who, cur.version, 0, err);
 	if (rc == INV_OK)
 		rc = store_guard_row(peer, &cur, err);
 	if (rc == INV_OK)

@@ -37,6 +37,7 @@
 #include "../core/invoice.h"
 #include "../core/merge.h"
 #include "../core/money.h"
+#include "../core/rules.h"
 #include "../core/store.h"
 #include "tui.h"
 
