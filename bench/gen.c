@@ -670,7 +670,7 @@ int main(int argc, char **argv)
 		if (remove_db(o.db) != 0)
 			return 1;
 	}
-	if (store_open(o.db, STORE_OPEN_CREATE, 0, &st, &err) != INV_OK) {
+	if (store_open(o.db, &(struct store_options){STORE_OPEN_CREATE, 0}, &st, &err) != INV_OK) {
 		fprintf(stderr, "inved-bench-gen: %s\n", err.msg);
 		return 1;
 	}

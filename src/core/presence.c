@@ -48,8 +48,8 @@ struct presence {
  * directory), or NULL without memory. */
 char *store_presence_dir(struct store *st)
 {
-	char *real = realpath(store_path(st), NULL);
-	const char *path = real ? real : store_path(st);
+	char *real = realpath(store_location(st), NULL);
+	const char *path = real ? real : store_location(st);
 	size_t len = strlen(path) + sizeof PRESENCE_SUFFIX;
 	char *dir = malloc(len);
 
@@ -65,7 +65,7 @@ static mode_t presence_dir_mode(struct store *st)
 {
 	struct stat sb;
 
-	if (stat(store_path(st), &sb) != 0)
+	if (stat(store_location(st), &sb) != 0)
 		return 0700;
 	return (sb.st_mode & 0666) | ((sb.st_mode & 0444) >> 2);
 }

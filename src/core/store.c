@@ -596,21 +596,6 @@ static bool disk_full(struct store *st)
 	       (code == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT));
 }
 
-static int busy_default(void)
-{
-	const char *env = getenv("INVED_BUSY_TIMEOUT");
-	long v;
-	char *end;
-
-	if (env && *env) {
-		errno = 0;
-		v = strtol(env, &end, 10);
-		if (!errno && !*end && v > 0 && v < 3600000)
-			return (int)v;
-	}
-	return STORE_BUSY_DEFAULT_MS;
-}
-
 void store_process_setup(void)
 {
 	/* SQLITE_MISUSE once SQLite is initialised: then it stays as it is */
@@ -631,9 +616,12 @@ static enum inv_rc connection_open(struct store *st, int oflags,
 	return INV_OK;
 }
 
-enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
+enum inv_rc store_open(const char *path, const struct store_options *given,
                        struct store **out, struct inv_err *err)
 {
+	static const struct store_options existing = {STORE_OPEN_EXISTING, 0};
+	const struct store_options *opt = given ? given : &existing;
+	int flags = opt->flags;
 	struct store *st;
 	struct stat sb;
 	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -662,7 +650,10 @@ enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
 		free(st);
 		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
 	}
-	st->busy_ms = busy_timeout_ms > 0 ? busy_timeout_ms : busy_default();
+	st->opt = *opt;
+	if (st->opt.busy_timeout_ms <= 0)
+		st->opt.busy_timeout_ms = STORE_BUSY_DEFAULT_MS;
+	st->busy_ms = st->opt.busy_timeout_ms;
 	rc = connection_open(st, oflags, err);
 	if (rc != INV_OK)
 		goto fail;
@@ -724,7 +715,16 @@ void store_close(struct store *st)
 	free(st);
 }
 
-const char *store_path(const struct store *st)
+enum inv_rc store_open_peer(struct store *st, const struct store_options *opt,
+                            struct store **out, struct inv_err *err)
+{
+	struct store_options peer = opt ? *opt : st->opt;
+
+	peer.flags = STORE_OPEN_EXISTING;
+	return store_open(st->path, &peer, out, err);
+}
+
+const char *store_location(const struct store *st)
 {
 	return st->path;
 }
@@ -2269,7 +2269,7 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 		err);
 	if (rc != INV_OK)
 		return rc;
-	rc = store_open(st->path, STORE_OPEN_EXISTING, st->busy_ms, &peer, err);
+	rc = store_open_peer(st, NULL, &peer, err);
 	if (rc != INV_OK)
 		return rc;
 	rc = store_tx_begin(peer, err);
@@ -2302,13 +2302,13 @@ out:
 	return rc;
 }
 
-enum inv_rc store_hold_lock(const char *path, int ms, struct inv_err *err)
+enum inv_rc store_hold_lock(struct store *st, int ms, struct inv_err *err)
 {
 	struct store *holder = NULL;
 	struct timespec ts;
 	enum inv_rc rc;
 
-	rc = store_open(path, STORE_OPEN_EXISTING, 0, &holder, err);
+	rc = store_open_peer(st, NULL, &holder, err);
 	if (rc != INV_OK)
 		return rc;
 	rc = demo_only(holder,

@@ -40,16 +40,36 @@ enum store_open_flags {
  * Later calls, or calls after SQLite is in use, change nothing. */
 void store_process_setup(void);
 
-/* Open (and migrate forward) the database at path.  A database written by a
- * newer inved is refused (INV_ERROR) and left untouched; a missing file
- * without STORE_OPEN_CREATE is INV_NOT_FOUND; messages name the path and the
- * fix.  busy_timeout_ms <= 0 picks the default (STORE_BUSY_DEFAULT_MS, or
- * $INVED_BUSY_TIMEOUT). */
 #define STORE_BUSY_DEFAULT_MS 5000
-enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
+
+/* How a location is opened.  The core reads no environment: a face that
+ * honours $INVED_BUSY_TIMEOUT puts it here. */
+struct store_options {
+	int flags;           /* enum store_open_flags */
+	int busy_timeout_ms; /* how long a write waits for another writer;
+	                      * <= 0: STORE_BUSY_DEFAULT_MS */
+};
+
+/* Open (and migrate forward) the database at location (a file path for
+ * SQLite).  opt NULL: an existing database, the default busy timeout.  A
+ * database written by a newer inved is refused (INV_ERROR) and left
+ * untouched; a missing one without STORE_OPEN_CREATE is INV_NOT_FOUND;
+ * messages name the location and the fix. */
+enum inv_rc store_open(const char *location, const struct store_options *opt,
                        struct store **out, struct inv_err *err);
+
+/* Another connection to the location st was opened at (for a thread of
+ * its own, or a peer that must not share st's transaction), never made
+ * by reopening a path the caller holds.  opt NULL: st's options; else
+ * those, except that the peer never creates.  Reads only st's location
+ * and options, which never change after store_open, so a thread other
+ * than st's may call it. */
+enum inv_rc store_open_peer(struct store *st, const struct store_options *opt,
+                            struct store **out, struct inv_err *err);
 void store_close(struct store *st);
-const char *store_path(const struct store *st);
+
+/* The location as given to store_open, for messages. */
+const char *store_location(const struct store *st);
 
 /* Add the demo dataset (SPEC 5 `init --demo`).  Refuses (INV_CONFLICT) when
  * the database already holds orgs. */
@@ -302,9 +322,10 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
                         struct inv_err *err);
 
 /* Hold the write lock for ms milliseconds through a second connection
- * (SPEC 4.5 `l`).  Blocks the calling thread; the TUI runs it on a thread
- * of its own. */
-enum inv_rc store_hold_lock(const char *path, int ms, struct inv_err *err);
+ * (SPEC 4.5 `l`), made with store_open_peer(st).  Blocks the calling
+ * thread; the TUI runs it on a thread of its own (st is only read for its
+ * location, as store_open_peer allows). */
+enum inv_rc store_hold_lock(struct store *st, int ms, struct inv_err *err);
 
 /* ---- audit ------------------------------------------------------------- */
 

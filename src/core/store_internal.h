@@ -65,6 +65,7 @@ enum stmt_id {
 struct store {
 	sqlite3 *db;
 	char *path;
+	struct store_options opt; /* as given, the busy timeout resolved */
 	int busy_ms;
 	bool batch; /* inside store_batch_begin(): writes are savepoints */
 	int64_t claim_seq; /* the audit row of the write under way */

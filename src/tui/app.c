@@ -1114,7 +1114,7 @@ int tui_run(struct store *st, const struct identity *who,
 	a = app_new(st, who, opt);
 	if (!a)
 		return 1;
-	a->writer = writer_start(store_path(st), a->notify_wr);
+	a->writer = writer_start(st, opt && opt->busy_given, a->notify_wr);
 	signal_fd = a->notify_wr;
 	signals_install(old);
 	if (!screen_start(a)) {

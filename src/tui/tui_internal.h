@@ -267,8 +267,10 @@ struct wres {
 
 struct writer;
 
-/* Start the writer thread; it opens its own connection to path. */
-struct writer *writer_start(const char *path, int notify_fd);
+/* Start the writer thread; it opens its own connection, a peer of st
+ * (which must outlive the writer), waiting for locks longer than st does
+ * unless the operator gave the busy timeout (busy_given). */
+struct writer *writer_start(struct store *st, bool busy_given, int notify_fd);
 /* Queue a request (copied); false when the queue is full. */
 bool writer_submit(struct writer *w, const struct wreq *req);
 /* Take one finished result; false when none is waiting. */
@@ -286,7 +288,7 @@ void writer_stop(struct writer *w);
 void notify_set_fd(int fd);
 void notify_post(char what);
 /* Hold the database's write lock for ms on a detached thread (SPEC 4.5). */
-bool writer_hold_lock(const char *path, int ms);
+bool writer_hold_lock(struct store *st, int ms);
 
 /* ---- table.c ---------------------------------------------------------- */
 

@@ -9,6 +9,10 @@
  * discard queued after a save runs after it.  writer_busy_since() lets the
  * status line say that a write is waiting for the lock.
  *
+ * The writer's connection is a peer of the screen's store
+ * (store_open_peer), made on the writer thread at its first request; the
+ * screen's store outlives the thread (writer_stop joins it first).
+ *
  * Also here: the notify pipe shared by the threads, and the detached
  * thread that holds the write lock for the inspector's `l`.
  */
@@ -29,7 +33,8 @@ struct writer {
 	pthread_mutex_t mu;
 	pthread_cond_t wake; /* a request was queued, or stop */
 	pthread_cond_t room; /* a result was taken */
-	char *path;
+	struct store *main_st; /* the screen's, only read for its location */
+	bool busy_given;
 	struct store *st;
 	struct wreq q[WQ_MAX];
 	size_t qhead, qlen;
@@ -67,11 +72,12 @@ void notify_post(char what)
 
 static enum inv_rc writer_open(struct writer *w, struct inv_err *err)
 {
-	int busy = getenv("INVED_BUSY_TIMEOUT") ? 0 : WRITER_BUSY_MS;
+	struct store_options opt = {STORE_OPEN_EXISTING, WRITER_BUSY_MS};
 
 	if (w->st)
 		return INV_OK;
-	return store_open(w->path, STORE_OPEN_EXISTING, busy, &w->st, err);
+	return store_open_peer(w->main_st, w->busy_given ? NULL : &opt, &w->st,
+	                       err);
 }
 
 static void input_from_req(const struct wreq *r, struct invoice_input *in)
@@ -194,19 +200,19 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-struct writer *writer_start(const char *path, int notify_wr)
+struct writer *writer_start(struct store *st, bool busy_given, int notify_wr)
 {
 	struct writer *w = calloc(1, sizeof *w);
 
 	if (!w)
 		return NULL;
-	w->path = strdup(path);
+	w->main_st = st;
+	w->busy_given = busy_given;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->room, NULL);
 	notify_set_fd(notify_wr);
-	if (!w->path || pthread_create(&w->thread, NULL, writer_main, w)) {
-		free(w->path);
+	if (pthread_create(&w->thread, NULL, writer_main, w)) {
 		free(w);
 		return NULL;
 	}
@@ -268,7 +274,6 @@ void writer_stop(struct writer *w)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->room);
-	free(w->path);
 	free(w);
 }
 
@@ -276,7 +281,7 @@ void writer_stop(struct writer *w)
 
 struct hold {
 	int ms;
-	char path[];
+	struct store *st; /* the thread's own peer: it may outlive the screen */
 };
 
 static void *hold_main(void *arg)
@@ -284,23 +289,28 @@ static void *hold_main(void *arg)
 	struct hold *h = arg;
 	struct inv_err err;
 
-	store_hold_lock(h->path, h->ms, &err);
+	store_hold_lock(h->st, h->ms, &err);
+	store_close(h->st);
 	free(h);
 	notify_post(NOTIFY_LOCK);
 	return NULL;
 }
 
-bool writer_hold_lock(const char *path, int ms)
+bool writer_hold_lock(struct store *st, int ms)
 {
-	size_t len = strlen(path) + 1;
-	struct hold *h = malloc(sizeof *h + len);
+	struct hold *h = malloc(sizeof *h);
+	struct inv_err err;
 	pthread_t t;
 
 	if (!h)
 		return false;
 	h->ms = ms;
-	memcpy(h->path, path, len);
+	if (store_open_peer(st, NULL, &h->st, &err) != INV_OK) {
+		free(h);
+		return false;
+	}
 	if (pthread_create(&t, NULL, hold_main, h)) {
+		store_close(h->st);
 		free(h);
 		return false;
 	}
