@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli_internal.h"
+#include "../core/store_demo.h"
 
 /* mkdir -p of the directory part of path.  Only used for the default
  * location, where a first run on a fresh account finds no

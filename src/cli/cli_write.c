@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "cli_internal.h"
-#include "rules.h"
+#include "../core/rules.h"
+#include "../core/store_demo.h"
 
 enum write_op { OP_EDIT, OP_ARCHIVE, OP_RESTORE, OP_DELETE, OP_DRIFT };
 

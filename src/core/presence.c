@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "i18n.h"
-#include "store.h"
+#include "store_internal.h"
 
 #define PRESENCE_SUFFIX ".presence"
 #define PRESENCE_FILE_MAX 256

@@ -71,15 +71,6 @@ void store_close(struct store *st);
 /* The location as given to store_open, for messages. */
 const char *store_location(const struct store *st);
 
-/* Add the demo dataset (SPEC 5 `init --demo`).  Refuses (INV_CONFLICT) when
- * the database already holds orgs. */
-enum inv_rc store_seed_demo(struct store *st, struct inv_err *err);
-bool store_is_demo(struct store *st);
-/* Whether the database holds the demo: *present false when it holds none,
- * true when it holds all of it; INV_CONFLICT when it holds a part. */
-enum inv_rc store_demo_present(struct store *st, bool *present,
-                               struct inv_err *err);
-
 
 /* ---- identity ---------------------------------------------------------- */
 
@@ -314,18 +305,6 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 /* A fresh random request token (32 hex characters) into buf[33]. */
 void store_new_token(char buf[33]);
 
-/* Force version drift (SPEC 4.5): through a second connection to the same
- * file, bump the invoice's version as a peer save would (audited as
- * invoice.drift), leaving this connection's reads untouched. */
-enum inv_rc store_drift(struct store *st, const struct identity *who,
-                        int64_t id, struct write_result *res,
-                        struct inv_err *err);
-
-/* Hold the write lock for ms milliseconds through a second connection
- * (SPEC 4.5 `l`), made with store_open_peer(st).  Blocks the calling
- * thread; the TUI runs it on a thread of its own (st is only read for its
- * location, as store_open_peer allows). */
-enum inv_rc store_hold_lock(struct store *st, int ms, struct inv_err *err);
 
 /* ---- audit ------------------------------------------------------------- */
 
@@ -361,11 +340,6 @@ enum inv_rc store_audit_explain(struct store *st, const char *detail,
                                 struct inv_err *err);
 
 /* ---- change feed ------------------------------------------------------- */
-
-/* PRAGMA data_version of this connection: changes when another connection
- * commits.  Cheap enough to poll while idle. */
-enum inv_rc store_data_version(struct store *st, int64_t *out,
-                               struct inv_err *err);
 
 /* Waking up on change, without polling: a descriptor for the face's
  * poll() that becomes readable when another connection may have committed
@@ -467,10 +441,6 @@ enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
                                  int64_t invoice_id, const char *face,
                                  struct presence **out, struct inv_err *err);
 void store_presence_leave(struct presence *p);
-/* The directory the registrations live in (malloc'd; NULL without
- * memory): the store's wake-up watches it, so a form opening or closing
- * elsewhere wakes an idle screen. */
-char *store_presence_dir(struct store *st);
 /* Live registrations of the session's org; invoice_id 0 for every invoice. */
 enum inv_rc store_presence_list(struct store *st, const struct identity *who,
                                 int64_t invoice_id,

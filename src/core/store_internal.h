@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_demo.h"
 
 #define SCHEMA_VERSION 3
 
@@ -80,6 +81,16 @@ struct store {
 	sqlite3_stmt *guard_tip_stmt;
 	struct store_wakeup *wake; /* wakeup.c; NULL until first asked for */
 };
+
+/* PRAGMA data_version of this connection: changes when another connection
+ * commits.  Cheap enough to poll while idle. */
+enum inv_rc store_data_version(struct store *st, int64_t *out,
+                               struct inv_err *err);
+
+/* The directory the registrations live in (malloc'd; NULL without
+ * memory): the wake-up watches it, so a form opening or closing
+ * elsewhere wakes an idle screen. */
+char *store_presence_dir(struct store *st);
 
 /* wakeup.c: release the watch (store_close). */
 struct store_wakeup;

@@ -39,6 +39,7 @@
 #include "../core/money.h"
 #include "../core/rules.h"
 #include "../core/store.h"
+#include "../core/store_demo.h"
 #include "tui.h"
 
 /* The smallest screen the interface lays itself out on; below it only a

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_demo.h"
 
 static char dir[256];
 static char paths[4][320];
