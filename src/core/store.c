@@ -24,6 +24,7 @@
 #include "i18n.h"
 #include "money.h"
 #include "rules.h"
+#include "text.h"
 #include "store_internal.h"
 
 extern const char inved_schema_sql[];
@@ -602,8 +603,24 @@ void store_process_setup(void)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-/* The SQLite connection of st->path, with extended result codes and the
- * busy timeout. */
+/* inved_filter(text, needle): inved's filter rule (text.h), not LIKE's,
+ * whose case folding depends on how SQLite was built (ICU) and on a
+ * pragma.  NULL text matches nothing. */
+static void filter_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *hay = (const char *)sqlite3_value_text(argv[0]);
+	const char *needle = (const char *)sqlite3_value_text(argv[1]);
+
+	(void)argc;
+	sqlite3_result_int(ctx, hay && needle &&
+	                        text_filter_match(hay,
+	                                          (size_t)sqlite3_value_bytes(argv[0]),
+	                                          needle,
+	                                          (size_t)sqlite3_value_bytes(argv[1])));
+}
+
+/* The SQLite connection of st->path, with extended result codes, the
+ * busy timeout and inved's functions. */
 static enum inv_rc connection_open(struct store *st, int oflags,
                                    struct inv_err *err)
 {
@@ -613,6 +630,12 @@ static enum inv_rc connection_open(struct store *st, int oflags,
 		return store_sqlite_err(st, src, err);
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, st->busy_ms);
+	src = sqlite3_create_function(st->db, "inved_filter", 2,
+	                              SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+	                                      SQLITE_INNOCUOUS,
+	                              NULL, filter_fn, NULL, NULL);
+	if (src != SQLITE_OK)
+		return store_sqlite_err(st, src, err);
 	return INV_OK;
 }
 
@@ -1016,8 +1039,8 @@ static sqlite3_stmt *page_stmt(struct store *st, enum inv_view view,
 	         "SELECT " ROW_COLS " FROM invoices WHERE org_id = ?1 %s%s%s"
 	         "LIMIT ?3",
 	         where[view],
-	         filter ? "AND (number LIKE ?4 ESCAPE '\\' OR customer LIKE ?4 "
-	                  "ESCAPE '\\') "
+	         filter ? "AND (inved_filter(number, ?4) "
+	                  "OR inved_filter(customer, ?4)) "
 	                : "",
 	         order[dir]);
 	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
@@ -1029,33 +1052,12 @@ static sqlite3_stmt *page_stmt(struct store *st, enum inv_view view,
 	return st->page[k];
 }
 
-/* "%text%" with LIKE's wildcards escaped, so a filter is a plain
- * substring. */
-static char *like_pattern(const char *text)
-{
-	size_t n = strlen(text), i, j = 0;
-	char *p = malloc(2 * n + 3);
-
-	if (!p)
-		return NULL;
-	p[j++] = '%';
-	for (i = 0; i < n; i++) {
-		if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
-			p[j++] = '\\';
-		p[j++] = text[i];
-	}
-	p[j++] = '%';
-	p[j] = '\0';
-	return p;
-}
-
 enum inv_rc store_page(struct store *st, const struct identity *who,
                        enum inv_view view, const char *filter, int64_t anchor,
                        enum page_dir dir, struct invoice *rows, size_t limit,
                        size_t *n, struct inv_err *err)
 {
 	bool has_filter = filter && *filter;
-	char *pattern = NULL;
 	sqlite3_stmt *s;
 	int rc;
 	size_t i;
@@ -1070,14 +1072,11 @@ enum inv_rc store_page(struct store *st, const struct identity *who,
 	s = page_stmt(st, view, dir, has_filter, err);
 	if (!s)
 		return err ? err->rc : INV_ERROR;
-	if (has_filter && !(pattern = like_pattern(filter)))
-		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_int64(s, 2, anchor);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
 	if (has_filter)
-		sqlite3_bind_text(s, 4, pattern, -1, SQLITE_TRANSIENT);
-	free(pattern);
+		sqlite3_bind_text(s, 4, filter, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < limit)
 		row_read(s, &rows[(*n)++]);
 	sqlite3_reset(s);

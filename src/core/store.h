@@ -145,9 +145,11 @@ enum page_dir {
 	PAGE_FROM,   /* rows with id >= anchor, ascending */
 };
 
-/* One keyset page of a view, ordered by id.  `filter` (NULL or "") matches a
- * substring of number or customer, case-insensitively for ASCII.  VIEW_ALL
- * needs admin (INV_FORBIDDEN otherwise).  Fills up to `limit` rows. */
+/* One keyset page of a view, ordered by id.  `filter` (NULL or "") keeps
+ * the rows whose number or customer holds it as text_filter_match()
+ * (text.h) defines: ASCII letters in either case, every other byte only
+ * itself, no wildcards.  VIEW_ALL needs admin (rules.h: INV_FORBIDDEN
+ * otherwise).  Fills up to `limit` rows. */
 enum inv_rc store_page(struct store *st, const struct identity *who,
                        enum inv_view view, const char *filter, int64_t anchor,
                        enum page_dir dir, struct invoice *rows, size_t limit,

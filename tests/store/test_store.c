@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "feed.h"
 #include "fixture.h"
+#include "text.h"
 #include "store_internal.h"
 
 static struct fixture fx;
@@ -936,6 +937,50 @@ START_TEST(filter_matches_number_or_customer_substring)
 }
 END_TEST
 
+/* The filter is inved's rule (text_filter_match), whatever the
+ * database's own LIKE would do: ASCII letters fold, other letters match
+ * only themselves, wildcard characters are plain. */
+START_TEST(filter_follows_inveds_case_rule_not_the_databases)
+{
+	static const struct {
+		const char *filter;
+		size_t want;
+	} cases[] = {
+		{"zyx_ølk", 0},   /* ø is not Ø */
+		{"ZYX_Ølk", 1},   /* Z, Y, X fold; Ø is itself */
+		{"zYx_Ølk 7%\\q", 1},
+		{"x_Ø", 1},
+		{"x%Ø", 0},       /* % is a percent sign, not "anything" */
+		{"yx?", 0},
+		{"7_", 0},        /* _ is an underscore, not "one character" */
+		{"%\\", 1},
+		{"\\Q", 1},
+		{"ÆRØSKØBING", 0},
+		{"Ærøskøbing", 1},
+		{"ærøskøbing", 0},
+	};
+	struct invoice_input in = {.customer = "Zyx_Ølk 7%\\q", .total = "1"};
+	struct invoice page[16];
+	struct write_result res;
+	struct inv_err err;
+	size_t n, i;
+
+	ck_assert_int_eq(store_create(fx.st, &fx.alice, "filter-rule", NULL,
+	                              &in, &res, &err), INV_OK);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(store_page(fx.st, &fx.alice, VIEW_ALL,
+		                            cases[i].filter, 0, PAGE_AFTER, page,
+		                            16, &n, &err), INV_OK);
+		ck_assert_msg(n == cases[i].want, "filter '%s': %zu rows, want %zu",
+		              cases[i].filter, n, cases[i].want);
+		ck_assert(text_filter_match(
+			n ? page[0].customer : in.customer,
+			strlen(n ? page[0].customer : in.customer),
+			cases[i].filter, strlen(cases[i].filter)) == (n == 1));
+	}
+}
+END_TEST
+
 /* ---- identity ------------------------------------------------------------ */
 
 START_TEST(unknown_user_and_foreign_org_are_forbidden_naming_memberships)
@@ -1450,6 +1495,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, keyset_pages_walk_a_view_without_gaps);
 	tcase_add_test(tc, all_view_is_for_admins_and_shows_deleted);
 	tcase_add_test(tc, filter_matches_number_or_customer_substring);
+	tcase_add_test(tc, filter_follows_inveds_case_rule_not_the_databases);
 	tcase_add_test(tc, unknown_user_and_foreign_org_are_forbidden_naming_memberships);
 	tcase_add_test(tc, newer_schema_is_refused_and_left_untouched);
 	tcase_add_test(tc, missing_and_foreign_files_are_named_in_the_error);
