@@ -2379,6 +2379,15 @@ enum inv_rc store_data_version(struct store *st, int64_t *out,
 	return head_read(st, SQL_DATA_VERSION, out, err);
 }
 
+/* The feed reader's promise (store.h) on SQLite: a seq is the audit row's
+ * rowid, taken by the INSERT of store_claim() inside a BEGIN IMMEDIATE
+ * transaction, and only one connection holds that write lock at a time.
+ * A transaction that started earlier has either committed (its rows are
+ * visible, below every later seq) or still holds the lock, so no later
+ * writer can have taken a larger seq yet.  Hence seq order is commit
+ * order, and max(seq) of a reader's snapshot is a position no later
+ * commit can fall below (tests/store/test_store.c
+ * feed_position_never_passes_a_write_still_in_flight). */
 enum inv_rc store_changes_head(struct store *st, int64_t *out,
                                struct inv_err *err)
 {

@@ -208,6 +208,9 @@ enum write_flags {
 	WRITE_OVERWRITE = 1, /* admin only: skip the version check */
 };
 
+/* A write knows its own audit and change-feed rows from the row it
+ * inserted, never by reading the newest seq (another writer may have
+ * committed after it). */
 struct write_result {
 	struct invoice row;  /* INV_OK: the new row; INV_CONFLICT: the current */
 	bool have_row;       /* row is meaningful */
@@ -373,11 +376,22 @@ struct change {
 	char action[32];
 };
 
-/* Changes of the session's org with seq > after, oldest first, up to max. */
+/* Changes of the session's org with seq > after, oldest first, up to max.
+ *
+ * The feed reader's promise: a reader that keeps as its position the last
+ * seq this call (or store_changes_head) gave it never skips a commit.  A
+ * backend hands out a change only once every change with a smaller seq is
+ * either visible or will never be: a commit that becomes visible later
+ * always carries a seq above every position already handed out, however
+ * the writers' transactions interleave.  (SQLite: writers are serialised
+ * by the write lock and a seq is taken inside the writer's transaction, so
+ * seq order is commit order; a backend whose writers commit side by side
+ * holds positions back to below its oldest write still in flight.) */
 enum inv_rc store_changes_since(struct store *st, const struct identity *who,
                                 int64_t after, struct change *out, size_t max,
                                 size_t *n, struct inv_err *err);
-/* The newest change seq of the whole feed (0 when empty). */
+/* The position after the newest change of the whole feed (0 when empty),
+ * under the same promise: no commit becomes visible later below it. */
 enum inv_rc store_changes_head(struct store *st, int64_t *out,
                                struct inv_err *err);
 

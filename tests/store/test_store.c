@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "feed.h"
 #include "fixture.h"
+#include "store_internal.h"
 #include "text.h"
 #include "store_internal.h"
 
@@ -837,6 +838,65 @@ START_TEST(foreign_write_bumps_version_audits_external_and_feeds)
 }
 END_TEST
 
+/* The feed reader's promise (store.h): a writer whose transaction started
+ * earlier, with its audit row taken but not committed, holds back every
+ * later writer, so a reader's position can never pass its seq; once it
+ * commits, its row is the next the reader sees, and the later write comes
+ * after it.  Each write knows its own row from its insert. */
+START_TEST(feed_position_never_passes_a_write_still_in_flight)
+{
+	struct invoice a = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice b = fixture_find(&fx, &fx.alice, "ACME-1003");
+	struct invoice_input in1 = {.customer = "Started first"};
+	struct invoice_input in2 = {.customer = "Started second"};
+	struct store_options quick = {STORE_OPEN_EXISTING, 50};
+	struct store *early = NULL, *late = NULL, *reader = NULL;
+	struct write_result r1, r2;
+	struct change ch[8];
+	struct inv_err err;
+	int64_t head = 0, head2 = 0;
+	size_t n;
+
+	ck_assert_int_eq(store_open_peer(fx.st, NULL, &early, &err), INV_OK);
+	ck_assert_int_eq(store_open_peer(fx.st, &quick, &late, &err), INV_OK);
+	ck_assert_int_eq(store_open_peer(fx.st, NULL, &reader, &err), INV_OK);
+	ck_assert_int_eq(store_changes_head(reader, &head, &err), INV_OK);
+
+	/* the earlier transaction: its write done, its commit not yet */
+	ck_assert_int_eq(store_batch_begin(early, &err), INV_OK);
+	ck_assert_int_eq(store_edit(early, &fx.alice, a.id, a.version, &in1, 0,
+	                            &r1, &err), INV_OK);
+	ck_assert_int_gt(r1.audit_seq, head);
+	ck_assert_int_eq(r1.change_seq, r1.audit_seq);
+
+	/* a later writer cannot take a seq past it ... */
+	ck_assert_int_eq(store_edit(late, &fx.alice, b.id, b.version, &in2, 0,
+	                            &r2, &err), INV_BUSY);
+	/* ... and the reader's position does not move past it */
+	ck_assert_int_eq(store_changes_head(reader, &head2, &err), INV_OK);
+	ck_assert_int_eq(head2, head);
+	ck_assert_int_eq(store_changes_since(reader, &fx.alice, head, ch, 8, &n,
+	                                     &err), INV_OK);
+	ck_assert_uint_eq(n, 0);
+
+	ck_assert_int_eq(store_batch_commit(early, &err), INV_OK);
+	ck_assert_int_eq(store_edit(late, &fx.alice, b.id, b.version, &in2, 0,
+	                            &r2, &err), INV_OK);
+	ck_assert_int_gt(r2.audit_seq, r1.audit_seq);
+
+	ck_assert_int_eq(store_changes_since(reader, &fx.alice, head, ch, 8, &n,
+	                                     &err), INV_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ch[0].seq, r1.audit_seq);
+	ck_assert_int_eq(ch[0].invoice_id, a.id);
+	ck_assert_int_eq(ch[1].seq, r2.audit_seq);
+	ck_assert_int_eq(ch[1].invoice_id, b.id);
+	store_close(reader);
+	store_close(late);
+	store_close(early);
+}
+END_TEST
+
 START_TEST(totals_equal_recount_after_foreign_insert_update_delete)
 {
 	sqlite3 *db = fixture_raw(&fx);
@@ -1491,6 +1551,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, customer_limit_counts_characters_not_bytes);
 	tcase_add_test(tc, currency_change_keeps_the_written_amount);
 	tcase_add_test(tc, foreign_write_bumps_version_audits_external_and_feeds);
+	tcase_add_test(tc, feed_position_never_passes_a_write_still_in_flight);
 	tcase_add_test(tc, totals_equal_recount_after_foreign_insert_update_delete);
 	tcase_add_test(tc, keyset_pages_walk_a_view_without_gaps);
 	tcase_add_test(tc, all_view_is_for_admins_and_shows_deleted);
