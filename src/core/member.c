@@ -22,18 +22,17 @@
 
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
-static sqlite3_stmt *member_prepare(struct store *st, const char *sql,
-                                    struct inv_err *err)
+static enum inv_rc member_prepare(struct store *st, const char *sql,
+                                  sqlite3_stmt **out, struct inv_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
 
 	if (rc != SQLITE_OK) {
-		store_sqlite_err(st, rc, err);
-		sqlite3_finalize(s);
-		return NULL;
+		sqlite3_finalize(*out);
+		*out = NULL;
+		return store_sqlite_err(st, rc, err);
 	}
-	return s;
+	return INV_OK;
 }
 
 /* Step a statement that returns no rows and finalize it. */
@@ -58,16 +57,17 @@ static enum inv_rc member_lookup(struct store *st, int64_t org,
                                  enum inv_role *role, bool *found,
                                  struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"SELECT u.id, m.role FROM users u LEFT JOIN memberships m "
-		"ON m.user_id = u.id AND m.org_id = ?2 WHERE u.name = ?1", err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*user_id = 0;
 	*found = false;
 	*role = ROLE_MEMBER;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = member_prepare(st,
+		"SELECT u.id, m.role FROM users u LEFT JOIN memberships m "
+		"ON m.user_id = u.id AND m.org_id = ?2 WHERE u.name = ?1", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, login, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, org);
 	rc = sqlite3_step(s);
@@ -85,14 +85,15 @@ static enum inv_rc member_lookup(struct store *st, int64_t org,
 static enum inv_rc admin_count(struct store *st, int64_t org, int64_t *n,
                                struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"SELECT count(*) FROM memberships "
-		"WHERE org_id = ?1 AND role = 'admin'", err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*n = 0;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = member_prepare(st,
+		"SELECT count(*) FROM memberships "
+		"WHERE org_id = ?1 AND role = 'admin'", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -135,15 +136,16 @@ static enum inv_rc member_audit(struct store *st, int64_t org,
                                 const char *old_role, const char *new_role,
                                 struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
+	sqlite3_stmt *s = NULL;
+
+	enum inv_rc prc = member_prepare(st,
 		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
 		"subject_id, from_version, to_version, detail) "
 		"VALUES (" NOW ", ?1, ?2, ?3, ?4, 0, 0, 0, "
 		"json_object('user', ?5, 'role', "
-		"json_object('old', ?6, 'new', ?7)))", err);
-
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+		"json_object('old', ?6, 'new', ?7)))", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	sqlite3_bind_int64(s, 2, actor_id);
 	sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
@@ -161,22 +163,23 @@ static enum inv_rc member_insert(struct store *st, int64_t org,
                                  const char *login, enum inv_role role,
                                  struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"INSERT INTO users (name) VALUES (?1) "
-		"ON CONFLICT (name) DO NOTHING", err);
+	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = member_prepare(st,
+		"INSERT INTO users (name) VALUES (?1) "
+		"ON CONFLICT (name) DO NOTHING", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, login, -1, SQLITE_TRANSIENT);
 	rc = member_run(st, s, err);
 	if (rc != INV_OK)
 		return rc;
-	s = member_prepare(st,
+	prc = member_prepare(st,
 		"INSERT INTO memberships (user_id, org_id, role) VALUES "
-		"((SELECT id FROM users WHERE name = ?1), ?2, ?3)", err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+		"((SELECT id FROM users WHERE name = ?1), ?2, ?3)", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, login, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, org);
 	sqlite3_bind_text(s, 3, identity_role_name(role), -1, SQLITE_STATIC);
@@ -188,13 +191,14 @@ static enum inv_rc member_insert(struct store *st, int64_t org,
 static enum inv_rc org_insert(struct store *st, const char *org,
                               int64_t *id, struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"INSERT INTO orgs (name, prefix) VALUES (?1, upper(?1) || '-')",
-		err);
+	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = member_prepare(st,
+		"INSERT INTO orgs (name, prefix) VALUES (?1, upper(?1) || '-')",
+		&s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, org, -1, SQLITE_TRANSIENT);
 	rc = member_run(st, s, err);
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -204,13 +208,14 @@ static enum inv_rc org_insert(struct store *st, const char *org,
 static enum inv_rc org_find(struct store *st, const char *org, int64_t *id,
                             struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"SELECT id FROM orgs WHERE name = ?1", err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*id = 0;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = member_prepare(st,
+		"SELECT id FROM orgs WHERE name = ?1", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, org, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -300,13 +305,13 @@ enum inv_rc store_members(struct store *st, const struct identity *who,
 	rc = member_admin_check(st, who, err);
 	if (rc != INV_OK)
 		return rc;
-	s = member_prepare(st,
+	enum inv_rc prc = member_prepare(st,
 		"SELECT u.name, m.role FROM memberships m "
 		"JOIN users u ON u.id = m.user_id "
 		"WHERE m.org_id = ?1 AND u.name > ?2 ORDER BY u.name LIMIT ?3",
-		err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+		&s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_text(s, 2, after ? after : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
@@ -375,12 +380,12 @@ static enum inv_rc member_change_sql(struct store *st, enum member_op op,
 
 	if (op == MEMBER_ADD)
 		return member_insert(st, org, login, role, err);
-	s = member_prepare(st, op == MEMBER_REMOVE
+	enum inv_rc prc = member_prepare(st, op == MEMBER_REMOVE
 		? "DELETE FROM memberships WHERE org_id = ?1 AND user_id = ?2"
 		: "UPDATE memberships SET role = ?3 "
-		  "WHERE org_id = ?1 AND user_id = ?2", err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+		  "WHERE org_id = ?1 AND user_id = ?2", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	sqlite3_bind_int64(s, 2, uid);
 	if (op == MEMBER_ROLE)

@@ -208,25 +208,26 @@ enum inv_rc store_sqlite_err(struct store *st, int rc, struct inv_err *err)
 	                   path, detail);
 }
 
-sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id,
-                         struct inv_err *err)
+enum inv_rc store_stmt(struct store *st, enum stmt_id id, sqlite3_stmt **out,
+                       struct inv_err *err)
 {
 	sqlite3_stmt *s = st->stmt[id];
 	int rc;
 
+	*out = NULL;
 	if (s) {
 		sqlite3_reset(s);
 		sqlite3_clear_bindings(s);
-		return s;
+		*out = s;
+		return INV_OK;
 	}
 	rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
 	                        SQLITE_PREPARE_PERSISTENT, &s, NULL);
-	if (rc != SQLITE_OK) {
-		store_sqlite_err(st, rc, err);
-		return NULL;
-	}
+	if (rc != SQLITE_OK)
+		return store_sqlite_err(st, rc, err);
 	st->stmt[id] = s;
-	return s;
+	*out = s;
+	return INV_OK;
 }
 
 /* Step a statement to completion (it returns no rows we need). */
@@ -245,10 +246,11 @@ static enum inv_rc stmt_done(struct store *st, sqlite3_stmt *s,
 
 enum inv_rc store_exec(struct store *st, enum stmt_id id, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, id, err);
+	sqlite3_stmt *s = NULL;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, id, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	return stmt_done(st, s, err);
 }
 
@@ -329,11 +331,12 @@ enum inv_rc store_claim(struct store *st, const struct identity *who,
                         const char *action, int64_t id, int64_t from,
                         struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_AUDIT_CLAIM, err);
+	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_AUDIT_CLAIM, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	if (who->user_id > 0)
 		sqlite3_bind_int64(s, 2, who->user_id);
@@ -399,11 +402,12 @@ static void row_read(sqlite3_stmt *s, struct invoice *inv)
 static enum inv_rc row_load(struct store *st, int64_t org, int64_t id,
                             struct invoice *out, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_ROW_BY_ID, err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_ROW_BY_ID, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	sqlite3_bind_int64(s, 2, id);
 	rc = sqlite3_step(s);
@@ -421,11 +425,12 @@ static enum inv_rc row_load(struct store *st, int64_t org, int64_t id,
 static enum inv_rc head_read(struct store *st, enum stmt_id id, int64_t *out,
                              struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, id, err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, id, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	rc = sqlite3_step(s);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
@@ -610,13 +615,13 @@ static void filter_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *hay = (const char *)sqlite3_value_text(argv[0]);
 	const char *needle = (const char *)sqlite3_value_text(argv[1]);
+	size_t hay_len = (size_t)sqlite3_value_bytes(argv[0]);
+	size_t needle_len = (size_t)sqlite3_value_bytes(argv[1]);
 
 	(void)argc;
 	sqlite3_result_int(ctx, hay && needle &&
-	                        text_filter_match(hay,
-	                                          (size_t)sqlite3_value_bytes(argv[0]),
-	                                          needle,
-	                                          (size_t)sqlite3_value_bytes(argv[1])));
+	                        text_filter_match(hay, hay_len, needle,
+	                                          needle_len));
 }
 
 /* The SQLite connection of st->path, with extended result codes, the
@@ -754,10 +759,10 @@ const char *store_location(const struct store *st)
 
 bool store_is_demo(struct store *st)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_META_GET, NULL);
+	sqlite3_stmt *s;
 	bool demo = false;
 
-	if (!s)
+	if (store_stmt(st, SQL_META_GET, &s, NULL) != INV_OK)
 		return false;
 	sqlite3_bind_text(s, 1, "demo", -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -788,9 +793,8 @@ static void memberships_text(struct store *st, int64_t user_id, char *buf,
 	int n = 0;
 
 	buf[0] = '\0';
-	s = store_stmt(st, user_id ? SQL_MEMBERSHIPS_OF : SQL_MEMBERSHIPS_ALL,
-	               NULL);
-	if (!s)
+	if (store_stmt(st, user_id ? SQL_MEMBERSHIPS_OF : SQL_MEMBERSHIPS_ALL,
+	               &s, NULL) != INV_OK)
 		return;
 	if (user_id)
 		sqlite3_bind_int64(s, 1, user_id);
@@ -916,9 +920,9 @@ enum inv_rc store_identity(struct store *st, const char *user, const char *org,
 	irc = identity_user_name(st, user, demo, name, sizeof name, err);
 	if (irc != INV_OK)
 		return irc;
-	s = store_stmt(st, SQL_USER_BY_NAME, err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_USER_BY_NAME, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -931,10 +935,10 @@ enum inv_rc store_identity(struct store *st, const char *user, const char *org,
 	if (rc == SQLITE_DONE)
 		return identity_not_member(st, name, false, demo, err);
 
-	s = store_stmt(st, org && *org ? SQL_MEMBERSHIP : SQL_MEMBERSHIPS_OF,
-	               err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	prc = store_stmt(st, org && *org ? SQL_MEMBERSHIP : SQL_MEMBERSHIPS_OF,
+	               &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, out->user_id);
 	if (org && *org)
 		sqlite3_bind_text(s, 2, org, -1, SQLITE_TRANSIENT);
@@ -967,12 +971,13 @@ enum inv_rc store_identity(struct store *st, const char *user, const char *org,
 enum inv_rc store_memberships(struct store *st, struct membership *out,
                               size_t max, size_t *n, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_MEMBERSHIPS_ALL, err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*n = 0;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_MEMBERSHIPS_ALL, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n >= max)
 			continue;
@@ -1012,9 +1017,9 @@ enum inv_rc store_view_parse(const char *s, enum inv_view *v,
 
 /* The partial indexes are used only when the query's WHERE names their
  * condition literally, so each view spells it out. */
-static sqlite3_stmt *page_stmt(struct store *st, enum inv_view view,
-                               enum page_dir dir, bool filter,
-                               struct inv_err *err)
+static enum inv_rc page_stmt(struct store *st, enum inv_view view,
+                             enum page_dir dir, bool filter,
+                             sqlite3_stmt **out, struct inv_err *err)
 {
 	static const char *const where[VIEW__COUNT] = {
 		"AND archived_at IS NULL AND deleted_at IS NULL ",
@@ -1030,10 +1035,12 @@ static sqlite3_stmt *page_stmt(struct store *st, enum inv_view view,
 	char sql[1024];
 	int rc;
 
+	*out = NULL;
 	if (st->page[k]) {
 		sqlite3_reset(st->page[k]);
 		sqlite3_clear_bindings(st->page[k]);
-		return st->page[k];
+		*out = st->page[k];
+		return INV_OK;
 	}
 	snprintf(sql, sizeof sql,
 	         "SELECT " ROW_COLS " FROM invoices WHERE org_id = ?1 %s%s%s"
@@ -1045,11 +1052,10 @@ static sqlite3_stmt *page_stmt(struct store *st, enum inv_view view,
 	         order[dir]);
 	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	                        &st->page[k], NULL);
-	if (rc != SQLITE_OK) {
-		store_sqlite_err(st, rc, err);
-		return NULL;
-	}
-	return st->page[k];
+	if (rc != SQLITE_OK)
+		return store_sqlite_err(st, rc, err);
+	*out = st->page[k];
+	return INV_OK;
 }
 
 enum inv_rc store_page(struct store *st, const struct identity *who,
@@ -1069,9 +1075,9 @@ enum inv_rc store_page(struct store *st, const struct identity *who,
 		return INV_FORBIDDEN;
 	if (limit == 0)
 		return INV_OK;
-	s = page_stmt(st, view, dir, has_filter, err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = page_stmt(st, view, dir, has_filter, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_int64(s, 2, anchor);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)limit);
@@ -1132,9 +1138,9 @@ enum inv_rc store_find(struct store *st, const struct identity *who,
 	if (digits && len <= 18)
 		return row_load_as(st, who, strtoll(ref, NULL, 10), out, err);
 
-	s = store_stmt(st, SQL_ROW_BY_NUMBER, err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_ROW_BY_NUMBER, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_text(s, 2, ref, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
@@ -1162,12 +1168,13 @@ static enum inv_rc summary_read(struct store *st, enum stmt_id id,
                                 const struct identity *who,
                                 struct summary *out, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, id, err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, id, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		enum inv_life life = life_from_text(sqlite3_column_text(s, 0));
@@ -1247,12 +1254,13 @@ static enum inv_rc totals_room(struct store *st, int64_t org,
                                int64_t leaving, int64_t arriving,
                                bool adds_row, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_TOTALS_BUCKET, err);
+	sqlite3_stmt *s = NULL;
 	bool full = false;
 	int rc;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_TOTALS_BUCKET, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	sqlite3_bind_text(s, 2, currency, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, life_state[life], -1, SQLITE_STATIC);
@@ -1407,9 +1415,9 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 		rc = store_claim(st, who, action[op], id, version, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	s = store_stmt(st, sql[op], err);
-	if (!s)
-		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
+	enum inv_rc prc = store_stmt(st, sql[op], &s, err);
+	if (prc != INV_OK)
+		return refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, version);
 	rc = run_update(st, s, &cur, cur.number, err);
@@ -1568,16 +1576,18 @@ static unsigned edit_mask(const struct invoice *cur, const struct invoice *next)
  * evaluates the CHECK constraints of every column named in SET, and the
  * status CHECK (an IN list) builds an ephemeral table on each run, a tenth
  * of an edit's CPU, spent on the edits that leave the status alone. */
-static sqlite3_stmt *edit_stmt(struct store *st, unsigned mask,
-                               struct inv_err *err)
+static enum inv_rc edit_stmt(struct store *st, unsigned mask,
+                             sqlite3_stmt **out, struct inv_err *err)
 {
 	char sql[512];
 	int rc;
 
+	*out = NULL;
 	if (st->edit[mask]) {
 		sqlite3_reset(st->edit[mask]);
 		sqlite3_clear_bindings(st->edit[mask]);
-		return st->edit[mask];
+		*out = st->edit[mask];
+		return INV_OK;
 	}
 	snprintf(sql, sizeof sql,
 	         "UPDATE invoices SET %s%s%s%s%s%s "
@@ -1590,11 +1600,10 @@ static sqlite3_stmt *edit_stmt(struct store *st, unsigned mask,
 	         "updated_at = " NOW ", version = version + 1");
 	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	                        &st->edit[mask], NULL);
-	if (rc != SQLITE_OK) {
-		store_sqlite_err(st, rc, err);
-		return NULL;
-	}
-	return st->edit[mask];
+	if (rc != SQLITE_OK)
+		return store_sqlite_err(st, rc, err);
+	*out = st->edit[mask];
+	return INV_OK;
 }
 
 /* Checks 1-4 of SPEC 3 for an edit-like write (rules.h), against the row
@@ -1652,9 +1661,9 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
 		rc = store_claim(st, who, action, cur->id, cur->version, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	s = edit_stmt(st, mask, err);
-	if (!s)
-		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
+	enum inv_rc prc = edit_stmt(st, mask, &s, err);
+	if (prc != INV_OK)
+		return refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, cur->id);
 	sqlite3_bind_int64(s, 2, cur->version);
 	if (mask & EDIT_CUSTOMER)
@@ -1754,13 +1763,14 @@ static enum inv_rc audit_value(struct store *st, int64_t org, int64_t id,
                                int64_t *in_version, bool *found,
                                struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_AUDIT_VALUE, err);
+	sqlite3_stmt *s = NULL;
 	char path[40], newpath[48];
 	int rc;
 
 	*found = false;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_AUDIT_VALUE, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	snprintf(path, sizeof path, "$.%s", field);
 	snprintf(newpath, sizeof newpath, "$.%s.new", field);
 	sqlite3_bind_int64(s, 1, org);
@@ -2008,12 +2018,13 @@ static enum inv_rc number_live(struct store *st, int64_t org,
                                const char *number, struct invoice *holder,
                                bool *taken, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_NUMBER_LIVE, err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*taken = false;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_NUMBER_LIVE, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	sqlite3_bind_text(s, 2, number, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
@@ -2033,15 +2044,16 @@ static enum inv_rc number_live(struct store *st, int64_t org,
 static enum inv_rc number_allocate(struct store *st, int64_t org, char *out,
                                    size_t len, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_ORG_NEXT, err);
+	sqlite3_stmt *s = NULL;
 	char prefix[NUMBER_MAX_BYTES + 1];
 	int64_t next;
 	bool taken = true;
 	enum inv_rc rc = INV_OK;
 	int src;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_ORG_NEXT, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	src = sqlite3_step(s);
 	if (src != SQLITE_ROW) {
@@ -2064,9 +2076,9 @@ static enum inv_rc number_allocate(struct store *st, int64_t org, char *out,
 	}
 	if (rc != INV_OK)
 		return rc;
-	s = store_stmt(st, SQL_ORG_BUMP, err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	prc = store_stmt(st, SQL_ORG_BUMP, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	sqlite3_bind_int64(s, 2, next);
 	return stmt_done(st, s, err);
@@ -2077,13 +2089,14 @@ static enum inv_rc create_repeat(struct store *st, const struct identity *who,
                                  const char *token, struct write_result *res,
                                  struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_CLAIM_LOOKUP, err);
+	sqlite3_stmt *s = NULL;
 	int64_t id = 0;
 	enum inv_rc rc;
 	int src;
 
-	if (!s)
-		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
+	enum inv_rc prc = store_stmt(st, SQL_CLAIM_LOOKUP, &s, err);
+	if (prc != INV_OK)
+		return refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_text(s, 2, token, -1, SQLITE_TRANSIENT);
 	src = sqlite3_step(s);
@@ -2143,9 +2156,9 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 		return rc;
 	/* The claim is one atomic statement: of two submits with one token,
 	 * exactly one inserts the row; the other sees zero changes. */
-	s = store_stmt(st, SQL_CLAIM, err);
-	if (!s)
-		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
+	enum inv_rc prc = store_stmt(st, SQL_CLAIM, &s, err);
+	if (prc != INV_OK)
+		return refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_text(s, 2, token, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, who->user_id);
@@ -2176,9 +2189,9 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 		rc = store_claim(st, who, "invoice.create", id, 0, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	s = store_stmt(st, SQL_INSERT, err);
-	if (!s)
-		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
+	prc = store_stmt(st, SQL_INSERT, &s, err);
+	if (prc != INV_OK)
+		return refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_text(s, 2, alloc, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, next.customer, -1, SQLITE_STATIC);
@@ -2190,9 +2203,9 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 	rc = stmt_done(st, s, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	s = store_stmt(st, SQL_CLAIM_FILL, err);
-	if (!s)
-		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
+	prc = store_stmt(st, SQL_CLAIM_FILL, &s, err);
+	if (prc != INV_OK)
+		return refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_text(s, 2, token, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, id);
@@ -2283,10 +2296,8 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 		rc = store_claim(peer, who, "invoice.drift", id, cur.version,
 		                 err);
 	if (rc == INV_OK) {
-		s = store_stmt(peer, SQL_DRIFT, err);
-		if (!s)
-			rc = err ? err->rc : INV_ERROR;
-		else {
+		rc = store_stmt(peer, SQL_DRIFT, &s, err);
+		if (rc == INV_OK) {
 			sqlite3_bind_int64(s, 1, id);
 			sqlite3_bind_int64(s, 2, cur.version);
 			rc = run_update(peer, s, &cur, cur.number, err);
@@ -2343,9 +2354,10 @@ enum inv_rc store_audit_tail(struct store *st, const struct identity *who,
 	 * the org's tail leaves out, for a member, the deleted ones' rows. */
 	if (subject && (vrc = row_load_as(st, who, subject, &row, err)) != INV_OK)
 		return vrc;
-	s = store_stmt(st, subject ? SQL_AUDIT_SUBJECT : SQL_AUDIT_ORG, err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, subject ? SQL_AUDIT_SUBJECT
+	                                         : SQL_AUDIT_ORG, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	if (subject)
 		sqlite3_bind_int64(s, 2, subject);
@@ -2398,12 +2410,13 @@ enum inv_rc store_changes_since(struct store *st, const struct identity *who,
                                 int64_t after, struct change *out, size_t max,
                                 size_t *n, struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_CHANGES_SINCE, err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*n = 0;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_CHANGES_SINCE, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_int64(s, 2, after);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
@@ -2429,13 +2442,14 @@ static enum inv_rc draft_get(struct store *st, const struct identity *who,
                              struct draft *out, bool *found,
                              struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, token ? SQL_DRAFT_GET
-	                                       : SQL_DRAFT_NEWEST, err);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*found = false;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, token ? SQL_DRAFT_GET
+	                                       : SQL_DRAFT_NEWEST, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->user_id);
 	sqlite3_bind_int64(s, 2, who->org_id);
 	sqlite3_bind_int64(s, 3, invoice_id);
@@ -2505,9 +2519,10 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
 			  "(draft version %" PRId64 ")"),
 			stored.saved_at, stored.version);
 	}
-	s = store_stmt(st, found ? SQL_DRAFT_UPDATE : SQL_DRAFT_INSERT, err);
-	if (!s)
-		return refuse(st, err ? err->rc : INV_ERROR, NULL, NULL);
+	enum inv_rc prc = store_stmt(st, found ? SQL_DRAFT_UPDATE
+	                                       : SQL_DRAFT_INSERT, &s, err);
+	if (prc != INV_OK)
+		return refuse(st, prc, NULL, NULL);
 	sqlite3_bind_int64(s, 1, who->user_id);
 	sqlite3_bind_int64(s, 2, who->org_id);
 	sqlite3_bind_int64(s, 3, d->invoice_id);
@@ -2546,10 +2561,11 @@ enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
                                 int64_t invoice_id, const char *token,
                                 struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_DRAFT_DELETE, err);
+	sqlite3_stmt *s = NULL;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	enum inv_rc prc = store_stmt(st, SQL_DRAFT_DELETE, &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->user_id);
 	sqlite3_bind_int64(s, 2, who->org_id);
 	sqlite3_bind_int64(s, 3, invoice_id);

@@ -96,10 +96,11 @@ char *store_presence_dir(struct store *st);
 struct store_wakeup;
 void store_wakeup_free(struct store_wakeup *w);
 
-/* The cached statement id, prepared on first use and reset before it is
- * handed out; NULL with err filled when preparing fails. */
-sqlite3_stmt *store_stmt(struct store *st, enum stmt_id id,
-                         struct inv_err *err);
+/* The cached statement id into *out, prepared on first use and reset
+ * before it is handed out; the failure to prepare it otherwise (*out
+ * NULL). */
+enum inv_rc store_stmt(struct store *st, enum stmt_id id, sqlite3_stmt **out,
+                       struct inv_err *err);
 
 /* Map a SQLite failure to a result and a message that names the file. */
 enum inv_rc store_sqlite_err(struct store *st, int rc, struct inv_err *err);
