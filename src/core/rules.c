@@ -1,11 +1,15 @@
 /*
  * rules.c - the write rules of SPEC 3 (tenancy -> lifecycle -> role ->
- * version) and their messages, decided from the row as loaded.  Pure: no
- * database, no clock; every backend and every face asks here.
+ * version) and their messages, decided from the row as loaded, and the
+ * field rules of what a write may carry.  Pure: no database, no clock;
+ * every backend and every face asks here.
  */
 #include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "i18n.h"
+#include "money.h"
 #include "rules.h"
 
 bool rule_life_allows(enum rule_op op, enum inv_life life)
@@ -164,4 +168,151 @@ enum inv_rc rule_view(const struct identity *who, enum inv_view view,
 			  "%s is a member of %s"),
 			who->user, who->org);
 	return INV_OK;
+}
+
+/* ---- the field rules ------------------------------------------------- */
+
+/* Validation that needs no row: runs before the transaction, so bad input
+ * never takes the write lock. */
+enum inv_rc rule_input_check(const struct invoice_input *in,
+                               struct inv_err *err)
+{
+	enum inv_status status;
+	enum inv_rc rc;
+
+	if (in->number) {
+		rc = rule_number_check(in->number, err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	if (in->customer) {
+		rc = invoice_check_customer(in->customer, err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	if (in->status) {
+		rc = invoice_status_parse(in->status, &status, err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	/* The code is quoted back only when it is safe on a terminal. */
+	if (in->currency) {
+		rc = money_currency_check(in->currency, err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	/* The decimals a total may have depend on the currency; when the
+	 * currency is not changing, rule_rule_input_apply() checks it against the row. */
+	if (in->total && in->currency) {
+		int64_t minor;
+
+		rc = money_parse(in->total, in->currency, &minor, err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	return INV_OK;
+}
+
+/* "12.50" -> "12.5", "12.00" -> "12": the amount as a person would write
+ * it, so moving 12.00 EUR to JPY keeps 12. */
+static void money_trim_zeros(char *text)
+{
+	char *dot = strchr(text, '.');
+	size_t n;
+
+	if (!dot)
+		return;
+	n = strlen(text);
+	while (n > 0 && text[n - 1] == '0')
+		text[--n] = '\0';
+	if (n > 0 && text[n - 1] == '.')
+		text[--n] = '\0';
+}
+
+/* Apply input onto a copy of the current row: the new field values. */
+enum inv_rc rule_input_apply(const struct invoice_input *in,
+                               const struct invoice *cur, struct invoice *out,
+                               struct inv_err *err)
+{
+	const char *currency = in->currency ? in->currency : cur->currency;
+	enum inv_rc rc;
+
+	*out = *cur;
+	if (in->number)
+		snprintf(out->number, sizeof out->number, "%s", in->number);
+	if (in->customer)
+		snprintf(out->customer, sizeof out->customer, "%s", in->customer);
+	if (in->status)
+		invoice_status_parse(in->status, &out->status, NULL);
+	snprintf(out->currency, sizeof out->currency, "%s", currency);
+	if (in->total) {
+		rc = money_parse(in->total, currency, &out->total_minor, err);
+		if (rc != INV_OK)
+			return rc;
+	} else if (strcmp(currency, cur->currency) != 0) {
+		/* Keep the amount as written: 12.50 EUR becomes 12.50 BHD. */
+		char text[MONEY_TEXT_MAX];
+
+		money_format(cur->total_minor, cur->currency, text, sizeof text);
+		money_trim_zeros(text);
+		rc = money_parse(text, currency, &out->total_minor, err);
+		if (rc != INV_OK)
+			return inv_err_set(err, INV_INVALID, "total",
+				_("the total %s %s cannot be written in %s; give the "
+				  "total again in %s"),
+				text, cur->currency, currency, currency);
+	}
+	return INV_OK;
+}
+
+/* The input narrowed to the write set: a value outside `fields` is not
+ * written, whatever the face sent.  Total and Currency are one unit: an
+ * amount is written with the currency it was typed in, so a set holding
+ * either takes both when both are given. */
+void rule_input_narrow(const struct invoice_input *in, unsigned fields,
+                         struct invoice_input *out)
+{
+	if ((fields & (MF_TOTAL | MF_CURRENCY)) && in->total && in->currency)
+		fields |= MF_TOTAL | MF_CURRENCY;
+	out->customer = (fields & MF_CUSTOMER) ? in->customer : NULL;
+	out->status = (fields & MF_STATUS) ? in->status : NULL;
+	out->total = (fields & MF_TOTAL) ? in->total : NULL;
+	out->currency = (fields & MF_CURRENCY) ? in->currency : NULL;
+	out->number = (fields & MF_NUMBER) ? in->number : NULL;
+}
+
+enum inv_rc rule_token_check(const char *token, struct inv_err *err)
+{
+	size_t len = token ? strlen(token) : 0, i;
+
+	if (len == 0 || len > 64)
+		goto bad;
+	for (i = 0; i < len; i++)
+		if (token[i] <= ' ' || token[i] > '~')
+			goto bad;
+	return INV_OK;
+bad:
+	return inv_err_set(err, INV_INVALID, "request_id",
+		_("a request id is 1 to 64 printable ASCII characters without "
+		  "spaces"));
+}
+
+enum inv_rc rule_number_check(const char *number, struct inv_err *err)
+{
+	size_t len = number ? strlen(number) : 0, i;
+
+	if (len == 0 || len > NUMBER_MAX_BYTES)
+		goto bad;
+	for (i = 0; i < len; i++)
+		if (number[i] <= ' ' || number[i] > '~')
+			goto bad;
+	/* All digits would be read back as an id by store_find(). */
+	for (i = 0; i < len; i++)
+		if (number[i] < '0' || number[i] > '9')
+			return INV_OK;
+bad:
+	return inv_err_set(err, INV_INVALID, "number",
+		_("an invoice number is 1 to %d printable ASCII characters "
+		  "without spaces, not only digits (e.g. ACME-1001)"),
+		NUMBER_MAX_BYTES);
 }

@@ -1,7 +1,8 @@
 /*
  * rules.h - the write rules of SPEC 3, decided once: tenancy -> lifecycle
  * -> role -> version, as pure functions of (operation, the row as loaded,
- * the identity, the client's version, flags).
+ * the identity, the client's version, flags); and the field rules of what
+ * a write may carry.
  *
  * A backend calls rule_check() between loading the row under its write
  * lock and writing it, so every backend refuses in the same order with the
@@ -83,5 +84,33 @@ enum inv_rc rule_stale(const struct invoice *cur, struct inv_err *err);
  * otherwise. */
 enum inv_rc rule_view(const struct identity *who, enum inv_view view,
                       struct inv_err *err);
+
+/* ---- the field rules: what a write may carry, checked before any
+ * transaction so bad input never takes the write lock ---- */
+
+/* A request token: 1 to 64 printable ASCII characters without spaces
+ * (INV_INVALID, field "request_id"). */
+enum inv_rc rule_token_check(const char *token, struct inv_err *err);
+
+/* An invoice number: 1 to NUMBER_MAX_BYTES printable ASCII characters
+ * without spaces, not only digits (store_find reads digits as an id). */
+enum inv_rc rule_number_check(const char *number, struct inv_err *err);
+
+/* The fields of in that are given, each by its own rule (number, customer,
+ * status name, currency code, and the total when its currency is given). */
+enum inv_rc rule_input_check(const struct invoice_input *in,
+                             struct inv_err *err);
+
+/* in laid over cur into *out (out may be cur): the row a write would
+ * leave.  Changing only the currency keeps the amount as written and
+ * refuses a currency with too few decimals for it. */
+enum inv_rc rule_input_apply(const struct invoice_input *in,
+                             const struct invoice *cur, struct invoice *out,
+                             struct inv_err *err);
+
+/* in narrowed to the write set `fields` (a mask of enum merge_field): a
+ * value outside it is not written.  Total and Currency are one unit. */
+void rule_input_narrow(const struct invoice_input *in, unsigned fields,
+                       struct invoice_input *out);
 
 #endif

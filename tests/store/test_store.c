@@ -14,9 +14,8 @@
 #include "cache.h"
 #include "feed.h"
 #include "fixture.h"
-#include "store_internal.h"
+#include "sqlite_store.h"
 #include "text.h"
-#include "store_internal.h"
 
 static struct fixture fx;
 
@@ -863,7 +862,7 @@ START_TEST(feed_position_never_passes_a_write_still_in_flight)
 	ck_assert_int_eq(store_changes_head(reader, &head, &err), INV_OK);
 
 	/* the earlier transaction: its write done, its commit not yet */
-	ck_assert_int_eq(store_batch_begin(early, &err), INV_OK);
+	ck_assert_int_eq(sq_batch_begin(early->impl, &err), INV_OK);
 	ck_assert_int_eq(store_edit(early, &fx.alice, a.id, a.version, &in1, 0,
 	                            &r1, &err), INV_OK);
 	ck_assert_int_gt(r1.audit_seq, head);
@@ -879,7 +878,7 @@ START_TEST(feed_position_never_passes_a_write_still_in_flight)
 	                                     &err), INV_OK);
 	ck_assert_uint_eq(n, 0);
 
-	ck_assert_int_eq(store_batch_commit(early, &err), INV_OK);
+	ck_assert_int_eq(sq_batch_commit(early->impl, &err), INV_OK);
 	ck_assert_int_eq(store_edit(late, &fx.alice, b.id, b.version, &in2, 0,
 	                            &r2, &err), INV_OK);
 	ck_assert_int_gt(r2.audit_seq, r1.audit_seq);
@@ -1140,18 +1139,19 @@ END_TEST
 
 /* The settings of one of the store's own connections, read on it, and a
  * dangling reference written on it refused by the foreign keys. */
-static void assert_connection_rules(struct store *st)
+static void assert_connection_rules(struct store *gst)
 {
+	struct sq_store *st = gst->impl;
 	struct inv_err err;
 	int64_t v = -1;
 	long long before = fixture_count(&fx, "SELECT count(*) FROM memberships");
 	int rc;
 
-	ck_assert_int_eq(store_query_int(st, "PRAGMA synchronous", &v, &err),
+	ck_assert_int_eq(sq_query_int(st, "PRAGMA synchronous", &v, &err),
 	                 INV_OK);
 	ck_assert_int_eq(v, 2); /* FULL */
 	v = -1;
-	ck_assert_int_eq(store_query_int(st, "PRAGMA foreign_keys", &v, &err),
+	ck_assert_int_eq(sq_query_int(st, "PRAGMA foreign_keys", &v, &err),
 	                 INV_OK);
 	ck_assert_int_eq(v, 1);
 	rc = sqlite3_exec(st->db, "INSERT INTO memberships (user_id, org_id, "

@@ -18,11 +18,10 @@
 #include <string.h>
 
 #include "i18n.h"
-#include "store_internal.h"
+#include "sqlite_store.h"
 
-#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
-static enum inv_rc member_prepare(struct store *st, const char *sql,
+static enum inv_rc member_prepare(struct sq_store *st, const char *sql,
                                   sqlite3_stmt **out, struct inv_err *err)
 {
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
@@ -30,19 +29,19 @@ static enum inv_rc member_prepare(struct store *st, const char *sql,
 	if (rc != SQLITE_OK) {
 		sqlite3_finalize(*out);
 		*out = NULL;
-		return store_sqlite_err(st, rc, err);
+		return sq_sqlite_err(st, rc, err);
 	}
 	return INV_OK;
 }
 
 /* Step a statement that returns no rows and finalize it. */
-static enum inv_rc member_run(struct store *st, sqlite3_stmt *s,
+static enum inv_rc member_run(struct sq_store *st, sqlite3_stmt *s,
                               struct inv_err *err)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? INV_OK : store_sqlite_err(st, rc, err);
+	return rc == SQLITE_DONE ? INV_OK : sq_sqlite_err(st, rc, err);
 }
 
 static enum inv_role role_of_text(const unsigned char *t)
@@ -52,7 +51,7 @@ static enum inv_role role_of_text(const unsigned char *t)
 }
 
 /* login's user id (0: no such user) and role in org (*found: a member). */
-static enum inv_rc member_lookup(struct store *st, int64_t org,
+static enum inv_rc member_lookup(struct sq_store *st, int64_t org,
                                  const char *login, int64_t *user_id,
                                  enum inv_role *role, bool *found,
                                  struct inv_err *err)
@@ -78,11 +77,11 @@ static enum inv_rc member_lookup(struct store *st, int64_t org,
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, err);
+		return sq_sqlite_err(st, rc, err);
 	return INV_OK;
 }
 
-static enum inv_rc admin_count(struct store *st, int64_t org, int64_t *n,
+static enum inv_rc admin_count(struct sq_store *st, int64_t org, int64_t *n,
                                struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -99,12 +98,12 @@ static enum inv_rc admin_count(struct store *st, int64_t org, int64_t *n,
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? INV_OK : store_sqlite_err(st, rc, err);
+	return rc == SQLITE_ROW ? INV_OK : sq_sqlite_err(st, rc, err);
 }
 
 /* The one asking must be an admin of the org now, not only when the
  * session began. */
-static enum inv_rc member_admin_check(struct store *st,
+static enum inv_rc member_admin_check(struct sq_store *st,
                                       const struct identity *who,
                                       struct inv_err *err)
 {
@@ -130,7 +129,7 @@ static enum inv_rc member_admin_check(struct store *st,
 
 /* The audit row of a membership change: who did it, to whom, the roles
  * before and after (NULL: not a member). */
-static enum inv_rc member_audit(struct store *st, int64_t org,
+static enum inv_rc member_audit(struct sq_store *st, int64_t org,
                                 int64_t actor_id, const char *actor,
                                 const char *action, const char *login,
                                 const char *old_role, const char *new_role,
@@ -159,7 +158,7 @@ static enum inv_rc member_audit(struct store *st, int64_t org,
 }
 
 /* Make login a user (if new) and a member of org with role. */
-static enum inv_rc member_insert(struct store *st, int64_t org,
+static enum inv_rc member_insert(struct sq_store *st, int64_t org,
                                  const char *login, enum inv_role role,
                                  struct inv_err *err)
 {
@@ -188,7 +187,7 @@ static enum inv_rc member_insert(struct store *st, int64_t org,
 
 /* ---- init --org ---------------------------------------------------------- */
 
-static enum inv_rc org_insert(struct store *st, const char *org,
+static enum inv_rc org_insert(struct sq_store *st, const char *org,
                               int64_t *id, struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -205,7 +204,7 @@ static enum inv_rc org_insert(struct store *st, const char *org,
 	return rc;
 }
 
-static enum inv_rc org_find(struct store *st, const char *org, int64_t *id,
+static enum inv_rc org_find(struct sq_store *st, const char *org, int64_t *id,
                             struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -222,10 +221,10 @@ static enum inv_rc org_find(struct store *st, const char *org, int64_t *id,
 		*id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? INV_OK
-	                                             : store_sqlite_err(st, rc, err);
+	                                             : sq_sqlite_err(st, rc, err);
 }
 
-enum inv_rc store_org_create(struct store *st, const char *user,
+enum inv_rc sq_org_create(struct sq_store *st, const char *user,
                              const char *org, struct identity *out,
                              bool *already, struct inv_err *err)
 {
@@ -242,7 +241,7 @@ enum inv_rc store_org_create(struct store *st, const char *user,
 			_("user and org names are 1 to %d characters of letters, "
 			  "digits, '.', '_' and '-'"),
 			NAME_MAX_BYTES);
-	if (store_is_demo(st))
+	if (sq_is_demo(st))
 		return inv_err_set(err, INV_FORBIDDEN, "org",
 			_("%s is a demo database (made by `inved init --demo`); "
 			  "a team's org goes into a database of its own: `inved "
@@ -258,7 +257,7 @@ enum inv_rc store_org_create(struct store *st, const char *user,
 	if (rc != INV_OK)
 		return rc;
 
-	rc = store_tx_begin(st, err);
+	rc = sq_tx_begin(st, err);
 	if (rc == INV_OK)
 		rc = org_find(st, org, &org_id, err);
 	if (rc == INV_OK && org_id) {
@@ -283,17 +282,17 @@ enum inv_rc store_org_create(struct store *st, const char *user,
 			                  account, NULL, "admin", err);
 	}
 	if (rc == INV_OK && !*already)
-		rc = store_tx_commit(st, err);
+		rc = sq_tx_commit(st, err);
 	else
-		store_tx_rollback(st);
+		sq_tx_rollback(st);
 	if (rc != INV_OK)
 		return rc;
-	return store_identity(st, account, org, out, err);
+	return sq_identity(st, account, org, out, err);
 }
 
 /* ---- inved member -------------------------------------------------------- */
 
-enum inv_rc store_members(struct store *st, const struct identity *who,
+enum inv_rc sq_members(struct sq_store *st, const struct identity *who,
                           const char *after, struct member *out, size_t max,
                           size_t *n, struct inv_err *err)
 {
@@ -325,7 +324,7 @@ enum inv_rc store_members(struct store *st, const struct identity *who,
 	}
 	sqlite3_finalize(s);
 	if (src != SQLITE_DONE && src != SQLITE_ROW)
-		return store_sqlite_err(st, src, err);
+		return sq_sqlite_err(st, src, err);
 	return INV_OK;
 }
 
@@ -333,7 +332,7 @@ enum member_op { MEMBER_ADD, MEMBER_REMOVE, MEMBER_ROLE };
 
 /* The refusals that depend on the target: checked against the rows read
  * in this transaction. */
-static enum inv_rc member_decide(struct store *st, const struct identity *who,
+static enum inv_rc member_decide(struct sq_store *st, const struct identity *who,
                                  enum member_op op, const char *login,
                                  bool found, enum inv_role was,
                                  enum inv_role role, struct inv_err *err)
@@ -371,7 +370,7 @@ static enum inv_rc member_decide(struct store *st, const struct identity *who,
 	return rc;
 }
 
-static enum inv_rc member_change_sql(struct store *st, enum member_op op,
+static enum inv_rc member_change_sql(struct sq_store *st, enum member_op op,
                                      int64_t org, int64_t uid,
                                      const char *login, enum inv_role role,
                                      struct inv_err *err)
@@ -394,7 +393,7 @@ static enum inv_rc member_change_sql(struct store *st, enum member_op op,
 	return member_run(st, s, err);
 }
 
-static enum inv_rc member_change(struct store *st, const struct identity *who,
+static enum inv_rc member_change(struct sq_store *st, const struct identity *who,
                                  enum member_op op, const char *login,
                                  enum inv_role role, enum inv_role *was_out,
                                  struct inv_err *err)
@@ -411,7 +410,7 @@ static enum inv_rc member_change(struct store *st, const struct identity *who,
 			_("a login name is 1 to %d characters of letters, digits, "
 			  "'.', '_' and '-'"),
 			NAME_MAX_BYTES);
-	rc = store_tx_begin(st, err);
+	rc = sq_tx_begin(st, err);
 	if (rc == INV_OK)
 		rc = member_admin_check(st, who, err);
 	if (rc == INV_OK)
@@ -429,22 +428,22 @@ static enum inv_rc member_change(struct store *st, const struct identity *who,
 		                                      : identity_role_name(role),
 		                  err);
 	if (rc == INV_OK)
-		rc = store_tx_commit(st, err);
+		rc = sq_tx_commit(st, err);
 	else
-		store_tx_rollback(st);
+		sq_tx_rollback(st);
 	if (rc == INV_OK && was_out)
 		*was_out = was;
 	return rc;
 }
 
-enum inv_rc store_member_add(struct store *st, const struct identity *who,
+enum inv_rc sq_member_add(struct sq_store *st, const struct identity *who,
                              const char *login, enum inv_role role,
                              struct inv_err *err)
 {
 	return member_change(st, who, MEMBER_ADD, login, role, NULL, err);
 }
 
-enum inv_rc store_member_remove(struct store *st, const struct identity *who,
+enum inv_rc sq_member_remove(struct sq_store *st, const struct identity *who,
                                 const char *login, enum inv_role *was,
                                 struct inv_err *err)
 {
@@ -452,7 +451,7 @@ enum inv_rc store_member_remove(struct store *st, const struct identity *who,
 	                     err);
 }
 
-enum inv_rc store_member_role(struct store *st, const struct identity *who,
+enum inv_rc sq_member_role(struct sq_store *st, const struct identity *who,
                               const char *login, enum inv_role role,
                               enum inv_role *was, struct inv_err *err)
 {
