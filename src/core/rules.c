@@ -175,7 +175,7 @@ enum inv_rc rule_view(const struct identity *who, enum inv_view view,
 /* Validation that needs no row: runs before the transaction, so bad input
  * never takes the write lock. */
 enum inv_rc rule_input_check(const struct invoice_input *in,
-                               struct inv_err *err)
+                             struct inv_err *err)
 {
 	enum inv_status status;
 	enum inv_rc rc;
@@ -202,7 +202,8 @@ enum inv_rc rule_input_check(const struct invoice_input *in,
 			return rc;
 	}
 	/* The decimals a total may have depend on the currency; when the
-	 * currency is not changing, rule_rule_input_apply() checks it against the row. */
+	 * currency is not changing, rule_input_apply() checks it against
+	 * the row. */
 	if (in->total && in->currency) {
 		int64_t minor;
 
@@ -231,8 +232,8 @@ static void money_trim_zeros(char *text)
 
 /* Apply input onto a copy of the current row: the new field values. */
 enum inv_rc rule_input_apply(const struct invoice_input *in,
-                               const struct invoice *cur, struct invoice *out,
-                               struct inv_err *err)
+                             const struct invoice *cur, struct invoice *out,
+                             struct inv_err *err)
 {
 	const char *currency = in->currency ? in->currency : cur->currency;
 	enum inv_rc rc;
@@ -270,7 +271,7 @@ enum inv_rc rule_input_apply(const struct invoice_input *in,
  * amount is written with the currency it was typed in, so a set holding
  * either takes both when both are given. */
 void rule_input_narrow(const struct invoice_input *in, unsigned fields,
-                         struct invoice_input *out)
+                       struct invoice_input *out)
 {
 	if ((fields & (MF_TOTAL | MF_CURRENCY)) && in->total && in->currency)
 		fields |= MF_TOTAL | MF_CURRENCY;

@@ -1,18 +1,20 @@
 /*
  * store.h - the invoice store: the only door to the database.
  *
- * The faces see the core's own types and result codes, never SQLite's, so a
- * different backend can sit behind this interface.  Every write follows
- * SPEC 3: one BEGIN IMMEDIATE transaction that loads the row by (session org,
- * id) and checks tenancy, lifecycle, role and version in that order against
- * the row it just loaded; on success it writes the row with version + 1, the
- * audit row (which is also the change-feed row) and the totals, then
- * commits.  A refused
- * write writes nothing.  On INV_CONFLICT the `current` out-parameter holds
- * the row as the database holds it now, read in the same transaction.
+ * The faces see the core's own types and result codes, never an engine's:
+ * store_open picks the backend that serves a location (backend.h; SQLite
+ * for a file path), and every call below promises the same whichever it
+ * is.  Every write follows SPEC 3: one transaction that loads the row by
+ * (session org, id) under the write lock and asks rules.h (tenancy,
+ * lifecycle, role, version, in that order) about the row it just loaded;
+ * on success it writes the row with version + 1, the audit row (which is
+ * also the change-feed row) and the totals, then commits.  A refused write
+ * writes nothing.  On INV_CONFLICT the `current` out-parameter holds the
+ * row as the database holds it now, read in the same transaction.
  *
  * A struct store is one connection; it is not shared between threads (open
- * one per thread).
+ * one per thread, or a peer with store_open_peer).  The demonstrations are
+ * in store_demo.h, the tools' calls in store_tools.h.
  */
 #ifndef INVED_STORE_H
 #define INVED_STORE_H
@@ -33,11 +35,12 @@ enum store_open_flags {
 	STORE_OPEN_CREATE = 1,   /* create the file (and schema) if missing */
 };
 
-/* Process-wide SQLite settings, once at the start of a process, before
- * any other store call and before any thread starts: SQLite's memory
- * statistics are turned off (nothing reads them, and keeping them takes a
- * global mutex on every allocation, a tenth of an edit's instructions).
- * Later calls, or calls after SQLite is in use, change nothing. */
+/* Each backend's process-wide settings, once at the start of a process,
+ * before any other store call and before any thread starts (SQLite: its
+ * memory statistics are turned off; nothing reads them, and keeping them
+ * takes a global mutex on every allocation, a tenth of an edit's
+ * instructions).  Later calls, or calls after an engine is in use, change
+ * nothing. */
 void store_process_setup(void);
 
 #define STORE_BUSY_DEFAULT_MS 5000

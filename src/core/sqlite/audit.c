@@ -108,8 +108,8 @@ static size_t phrase(const struct detail_field *f, const char *cur_before,
 }
 
 enum inv_rc sq_audit_explain(struct sq_store *st, const char *detail,
-                                char currency[4], char *out, size_t size,
-                                struct inv_err *err)
+                             char currency[4], char *out, size_t size,
+                             struct inv_err *err)
 {
 	static const char sql[] =
 		"SELECT key, json_extract(value, '$.old'), "

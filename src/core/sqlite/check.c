@@ -405,7 +405,7 @@ enum inv_rc sq_guard(struct sq_store *st, struct inv_err *err)
 }
 
 enum inv_rc sq_guard_row(struct sq_store *st, const struct invoice *cur,
-                            struct inv_err *err)
+                         struct inv_err *err)
 {
 	int64_t tip = 0;
 	bool purged = false;
@@ -985,7 +985,7 @@ static enum inv_rc check_all(struct checker *c, struct inv_err *err)
 }
 
 enum inv_rc sq_check_run(struct sq_store *st, const struct identity *who,
-                            struct check_report *out, struct inv_err *err)
+                         struct check_report *out, struct inv_err *err)
 {
 	struct checker c = {st, who, out};
 
@@ -1094,7 +1094,7 @@ static int repair_schema(struct sq_store *st, struct repair_plan *p,
 }
 
 enum inv_rc sq_check_repair(struct sq_store *st, const struct identity *who,
-                               struct check_report *out, struct inv_err *err)
+                            struct check_report *out, struct inv_err *err)
 {
 	struct schema_set want, have;
 	struct repair_plan plan;

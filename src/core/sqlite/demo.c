@@ -8,6 +8,10 @@
  * the demo's audit trail, change feed and totals are real ones.  All of it
  * is one transaction (each write a savepoint in it): a process killed half
  * way leaves no demo at all, never a part of one that says it is whole.
+ *
+ * Also here, the demonstrations of store_demo.h (a forced version drift,
+ * a held write lock), each through a peer connection and refused outside
+ * a demo database, and the tools call that adds members unguarded.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -160,7 +164,7 @@ enum inv_rc sq_seed_demo(struct sq_store *st, struct inv_err *err)
  * invoice.  An `init --demo` of an earlier inved, killed half way, left the
  * demo marker with fewer. */
 enum inv_rc sq_demo_present(struct sq_store *st, bool *present,
-                               struct inv_err *err)
+                            struct inv_err *err)
 {
 	const int64_t want = 2 + (int64_t)(sizeof acme / sizeof acme[0]) +
 	                     (int64_t)(sizeof globex / sizeof globex[0]);
@@ -189,8 +193,8 @@ enum inv_rc sq_demo_present(struct sq_store *st, bool *present,
 }
 
 enum inv_rc sq_add_member(struct sq_store *st, const char *user,
-                             const char *org, enum inv_role role,
-                             struct inv_err *err)
+                          const char *org, enum inv_role role,
+                          struct inv_err *err)
 {
 	static const char *const sql[] = {
 		"INSERT INTO orgs (name, prefix) VALUES (?1, upper(?1) || '-') "
@@ -264,8 +268,8 @@ static enum inv_rc demo_only(struct sq_store *st, const char *refusal,
 /* A peer write through a connection of its own: this connection's cached
  * reads stay as they were, like another terminal's would. */
 enum inv_rc sq_drift(struct sq_store *st, const struct identity *who,
-                        int64_t id, struct write_result *res,
-                        struct inv_err *err)
+                     int64_t id, struct write_result *res,
+                     struct inv_err *err)
 {
 	struct sq_store *peer = NULL;
 	struct invoice cur;
@@ -293,7 +297,7 @@ enum inv_rc sq_drift(struct sq_store *st, const struct identity *who,
 		rc = sq_guard_row(peer, &cur, err);
 	if (rc == INV_OK)
 		rc = sq_claim(peer, who, "invoice.drift", id, cur.version,
-		                 err);
+		              err);
 	if (rc == INV_OK) {
 		rc = sq_stmt(peer, SQL_DRIFT, &s, err);
 		if (rc == INV_OK) {

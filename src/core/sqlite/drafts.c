@@ -61,9 +61,9 @@ static bool draft_text_ok(const char *text)
 }
 
 enum inv_rc sq_draft_save(struct sq_store *st, const struct identity *who,
-                             const struct draft *d, int64_t version,
-                             int64_t *new_version, struct draft *current,
-                             struct inv_err *err)
+                          const struct draft *d, int64_t version,
+                          int64_t *new_version, struct draft *current,
+                          struct inv_err *err)
 {
 	struct draft stored;
 	sqlite3_stmt *s;
@@ -123,8 +123,8 @@ enum inv_rc sq_draft_save(struct sq_store *st, const struct identity *who,
 }
 
 enum inv_rc sq_draft_load(struct sq_store *st, const struct identity *who,
-                             int64_t invoice_id, const char *token,
-                             struct draft *out, struct inv_err *err)
+                          int64_t invoice_id, const char *token,
+                          struct draft *out, struct inv_err *err)
 {
 	bool found;
 	enum inv_rc rc;
@@ -139,8 +139,8 @@ enum inv_rc sq_draft_load(struct sq_store *st, const struct identity *who,
 }
 
 enum inv_rc sq_draft_discard(struct sq_store *st, const struct identity *who,
-                                int64_t invoice_id, const char *token,
-                                struct inv_err *err)
+                             int64_t invoice_id, const char *token,
+                             struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 

@@ -14,7 +14,7 @@
 /* ---- change feed --------------------------------------------------------- */
 
 enum inv_rc sq_data_version(struct sq_store *st, int64_t *out,
-                               struct inv_err *err)
+                            struct inv_err *err)
 {
 	return sq_head_read(st, SQL_DATA_VERSION, out, err);
 }
@@ -29,14 +29,14 @@ enum inv_rc sq_data_version(struct sq_store *st, int64_t *out,
  * commit can fall below (tests/store/test_store.c
  * feed_position_never_passes_a_write_still_in_flight). */
 enum inv_rc sq_changes_head(struct sq_store *st, int64_t *out,
-                               struct inv_err *err)
+                            struct inv_err *err)
 {
 	return sq_head_read(st, SQL_AUDIT_HEAD, out, err);
 }
 
 enum inv_rc sq_changes_since(struct sq_store *st, const struct identity *who,
-                                int64_t after, struct change *out, size_t max,
-                                size_t *n, struct inv_err *err)
+                             int64_t after, struct change *out, size_t max,
+                             size_t *n, struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;

@@ -144,7 +144,7 @@ static enum inv_rc identity_not_member(struct sq_store *st, const char *user,
 }
 
 enum inv_rc sq_identity(struct sq_store *st, const char *user, const char *org,
-                           struct identity *out, struct inv_err *err)
+                        struct identity *out, struct inv_err *err)
 {
 	bool demo = sq_is_demo(st);
 	char name[NAME_MAX_BYTES + 1];
@@ -173,7 +173,7 @@ enum inv_rc sq_identity(struct sq_store *st, const char *user, const char *org,
 		return identity_not_member(st, name, false, demo, err);
 
 	prc = sq_stmt(st, org && *org ? SQL_MEMBERSHIP : SQL_MEMBERSHIPS_OF,
-	               &s, err);
+	              &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, out->user_id);
@@ -206,7 +206,7 @@ enum inv_rc sq_identity(struct sq_store *st, const char *user, const char *org,
 }
 
 enum inv_rc sq_memberships(struct sq_store *st, struct membership *out,
-                              size_t max, size_t *n, struct inv_err *err)
+                           size_t max, size_t *n, struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;

@@ -1,5 +1,5 @@
 /*
- * member.c - who belongs to an org: `init --org` (a new org with the
+ * members.c - who belongs to an org: `init --org` (a new org with the
  * logged-in account as its admin) and `inved member` (an admin lists, adds,
  * removes and re-roles members by login name).
  *
@@ -225,8 +225,8 @@ static enum inv_rc org_find(struct sq_store *st, const char *org, int64_t *id,
 }
 
 enum inv_rc sq_org_create(struct sq_store *st, const char *user,
-                             const char *org, struct identity *out,
-                             bool *already, struct inv_err *err)
+                          const char *org, struct identity *out,
+                          bool *already, struct inv_err *err)
 {
 	char account[NAME_MAX_BYTES + 1];
 	enum inv_role role;
@@ -293,8 +293,8 @@ enum inv_rc sq_org_create(struct sq_store *st, const char *user,
 /* ---- inved member -------------------------------------------------------- */
 
 enum inv_rc sq_members(struct sq_store *st, const struct identity *who,
-                          const char *after, struct member *out, size_t max,
-                          size_t *n, struct inv_err *err)
+                       const char *after, struct member *out, size_t max,
+                       size_t *n, struct inv_err *err)
 {
 	sqlite3_stmt *s;
 	enum inv_rc rc;
@@ -332,10 +332,11 @@ enum member_op { MEMBER_ADD, MEMBER_REMOVE, MEMBER_ROLE };
 
 /* The refusals that depend on the target: checked against the rows read
  * in this transaction. */
-static enum inv_rc member_decide(struct sq_store *st, const struct identity *who,
-                                 enum member_op op, const char *login,
-                                 bool found, enum inv_role was,
-                                 enum inv_role role, struct inv_err *err)
+static enum inv_rc member_decide(struct sq_store *st,
+                                 const struct identity *who, enum member_op op,
+                                 const char *login, bool found,
+                                 enum inv_role was, enum inv_role role,
+                                 struct inv_err *err)
 {
 	int64_t admins = 0;
 	enum inv_rc rc;
@@ -393,10 +394,10 @@ static enum inv_rc member_change_sql(struct sq_store *st, enum member_op op,
 	return member_run(st, s, err);
 }
 
-static enum inv_rc member_change(struct sq_store *st, const struct identity *who,
-                                 enum member_op op, const char *login,
-                                 enum inv_role role, enum inv_role *was_out,
-                                 struct inv_err *err)
+static enum inv_rc member_change(struct sq_store *st,
+                                 const struct identity *who, enum member_op op,
+                                 const char *login, enum inv_role role,
+                                 enum inv_role *was_out, struct inv_err *err)
 {
 	static const char *const action[] = {"member.add", "member.remove",
 	                                     "member.role"};
@@ -437,23 +438,23 @@ static enum inv_rc member_change(struct sq_store *st, const struct identity *who
 }
 
 enum inv_rc sq_member_add(struct sq_store *st, const struct identity *who,
-                             const char *login, enum inv_role role,
-                             struct inv_err *err)
+                          const char *login, enum inv_role role,
+                          struct inv_err *err)
 {
 	return member_change(st, who, MEMBER_ADD, login, role, NULL, err);
 }
 
 enum inv_rc sq_member_remove(struct sq_store *st, const struct identity *who,
-                                const char *login, enum inv_role *was,
-                                struct inv_err *err)
+                             const char *login, enum inv_role *was,
+                             struct inv_err *err)
 {
 	return member_change(st, who, MEMBER_REMOVE, login, ROLE_MEMBER, was,
 	                     err);
 }
 
 enum inv_rc sq_member_role(struct sq_store *st, const struct identity *who,
-                              const char *login, enum inv_role role,
-                              enum inv_role *was, struct inv_err *err)
+                           const char *login, enum inv_role role,
+                           enum inv_role *was, struct inv_err *err)
 {
 	return member_change(st, who, MEMBER_ROLE, login, role, was, err);
 }

@@ -18,7 +18,7 @@
 extern const char inved_schema_sql[];
 
 static enum inv_rc sq_exec_sql(struct sq_store *st, const char *sql,
-                            struct inv_err *err)
+                               struct inv_err *err)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 
@@ -202,7 +202,7 @@ static enum inv_rc connection_open(struct sq_store *st, int oflags,
 }
 
 enum inv_rc sq_open(const char *path, const struct store_options *given,
-                       struct sq_store **out, struct inv_err *err)
+                    struct sq_store **out, struct inv_err *err)
 {
 	static const struct store_options existing = {STORE_OPEN_EXISTING, 0};
 	const struct store_options *opt = given ? given : &existing;
@@ -267,9 +267,9 @@ enum inv_rc sq_open(const char *path, const struct store_options *given,
 		rc = sq_exec_sql(st, "PRAGMA journal_mode = WAL", err);
 	if (rc == INV_OK)
 		rc = sq_exec_sql(st, "PRAGMA synchronous = FULL;"
-		                  "PRAGMA foreign_keys = ON;"
-		                  "PRAGMA recursive_triggers = OFF;",
-		              err);
+		                 "PRAGMA foreign_keys = ON;"
+		                 "PRAGMA recursive_triggers = OFF;",
+		                 err);
 	if (rc == INV_OK)
 		rc = schema_migrate(st, flags & STORE_OPEN_CREATE, err);
 	if (rc != INV_OK)
@@ -301,7 +301,7 @@ void sq_close(struct sq_store *st)
 }
 
 enum inv_rc sq_open_peer(struct sq_store *st, const struct store_options *opt,
-                            struct sq_store **out, struct inv_err *err)
+                         struct sq_store **out, struct inv_err *err)
 {
 	struct store_options peer = opt ? *opt : st->opt;
 

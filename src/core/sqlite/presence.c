@@ -86,8 +86,8 @@ static bool name_ok(const char *s)
 }
 
 enum inv_rc sq_presence_enter(struct sq_store *st, const struct identity *who,
-                                 int64_t invoice_id, const char *face,
-                                 struct presence **out, struct inv_err *err)
+                              int64_t invoice_id, const char *face,
+                              struct presence **out, struct inv_err *err)
 {
 	char *dir = sq_presence_dir(st), *tmp = NULL;
 	char body[PRESENCE_FILE_MAX], since[32];
@@ -241,9 +241,9 @@ out:
 }
 
 enum inv_rc sq_presence_list(struct sq_store *st, const struct identity *who,
-                                int64_t invoice_id,
-                                struct presence_entry *out, size_t max,
-                                size_t *n, struct inv_err *err)
+                             int64_t invoice_id,
+                             struct presence_entry *out, size_t max,
+                             size_t *n, struct inv_err *err)
 {
 	char *dir = sq_presence_dir(st), prefix[64];
 	struct dirent *de;

@@ -45,7 +45,7 @@ void sq_row_read(sqlite3_stmt *s, struct invoice *inv)
 /* Load one row of the session's org.  Tenancy lives here: the org is part
  * of the key, so another org's id is simply not found. */
 enum inv_rc sq_row_load(struct sq_store *st, int64_t org, int64_t id,
-                            struct invoice *out, struct inv_err *err)
+                        struct invoice *out, struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -111,9 +111,9 @@ static enum inv_rc page_stmt(struct sq_store *st, enum inv_view view,
 }
 
 enum inv_rc sq_page(struct sq_store *st, const struct identity *who,
-                       enum inv_view view, const char *filter, int64_t anchor,
-                       enum page_dir dir, struct invoice *rows, size_t limit,
-                       size_t *n, struct inv_err *err)
+                    enum inv_view view, const char *filter, int64_t anchor,
+                    enum page_dir dir, struct invoice *rows, size_t limit,
+                    size_t *n, struct inv_err *err)
 {
 	bool has_filter = filter && *filter;
 	sqlite3_stmt *s;
@@ -155,8 +155,8 @@ enum inv_rc sq_page(struct sq_store *st, const struct identity *who,
  * one, however it is asked for (an id, a number, a history); to them it is
  * simply not there.  Admins see every row of their org. */
 enum inv_rc sq_row_load_as(struct sq_store *st, const struct identity *who,
-                               int64_t id, struct invoice *out,
-                               struct inv_err *err)
+                           int64_t id, struct invoice *out,
+                           struct inv_err *err)
 {
 	enum inv_rc rc = sq_row_load(st, who->org_id, id, out, err);
 
@@ -166,14 +166,14 @@ enum inv_rc sq_row_load_as(struct sq_store *st, const struct identity *who,
 }
 
 enum inv_rc sq_get(struct sq_store *st, const struct identity *who, int64_t id,
-                      struct invoice *out, struct inv_err *err)
+                   struct invoice *out, struct inv_err *err)
 {
 	return sq_row_load_as(st, who, id, out, err);
 }
 
 enum inv_rc sq_find(struct sq_store *st, const struct identity *who,
-                       const char *ref, struct invoice *out,
-                       struct inv_err *err)
+                    const char *ref, struct invoice *out,
+                    struct inv_err *err)
 {
 	sqlite3_stmt *s;
 	size_t len = ref ? strlen(ref) : 0, i;
@@ -237,7 +237,7 @@ static enum inv_rc summary_read(struct sq_store *st, enum stmt_id id,
 		    out->ncur >= SUMMARY_MAX_CURRENCIES)
 			continue;
 		sq_copy_text(out->cur[out->ncur].currency,
-		          sizeof out->cur[out->ncur].currency, s, 1);
+		             sizeof out->cur[out->ncur].currency, s, 1);
 		out->cur[out->ncur].count = count;
 		out->cur[out->ncur].total_minor = sqlite3_column_int64(s, 3);
 		out->ncur++;
@@ -249,13 +249,13 @@ static enum inv_rc summary_read(struct sq_store *st, enum stmt_id id,
 }
 
 enum inv_rc sq_summary(struct sq_store *st, const struct identity *who,
-                          struct summary *out, struct inv_err *err)
+                       struct summary *out, struct inv_err *err)
 {
 	return summary_read(st, SQL_TOTALS, who, out, err);
 }
 
 enum inv_rc sq_summary_recount(struct sq_store *st, const struct identity *who,
-                                  struct summary *out, struct inv_err *err)
+                               struct summary *out, struct inv_err *err)
 {
 	return summary_read(st, SQL_RECOUNT, who, out, err);
 }
@@ -263,8 +263,8 @@ enum inv_rc sq_summary_recount(struct sq_store *st, const struct identity *who,
 /* ---- audit --------------------------------------------------------------- */
 
 enum inv_rc sq_audit_tail(struct sq_store *st, const struct identity *who,
-                             int64_t subject, struct audit_entry *out,
-                             size_t max, size_t *n, struct inv_err *err)
+                          int64_t subject, struct audit_entry *out,
+                          size_t max, size_t *n, struct inv_err *err)
 {
 	sqlite3_stmt *s;
 	struct invoice row;

@@ -197,8 +197,8 @@ static enum inv_rc revert_fill(struct sq_store *st, const struct identity *who,
 }
 
 enum inv_rc sq_revert_plan(struct sq_store *st, const struct identity *who,
-                              int64_t id, int64_t to_version,
-                              struct revert_plan *out, struct inv_err *err)
+                           int64_t id, int64_t to_version,
+                           struct revert_plan *out, struct inv_err *err)
 {
 	enum inv_rc rc;
 
@@ -222,9 +222,9 @@ enum inv_rc sq_revert_plan(struct sq_store *st, const struct identity *who,
 }
 
 enum inv_rc sq_revert(struct sq_store *st, const struct identity *who,
-                         int64_t id, int64_t to_version, int64_t version,
-                         struct revert_plan *plan, struct write_result *res,
-                         struct inv_err *err)
+                      int64_t id, int64_t to_version, int64_t version,
+                      struct revert_plan *plan, struct write_result *res,
+                      struct inv_err *err)
 {
 	struct revert_plan local;
 	enum inv_rc rc;
@@ -238,12 +238,12 @@ enum inv_rc sq_revert(struct sq_store *st, const struct identity *who,
 	if (rc != INV_OK)
 		return rc;
 	rc = sq_edit_guard(st, who, RULE_REVERT, id, version, 0, &plan->current,
-	                res, err);
+	                   res, err);
 	if (rc != INV_OK)
 		return rc;
 	rc = revert_fill(st, who, plan, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
 	return sq_edit_write(st, who, &plan->current, &plan->target,
-	                  "invoice.revert", res, err);
+	                     "invoice.revert", res, err);
 }

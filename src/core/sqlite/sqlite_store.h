@@ -106,7 +106,7 @@ struct sq_store {
 /* PRAGMA data_version of this connection: changes when another connection
  * commits.  Cheap enough to poll while idle. */
 enum inv_rc sq_data_version(struct sq_store *st, int64_t *out,
-                               struct inv_err *err);
+                            struct inv_err *err);
 
 /* The directory the registrations live in (malloc'd; NULL without
  * memory): the wake-up watches it, so a form opening or closing
@@ -121,7 +121,7 @@ void sq_wakeup_free(struct sq_wakeup *w);
  * before it is handed out; the failure to prepare it otherwise (*out
  * NULL). */
 enum inv_rc sq_stmt(struct sq_store *st, enum stmt_id id, sqlite3_stmt **out,
-                       struct inv_err *err);
+                    struct inv_err *err);
 
 /* Map a SQLite failure to a result and a message that names the file. */
 enum inv_rc sq_sqlite_err(struct sq_store *st, int rc, struct inv_err *err);
@@ -129,7 +129,7 @@ enum inv_rc sq_sqlite_err(struct sq_store *st, int rc, struct inv_err *err);
 /* The first column of the first row of sql (a PRAGMA, a count), run
  * uncached; *out is left alone when there is no row. */
 enum inv_rc sq_query_int(struct sq_store *st, const char *sql, int64_t *out,
-                            struct inv_err *err);
+                         struct inv_err *err);
 
 /* Run one cached statement that returns no rows. */
 enum inv_rc sq_exec(struct sq_store *st, enum stmt_id id, struct inv_err *err);
@@ -148,7 +148,7 @@ enum inv_rc sq_guard(struct sq_store *st, struct inv_err *err);
  * invoice's newest audit row must lead to its current version (one index
  * lookup), else a change went unaudited or an audit row was removed. */
 enum inv_rc sq_guard_row(struct sq_store *st, const struct invoice *cur,
-                            struct inv_err *err);
+                         struct inv_err *err);
 void sq_guard_release(struct sq_store *st);
 enum inv_rc sq_tx_commit(struct sq_store *st, struct inv_err *err);
 void sq_tx_rollback(struct sq_store *st);
@@ -165,8 +165,8 @@ void sq_batch_rollback(struct sq_store *st);
  * with an empty detail, which the schema's triggers fill when the invoice
  * changes.  Must come right before that change. */
 enum inv_rc sq_claim(struct sq_store *st, const struct identity *who,
-                        const char *action, int64_t id, int64_t from,
-                        struct inv_err *err);
+                     const char *action, int64_t id, int64_t from,
+                     struct inv_err *err);
 
 /* Make user a member of org with role, creating either when missing (a new
  * org numbers its invoices PREFIX-1001, PREFIX being its name upper-cased).
@@ -175,166 +175,166 @@ enum inv_rc sq_claim(struct sq_store *st, const struct identity *who,
  * from nothing (the benchmark's generator).  The faces go through
  * sq_org_create and the sq_member_* calls, which check who asks. */
 enum inv_rc sq_add_member(struct sq_store *st, const char *user,
-                             const char *org, enum inv_role role,
-                             struct inv_err *err);
+                          const char *org, enum inv_role role,
+                          struct inv_err *err);
 
 /* open.c */
 void sq_process_setup(void);
 enum inv_rc sq_open(const char *path, const struct store_options *given,
-                       struct sq_store **out, struct inv_err *err);
+                    struct sq_store **out, struct inv_err *err);
 void sq_close(struct sq_store *st);
 enum inv_rc sq_open_peer(struct sq_store *st, const struct store_options *opt,
-                            struct sq_store **out, struct inv_err *err);
+                         struct sq_store **out, struct inv_err *err);
 
 /* stmt.c */
 enum inv_rc sq_stmt_done(struct sq_store *st, sqlite3_stmt *s,
-                             struct inv_err *err);
+                         struct inv_err *err);
 void sq_copy_text(char *dst, size_t len, sqlite3_stmt *s, int col);
 enum inv_rc sq_head_read(struct sq_store *st, enum stmt_id id, int64_t *out,
-                             struct inv_err *err);
+                         struct inv_err *err);
 
 /* identity.c */
 enum inv_rc sq_identity(struct sq_store *st, const char *user, const char *org,
-                           struct identity *out, struct inv_err *err);
+                        struct identity *out, struct inv_err *err);
 enum inv_rc sq_memberships(struct sq_store *st, struct membership *out,
-                              size_t max, size_t *n, struct inv_err *err);
+                           size_t max, size_t *n, struct inv_err *err);
 
 /* members.c */
 enum inv_rc sq_org_create(struct sq_store *st, const char *user,
-                             const char *org, struct identity *out,
-                             bool *already, struct inv_err *err);
+                          const char *org, struct identity *out,
+                          bool *already, struct inv_err *err);
 enum inv_rc sq_members(struct sq_store *st, const struct identity *who,
-                          const char *after, struct member *out, size_t max,
-                          size_t *n, struct inv_err *err);
+                       const char *after, struct member *out, size_t max,
+                       size_t *n, struct inv_err *err);
 enum inv_rc sq_member_add(struct sq_store *st, const struct identity *who,
-                             const char *login, enum inv_role role,
-                             struct inv_err *err);
+                          const char *login, enum inv_role role,
+                          struct inv_err *err);
 enum inv_rc sq_member_remove(struct sq_store *st, const struct identity *who,
-                                const char *login, enum inv_role *was,
-                                struct inv_err *err);
+                             const char *login, enum inv_role *was,
+                             struct inv_err *err);
 enum inv_rc sq_member_role(struct sq_store *st, const struct identity *who,
-                              const char *login, enum inv_role role,
-                              enum inv_role *was, struct inv_err *err);
+                           const char *login, enum inv_role role,
+                           enum inv_role *was, struct inv_err *err);
 
 /* reads.c */
 void sq_row_read(sqlite3_stmt *s, struct invoice *inv);
 enum inv_rc sq_row_load(struct sq_store *st, int64_t org, int64_t id,
-                            struct invoice *out, struct inv_err *err);
+                        struct invoice *out, struct inv_err *err);
 enum inv_rc sq_page(struct sq_store *st, const struct identity *who,
-                       enum inv_view view, const char *filter, int64_t anchor,
-                       enum page_dir dir, struct invoice *rows, size_t limit,
-                       size_t *n, struct inv_err *err);
+                    enum inv_view view, const char *filter, int64_t anchor,
+                    enum page_dir dir, struct invoice *rows, size_t limit,
+                    size_t *n, struct inv_err *err);
 enum inv_rc sq_row_load_as(struct sq_store *st, const struct identity *who,
-                               int64_t id, struct invoice *out,
-                               struct inv_err *err);
+                           int64_t id, struct invoice *out,
+                           struct inv_err *err);
 enum inv_rc sq_get(struct sq_store *st, const struct identity *who, int64_t id,
-                      struct invoice *out, struct inv_err *err);
+                   struct invoice *out, struct inv_err *err);
 enum inv_rc sq_find(struct sq_store *st, const struct identity *who,
-                       const char *ref, struct invoice *out,
-                       struct inv_err *err);
+                    const char *ref, struct invoice *out,
+                    struct inv_err *err);
 enum inv_rc sq_summary(struct sq_store *st, const struct identity *who,
-                          struct summary *out, struct inv_err *err);
+                       struct summary *out, struct inv_err *err);
 enum inv_rc sq_summary_recount(struct sq_store *st, const struct identity *who,
-                                  struct summary *out, struct inv_err *err);
+                               struct summary *out, struct inv_err *err);
 enum inv_rc sq_audit_tail(struct sq_store *st, const struct identity *who,
-                             int64_t subject, struct audit_entry *out,
-                             size_t max, size_t *n, struct inv_err *err);
+                          int64_t subject, struct audit_entry *out,
+                          size_t max, size_t *n, struct inv_err *err);
 
 /* write.c */
 void sq_result_reset(struct write_result *res);
 enum inv_rc sq_write_finish(struct sq_store *st, const struct identity *who,
-                                int64_t id, struct write_result *res,
-                                struct inv_err *err);
+                            int64_t id, struct write_result *res,
+                            struct inv_err *err);
 enum inv_rc sq_refuse(struct sq_store *st, enum inv_rc rc,
-                          const struct invoice *current,
-                          struct write_result *res);
+                      const struct invoice *current,
+                      struct write_result *res);
 enum inv_rc sq_run_update(struct sq_store *st, sqlite3_stmt *s,
-                              const struct invoice *cur, const char *number,
-                              struct inv_err *err);
+                          const struct invoice *cur, const char *number,
+                          struct inv_err *err);
 enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
                          enum rule_op op, int64_t id, int64_t version,
                          struct write_result *res, struct inv_err *err);
 enum inv_rc sq_edit_guard(struct sq_store *st, const struct identity *who,
-                              enum rule_op op, int64_t id, int64_t version,
-                              int flags, struct invoice *cur,
-                              struct write_result *res, struct inv_err *err);
+                          enum rule_op op, int64_t id, int64_t version,
+                          int flags, struct invoice *cur,
+                          struct write_result *res, struct inv_err *err);
 enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
-                              const struct invoice *cur,
-                              const struct invoice *next, const char *action,
-                              struct write_result *res, struct inv_err *err);
+                          const struct invoice *cur,
+                          const struct invoice *next, const char *action,
+                          struct write_result *res, struct inv_err *err);
 enum inv_rc sq_edit_fields(struct sq_store *st, const struct identity *who,
-                              int64_t id, int64_t version,
-                              const struct invoice_input *given,
-                              unsigned fields, int flags,
-                              struct write_result *res, struct inv_err *err);
+                           int64_t id, int64_t version,
+                           const struct invoice_input *given,
+                           unsigned fields, int flags,
+                           struct write_result *res, struct inv_err *err);
 enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
-                         const char *token, const char *number,
-                         const struct invoice_input *in,
-                         struct write_result *res, struct inv_err *err);
+                      const char *token, const char *number,
+                      const struct invoice_input *in,
+                      struct write_result *res, struct inv_err *err);
 
 /* revert.c */
 enum inv_rc sq_revert_plan(struct sq_store *st, const struct identity *who,
-                              int64_t id, int64_t to_version,
-                              struct revert_plan *out, struct inv_err *err);
+                           int64_t id, int64_t to_version,
+                           struct revert_plan *out, struct inv_err *err);
 enum inv_rc sq_revert(struct sq_store *st, const struct identity *who,
-                         int64_t id, int64_t to_version, int64_t version,
-                         struct revert_plan *plan, struct write_result *res,
-                         struct inv_err *err);
+                      int64_t id, int64_t to_version, int64_t version,
+                      struct revert_plan *plan, struct write_result *res,
+                      struct inv_err *err);
 
 /* drafts.c */
 enum inv_rc sq_draft_save(struct sq_store *st, const struct identity *who,
-                             const struct draft *d, int64_t version,
-                             int64_t *new_version, struct draft *current,
-                             struct inv_err *err);
+                          const struct draft *d, int64_t version,
+                          int64_t *new_version, struct draft *current,
+                          struct inv_err *err);
 enum inv_rc sq_draft_load(struct sq_store *st, const struct identity *who,
-                             int64_t invoice_id, const char *token,
-                             struct draft *out, struct inv_err *err);
+                          int64_t invoice_id, const char *token,
+                          struct draft *out, struct inv_err *err);
 enum inv_rc sq_draft_discard(struct sq_store *st, const struct identity *who,
-                                int64_t invoice_id, const char *token,
-                                struct inv_err *err);
+                             int64_t invoice_id, const char *token,
+                             struct inv_err *err);
 
 /* feed.c */
 enum inv_rc sq_changes_head(struct sq_store *st, int64_t *out,
-                               struct inv_err *err);
+                            struct inv_err *err);
 enum inv_rc sq_changes_since(struct sq_store *st, const struct identity *who,
-                                int64_t after, struct change *out, size_t max,
-                                size_t *n, struct inv_err *err);
+                             int64_t after, struct change *out, size_t max,
+                             size_t *n, struct inv_err *err);
 
 /* wakeup.c */
 int sq_wakeup_fd(struct sq_store *st);
 enum inv_rc sq_wakeup_check(struct sq_store *st, bool *changed, int *next_ms,
-                               struct inv_err *err);
+                            struct inv_err *err);
 bool sq_wakeup_polling(struct sq_store *st, char *why, size_t size);
 
 /* presence.c */
 enum inv_rc sq_presence_enter(struct sq_store *st, const struct identity *who,
-                                 int64_t invoice_id, const char *face,
-                                 struct presence **out, struct inv_err *err);
+                              int64_t invoice_id, const char *face,
+                              struct presence **out, struct inv_err *err);
 void sq_presence_leave(struct presence *p);
 enum inv_rc sq_presence_list(struct sq_store *st, const struct identity *who,
-                                int64_t invoice_id,
-                                struct presence_entry *out, size_t max,
-                                size_t *n, struct inv_err *err);
+                             int64_t invoice_id,
+                             struct presence_entry *out, size_t max,
+                             size_t *n, struct inv_err *err);
 
 /* check.c */
 enum inv_rc sq_check_run(struct sq_store *st, const struct identity *who,
-                            struct check_report *out, struct inv_err *err);
+                         struct check_report *out, struct inv_err *err);
 enum inv_rc sq_check_repair(struct sq_store *st, const struct identity *who,
-                               struct check_report *out, struct inv_err *err);
+                            struct check_report *out, struct inv_err *err);
 
 /* audit.c */
 enum inv_rc sq_audit_explain(struct sq_store *st, const char *detail,
-                                char currency[4], char *out, size_t size,
-                                struct inv_err *err);
+                             char currency[4], char *out, size_t size,
+                             struct inv_err *err);
 
 /* demo.c */
 enum inv_rc sq_seed_demo(struct sq_store *st, struct inv_err *err);
 enum inv_rc sq_demo_present(struct sq_store *st, bool *present,
-                               struct inv_err *err);
+                            struct inv_err *err);
 bool sq_is_demo(struct sq_store *st);
 enum inv_rc sq_drift(struct sq_store *st, const struct identity *who,
-                        int64_t id, struct write_result *res,
-                        struct inv_err *err);
+                     int64_t id, struct write_result *res,
+                     struct inv_err *err);
 enum inv_rc sq_hold_lock(struct sq_store *st, int ms, struct inv_err *err);
 
 /* The backend table (table.c). */

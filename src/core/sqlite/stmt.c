@@ -184,7 +184,7 @@ enum inv_rc sq_sqlite_err(struct sq_store *st, int rc, struct inv_err *err)
 }
 
 enum inv_rc sq_stmt(struct sq_store *st, enum stmt_id id, sqlite3_stmt **out,
-                       struct inv_err *err)
+                    struct inv_err *err)
 {
 	sqlite3_stmt *s = st->stmt[id];
 	int rc;
@@ -207,7 +207,7 @@ enum inv_rc sq_stmt(struct sq_store *st, enum stmt_id id, sqlite3_stmt **out,
 
 /* Step a statement to completion (it returns no rows we need). */
 enum inv_rc sq_stmt_done(struct sq_store *st, sqlite3_stmt *s,
-                             struct inv_err *err)
+                         struct inv_err *err)
 {
 	int rc = sqlite3_step(s);
 
@@ -295,7 +295,7 @@ void sq_batch_rollback(struct sq_store *st)
 enum inv_rc sq_tx_commit(struct sq_store *st, struct inv_err *err)
 {
 	enum inv_rc rc = sq_exec(st, st->batch ? SQL_RELEASE : SQL_COMMIT,
-	                            err);
+	                         err);
 
 	if (rc != INV_OK)
 		sq_tx_rollback(st);
@@ -317,7 +317,7 @@ void sq_copy_text(char *dst, size_t len, sqlite3_stmt *s, int col)
 }
 
 enum inv_rc sq_head_read(struct sq_store *st, enum stmt_id id, int64_t *out,
-                             struct inv_err *err)
+                         struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -336,7 +336,7 @@ enum inv_rc sq_head_read(struct sq_store *st, enum stmt_id id, int64_t *out,
 /* ---- open and migrate ---------------------------------------------------- */
 
 enum inv_rc sq_query_int(struct sq_store *st, const char *sql, int64_t *out,
-                            struct inv_err *err)
+                         struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);

@@ -262,7 +262,7 @@ static void wakeup_read(struct sq_wakeup *w, bool *seen, bool *rearm)
 }
 
 enum inv_rc sq_wakeup_check(struct sq_store *st, bool *changed, int *next_ms,
-                               struct inv_err *err)
+                            struct inv_err *err)
 {
 	struct sq_wakeup *w = NULL;
 	int64_t dv = 0, now;

@@ -23,8 +23,8 @@
 #include "sqlite_store.h"
 
 enum inv_rc sq_claim(struct sq_store *st, const struct identity *who,
-                        const char *action, int64_t id, int64_t from,
-                        struct inv_err *err)
+                     const char *action, int64_t id, int64_t from,
+                     struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
@@ -132,8 +132,8 @@ static enum inv_rc totals_room(struct sq_store *st, int64_t org,
 /* After the write: re-read the row as stored and the sequence numbers the
  * triggers assigned, still inside the transaction. */
 enum inv_rc sq_write_finish(struct sq_store *st, const struct identity *who,
-                                int64_t id, struct write_result *res,
-                                struct inv_err *err)
+                            int64_t id, struct write_result *res,
+                            struct inv_err *err)
 {
 	enum inv_rc rc = sq_row_load(st, who->org_id, id, &res->row, err);
 
@@ -150,8 +150,8 @@ enum inv_rc sq_write_finish(struct sq_store *st, const struct identity *who,
 
 /* Refuse inside the transaction: roll back and hand the current row out. */
 enum inv_rc sq_refuse(struct sq_store *st, enum inv_rc rc,
-                          const struct invoice *current,
-                          struct write_result *res)
+                      const struct invoice *current,
+                      struct write_result *res)
 {
 	sq_tx_rollback(st);
 	if (current && res) {
@@ -164,8 +164,8 @@ enum inv_rc sq_refuse(struct sq_store *st, enum inv_rc rc,
 /* Run a guarded UPDATE.  `number` is the number the row will carry: when
  * the partial unique index refuses it, the message names it. */
 enum inv_rc sq_run_update(struct sq_store *st, sqlite3_stmt *s,
-                              const struct invoice *cur, const char *number,
-                              struct inv_err *err)
+                          const struct invoice *cur, const char *number,
+                          struct inv_err *err)
 {
 	int rc = sqlite3_step(s);
 
@@ -333,9 +333,9 @@ static enum inv_rc edit_stmt(struct sq_store *st, unsigned mask,
  * loaded inside the open transaction.  On a refusal the transaction is
  * rolled back (a conflict hands the current row out in res). */
 enum inv_rc sq_edit_guard(struct sq_store *st, const struct identity *who,
-                              enum rule_op op, int64_t id, int64_t version,
-                              int flags, struct invoice *cur,
-                              struct write_result *res, struct inv_err *err)
+                          enum rule_op op, int64_t id, int64_t version,
+                          int flags, struct invoice *cur,
+                          struct write_result *res, struct inv_err *err)
 {
 	enum inv_rc rc = sq_row_load(st, who->org_id, id, cur, err);
 
@@ -349,9 +349,9 @@ enum inv_rc sq_edit_guard(struct sq_store *st, const struct identity *who,
 /* Write the fields in which next differs from cur (the row loaded in this
  * transaction) as the next version, audited as `action`, and commit. */
 enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
-                              const struct invoice *cur,
-                              const struct invoice *next, const char *action,
-                              struct write_result *res, struct inv_err *err)
+                          const struct invoice *cur,
+                          const struct invoice *next, const char *action,
+                          struct write_result *res, struct inv_err *err)
 {
 	unsigned mask = edit_mask(cur, next);
 	sqlite3_stmt *s;
@@ -410,10 +410,10 @@ enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
 }
 
 enum inv_rc sq_edit_fields(struct sq_store *st, const struct identity *who,
-                              int64_t id, int64_t version,
-                              const struct invoice_input *given,
-                              unsigned fields, int flags,
-                              struct write_result *res, struct inv_err *err)
+                           int64_t id, int64_t version,
+                           const struct invoice_input *given,
+                           unsigned fields, int flags,
+                           struct write_result *res, struct inv_err *err)
 {
 	bool overwrite = flags & WRITE_OVERWRITE;
 	struct invoice_input in;
@@ -429,17 +429,17 @@ enum inv_rc sq_edit_fields(struct sq_store *st, const struct identity *who,
 	if (rc != INV_OK)
 		return rc;
 	rc = sq_edit_guard(st, who, RULE_EDIT, id, version, flags, &cur, res,
-	                err);
+	                   err);
 	if (rc != INV_OK)
 		return rc;
 	rc = rule_input_apply(&in, &cur, &next, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
 	return sq_edit_write(st, who, &cur, &next,
-	                  overwrite && cur.version != version
-	                          ? "invoice.overwrite"
-	                          : "invoice.edit",
-	                  res, err);
+	                     overwrite && cur.version != version
+	                     ? "invoice.overwrite"
+	                     : "invoice.edit",
+	                     res, err);
 }
 
 static enum inv_rc number_live(struct sq_store *st, int64_t org,
@@ -513,9 +513,9 @@ static enum inv_rc number_allocate(struct sq_store *st, int64_t org, char *out,
 }
 
 /* The token was claimed before: answer with the invoice it made. */
-static enum inv_rc create_repeat(struct sq_store *st, const struct identity *who,
-                                 const char *token, struct write_result *res,
-                                 struct inv_err *err)
+static enum inv_rc create_repeat(struct sq_store *st,
+                                 const struct identity *who, const char *token,
+                                 struct write_result *res, struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t id = 0;
@@ -543,9 +543,9 @@ static enum inv_rc create_repeat(struct sq_store *st, const struct identity *who
 }
 
 enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
-                         const char *token, const char *number,
-                         const struct invoice_input *in,
-                         struct write_result *res, struct inv_err *err)
+                      const char *token, const char *number,
+                      const struct invoice_input *in,
+                      struct write_result *res, struct inv_err *err)
 {
 	struct invoice_input full = *in;
 	struct invoice next, holder;
