@@ -267,11 +267,12 @@ static enum inv_rc demo_only(struct sq_store *st, const char *refusal,
 
 /* A peer write through a connection of its own: this connection's cached
  * reads stay as they were, like another terminal's would. */
-enum inv_rc sq_drift(struct sq_store *st, const struct identity *who,
+enum inv_rc sq_drift(struct store *gst, const struct identity *who,
                      int64_t id, struct write_result *res,
                      struct inv_err *err)
 {
-	struct sq_store *peer = NULL;
+	struct sq_store *st = gst->impl, *peer;
+	struct store *gpeer = NULL;
 	struct invoice cur;
 	sqlite3_stmt *s;
 	enum inv_rc rc;
@@ -284,9 +285,10 @@ enum inv_rc sq_drift(struct sq_store *st, const struct identity *who,
 		err);
 	if (rc != INV_OK)
 		return rc;
-	rc = sq_open_peer(st, NULL, &peer, err);
+	rc = store_open_peer(gst, NULL, &gpeer, err);
 	if (rc != INV_OK)
 		return rc;
+	peer = gpeer->impl;
 	rc = sq_tx_begin(peer, err);
 	if (rc != INV_OK)
 		goto out;
@@ -311,19 +313,21 @@ enum inv_rc sq_drift(struct sq_store *st, const struct identity *who,
 	if (rc != INV_OK)
 		sq_tx_rollback(peer);
 out:
-	sq_close(peer);
+	store_close(gpeer);
 	return rc;
 }
 
-enum inv_rc sq_hold_lock(struct sq_store *st, int ms, struct inv_err *err)
+enum inv_rc sq_hold_lock(struct store *gst, int ms, struct inv_err *err)
 {
-	struct sq_store *holder = NULL;
+	struct store *gholder = NULL;
+	struct sq_store *holder;
 	struct timespec ts;
 	enum inv_rc rc;
 
-	rc = sq_open_peer(st, NULL, &holder, err);
+	rc = store_open_peer(gst, NULL, &gholder, err);
 	if (rc != INV_OK)
 		return rc;
+	holder = gholder->impl;
 	rc = demo_only(holder,
 		_("holding the write lock is a demonstration for databases "
 		  "made by `inved init --demo`; %s is not one"),
@@ -337,6 +341,6 @@ enum inv_rc sq_hold_lock(struct sq_store *st, int ms, struct inv_err *err)
 			;
 		sq_tx_rollback(holder);
 	}
-	sq_close(holder);
+	store_close(gholder);
 	return rc;
 }

@@ -201,12 +201,11 @@ static enum inv_rc connection_open(struct sq_store *st, int oflags,
 	return INV_OK;
 }
 
-enum inv_rc sq_open(const char *path, const struct store_options *given,
-                    struct sq_store **out, struct inv_err *err)
+enum inv_rc sq_open(const struct store *gst, struct sq_store **out,
+                    struct inv_err *err)
 {
-	static const struct store_options existing = {STORE_OPEN_EXISTING, 0};
-	const struct store_options *opt = given ? given : &existing;
-	int flags = opt->flags;
+	const char *path = gst->location;
+	int flags = gst->opt.flags;
 	struct sq_store *st;
 	struct stat sb;
 	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -214,9 +213,6 @@ enum inv_rc sq_open(const char *path, const struct store_options *given,
 	enum inv_rc rc;
 
 	*out = NULL;
-	if (!path || !*path)
-		return inv_err_set(err, INV_INVALID, "db",
-			_("no database path given; use --db PATH or set INVED_DB"));
 	if (stat(path, &sb) != 0) {
 		if (!(flags & STORE_OPEN_CREATE))
 			return inv_err_set(err, INV_NOT_FOUND, "",
@@ -231,14 +227,10 @@ enum inv_rc sq_open(const char *path, const struct store_options *given,
 	}
 
 	st = calloc(1, sizeof *st);
-	if (!st || !(st->path = strdup(path))) {
-		free(st);
+	if (!st)
 		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
-	}
-	st->opt = *opt;
-	if (st->opt.busy_timeout_ms <= 0)
-		st->opt.busy_timeout_ms = STORE_BUSY_DEFAULT_MS;
-	st->busy_ms = st->opt.busy_timeout_ms;
+	st->path = path;
+	st->busy_ms = gst->opt.busy_timeout_ms;
 	rc = connection_open(st, oflags, err);
 	if (rc != INV_OK)
 		goto fail;
@@ -296,15 +288,6 @@ void sq_close(struct sq_store *st)
 	sq_guard_release(st);
 	sqlite3_close_v2(st->db);
 	sq_wakeup_free(st->wake);
-	free(st->path);
 	free(st);
 }
 
-enum inv_rc sq_open_peer(struct sq_store *st, const struct store_options *opt,
-                         struct sq_store **out, struct inv_err *err)
-{
-	struct store_options peer = opt ? *opt : st->opt;
-
-	peer.flags = STORE_OPEN_EXISTING;
-	return sq_open(st->path, &peer, out, err);
-}

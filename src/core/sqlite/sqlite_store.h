@@ -86,8 +86,7 @@ enum stmt_id {
 
 struct sq_store {
 	sqlite3 *db;
-	char *path;
-	struct store_options opt; /* as given, the busy timeout resolved */
+	const char *path; /* the generic store's location, for messages */
 	int busy_ms;
 	bool batch; /* inside sq_batch_begin(): writes are savepoints */
 	int64_t claim_seq; /* the audit row of the write under way */
@@ -180,11 +179,11 @@ enum inv_rc sq_add_member(struct sq_store *st, const char *user,
 
 /* open.c */
 void sq_process_setup(void);
-enum inv_rc sq_open(const char *path, const struct store_options *given,
-                    struct sq_store **out, struct inv_err *err);
+/* Open the file of gst->location with gst->opt (the path is borrowed:
+ * the generic store outlives its impl). */
+enum inv_rc sq_open(const struct store *gst, struct sq_store **out,
+                    struct inv_err *err);
 void sq_close(struct sq_store *st);
-enum inv_rc sq_open_peer(struct sq_store *st, const struct store_options *opt,
-                         struct sq_store **out, struct inv_err *err);
 
 /* stmt.c */
 enum inv_rc sq_stmt_done(struct sq_store *st, sqlite3_stmt *s,
@@ -332,10 +331,10 @@ enum inv_rc sq_seed_demo(struct sq_store *st, struct inv_err *err);
 enum inv_rc sq_demo_present(struct sq_store *st, bool *present,
                             struct inv_err *err);
 bool sq_is_demo(struct sq_store *st);
-enum inv_rc sq_drift(struct sq_store *st, const struct identity *who,
+enum inv_rc sq_drift(struct store *gst, const struct identity *who,
                      int64_t id, struct write_result *res,
                      struct inv_err *err);
-enum inv_rc sq_hold_lock(struct sq_store *st, int ms, struct inv_err *err);
+enum inv_rc sq_hold_lock(struct store *gst, int ms, struct inv_err *err);
 
 /* The backend table (table.c). */
 extern const struct store_backend store_backend_sqlite;

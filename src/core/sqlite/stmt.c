@@ -18,9 +18,9 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_BEGIN] = "BEGIN IMMEDIATE",
 	[SQL_COMMIT] = "COMMIT",
 	[SQL_ROLLBACK] = "ROLLBACK",
-	[SQL_SAVEPOINT] = "SAVEPOINT sq_write",
-	[SQL_RELEASE] = "RELEASE sq_write",
-	[SQL_ROLLBACK_TO] = "ROLLBACK TO sq_write",
+	[SQL_SAVEPOINT] = "SAVEPOINT store_write",
+	[SQL_RELEASE] = "RELEASE store_write",
+	[SQL_ROLLBACK_TO] = "ROLLBACK TO store_write",
 	/* The writer's name (schema 3): the audit row of the write, appended
 	 * before the write with an empty detail, which the triggers fill. */
 	[SQL_AUDIT_CLAIM] = "INSERT INTO audit (at, org_id, actor_user_id, "

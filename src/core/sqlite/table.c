@@ -22,7 +22,7 @@ static bool t_accepts(const char *location)
 static enum inv_rc t_open(struct store *st, struct inv_err *err)
 {
 	struct sq_store *q = NULL;
-	enum inv_rc rc = sq_open(st->location, &st->opt, &q, err);
+	enum inv_rc rc = sq_open(st, &q, err);
 
 	st->impl = q;
 	return rc;
@@ -66,12 +66,12 @@ static enum inv_rc t_drift(struct store *st, const struct identity *who,
                            int64_t id, struct write_result *res,
                            struct inv_err *err)
 {
-	return sq_drift(st->impl, who, id, res, err);
+	return sq_drift(st, who, id, res, err);
 }
 
 static enum inv_rc t_hold_lock(struct store *st, int ms, struct inv_err *err)
 {
-	return sq_hold_lock(st->impl, ms, err);
+	return sq_hold_lock(st, ms, err);
 }
 
 static enum inv_rc t_identity(struct store *st, const char *user,
