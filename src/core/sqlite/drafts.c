@@ -25,9 +25,10 @@ static enum inv_rc draft_get(struct sq_store *st, const struct identity *who,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*found = false;
-	enum inv_rc prc = sq_stmt(st, token ? SQL_DRAFT_GET
+	prc = sq_stmt(st, token ? SQL_DRAFT_GET
 	                                       : SQL_DRAFT_NEWEST, &s, err);
 	if (prc != INV_OK)
 		return prc;
@@ -69,6 +70,7 @@ enum inv_rc sq_draft_save(struct sq_store *st, const struct identity *who,
 	sqlite3_stmt *s;
 	bool found;
 	enum inv_rc rc;
+	enum inv_rc prc;
 
 	if (!draft_text_ok(d->body) || !draft_text_ok(d->base_body))
 		return inv_err_set(err, INV_INVALID, "draft",
@@ -100,7 +102,7 @@ enum inv_rc sq_draft_save(struct sq_store *st, const struct identity *who,
 			  "(draft version %" PRId64 ")"),
 			stored.saved_at, stored.version);
 	}
-	enum inv_rc prc = sq_stmt(st, found ? SQL_DRAFT_UPDATE
+	prc = sq_stmt(st, found ? SQL_DRAFT_UPDATE
 	                                       : SQL_DRAFT_INSERT, &s, err);
 	if (prc != INV_OK)
 		return sq_refuse(st, prc, NULL, NULL);
@@ -143,8 +145,9 @@ enum inv_rc sq_draft_discard(struct sq_store *st, const struct identity *who,
                              struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
+	enum inv_rc prc;
 
-	enum inv_rc prc = sq_stmt(st, SQL_DRAFT_DELETE, &s, err);
+	prc = sq_stmt(st, SQL_DRAFT_DELETE, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, who->user_id);

@@ -40,9 +40,10 @@ enum inv_rc sq_changes_since(struct sq_store *st, const struct identity *who,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*n = 0;
-	enum inv_rc prc = sq_stmt(st, SQL_CHANGES_SINCE, &s, err);
+	prc = sq_stmt(st, SQL_CHANGES_SINCE, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);

@@ -152,12 +152,13 @@ enum inv_rc sq_identity(struct sq_store *st, const char *user, const char *org,
 	char list[256];
 	enum inv_rc irc;
 	int rc, rows = 0;
+	enum inv_rc prc;
 
 	memset(out, 0, sizeof *out);
 	irc = identity_user_name(st, user, demo, name, sizeof name, err);
 	if (irc != INV_OK)
 		return irc;
-	enum inv_rc prc = sq_stmt(st, SQL_USER_BY_NAME, &s, err);
+	prc = sq_stmt(st, SQL_USER_BY_NAME, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
@@ -210,9 +211,10 @@ enum inv_rc sq_memberships(struct sq_store *st, struct membership *out,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*n = 0;
-	enum inv_rc prc = sq_stmt(st, SQL_MEMBERSHIPS_ALL, &s, err);
+	prc = sq_stmt(st, SQL_MEMBERSHIPS_ALL, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -58,11 +58,12 @@ static enum inv_rc member_lookup(struct sq_store *st, int64_t org,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*user_id = 0;
 	*found = false;
 	*role = ROLE_MEMBER;
-	enum inv_rc prc = member_prepare(st,
+	prc = member_prepare(st,
 		"SELECT u.id, m.role FROM users u LEFT JOIN memberships m "
 		"ON m.user_id = u.id AND m.org_id = ?2 WHERE u.name = ?1", &s, err);
 	if (prc != INV_OK)
@@ -86,9 +87,10 @@ static enum inv_rc admin_count(struct sq_store *st, int64_t org, int64_t *n,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*n = 0;
-	enum inv_rc prc = member_prepare(st,
+	prc = member_prepare(st,
 		"SELECT count(*) FROM memberships "
 		"WHERE org_id = ?1 AND role = 'admin'", &s, err);
 	if (prc != INV_OK)
@@ -136,8 +138,9 @@ static enum inv_rc member_audit(struct sq_store *st, int64_t org,
                                 struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
+	enum inv_rc prc;
 
-	enum inv_rc prc = member_prepare(st,
+	prc = member_prepare(st,
 		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
 		"subject_id, from_version, to_version, detail) "
 		"VALUES (" NOW ", ?1, ?2, ?3, ?4, 0, 0, 0, "
@@ -164,8 +167,9 @@ static enum inv_rc member_insert(struct sq_store *st, int64_t org,
 {
 	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
+	enum inv_rc prc;
 
-	enum inv_rc prc = member_prepare(st,
+	prc = member_prepare(st,
 		"INSERT INTO users (name) VALUES (?1) "
 		"ON CONFLICT (name) DO NOTHING", &s, err);
 	if (prc != INV_OK)
@@ -192,8 +196,9 @@ static enum inv_rc org_insert(struct sq_store *st, const char *org,
 {
 	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
+	enum inv_rc prc;
 
-	enum inv_rc prc = member_prepare(st,
+	prc = member_prepare(st,
 		"INSERT INTO orgs (name, prefix) VALUES (?1, upper(?1) || '-')",
 		&s, err);
 	if (prc != INV_OK)
@@ -209,9 +214,10 @@ static enum inv_rc org_find(struct sq_store *st, const char *org, int64_t *id,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*id = 0;
-	enum inv_rc prc = member_prepare(st,
+	prc = member_prepare(st,
 		"SELECT id FROM orgs WHERE name = ?1", &s, err);
 	if (prc != INV_OK)
 		return prc;
@@ -299,12 +305,13 @@ enum inv_rc sq_members(struct sq_store *st, const struct identity *who,
 	sqlite3_stmt *s;
 	enum inv_rc rc;
 	int src;
+	enum inv_rc prc;
 
 	*n = 0;
 	rc = member_admin_check(st, who, err);
 	if (rc != INV_OK)
 		return rc;
-	enum inv_rc prc = member_prepare(st,
+	prc = member_prepare(st,
 		"SELECT u.name, m.role FROM memberships m "
 		"JOIN users u ON u.id = m.user_id "
 		"WHERE m.org_id = ?1 AND u.name > ?2 ORDER BY u.name LIMIT ?3",
@@ -377,10 +384,11 @@ static enum inv_rc member_change_sql(struct sq_store *st, enum member_op op,
                                      struct inv_err *err)
 {
 	sqlite3_stmt *s;
+	enum inv_rc prc;
 
 	if (op == MEMBER_ADD)
 		return member_insert(st, org, login, role, err);
-	enum inv_rc prc = member_prepare(st, op == MEMBER_REMOVE
+	prc = member_prepare(st, op == MEMBER_REMOVE
 		? "DELETE FROM memberships WHERE org_id = ?1 AND user_id = ?2"
 		: "UPDATE memberships SET role = ?3 "
 		  "WHERE org_id = ?1 AND user_id = ?2", &s, err);

@@ -49,8 +49,9 @@ enum inv_rc sq_row_load(struct sq_store *st, int64_t org, int64_t id,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
-	enum inv_rc prc = sq_stmt(st, SQL_ROW_BY_ID, &s, err);
+	prc = sq_stmt(st, SQL_ROW_BY_ID, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, org);
@@ -119,6 +120,7 @@ enum inv_rc sq_page(struct sq_store *st, const struct identity *who,
 	sqlite3_stmt *s;
 	int rc;
 	size_t i;
+	enum inv_rc prc;
 
 	*n = 0;
 	if (view >= VIEW__COUNT || dir > PAGE_FROM)
@@ -127,7 +129,7 @@ enum inv_rc sq_page(struct sq_store *st, const struct identity *who,
 		return INV_FORBIDDEN;
 	if (limit == 0)
 		return INV_OK;
-	enum inv_rc prc = page_stmt(st, view, dir, has_filter, &s, err);
+	prc = page_stmt(st, view, dir, has_filter, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
@@ -179,6 +181,7 @@ enum inv_rc sq_find(struct sq_store *st, const struct identity *who,
 	size_t len = ref ? strlen(ref) : 0, i;
 	bool digits = len > 0;
 	int rc;
+	enum inv_rc prc;
 
 	if (len == 0 || len > NUMBER_MAX_BYTES)
 		return inv_err_set(err, INV_INVALID, "ref",
@@ -190,7 +193,7 @@ enum inv_rc sq_find(struct sq_store *st, const struct identity *who,
 	if (digits && len <= 18)
 		return sq_row_load_as(st, who, strtoll(ref, NULL, 10), out, err);
 
-	enum inv_rc prc = sq_stmt(st, SQL_ROW_BY_NUMBER, &s, err);
+	prc = sq_stmt(st, SQL_ROW_BY_NUMBER, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
@@ -222,9 +225,10 @@ static enum inv_rc summary_read(struct sq_store *st, enum stmt_id id,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	memset(out, 0, sizeof *out);
-	enum inv_rc prc = sq_stmt(st, id, &s, err);
+	prc = sq_stmt(st, id, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
@@ -270,13 +274,14 @@ enum inv_rc sq_audit_tail(struct sq_store *st, const struct identity *who,
 	struct invoice row;
 	enum inv_rc vrc;
 	int rc;
+	enum inv_rc prc;
 
 	*n = 0;
 	/* One invoice's history is read only by whom may read the invoice;
 	 * the org's tail leaves out, for a member, the deleted ones' rows. */
 	if (subject && (vrc = sq_row_load_as(st, who, subject, &row, err)) != INV_OK)
 		return vrc;
-	enum inv_rc prc = sq_stmt(st, subject ? SQL_AUDIT_SUBJECT
+	prc = sq_stmt(st, subject ? SQL_AUDIT_SUBJECT
 	                                         : SQL_AUDIT_ORG, &s, err);
 	if (prc != INV_OK)
 		return prc;

@@ -36,9 +36,10 @@ static enum inv_rc audit_value(struct sq_store *st, int64_t org, int64_t id,
 	sqlite3_stmt *s = NULL;
 	char path[40], newpath[48];
 	int rc;
+	enum inv_rc prc;
 
 	*found = false;
-	enum inv_rc prc = sq_stmt(st, SQL_AUDIT_VALUE, &s, err);
+	prc = sq_stmt(st, SQL_AUDIT_VALUE, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	snprintf(path, sizeof path, "$.%s", field);

@@ -222,8 +222,9 @@ enum inv_rc sq_stmt_done(struct sq_store *st, sqlite3_stmt *s,
 enum inv_rc sq_exec(struct sq_store *st, enum stmt_id id, struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
+	enum inv_rc prc;
 
-	enum inv_rc prc = sq_stmt(st, id, &s, err);
+	prc = sq_stmt(st, id, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	return sq_stmt_done(st, s, err);
@@ -321,8 +322,9 @@ enum inv_rc sq_head_read(struct sq_store *st, enum stmt_id id, int64_t *out,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
-	enum inv_rc prc = sq_stmt(st, id, &s, err);
+	prc = sq_stmt(st, id, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	rc = sqlite3_step(s);

@@ -28,8 +28,9 @@ enum inv_rc sq_claim(struct sq_store *st, const struct identity *who,
 {
 	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
+	enum inv_rc prc;
 
-	enum inv_rc prc = sq_stmt(st, SQL_AUDIT_CLAIM, &s, err);
+	prc = sq_stmt(st, SQL_AUDIT_CLAIM, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
@@ -98,8 +99,9 @@ static enum inv_rc totals_room(struct sq_store *st, int64_t org,
 	sqlite3_stmt *s = NULL;
 	bool full = false;
 	int rc;
+	enum inv_rc prc;
 
-	enum inv_rc prc = sq_stmt(st, SQL_TOTALS_BUCKET, &s, err);
+	prc = sq_stmt(st, SQL_TOTALS_BUCKET, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, org);
@@ -217,6 +219,7 @@ enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
 	enum inv_life life;
 	sqlite3_stmt *s;
 	enum inv_rc rc;
+	enum inv_rc prc;
 
 	sq_result_reset(res);
 	if (op != RULE_ARCHIVE && op != RULE_RESTORE && op != RULE_DELETE)
@@ -254,7 +257,7 @@ enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
 		rc = sq_claim(st, who, action[op], id, version, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
-	enum inv_rc prc = sq_stmt(st, sql[op], &s, err);
+	prc = sq_stmt(st, sql[op], &s, err);
 	if (prc != INV_OK)
 		return sq_refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, id);
@@ -356,6 +359,7 @@ enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
 	unsigned mask = edit_mask(cur, next);
 	sqlite3_stmt *s;
 	enum inv_rc rc;
+	enum inv_rc prc;
 
 	if (mask == 0) {
 		inv_err_set(err, INV_INVALID, "unchanged",
@@ -384,7 +388,7 @@ enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
 		rc = sq_claim(st, who, action, cur->id, cur->version, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
-	enum inv_rc prc = edit_stmt(st, mask, &s, err);
+	prc = edit_stmt(st, mask, &s, err);
 	if (prc != INV_OK)
 		return sq_refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, cur->id);
@@ -448,9 +452,10 @@ static enum inv_rc number_live(struct sq_store *st, int64_t org,
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*taken = false;
-	enum inv_rc prc = sq_stmt(st, SQL_NUMBER_LIVE, &s, err);
+	prc = sq_stmt(st, SQL_NUMBER_LIVE, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, org);
@@ -478,8 +483,9 @@ static enum inv_rc number_allocate(struct sq_store *st, int64_t org, char *out,
 	bool taken = true;
 	enum inv_rc rc = INV_OK;
 	int src;
+	enum inv_rc prc;
 
-	enum inv_rc prc = sq_stmt(st, SQL_ORG_NEXT, &s, err);
+	prc = sq_stmt(st, SQL_ORG_NEXT, &s, err);
 	if (prc != INV_OK)
 		return prc;
 	sqlite3_bind_int64(s, 1, org);
@@ -521,8 +527,9 @@ static enum inv_rc create_repeat(struct sq_store *st,
 	int64_t id = 0;
 	enum inv_rc rc;
 	int src;
+	enum inv_rc prc;
 
-	enum inv_rc prc = sq_stmt(st, SQL_CLAIM_LOOKUP, &s, err);
+	prc = sq_stmt(st, SQL_CLAIM_LOOKUP, &s, err);
 	if (prc != INV_OK)
 		return sq_refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, who->org_id);
@@ -554,6 +561,7 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
 	bool taken;
 	enum inv_rc rc;
 	int64_t id;
+	enum inv_rc prc;
 
 	sq_result_reset(res);
 	if (!full.customer)
@@ -584,7 +592,7 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
 		return rc;
 	/* The claim is one atomic statement: of two submits with one token,
 	 * exactly one inserts the row; the other sees zero changes. */
-	enum inv_rc prc = sq_stmt(st, SQL_CLAIM, &s, err);
+	prc = sq_stmt(st, SQL_CLAIM, &s, err);
 	if (prc != INV_OK)
 		return sq_refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, who->org_id);
