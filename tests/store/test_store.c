@@ -1487,6 +1487,49 @@ START_TEST(locked_database_is_busy_and_writes_nothing)
 }
 END_TEST
 
+/* The busy timeout is the options' (the faces read $INVED_BUSY_TIMEOUT,
+ * the core reads no environment); a peer keeps its store's options unless
+ * given its own, and opens the same location. */
+START_TEST(busy_timeout_comes_from_the_options_and_peers_keep_them)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct invoice_input in = {.customer = "Waited"};
+	struct store_options fifty = {STORE_OPEN_EXISTING, 50};
+	struct store_options forty = {STORE_OPEN_EXISTING, 40};
+	struct store *holder = NULL, *st = NULL, *same = NULL, *own = NULL;
+	struct write_result res;
+	struct inv_err err;
+
+	ck_assert_int_eq(setenv("INVED_BUSY_TIMEOUT", "77", 1), 0);
+	ck_assert_int_eq(store_open(fx.path, &fifty, &st, &err), INV_OK);
+	ck_assert_int_eq(store_open_peer(st, NULL, &same, &err), INV_OK);
+	ck_assert_int_eq(store_open_peer(st, &forty, &own, &err), INV_OK);
+	ck_assert_str_eq(store_location(same), store_location(st));
+	ck_assert_str_eq(store_location(own), fx.path);
+	ck_assert_int_eq(store_open_peer(fx.st, NULL, &holder, &err), INV_OK);
+	ck_assert_int_eq(sq_batch_begin(holder->impl, &err), INV_OK);
+	ck_assert_int_eq(store_edit(holder, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_OK);
+
+	ck_assert_int_eq(store_edit(st, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_BUSY);
+	ck_assert_msg(strstr(err.msg, " 50 ms") != NULL, "%s", err.msg);
+	ck_assert_int_eq(store_edit(same, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_BUSY);
+	ck_assert_msg(strstr(err.msg, " 50 ms") != NULL, "%s", err.msg);
+	ck_assert_int_eq(store_edit(own, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_BUSY);
+	ck_assert_msg(strstr(err.msg, " 40 ms") != NULL, "%s", err.msg);
+
+	sq_batch_rollback(holder->impl);
+	unsetenv("INVED_BUSY_TIMEOUT");
+	store_close(holder);
+	store_close(own);
+	store_close(same);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(truncated_file_is_reported_not_crashed_on)
 {
 	struct store *st = NULL;
@@ -1552,6 +1595,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, currency_change_keeps_the_written_amount);
 	tcase_add_test(tc, foreign_write_bumps_version_audits_external_and_feeds);
 	tcase_add_test(tc, feed_position_never_passes_a_write_still_in_flight);
+	tcase_add_test(tc, busy_timeout_comes_from_the_options_and_peers_keep_them);
 	tcase_add_test(tc, totals_equal_recount_after_foreign_insert_update_delete);
 	tcase_add_test(tc, keyset_pages_walk_a_view_without_gaps);
 	tcase_add_test(tc, all_view_is_for_admins_and_shows_deleted);
