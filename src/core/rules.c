@@ -48,6 +48,13 @@ bool rule_needs_admin(enum rule_op op, enum inv_life life, int flags)
 	return false;
 }
 
+bool rule_role_allows(enum rule_op op, enum inv_life life,
+                      const struct identity *who, int flags)
+{
+	return !rule_needs_admin(op, life, flags) ||
+	       identity_at_least(who, ROLE_ADMIN);
+}
+
 /* Only an edit may skip the version, and only as an overwrite; the
  * demo's drift bumps whatever version the row has. */
 static bool rule_checks_version(enum rule_op op, int flags)
@@ -80,8 +87,7 @@ enum rule_verdict rule_decide(enum rule_op op, const struct invoice *row,
 	/* 3. role, before the version: a member is told "forbidden"
 	 * whatever version they hold, and a forged overwrite is refused
 	 * even at the current version. */
-	if (rule_needs_admin(op, life, flags) &&
-	    !identity_at_least(who, ROLE_ADMIN))
+	if (!rule_role_allows(op, life, who, flags))
 		return RULE_ADMIN_ONLY;
 	/* 4. version */
 	if (rule_checks_version(op, flags) && row->version != client_version)

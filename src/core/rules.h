@@ -54,6 +54,11 @@ bool rule_life_allows(enum rule_op op, enum inv_life life);
  * the overwrite): delete, restoring a deleted row, and overwriting. */
 bool rule_needs_admin(enum rule_op op, enum inv_life life, int flags);
 
+/* Whether who's role lets them do op on a row in state life (with flags,
+ * for the overwrite): what a face asks before offering a key. */
+bool rule_role_allows(enum rule_op op, enum inv_life life,
+                      const struct identity *who, int flags);
+
 /* The checks in their order against row as loaded (NULL: none).  The
  * version is checked last, so a member is told "forbidden" whatever
  * version they hold, and a forged overwrite is refused even at the

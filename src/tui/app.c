@@ -433,7 +433,7 @@ static void app_draw_tabs(struct app *a, WINDOW *w, int64_t now)
 	static const char *const names[VIEW__COUNT] = {
 		N_("Active"), N_("Archived"), N_("All"),
 	};
-	int views = identity_at_least(&a->who, ROLE_ADMIN) ? 3 : 2;
+	int views = rule_view(&a->who, VIEW_ALL, NULL) == INV_OK ? 3 : 2;
 	char buf[96];
 	int x = 1;
 
@@ -610,7 +610,7 @@ static void app_draw_hints(struct app *a, WINDOW *w, int y)
 	HINT("n", _("new"), 4);
 	HINT("a", _("archive"), 5);
 	HINT("r", _("restore"), 6);
-	if (identity_at_least(&a->who, ROLE_ADMIN))
+	if (rule_role_allows(RULE_DELETE, LIFE_ACTIVE, &a->who, 0))
 		HINT("d", _("delete"), 2);
 	HINT("i", _("inspect"), 1);
 	HINT("/", _("filter"), 1);

@@ -311,7 +311,8 @@ static void conflict_key(struct app *a, struct layer *l, wint_t ch,
 {
 	struct conflict *lc = l->data;
 	struct conflict c;
-	bool admin = identity_at_least(&a->who, ROLE_ADMIN);
+	bool may_overwrite = rule_role_allows(RULE_EDIT, LIFE_ACTIVE, &a->who,
+	                              WRITE_OVERWRITE);
 	bool enter = (!fkey && (ch == '\n' || ch == '\r')) ||
 	             (fkey && ch == KEY_ENTER);
 
@@ -349,7 +350,7 @@ static void conflict_key(struct app *a, struct layer *l, wint_t ch,
 	} else if (ch == 'm' && c.mr.disjoint) {
 		layer_pop(a);
 		conflict_merge(a, &c);
-	} else if (ch == 'o' && admin) {
+	} else if (ch == 'o' && may_overwrite) {
 		layer_pop(a);
 		conflict_overwrite_ask(a, &c);
 	}
@@ -447,7 +448,8 @@ static void conflict_draw_picks(WINDOW *win, const struct conflict *c, int y,
 static void conflict_draw(struct app *a, struct layer *l)
 {
 	struct conflict *c = l->data;
-	bool admin = identity_at_least(&a->who, ROLE_ADMIN);
+	bool may_overwrite = rule_role_allows(RULE_EDIT, LIFE_ACTIVE, &a->who,
+	                              WRITE_OVERWRITE);
 	struct draw_hint hints[5], picks[4];
 	size_t nh = 0, np = 0;
 	char head[96];
@@ -511,7 +513,7 @@ static void conflict_draw(struct app *a, struct layer *l)
 		hints[nh++] = (struct draw_hint){ "u", _("Use latest") };
 		if (c->mr.disjoint)
 			hints[nh++] = (struct draw_hint){ "m", _("Merge") };
-		if (admin)
+		if (may_overwrite)
 			hints[nh++] = (struct draw_hint){ "o",
 			                                  _("Overwrite anyway") };
 	}

@@ -197,6 +197,25 @@ START_TEST(the_lifecycle_rule_alone)
 }
 END_TEST
 
+START_TEST(the_role_rule_alone)
+{
+	struct identity member = who_as(ROLE_MEMBER, 1);
+	struct identity admin = who_as(ROLE_ADMIN, 1);
+
+	ck_assert(!rule_role_allows(RULE_DELETE, LIFE_ACTIVE, &member, 0));
+	ck_assert(rule_role_allows(RULE_DELETE, LIFE_ACTIVE, &admin, 0));
+	ck_assert(rule_role_allows(RULE_RESTORE, LIFE_ARCHIVED, &member, 0));
+	ck_assert(!rule_role_allows(RULE_RESTORE, LIFE_DELETED, &member, 0));
+	ck_assert(rule_role_allows(RULE_EDIT, LIFE_ACTIVE, &member, 0));
+	ck_assert(!rule_role_allows(RULE_EDIT, LIFE_ACTIVE, &member,
+	                            WRITE_OVERWRITE));
+	ck_assert(rule_role_allows(RULE_EDIT, LIFE_ACTIVE, &admin,
+	                           WRITE_OVERWRITE));
+	ck_assert(rule_role_allows(RULE_ARCHIVE, LIFE_ACTIVE, &member, 0));
+	ck_assert(rule_role_allows(RULE_DRIFT, LIFE_ACTIVE, &member, 0));
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -208,6 +227,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, refusals_say_which_check_refused);
 	tcase_add_test(tc, the_all_view_is_for_admins);
 	tcase_add_test(tc, the_lifecycle_rule_alone);
+	tcase_add_test(tc, the_role_rule_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }
