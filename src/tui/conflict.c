@@ -311,8 +311,8 @@ static void conflict_key(struct app *a, struct layer *l, wint_t ch,
 {
 	struct conflict *lc = l->data;
 	struct conflict c;
-	bool may_overwrite = rule_role_allows(RULE_EDIT, LIFE_ACTIVE, &a->who,
-	                              WRITE_OVERWRITE);
+	bool may_overwrite = rule_role_allows(RULE_EDIT, LIFE_ACTIVE,
+	                                      &a->who, WRITE_OVERWRITE);
 	bool enter = (!fkey && (ch == '\n' || ch == '\r')) ||
 	             (fkey && ch == KEY_ENTER);
 
@@ -448,8 +448,8 @@ static void conflict_draw_picks(WINDOW *win, const struct conflict *c, int y,
 static void conflict_draw(struct app *a, struct layer *l)
 {
 	struct conflict *c = l->data;
-	bool may_overwrite = rule_role_allows(RULE_EDIT, LIFE_ACTIVE, &a->who,
-	                              WRITE_OVERWRITE);
+	bool may_overwrite = rule_role_allows(RULE_EDIT, LIFE_ACTIVE,
+	                                      &a->who, WRITE_OVERWRITE);
 	struct draw_hint hints[5], picks[4];
 	size_t nh = 0, np = 0;
 	char head[96];
