@@ -7,8 +7,9 @@
  * A demo database (marked as `init --demo` marks one, so the runner may act
  * as any of its users): two orgs (acme, globex) and the users alice, bob
  * (acme admin, member), carol and dave (globex admin, member), made through
- * the store's own store_open and store_add_member; then N invoices in every status, every
- * lifecycle state and a spread of currencies, with live and deleted rows
+ * the store's own store_open and store_add_member (store_tools.h); then N
+ * invoices, loaded through the SQLite connection beneath the store
+ * (store_engine_handle), in every status, every lifecycle state and a spread of currencies, with live and deleted rows
  * sharing a number the way the partial unique index allows.  The result is
  * the same for the same seed, so two runs measure the same file.
  *

@@ -1346,7 +1346,9 @@ static void race_guarded_child(const struct ctx *c, const int64_t *hot,
 	struct identity who;
 	struct inv_err err;
 
-	if (store_open(c->o->db, &(struct store_options){STORE_OPEN_EXISTING, 0}, &st, &err) != INV_OK ||
+	if (store_open(c->o->db,
+	               &(struct store_options){STORE_OPEN_EXISTING, 0},
+	               &st, &err) != INV_OK ||
 	    store_identity(st, c->who.user, c->who.org, &who, &err) != INV_OK) {
 		t->other = c->o->race_edits;
 		store_close(st);
@@ -2143,7 +2145,9 @@ int main(int argc, char **argv)
 		        "tables in %s\n", o.db);
 		return 1;
 	}
-	if (store_open(o.db, &(struct store_options){STORE_OPEN_EXISTING, 0}, &c.st, &err) != INV_OK ||
+	if (store_open(o.db,
+	               &(struct store_options){STORE_OPEN_EXISTING, 0},
+	               &c.st, &err) != INV_OK ||
 	    store_identity(c.st, o.user, o.org, &c.who, &err) != INV_OK) {
 		fprintf(stderr, "inved-bench: %s\n", err.msg);
 		store_close(c.st);

@@ -170,7 +170,9 @@ START_TEST(every_cell_of_the_role_and_tenancy_matrix_through_the_binary)
 	struct inv_err err;
 	int cell = 0, a, life, role, other, stale;
 
-	ck_assert_int_eq(store_open(fx_db, &(struct store_options){STORE_OPEN_EXISTING, 0}, &st, &err),
+	ck_assert_int_eq(store_open(fx_db,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_OK);
 	ck_assert_int_eq(store_identity(st, "alice", "acme", &alice, &err),
 	                 INV_OK);

@@ -1073,7 +1073,9 @@ START_TEST(newer_schema_is_refused_and_left_untouched)
 	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL,
 	                              NULL), SQLITE_OK);
 	sqlite3_close(db);
-	ck_assert_int_eq(store_open(fx.path, &(struct store_options){STORE_OPEN_CREATE, 0}, &st, &err),
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_CREATE, 0},
+	                            &st, &err),
 	                 INV_ERROR);
 	ck_assert_ptr_null(st);
 	ck_assert_ptr_nonnull(strstr(err.msg, "newer inved"));
@@ -1101,7 +1103,9 @@ START_TEST(schema_1_drafts_migrate_with_their_rows)
 		"m.user_id = u.id WHERE u.name = 'bob';"
 		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	ck_assert_int_eq(store_open(fx.path, &(struct store_options){STORE_OPEN_EXISTING, 0}, &st, &err),
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_OK);
 	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 3);
 	ck_assert_int_eq(store_draft_load(st, &fx.bob, 7, "", &d, &err), INV_OK);
@@ -1120,7 +1124,9 @@ START_TEST(missing_and_foreign_files_are_named_in_the_error)
 	FILE *f;
 
 	snprintf(path, sizeof path, "%s/nope.db", fx.dir);
-	ck_assert_int_eq(store_open(path, &(struct store_options){STORE_OPEN_EXISTING, 0}, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_NOT_FOUND);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 	ck_assert_ptr_nonnull(strstr(err.msg, "inved init"));
@@ -1131,7 +1137,9 @@ START_TEST(missing_and_foreign_files_are_named_in_the_error)
 	for (int i = 0; i < 100; i++)
 		fputs("padding padding padding padding padding padding\n", f);
 	fclose(f);
-	ck_assert_int_eq(store_open(path, &(struct store_options){STORE_OPEN_EXISTING, 0}, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_ERROR);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 }
@@ -1173,7 +1181,9 @@ START_TEST(wal_full_sync_and_foreign_keys_are_on)
 	/* the first connection, and a second one on the same file (as the
 	 * screen's writer opens) */
 	assert_connection_rules(fx.st);
-	ck_assert_int_eq(store_open(fx.path, &(struct store_options){STORE_OPEN_EXISTING, 0}, &second, &err), INV_OK);
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &second, &err), INV_OK);
 	assert_connection_rules(second);
 	store_close(second);
 }
@@ -1398,7 +1408,9 @@ START_TEST(feed_invalidates_exactly_the_moved_tags_of_own_org)
 	ck_assert_int_eq(feed_poll(&f, fx.st, &fx.alice, c, ch, 8, &n, &err),
 	                 INV_OK);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(store_open(fx.path, &(struct store_options){STORE_OPEN_EXISTING, 0}, &peer,
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &peer,
 	                            &err), INV_OK);
 	/* a globex edit moves nothing for an acme session */
 	ck_assert_int_eq(store_edit(peer, &fx.carol, g.id, g.version, &in, 0,
@@ -1472,7 +1484,9 @@ START_TEST(locked_database_is_busy_and_writes_nothing)
 	close(hold[0]);
 	ck_assert_int_eq(read(fds[0], &ready, 1), 1);
 	close(fds[0]);
-	ck_assert_int_eq(store_open(fx.path, &(struct store_options){STORE_OPEN_EXISTING, 300}, &st, &err),
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 300},
+	                            &st, &err),
 	                 INV_OK);
 	ck_assert_int_eq(store_edit(st, &fx.bob, inv.id, inv.version, &in, 0,
 	                            &res, &err), INV_BUSY);
@@ -1543,7 +1557,9 @@ START_TEST(truncated_file_is_reported_not_crashed_on)
 	store_close(fx.st);
 	fx.st = NULL;
 	ck_assert_int_eq(truncate(fx.path, 5000), 0);
-	if (store_open(fx.path, &(struct store_options){STORE_OPEN_EXISTING, 0}, &st, &err) == INV_OK) {
+	if (store_open(fx.path,
+	               &(struct store_options){STORE_OPEN_EXISTING, 0},
+	               &st, &err) == INV_OK) {
 		struct identity who;
 		struct summary sum;
 		enum inv_rc rc = store_identity(st, "alice", NULL, &who, &err);

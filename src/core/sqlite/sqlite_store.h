@@ -177,7 +177,7 @@ enum inv_rc sq_add_member(struct sq_store *st, const char *user,
                           const char *org, enum inv_role role,
                           struct inv_err *err);
 
-/* open.c */
+/* open.c: process setup, open (and migrate) and close. */
 void sq_process_setup(void);
 /* Open the file of gst->location with gst->opt (the path is borrowed:
  * the generic store outlives its impl). */
@@ -185,20 +185,21 @@ enum inv_rc sq_open(const struct store *gst, struct sq_store **out,
                     struct inv_err *err);
 void sq_close(struct sq_store *st);
 
-/* stmt.c */
+/* stmt.c: step a statement to its end; a column's text cut to fit; the
+ * single integer a cached statement returns. */
 enum inv_rc sq_stmt_done(struct sq_store *st, sqlite3_stmt *s,
                          struct inv_err *err);
 void sq_copy_text(char *dst, size_t len, sqlite3_stmt *s, int col);
 enum inv_rc sq_head_read(struct sq_store *st, enum stmt_id id, int64_t *out,
                          struct inv_err *err);
 
-/* identity.c */
+/* identity.c: the table's identity calls (store.h). */
 enum inv_rc sq_identity(struct sq_store *st, const char *user, const char *org,
                         struct identity *out, struct inv_err *err);
 enum inv_rc sq_memberships(struct sq_store *st, struct membership *out,
                            size_t max, size_t *n, struct inv_err *err);
 
-/* members.c */
+/* members.c: the table's member calls (store.h). */
 enum inv_rc sq_org_create(struct sq_store *st, const char *user,
                           const char *org, struct identity *out,
                           bool *already, struct inv_err *err);
@@ -215,7 +216,9 @@ enum inv_rc sq_member_role(struct sq_store *st, const struct identity *who,
                            const char *login, enum inv_role role,
                            enum inv_role *was, struct inv_err *err);
 
-/* reads.c */
+/* reads.c: the table's reads (store.h), and the row helpers the writes
+ * share: a row from a statement, a row of the org by id (INV_NOT_FOUND
+ * naming it), and that row under the read rule (rules.h). */
 void sq_row_read(sqlite3_stmt *s, struct invoice *inv);
 enum inv_rc sq_row_load(struct sq_store *st, int64_t org, int64_t id,
                         struct invoice *out, struct inv_err *err);
@@ -239,7 +242,11 @@ enum inv_rc sq_audit_tail(struct sq_store *st, const struct identity *who,
                           int64_t subject, struct audit_entry *out,
                           size_t max, size_t *n, struct inv_err *err);
 
-/* write.c */
+/* write.c: the guarded writes (store.h), and the steps revert and the
+ * demonstrations share: a cleared result, the row re-read and committed
+ * (the audit seq being the write's own claim), a refusal that rolls back
+ * and hands the current row out, a guarded UPDATE, and an edit-like
+ * write's checks (rules.h) and write. */
 void sq_result_reset(struct write_result *res);
 enum inv_rc sq_write_finish(struct sq_store *st, const struct identity *who,
                             int64_t id, struct write_result *res,
@@ -271,7 +278,7 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
                       const struct invoice_input *in,
                       struct write_result *res, struct inv_err *err);
 
-/* revert.c */
+/* revert.c: the table's revert calls (store.h). */
 enum inv_rc sq_revert_plan(struct sq_store *st, const struct identity *who,
                            int64_t id, int64_t to_version,
                            struct revert_plan *out, struct inv_err *err);
@@ -280,7 +287,7 @@ enum inv_rc sq_revert(struct sq_store *st, const struct identity *who,
                       struct revert_plan *plan, struct write_result *res,
                       struct inv_err *err);
 
-/* drafts.c */
+/* drafts.c: the table's draft calls (store.h). */
 enum inv_rc sq_draft_save(struct sq_store *st, const struct identity *who,
                           const struct draft *d, int64_t version,
                           int64_t *new_version, struct draft *current,
@@ -292,20 +299,20 @@ enum inv_rc sq_draft_discard(struct sq_store *st, const struct identity *who,
                              int64_t invoice_id, const char *token,
                              struct inv_err *err);
 
-/* feed.c */
+/* feed.c: the change feed (store.h, and the reader's promise there). */
 enum inv_rc sq_changes_head(struct sq_store *st, int64_t *out,
                             struct inv_err *err);
 enum inv_rc sq_changes_since(struct sq_store *st, const struct identity *who,
                              int64_t after, struct change *out, size_t max,
                              size_t *n, struct inv_err *err);
 
-/* wakeup.c */
+/* wakeup.c: the wake-up (store.h). */
 int sq_wakeup_fd(struct sq_store *st);
 enum inv_rc sq_wakeup_check(struct sq_store *st, bool *changed, int *next_ms,
                             struct inv_err *err);
 bool sq_wakeup_polling(struct sq_store *st, char *why, size_t size);
 
-/* presence.c */
+/* presence.c: the table's presence calls (store.h). */
 enum inv_rc sq_presence_enter(struct sq_store *st, const struct identity *who,
                               int64_t invoice_id, const char *face,
                               struct presence **out, struct inv_err *err);
@@ -315,18 +322,20 @@ enum inv_rc sq_presence_list(struct sq_store *st, const struct identity *who,
                              struct presence_entry *out, size_t max,
                              size_t *n, struct inv_err *err);
 
-/* check.c */
+/* check.c: the integrity check and its repair (store.h). */
 enum inv_rc sq_check_run(struct sq_store *st, const struct identity *who,
                          struct check_report *out, struct inv_err *err);
 enum inv_rc sq_check_repair(struct sq_store *st, const struct identity *who,
                             struct check_report *out, struct inv_err *err);
 
-/* audit.c */
+/* audit.c: an audit entry's detail as a person reads it (store.h). */
 enum inv_rc sq_audit_explain(struct sq_store *st, const char *detail,
                              char currency[4], char *out, size_t size,
                              struct inv_err *err);
 
-/* demo.c */
+/* demo.c: the demo data and the demonstrations (store_demo.h), which
+ * open their peer through the generic store; the tools' unguarded member
+ * (store_tools.h). */
 enum inv_rc sq_seed_demo(struct sq_store *st, struct inv_err *err);
 enum inv_rc sq_demo_present(struct sq_store *st, bool *present,
                             struct inv_err *err);
