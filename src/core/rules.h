@@ -68,7 +68,9 @@ enum rule_verdict rule_decide(enum rule_op op, const struct invoice *row,
                               int64_t client_version, int flags);
 
 /* rule_decide() with its result code and message in err (may be NULL).
- * On INV_CONFLICT the caller hands row out as the current row. */
+ * On INV_CONFLICT the caller hands row out as the current row.  row NULL
+ * is INV_NOT_FOUND; a backend that found nothing for the id it looked up
+ * says so with rule_not_found(id), which names it. */
 enum inv_rc rule_check(enum rule_op op, const struct invoice *row,
                        const struct identity *who, int64_t client_version,
                        int flags, struct inv_err *err);
