@@ -15,6 +15,7 @@
 #include "feed.h"
 #include "fixture.h"
 #include "sqlite_store.h"
+#include "store_tools.h"
 #include "text.h"
 
 static struct fixture fx;
@@ -1064,6 +1065,30 @@ END_TEST
 
 /* ---- file handling ------------------------------------------------------- */
 
+/* A location is opened by the first backend that accepts it: a file path
+ * by SQLite (backend.h); a URI no backend of this build serves is refused
+ * before anything is created. */
+START_TEST(location_picks_its_backend)
+{
+	struct store_options create = {STORE_OPEN_CREATE, 0};
+	struct store *st = NULL;
+	struct inv_err err;
+
+	ck_assert_int_eq(store_open("postgresql://localhost/inved", &create, &st,
+	                            &err), INV_INVALID);
+	ck_assert_ptr_null(st);
+	ck_assert_ptr_nonnull(strstr(err.msg, "postgresql://localhost/inved"));
+	ck_assert_int_eq(access("postgresql:", F_OK), -1);
+	ck_assert_int_eq(store_open("", &create, &st, &err), INV_INVALID);
+	ck_assert_str_eq(err.field, "db");
+	ck_assert_int_eq(store_open(fx.path, NULL, &st, &err), INV_OK);
+	ck_assert_str_eq(store_backend_name(st), "sqlite");
+	ck_assert_str_eq(store_location(st), fx.path);
+	ck_assert_ptr_nonnull(store_engine_handle(st));
+	store_close(st);
+}
+END_TEST
+
 START_TEST(newer_schema_is_refused_and_left_untouched)
 {
 	sqlite3 *db = fixture_raw(&fx);
@@ -1612,6 +1637,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, foreign_write_bumps_version_audits_external_and_feeds);
 	tcase_add_test(tc, feed_position_never_passes_a_write_still_in_flight);
 	tcase_add_test(tc, busy_timeout_comes_from_the_options_and_peers_keep_them);
+	tcase_add_test(tc, location_picks_its_backend);
 	tcase_add_test(tc, totals_equal_recount_after_foreign_insert_update_delete);
 	tcase_add_test(tc, keyset_pages_walk_a_view_without_gaps);
 	tcase_add_test(tc, all_view_is_for_admins_and_shows_deleted);
