@@ -66,7 +66,8 @@
 #include <unistd.h>
 
 #include "money.h"
-#include "store_internal.h"
+#include "store_demo.h"
+#include "store_tools.h"
 #include "term.h"
 #include "yard.h"
 
@@ -876,7 +877,7 @@ static void fig_edit(struct ctx *c)
 	         c->o->edit_rounds, c->o->edit_round_s, c->o->edit_round_s);
 	/* Rounds alternate the two loops, so load from elsewhere on the
 	 * machine falls on both alike. */
-	sqlite3_wal_hook(c->st->db, wal_count_hook, &wg);
+	sqlite3_wal_hook((sqlite3 *)store_engine_handle(c->st), wal_count_hook, &wg);
 	sqlite3_wal_hook(c->raw, wal_count_hook, &wb);
 	for (int r = 0; r < rounds; r++) {
 		double t0 = now_s(), end = t0 + c->o->edit_round_s, t;
@@ -939,7 +940,7 @@ static void fig_edit(struct ctx *c)
 	     wg.commits ? (double)wg.frames / wg.commits : NAN,
 	     wb.commits ? (double)wb.frames / wb.commits : NAN);
 out:
-	sqlite3_wal_autocheckpoint(c->st->db, 1000);
+	sqlite3_wal_autocheckpoint((sqlite3 *)store_engine_handle(c->st), 1000);
 	sqlite3_wal_autocheckpoint(c->raw, 1000);
 	bare_stmts_free(&b);
 	free(lat);
@@ -1075,7 +1076,7 @@ static void fig_change(struct ctx *c, struct term *t)
 		goto out;
 	}
 	progress("5: %d changes to %s seen on the TUI", n, first.number);
-	sqlite3_commit_hook(c->st->db, commit_started, &commit_t0);
+	sqlite3_commit_hook((sqlite3 *)store_engine_handle(c->st), commit_started, &commit_t0);
 	for (int i = 0; i < n; i++) {
 		char customer[64];
 		const char *want[] = {customer, NULL};
@@ -1102,7 +1103,7 @@ static void fig_change(struct ctx *c, struct term *t)
 		v[got] = now_s() - commit_t0;
 		after[got++] = now_s() - t_ret;
 	}
-	sqlite3_commit_hook(c->st->db, NULL, NULL);
+	sqlite3_commit_hook((sqlite3 *)store_engine_handle(c->st), NULL, NULL);
 	if (got > 0)
 		fig_met(f, pct(v, (size_t)got, 99) <= 0.005);
 	fig_spread(f, v, (size_t)got);
@@ -1345,7 +1346,9 @@ static void race_guarded_child(const struct ctx *c, const int64_t *hot,
 	struct identity who;
 	struct inv_err err;
 
-	if (store_open(c->o->db, STORE_OPEN_EXISTING, 0, &st, &err) != INV_OK ||
+	if (store_open(c->o->db,
+	               &(struct store_options){STORE_OPEN_EXISTING, 0},
+	               &st, &err) != INV_OK ||
 	    store_identity(st, c->who.user, c->who.org, &who, &err) != INV_OK) {
 		t->other = c->o->race_edits;
 		store_close(st);
@@ -2142,13 +2145,15 @@ int main(int argc, char **argv)
 		        "tables in %s\n", o.db);
 		return 1;
 	}
-	if (store_open(o.db, STORE_OPEN_EXISTING, 0, &c.st, &err) != INV_OK ||
+	if (store_open(o.db,
+	               &(struct store_options){STORE_OPEN_EXISTING, 0},
+	               &c.st, &err) != INV_OK ||
 	    store_identity(c.st, o.user, o.org, &c.who, &err) != INV_OK) {
 		fprintf(stderr, "inved-bench: %s\n", err.msg);
 		store_close(c.st);
 		return 1;
 	}
-	c.raw = raw_open(o.db);
+	c.raw = store_engine_handle(c.st) ? raw_open(o.db) : NULL;
 	if (!c.raw) {
 		store_close(c.st);
 		return 1;

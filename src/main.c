@@ -3,6 +3,7 @@
  * options and the defaults behind them (SPEC 5), then the hand-over to a
  * command (src/cli) or to the interactive screen (src/tui).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <malloc.h>
@@ -15,6 +16,7 @@
 #include "config.h"
 #include "cli/cli.h"
 #include "core/i18n.h"
+#include "core/rules.h"
 #include "core/store.h"
 #include "core/text.h"
 #include "tui/tui.h"
@@ -58,9 +60,28 @@ static const char *default_db_path(char *buf, size_t len)
 	return w > 0 && (size_t)w < len ? buf : NULL;
 }
 
+/* $INVED_BUSY_TIMEOUT: milliseconds a write waits for another writer.
+ * Set but not a number from 1 to 3599999: the store's default, still
+ * counted as given (the screen's writer then waits no longer either). */
+static int busy_from_env(void)
+{
+	const char *env = getenv("INVED_BUSY_TIMEOUT");
+	char *end;
+	long v;
+
+	if (!env)
+		return 0;
+	errno = 0;
+	v = *env ? strtol(env, &end, 10) : 0;
+	if (*env && !errno && !*end && v > 0 && v < 3600000)
+		return (int)v;
+	return STORE_BUSY_DEFAULT_MS;
+}
+
 /* Fill in what the command line left open from the environment. */
 static int resolve_defaults(struct main_opts *o)
 {
+	o->g.busy_ms = busy_from_env();
 	if (!o->g.db_path)
 		o->g.db_path = env_nonempty("INVED_DB");
 	if (!o->g.db_path) {
@@ -160,7 +181,8 @@ static void error_line(const char *msg)
 
 static int run_tui(const struct main_opts *o)
 {
-	struct tui_options topt = {VIEW_ACTIVE, o->open_ref};
+	struct tui_options topt = {VIEW_ACTIVE, o->open_ref, o->g.busy_ms > 0};
+	struct store_options sopt;
 	struct identity who;
 	struct store *st = NULL;
 	struct inv_err err;
@@ -172,11 +194,11 @@ static int run_tui(const struct main_opts *o)
 		error_line(err.msg);
 		return 2;
 	}
-	rc = store_open(o->g.db_path, STORE_OPEN_EXISTING, 0, &st, &err);
+	cli_store_options(&o->g, STORE_OPEN_EXISTING, &sopt);
+	rc = store_open(o->g.db_path, &sopt, &st, &err);
 	if (rc == INV_OK)
 		rc = store_identity(st, o->g.user, o->g.org, &who, &err);
-	if (rc == INV_OK && topt.view == VIEW_ALL &&
-	    !identity_at_least(&who, ROLE_ADMIN))
+	if (rc == INV_OK && rule_view(&who, topt.view, NULL) != INV_OK)
 		rc = inv_err_set(&err, INV_FORBIDDEN, "view",
 			_("the All view (deleted invoices included) is for "
 			  "admins; %s is a member of %s. Use --view active or "

@@ -353,13 +353,22 @@ void cli_begin(struct cli *c, const struct cli_globals *g, int argc,
 	opterr = 0;
 }
 
+void cli_store_options(const struct cli_globals *g, int flags,
+                       struct store_options *out)
+{
+	out->flags = flags;
+	out->busy_timeout_ms = g->busy_ms;
+}
+
 int cli_session_open(struct cli *c)
 {
+	struct store_options opt;
 	struct inv_err err;
 	enum inv_rc rc;
 
 	inv_err_clear(&err);
-	rc = store_open(c->g->db_path, STORE_OPEN_EXISTING, 0, &c->st, &err);
+	cli_store_options(c->g, STORE_OPEN_EXISTING, &opt);
+	rc = store_open(c->g->db_path, &opt, &c->st, &err);
 	if (rc != INV_OK)
 		return cli_fail(c, rc, &err, NULL, 0);
 	rc = store_identity(c->st, c->g->user, c->g->org, &c->who, &err);

@@ -17,7 +17,14 @@ struct cli_globals {
 	const char *user;   /* --user or INVED_USER; NULL: the logged-in
 	                     * account (the core's rule, store_identity) */
 	const char *org;    /* NULL: the user's only membership */
+	int busy_ms;        /* $INVED_BUSY_TIMEOUT; 0 when not set */
 };
+
+struct store_options;
+/* The options every command opens the database with (flags, and the busy
+ * timeout of the globals). */
+void cli_store_options(const struct cli_globals *g, int flags,
+                       struct store_options *out);
 
 /* Run the command argv[0] with its arguments; returns the exit code. */
 int cli_run(const struct cli_globals *g, int argc, char **argv);

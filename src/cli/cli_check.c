@@ -1,7 +1,7 @@
 /*
  * cli_check.c - `inved check [--repair]`: prints what the store's integrity
  * check found (and, with --repair, what the repair did).  The rules and the
- * repair live in the core (check.c); this file only prints.
+ * repair live in the core (src/core/sqlite/check.c); this file only prints.
  */
 #include <inttypes.h>
 #include <stdlib.h>

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli_internal.h"
+#include "../core/store_demo.h"
 
 /* mkdir -p of the directory part of path.  Only used for the default
  * location, where a first run on a fresh account finds no
@@ -224,9 +225,12 @@ static int init_run(struct cli *c, bool demo, const char *org)
 		rc = init_make_parent(c->g->db_path, &err);
 	else
 		rc = init_check_parent(c->g->db_path, &err);
-	if (rc == INV_OK)
-		rc = store_open(c->g->db_path, STORE_OPEN_CREATE, 0, &c->st,
-		                &err);
+	if (rc == INV_OK) {
+		struct store_options opt;
+
+		cli_store_options(c->g, STORE_OPEN_CREATE, &opt);
+		rc = store_open(c->g->db_path, &opt, &c->st, &err);
+	}
 	o.created = rc == INV_OK && !existed;
 	if (rc == INV_OK && demo)
 		rc = init_demo(c, &o, &err);

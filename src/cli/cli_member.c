@@ -2,7 +2,7 @@
  * cli_member.c - `inved member list|add|remove|role`: an org's admin
  * manages who belongs to it, by login name.  The rules (admin only, the
  * last admin stays, one audited transaction per change) are the core's
- * (src/core/member.c); this file reads the arguments and prints.
+ * (src/core/sqlite/members.c); this file reads the arguments and prints.
  */
 #include <string.h>
 

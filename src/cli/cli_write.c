@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli_internal.h"
+#include "../core/rules.h"
+#include "../core/store_demo.h"
 
 enum write_op { OP_EDIT, OP_ARCHIVE, OP_RESTORE, OP_DELETE, OP_DRIFT };
 
@@ -77,16 +79,16 @@ static void write_human_ok(enum write_op op, int64_t asked,
  * row is already where the move would take it (or cannot start from). */
 static bool write_retry_helps(enum write_op op, const struct invoice *cur)
 {
-	enum inv_life life = invoice_life(cur);
+	static const enum rule_op rule[] = {
+		[OP_EDIT] = RULE_EDIT,
+		[OP_ARCHIVE] = RULE_ARCHIVE,
+		[OP_RESTORE] = RULE_RESTORE,
+		[OP_DELETE] = RULE_DELETE,
+	};
 
-	switch (op) {
-	case OP_ARCHIVE: return life == LIFE_ACTIVE;
-	case OP_RESTORE: return life != LIFE_ACTIVE;
-	case OP_DELETE: return life != LIFE_DELETED;
-	case OP_EDIT: return life != LIFE_DELETED;
-	case OP_DRIFT: break;
-	}
-	return false;
+	if (op == OP_DRIFT)
+		return false;
+	return rule_life_allows(rule[op], invoice_life(cur));
 }
 
 /* Report the store's answer to a guarded write. */

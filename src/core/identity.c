@@ -73,3 +73,8 @@ enum inv_rc identity_account(char *buf, size_t len, struct inv_err *err)
 	free(scratch);
 	return rc;
 }
+
+const char *identity_role_name(enum inv_role role)
+{
+	return role == ROLE_ADMIN ? "admin" : "member";
+}

@@ -1,18 +1,20 @@
 /*
  * store.h - the invoice store: the only door to the database.
  *
- * The faces see the core's own types and result codes, never SQLite's, so a
- * different backend can sit behind this interface.  Every write follows
- * SPEC 3: one BEGIN IMMEDIATE transaction that loads the row by (session org,
- * id) and checks tenancy, lifecycle, role and version in that order against
- * the row it just loaded; on success it writes the row with version + 1, the
- * audit row (which is also the change-feed row) and the totals, then
- * commits.  A refused
- * write writes nothing.  On INV_CONFLICT the `current` out-parameter holds
- * the row as the database holds it now, read in the same transaction.
+ * The faces see the core's own types and result codes, never an engine's:
+ * store_open picks the backend that serves a location (backend.h; SQLite
+ * for a file path), and every call below promises the same whichever it
+ * is.  Every write follows SPEC 3: one transaction that loads the row by
+ * (session org, id) under the write lock and asks rules.h (tenancy,
+ * lifecycle, role, version, in that order) about the row it just loaded;
+ * on success it writes the row with version + 1, the audit row (which is
+ * also the change-feed row) and the totals, then commits.  A refused write
+ * writes nothing.  On INV_CONFLICT the `current` out-parameter holds the
+ * row as the database holds it now, read in the same transaction.
  *
  * A struct store is one connection; it is not shared between threads (open
- * one per thread).
+ * one per thread, or a peer with store_open_peer).  The demonstrations are
+ * in store_demo.h, the tools' calls in store_tools.h.
  */
 #ifndef INVED_STORE_H
 #define INVED_STORE_H
@@ -33,32 +35,44 @@ enum store_open_flags {
 	STORE_OPEN_CREATE = 1,   /* create the file (and schema) if missing */
 };
 
-/* Process-wide SQLite settings, once at the start of a process, before
- * any other store call and before any thread starts: SQLite's memory
- * statistics are turned off (nothing reads them, and keeping them takes a
- * global mutex on every allocation, a tenth of an edit's instructions).
- * Later calls, or calls after SQLite is in use, change nothing. */
+/* Each backend's process-wide settings, once at the start of a process,
+ * before any other store call and before any thread starts (SQLite: its
+ * memory statistics are turned off; nothing reads them, and keeping them
+ * takes a global mutex on every allocation, a tenth of an edit's
+ * instructions).  Later calls, or calls after an engine is in use, change
+ * nothing. */
 void store_process_setup(void);
 
-/* Open (and migrate forward) the database at path.  A database written by a
- * newer inved is refused (INV_ERROR) and left untouched; a missing file
- * without STORE_OPEN_CREATE is INV_NOT_FOUND; messages name the path and the
- * fix.  busy_timeout_ms <= 0 picks the default (STORE_BUSY_DEFAULT_MS, or
- * $INVED_BUSY_TIMEOUT). */
 #define STORE_BUSY_DEFAULT_MS 5000
-enum inv_rc store_open(const char *path, int flags, int busy_timeout_ms,
-                       struct store **out, struct inv_err *err);
-void store_close(struct store *st);
-const char *store_path(const struct store *st);
 
-/* Add the demo dataset (SPEC 5 `init --demo`).  Refuses (INV_CONFLICT) when
- * the database already holds orgs. */
-enum inv_rc store_seed_demo(struct store *st, struct inv_err *err);
-bool store_is_demo(struct store *st);
-/* Whether the database holds the demo: *present false when it holds none,
- * true when it holds all of it; INV_CONFLICT when it holds a part. */
-enum inv_rc store_demo_present(struct store *st, bool *present,
-                               struct inv_err *err);
+/* How a location is opened.  The core reads no environment: a face that
+ * honours $INVED_BUSY_TIMEOUT puts it here. */
+struct store_options {
+	int flags;           /* enum store_open_flags */
+	int busy_timeout_ms; /* how long a write waits for another writer;
+	                      * <= 0: STORE_BUSY_DEFAULT_MS */
+};
+
+/* Open (and migrate forward) the database at location (a file path for
+ * SQLite).  opt NULL: an existing database, the default busy timeout.  A
+ * database written by a newer inved is refused (INV_ERROR) and left
+ * untouched; a missing one without STORE_OPEN_CREATE is INV_NOT_FOUND;
+ * messages name the location and the fix. */
+enum inv_rc store_open(const char *location, const struct store_options *opt,
+                       struct store **out, struct inv_err *err);
+
+/* Another connection to the location st was opened at (for a thread of
+ * its own, or a peer that must not share st's transaction), never made
+ * by reopening a path the caller holds.  opt NULL: st's options; else
+ * those, except that the peer never creates.  Reads only st's location
+ * and options, which never change after store_open, so a thread other
+ * than st's may call it. */
+enum inv_rc store_open_peer(struct store *st, const struct store_options *opt,
+                            struct store **out, struct inv_err *err);
+void store_close(struct store *st);
+
+/* The location as given to store_open, for messages. */
+const char *store_location(const struct store *st);
 
 
 /* ---- identity ---------------------------------------------------------- */
@@ -134,9 +148,11 @@ enum page_dir {
 	PAGE_FROM,   /* rows with id >= anchor, ascending */
 };
 
-/* One keyset page of a view, ordered by id.  `filter` (NULL or "") matches a
- * substring of number or customer, case-insensitively for ASCII.  VIEW_ALL
- * needs admin (INV_FORBIDDEN otherwise).  Fills up to `limit` rows. */
+/* One keyset page of a view, ordered by id.  `filter` (NULL or "") keeps
+ * the rows whose number or customer holds it as text_filter_match()
+ * (text.h) defines: ASCII letters in either case, every other byte only
+ * itself, no wildcards.  VIEW_ALL needs admin (rules.h: INV_FORBIDDEN
+ * otherwise).  Fills up to `limit` rows. */
 enum inv_rc store_page(struct store *st, const struct identity *who,
                        enum inv_view view, const char *filter, int64_t anchor,
                        enum page_dir dir, struct invoice *rows, size_t limit,
@@ -195,6 +211,9 @@ enum write_flags {
 	WRITE_OVERWRITE = 1, /* admin only: skip the version check */
 };
 
+/* A write knows its own audit and change-feed rows from the row it
+ * inserted, never by reading the newest seq (another writer may have
+ * committed after it). */
 struct write_result {
 	struct invoice row;  /* INV_OK: the new row; INV_CONFLICT: the current */
 	bool have_row;       /* row is meaningful */
@@ -294,17 +313,6 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 /* A fresh random request token (32 hex characters) into buf[33]. */
 void store_new_token(char buf[33]);
 
-/* Force version drift (SPEC 4.5): through a second connection to the same
- * file, bump the invoice's version as a peer save would (audited as
- * invoice.drift), leaving this connection's reads untouched. */
-enum inv_rc store_drift(struct store *st, const struct identity *who,
-                        int64_t id, struct write_result *res,
-                        struct inv_err *err);
-
-/* Hold the write lock for ms milliseconds through a second connection
- * (SPEC 4.5 `l`).  Blocks the calling thread; the TUI runs it on a thread
- * of its own. */
-enum inv_rc store_hold_lock(const char *path, int ms, struct inv_err *err);
 
 /* ---- audit ------------------------------------------------------------- */
 
@@ -349,11 +357,6 @@ enum inv_rc store_audit_explain_styled(struct store *st, const char *detail,
 
 /* ---- change feed ------------------------------------------------------- */
 
-/* PRAGMA data_version of this connection: changes when another connection
- * commits.  Cheap enough to poll while idle. */
-enum inv_rc store_data_version(struct store *st, int64_t *out,
-                               struct inv_err *err);
-
 /* Waking up on change, without polling: a descriptor for the face's
  * poll() that becomes readable when another connection may have committed
  * (SQLite: an inotify watch on the -wal file, the database file and their
@@ -384,11 +387,22 @@ struct change {
 	char action[32];
 };
 
-/* Changes of the session's org with seq > after, oldest first, up to max. */
+/* Changes of the session's org with seq > after, oldest first, up to max.
+ *
+ * The feed reader's promise: a reader that keeps as its position the last
+ * seq this call (or store_changes_head) gave it never skips a commit.  A
+ * backend hands out a change only once every change with a smaller seq is
+ * either visible or will never be: a commit that becomes visible later
+ * always carries a seq above every position already handed out, however
+ * the writers' transactions interleave.  (SQLite: writers are serialised
+ * by the write lock and a seq is taken inside the writer's transaction, so
+ * seq order is commit order; a backend whose writers commit side by side
+ * holds positions back to below its oldest write still in flight.) */
 enum inv_rc store_changes_since(struct store *st, const struct identity *who,
                                 int64_t after, struct change *out, size_t max,
                                 size_t *n, struct inv_err *err);
-/* The newest change seq of the whole feed (0 when empty). */
+/* The position after the newest change of the whole feed (0 when empty),
+ * under the same promise: no commit becomes visible later below it. */
 enum inv_rc store_changes_head(struct store *st, int64_t *out,
                                struct inv_err *err);
 
@@ -454,10 +468,6 @@ enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
                                  int64_t invoice_id, const char *face,
                                  struct presence **out, struct inv_err *err);
 void store_presence_leave(struct presence *p);
-/* The directory the registrations live in (malloc'd; NULL without
- * memory): the store's wake-up watches it, so a form opening or closing
- * elsewhere wakes an idle screen. */
-char *store_presence_dir(struct store *st);
 /* Live registrations of the session's org; invoice_id 0 for every invoice. */
 enum inv_rc store_presence_list(struct store *st, const struct identity *who,
                                 int64_t invoice_id,

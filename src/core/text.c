@@ -187,3 +187,27 @@ size_t utf8_length(const char *s)
 			n++;
 	return n;
 }
+
+static unsigned char ascii_fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+bool text_filter_match(const char *hay, size_t hay_len, const char *needle,
+                       size_t needle_len)
+{
+	const unsigned char *h = (const unsigned char *)hay;
+	const unsigned char *n = (const unsigned char *)needle;
+	size_t i, j;
+
+	if (needle_len > hay_len)
+		return false;
+	for (i = 0; i + needle_len <= hay_len; i++) {
+		for (j = 0; j < needle_len; j++)
+			if (ascii_fold(h[i + j]) != ascii_fold(n[j]))
+				break;
+		if (j == needle_len)
+			return true;
+	}
+	return false;
+}

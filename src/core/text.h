@@ -68,4 +68,13 @@ bool utf8_valid(const char *s, size_t len);
 /* Number of UTF-8 characters in s (s must be valid UTF-8). */
 size_t utf8_length(const char *s);
 
+/* The list's filter (store_page): whether needle occurs in hay as a run
+ * of bytes where an ASCII letter matches itself in either case and every
+ * other byte only itself, so a non-ASCII letter matches only its own
+ * encoding ("ø" never "Ø") and '%', '_' and '\' are plain characters.
+ * An empty needle occurs everywhere.  inved's rule, not a database's:
+ * every backend filters exactly so. */
+bool text_filter_match(const char *hay, size_t hay_len, const char *needle,
+                       size_t needle_len);
+
 #endif

@@ -176,7 +176,7 @@ bool app_switch_identity(struct app *a, const char *user, const char *org)
 	}
 	a->who = who;
 	a->undo.id = 0;
-	if (a->view == VIEW_ALL && !identity_at_least(&who, ROLE_ADMIN))
+	if (rule_view(&who, a->view, NULL) != INV_OK)
 		a->view = VIEW_ACTIVE;
 	table_reset(a);
 	a->have_sum = false;
@@ -218,33 +218,43 @@ static void app_delete_answer(struct app *a, bool yes, int64_t id)
 	toast_show(a, TOAST_ERROR, _("That invoice is no longer shown."));
 }
 
-/* Refusals the screen can see for itself need no write at all. */
+/* Refusals the screen can see for itself need no write at all: the
+ * store's own rules (rules.h), said the screen's way. */
 static const char *app_lifecycle_refusal(struct app *a, enum wreq_kind kind,
                                          const struct invoice *row)
 {
-	bool admin = identity_at_least(&a->who, ROLE_ADMIN);
+	enum rule_op op = kind == W_ARCHIVE   ? RULE_ARCHIVE
+	                  : kind == W_RESTORE ? RULE_RESTORE
+	                                      : RULE_DELETE;
+	enum rule_verdict v;
 
+	if (kind != W_ARCHIVE && kind != W_RESTORE && kind != W_DELETE)
+		return NULL;
+	v = rule_decide(op, row, &a->who, row->version, 0);
+	switch (v) {
+	case RULE_OK:
+	case RULE_STALE:
+		return NULL;
+	case RULE_ADMIN_ONLY:
+	case RULE_HIDDEN: /* a deleted row a member cannot see */
+		if (kind == W_ARCHIVE)
+			return _("A deleted invoice cannot be archived.");
+		return kind == W_DELETE
+		               ? _("Only an admin can delete invoices.")
+		               : _("Only an admin can restore a deleted invoice.");
+	case RULE_DELETED:
+	case RULE_WRONG_LIFE:
+		break;
+	}
 	switch (kind) {
 	case W_ARCHIVE:
-		if (row->deleted_at[0])
-			return _("A deleted invoice cannot be archived.");
-		if (row->archived_at[0])
-			return _("This invoice is already archived.");
-		return NULL;
+		return row->deleted_at[0]
+		               ? _("A deleted invoice cannot be archived.")
+		               : _("This invoice is already archived.");
 	case W_RESTORE:
-		if (!row->deleted_at[0] && !row->archived_at[0])
-			return _("This invoice is neither archived nor deleted.");
-		if (row->deleted_at[0] && !admin)
-			return _("Only an admin can restore a deleted invoice.");
-		return NULL;
-	case W_DELETE:
-		if (!admin)
-			return _("Only an admin can delete invoices.");
-		if (row->deleted_at[0])
-			return _("This invoice is already deleted.");
-		return NULL;
+		return _("This invoice is neither archived nor deleted.");
 	default:
-		return NULL;
+		return _("This invoice is already deleted.");
 	}
 }
 
@@ -508,7 +518,7 @@ static void app_draw_tabs(struct app *a, WINDOW *w, int64_t now)
 	static const char *const names[VIEW__COUNT] = {
 		N_("Active"), N_("Archived"), N_("All"),
 	};
-	int views = identity_at_least(&a->who, ROLE_ADMIN) ? 3 : 2;
+	int views = rule_view(&a->who, VIEW_ALL, NULL) == INV_OK ? 3 : 2;
 	char buf[96];
 	int x = 1;
 
@@ -673,7 +683,9 @@ static void app_draw_hints(struct app *a, WINDOW *w, int y)
 
 	/* the highest rank gives way first; `?` and `q` never do, and the
 	 * help they open names every key */
-	n = keymap_hints(KM_TABLE, identity_at_least(&a->who, ROLE_ADMIN),
+	/* the admin-only keys are offered when the rule allows deleting */
+	n = keymap_hints(KM_TABLE,
+	                 rule_role_allows(RULE_DELETE, LIFE_ACTIVE, &a->who, 0),
 	                 hints, drop, KM_HINTS_MAX);
 	draw_hints_ranked(w, y, 1, COLS - 1, hints, drop, n);
 }
@@ -1166,8 +1178,7 @@ int tui_run(struct store *st, const struct identity *who,
 	struct app *a;
 	int code;
 
-	if (opt && opt->view == VIEW_ALL &&
-	    !identity_at_least(who, ROLE_ADMIN)) {
+	if (opt && rule_view(who, opt->view, NULL) != INV_OK) {
 		char user[sizeof who->user * 4], org[sizeof who->org * 4];
 
 		text_visible(user, sizeof user, who->user);
@@ -1185,7 +1196,7 @@ int tui_run(struct store *st, const struct identity *who,
 	a = app_new(st, who, opt);
 	if (!a)
 		return 1;
-	a->writer = writer_start(store_path(st), a->notify_wr);
+	a->writer = writer_start(st, opt && opt->busy_given, a->notify_wr);
 	signal_fd = a->notify_wr;
 	signals_install(old);
 	if (!screen_start(a)) {

@@ -309,7 +309,8 @@ static void conflict_key(struct app *a, struct layer *l, wint_t ch,
 {
 	struct conflict *lc = l->data;
 	struct conflict c;
-	bool admin = identity_at_least(&a->who, ROLE_ADMIN);
+	bool may_overwrite = rule_role_allows(RULE_EDIT, LIFE_ACTIVE,
+	                                      &a->who, WRITE_OVERWRITE);
 
 	enum km_action act = keymap_action(KM_CONFLICT, ch, fkey);
 
@@ -360,7 +361,7 @@ static void conflict_key(struct app *a, struct layer *l, wint_t ch,
 		}
 		break;
 	case KA_OVERWRITE:
-		if (admin) {
+		if (may_overwrite) {
 			layer_pop(a);
 			conflict_overwrite_ask(a, &c);
 		}
@@ -462,7 +463,8 @@ static void conflict_draw_picks(WINDOW *win, const struct conflict *c, int y,
 static void conflict_draw(struct app *a, struct layer *l)
 {
 	struct conflict *c = l->data;
-	bool admin = identity_at_least(&a->who, ROLE_ADMIN);
+	bool may_overwrite = rule_role_allows(RULE_EDIT, LIFE_ACTIVE,
+	                                      &a->who, WRITE_OVERWRITE);
 	struct draw_hint hints[5], picks[4];
 	size_t nh = 0, np = 0;
 	char head[96];
@@ -536,7 +538,7 @@ static void conflict_draw(struct app *a, struct layer *l)
 		if (c->mr.disjoint)
 			hints[nh++] = (struct draw_hint){
 				keymap_key_of(KM_CONFLICT, KA_MERGE), _("Merge") };
-		if (admin)
+		if (may_overwrite)
 			hints[nh++] = (struct draw_hint){
 				keymap_key_of(KM_CONFLICT, KA_OVERWRITE),
 				_("Overwrite anyway") };

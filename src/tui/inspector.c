@@ -139,7 +139,7 @@ static void inspector_hold(struct app *a)
 		           _("Holding the write lock is for demo databases only."));
 		return;
 	}
-	if (writer_hold_lock(store_path(a->st), 5000))
+	if (writer_hold_lock(a->st, 5000))
 		toast_show(a, TOAST_INFO,
 		           _("Holding the write lock for 5 seconds."));
 	else

@@ -2,7 +2,7 @@
  * presence.c (screen) - showing who else has an invoice open: the open
  * form's line ("alice is editing this too (since 10:41)") and the table's
  * mark on rows open in another terminal.  Registering and listing are the
- * store's (src/core/presence.c); this file only reads the list when the
+ * store's (src/core/sqlite/presence.c); this file only reads the list when the
  * screen wakes anyway (a form opens, the change feed moves, Ctrl-L), so
  * presence costs no timer of its own.
  */

@@ -454,7 +454,7 @@ static void table_history_selected(struct app *a)
 
 static void table_view_key(struct app *a, int n)
 {
-	if (n == VIEW_ALL && !identity_at_least(&a->who, ROLE_ADMIN)) {
+	if (rule_view(&a->who, (enum inv_view)n, NULL) != INV_OK) {
 		toast_show(a, TOAST_ERROR,
 		           _("The All view is for admins only."));
 		return;
@@ -467,7 +467,7 @@ static void table_view_next(struct app *a)
 	int n = (int)a->view + 1;
 
 	if (n >= VIEW__COUNT ||
-	    (n == VIEW_ALL && !identity_at_least(&a->who, ROLE_ADMIN)))
+	    rule_view(&a->who, (enum inv_view)n, NULL) != INV_OK)
 		n = VIEW_ACTIVE;
 	app_set_view(a, (enum inv_view)n);
 }

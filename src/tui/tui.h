@@ -11,6 +11,8 @@
 struct tui_options {
 	enum inv_view view;   /* start-up view (SPEC 4.6) */
 	const char *open_ref; /* NULL, or an invoice REF whose form opens first */
+	bool busy_given;      /* the operator set the busy timeout, which the
+	                       * background writer then keeps too */
 };
 
 /* Runs until the operator quits; returns the process exit code. */

@@ -46,7 +46,9 @@
 #include "../core/l10n.h"
 #include "../core/merge.h"
 #include "../core/money.h"
+#include "../core/rules.h"
 #include "../core/store.h"
+#include "../core/store_demo.h"
 #include "tui.h"
 
 /* The smallest screen the interface lays itself out on; below it only a
@@ -364,8 +366,10 @@ struct wres {
 
 struct writer;
 
-/* Start the writer thread; it opens its own connection to path. */
-struct writer *writer_start(const char *path, int notify_fd);
+/* Start the writer thread; it opens its own connection, a peer of st
+ * (which must outlive the writer), waiting for locks longer than st does
+ * unless the operator gave the busy timeout (busy_given). */
+struct writer *writer_start(struct store *st, bool busy_given, int notify_fd);
 /* Queue a request (copied); false when the queue is full. */
 bool writer_submit(struct writer *w, const struct wreq *req);
 /* Take one finished result; false when none is waiting. */
@@ -386,7 +390,7 @@ bool writer_stop(struct writer *w, int timeout_ms);
 void notify_set_fd(int fd);
 void notify_post(char what);
 /* Hold the database's write lock for ms on a detached thread (SPEC 4.5). */
-bool writer_hold_lock(const char *path, int ms);
+bool writer_hold_lock(struct store *st, int ms);
 
 /* ---- table.c ---------------------------------------------------------- */
 

@@ -13,6 +13,12 @@
  * stuck on a lock is abandoned, not waited for.  Every thread started
  * here blocks the signals, so they reach the main thread's handler.
  *
+ * The writer's connection is a peer of the screen's store
+ * (store_open_peer), opened by writer_start on the caller's thread, so an
+ * abandoned writer never reads the screen's store after the screen let
+ * go of it; when that open fails, the thread tries again at each request
+ * (and reports why to the screen).
+ *
  * Also here: the notify pipe shared by the threads, and the detached
  * thread that holds the write lock for the inspector's `l`.
  */
@@ -36,7 +42,8 @@ struct writer {
 	pthread_cond_t wake; /* a request was queued, or stop */
 	pthread_cond_t room; /* a result was taken */
 	pthread_cond_t gone; /* the thread is done (finished set) */
-	char *path;
+	struct store *main_st; /* the screen's, only read for its location */
+	bool busy_given;
 	struct store *st;
 	struct wreq q[WQ_MAX];
 	size_t qhead, qlen;
@@ -75,11 +82,12 @@ void notify_post(char what)
 
 static enum inv_rc writer_open(struct writer *w, struct inv_err *err)
 {
-	int busy = getenv("INVED_BUSY_TIMEOUT") ? 0 : WRITER_BUSY_MS;
+	struct store_options opt = {STORE_OPEN_EXISTING, WRITER_BUSY_MS};
 
 	if (w->st)
 		return INV_OK;
-	return store_open(w->path, STORE_OPEN_EXISTING, busy, &w->st, err);
+	return store_open_peer(w->main_st, w->busy_given ? NULL : &opt, &w->st,
+	                       err);
 }
 
 static void input_from_req(const struct wreq *r, struct invoice_input *in)
@@ -234,20 +242,28 @@ static void cond_init_monotonic(pthread_cond_t *c)
 	pthread_condattr_destroy(&ca);
 }
 
-struct writer *writer_start(const char *path, int notify_wr)
+struct writer *writer_start(struct store *st, bool busy_given, int notify_wr)
 {
 	struct writer *w = calloc(1, sizeof *w);
 
 	if (!w)
 		return NULL;
-	w->path = strdup(path);
+	w->main_st = st;
+	w->busy_given = busy_given;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	pthread_cond_init(&w->room, NULL);
 	cond_init_monotonic(&w->gone);
 	notify_set_fd(notify_wr);
-	if (!w->path || thread_start(&w->thread, writer_main, w)) {
-		free(w->path);
+	{
+		struct inv_err err;
+
+		/* now, while the screen's store is certainly there */
+		(void)writer_open(w, &err);
+	}
+	if (thread_start(&w->thread, writer_main, w)) {
+		if (w->st)
+			store_close(w->st);
 		free(w);
 		return NULL;
 	}
@@ -332,7 +348,6 @@ bool writer_stop(struct writer *w, int timeout_ms)
 	pthread_cond_destroy(&w->wake);
 	pthread_cond_destroy(&w->room);
 	pthread_cond_destroy(&w->gone);
-	free(w->path);
 	free(w);
 	return true;
 }
@@ -341,7 +356,7 @@ bool writer_stop(struct writer *w, int timeout_ms)
 
 struct hold {
 	int ms;
-	char path[];
+	struct store *st; /* the thread's own peer: it may outlive the screen */
 };
 
 static void *hold_main(void *arg)
@@ -349,23 +364,28 @@ static void *hold_main(void *arg)
 	struct hold *h = arg;
 	struct inv_err err;
 
-	store_hold_lock(h->path, h->ms, &err);
+	store_hold_lock(h->st, h->ms, &err);
+	store_close(h->st);
 	free(h);
 	notify_post(NOTIFY_LOCK);
 	return NULL;
 }
 
-bool writer_hold_lock(const char *path, int ms)
+bool writer_hold_lock(struct store *st, int ms)
 {
-	size_t len = strlen(path) + 1;
-	struct hold *h = malloc(sizeof *h + len);
+	struct hold *h = malloc(sizeof *h);
+	struct inv_err err;
 	pthread_t t;
 
 	if (!h)
 		return false;
 	h->ms = ms;
-	memcpy(h->path, path, len);
+	if (store_open_peer(st, NULL, &h->st, &err) != INV_OK) {
+		free(h);
+		return false;
+	}
 	if (thread_start(&t, hold_main, h)) {
+		store_close(h->st);
 		free(h);
 		return false;
 	}

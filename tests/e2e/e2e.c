@@ -68,7 +68,9 @@ void e2e_setup(void)
 	dir_made = true;
 	atexit(dir_remove);
 	snprintf(e2e.db, sizeof e2e.db, "%s/demo.db", e2e.dir);
-	ck_assert_msg(store_open(e2e.db, STORE_OPEN_CREATE, 0, &e2e.st, &err) ==
+	ck_assert_msg(store_open(e2e.db,
+	                         &(struct store_options){STORE_OPEN_CREATE, 0},
+	                         &e2e.st, &err) ==
 	              INV_OK, "open %s: %s", e2e.db, err.msg);
 	ck_assert_msg(store_seed_demo(e2e.st, &err) == INV_OK, "demo: %s",
 	              err.msg);

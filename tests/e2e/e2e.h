@@ -19,6 +19,7 @@
 
 #include "pty.h"
 #include "store.h"
+#include "store_demo.h"
 
 /* Generous: a wait returns as soon as the screen shows what it waits for,
  * so a long deadline costs nothing unless the test is failing. */

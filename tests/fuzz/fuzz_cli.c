@@ -58,7 +58,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_db_snapshot(db_path);
 	ref_path = fuzz_db_create("ref.db");
 	memset(&err, 0, sizeof err);
-	if (store_open(ref_path, STORE_OPEN_EXISTING, 0, &ref_st, &err) !=
+	if (store_open(ref_path,
+	               &(struct store_options){STORE_OPEN_EXISTING, 0},
+	               &ref_st, &err) !=
 	            INV_OK ||
 	    store_identity(ref_st, "alice", NULL, &alice, &err) != INV_OK) {
 		fprintf(stderr, "fuzz_cli: %s\n", err.msg);
@@ -177,7 +179,9 @@ static void check_database(void)
 	struct inv_err err;
 
 	memset(&err, 0, sizeof err);
-	FUZZ_ASSERT(store_open(db_path, STORE_OPEN_EXISTING, 0, &st, &err) ==
+	FUZZ_ASSERT(store_open(db_path,
+	                       &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                       &st, &err) ==
 	            INV_OK);
 	if (store_check(st, &err) != INV_OK) {
 		fprintf(stderr, "fuzz_cli: %s\n", err.msg);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_demo.h"
 
 static char dir[256];
 static char paths[4][320];
@@ -72,7 +73,9 @@ const char *fuzz_db_create(const char *name)
 	path = paths[npaths++];
 	snprintf(path, sizeof paths[0], "%s/%s", dir, name);
 	memset(&err, 0, sizeof err);
-	if (store_open(path, STORE_OPEN_CREATE, 0, &st, &err) != INV_OK ||
+	if (store_open(path,
+	               &(struct store_options){STORE_OPEN_CREATE, 0},
+	               &st, &err) != INV_OK ||
 	    store_seed_demo(st, &err) != INV_OK)
 		fuzz_die("cannot make the demo database", err.msg);
 	/* the last connection to close folds the WAL into the file */

@@ -47,7 +47,9 @@ static void db_open(void)
 	struct inv_err err;
 
 	memset(&err, 0, sizeof err);
-	if (store_open(db_path, STORE_OPEN_EXISTING, 0, &st, &err) != INV_OK ||
+	if (store_open(db_path,
+	               &(struct store_options){STORE_OPEN_EXISTING, 0},
+	               &st, &err) != INV_OK ||
 	    store_identity(st, "alice", NULL, &alice, &err) != INV_OK ||
 	    store_find(st, &alice, "ACME-1002", &row, &err) != INV_OK) {
 		fprintf(stderr, "fuzz_fields: %s\n", err.msg);

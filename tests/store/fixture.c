@@ -20,7 +20,9 @@ void fixture_setup(struct fixture *fx)
 	         tmp && *tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
 	snprintf(fx->path, sizeof fx->path, "%s/t.db", fx->dir);
-	ck_assert_int_eq(store_open(fx->path, STORE_OPEN_CREATE, 0, &fx->st,
+	ck_assert_int_eq(store_open(fx->path,
+	                            &(struct store_options){STORE_OPEN_CREATE, 0},
+	                            &fx->st,
 	                            &err), INV_OK);
 	if (store_seed_demo(fx->st, &err) != INV_OK)
 		ck_abort_msg("seed: %s", err.msg);

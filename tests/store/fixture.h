@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_demo.h"
 
 struct fixture {
 	char dir[256];

@@ -75,7 +75,9 @@ static void writer_run(int slot)
 	log = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	if (log < 0)
 		_exit(2);
-	if (store_open(fx.path, STORE_OPEN_EXISTING, 60000, &st, &err) != INV_OK ||
+	if (store_open(fx.path,
+	               &(struct store_options){STORE_OPEN_EXISTING, 60000},
+	               &st, &err) != INV_OK ||
 	    store_identity(st, "alice", NULL, &who, &err) != INV_OK)
 		_exit(3);
 	for (;;) {
@@ -270,7 +272,9 @@ START_TEST(sigkill_at_random_moments_loses_no_committed_write)
 		waitpid(pids[i], &status, 0);
 	}
 
-	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &fx.st,
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &fx.st,
 	                            &err), INV_OK);
 	ck_assert_msg(store_check(fx.st, &err) == INV_OK, "%s", err.msg);
 	db = fixture_raw(&fx);

@@ -663,7 +663,9 @@ START_TEST(a_schema_2_file_migrates_with_its_history_and_feed)
 		*from = '\0';
 	}
 
-	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &fx.st,
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &fx.st,
 	                            &err), INV_OK);
 	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 3);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
@@ -695,7 +697,9 @@ START_TEST(a_schema_2_file_migrates_with_its_history_and_feed)
 	ck_assert_int_eq(store_check_run(fx.st, &fx.alice, &rep, &err), INV_OK);
 	ck_assert_uint_eq(rep.n, 0);
 	/* and a second open finds nothing to do */
-	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &st, &err),
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_OK);
 	store_close(st);
 	(void)res;
@@ -743,7 +747,9 @@ START_TEST(a_schema_1_file_gets_the_guards_on_open)
 		"org_id, number, customer, total_minor, currency) SELECT id, 1, "
 		"'OLD-2', 'Gone', 5, 'EUR' FROM invoices WHERE number = 'OLD-1'",
 		err_text, sizeof err_text), 0);
-	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_OK);
 	store_close(st);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
@@ -769,7 +775,9 @@ START_TEST(a_schema_1_file_gets_the_guards_on_open)
 		err_text, sizeof err_text), 0);
 	ck_assert_ptr_nonnull(strstr(err_text, "inved: "));
 	/* a second open finds nothing to do */
-	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_OK);
 	store_close(st);
 }
@@ -790,7 +798,9 @@ START_TEST(a_migrated_file_has_the_schema_of_a_new_one)
 
 	snprintf(path, sizeof path, "%s/v1.db", fx.dir);
 	make_schema1_file(path);
-	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_OK);
 	store_close(st);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
@@ -823,7 +833,9 @@ START_TEST(a_demo_that_fails_half_way_leaves_nothing)
 	sqlite3 *db = NULL;
 
 	snprintf(path, sizeof path, "%s/half.db", fx.dir);
-	ck_assert_int_eq(store_open(path, STORE_OPEN_CREATE, 0, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_CREATE, 0},
+	                            &st, &err),
 	                 INV_OK);
 	/* A foreign trigger that refuses the demo's tenth invoice. */
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);

@@ -43,7 +43,9 @@ static struct store *team_db(const char *name, struct identity *admin)
 	bool already = true;
 
 	snprintf(path, sizeof path, "%s/%s", fx.dir, name);
-	ck_assert_int_eq(store_open(path, STORE_OPEN_CREATE, 0, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_CREATE, 0},
+	                            &st, &err),
 	                 INV_OK);
 	ck_assert_msg(store_org_create(st, NULL, "team", admin, &already, &err)
 	              == INV_OK, "%s", err.msg);
@@ -230,7 +232,9 @@ START_TEST(a_schema_1_file_gets_the_demo_marker_guard_on_open)
 		"PRAGMA user_version = 1",
 		NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_OK);
 	store_close(st);
 	ck_assert_int_eq(count_in(path, "PRAGMA user_version"), 3);

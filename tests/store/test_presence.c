@@ -85,7 +85,9 @@ START_TEST(a_killed_holder_leaves_no_ghost)
 		struct inv_err err;
 
 		close(ready[0]);
-		if (store_open(fx.path, STORE_OPEN_EXISTING, 0, &st, &err) ||
+		if (store_open(fx.path,
+		               &(struct store_options){STORE_OPEN_EXISTING, 0},
+		               &st, &err) ||
 		    store_presence_enter(st, &fx.bob, row.id, "screen", &p,
 		                         &err))
 			_exit(1);

@@ -107,7 +107,9 @@ static void guarded_worker(int child, struct tally *t)
 	int r;
 
 	(void)child;
-	if (store_open(fx.path, STORE_OPEN_EXISTING, 60000, &st, &err) != INV_OK ||
+	if (store_open(fx.path,
+	               &(struct store_options){STORE_OPEN_EXISTING, 60000},
+	               &st, &err) != INV_OK ||
 	    store_identity(st, "bob", NULL, &who, &err) != INV_OK) {
 		t->other = -1;
 		return;
@@ -277,7 +279,9 @@ static void create_worker(int child, struct tally *t)
 	struct inv_err err;
 	int r;
 
-	if (store_open(fx.path, STORE_OPEN_EXISTING, 60000, &st, &err) != INV_OK ||
+	if (store_open(fx.path,
+	               &(struct store_options){STORE_OPEN_EXISTING, 60000},
+	               &st, &err) != INV_OK ||
 	    store_identity(st, child % 2 ? "alice" : "bob", NULL, &who, &err) !=
 	            INV_OK) {
 		t->other = -1;

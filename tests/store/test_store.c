@@ -14,7 +14,9 @@
 #include "cache.h"
 #include "feed.h"
 #include "fixture.h"
-#include "store_internal.h"
+#include "sqlite_store.h"
+#include "store_tools.h"
+#include "text.h"
 
 static struct fixture fx;
 
@@ -836,6 +838,65 @@ START_TEST(foreign_write_bumps_version_audits_external_and_feeds)
 }
 END_TEST
 
+/* The feed reader's promise (store.h): a writer whose transaction started
+ * earlier, with its audit row taken but not committed, holds back every
+ * later writer, so a reader's position can never pass its seq; once it
+ * commits, its row is the next the reader sees, and the later write comes
+ * after it.  Each write knows its own row from its insert. */
+START_TEST(feed_position_never_passes_a_write_still_in_flight)
+{
+	struct invoice a = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice b = fixture_find(&fx, &fx.alice, "ACME-1003");
+	struct invoice_input in1 = {.customer = "Started first"};
+	struct invoice_input in2 = {.customer = "Started second"};
+	struct store_options quick = {STORE_OPEN_EXISTING, 50};
+	struct store *early = NULL, *late = NULL, *reader = NULL;
+	struct write_result r1, r2;
+	struct change ch[8];
+	struct inv_err err;
+	int64_t head = 0, head2 = 0;
+	size_t n;
+
+	ck_assert_int_eq(store_open_peer(fx.st, NULL, &early, &err), INV_OK);
+	ck_assert_int_eq(store_open_peer(fx.st, &quick, &late, &err), INV_OK);
+	ck_assert_int_eq(store_open_peer(fx.st, NULL, &reader, &err), INV_OK);
+	ck_assert_int_eq(store_changes_head(reader, &head, &err), INV_OK);
+
+	/* the earlier transaction: its write done, its commit not yet */
+	ck_assert_int_eq(sq_batch_begin(early->impl, &err), INV_OK);
+	ck_assert_int_eq(store_edit(early, &fx.alice, a.id, a.version, &in1, 0,
+	                            &r1, &err), INV_OK);
+	ck_assert_int_gt(r1.audit_seq, head);
+	ck_assert_int_eq(r1.change_seq, r1.audit_seq);
+
+	/* a later writer cannot take a seq past it ... */
+	ck_assert_int_eq(store_edit(late, &fx.alice, b.id, b.version, &in2, 0,
+	                            &r2, &err), INV_BUSY);
+	/* ... and the reader's position does not move past it */
+	ck_assert_int_eq(store_changes_head(reader, &head2, &err), INV_OK);
+	ck_assert_int_eq(head2, head);
+	ck_assert_int_eq(store_changes_since(reader, &fx.alice, head, ch, 8, &n,
+	                                     &err), INV_OK);
+	ck_assert_uint_eq(n, 0);
+
+	ck_assert_int_eq(sq_batch_commit(early->impl, &err), INV_OK);
+	ck_assert_int_eq(store_edit(late, &fx.alice, b.id, b.version, &in2, 0,
+	                            &r2, &err), INV_OK);
+	ck_assert_int_gt(r2.audit_seq, r1.audit_seq);
+
+	ck_assert_int_eq(store_changes_since(reader, &fx.alice, head, ch, 8, &n,
+	                                     &err), INV_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ch[0].seq, r1.audit_seq);
+	ck_assert_int_eq(ch[0].invoice_id, a.id);
+	ck_assert_int_eq(ch[1].seq, r2.audit_seq);
+	ck_assert_int_eq(ch[1].invoice_id, b.id);
+	store_close(reader);
+	store_close(late);
+	store_close(early);
+}
+END_TEST
+
 START_TEST(totals_equal_recount_after_foreign_insert_update_delete)
 {
 	sqlite3 *db = fixture_raw(&fx);
@@ -936,6 +997,50 @@ START_TEST(filter_matches_number_or_customer_substring)
 }
 END_TEST
 
+/* The filter is inved's rule (text_filter_match), whatever the
+ * database's own LIKE would do: ASCII letters fold, other letters match
+ * only themselves, wildcard characters are plain. */
+START_TEST(filter_follows_inveds_case_rule_not_the_databases)
+{
+	static const struct {
+		const char *filter;
+		size_t want;
+	} cases[] = {
+		{"zyx_ølk", 0},   /* ø is not Ø */
+		{"ZYX_Ølk", 1},   /* Z, Y, X fold; Ø is itself */
+		{"zYx_Ølk 7%\\q", 1},
+		{"x_Ø", 1},
+		{"x%Ø", 0},       /* % is a percent sign, not "anything" */
+		{"yx?", 0},
+		{"7_", 0},        /* _ is an underscore, not "one character" */
+		{"%\\", 1},
+		{"\\Q", 1},
+		{"ÆRØSKØBING", 0},
+		{"Ærøskøbing", 1},
+		{"ærøskøbing", 0},
+	};
+	struct invoice_input in = {.customer = "Zyx_Ølk 7%\\q", .total = "1"};
+	struct invoice page[16];
+	struct write_result res;
+	struct inv_err err;
+	size_t n, i;
+
+	ck_assert_int_eq(store_create(fx.st, &fx.alice, "filter-rule", NULL,
+	                              &in, &res, &err), INV_OK);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		ck_assert_int_eq(store_page(fx.st, &fx.alice, VIEW_ALL,
+		                            cases[i].filter, 0, PAGE_AFTER, page,
+		                            16, &n, &err), INV_OK);
+		ck_assert_msg(n == cases[i].want, "filter '%s': %zu rows, want %zu",
+		              cases[i].filter, n, cases[i].want);
+		ck_assert(text_filter_match(
+			n ? page[0].customer : in.customer,
+			strlen(n ? page[0].customer : in.customer),
+			cases[i].filter, strlen(cases[i].filter)) == (n == 1));
+	}
+}
+END_TEST
+
 /* ---- identity ------------------------------------------------------------ */
 
 START_TEST(unknown_user_and_foreign_org_are_forbidden_naming_memberships)
@@ -960,6 +1065,30 @@ END_TEST
 
 /* ---- file handling ------------------------------------------------------- */
 
+/* A location is opened by the first backend that accepts it: a file path
+ * by SQLite (backend.h); a URI no backend of this build serves is refused
+ * before anything is created. */
+START_TEST(location_picks_its_backend)
+{
+	struct store_options create = {STORE_OPEN_CREATE, 0};
+	struct store *st = NULL;
+	struct inv_err err;
+
+	ck_assert_int_eq(store_open("postgresql://localhost/inved", &create, &st,
+	                            &err), INV_INVALID);
+	ck_assert_ptr_null(st);
+	ck_assert_ptr_nonnull(strstr(err.msg, "postgresql://localhost/inved"));
+	ck_assert_int_eq(access("postgresql:", F_OK), -1);
+	ck_assert_int_eq(store_open("", &create, &st, &err), INV_INVALID);
+	ck_assert_str_eq(err.field, "db");
+	ck_assert_int_eq(store_open(fx.path, NULL, &st, &err), INV_OK);
+	ck_assert_str_eq(store_backend_name(st), "sqlite");
+	ck_assert_str_eq(store_location(st), fx.path);
+	ck_assert_ptr_nonnull(store_engine_handle(st));
+	store_close(st);
+}
+END_TEST
+
 START_TEST(newer_schema_is_refused_and_left_untouched)
 {
 	sqlite3 *db = fixture_raw(&fx);
@@ -969,7 +1098,9 @@ START_TEST(newer_schema_is_refused_and_left_untouched)
 	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL,
 	                              NULL), SQLITE_OK);
 	sqlite3_close(db);
-	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_CREATE, 0, &st, &err),
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_CREATE, 0},
+	                            &st, &err),
 	                 INV_ERROR);
 	ck_assert_ptr_null(st);
 	ck_assert_ptr_nonnull(strstr(err.msg, "newer inved"));
@@ -997,7 +1128,9 @@ START_TEST(schema_1_drafts_migrate_with_their_rows)
 		"m.user_id = u.id WHERE u.name = 'bob';"
 		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &st, &err),
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_OK);
 	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 3);
 	ck_assert_int_eq(store_draft_load(st, &fx.bob, 7, "", &d, &err), INV_OK);
@@ -1016,7 +1149,9 @@ START_TEST(missing_and_foreign_files_are_named_in_the_error)
 	FILE *f;
 
 	snprintf(path, sizeof path, "%s/nope.db", fx.dir);
-	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_NOT_FOUND);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 	ck_assert_ptr_nonnull(strstr(err.msg, "inved init"));
@@ -1027,7 +1162,9 @@ START_TEST(missing_and_foreign_files_are_named_in_the_error)
 	for (int i = 0; i < 100; i++)
 		fputs("padding padding padding padding padding padding\n", f);
 	fclose(f);
-	ck_assert_int_eq(store_open(path, STORE_OPEN_EXISTING, 0, &st, &err),
+	ck_assert_int_eq(store_open(path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_ERROR);
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 }
@@ -1035,18 +1172,19 @@ END_TEST
 
 /* The settings of one of the store's own connections, read on it, and a
  * dangling reference written on it refused by the foreign keys. */
-static void assert_connection_rules(struct store *st)
+static void assert_connection_rules(struct store *gst)
 {
+	struct sq_store *st = gst->impl;
 	struct inv_err err;
 	int64_t v = -1;
 	long long before = fixture_count(&fx, "SELECT count(*) FROM memberships");
 	int rc;
 
-	ck_assert_int_eq(store_query_int(st, "PRAGMA synchronous", &v, &err),
+	ck_assert_int_eq(sq_query_int(st, "PRAGMA synchronous", &v, &err),
 	                 INV_OK);
 	ck_assert_int_eq(v, 2); /* FULL */
 	v = -1;
-	ck_assert_int_eq(store_query_int(st, "PRAGMA foreign_keys", &v, &err),
+	ck_assert_int_eq(sq_query_int(st, "PRAGMA foreign_keys", &v, &err),
 	                 INV_OK);
 	ck_assert_int_eq(v, 1);
 	rc = sqlite3_exec(st->db, "INSERT INTO memberships (user_id, org_id, "
@@ -1068,7 +1206,9 @@ START_TEST(wal_full_sync_and_foreign_keys_are_on)
 	/* the first connection, and a second one on the same file (as the
 	 * screen's writer opens) */
 	assert_connection_rules(fx.st);
-	ck_assert_int_eq(store_open(fx.path, 0, 0, &second, &err), INV_OK);
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &second, &err), INV_OK);
 	assert_connection_rules(second);
 	store_close(second);
 }
@@ -1293,7 +1433,9 @@ START_TEST(feed_invalidates_exactly_the_moved_tags_of_own_org)
 	ck_assert_int_eq(feed_poll(&f, fx.st, &fx.alice, c, ch, 8, &n, &err),
 	                 INV_OK);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &peer,
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &peer,
 	                            &err), INV_OK);
 	/* a globex edit moves nothing for an acme session */
 	ck_assert_int_eq(store_edit(peer, &fx.carol, g.id, g.version, &in, 0,
@@ -1367,7 +1509,9 @@ START_TEST(locked_database_is_busy_and_writes_nothing)
 	close(hold[0]);
 	ck_assert_int_eq(read(fds[0], &ready, 1), 1);
 	close(fds[0]);
-	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 300, &st, &err),
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 300},
+	                            &st, &err),
 	                 INV_OK);
 	ck_assert_int_eq(store_edit(st, &fx.bob, inv.id, inv.version, &in, 0,
 	                            &res, &err), INV_BUSY);
@@ -1379,6 +1523,49 @@ START_TEST(locked_database_is_busy_and_writes_nothing)
 	ck_assert_int_eq(audit_rows(), audits);
 	ck_assert_str_eq(fixture_find(&fx, &fx.bob, "ACME-1002").customer,
 	                 inv.customer);
+}
+END_TEST
+
+/* The busy timeout is the options' (the faces read $INVED_BUSY_TIMEOUT,
+ * the core reads no environment); a peer keeps its store's options unless
+ * given its own, and opens the same location. */
+START_TEST(busy_timeout_comes_from_the_options_and_peers_keep_them)
+{
+	struct invoice inv = fixture_find(&fx, &fx.bob, "ACME-1002");
+	struct invoice_input in = {.customer = "Waited"};
+	struct store_options fifty = {STORE_OPEN_EXISTING, 50};
+	struct store_options forty = {STORE_OPEN_EXISTING, 40};
+	struct store *holder = NULL, *st = NULL, *same = NULL, *own = NULL;
+	struct write_result res;
+	struct inv_err err;
+
+	ck_assert_int_eq(setenv("INVED_BUSY_TIMEOUT", "77", 1), 0);
+	ck_assert_int_eq(store_open(fx.path, &fifty, &st, &err), INV_OK);
+	ck_assert_int_eq(store_open_peer(st, NULL, &same, &err), INV_OK);
+	ck_assert_int_eq(store_open_peer(st, &forty, &own, &err), INV_OK);
+	ck_assert_str_eq(store_location(same), store_location(st));
+	ck_assert_str_eq(store_location(own), fx.path);
+	ck_assert_int_eq(store_open_peer(fx.st, NULL, &holder, &err), INV_OK);
+	ck_assert_int_eq(sq_batch_begin(holder->impl, &err), INV_OK);
+	ck_assert_int_eq(store_edit(holder, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_OK);
+
+	ck_assert_int_eq(store_edit(st, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_BUSY);
+	ck_assert_msg(strstr(err.msg, " 50 ms") != NULL, "%s", err.msg);
+	ck_assert_int_eq(store_edit(same, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_BUSY);
+	ck_assert_msg(strstr(err.msg, " 50 ms") != NULL, "%s", err.msg);
+	ck_assert_int_eq(store_edit(own, &fx.bob, inv.id, inv.version, &in, 0,
+	                            &res, &err), INV_BUSY);
+	ck_assert_msg(strstr(err.msg, " 40 ms") != NULL, "%s", err.msg);
+
+	sq_batch_rollback(holder->impl);
+	unsetenv("INVED_BUSY_TIMEOUT");
+	store_close(holder);
+	store_close(own);
+	store_close(same);
+	store_close(st);
 }
 END_TEST
 
@@ -1395,7 +1582,9 @@ START_TEST(truncated_file_is_reported_not_crashed_on)
 	store_close(fx.st);
 	fx.st = NULL;
 	ck_assert_int_eq(truncate(fx.path, 5000), 0);
-	if (store_open(fx.path, STORE_OPEN_EXISTING, 0, &st, &err) == INV_OK) {
+	if (store_open(fx.path,
+	               &(struct store_options){STORE_OPEN_EXISTING, 0},
+	               &st, &err) == INV_OK) {
 		struct identity who;
 		struct summary sum;
 		enum inv_rc rc = store_identity(st, "alice", NULL, &who, &err);
@@ -1446,10 +1635,14 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, customer_limit_counts_characters_not_bytes);
 	tcase_add_test(tc, currency_change_keeps_the_written_amount);
 	tcase_add_test(tc, foreign_write_bumps_version_audits_external_and_feeds);
+	tcase_add_test(tc, feed_position_never_passes_a_write_still_in_flight);
+	tcase_add_test(tc, busy_timeout_comes_from_the_options_and_peers_keep_them);
+	tcase_add_test(tc, location_picks_its_backend);
 	tcase_add_test(tc, totals_equal_recount_after_foreign_insert_update_delete);
 	tcase_add_test(tc, keyset_pages_walk_a_view_without_gaps);
 	tcase_add_test(tc, all_view_is_for_admins_and_shows_deleted);
 	tcase_add_test(tc, filter_matches_number_or_customer_substring);
+	tcase_add_test(tc, filter_follows_inveds_case_rule_not_the_databases);
 	tcase_add_test(tc, unknown_user_and_foreign_org_are_forbidden_naming_memberships);
 	tcase_add_test(tc, newer_schema_is_refused_and_left_untouched);
 	tcase_add_test(tc, missing_and_foreign_files_are_named_in_the_error);

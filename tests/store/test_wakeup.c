@@ -85,7 +85,9 @@ static void peer_edit(const char *number, const char *customer)
 	struct write_result res;
 	struct inv_err err;
 
-	ck_assert_int_eq(store_open(fx.path, STORE_OPEN_EXISTING, 0, &peer,
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &peer,
 	                            &err), INV_OK);
 	ck_assert_int_eq(store_edit(peer, &fx.bob, inv.id, inv.version, &in, 0,
 	                            &res, &err), INV_OK);
@@ -134,7 +136,9 @@ START_TEST(wakeup_fd_becomes_readable_after_a_commit_from_another_process)
 		struct invoice_input in = {.customer = "Woken Ltd"};
 		struct write_result res;
 
-		if (store_open(fx.path, STORE_OPEN_EXISTING, 0, &st, &err) ||
+		if (store_open(fx.path,
+		               &(struct store_options){STORE_OPEN_EXISTING, 0},
+		               &st, &err) ||
 		    store_identity(st, "bob", NULL, &bob, &err) ||
 		    store_edit(st, &bob, before.id, before.version, &in, 0, &res,
 		               &err))
@@ -278,7 +282,9 @@ START_TEST(a_database_reached_through_a_symbolic_link_wakes)
 	snprintf(link, sizeof link, "%s/invoices.db", sub);
 	ck_assert_int_eq(mkdir(sub, 0755), 0);
 	ck_assert_int_eq(symlink(fx.path, link), 0);
-	ck_assert_int_eq(store_open(link, STORE_OPEN_EXISTING, 0, &st, &err),
+	ck_assert_int_eq(store_open(link,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err),
 	                 INV_OK);
 	fd = store_wakeup_fd(st);
 	ck_assert_int_ge(fd, 0);

@@ -215,6 +215,47 @@ START_TEST(utf8_valid_agrees_with_the_decoder)
 }
 END_TEST
 
+static bool matches(const char *hay, const char *needle)
+{
+	return text_filter_match(hay, strlen(hay), needle, strlen(needle));
+}
+
+START_TEST(filter_folds_ascii_letters_only)
+{
+	ck_assert(matches("Initech GmbH", "gmbh"));
+	ck_assert(matches("initech gmbh", "GMBH"));
+	ck_assert(matches("ACME-1002", "acme-100"));
+	ck_assert(matches("Müller & Söhne", "SÖHNE") == false);
+	ck_assert(matches("Müller & Söhne", "söhne"));
+	ck_assert(matches("Müller & Söhne", "sÖhne") == false);
+	/* non-ASCII letters: only their own bytes */
+	ck_assert(matches("Ærøskøbing", "ærø") == false);
+	ck_assert(matches("Ærøskøbing", "Ærø"));
+	ck_assert(matches("ærøskøbing", "ÆRØ") == false);
+	ck_assert(matches("Ærøskøbing", "RØ") == false);
+	ck_assert(matches("Ærøskøbing", "rø"));
+	ck_assert(matches("Straße", "STRASSE") == false);
+	ck_assert(matches("ΔΈΛΤΑ", "δέλτα") == false);
+}
+END_TEST
+
+START_TEST(filter_wildcards_are_plain_characters)
+{
+	ck_assert(matches("100% Pure", "0%"));
+	ck_assert(matches("100 Pure", "%") == false);
+	ck_assert(matches("a_b", "_"));
+	ck_assert(matches("ab", "_") == false);
+	ck_assert(matches("ab", "a_") == false);
+	ck_assert(matches("back\\slash", "\\"));
+	ck_assert(matches("backslash", "\\") == false);
+	ck_assert(matches("x", "[x]") == false);
+	ck_assert(matches("anything", ""));
+	ck_assert(matches("", ""));
+	ck_assert(matches("", "a") == false);
+	ck_assert(matches("ab", "abc") == false);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
 	Suite *s = suite_create("text");
@@ -229,6 +270,8 @@ static Suite *text_suite(void)
 	tcase_add_test(tc, visible_text_is_cut_between_units_and_says_its_length);
 	tcase_add_test(tc, no_unsafe_character_survives_text_visible);
 	tcase_add_test(tc, utf8_valid_agrees_with_the_decoder);
+	tcase_add_test(tc, filter_folds_ascii_letters_only);
+	tcase_add_test(tc, filter_wildcards_are_plain_characters);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;

@@ -10,7 +10,7 @@
 
 #include "i18n.h"
 #include "money.h"
-#include "store_internal.h"
+#include "sqlite_store.h"
 
 /* One changed field of a detail, as json_each() gives it. */
 struct detail_field {
@@ -110,19 +110,10 @@ static size_t phrase(const struct detail_field *f, const char *cur_before,
 	return put(out, size, o, "%s%s%s", from, " → —", "");
 }
 
-enum inv_rc store_audit_explain(struct store *st, const char *detail,
-                                char currency[4], char *out, size_t size,
-                                struct inv_err *err)
-{
-	return store_audit_explain_styled(st, detail, currency,
-	                                  &money_style_plain, out, size, err);
-}
-
-enum inv_rc store_audit_explain_styled(struct store *st, const char *detail,
-                                       char currency[4],
-                                       const struct money_style *style,
-                                       char *out, size_t size,
-                                       struct inv_err *err)
+enum inv_rc sq_audit_explain(struct sq_store *st, const char *detail,
+                             char currency[4],
+                             const struct money_style *style, char *out,
+                             size_t size, struct inv_err *err)
 {
 	static const char sql[] =
 		"SELECT key, json_extract(value, '$.old'), "
@@ -140,7 +131,7 @@ enum inv_rc store_audit_explain_styled(struct store *st, const char *detail,
 	out[0] = '\0';
 	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return store_sqlite_err(st, rc, err);
+		return sq_sqlite_err(st, rc, err);
 	sqlite3_bind_text(s, 1, detail, -1, SQLITE_STATIC);
 	while (n < DETAIL_FIELDS_MAX && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const unsigned char *k = sqlite3_column_text(s, 0);
@@ -156,7 +147,7 @@ enum inv_rc store_audit_explain_styled(struct store *st, const char *detail,
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_sqlite_err(st, rc, err);
+		return sq_sqlite_err(st, rc, err);
 	if (n == 0) {
 		/* not an object of fields: shown as stored */
 		snprintf(out, size, "%s", strcmp(detail, "{}") ? detail : "");

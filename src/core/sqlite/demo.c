@@ -8,12 +8,18 @@
  * the demo's audit trail, change feed and totals are real ones.  All of it
  * is one transaction (each write a savepoint in it): a process killed half
  * way leaves no demo at all, never a part of one that says it is whole.
+ *
+ * Also here, the demonstrations of store_demo.h (a forced version drift,
+ * a held write lock), each through a peer connection and refused outside
+ * a demo database, and the tools call that adds members unguarded.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "i18n.h"
-#include "store_internal.h"
+#include "sqlite_store.h"
 
 struct demo_invoice {
 	const char *customer;
@@ -47,15 +53,15 @@ static const struct demo_invoice globex[] = {
 	{"Moe's Tavern", "42.00", "USD", "void", 'd'},
 };
 
-static enum inv_rc demo_exec(struct store *st, const char *sql,
+static enum inv_rc demo_exec(struct sq_store *st, const char *sql,
                              struct inv_err *err)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? INV_OK : store_sqlite_err(st, rc, err);
+	return rc == SQLITE_OK ? INV_OK : sq_sqlite_err(st, rc, err);
 }
 
-static enum inv_rc demo_make(struct store *st, const struct identity *who,
+static enum inv_rc demo_make(struct sq_store *st, const struct identity *who,
                              const struct demo_invoice *d, const char *number,
                              int seq, struct inv_err *err)
 {
@@ -69,21 +75,22 @@ static enum inv_rc demo_make(struct store *st, const struct identity *who,
 	int64_t v;
 
 	snprintf(token, sizeof token, "demo-%s-%d", who->org, seq);
-	rc = store_create(st, who, token, number, &in, &res, err);
+	rc = sq_create(st, who, token, number, &in, &res, err);
 	if (rc != INV_OK)
 		return rc;
 	v = res.row.version;
 	if (d->fate == 'a' || d->fate == 'A') {
-		rc = store_archive(st, who, res.row.id, v++, &res, err);
+		rc = sq_lifecycle(st, who, RULE_ARCHIVE, res.row.id, v++, &res,
+		                  err);
 		if (rc != INV_OK)
 			return rc;
 	}
 	if (d->fate == 'd' || d->fate == 'A')
-		rc = store_delete(st, who, res.row.id, v, &res, err);
+		rc = sq_lifecycle(st, who, RULE_DELETE, res.row.id, v, &res, err);
 	return rc;
 }
 
-static enum inv_rc demo_fill(struct store *st, struct inv_err *err)
+static enum inv_rc demo_fill(struct sq_store *st, struct inv_err *err)
 {
 	static const struct demo_invoice first_1001 = {
 		"Vandelay Industries", "500.00", "EUR", "sent", 'd'};
@@ -103,7 +110,7 @@ static enum inv_rc demo_fill(struct store *st, struct inv_err *err)
 		orgs = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	if (orgs < 0)
-		return store_sqlite_err(st, sqlite3_errcode(st->db), err);
+		return sq_sqlite_err(st, sqlite3_errcode(st->db), err);
 	if (orgs > 0)
 		return inv_err_set(err, INV_CONFLICT, "",
 			_("%s already holds data; the demo goes into a new "
@@ -123,9 +130,9 @@ static enum inv_rc demo_fill(struct store *st, struct inv_err *err)
 		"  (3, 2, 'admin'), (4, 2, 'member');",
 		err);
 	if (rc == INV_OK)
-		rc = store_identity(st, "alice", "acme", &alice, err);
+		rc = sq_identity(st, "alice", "acme", &alice, err);
 	if (rc == INV_OK)
-		rc = store_identity(st, "carol", "globex", &carol, err);
+		rc = sq_identity(st, "carol", "globex", &carol, err);
 	/* The first ACME-1001 is deleted, which frees its number for the
 	 * live one: the partial unique index at work. */
 	if (rc == INV_OK)
@@ -139,16 +146,16 @@ static enum inv_rc demo_fill(struct store *st, struct inv_err *err)
 	return rc;
 }
 
-enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
+enum inv_rc sq_seed_demo(struct sq_store *st, struct inv_err *err)
 {
-	enum inv_rc rc = store_batch_begin(st, err);
+	enum inv_rc rc = sq_batch_begin(st, err);
 
 	if (rc != INV_OK)
 		return rc;
 	rc = demo_fill(st, err);
 	if (rc == INV_OK)
-		return store_batch_commit(st, err);
-	store_batch_rollback(st);
+		return sq_batch_commit(st, err);
+	sq_batch_rollback(st);
 	return rc;
 }
 
@@ -156,8 +163,8 @@ enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
  * never removed), so a whole demo has exactly one filled claim per demo
  * invoice.  An `init --demo` of an earlier inved, killed half way, left the
  * demo marker with fewer. */
-enum inv_rc store_demo_present(struct store *st, bool *present,
-                               struct inv_err *err)
+enum inv_rc sq_demo_present(struct sq_store *st, bool *present,
+                            struct inv_err *err)
 {
 	const int64_t want = 2 + (int64_t)(sizeof acme / sizeof acme[0]) +
 	                     (int64_t)(sizeof globex / sizeof globex[0]);
@@ -165,7 +172,7 @@ enum inv_rc store_demo_present(struct store *st, bool *present,
 	int64_t claims = -1;
 	int rc;
 
-	*present = store_is_demo(st);
+	*present = sq_is_demo(st);
 	if (!*present)
 		return INV_OK;
 	rc = sqlite3_prepare_v2(st->db,
@@ -175,7 +182,7 @@ enum inv_rc store_demo_present(struct store *st, bool *present,
 		claims = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	if (claims < 0)
-		return store_sqlite_err(st, rc, err);
+		return sq_sqlite_err(st, rc, err);
 	if (claims < want)
 		return inv_err_set(err, INV_CONFLICT, "",
 			_("%s holds only part of the demo data (an earlier "
@@ -185,9 +192,9 @@ enum inv_rc store_demo_present(struct store *st, bool *present,
 	return INV_OK;
 }
 
-enum inv_rc store_add_member(struct store *st, const char *user,
-                             const char *org, enum inv_role role,
-                             struct inv_err *err)
+enum inv_rc sq_add_member(struct sq_store *st, const char *user,
+                          const char *org, enum inv_role role,
+                          struct inv_err *err)
 {
 	static const char *const sql[] = {
 		"INSERT INTO orgs (name, prefix) VALUES (?1, upper(?1) || '-') "
@@ -208,7 +215,7 @@ enum inv_rc store_add_member(struct store *st, const char *user,
 			_("user and org names are 1 to %d characters of letters, "
 			  "digits, '.', '_' and '-'"),
 			NAME_MAX_BYTES);
-	rc = store_tx_begin(st, err);
+	rc = sq_tx_begin(st, err);
 	for (i = 0; rc == INV_OK && i < sizeof sql / sizeof sql[0]; i++) {
 		sqlite3_stmt *s = NULL;
 		int src = sqlite3_prepare_v2(st->db, sql[i], -1, &s, NULL);
@@ -224,11 +231,116 @@ enum inv_rc store_add_member(struct store *st, const char *user,
 		}
 		sqlite3_finalize(s);
 		if (src != SQLITE_OK)
-			rc = store_sqlite_err(st, src, err);
+			rc = sq_sqlite_err(st, src, err);
 	}
 	if (rc == INV_OK)
-		rc = store_exec(st, SQL_COMMIT, err);
+		rc = sq_exec(st, SQL_COMMIT, err);
 	if (rc != INV_OK)
-		store_tx_rollback(st);
+		sq_tx_rollback(st);
+	return rc;
+}
+
+bool sq_is_demo(struct sq_store *st)
+{
+	sqlite3_stmt *s;
+	bool demo = false;
+
+	if (sq_stmt(st, SQL_META_GET, &s, NULL) != INV_OK)
+		return false;
+	sqlite3_bind_text(s, 1, "demo", -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		demo = sqlite3_column_int(s, 0) == 1;
+	sqlite3_reset(s);
+	return demo;
+}
+
+/* The demonstrations write on purpose what no user asked for (a version
+ * bump, a held lock): they are for demo databases, never for real data.
+ * `refusal` is the whole message, with one %s for the database path. */
+static enum inv_rc demo_only(struct sq_store *st, const char *refusal,
+                             struct inv_err *err)
+{
+	if (sq_is_demo(st))
+		return INV_OK;
+	return inv_err_set(err, INV_FORBIDDEN, "", refusal, st->path);
+}
+
+/* A peer write through a connection of its own: this connection's cached
+ * reads stay as they were, like another terminal's would. */
+enum inv_rc sq_drift(struct store *gst, const struct identity *who,
+                     int64_t id, struct write_result *res,
+                     struct inv_err *err)
+{
+	struct sq_store *st = gst->impl, *peer;
+	struct store *gpeer = NULL;
+	struct invoice cur;
+	sqlite3_stmt *s;
+	enum inv_rc rc;
+
+	sq_result_reset(res);
+	rc = demo_only(st,
+		_("forcing version drift is a demonstration for databases made "
+		  "by `inved init --demo`; %s is not one, so nothing was "
+		  "written"),
+		err);
+	if (rc != INV_OK)
+		return rc;
+	rc = store_open_peer(gst, NULL, &gpeer, err);
+	if (rc != INV_OK)
+		return rc;
+	peer = gpeer->impl;
+	rc = sq_tx_begin(peer, err);
+	if (rc != INV_OK)
+		goto out;
+	rc = sq_row_load(peer, who->org_id, id, &cur, err);
+	if (rc == INV_OK)
+		rc = rule_check(RULE_DRIFT, &cur, who, cur.version, 0, err);
+	if (rc == INV_OK)
+		rc = sq_guard_row(peer, &cur, err);
+	if (rc == INV_OK)
+		rc = sq_claim(peer, who, "invoice.drift", id, cur.version,
+		              err);
+	if (rc == INV_OK) {
+		rc = sq_stmt(peer, SQL_DRIFT, &s, err);
+		if (rc == INV_OK) {
+			sqlite3_bind_int64(s, 1, id);
+			sqlite3_bind_int64(s, 2, cur.version);
+			rc = sq_run_update(peer, s, &cur, cur.number, err);
+		}
+	}
+	if (rc == INV_OK)
+		rc = sq_write_finish(peer, who, id, res, err);
+	if (rc != INV_OK)
+		sq_tx_rollback(peer);
+out:
+	store_close(gpeer);
+	return rc;
+}
+
+enum inv_rc sq_hold_lock(struct store *gst, int ms, struct inv_err *err)
+{
+	struct store *gholder = NULL;
+	struct sq_store *holder;
+	struct timespec ts;
+	enum inv_rc rc;
+
+	rc = store_open_peer(gst, NULL, &gholder, err);
+	if (rc != INV_OK)
+		return rc;
+	holder = gholder->impl;
+	rc = demo_only(holder,
+		_("holding the write lock is a demonstration for databases "
+		  "made by `inved init --demo`; %s is not one"),
+		err);
+	if (rc == INV_OK)
+		rc = sq_tx_begin(holder, err);
+	if (rc == INV_OK) {
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		sq_tx_rollback(holder);
+	}
+	store_close(gholder);
 	return rc;
 }

@@ -9,7 +9,7 @@
  * replaced would otherwise follow the old file into silence).  A fourth
  * watch on the presence directory (presence.c) wakes the face when a form
  * opens or closes elsewhere; that is no commit, so it only wakes.  The face
- * poll()s the descriptor; store_wakeup_check() then reads the events and
+ * poll()s the descriptor; sq_wakeup_check() then reads the events and
  * confirms with PRAGMA data_version, which moves exactly when another
  * connection committed.
  *
@@ -23,7 +23,7 @@
  *   reads the change feed from its last position: never silence.
  * - Where no watch can be had at all (no inotify, no room for a watch, or
  *   INVED_NO_INOTIFY set), the face polls data_version every
- *   STORE_WAKEUP_POLL_MS, and store_wakeup_describe() says so.
+ *   STORE_WAKEUP_POLL_MS, and sq_wakeup_describe() says so.
  *
  * INVED_NO_INOTIFY=1 and INVED_TEST_INOTIFY_OVERFLOW=1 (every batch of
  * events is treated as an overflowed queue, its events lost) are testing
@@ -40,7 +40,7 @@
 
 #include "cache.h"
 #include "i18n.h"
-#include "store_internal.h"
+#include "sqlite_store.h"
 
 /* How long after the last event a commit may still become visible (its
  * fsync under load), and the longest gap between two checks meanwhile.
@@ -51,7 +51,7 @@
 #define WAKEUP_FINE_MS 20
 #define WAKEUP_STEP_MAX_MS 2000
 
-struct store_wakeup {
+struct sq_wakeup {
 	int fd;          /* inotify, or -1 when polling */
 	int wd_dir, wd_db, wd_wal, wd_pres;
 	char *path;      /* the database file, symbolic links resolved */
@@ -74,7 +74,7 @@ static bool env_set(const char *name)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
-static void wakeup_poll_mode(struct store_wakeup *w, const char *why)
+static void wakeup_poll_mode(struct sq_wakeup *w, const char *why)
 {
 	if (w->fd >= 0)
 		close(w->fd);
@@ -86,7 +86,7 @@ static void wakeup_poll_mode(struct store_wakeup *w, const char *why)
 /* The watch on the -wal follows whichever file holds that name now; a
  * missing -wal (rollback-journal mode, or before the first connection
  * made it) is no failure: the directory watch sees it being created. */
-static bool wakeup_arm(struct store_wakeup *w)
+static bool wakeup_arm(struct sq_wakeup *w)
 {
 	const uint32_t file_mask = IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF;
 	const uint32_t dir_mask =
@@ -123,9 +123,9 @@ fail:
 	return false;
 }
 
-static struct store_wakeup *wakeup_new(struct store *st)
+static struct sq_wakeup *wakeup_new(struct sq_store *st)
 {
-	struct store_wakeup *w = calloc(1, sizeof *w);
+	struct sq_wakeup *w = calloc(1, sizeof *w);
 	const char *slash;
 	size_t len;
 
@@ -146,9 +146,9 @@ static struct store_wakeup *wakeup_new(struct store *st)
 	len = slash ? (size_t)(slash - w->path) : 0;
 	w->dir = slash ? strndup(w->path, len ? len : 1) : strdup(".");
 	w->wal = malloc(strlen(w->path) + 5);
-	w->pres = store_presence_dir(st);
+	w->pres = sq_presence_dir(st);
 	if (!w->base || !w->dir || !w->wal || !w->pres) {
-		store_wakeup_free(w);
+		sq_wakeup_free(w);
 		return NULL;
 	}
 	sprintf(w->wal, "%s-wal", w->path);
@@ -167,7 +167,7 @@ static struct store_wakeup *wakeup_new(struct store *st)
 	return w;
 }
 
-void store_wakeup_free(struct store_wakeup *w)
+void sq_wakeup_free(struct sq_wakeup *w)
 {
 	if (!w)
 		return;
@@ -183,7 +183,7 @@ void store_wakeup_free(struct store_wakeup *w)
 
 /* Created on first use, with data_version as the baseline: the caller
  * starts from "nothing changed yet". */
-static enum inv_rc wakeup_get(struct store *st, struct store_wakeup **out,
+static enum inv_rc wakeup_get(struct sq_store *st, struct sq_wakeup **out,
                               struct inv_err *err)
 {
 	enum inv_rc rc;
@@ -192,7 +192,7 @@ static enum inv_rc wakeup_get(struct store *st, struct store_wakeup **out,
 		st->wake = wakeup_new(st);
 		if (!st->wake)
 			return inv_err_set(err, INV_ERROR, "", _("out of memory"));
-		rc = store_data_version(st, &st->wake->dv, err);
+		rc = sq_data_version(st, &st->wake->dv, err);
 		if (rc != INV_OK)
 			return rc;
 	}
@@ -200,9 +200,9 @@ static enum inv_rc wakeup_get(struct store *st, struct store_wakeup **out,
 	return INV_OK;
 }
 
-int store_wakeup_fd(struct store *st)
+int sq_wakeup_fd(struct sq_store *st)
 {
-	struct store_wakeup *w = NULL;
+	struct sq_wakeup *w = NULL;
 
 	if (wakeup_get(st, &w, NULL) != INV_OK)
 		return -1;
@@ -210,7 +210,7 @@ int store_wakeup_fd(struct store *st)
 }
 
 /* Does a directory entry's name concern this database? */
-static bool wakeup_our_name(const struct store_wakeup *w, const char *name)
+static bool wakeup_our_name(const struct sq_wakeup *w, const char *name)
 {
 	size_t n = strlen(w->base);
 
@@ -223,7 +223,7 @@ static bool wakeup_our_name(const struct store_wakeup *w, const char *name)
 
 /* Read every queued event.  *seen: something of ours moved; *rearm: a
  * watched file was replaced or events were lost. */
-static void wakeup_read(struct store_wakeup *w, bool *seen, bool *rearm)
+static void wakeup_read(struct sq_wakeup *w, bool *seen, bool *rearm)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
@@ -261,10 +261,10 @@ static void wakeup_read(struct store_wakeup *w, bool *seen, bool *rearm)
 	}
 }
 
-enum inv_rc store_wakeup_check(struct store *st, bool *changed, int *next_ms,
-                               struct inv_err *err)
+enum inv_rc sq_wakeup_check(struct sq_store *st, bool *changed, int *next_ms,
+                            struct inv_err *err)
 {
-	struct store_wakeup *w = NULL;
+	struct sq_wakeup *w = NULL;
 	int64_t dv = 0, now;
 	bool seen = false, rearm = false;
 	enum inv_rc rc;
@@ -281,7 +281,7 @@ enum inv_rc store_wakeup_check(struct store *st, bool *changed, int *next_ms,
 		wakeup_arm(w);
 	/* read after the events: a commit whose events were just consumed
 	 * is either visible now or checked again below */
-	rc = store_data_version(st, &dv, err);
+	rc = sq_data_version(st, &dv, err);
 	if (rc != INV_OK)
 		return rc;
 	*changed = dv != w->dv || rearm;
@@ -307,9 +307,9 @@ enum inv_rc store_wakeup_check(struct store *st, bool *changed, int *next_ms,
 	return INV_OK;
 }
 
-bool store_wakeup_polling(struct store *st, char *why, size_t size)
+bool sq_wakeup_polling(struct sq_store *st, char *why, size_t size)
 {
-	struct store_wakeup *w = NULL;
+	struct sq_wakeup *w = NULL;
 
 	if (wakeup_get(st, &w, NULL) != INV_OK || w->fd >= 0)
 		return false;

@@ -8,12 +8,12 @@
  * normalising whitespace, comments and letter case.  So the check follows
  * every change to schema.sql by itself.
  *
- * The write guard (store_guard) runs that comparison inside the write
+ * The write guard (sq_guard) runs that comparison inside the write
  * transaction, but only when PRAGMA schema_version moved since it last
  * passed (a screen stays open for hours while someone may run the sqlite3
  * shell); otherwise it costs one pragma.
  *
- * The check (store_check_run) only reads, in one read transaction.  The
+ * The check (sq_check_run) only reads, in one read transaction.  The
  * repair puts back schema objects; the history and the totals it reports
  * and leaves as they are, because "fixing" them would erase the evidence of
  * what happened.  Since schema 3 the change feed is the audit itself, so it
@@ -30,7 +30,7 @@
 #include <strings.h>
 
 #include "i18n.h"
-#include "store_internal.h"
+#include "sqlite_store.h"
 
 /* The audit rows of invoices: the org's own rows (org.create, member.*,
  * subject 0, no feed row) are not an invoice's history. */
@@ -39,21 +39,6 @@
 	"substr(" t "action, 1, 7) = 'member.'))"
 
 extern const char inved_schema_sql[];
-
-static const char *const kind_names[CHECK__COUNT] = {
-	[CHECK_INTEGRITY] = "integrity",
-	[CHECK_SCHEMA_MISSING] = "schema_missing",
-	[CHECK_SCHEMA_ALTERED] = "schema_altered",
-	[CHECK_SCHEMA_EXTRA] = "schema_extra",
-	[CHECK_HISTORY] = "history",
-	[CHECK_TOTALS] = "totals",
-	[CHECK_TYPE] = "type",
-};
-
-const char *check_kind_name(enum check_kind kind)
-{
-	return kind < CHECK__COUNT ? kind_names[kind] : "?";
-}
 
 /* ---- schema objects ------------------------------------------------------ */
 
@@ -217,7 +202,7 @@ static int schema_load(sqlite3 *db, struct schema_set *out)
 
 /* What this version installs: the compiled-in schema, run into a private
  * in-memory database. */
-static enum inv_rc schema_expected(struct store *st, struct schema_set *out,
+static enum inv_rc schema_expected(struct sq_store *st, struct schema_set *out,
                                    struct inv_err *err)
 {
 	sqlite3 *mem = NULL;
@@ -237,13 +222,13 @@ static enum inv_rc schema_expected(struct store *st, struct schema_set *out,
 	return INV_OK;
 }
 
-static enum inv_rc schema_actual(struct store *st, struct schema_set *out,
+static enum inv_rc schema_actual(struct sq_store *st, struct schema_set *out,
                                  struct inv_err *err)
 {
 	int rc = schema_load(st->db, out);
 
 	if (rc != SQLITE_OK)
-		return store_sqlite_err(st, rc, err);
+		return sq_sqlite_err(st, rc, err);
 	return INV_OK;
 }
 
@@ -347,7 +332,7 @@ static bool guard_diff(void *ctx, enum check_kind kind,
 	return false;
 }
 
-static enum inv_rc guard_schema_version(struct store *st, int64_t *out,
+static enum inv_rc guard_schema_version(struct sq_store *st, int64_t *out,
                                         struct inv_err *err)
 {
 	int rc;
@@ -357,17 +342,17 @@ static enum inv_rc guard_schema_version(struct store *st, int64_t *out,
 		                        SQLITE_PREPARE_PERSISTENT, &st->guard_stmt,
 		                        NULL);
 		if (rc != SQLITE_OK)
-			return store_sqlite_err(st, rc, err);
+			return sq_sqlite_err(st, rc, err);
 	}
 	rc = sqlite3_step(st->guard_stmt);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st->guard_stmt, 0) : 0;
 	sqlite3_reset(st->guard_stmt);
 	if (rc != SQLITE_ROW)
-		return store_sqlite_err(st, rc, err);
+		return sq_sqlite_err(st, rc, err);
 	return INV_OK;
 }
 
-static enum inv_rc guard_refuse(struct store *st, const char *what,
+static enum inv_rc guard_refuse(struct sq_store *st, const char *what,
                                 struct inv_err *err)
 {
 	/* The point first: a screen shows the start of a long message. */
@@ -378,7 +363,7 @@ static enum inv_rc guard_refuse(struct store *st, const char *what,
 }
 
 /* The full verification: the schema. */
-static enum inv_rc guard_verify(struct store *st, struct inv_err *err)
+static enum inv_rc guard_verify(struct sq_store *st, struct inv_err *err)
 {
 	struct schema_set want, have;
 	struct guard_ctx g;
@@ -401,7 +386,7 @@ static enum inv_rc guard_verify(struct store *st, struct inv_err *err)
 	return INV_OK;
 }
 
-enum inv_rc store_guard(struct store *st, struct inv_err *err)
+enum inv_rc sq_guard(struct sq_store *st, struct inv_err *err)
 {
 	int64_t version = 0;
 	enum inv_rc rc = guard_schema_version(st, &version, err);
@@ -419,8 +404,8 @@ enum inv_rc store_guard(struct store *st, struct inv_err *err)
 	return rc;
 }
 
-enum inv_rc store_guard_row(struct store *st, const struct invoice *cur,
-                            struct inv_err *err)
+enum inv_rc sq_guard_row(struct sq_store *st, const struct invoice *cur,
+                         struct inv_err *err)
 {
 	int64_t tip = 0;
 	bool purged = false;
@@ -435,7 +420,7 @@ enum inv_rc store_guard_row(struct store *st, const struct invoice *cur,
 			"ORDER BY seq DESC LIMIT 1", -1,
 			SQLITE_PREPARE_PERSISTENT, &st->guard_tip_stmt, NULL);
 		if (rc != SQLITE_OK)
-			return store_sqlite_err(st, rc, err);
+			return sq_sqlite_err(st, rc, err);
 	}
 	sqlite3_bind_int64(st->guard_tip_stmt, 1, cur->id);
 	rc = sqlite3_step(st->guard_tip_stmt);
@@ -446,7 +431,7 @@ enum inv_rc store_guard_row(struct store *st, const struct invoice *cur,
 	}
 	sqlite3_reset(st->guard_tip_stmt);
 	if (rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, err);
+		return sq_sqlite_err(st, rc, err);
 	if (tip == cur->version && !purged)
 		return INV_OK;
 	return inv_err_set(err, INV_DAMAGED, "history",
@@ -457,7 +442,7 @@ enum inv_rc store_guard_row(struct store *st, const struct invoice *cur,
 		cur->number, tip, cur->version);
 }
 
-void store_guard_release(struct store *st)
+void sq_guard_release(struct sq_store *st)
 {
 	sqlite3_finalize(st->guard_tip_stmt);
 	st->guard_tip_stmt = NULL;
@@ -469,7 +454,7 @@ void store_guard_release(struct store *st)
 /* ---- the check ----------------------------------------------------------- */
 
 struct checker {
-	struct store *st;
+	struct sq_store *st;
 	const struct identity *who;
 	struct check_report *out;
 };
@@ -545,7 +530,7 @@ static enum inv_rc section_failed(struct checker *c, enum check_kind kind,
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR ||
 	    code == SQLITE_NOMEM || code == SQLITE_FULL || code == SQLITE_CORRUPT ||
 	    code == SQLITE_NOTADB)
-		return store_sqlite_err(c->st, rc, err);
+		return sq_sqlite_err(c->st, rc, err);
 	finding_add(c, kind, false, check_kind_name(kind),
 	            _("the %s check could not run: %s"), check_kind_name(kind),
 	            sqlite3_errmsg(c->st->db));
@@ -568,7 +553,7 @@ static enum inv_rc check_integrity(struct checker *c, struct inv_err *err)
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return store_sqlite_err(c->st, rc, err);
+		return sq_sqlite_err(c->st, rc, err);
 	return INV_OK;
 }
 
@@ -992,15 +977,15 @@ static enum inv_rc check_all(struct checker *c, struct inv_err *err)
 	 * write in flight elsewhere is not seen half done. */
 	src = sqlite3_exec(c->st->db, "BEGIN", NULL, NULL, NULL);
 	if (src != SQLITE_OK)
-		return store_sqlite_err(c->st, src, err);
+		return sq_sqlite_err(c->st, src, err);
 	for (i = 0; rc == INV_OK && i < sizeof section / sizeof section[0]; i++)
 		rc = section[i](c, err);
 	sqlite3_exec(c->st->db, "COMMIT", NULL, NULL, NULL);
 	return rc;
 }
 
-enum inv_rc store_check_run(struct store *st, const struct identity *who,
-                            struct check_report *out, struct inv_err *err)
+enum inv_rc sq_check_run(struct sq_store *st, const struct identity *who,
+                         struct check_report *out, struct inv_err *err)
 {
 	struct checker c = {st, who, out};
 
@@ -1054,7 +1039,7 @@ static const char *drop_keyword(const char *type)
 	return "VIEW";
 }
 
-static int repair_drop(struct store *st, const struct schema_obj *o)
+static int repair_drop(struct sq_store *st, const struct schema_obj *o)
 {
 	/* The name comes from the file: quoted with %w, never pasted. */
 	char *sql = sqlite3_mprintf("DROP %s IF EXISTS \"%w\"",
@@ -1070,7 +1055,7 @@ static int repair_drop(struct store *st, const struct schema_obj *o)
 
 /* Drops first (an extra object may hold a name this version needs), then
  * the wanted objects in the schema's own order. */
-static int repair_schema(struct store *st, struct repair_plan *p,
+static int repair_schema(struct sq_store *st, struct repair_plan *p,
                          struct check_report *out)
 {
 	char object[128];
@@ -1108,8 +1093,8 @@ static int repair_schema(struct store *st, struct repair_plan *p,
 	return rc;
 }
 
-enum inv_rc store_check_repair(struct store *st, const struct identity *who,
-                               struct check_report *out, struct inv_err *err)
+enum inv_rc sq_check_repair(struct sq_store *st, const struct identity *who,
+                            struct check_report *out, struct inv_err *err)
 {
 	struct schema_set want, have;
 	struct repair_plan plan;
@@ -1135,19 +1120,19 @@ enum inv_rc store_check_repair(struct store *st, const struct identity *who,
 	}
 	/* One transaction: the repair happens whole or not at all, and no
 	 * writer slips in between the comparison and the fix. */
-	rc = store_tx_begin_unguarded(st, err);
+	rc = sq_tx_begin_unguarded(st, err);
 	if (rc == INV_OK)
 		rc = schema_actual(st, &have, err);
 	if (rc == INV_OK) {
 		schema_diff(&want, &have, plan_diff, &plan);
 		src = plan.nomem ? SQLITE_NOMEM : repair_schema(st, &plan, done);
 		if (src == SQLITE_OK)
-			rc = store_exec(st, SQL_COMMIT, err);
+			rc = sq_exec(st, SQL_COMMIT, err);
 		else
-			rc = store_sqlite_err(st, src, err);
+			rc = sq_sqlite_err(st, src, err);
 	}
 	if (rc != INV_OK) {
-		store_tx_rollback(st);
+		sq_tx_rollback(st);
 		done->nrepaired = 0;
 	}
 	st->guard_ok = false;
@@ -1155,28 +1140,12 @@ enum inv_rc store_check_repair(struct store *st, const struct identity *who,
 	schema_free(&want);
 	schema_free(&have);
 	if (rc == INV_OK)
-		rc = store_check_run(st, who, out, err);
+		rc = sq_check_run(st, who, out, err);
 	if (rc == INV_OK) {
 		out->nrepaired = done->nrepaired;
 		memcpy(out->repaired, done->repaired,
 		       done->nrepaired * sizeof done->repaired[0]);
 	}
 	free(done);
-	return rc;
-}
-
-enum inv_rc store_check(struct store *st, struct inv_err *err)
-{
-	struct check_report *r = calloc(1, sizeof *r);
-	enum inv_rc rc;
-
-	if (!r)
-		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
-	rc = store_check_run(st, NULL, r, err);
-	if (rc == INV_OK && r->n > 0)
-		rc = inv_err_set(err, INV_DAMAGED, "",
-			_("the check of %s found %zu problem(s), the first: %s"),
-			st->path, r->n + r->more, r->f[0].msg);
-	free(r);
 	return rc;
 }

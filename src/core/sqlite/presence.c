@@ -33,12 +33,13 @@
 #include <unistd.h>
 
 #include "i18n.h"
-#include "store.h"
+#include "sqlite_store.h"
 
 #define PRESENCE_SUFFIX ".presence"
 #define PRESENCE_FILE_MAX 256
 
 struct presence {
+	struct presence_base base; /* first: store_presence_leave's way back */
 	int fd;
 	char *file;
 };
@@ -46,10 +47,10 @@ struct presence {
 /* PATH.presence beside the file itself (symbolic links resolved, as
  * SQLite keeps its -wal there: every way to the database meets in one
  * directory), or NULL without memory. */
-char *store_presence_dir(struct store *st)
+char *sq_presence_dir(struct sq_store *st)
 {
-	char *real = realpath(store_path(st), NULL);
-	const char *path = real ? real : store_path(st);
+	char *real = realpath(st->path, NULL);
+	const char *path = real ? real : st->path;
 	size_t len = strlen(path) + sizeof PRESENCE_SUFFIX;
 	char *dir = malloc(len);
 
@@ -61,11 +62,11 @@ char *store_presence_dir(struct store *st)
 
 /* The directory's mode follows the database file's: whoever may open the
  * database may list and register presence (read bits give search bits). */
-static mode_t presence_dir_mode(struct store *st)
+static mode_t presence_dir_mode(struct sq_store *st)
 {
 	struct stat sb;
 
-	if (stat(store_path(st), &sb) != 0)
+	if (stat(st->path, &sb) != 0)
 		return 0700;
 	return (sb.st_mode & 0666) | ((sb.st_mode & 0444) >> 2);
 }
@@ -84,11 +85,11 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
-                                 int64_t invoice_id, const char *face,
-                                 struct presence **out, struct inv_err *err)
+enum inv_rc sq_presence_enter(struct sq_store *st, const struct identity *who,
+                              int64_t invoice_id, const char *face,
+                              struct presence **out, struct inv_err *err)
 {
-	char *dir = store_presence_dir(st), *tmp = NULL;
+	char *dir = sq_presence_dir(st), *tmp = NULL;
 	char body[PRESENCE_FILE_MAX], since[32];
 	struct presence *p = calloc(1, sizeof *p);
 	size_t flen;
@@ -99,6 +100,7 @@ enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
 	*out = NULL;
 	if (!dir || !p)
 		goto nomem;
+	p->base.be = &store_backend_sqlite;
 	if (!name_ok(face))
 		face = "screen";
 	if (mkdir(dir, presence_dir_mode(st)) != 0 && errno != EEXIST)
@@ -159,7 +161,7 @@ nomem:
 	return inv_err_set(err, INV_ERROR, "", "%s", _("out of memory"));
 }
 
-void store_presence_leave(struct presence *p)
+void sq_presence_leave(struct presence *p)
 {
 	if (!p)
 		return;
@@ -238,12 +240,12 @@ out:
 	return ok;
 }
 
-enum inv_rc store_presence_list(struct store *st, const struct identity *who,
-                                int64_t invoice_id,
-                                struct presence_entry *out, size_t max,
-                                size_t *n, struct inv_err *err)
+enum inv_rc sq_presence_list(struct sq_store *st, const struct identity *who,
+                             int64_t invoice_id,
+                             struct presence_entry *out, size_t max,
+                             size_t *n, struct inv_err *err)
 {
-	char *dir = store_presence_dir(st), prefix[64];
+	char *dir = sq_presence_dir(st), prefix[64];
 	struct dirent *de;
 	size_t plen;
 	DIR *d;

@@ -1,5 +1,5 @@
 /*
- * member.c - who belongs to an org: `init --org` (a new org with the
+ * members.c - who belongs to an org: `init --org` (a new org with the
  * logged-in account as its admin) and `inved member` (an admin lists, adds,
  * removes and re-roles members by login name).
  *
@@ -18,32 +18,30 @@
 #include <string.h>
 
 #include "i18n.h"
-#include "store_internal.h"
+#include "sqlite_store.h"
 
-#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
-static sqlite3_stmt *member_prepare(struct store *st, const char *sql,
-                                    struct inv_err *err)
+static enum inv_rc member_prepare(struct sq_store *st, const char *sql,
+                                  sqlite3_stmt **out, struct inv_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
 
 	if (rc != SQLITE_OK) {
-		store_sqlite_err(st, rc, err);
-		sqlite3_finalize(s);
-		return NULL;
+		sqlite3_finalize(*out);
+		*out = NULL;
+		return sq_sqlite_err(st, rc, err);
 	}
-	return s;
+	return INV_OK;
 }
 
 /* Step a statement that returns no rows and finalize it. */
-static enum inv_rc member_run(struct store *st, sqlite3_stmt *s,
+static enum inv_rc member_run(struct sq_store *st, sqlite3_stmt *s,
                               struct inv_err *err)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? INV_OK : store_sqlite_err(st, rc, err);
+	return rc == SQLITE_DONE ? INV_OK : sq_sqlite_err(st, rc, err);
 }
 
 static enum inv_role role_of_text(const unsigned char *t)
@@ -53,21 +51,23 @@ static enum inv_role role_of_text(const unsigned char *t)
 }
 
 /* login's user id (0: no such user) and role in org (*found: a member). */
-static enum inv_rc member_lookup(struct store *st, int64_t org,
+static enum inv_rc member_lookup(struct sq_store *st, int64_t org,
                                  const char *login, int64_t *user_id,
                                  enum inv_role *role, bool *found,
                                  struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"SELECT u.id, m.role FROM users u LEFT JOIN memberships m "
-		"ON m.user_id = u.id AND m.org_id = ?2 WHERE u.name = ?1", err);
+	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*user_id = 0;
 	*found = false;
 	*role = ROLE_MEMBER;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	prc = member_prepare(st,
+		"SELECT u.id, m.role FROM users u LEFT JOIN memberships m "
+		"ON m.user_id = u.id AND m.org_id = ?2 WHERE u.name = ?1", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, login, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, org);
 	rc = sqlite3_step(s);
@@ -78,32 +78,34 @@ static enum inv_rc member_lookup(struct store *st, int64_t org,
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlite_err(st, rc, err);
+		return sq_sqlite_err(st, rc, err);
 	return INV_OK;
 }
 
-static enum inv_rc admin_count(struct store *st, int64_t org, int64_t *n,
+static enum inv_rc admin_count(struct sq_store *st, int64_t org, int64_t *n,
                                struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"SELECT count(*) FROM memberships "
-		"WHERE org_id = ?1 AND role = 'admin'", err);
+	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*n = 0;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	prc = member_prepare(st,
+		"SELECT count(*) FROM memberships "
+		"WHERE org_id = ?1 AND role = 'admin'", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? INV_OK : store_sqlite_err(st, rc, err);
+	return rc == SQLITE_ROW ? INV_OK : sq_sqlite_err(st, rc, err);
 }
 
 /* The one asking must be an admin of the org now, not only when the
  * session began. */
-static enum inv_rc member_admin_check(struct store *st,
+static enum inv_rc member_admin_check(struct sq_store *st,
                                       const struct identity *who,
                                       struct inv_err *err)
 {
@@ -129,21 +131,23 @@ static enum inv_rc member_admin_check(struct store *st,
 
 /* The audit row of a membership change: who did it, to whom, the roles
  * before and after (NULL: not a member). */
-static enum inv_rc member_audit(struct store *st, int64_t org,
+static enum inv_rc member_audit(struct sq_store *st, int64_t org,
                                 int64_t actor_id, const char *actor,
                                 const char *action, const char *login,
                                 const char *old_role, const char *new_role,
                                 struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
+	sqlite3_stmt *s = NULL;
+	enum inv_rc prc;
+
+	prc = member_prepare(st,
 		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
 		"subject_id, from_version, to_version, detail) "
 		"VALUES (" NOW ", ?1, ?2, ?3, ?4, 0, 0, 0, "
 		"json_object('user', ?5, 'role', "
-		"json_object('old', ?6, 'new', ?7)))", err);
-
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+		"json_object('old', ?6, 'new', ?7)))", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	sqlite3_bind_int64(s, 2, actor_id);
 	sqlite3_bind_text(s, 3, actor, -1, SQLITE_TRANSIENT);
@@ -157,26 +161,28 @@ static enum inv_rc member_audit(struct store *st, int64_t org,
 }
 
 /* Make login a user (if new) and a member of org with role. */
-static enum inv_rc member_insert(struct store *st, int64_t org,
+static enum inv_rc member_insert(struct sq_store *st, int64_t org,
                                  const char *login, enum inv_role role,
                                  struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"INSERT INTO users (name) VALUES (?1) "
-		"ON CONFLICT (name) DO NOTHING", err);
+	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
+	enum inv_rc prc;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	prc = member_prepare(st,
+		"INSERT INTO users (name) VALUES (?1) "
+		"ON CONFLICT (name) DO NOTHING", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, login, -1, SQLITE_TRANSIENT);
 	rc = member_run(st, s, err);
 	if (rc != INV_OK)
 		return rc;
-	s = member_prepare(st,
+	prc = member_prepare(st,
 		"INSERT INTO memberships (user_id, org_id, role) VALUES "
-		"((SELECT id FROM users WHERE name = ?1), ?2, ?3)", err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+		"((SELECT id FROM users WHERE name = ?1), ?2, ?3)", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, login, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, org);
 	sqlite3_bind_text(s, 3, identity_role_name(role), -1, SQLITE_STATIC);
@@ -185,44 +191,48 @@ static enum inv_rc member_insert(struct store *st, int64_t org,
 
 /* ---- init --org ---------------------------------------------------------- */
 
-static enum inv_rc org_insert(struct store *st, const char *org,
+static enum inv_rc org_insert(struct sq_store *st, const char *org,
                               int64_t *id, struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"INSERT INTO orgs (name, prefix) VALUES (?1, upper(?1) || '-')",
-		err);
+	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
+	enum inv_rc prc;
 
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	prc = member_prepare(st,
+		"INSERT INTO orgs (name, prefix) VALUES (?1, upper(?1) || '-')",
+		&s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, org, -1, SQLITE_TRANSIENT);
 	rc = member_run(st, s, err);
 	*id = sqlite3_last_insert_rowid(st->db);
 	return rc;
 }
 
-static enum inv_rc org_find(struct store *st, const char *org, int64_t *id,
+static enum inv_rc org_find(struct sq_store *st, const char *org, int64_t *id,
                             struct inv_err *err)
 {
-	sqlite3_stmt *s = member_prepare(st,
-		"SELECT id FROM orgs WHERE name = ?1", err);
+	sqlite3_stmt *s = NULL;
 	int rc;
+	enum inv_rc prc;
 
 	*id = 0;
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+	prc = member_prepare(st,
+		"SELECT id FROM orgs WHERE name = ?1", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_text(s, 1, org, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? INV_OK
-	                                             : store_sqlite_err(st, rc, err);
+	                                             : sq_sqlite_err(st, rc, err);
 }
 
-enum inv_rc store_org_create(struct store *st, const char *user,
-                             const char *org, struct identity *out,
-                             bool *already, struct inv_err *err)
+enum inv_rc sq_org_create(struct sq_store *st, const char *user,
+                          const char *org, struct identity *out,
+                          bool *already, struct inv_err *err)
 {
 	char account[NAME_MAX_BYTES + 1];
 	enum inv_role role;
@@ -237,7 +247,7 @@ enum inv_rc store_org_create(struct store *st, const char *user,
 			_("user and org names are 1 to %d characters of letters, "
 			  "digits, '.', '_' and '-'"),
 			NAME_MAX_BYTES);
-	if (store_is_demo(st))
+	if (sq_is_demo(st))
 		return inv_err_set(err, INV_FORBIDDEN, "org",
 			_("%s is a demo database (made by `inved init --demo`); "
 			  "a team's org goes into a database of its own: `inved "
@@ -253,7 +263,7 @@ enum inv_rc store_org_create(struct store *st, const char *user,
 	if (rc != INV_OK)
 		return rc;
 
-	rc = store_tx_begin(st, err);
+	rc = sq_tx_begin(st, err);
 	if (rc == INV_OK)
 		rc = org_find(st, org, &org_id, err);
 	if (rc == INV_OK && org_id) {
@@ -278,35 +288,36 @@ enum inv_rc store_org_create(struct store *st, const char *user,
 			                  account, NULL, "admin", err);
 	}
 	if (rc == INV_OK && !*already)
-		rc = store_tx_commit(st, err);
+		rc = sq_tx_commit(st, err);
 	else
-		store_tx_rollback(st);
+		sq_tx_rollback(st);
 	if (rc != INV_OK)
 		return rc;
-	return store_identity(st, account, org, out, err);
+	return sq_identity(st, account, org, out, err);
 }
 
 /* ---- inved member -------------------------------------------------------- */
 
-enum inv_rc store_members(struct store *st, const struct identity *who,
-                          const char *after, struct member *out, size_t max,
-                          size_t *n, struct inv_err *err)
+enum inv_rc sq_members(struct sq_store *st, const struct identity *who,
+                       const char *after, struct member *out, size_t max,
+                       size_t *n, struct inv_err *err)
 {
 	sqlite3_stmt *s;
 	enum inv_rc rc;
 	int src;
+	enum inv_rc prc;
 
 	*n = 0;
 	rc = member_admin_check(st, who, err);
 	if (rc != INV_OK)
 		return rc;
-	s = member_prepare(st,
+	prc = member_prepare(st,
 		"SELECT u.name, m.role FROM memberships m "
 		"JOIN users u ON u.id = m.user_id "
 		"WHERE m.org_id = ?1 AND u.name > ?2 ORDER BY u.name LIMIT ?3",
-		err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+		&s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	sqlite3_bind_text(s, 2, after ? after : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
@@ -320,7 +331,7 @@ enum inv_rc store_members(struct store *st, const struct identity *who,
 	}
 	sqlite3_finalize(s);
 	if (src != SQLITE_DONE && src != SQLITE_ROW)
-		return store_sqlite_err(st, src, err);
+		return sq_sqlite_err(st, src, err);
 	return INV_OK;
 }
 
@@ -328,10 +339,11 @@ enum member_op { MEMBER_ADD, MEMBER_REMOVE, MEMBER_ROLE };
 
 /* The refusals that depend on the target: checked against the rows read
  * in this transaction. */
-static enum inv_rc member_decide(struct store *st, const struct identity *who,
-                                 enum member_op op, const char *login,
-                                 bool found, enum inv_role was,
-                                 enum inv_role role, struct inv_err *err)
+static enum inv_rc member_decide(struct sq_store *st,
+                                 const struct identity *who, enum member_op op,
+                                 const char *login, bool found,
+                                 enum inv_role was, enum inv_role role,
+                                 struct inv_err *err)
 {
 	int64_t admins = 0;
 	enum inv_rc rc;
@@ -366,21 +378,22 @@ static enum inv_rc member_decide(struct store *st, const struct identity *who,
 	return rc;
 }
 
-static enum inv_rc member_change_sql(struct store *st, enum member_op op,
+static enum inv_rc member_change_sql(struct sq_store *st, enum member_op op,
                                      int64_t org, int64_t uid,
                                      const char *login, enum inv_role role,
                                      struct inv_err *err)
 {
 	sqlite3_stmt *s;
+	enum inv_rc prc;
 
 	if (op == MEMBER_ADD)
 		return member_insert(st, org, login, role, err);
-	s = member_prepare(st, op == MEMBER_REMOVE
+	prc = member_prepare(st, op == MEMBER_REMOVE
 		? "DELETE FROM memberships WHERE org_id = ?1 AND user_id = ?2"
 		: "UPDATE memberships SET role = ?3 "
-		  "WHERE org_id = ?1 AND user_id = ?2", err);
-	if (!s)
-		return err ? err->rc : INV_ERROR;
+		  "WHERE org_id = ?1 AND user_id = ?2", &s, err);
+	if (prc != INV_OK)
+		return prc;
 	sqlite3_bind_int64(s, 1, org);
 	sqlite3_bind_int64(s, 2, uid);
 	if (op == MEMBER_ROLE)
@@ -389,10 +402,10 @@ static enum inv_rc member_change_sql(struct store *st, enum member_op op,
 	return member_run(st, s, err);
 }
 
-static enum inv_rc member_change(struct store *st, const struct identity *who,
-                                 enum member_op op, const char *login,
-                                 enum inv_role role, enum inv_role *was_out,
-                                 struct inv_err *err)
+static enum inv_rc member_change(struct sq_store *st,
+                                 const struct identity *who, enum member_op op,
+                                 const char *login, enum inv_role role,
+                                 enum inv_role *was_out, struct inv_err *err)
 {
 	static const char *const action[] = {"member.add", "member.remove",
 	                                     "member.role"};
@@ -406,7 +419,7 @@ static enum inv_rc member_change(struct store *st, const struct identity *who,
 			_("a login name is 1 to %d characters of letters, digits, "
 			  "'.', '_' and '-'"),
 			NAME_MAX_BYTES);
-	rc = store_tx_begin(st, err);
+	rc = sq_tx_begin(st, err);
 	if (rc == INV_OK)
 		rc = member_admin_check(st, who, err);
 	if (rc == INV_OK)
@@ -424,32 +437,32 @@ static enum inv_rc member_change(struct store *st, const struct identity *who,
 		                                      : identity_role_name(role),
 		                  err);
 	if (rc == INV_OK)
-		rc = store_tx_commit(st, err);
+		rc = sq_tx_commit(st, err);
 	else
-		store_tx_rollback(st);
+		sq_tx_rollback(st);
 	if (rc == INV_OK && was_out)
 		*was_out = was;
 	return rc;
 }
 
-enum inv_rc store_member_add(struct store *st, const struct identity *who,
-                             const char *login, enum inv_role role,
-                             struct inv_err *err)
+enum inv_rc sq_member_add(struct sq_store *st, const struct identity *who,
+                          const char *login, enum inv_role role,
+                          struct inv_err *err)
 {
 	return member_change(st, who, MEMBER_ADD, login, role, NULL, err);
 }
 
-enum inv_rc store_member_remove(struct store *st, const struct identity *who,
-                                const char *login, enum inv_role *was,
-                                struct inv_err *err)
+enum inv_rc sq_member_remove(struct sq_store *st, const struct identity *who,
+                             const char *login, enum inv_role *was,
+                             struct inv_err *err)
 {
 	return member_change(st, who, MEMBER_REMOVE, login, ROLE_MEMBER, was,
 	                     err);
 }
 
-enum inv_rc store_member_role(struct store *st, const struct identity *who,
-                              const char *login, enum inv_role role,
-                              enum inv_role *was, struct inv_err *err)
+enum inv_rc sq_member_role(struct sq_store *st, const struct identity *who,
+                           const char *login, enum inv_role role,
+                           enum inv_role *was, struct inv_err *err)
 {
 	return member_change(st, who, MEMBER_ROLE, login, role, was, err);
 }
