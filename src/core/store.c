@@ -41,28 +41,70 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_SAVEPOINT] = "SAVEPOINT store_write",
 	[SQL_RELEASE] = "RELEASE store_write",
 	[SQL_ROLLBACK_TO] = "ROLLBACK TO store_write",
-	/* The writer's name (schema 3): the audit row of the write, appended
-	 * before the write with an empty detail, which the triggers fill. */
+	/* The claim of a change to an invoice (schema 4): the audit row of
+	 * the write, with the detail the schema's trigger computes from the
+	 * change (fields in its order, each value quoted by json_quote), the
+	 * old values read from the row itself; ?16 is the write's time, which
+	 * its UPDATE stores too (a C clock read is a fifth of the cost of
+	 * SQLite's 'now').  ?6-?10 are the new values of
+	 * the fields written (NULL: not written), ?12/?14 say archived_at or
+	 * deleted_at are written with ?13/?15.  The trigger refuses a claim
+	 * whose detail is not exactly this. */
 	[SQL_AUDIT_CLAIM] = "INSERT INTO audit (at, org_id, actor_user_id, "
 	                    "actor, action, subject_id, from_version, "
-	                    "to_version, detail) VALUES (" NOW ", ?1, ?2, ?3, "
-	                    "?4, ?5, ?6, ?7, '')",
+	                    "to_version, detail) VALUES (?16, ?1, ?2, ?3, ?4, "
+	                    "?5, ?11, ?11 + 1, (SELECT '{' || substr("
+	                    "CASE WHEN ?6 IS NOT NULL AND number IS NOT ?6 "
+	                    "THEN ',\"number\":{\"old\":' || json_quote(number) || "
+	                    "',\"new\":' || json_quote(?6) || '}' ELSE '' END || "
+	                    "CASE WHEN ?7 IS NOT NULL AND customer IS NOT ?7 "
+	                    "THEN ',\"customer\":{\"old\":' || json_quote(customer) || "
+	                    "',\"new\":' || json_quote(?7) || '}' ELSE '' END || "
+	                    "CASE WHEN ?8 IS NOT NULL AND status IS NOT ?8 "
+	                    "THEN ',\"status\":{\"old\":' || json_quote(status) || "
+	                    "',\"new\":' || json_quote(?8) || '}' ELSE '' END || "
+	                    "CASE WHEN ?9 IS NOT NULL AND total_minor IS NOT ?9 "
+	                    "THEN ',\"total_minor\":{\"old\":' || json_quote(total_minor) || "
+	                    "',\"new\":' || json_quote(?9) || '}' ELSE '' END || "
+	                    "CASE WHEN ?10 IS NOT NULL AND currency IS NOT ?10 "
+	                    "THEN ',\"currency\":{\"old\":' || json_quote(currency) || "
+	                    "',\"new\":' || json_quote(?10) || '}' ELSE '' END || "
+	                    "CASE WHEN ?12 AND archived_at IS NOT ?13 "
+	                    "THEN ',\"archived_at\":{\"old\":' || json_quote(archived_at) || "
+	                    "',\"new\":' || json_quote(?13) || '}' ELSE '' END || "
+	                    "CASE WHEN ?14 AND deleted_at IS NOT ?15 "
+	                    "THEN ',\"deleted_at\":{\"old\":' || json_quote(deleted_at) || "
+	                    "',\"new\":' || json_quote(?15) || '}' ELSE '' END"
+	                    ", 2) || '}' FROM invoices "
+	                    "WHERE id = ?5 AND org_id = ?1 AND version = ?11))",
+	/* The claim of a new invoice: its detail as the insert trigger
+	 * computes it. */
+	[SQL_AUDIT_CLAIM_CREATE] = "INSERT INTO audit (at, org_id, "
+	        "actor_user_id, actor, action, subject_id, from_version, "
+	        "to_version, detail) VALUES (?16, ?1, ?2, ?3, ?4, ?5, 0, 1, "
+	        "'{\"number\":{\"old\":null,\"new\":' || json_quote(?6) || "
+	        "'},\"customer\":{\"old\":null,\"new\":' || json_quote(?7) || "
+	        "'},\"status\":{\"old\":null,\"new\":' || json_quote(?8) || "
+	        "'},\"total_minor\":{\"old\":null,\"new\":' || "
+	        "json_quote(?9) || "
+	        "'},\"currency\":{\"old\":null,\"new\":' || json_quote(?10) || "
+	        "'}}')",
 	[SQL_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM invoices",
 	[SQL_ROW_BY_ID] = "SELECT " ROW_COLS " FROM invoices "
 	                  "WHERE org_id = ?1 AND id = ?2",
 	[SQL_ROW_BY_NUMBER] = "SELECT " ROW_COLS " FROM invoices "
 	                      "WHERE org_id = ?1 AND number = ?2 "
 	                      "AND deleted_at IS NULL",
-	[SQL_ARCHIVE] = "UPDATE invoices SET archived_at = " NOW ", "
-	                "updated_at = " NOW ", version = version + 1 "
+	[SQL_ARCHIVE] = "UPDATE invoices SET archived_at = ?3, "
+	                "updated_at = ?3, version = version + 1 "
 	                "WHERE id = ?1 AND version = ?2",
 	[SQL_RESTORE] = "UPDATE invoices SET archived_at = NULL, "
-	                "deleted_at = NULL, updated_at = " NOW ", "
+	                "deleted_at = NULL, updated_at = ?3, "
 	                "version = version + 1 WHERE id = ?1 AND version = ?2",
-	[SQL_DELETE] = "UPDATE invoices SET deleted_at = " NOW ", "
-	               "updated_at = " NOW ", version = version + 1 "
+	[SQL_DELETE] = "UPDATE invoices SET deleted_at = ?3, "
+	               "updated_at = ?3, version = version + 1 "
 	               "WHERE id = ?1 AND version = ?2",
-	[SQL_DRIFT] = "UPDATE invoices SET updated_at = " NOW ", "
+	[SQL_DRIFT] = "UPDATE invoices SET updated_at = ?3, "
 	              "version = version + 1 WHERE id = ?1 AND version = ?2",
 	[SQL_CLAIM] = "INSERT INTO requests (org_id, token, user_id, at) "
 	              "VALUES (?1, ?2, ?3, " NOW ") ON CONFLICT DO NOTHING",
@@ -78,7 +120,7 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_INSERT] = "INSERT INTO invoices (id, org_id, number, customer, "
 	               "status, total_minor, currency, version, created_at, "
 	               "updated_at) "
-	               "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, 1, " NOW ", " NOW ")",
+	               "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, 1, ?8, ?8)",
 	[SQL_AUDIT_HEAD] = "SELECT coalesce(max(seq), 0) FROM audit",
 	[SQL_TOTALS] = "SELECT state, currency, count, total_minor FROM totals "
 	               "WHERE org_id = ?1 ORDER BY currency",
@@ -324,10 +366,13 @@ enum inv_rc store_tx_commit(struct store *st, struct inv_err *err)
 }
 
 enum inv_rc store_claim(struct store *st, const struct identity *who,
-                        const char *action, int64_t id, int64_t from,
+                        const char *action, const char *at,
+                        const struct invoice *cur,
+                        const struct invoice *next, unsigned mask,
                         struct inv_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, SQL_AUDIT_CLAIM, err);
+	sqlite3_stmt *s = store_stmt(st, cur ? SQL_AUDIT_CLAIM
+	                                     : SQL_AUDIT_CLAIM_CREATE, err);
 	enum inv_rc rc;
 
 	if (!s)
@@ -339,14 +384,55 @@ enum inv_rc store_claim(struct store *st, const struct identity *who,
 		sqlite3_bind_null(s, 2);
 	sqlite3_bind_text(s, 3, who->user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, id);
-	sqlite3_bind_int64(s, 6, from);
-	sqlite3_bind_int64(s, 7, from + 1);
+	sqlite3_bind_int64(s, 5, cur ? cur->id : next->id);
+	sqlite3_bind_text(s, 16, at, -1, SQLITE_STATIC);
+	if (!cur)
+		mask = CLAIM_NUMBER | CLAIM_CUSTOMER | CLAIM_STATUS |
+		       CLAIM_TOTAL | CLAIM_CURRENCY;
+	else
+		sqlite3_bind_int64(s, 11, cur->version);
+	if (mask & CLAIM_NUMBER)
+		sqlite3_bind_text(s, 6, next->number, -1, SQLITE_STATIC);
+	if (mask & CLAIM_CUSTOMER)
+		sqlite3_bind_text(s, 7, next->customer, -1, SQLITE_STATIC);
+	if (mask & CLAIM_STATUS)
+		sqlite3_bind_text(s, 8, invoice_status_name(next->status), -1,
+		                  SQLITE_STATIC);
+	if (mask & CLAIM_TOTAL)
+		sqlite3_bind_int64(s, 9, next->total_minor);
+	if (mask & CLAIM_CURRENCY)
+		sqlite3_bind_text(s, 10, next->currency, -1, SQLITE_STATIC);
+	if (cur) {
+		sqlite3_bind_int(s, 12, (mask & CLAIM_ARCHIVED) != 0);
+		if (next->archived_at[0])
+			sqlite3_bind_text(s, 13, next->archived_at, -1,
+			                  SQLITE_STATIC);
+		sqlite3_bind_int(s, 14, (mask & CLAIM_DELETED) != 0);
+		if (next->deleted_at[0])
+			sqlite3_bind_text(s, 15, next->deleted_at, -1,
+			                  SQLITE_STATIC);
+	}
 	st->claim_seq = 0;
 	rc = stmt_done(st, s, err);
+	if (rc == INV_OK && sqlite3_changes(st->db) != 1)
+		rc = inv_err_set(err, INV_ERROR, "",
+			_("the invoice moved while it was being written; "
+			  "nothing was written"));
 	if (rc == INV_OK)
 		st->claim_seq = sqlite3_last_insert_rowid(st->db);
 	return rc;
+}
+
+void store_now_text(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
 /* A column's text into dst, cut to fit like snprintf "%s" would cut it
@@ -1288,20 +1374,26 @@ static enum inv_rc totals_room(struct store *st, int64_t org,
 	return INV_OK;
 }
 
-/* After the write: re-read the row as stored and the sequence numbers the
- * triggers assigned, still inside the transaction. */
-static enum inv_rc write_finish(struct store *st, const struct identity *who,
-                                int64_t id, struct write_result *res,
+/* After the write: the row as stored and the audit row the write claimed,
+ * then the commit.  The row is the one the write bound, value for value
+ * (row, with the version moved by one and updated_at the write's time):
+ * nothing else changes an invoice inside inved's write, since the
+ * schema's triggers only touch it for a writer that forgot the version,
+ * so it is not read back. */
+static enum inv_rc write_finish(struct store *st, const struct invoice *row,
+                                const char *at, struct write_result *res,
                                 struct inv_err *err)
 {
-	enum inv_rc rc = row_load(st, who->org_id, id, &res->row, err);
+	enum inv_rc rc;
 
+	res->row = *row;
+	res->row.version = row->version + 1;
+	snprintf(res->row.updated_at, sizeof res->row.updated_at, "%s", at);
 	/* the audit row is the one the write claimed, and it is the
 	 * change-feed row too (schema 3) */
 	res->audit_seq = st->claim_seq;
 	res->change_seq = res->audit_seq;
-	if (rc == INV_OK)
-		rc = store_tx_commit(st, err);
+	rc = store_tx_commit(st, err);
 	if (rc == INV_OK)
 		res->have_row = true;
 	return rc;
@@ -1377,9 +1469,11 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 	                                     "invoice.restore",
 	                                     "invoice.delete"};
 	static const enum stmt_id sql[] = {SQL_ARCHIVE, SQL_RESTORE, SQL_DELETE};
-	struct invoice cur;
+	struct invoice cur, next;
+	char at[TIME_TEXT_MAX];
 	enum inv_life life;
 	enum inv_role need = ROLE_MEMBER;
+	unsigned mask;
 	sqlite3_stmt *s;
 	enum inv_rc rc;
 
@@ -1437,9 +1531,23 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 	                 0, cur.total_minor, true, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
+	/* the row as the move leaves it, for the claim */
+	next = cur;
+	store_now_text(at, sizeof at);
+	if (op == OP_ARCHIVE) {
+		snprintf(next.archived_at, sizeof next.archived_at, "%s", at);
+		mask = CLAIM_ARCHIVED;
+	} else if (op == OP_DELETE) {
+		snprintf(next.deleted_at, sizeof next.deleted_at, "%s", at);
+		mask = CLAIM_DELETED;
+	} else {
+		next.archived_at[0] = next.deleted_at[0] = '\0';
+		mask = CLAIM_ARCHIVED | CLAIM_DELETED;
+	}
 	rc = store_guard_row(st, &cur, err);
 	if (rc == INV_OK)
-		rc = store_claim(st, who, action[op], id, version, err);
+		rc = store_claim(st, who, action[op], at, &cur, &next, mask,
+		                 err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	s = store_stmt(st, sql[op], err);
@@ -1447,10 +1555,11 @@ static enum inv_rc lifecycle_move(struct store *st, const struct identity *who,
 		return refuse(st, err ? err->rc : INV_ERROR, NULL, res);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, version);
+	sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
 	rc = run_update(st, s, &cur, cur.number, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, stale_row(rc, err, &cur), res);
-	rc = write_finish(st, who, id, res, err);
+	rc = write_finish(st, &next, at, res, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
 	return INV_OK;
@@ -1622,7 +1731,7 @@ static sqlite3_stmt *edit_stmt(struct store *st, unsigned mask,
 	         mask & EDIT_STATUS ? "status = ?4, " : "",
 	         mask & EDIT_TOTAL ? "total_minor = ?5, " : "",
 	         mask & EDIT_CURRENCY ? "currency = ?6, " : "",
-	         "updated_at = " NOW ", version = version + 1");
+	         "updated_at = ?8, version = version + 1");
 	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	                        &st->edit[mask], NULL);
 	if (rc != SQLITE_OK) {
@@ -1676,9 +1785,11 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
                               struct write_result *res, struct inv_err *err)
 {
 	unsigned mask = edit_mask(cur, next);
+	char at[TIME_TEXT_MAX];
 	sqlite3_stmt *s;
 	enum inv_rc rc;
 
+	store_now_text(at, sizeof at);
 	if (mask == 0) {
 		inv_err_set(err, INV_INVALID, "unchanged",
 			_("nothing to change: the values given are the ones "
@@ -1703,7 +1814,7 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
 		return refuse(st, rc, NULL, res);
 	rc = store_guard_row(st, cur, err);
 	if (rc == INV_OK)
-		rc = store_claim(st, who, action, cur->id, cur->version, err);
+		rc = store_claim(st, who, action, at, cur, next, mask, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	s = edit_stmt(st, mask, err);
@@ -1722,10 +1833,16 @@ static enum inv_rc edit_write(struct store *st, const struct identity *who,
 		sqlite3_bind_text(s, 6, next->currency, -1, SQLITE_STATIC);
 	if (mask & EDIT_NUMBER)
 		sqlite3_bind_text(s, 7, next->number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, at, -1, SQLITE_STATIC);
 	rc = run_update(st, s, cur, next->number, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, stale_row(rc, err, cur), res);
-	rc = write_finish(st, who, cur->id, res, err);
+	{
+		struct invoice row = *next;
+
+		row.version = cur->version;
+		rc = write_finish(st, &row, at, res, err);
+	}
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
 	return INV_OK;
@@ -2160,7 +2277,7 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 {
 	struct invoice_input full = *in;
 	struct invoice next, holder;
-	char alloc[NUMBER_MAX_BYTES + 1];
+	char alloc[NUMBER_MAX_BYTES + 1], at[TIME_TEXT_MAX];
 	sqlite3_stmt *s;
 	bool taken;
 	enum inv_rc rc;
@@ -2224,8 +2341,13 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 		                 next.total_minor, true, err);
 	if (rc == INV_OK)
 		rc = head_read(st, SQL_NEXT_ID, &id, err);
-	if (rc == INV_OK)
-		rc = store_claim(st, who, "invoice.create", id, 0, err);
+	if (rc == INV_OK) {
+		next.id = id;
+		snprintf(next.number, sizeof next.number, "%s", alloc);
+		store_now_text(at, sizeof at);
+		rc = store_claim(st, who, "invoice.create", at, NULL, &next, 0,
+		                 err);
+	}
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	s = store_stmt(st, SQL_INSERT, err);
@@ -2239,6 +2361,7 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 5, next.total_minor);
 	sqlite3_bind_text(s, 6, next.currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, id);
+	sqlite3_bind_text(s, 8, at, -1, SQLITE_STATIC);
 	rc = stmt_done(st, s, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
@@ -2251,7 +2374,10 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
 	rc = stmt_done(st, s, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
-	rc = write_finish(st, who, id, res, err);
+	next.org_id = who->org_id;
+	next.version = 0; /* the row is made at version 1 */
+	snprintf(next.created_at, sizeof next.created_at, "%s", at);
+	rc = write_finish(st, &next, at, res, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
 	return INV_OK;
@@ -2307,6 +2433,7 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
                         int64_t id, struct write_result *res,
                         struct inv_err *err)
 {
+	char at[TIME_TEXT_MAX];
 	struct store *peer = NULL;
 	struct invoice cur;
 	sqlite3_stmt *s;
@@ -2326,6 +2453,7 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 	rc = store_tx_begin(peer, err);
 	if (rc != INV_OK)
 		goto out;
+	store_now_text(at, sizeof at);
 	rc = row_load_as(peer, who, id, &cur, err);
 	if (rc == INV_OK && invoice_life(&cur) == LIFE_DELETED)
 		rc = inv_err_set(err, INV_NOT_FOUND, "",
@@ -2333,7 +2461,7 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 	if (rc == INV_OK)
 		rc = store_guard_row(peer, &cur, err);
 	if (rc == INV_OK)
-		rc = store_claim(peer, who, "invoice.drift", id, cur.version,
+		rc = store_claim(peer, who, "invoice.drift", at, &cur, &cur, 0,
 		                 err);
 	if (rc == INV_OK) {
 		s = store_stmt(peer, SQL_DRIFT, err);
@@ -2342,11 +2470,12 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
 		else {
 			sqlite3_bind_int64(s, 1, id);
 			sqlite3_bind_int64(s, 2, cur.version);
+			sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
 			rc = run_update(peer, s, &cur, cur.number, err);
 		}
 	}
 	if (rc == INV_OK)
-		rc = write_finish(peer, who, id, res, err);
+		rc = write_finish(peer, &cur, at, res, err);
 	if (rc != INV_OK)
 		store_tx_rollback(peer);
 out:

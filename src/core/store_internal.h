@@ -9,13 +9,14 @@
 
 #include "store.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 enum stmt_id {
 	SQL_BEGIN,
 	SQL_COMMIT,
 	SQL_ROLLBACK,
 	SQL_AUDIT_CLAIM,
+	SQL_AUDIT_CLAIM_CREATE,
 	SQL_NEXT_ID,
 	SQL_ROW_BY_ID,
 	SQL_ROW_BY_NUMBER,
@@ -125,14 +126,36 @@ enum inv_rc store_batch_begin(struct store *st, struct inv_err *err);
 enum inv_rc store_batch_commit(struct store *st, struct inv_err *err);
 void store_batch_rollback(struct store *st);
 
-/* Name the writer of the change this transaction is about to make to
- * invoice id (from version `from` to from + 1; id being the id the new
- * invoice will get and from 0 for a create): its audit row, appended now
- * with an empty detail, which the schema's triggers fill when the invoice
- * changes.  Must come right before that change. */
+/* The parts of an invoice a claim says are written (the edit bits are
+ * the merge field bits). */
+enum claim_bits {
+	CLAIM_CUSTOMER = 1,
+	CLAIM_STATUS = 2,
+	CLAIM_TOTAL = 4,
+	CLAIM_CURRENCY = 8,
+	CLAIM_NUMBER = 16,
+	CLAIM_ARCHIVED = 32,
+	CLAIM_DELETED = 64,
+};
+
+/* Name the writer of the change this transaction is about to make: its
+ * audit row, appended now with the detail of the change, which the
+ * schema's triggers check against the change as it really happens (a
+ * claim that does not describe it makes the write fail).  cur is the row
+ * as loaded in this transaction and next the row as it will be, of which
+ * the parts in mask are written; cur NULL claims the creation of next
+ * (next->id being the id it will get).  at is the write's time
+ * (store_now_text), which the write stores as updated_at.  Must come right
+ * before that change. */
 enum inv_rc store_claim(struct store *st, const struct identity *who,
-                        const char *action, int64_t id, int64_t from,
+                        const char *action, const char *at,
+                        const struct invoice *cur,
+                        const struct invoice *next, unsigned mask,
                         struct inv_err *err);
+
+/* The time now as the schema writes it ("2026-12-02T10:41:05.123Z"),
+ * for values a claim must name before the write stores them. */
+void store_now_text(char *buf, size_t len);
 
 /* Make user a member of org with role, creating either when missing (a new
  * org numbers its invoices PREFIX-1001, PREFIX being its name upper-cased).
