@@ -504,19 +504,31 @@ static int sets_insert(sqlite3 *db, int64_t first)
  */
 static int canary_check(sqlite3 *db, const struct gen_org *org, int64_t first)
 {
-	char number[NUMBER_MAX_BYTES + 1];
+	char number[NUMBER_MAX_BYTES + 1], *claim;
 	sqlite3_stmt *s = NULL;
 	int64_t id = -1, differ = -1;
 	int rc = -1;
 
 	snprintf(number, sizeof number, "%s%" PRId64, org->prefix, org->next);
-	if (exec_or_report(db, "SAVEPOINT canary") != 0 ||
-	    step_id(db, "INSERT INTO audit (at, org_id, actor_user_id, actor, "
-	                "action, subject_id, from_version, to_version, detail) "
-	                "SELECT " NOW ", org_id, NULL, 'bench', 'invoice.import', "
-	                "(SELECT max(id) + 1 FROM invoices), 0, 1, '' "
-	                "FROM invoices WHERE id = ?1", first) != 0)
+	/* the claim carries the detail the trigger checks it against (since
+	 * schema 4): the copy of row `first` under the new number */
+	claim = sqlite3_mprintf(
+		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
+		"subject_id, from_version, to_version, detail) "
+		"SELECT %s, org_id, NULL, 'bench', 'invoice.import', "
+		"(SELECT max(id) + 1 FROM invoices), 0, 1, json_object("
+		"'number', json_object('old', NULL, 'new', %Q), "
+		"'customer', json_object('old', NULL, 'new', customer), "
+		"'status', json_object('old', NULL, 'new', status), "
+		"'total_minor', json_object('old', NULL, 'new', total_minor), "
+		"'currency', json_object('old', NULL, 'new', currency)) "
+		"FROM invoices WHERE id = ?1", NOW, number);
+	if (!claim || exec_or_report(db, "SAVEPOINT canary") != 0 ||
+	    step_id(db, claim, first) != 0) {
+		sqlite3_free(claim);
 		return -1;
+	}
+	sqlite3_free(claim);
 	if (sqlite3_prepare_v2(db,
 		"INSERT INTO invoices (org_id, number, customer, status, "
 		"total_minor, currency, version, created_at, updated_at, "

@@ -271,6 +271,7 @@ enum inv_rc sq_drift(struct store *gst, const struct identity *who,
                      int64_t id, struct write_result *res,
                      struct inv_err *err)
 {
+	char at[TIME_TEXT_MAX];
 	struct sq_store *st = gst->impl, *peer;
 	struct store *gpeer = NULL;
 	struct invoice cur;
@@ -292,24 +293,26 @@ enum inv_rc sq_drift(struct store *gst, const struct identity *who,
 	rc = sq_tx_begin(peer, err);
 	if (rc != INV_OK)
 		goto out;
+	sq_now_text(at, sizeof at);
 	rc = sq_row_load(peer, who->org_id, id, &cur, err);
 	if (rc == INV_OK)
 		rc = rule_check(RULE_DRIFT, &cur, who, cur.version, 0, err);
 	if (rc == INV_OK)
 		rc = sq_guard_row(peer, &cur, err);
 	if (rc == INV_OK)
-		rc = sq_claim(peer, who, "invoice.drift", id, cur.version,
+		rc = sq_claim(peer, who, "invoice.drift", at, &cur, &cur, 0,
 		              err);
 	if (rc == INV_OK) {
 		rc = sq_stmt(peer, SQL_DRIFT, &s, err);
 		if (rc == INV_OK) {
 			sqlite3_bind_int64(s, 1, id);
 			sqlite3_bind_int64(s, 2, cur.version);
+			sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
 			rc = sq_run_update(peer, s, &cur, cur.number, err);
 		}
 	}
 	if (rc == INV_OK)
-		rc = sq_write_finish(peer, who, id, res, err);
+		rc = sq_write_finish(peer, &cur, at, res, err);
 	if (rc != INV_OK)
 		sq_tx_rollback(peer);
 out:

@@ -23,7 +23,7 @@
 #include "store.h"
 #include "store_demo.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /* The columns sq_row_read() reads, in its order. */
 #define ROW_COLS                                                             \
@@ -38,6 +38,7 @@ enum stmt_id {
 	SQL_COMMIT,
 	SQL_ROLLBACK,
 	SQL_AUDIT_CLAIM,
+	SQL_AUDIT_CLAIM_CREATE,
 	SQL_NEXT_ID,
 	SQL_ROW_BY_ID,
 	SQL_ROW_BY_NUMBER,
@@ -158,14 +159,35 @@ enum inv_rc sq_batch_begin(struct sq_store *st, struct inv_err *err);
 enum inv_rc sq_batch_commit(struct sq_store *st, struct inv_err *err);
 void sq_batch_rollback(struct sq_store *st);
 
-/* Name the writer of the change this transaction is about to make to
- * invoice id (from version `from` to from + 1; id being the id the new
- * invoice will get and from 0 for a create): its audit row, appended now
- * with an empty detail, which the schema's triggers fill when the invoice
- * changes.  Must come right before that change. */
+/* The parts of an invoice a claim says are written (the edit bits are
+ * the merge field bits). */
+enum claim_bits {
+	CLAIM_CUSTOMER = 1,
+	CLAIM_STATUS = 2,
+	CLAIM_TOTAL = 4,
+	CLAIM_CURRENCY = 8,
+	CLAIM_NUMBER = 16,
+	CLAIM_ARCHIVED = 32,
+	CLAIM_DELETED = 64,
+};
+
+/* Name the writer of the change this transaction is about to make: its
+ * audit row, appended now with the detail of the change, which the
+ * schema's triggers check against the change as it really happens (a
+ * claim that does not describe it makes the write fail).  cur is the row
+ * as loaded in this transaction and next the row as it will be, of which
+ * the parts in mask are written; cur NULL claims the creation of next
+ * (next->id being the id it will get).  at is the write's time
+ * (sq_now_text), which the write stores as updated_at.  Must come right
+ * before that change. */
 enum inv_rc sq_claim(struct sq_store *st, const struct identity *who,
-                     const char *action, int64_t id, int64_t from,
-                     struct inv_err *err);
+                     const char *action, const char *at,
+                     const struct invoice *cur, const struct invoice *next,
+                     unsigned mask, struct inv_err *err);
+
+/* The time now as the schema writes it ("2026-12-02T10:41:05.123Z"),
+ * for values a claim must name before the write stores them. */
+void sq_now_text(char *buf, size_t len);
 
 /* Make user a member of org with role, creating either when missing (a new
  * org numbers its invoices PREFIX-1001, PREFIX being its name upper-cased).
@@ -248,8 +270,8 @@ enum inv_rc sq_audit_tail(struct sq_store *st, const struct identity *who,
  * and hands the current row out, a guarded UPDATE, and an edit-like
  * write's checks (rules.h) and write. */
 void sq_result_reset(struct write_result *res);
-enum inv_rc sq_write_finish(struct sq_store *st, const struct identity *who,
-                            int64_t id, struct write_result *res,
+enum inv_rc sq_write_finish(struct sq_store *st, const struct invoice *row,
+                            const char *at, struct write_result *res,
                             struct inv_err *err);
 enum inv_rc sq_refuse(struct sq_store *st, enum inv_rc rc,
                       const struct invoice *current,

@@ -21,28 +21,70 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_SAVEPOINT] = "SAVEPOINT store_write",
 	[SQL_RELEASE] = "RELEASE store_write",
 	[SQL_ROLLBACK_TO] = "ROLLBACK TO store_write",
-	/* The writer's name (schema 3): the audit row of the write, appended
-	 * before the write with an empty detail, which the triggers fill. */
+	/* The claim of a change to an invoice (schema 4): the audit row of
+	 * the write, with the detail the schema's trigger computes from the
+	 * change (fields in its order, each value quoted by json_quote), the
+	 * old values read from the row itself; ?16 is the write's time, which
+	 * its UPDATE stores too (a C clock read is a fifth of the cost of
+	 * SQLite's 'now').  ?6-?10 are the new values of
+	 * the fields written (NULL: not written), ?12/?14 say archived_at or
+	 * deleted_at are written with ?13/?15.  The trigger refuses a claim
+	 * whose detail is not exactly this. */
 	[SQL_AUDIT_CLAIM] = "INSERT INTO audit (at, org_id, actor_user_id, "
 	                    "actor, action, subject_id, from_version, "
-	                    "to_version, detail) VALUES (" NOW ", ?1, ?2, ?3, "
-	                    "?4, ?5, ?6, ?7, '')",
+	                    "to_version, detail) VALUES (?16, ?1, ?2, ?3, ?4, "
+	                    "?5, ?11, ?11 + 1, (SELECT '{' || substr("
+	                    "CASE WHEN ?6 IS NOT NULL AND number IS NOT ?6 "
+	                    "THEN ',\"number\":{\"old\":' || json_quote(number) || "
+	                    "',\"new\":' || json_quote(?6) || '}' ELSE '' END || "
+	                    "CASE WHEN ?7 IS NOT NULL AND customer IS NOT ?7 "
+	                    "THEN ',\"customer\":{\"old\":' || json_quote(customer) || "
+	                    "',\"new\":' || json_quote(?7) || '}' ELSE '' END || "
+	                    "CASE WHEN ?8 IS NOT NULL AND status IS NOT ?8 "
+	                    "THEN ',\"status\":{\"old\":' || json_quote(status) || "
+	                    "',\"new\":' || json_quote(?8) || '}' ELSE '' END || "
+	                    "CASE WHEN ?9 IS NOT NULL AND total_minor IS NOT ?9 "
+	                    "THEN ',\"total_minor\":{\"old\":' || json_quote(total_minor) || "
+	                    "',\"new\":' || json_quote(?9) || '}' ELSE '' END || "
+	                    "CASE WHEN ?10 IS NOT NULL AND currency IS NOT ?10 "
+	                    "THEN ',\"currency\":{\"old\":' || json_quote(currency) || "
+	                    "',\"new\":' || json_quote(?10) || '}' ELSE '' END || "
+	                    "CASE WHEN ?12 AND archived_at IS NOT ?13 "
+	                    "THEN ',\"archived_at\":{\"old\":' || json_quote(archived_at) || "
+	                    "',\"new\":' || json_quote(?13) || '}' ELSE '' END || "
+	                    "CASE WHEN ?14 AND deleted_at IS NOT ?15 "
+	                    "THEN ',\"deleted_at\":{\"old\":' || json_quote(deleted_at) || "
+	                    "',\"new\":' || json_quote(?15) || '}' ELSE '' END"
+	                    ", 2) || '}' FROM invoices "
+	                    "WHERE id = ?5 AND org_id = ?1 AND version = ?11))",
+	/* The claim of a new invoice: its detail as the insert trigger
+	 * computes it. */
+	[SQL_AUDIT_CLAIM_CREATE] = "INSERT INTO audit (at, org_id, "
+	        "actor_user_id, actor, action, subject_id, from_version, "
+	        "to_version, detail) VALUES (?16, ?1, ?2, ?3, ?4, ?5, 0, 1, "
+	        "'{\"number\":{\"old\":null,\"new\":' || json_quote(?6) || "
+	        "'},\"customer\":{\"old\":null,\"new\":' || json_quote(?7) || "
+	        "'},\"status\":{\"old\":null,\"new\":' || json_quote(?8) || "
+	        "'},\"total_minor\":{\"old\":null,\"new\":' || "
+	        "json_quote(?9) || "
+	        "'},\"currency\":{\"old\":null,\"new\":' || json_quote(?10) || "
+	        "'}}')",
 	[SQL_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM invoices",
 	[SQL_ROW_BY_ID] = "SELECT " ROW_COLS " FROM invoices "
 	                  "WHERE org_id = ?1 AND id = ?2",
 	[SQL_ROW_BY_NUMBER] = "SELECT " ROW_COLS " FROM invoices "
 	                      "WHERE org_id = ?1 AND number = ?2 "
 	                      "AND deleted_at IS NULL",
-	[SQL_ARCHIVE] = "UPDATE invoices SET archived_at = " NOW ", "
-	                "updated_at = " NOW ", version = version + 1 "
+	[SQL_ARCHIVE] = "UPDATE invoices SET archived_at = ?3, "
+	                "updated_at = ?3, version = version + 1 "
 	                "WHERE id = ?1 AND version = ?2",
 	[SQL_RESTORE] = "UPDATE invoices SET archived_at = NULL, "
-	                "deleted_at = NULL, updated_at = " NOW ", "
+	                "deleted_at = NULL, updated_at = ?3, "
 	                "version = version + 1 WHERE id = ?1 AND version = ?2",
-	[SQL_DELETE] = "UPDATE invoices SET deleted_at = " NOW ", "
-	               "updated_at = " NOW ", version = version + 1 "
+	[SQL_DELETE] = "UPDATE invoices SET deleted_at = ?3, "
+	               "updated_at = ?3, version = version + 1 "
 	               "WHERE id = ?1 AND version = ?2",
-	[SQL_DRIFT] = "UPDATE invoices SET updated_at = " NOW ", "
+	[SQL_DRIFT] = "UPDATE invoices SET updated_at = ?3, "
 	              "version = version + 1 WHERE id = ?1 AND version = ?2",
 	[SQL_CLAIM] = "INSERT INTO requests (org_id, token, user_id, at) "
 	              "VALUES (?1, ?2, ?3, " NOW ") ON CONFLICT DO NOTHING",
@@ -58,7 +100,7 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	[SQL_INSERT] = "INSERT INTO invoices (id, org_id, number, customer, "
 	               "status, total_minor, currency, version, created_at, "
 	               "updated_at) "
-	               "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, 1, " NOW ", " NOW ")",
+	               "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, 1, ?8, ?8)",
 	[SQL_AUDIT_HEAD] = "SELECT coalesce(max(seq), 0) FROM audit",
 	[SQL_TOTALS] = "SELECT state, currency, count, total_minor FROM totals "
 	               "WHERE org_id = ?1 ORDER BY currency",

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "i18n.h"
 #include "money.h"
@@ -23,16 +24,17 @@
 #include "sqlite_store.h"
 
 enum inv_rc sq_claim(struct sq_store *st, const struct identity *who,
-                     const char *action, int64_t id, int64_t from,
-                     struct inv_err *err)
+                     const char *action, const char *at,
+                     const struct invoice *cur, const struct invoice *next,
+                     unsigned mask, struct inv_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
-	enum inv_rc prc;
 
-	prc = sq_stmt(st, SQL_AUDIT_CLAIM, &s, err);
-	if (prc != INV_OK)
-		return prc;
+	rc = sq_stmt(st, cur ? SQL_AUDIT_CLAIM : SQL_AUDIT_CLAIM_CREATE, &s,
+	             err);
+	if (rc != INV_OK)
+		return rc;
 	sqlite3_bind_int64(s, 1, who->org_id);
 	if (who->user_id > 0)
 		sqlite3_bind_int64(s, 2, who->user_id);
@@ -40,14 +42,55 @@ enum inv_rc sq_claim(struct sq_store *st, const struct identity *who,
 		sqlite3_bind_null(s, 2);
 	sqlite3_bind_text(s, 3, who->user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, id);
-	sqlite3_bind_int64(s, 6, from);
-	sqlite3_bind_int64(s, 7, from + 1);
+	sqlite3_bind_int64(s, 5, cur ? cur->id : next->id);
+	sqlite3_bind_text(s, 16, at, -1, SQLITE_STATIC);
+	if (!cur)
+		mask = CLAIM_NUMBER | CLAIM_CUSTOMER | CLAIM_STATUS |
+		       CLAIM_TOTAL | CLAIM_CURRENCY;
+	else
+		sqlite3_bind_int64(s, 11, cur->version);
+	if (mask & CLAIM_NUMBER)
+		sqlite3_bind_text(s, 6, next->number, -1, SQLITE_STATIC);
+	if (mask & CLAIM_CUSTOMER)
+		sqlite3_bind_text(s, 7, next->customer, -1, SQLITE_STATIC);
+	if (mask & CLAIM_STATUS)
+		sqlite3_bind_text(s, 8, invoice_status_name(next->status), -1,
+		                  SQLITE_STATIC);
+	if (mask & CLAIM_TOTAL)
+		sqlite3_bind_int64(s, 9, next->total_minor);
+	if (mask & CLAIM_CURRENCY)
+		sqlite3_bind_text(s, 10, next->currency, -1, SQLITE_STATIC);
+	if (cur) {
+		sqlite3_bind_int(s, 12, (mask & CLAIM_ARCHIVED) != 0);
+		if (next->archived_at[0])
+			sqlite3_bind_text(s, 13, next->archived_at, -1,
+			                  SQLITE_STATIC);
+		sqlite3_bind_int(s, 14, (mask & CLAIM_DELETED) != 0);
+		if (next->deleted_at[0])
+			sqlite3_bind_text(s, 15, next->deleted_at, -1,
+			                  SQLITE_STATIC);
+	}
 	st->claim_seq = 0;
 	rc = sq_stmt_done(st, s, err);
+	if (rc == INV_OK && sqlite3_changes(st->db) != 1)
+		rc = inv_err_set(err, INV_ERROR, "",
+			_("the invoice moved while it was being written; "
+			  "nothing was written"));
 	if (rc == INV_OK)
 		st->claim_seq = sqlite3_last_insert_rowid(st->db);
 	return rc;
+}
+
+void sq_now_text(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
 /* ---- writes -------------------------------------------------------------- */
@@ -131,20 +174,26 @@ static enum inv_rc totals_room(struct sq_store *st, int64_t org,
 	return INV_OK;
 }
 
-/* After the write: re-read the row as stored and the sequence numbers the
- * triggers assigned, still inside the transaction. */
-enum inv_rc sq_write_finish(struct sq_store *st, const struct identity *who,
-                            int64_t id, struct write_result *res,
+/* After the write: the row as stored and the audit row the write claimed,
+ * then the commit.  The row is the one the write bound, value for value
+ * (row, with the version moved by one and updated_at the write's time):
+ * nothing else changes an invoice inside inved's write, since the
+ * schema's triggers only touch it for a writer that forgot the version,
+ * so it is not read back. */
+enum inv_rc sq_write_finish(struct sq_store *st, const struct invoice *row,
+                            const char *at, struct write_result *res,
                             struct inv_err *err)
 {
-	enum inv_rc rc = sq_row_load(st, who->org_id, id, &res->row, err);
+	enum inv_rc rc;
 
+	res->row = *row;
+	res->row.version = row->version + 1;
+	snprintf(res->row.updated_at, sizeof res->row.updated_at, "%s", at);
 	/* the audit row is the one the write claimed, and it is the
 	 * change-feed row too (schema 3) */
 	res->audit_seq = st->claim_seq;
 	res->change_seq = res->audit_seq;
-	if (rc == INV_OK)
-		rc = sq_tx_commit(st, err);
+	rc = sq_tx_commit(st, err);
 	if (rc == INV_OK)
 		res->have_row = true;
 	return rc;
@@ -215,8 +264,10 @@ enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
 		[RULE_RESTORE] = SQL_RESTORE,
 		[RULE_DELETE] = SQL_DELETE,
 	};
-	struct invoice cur;
+	struct invoice cur, next;
+	char at[TIME_TEXT_MAX];
 	enum inv_life life;
+	unsigned mask;
 	sqlite3_stmt *s;
 	enum inv_rc rc;
 	enum inv_rc prc;
@@ -252,9 +303,22 @@ enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
 	                 0, cur.total_minor, true, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
+	/* the row as the move leaves it, for the claim */
+	next = cur;
+	sq_now_text(at, sizeof at);
+	if (op == RULE_ARCHIVE) {
+		snprintf(next.archived_at, sizeof next.archived_at, "%s", at);
+		mask = CLAIM_ARCHIVED;
+	} else if (op == RULE_DELETE) {
+		snprintf(next.deleted_at, sizeof next.deleted_at, "%s", at);
+		mask = CLAIM_DELETED;
+	} else {
+		next.archived_at[0] = next.deleted_at[0] = '\0';
+		mask = CLAIM_ARCHIVED | CLAIM_DELETED;
+	}
 	rc = sq_guard_row(st, &cur, err);
 	if (rc == INV_OK)
-		rc = sq_claim(st, who, action[op], id, version, err);
+		rc = sq_claim(st, who, action[op], at, &cur, &next, mask, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
 	prc = sq_stmt(st, sql[op], &s, err);
@@ -262,10 +326,11 @@ enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
 		return sq_refuse(st, prc, NULL, res);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, version);
+	sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
 	rc = sq_run_update(st, s, &cur, cur.number, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, stale_row(rc, err, &cur), res);
-	rc = sq_write_finish(st, who, id, res, err);
+	rc = sq_write_finish(st, &next, at, res, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, NULL);
 	return INV_OK;
@@ -323,7 +388,7 @@ static enum inv_rc edit_stmt(struct sq_store *st, unsigned mask,
 	         mask & EDIT_STATUS ? "status = ?4, " : "",
 	         mask & EDIT_TOTAL ? "total_minor = ?5, " : "",
 	         mask & EDIT_CURRENCY ? "currency = ?6, " : "",
-	         "updated_at = " NOW ", version = version + 1");
+	         "updated_at = ?8, version = version + 1");
 	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	                        &st->edit[mask], NULL);
 	if (rc != SQLITE_OK)
@@ -357,10 +422,12 @@ enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
                           struct write_result *res, struct inv_err *err)
 {
 	unsigned mask = edit_mask(cur, next);
+	char at[TIME_TEXT_MAX];
 	sqlite3_stmt *s;
 	enum inv_rc rc;
 	enum inv_rc prc;
 
+	sq_now_text(at, sizeof at);
 	if (mask == 0) {
 		inv_err_set(err, INV_INVALID, "unchanged",
 			_("nothing to change: the values given are the ones "
@@ -385,7 +452,7 @@ enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
 		return sq_refuse(st, rc, NULL, res);
 	rc = sq_guard_row(st, cur, err);
 	if (rc == INV_OK)
-		rc = sq_claim(st, who, action, cur->id, cur->version, err);
+		rc = sq_claim(st, who, action, at, cur, next, mask, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
 	prc = edit_stmt(st, mask, &s, err);
@@ -404,10 +471,16 @@ enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
 		sqlite3_bind_text(s, 6, next->currency, -1, SQLITE_STATIC);
 	if (mask & EDIT_NUMBER)
 		sqlite3_bind_text(s, 7, next->number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, at, -1, SQLITE_STATIC);
 	rc = sq_run_update(st, s, cur, next->number, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, stale_row(rc, err, cur), res);
-	rc = sq_write_finish(st, who, cur->id, res, err);
+	{
+		struct invoice row = *next;
+
+		row.version = cur->version;
+		rc = sq_write_finish(st, &row, at, res, err);
+	}
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, NULL);
 	return INV_OK;
@@ -556,7 +629,7 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
 {
 	struct invoice_input full = *in;
 	struct invoice next, holder;
-	char alloc[NUMBER_MAX_BYTES + 1];
+	char alloc[NUMBER_MAX_BYTES + 1], at[TIME_TEXT_MAX];
 	sqlite3_stmt *s;
 	bool taken;
 	enum inv_rc rc;
@@ -621,8 +694,13 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
 		                 next.total_minor, true, err);
 	if (rc == INV_OK)
 		rc = sq_head_read(st, SQL_NEXT_ID, &id, err);
-	if (rc == INV_OK)
-		rc = sq_claim(st, who, "invoice.create", id, 0, err);
+	if (rc == INV_OK) {
+		next.id = id;
+		snprintf(next.number, sizeof next.number, "%s", alloc);
+		sq_now_text(at, sizeof at);
+		rc = sq_claim(st, who, "invoice.create", at, NULL, &next, 0,
+		              err);
+	}
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
 	prc = sq_stmt(st, SQL_INSERT, &s, err);
@@ -636,6 +714,7 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 5, next.total_minor);
 	sqlite3_bind_text(s, 6, next.currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, id);
+	sqlite3_bind_text(s, 8, at, -1, SQLITE_STATIC);
 	rc = sq_stmt_done(st, s, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
@@ -648,7 +727,10 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
 	rc = sq_stmt_done(st, s, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
-	rc = sq_write_finish(st, who, id, res, err);
+	next.org_id = who->org_id;
+	next.version = 0; /* the row is made at version 1 */
+	snprintf(next.created_at, sizeof next.created_at, "%s", at);
+	rc = sq_write_finish(st, &next, at, res, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, NULL);
 	return INV_OK;
