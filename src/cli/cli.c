@@ -143,6 +143,24 @@ static const struct cli_command commands[] = {
 	"  remove LOGIN  take an account out of the org\n"
 	"  role LOGIN R  give a member the role R (member or admin)\n"
 	"  --json        print one JSON object\n")},
+	{"watch", cli_watch, N_(
+	"Usage: inved watch [--after SEQ] [--json]\n"
+	"\n"
+	"Print the org's changes as they are committed, by anyone, one line\n"
+	"each, until interrupted (Ctrl-C, SIGTERM) or until the reader of its\n"
+	"output goes away; both end it with exit status 0.  Each line is the\n"
+	"change number (SEQ), the action, the invoice id, its number, the\n"
+	"version the change made, who made it, when, and the customer, apart by\n"
+	"tabs; '-' where the session may not read it (a deleted invoice, for a\n"
+	"member) or it is not an invoice's change.  Number and customer are the\n"
+	"invoice's as it is now.\n"
+	"\n"
+	"  --after SEQ  start after change SEQ (0: from the first change); to\n"
+	"               resume a stream, give the last SEQ it printed.\n"
+	"               Without it, only changes from now on are printed\n"
+	"  --json       one JSON object per line with the keys seq, action,\n"
+	"               invoice_id, number, version, actor, at and customer\n"
+	"               (null where unknown)\n")},
 	{"drift", cli_drift, N_(
 	"Usage: inved drift REF [--json]\n"
 	"\n"
@@ -212,6 +230,7 @@ void cli_usage(FILE *out)
 	"  history REF                   the audit trail of one invoice\n"
 	"  audit [--tail N]              the newest audit entries of the org\n"
 	"  member list|add|remove|role   manage the org's members (admins)\n"
+	"  watch [--after SEQ]           print the org's changes as they happen\n"
 	"  drift REF                     force version drift, as a peer save\n"
 	"  check [--repair]              check the database's integrity; an\n"
 	"                                admin's --repair reinstalls its\n"
