@@ -34,9 +34,10 @@ struct watcher {
 };
 
 /* inved --db DB --user USER [env] watch args... with stdout and stderr on
- * pipes the test reads. */
-static void watch_start(struct watcher *w, const char *const *env,
-                        const char *user, const char *const *args)
+ * pipes the test reads; closed_out: stdout is a pipe no one reads. */
+static void watch_start_out(struct watcher *w, const char *const *env,
+                            const char *user, const char *const *args,
+                            bool closed_out)
 {
 	int po[2], pe[2];
 	const char *argv[32];
@@ -54,12 +55,17 @@ static void watch_start(struct watcher *w, const char *const *env,
 	argv[n] = NULL;
 	ck_assert_int_eq(pipe(po), 0);
 	ck_assert_int_eq(pipe(pe), 0);
+	if (closed_out) { /* no reader at all, from the start */
+		close(po[0]);
+		po[0] = -1;
+	}
 	w->pid = fork();
 	ck_assert_int_ge(w->pid, 0);
 	if (w->pid == 0) {
 		if (dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
 			_exit(126);
-		close(po[0]);
+		if (po[0] >= 0)
+			close(po[0]);
 		close(pe[0]);
 		close(po[1]);
 		close(pe[1]);
@@ -72,6 +78,12 @@ static void watch_start(struct watcher *w, const char *const *env,
 	close(pe[1]);
 	w->out = po[0];
 	w->err = pe[0];
+}
+
+static void watch_start(struct watcher *w, const char *const *env,
+                        const char *user, const char *const *args)
+{
+	watch_start_out(w, env, user, args, false);
 }
 
 /* The next line of the watch's stdout (without its newline) into line;
@@ -503,6 +515,20 @@ START_TEST(watch_ends_with_zero_when_its_reader_closes_the_pipe)
 }
 END_TEST
 
+/* A pipe whose reader is gone before the first line is written: the
+ * write fails (EPIPE, not a killing SIGPIPE) and the watch ends with 0. */
+START_TEST(watch_ends_with_zero_when_its_first_write_finds_no_reader)
+{
+	struct watcher w;
+	char err[4096];
+
+	watch_start_out(&w, NULL, "alice", ARGS("--after", "0"), true);
+	ck_assert_int_eq(watch_ends(&w, err, sizeof err), 0);
+	ck_assert_str_eq(err, "");
+	watch_end(&w);
+}
+END_TEST
+
 /* Without a file watch (the documented fallback: polling the store every
  * STORE_WAKEUP_POLL_MS) the stream is the same. */
 START_TEST(watch_without_inotify_polls_and_prints_the_same)
@@ -652,6 +678,7 @@ int main(void)
 	tcase_add_test(tc, watch_json_lines_decode_with_stable_keys);
 	tcase_add_test(tc, watch_ends_with_zero_on_sigint_sigterm_and_sighup);
 	tcase_add_test(tc, watch_ends_with_zero_when_its_reader_closes_the_pipe);
+	tcase_add_test(tc, watch_ends_with_zero_when_its_first_write_finds_no_reader);
 	tcase_add_test(tc, watch_without_inotify_polls_and_prints_the_same);
 	tcase_add_test(tc, watch_shows_hostile_text_escaped);
 	tcase_add_test(tc, watch_never_shows_another_orgs_changes);
