@@ -29,7 +29,7 @@
 /* How far back in an invoice's (or the org's) audit the actor of a change
  * is looked for: a change that so many newer ones have followed by the
  * time it is printed is shown without its actor and time. */
-#define WATCH_AUDIT_DEPTH 32
+#define WATCH_AUDIT_DEPTH 32 /* the help and the manual say 32 */
 
 /* Set by the signal handler; the self-pipe wakes the poll() it may have
  * arrived outside of. */
