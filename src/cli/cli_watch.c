@@ -119,6 +119,7 @@ struct watch_line {
 struct watch {
 	struct cli *c;
 	int64_t pos;                /* the newest seq printed */
+	int next_ms;                /* from the baseline's wake-up check */
 	struct audit_entry *audit;  /* WATCH_AUDIT_DEPTH entries */
 };
 
@@ -276,7 +277,7 @@ static int watch_loop(struct watch *w)
 {
 	struct inv_err err;
 	int wake = store_wakeup_fd(w->c->st);
-	int next_ms = wake < 0 ? STORE_WAKEUP_POLL_MS : -1;
+	int next_ms = w->next_ms;
 	int out = STDOUT_FILENO;
 	bool over = false;
 	int code;
@@ -365,9 +366,18 @@ int cli_watch(const struct cli_globals *g, int argc, char **argv)
 		goto out;
 	}
 	/* The wake-up's baseline is taken before the head is read: a commit
-	 * between the two is either at or below the head, or wakes the
-	 * loop. */
-	(void)store_wakeup_fd(c.st);
+	 * between the two is either at or below the head, or reported by a
+	 * later check (the first check asks to be called again soon, for a
+	 * commit that was in flight while the watch was being made). */
+	{
+		bool changed;
+
+		rc = store_wakeup_check(c.st, &changed, &w.next_ms, &err);
+		if (rc != INV_OK) {
+			code = cli_fail(&c, rc, &err, NULL, 0);
+			goto out;
+		}
+	}
 	w.pos = after;
 	if (after < 0) {
 		rc = store_changes_head(c.st, &w.pos, &err);
