@@ -46,6 +46,7 @@ int cli_history(const struct cli_globals *g, int argc, char **argv);
 int cli_audit(const struct cli_globals *g, int argc, char **argv);
 int cli_member(const struct cli_globals *g, int argc, char **argv);
 int cli_check(const struct cli_globals *g, int argc, char **argv);
+int cli_watch(const struct cli_globals *g, int argc, char **argv);
 
 /* ---- common steps (cli.c) ------------------------------------------------ */
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "template.h"
 
 const char *fx_bin;
 char fx_dir[256];
@@ -21,15 +22,12 @@ char fx_db[320];
 void fx_setup(void)
 {
 	const char *tmp = getenv("TMPDIR");
-	struct run r;
 
 	snprintf(fx_dir, sizeof fx_dir, "%s/inved-cli-XXXXXX",
 	         tmp && *tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(fx_dir));
 	snprintf(fx_db, sizeof fx_db, "%s/invoices.db", fx_dir);
-	run_exec(&r, fx_bin, NULL, ARGS("--db", fx_db, "init", "--demo"));
-	fx_expect_code(&r, 0);
-	run_free(&r);
+	template_copy(fx_db);
 }
 
 void fx_teardown(void)
@@ -265,9 +263,14 @@ int fx_main(Suite *s)
 	unsetenv("INVED_DB");
 	unsetenv("INVED_USER");
 	unsetenv("INVED_BUSY_TIMEOUT");
+	if (!template_make(fx_bin)) {
+		template_remove();
+		return EXIT_FAILURE;
+	}
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	template_remove();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -23,8 +23,8 @@ extern const char *fx_bin;  /* the inved binary */
 extern char fx_dir[256];    /* this test's scratch directory */
 extern char fx_db[320];     /* its demo database */
 
-/* A scratch directory holding a fresh demo database; teardown removes
- * it. */
+/* A scratch directory holding a fresh demo database (a copy of the one
+ * fx_main prepared with `init --demo`, template.h); teardown removes it. */
 void fx_setup(void);
 void fx_teardown(void);
 

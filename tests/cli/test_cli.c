@@ -22,6 +22,7 @@
 #include "config.h"
 #include "jsonv.h"
 #include "run.h"
+#include "template.h"
 
 static const char *bin;
 static char dir[256];
@@ -249,7 +250,7 @@ static void setup(void)
 	         tmp && *tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(db, sizeof db, "%s/invoices.db", dir);
-	run_expect(RAW(NULL, "--db", db, "init", "--demo"), 0);
+	template_copy(db);
 }
 
 static void teardown(void)
@@ -1721,9 +1722,15 @@ int main(void)
 	unsetenv("INVED_DB");
 	unsetenv("INVED_USER");
 	unsetenv("INVED_BUSY_TIMEOUT");
+	/* every test starts from a copy of one `init --demo` */
+	if (!template_make(bin)) {
+		template_remove();
+		return EXIT_FAILURE;
+	}
 	sr = srunner_create(cli_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	template_remove();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

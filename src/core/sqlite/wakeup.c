@@ -17,7 +17,9 @@
  * - A commit's last write to the -wal comes before it is visible (the
  *   fsync and the wal-index update follow), so an event whose commit is
  *   not yet visible is checked again, at growing intervals, for
- *   WAKEUP_SETTLE_MS after the last event.
+ *   WAKEUP_SETTLE_MS after the last event.  The watch's creation counts
+ *   as such an event: a commit that wrote its frames just before the
+ *   watch was armed has no event of its own.
  * - A queue overflow (IN_Q_OVERFLOW), a replaced -wal or database file, or
  *   a read error re-arms every watch and reports a change, so the caller
  *   reads the change feed from its last position: never silence.
@@ -195,6 +197,13 @@ static enum inv_rc wakeup_get(struct sq_store *st, struct sq_wakeup **out,
 		rc = sq_data_version(st, &st->wake->dv, err);
 		if (rc != INV_OK)
 			return rc;
+		/* A commit in flight now may have written its frames before
+		 * the watch was armed (no event will come for them) and become
+		 * visible only after this baseline: the start settles as an
+		 * event does, so such a commit is confirmed once visible. */
+		st->wake->last_event_ms = cache_now_ms();
+		st->wake->step_ms = 1;
+		st->wake->recheck_ms = st->wake->last_event_ms + 1;
 	}
 	*out = st->wake;
 	return INV_OK;
