@@ -395,7 +395,7 @@ START_TEST(confirm_asks_j_n_and_takes_j_and_y)
 	SEE(pty, "ACME-1001");
 	SEE(pty, "10 aktiv");
 	send(pty, "d");
-	SEE(pty, "ACME-1001? (j/n)");
+	SEE(pty, "Rechnung ACME-1001 löschen? (j/n)");
 	SEE(pty, "j ja");
 	send(pty, "j");
 	SEE(pty, "9 aktiv");
