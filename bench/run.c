@@ -895,7 +895,7 @@ static void fig_edit(struct ctx *c)
 				lat[nlat++] = now_s() - t;
 			gn++;
 		}
-		gr[r] = gn / (now_s() - t0);
+		gr[r] = (double)gn / (now_s() - t0);
 		t0 = now_s();
 		end = t0 + c->o->edit_round_s;
 		wb.last = -1;
@@ -908,7 +908,7 @@ static void fig_edit(struct ctx *c)
 			}
 			bn++;
 		}
-		br[r] = bn / (now_s() - t0);
+		br[r] = (double)bn / (now_s() - t0);
 		/* each guarded round against the bare round beside it */
 		rr[r] = br[r] > 0 ? gr[r] / br[r] : 0;
 		guarded_n += gn;
@@ -937,8 +937,8 @@ static void fig_edit(struct ctx *c)
 	     "bare; %ld failed",
 	     guarded_n, med, p99, bare_n, errors);
 	note("figure 4: WAL pages a commit: guarded %.1f, bare %.1f",
-	     wg.commits ? (double)wg.frames / wg.commits : NAN,
-	     wb.commits ? (double)wb.frames / wb.commits : NAN);
+	     wg.commits ? (double)wg.frames / (double)wg.commits : NAN,
+	     wb.commits ? (double)wb.frames / (double)wb.commits : NAN);
 out:
 	sqlite3_wal_autocheckpoint((sqlite3 *)store_engine_handle(c->st), 1000);
 	sqlite3_wal_autocheckpoint(c->raw, 1000);
@@ -1278,14 +1278,14 @@ static void fig_memory(struct ctx *c, struct term *t, int pages)
 	hwm = proc_status_kib(pid, "VmHWM");
 	if (rss0 < 0 || hwm < 0)
 		return;
-	snprintf(f->median, sizeof f->median, "RSS %.1f MiB", rss0 / 1024.0);
-	snprintf(f->p99, sizeof f->p99, "HWM %.1f MiB", hwm0 / 1024.0);
+	snprintf(f->median, sizeof f->median, "RSS %.1f MiB", (double)rss0 / 1024.0);
+	snprintf(f->p99, sizeof f->p99, "HWM %.1f MiB", (double)hwm0 / 1024.0);
 	snprintf(f->yard, sizeof f->yard, "after %d PgDn (one reading)",
 	         pages);
 	fig_met(f, hwm0 <= 16 * 1024);
 	note("figure 7 (detail): VmRSS %.1f MiB after %d PgDn; then %.1f MiB "
 	     "after End, 5 x PgUp, Home; peak (VmHWM) %.1f MiB",
-	     rss0 / 1024.0, pages, rss / 1024.0, hwm / 1024.0);
+	     (double)rss0 / 1024.0, pages, (double)rss / 1024.0, (double)hwm / 1024.0);
 }
 
 static void fig_live(struct ctx *c, bool tui_ok)

@@ -112,17 +112,19 @@ enum inv_rc rule_stale(const struct invoice *cur, struct inv_err *err)
 static enum inv_rc rule_forbidden(enum rule_op op, const struct identity *who,
                                   struct inv_err *err)
 {
-	const char *fmt =
-		op == RULE_DELETE
-			? _("deleting an invoice needs the admin role; %s is a "
-			    "member of %s")
-		: op == RULE_RESTORE
-			? _("restoring a deleted invoice needs the admin role; "
-			    "%s is a member of %s")
-			: _("overwriting needs the admin role; %s is a member "
-			    "of %s");
-
-	return inv_err_set(err, INV_FORBIDDEN, "", fmt, who->user, who->org);
+	if (op == RULE_DELETE)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("deleting an invoice needs the admin role; %s is a "
+			  "member of %s"),
+			who->user, who->org);
+	if (op == RULE_RESTORE)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("restoring a deleted invoice needs the admin role; "
+			  "%s is a member of %s"),
+			who->user, who->org);
+	return inv_err_set(err, INV_FORBIDDEN, "",
+		_("overwriting needs the admin role; %s is a member of %s"),
+		who->user, who->org);
 }
 
 enum inv_rc rule_check(enum rule_op op, const struct invoice *row,

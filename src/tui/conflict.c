@@ -70,7 +70,7 @@ static const char *conflict_row_label(int row)
 		return _("State");
 	default:
 		return merge_field_label((enum merge_field)(row_bits[row] &
-		                                            ~MF_CURRENCY));
+		                                            ~(unsigned)MF_CURRENCY));
 	}
 }
 

@@ -180,7 +180,7 @@ START_TEST(init_demo_killed_at_random_leaves_all_or_nothing)
 
 		remove_db(path);
 		finished += init_demo_killed_after(
-			path, (int64_t)(rand_r(&seed) % (unsigned)(span + 1)));
+			path, (int64_t)((unsigned)rand_r(&seed) % (unsigned)(span + 1)));
 		if (stat(path, &sb) == 0 && sb.st_size > 0) {
 			char *left = raw_text(path, "SELECT count(*) FROM "
 				"sqlite_schema WHERE name = 'invoices'");

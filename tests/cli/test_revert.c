@@ -32,7 +32,7 @@ START_TEST(revert_json_lists_each_replaced_value_and_its_author)
 		ck_assert_int_eq(fx_jint(item, "new_total_minor"), 130000);
 		found++;
 	}
-	ck_assert_int_eq(found, 1);
+	ck_assert_uint_eq(found, 1);
 	ck_assert_int_eq(fx_jint(jv_get(v, "invoice"), "version"), 4);
 	ck_assert_int_eq(fx_jint(jv_get(v, "invoice"), "total_minor"), 130000);
 	jv_free(v);

@@ -425,7 +425,7 @@ START_TEST(watch_json_lines_decode_with_stable_keys)
 	ck_assert_int_eq(fx_jint(v, "version"), version);
 	ck_assert_str_eq(fx_jstr(v, "actor"), "bob");
 	ck_assert_str_eq(fx_jstr(v, "customer"), "Initech GmbH");
-	ck_assert_int_eq(strlen(fx_jstr(v, "at")), 24); /* ISO-8601, ms */
+	ck_assert_uint_eq(strlen(fx_jstr(v, "at")), 24); /* ISO-8601, ms */
 	jv_free(v);
 
 	/* deleted by the admin: the member's line names only the change */

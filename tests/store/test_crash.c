@@ -92,7 +92,7 @@ static void writer_run(int slot)
 		               (int64_t)(rand_r(&seed) % 40), PAGE_AFTER, page, 16,
 		               &got, &err) != INV_OK || got == 0)
 			continue;
-		struct invoice *row = &page[rand_r(&seed) % got];
+		struct invoice *row = &page[(size_t)rand_r(&seed) % got];
 
 		snprintf(total, sizeof total, "%u.00", rand_r(&seed) % 5000);
 		switch (op) {

@@ -234,8 +234,8 @@ START_TEST(the_audit_and_the_feed_are_append_only)
 	static const char *const feed[] = {
 		"UPDATE changes SET action = 'x' WHERE seq = 1",
 		"DELETE FROM changes WHERE seq = 1",
-		"INSERT OR REPLACE INTO changes (seq, at, org_id, invoice_id, "
-		"action) VALUES (1, 'now', 1, 1, 'x')",
+		("INSERT OR REPLACE INTO changes (seq, at, org_id, invoice_id, "
+		 "action) VALUES (1, 'now', 1, 1, 'x')"),
 	};
 	size_t i;
 

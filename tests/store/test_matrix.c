@@ -105,7 +105,7 @@ START_TEST(every_cell_of_the_role_and_tenancy_matrix)
 
 		want = expect((enum action)a, &row, who,
 		              stale ? row.version - 1 : row.version);
-		got = run_action(&fx, a, who, row.id,
+		got = run_action(&fx, (enum action)a, who, row.id,
 		                 stale ? row.version - 1 : row.version, &res,
 		                 &err);
 		ck_assert_msg(got == want,

@@ -43,29 +43,29 @@ START_TEST(an_open_form_is_listed_for_its_org_only_and_writes_nothing)
 	struct inv_err err;
 	size_t n;
 
-	ck_assert_int_eq(listed(&fx.bob, row.id), 0);
+	ck_assert_uint_eq(listed(&fx.bob, row.id), 0);
 	ck_assert_int_eq(store_presence_enter(fx.st, &fx.alice, row.id,
 	                                      "screen", &p, &err), INV_OK);
 	ck_assert_int_eq(store_presence_list(fx.st, &fx.bob, row.id, e, 4, &n,
 	                                     &err), INV_OK);
-	ck_assert_int_eq(n, 1);
+	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(e[0].user, "alice");
 	ck_assert_str_eq(e[0].face, "screen");
 	ck_assert_int_eq(e[0].invoice_id, row.id);
 	ck_assert_int_eq(e[0].pid, getpid());
-	ck_assert_int_eq(strlen(e[0].since), 20);
+	ck_assert_uint_eq(strlen(e[0].since), 20);
 	/* every invoice of the org, and nothing for another org */
-	ck_assert_int_eq(listed(&fx.bob, 0), 1);
-	ck_assert_int_eq(listed(&fx.bob, row.id + 1), 0);
-	ck_assert_int_eq(listed(&fx.carol, 0), 0);
-	ck_assert_int_eq(listed(&fx.carol, row.id), 0);
+	ck_assert_uint_eq(listed(&fx.bob, 0), 1);
+	ck_assert_uint_eq(listed(&fx.bob, row.id + 1), 0);
+	ck_assert_uint_eq(listed(&fx.carol, 0), 0);
+	ck_assert_uint_eq(listed(&fx.carol, row.id), 0);
 	/* never the audit, never the change feed */
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit"),
 	                 audits);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM changes"),
 	                 changes);
 	store_presence_leave(p);
-	ck_assert_int_eq(listed(&fx.bob, row.id), 0);
+	ck_assert_uint_eq(listed(&fx.bob, row.id), 0);
 }
 END_TEST
 
@@ -99,11 +99,11 @@ START_TEST(a_killed_holder_leaves_no_ghost)
 	close(ready[1]);
 	ck_assert_int_eq(read(ready[0], &byte, 1), 1);
 	close(ready[0]);
-	ck_assert_int_eq(listed(&fx.alice, row.id), 1);
+	ck_assert_uint_eq(listed(&fx.alice, row.id), 1);
 	kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	/* at once: liveness is the lock, which died with its holder */
-	ck_assert_int_eq(listed(&fx.alice, row.id), 0);
+	ck_assert_uint_eq(listed(&fx.alice, row.id), 0);
 	/* and the ghost's file is gone */
 	{
 		char cmd[400];
@@ -158,7 +158,7 @@ START_TEST(hostile_files_in_the_presence_directory_are_skipped)
 	fd2 = held_file(path, "inved-presence 1\tmallory\tscreen\t"
 	                      "2026-12-02T10:41:05Z\t4\n");
 	/* alice's own registration and the clean one */
-	ck_assert_int_eq(listed(&fx.bob, row.id), 2);
+	ck_assert_uint_eq(listed(&fx.bob, row.id), 2);
 	close(fd2);
 	close(fd);
 	store_presence_leave(p);

@@ -5,6 +5,7 @@
  * keeps no JSON parser of its own for it.  The text is untrusted like all
  * database text: the faces draw it through their sanitizer.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,14 +36,17 @@ static void field_read(sqlite3_stmt *s, int col, bool *has, bool *is_int,
 	snprintf(text, size, "%s", t ? (const char *)t : "");
 }
 
-static size_t put(char *out, size_t size, size_t o, const char *fmt,
-                  const char *a, const char *b, const char *c)
+__attribute__((format(printf, 4, 5)))
+static size_t put(char *out, size_t size, size_t o, const char *fmt, ...)
 {
+	va_list ap;
 	int w;
 
 	if (o >= size)
 		return o;
-	w = snprintf(out + o, size - o, fmt, a, b, c);
+	va_start(ap, fmt);
+	w = vsnprintf(out + o, size - o, fmt, ap);
+	va_end(ap);
 	return w < 0 ? o : o + (size_t)w;
 }
 

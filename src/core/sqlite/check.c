@@ -459,6 +459,7 @@ struct checker {
 	struct check_report *out;
 };
 
+__attribute__((format(printf, 5, 0)))
 static void finding_fill(struct check_finding *f, enum check_kind kind,
                          bool repairable, const char *object,
                          const char *fmt, va_list ap)

@@ -256,13 +256,10 @@ bool sq_is_demo(struct sq_store *st)
 
 /* The demonstrations write on purpose what no user asked for (a version
  * bump, a held lock): they are for demo databases, never for real data.
- * `refusal` is the whole message, with one %s for the database path. */
-static enum inv_rc demo_only(struct sq_store *st, const char *refusal,
-                             struct inv_err *err)
+ * The refusal names the database. */
+static bool demo_refused(struct sq_store *st)
 {
-	if (sq_is_demo(st))
-		return INV_OK;
-	return inv_err_set(err, INV_FORBIDDEN, "", refusal, st->path);
+	return !sq_is_demo(st);
 }
 
 /* A peer write through a connection of its own: this connection's cached
@@ -279,13 +276,12 @@ enum inv_rc sq_drift(struct store *gst, const struct identity *who,
 	enum inv_rc rc;
 
 	sq_result_reset(res);
-	rc = demo_only(st,
-		_("forcing version drift is a demonstration for databases made "
-		  "by `inved init --demo`; %s is not one, so nothing was "
-		  "written"),
-		err);
-	if (rc != INV_OK)
-		return rc;
+	if (demo_refused(st))
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("forcing version drift is a demonstration for "
+			  "databases made by `inved init --demo`; %s is not "
+			  "one, so nothing was written"),
+			st->path);
 	rc = store_open_peer(gst, NULL, &gpeer, err);
 	if (rc != INV_OK)
 		return rc;
@@ -331,10 +327,13 @@ enum inv_rc sq_hold_lock(struct store *gst, int ms, struct inv_err *err)
 	if (rc != INV_OK)
 		return rc;
 	holder = gholder->impl;
-	rc = demo_only(holder,
-		_("holding the write lock is a demonstration for databases "
-		  "made by `inved init --demo`; %s is not one"),
-		err);
+	rc = demo_refused(holder)
+		? inv_err_set(err, INV_FORBIDDEN, "",
+			_("holding the write lock is a demonstration for "
+			  "databases made by `inved init --demo`; %s is not "
+			  "one"),
+			holder->path)
+		: INV_OK;
 	if (rc == INV_OK)
 		rc = sq_tx_begin(holder, err);
 	if (rc == INV_OK) {

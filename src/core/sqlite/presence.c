@@ -114,12 +114,12 @@ enum inv_rc sq_presence_enter(struct sq_store *st, const struct identity *who,
 	 * invoice opens only its own files. */
 	snprintf(p->file, flen, "%s/o%" PRId64 "-i%" PRId64 "-p%ld-%08lx", dir,
 	         who->org_id, invoice_id, (long)getpid(),
-	         (unsigned long)(random() & 0xffffffffUL));
+	         (unsigned long)random() & 0xffffffffUL);
 	/* Made under a name no reader looks at, locked and written, then
 	 * renamed into place: a reader never meets an unlocked registration
 	 * (which it would take for a dead terminal's and remove). */
 	snprintf(tmp, flen, "%s/.new-p%ld-%08lx", dir, (long)getpid(),
-	         (unsigned long)(random() & 0xffffffffUL));
+	         (unsigned long)random() & 0xffffffffUL);
 	p->fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	             0644);
 	if (p->fd < 0)
