@@ -38,39 +38,6 @@ unsigned merge_diff(const struct invoice *a, const struct invoice *b)
 	return mask;
 }
 
-/*
- * A total in minor units means nothing without its currency: 1250 is 12.50
- * EUR but 1.250 BHD.  When the merged row takes its total from one side and
- * its currency from the other, the amount is carried over as written (the
- * store's rule for a currency change), so 12.50 EUR under BHD becomes 12.500
- * BHD rather than 1.250.  Returns false when the amount has no exact
- * spelling in the merged currency (12.50 EUR as JPY) or would pass the
- * maximum: then the two edits really do collide, and *minor is unchanged.
- */
-static bool total_carry(int64_t *minor, const char *from, const char *to)
-{
-	int ef = money_exponent(from);
-	int et = money_exponent(to);
-	int64_t v = *minor;
-
-	if (ef == et)
-		return true;
-	if (ef < 0 || et < 0 || v < 0)
-		return false;
-	for (; et > ef; ef++) {
-		if (v > MONEY_MAX_MINOR / 10)
-			return false;
-		v *= 10;
-	}
-	for (; ef > et; ef--) {
-		if (v % 10 != 0)
-			return false;
-		v /= 10;
-	}
-	*minor = v;
-	return true;
-}
-
 void merge_fields(const struct invoice *base, const struct invoice *mine,
                   const struct invoice *theirs, struct merge_result *out)
 {
@@ -99,7 +66,7 @@ void merge_fields(const struct invoice *base, const struct invoice *mine,
 	total_from = (out->mine & MF_TOTAL) ? mine : theirs;
 	m->total_minor = total_from->total_minor;
 	if (((out->mine | out->theirs) & MF_TOTAL) &&
-	    !total_carry(&m->total_minor, total_from->currency, m->currency))
+	    !money_carry(&m->total_minor, total_from->currency, m->currency))
 		out->disjoint = false;
 }
 

@@ -21,6 +21,13 @@
 
 /* Decimals of a known currency code (upper-case, 3 letters), or -1. */
 int money_exponent(const char *currency);
+
+/* The one rule for a total that changes currency (a currency edit, a merge
+ * taking the total from one side and the currency from the other): the
+ * amount is carried over as written, so 12.50 EUR becomes 12.500 BHD.
+ * False, with *minor unchanged, when it has no exact spelling in `to`
+ * (12.50 EUR as JPY) or would pass MONEY_MAX_MINOR. */
+bool money_carry(int64_t *minor, const char *from, const char *to);
 bool money_currency_known(const char *currency);
 /* INV_OK for a known code; otherwise INV_INVALID with field "currency" and
  * a message that quotes the code only when it is safe to show on a

@@ -258,18 +258,17 @@ enum inv_rc rule_input_apply(const struct invoice_input *in,
 		rc = money_parse(in->total, currency, &out->total_minor, err);
 		if (rc != INV_OK)
 			return rc;
-	} else if (strcmp(currency, cur->currency) != 0) {
-		/* Keep the amount as written: 12.50 EUR becomes 12.50 BHD. */
+	} else if (strcmp(currency, cur->currency) != 0 &&
+	           !money_carry(&out->total_minor, cur->currency, currency)) {
+		/* the amount as written, for the message */
 		char text[MONEY_TEXT_MAX];
 
 		money_format(cur->total_minor, cur->currency, text, sizeof text);
 		money_trim_zeros(text);
-		rc = money_parse(text, currency, &out->total_minor, err);
-		if (rc != INV_OK)
-			return inv_err_set(err, INV_INVALID, "total",
-				_("the total %s %s cannot be written in %s; give the "
-				  "total again in %s"),
-				text, cur->currency, currency, currency);
+		return inv_err_set(err, INV_INVALID, "total",
+			_("the total %s %s cannot be written in %s; give the "
+			  "total again in %s"),
+			text, cur->currency, currency, currency);
 	}
 	return INV_OK;
 }

@@ -641,6 +641,32 @@ END_TEST
 /* The marks come from the C library's locale data: the C locale has no
  * thousands separator of its own and keeps the plain style; German gives
  * ',' and '.'. */
+/* A total changing currency keeps the amount as written, or is refused
+ * with the total unchanged (the one rule of edits and merges). */
+START_TEST(carry_keeps_the_amount_as_written_or_refuses)
+{
+	int64_t v = 1250;
+
+	ck_assert(money_carry(&v, "EUR", "BHD"));
+	ck_assert_int_eq(v, 12500); /* 12.50 EUR -> 12.500 BHD */
+	ck_assert(money_carry(&v, "BHD", "EUR"));
+	ck_assert_int_eq(v, 1250);
+	ck_assert(!money_carry(&v, "EUR", "JPY")); /* 12.50 has no yen */
+	ck_assert_int_eq(v, 1250);
+	v = 1200;
+	ck_assert(money_carry(&v, "EUR", "JPY"));
+	ck_assert_int_eq(v, 12);
+	ck_assert(money_carry(&v, "JPY", "USD"));
+	ck_assert_int_eq(v, 1200);
+	v = MONEY_MAX_MINOR;
+	ck_assert(!money_carry(&v, "EUR", "BHD")); /* past the maximum */
+	ck_assert_int_eq(v, MONEY_MAX_MINOR);
+	ck_assert(money_carry(&v, "EUR", "USD"));
+	ck_assert_int_eq(v, MONEY_MAX_MINOR);
+	ck_assert(!money_carry(&v, "EUR", "XXX")); /* not a currency */
+}
+END_TEST
+
 START_TEST(locale_style_comes_from_the_c_library)
 {
 	struct money_style st;
@@ -694,6 +720,7 @@ static Suite *money_suite(void)
 	tcase_add_test(rules, styled_parse_refuses_the_other_mark_in_the_locale_words);
 	tcase_add_test(rules, styled_format_then_parse_round_trips_in_every_currency);
 	tcase_add_test(rules, locale_style_comes_from_the_c_library);
+	tcase_add_test(rules, carry_keeps_the_amount_as_written_or_refuses);
 	suite_add_tcase(s, rules);
 	return s;
 }
