@@ -25,12 +25,15 @@ pg_setup() {
 	if [ -z "${INVED_PG_URI:-}" ]; then
 		uri=$("$here/cluster.sh" start) || exit $?
 		# shellcheck disable=SC2064
-		trap "'$here/cluster.sh' stop '$uri'; rm -rf '${TMPD:-}'" EXIT
+		trap "'$here/cluster.sh' stop '$uri'; "'rm -rf "${TMPD:-}"' EXIT
 		eval "$("$here/cluster.sh" env "$uri")"
 	else
 		eval "$("$here/cluster.sh" env "$INVED_PG_URI")"
 		trap 'rm -rf "${TMPD:-}"' EXIT
 	fi
+	# a test that is killed still stops its cluster
+	trap 'exit 130' INT
+	trap 'exit 143' TERM HUP
 	export PGHOST PGPORT
 	unset PGUSER PGDATABASE
 	TMPD=$(mktemp -d)
@@ -82,14 +85,14 @@ q() {
 	$PSQL -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d "$DB" -c "$2"
 }
 
-# q_err ROLE SQL: run SQL expecting it to fail; print the error text.
-# Fails when the statement succeeds.
+# q_err ROLE SQL: run SQL expecting it to fail; print the error text, or
+# "UNEXPECTED SUCCESS" (which no check_match accepts) when it succeeds.
 q_err() {
 	local out
 	if out=$($PSQL -X -q -A -t -v ON_ERROR_STOP=1 -U "$1" -d "$DB" \
 		-c "$2" 2>&1); then
-		echo "expected an error, got success: $2 -> $out" >&2
-		return 1
+		echo "UNEXPECTED SUCCESS: $out"
+		return 0
 	fi
 	echo "$out"
 }
@@ -149,7 +152,7 @@ session_open() {
 	eval "SESSION_PID_$name=$!"
 	# hold the fifo open for writing on a descriptor of this shell
 	eval "exec {SESSION_FD_$name}>\"\$TMPD/\$name.in\""
-	eval "SESSION_N_$name=0"
+	echo 0 >"$TMPD/$name.n"
 }
 
 session_send() {
@@ -160,7 +163,9 @@ session_send() {
 
 session_run() {
 	local name=$1 n fd i
-	eval "n=\$((SESSION_N_$name + 1)); SESSION_N_$name=\$n"
+	# the count lives in a file: session_run often runs in $(...)
+	n=$(($(cat "$TMPD/$name.n") + 1))
+	echo "$n" >"$TMPD/$name.n"
 	eval "fd=\$SESSION_FD_$name"
 	printf '%s\n\\echo @@mark %s\n' "$2" "$n" >&"$fd"
 	for i in $(seq 1 6000); do
@@ -180,6 +185,8 @@ session_run() {
 session_close() {
 	local fd pid
 	eval "fd=\$SESSION_FD_$1; pid=\$SESSION_PID_$1"
+	# \q: a later session's psql holds this fifo open too (inherited)
+	printf '\\q\n' >&"$fd"
 	eval "exec $fd>&-"
 	wait "$pid" || true
 }
