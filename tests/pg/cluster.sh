@@ -8,6 +8,13 @@
 #                           PGUSER, PGDATABASE, INVED_PG_URI)
 #   cluster.sh run CMD...   start, run CMD with INVED_PG_URI (and PG*) set,
 #                           stop; exit with CMD's status
+#   cluster.sh shared-start FILE
+#   cluster.sh shared-stop FILE
+#                           the cluster of one `meson test` run: started by
+#                           its first test, its URI kept in FILE for the
+#                           tests in between, stopped by its last test
+#                           (tests/pg/meson.build); a cluster left in FILE
+#                           by an interrupted run is stopped first
 #
 # The cluster listens on a unix socket in its own short directory and on no
 # TCP port, trusts local connections (it lives as long as a test run, and
@@ -27,10 +34,15 @@ SUPERUSER=postgres
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 skip() { echo "cluster.sh: SKIP: $*" >&2; exit "$SKIP"; }
 
-# The directory of initdb/pg_ctl: pg_config's, then PATH, then Debian's
-# versioned directories.
+# The directory of initdb/pg_ctl: $INVED_PG_BINDIR when set (and nothing
+# else then), pg_config's, then PATH, then Debian's versioned directories.
 find_bindir() {
 	local d
+	if [ -n "${INVED_PG_BINDIR:-}" ]; then
+		[ -x "$INVED_PG_BINDIR/initdb" ] && [ -x "$INVED_PG_BINDIR/pg_ctl" ] ||
+			return 1
+		echo "$INVED_PG_BINDIR"; return 0
+	fi
 	if command -v pg_config >/dev/null 2>&1; then
 		d=$(pg_config --bindir 2>/dev/null || true)
 		if [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
@@ -163,11 +175,35 @@ cmd_run() {
 	exit "$rc"
 }
 
+cmd_shared_start() {
+	local file=$1 uri
+	cmd_shared_stop "$file"
+	uri=$(cmd_start) || exit $?
+	echo "$uri" >"$file"
+	echo "$uri"
+}
+
+cmd_shared_stop() {
+	local file=$1 uri
+	[ -f "$file" ] || return 0
+	uri=$(cat "$file")
+	rm -f "$file"
+	if [ -n "$uri" ] && dir_of "$uri" >/dev/null 2>&1; then
+		cmd_stop "$uri"
+		echo "stopped $uri"
+	fi
+}
+
 case ${1:-} in
+shared-start) [ $# = 2 ] || die "usage: cluster.sh shared-start FILE"
+	cmd_shared_start "$2" ;;
+shared-stop) [ $# = 2 ] || die "usage: cluster.sh shared-stop FILE"
+	cmd_shared_stop "$2" ;;
 start) cmd_start ;;
 stop) [ $# = 2 ] || die "usage: cluster.sh stop URI|DIR"; cmd_stop "$2" ;;
 env) [ $# = 2 ] || die "usage: cluster.sh env URI|DIR"; cmd_env "$2" ;;
 run) shift; [ $# -ge 1 ] || die "usage: cluster.sh run CMD..."; cmd_run "$@" ;;
-*) echo "usage: cluster.sh start | stop URI|DIR | env URI|DIR | run CMD..." >&2
+*) echo "usage: cluster.sh start | stop URI|DIR | env URI|DIR | run CMD..." \
+	"| shared-start FILE | shared-stop FILE" >&2
    exit 2 ;;
 esac

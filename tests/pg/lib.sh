@@ -1,7 +1,7 @@
 # lib.sh - what the PostgreSQL schema tests share (sourced, bash).
 #
-# pg_setup makes a database of its own on the run's cluster (INVED_PG_URI,
-# from `cluster.sh run`), or on a cluster started for this test alone, and
+# pg_setup makes a database of its own on the run's cluster (see there), or
+# on a cluster started for this test alone, and
 # loads the schema into it as a role that is not a superuser (a superuser
 # skips row security, so a test run as one would prove nothing).  Then:
 #   org acme:   alice admin, bob member, erin member
@@ -22,12 +22,23 @@ pg_setup() {
 		echo "SKIP: psql (the PostgreSQL client) is not installed" >&2
 		exit 77
 	}
+	# The run's cluster: INVED_PG_URI (cluster.sh run), else the one the
+	# run's first test started (INVED_PG_CLUSTER_FILE), else one of our own.
+	if [ -z "${INVED_PG_URI:-}" ] && [ -n "${INVED_PG_CLUSTER_FILE:-}" ] &&
+	   [ -s "$INVED_PG_CLUSTER_FILE" ]; then
+		uri=$(cat "$INVED_PG_CLUSTER_FILE")
+		if psql -X -q -d "$uri" -c 'SELECT 1' >/dev/null 2>&1; then
+			INVED_PG_URI=$uri
+		fi
+	fi
 	if [ -z "${INVED_PG_URI:-}" ]; then
 		uri=$("$here/cluster.sh" start) || exit $?
 		# shellcheck disable=SC2064
 		trap "'$here/cluster.sh' stop '$uri'; "'rm -rf "${TMPD:-}"' EXIT
 		eval "$("$here/cluster.sh" env "$uri")"
+		echo "# on a cluster of this test's own: $uri"
 	else
+		echo "# on the run's cluster: $INVED_PG_URI"
 		eval "$("$here/cluster.sh" env "$INVED_PG_URI")"
 		trap 'rm -rf "${TMPD:-}"' EXIT
 	fi
