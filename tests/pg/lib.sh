@@ -16,6 +16,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PSQL=psql
 TESTS_FAILED=0
 
+# pg_setup NAME [bare]: bare stops after the cluster and the roles (no
+# database), for a program that makes its own.
 pg_setup() {
 	local name=$1 uri
 	command -v psql >/dev/null 2>&1 || {
@@ -51,13 +53,14 @@ pg_setup() {
 	DB="t_${name}_$$"
 	OWNER="own_${name}_$$"
 	su_sql postgres "CREATE ROLE $OWNER LOGIN"
-	su_sql postgres "CREATE DATABASE $DB OWNER $OWNER"
 	local r
 	for r in alice bob carol dave erin; do
 		su_sql postgres "DO \$\$ BEGIN CREATE ROLE $r LOGIN;
 			EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 			END \$\$"
 	done
+	[ "${2:-}" = bare ] && return 0
+	su_sql postgres "CREATE DATABASE $DB OWNER $OWNER"
 	$PSQL -X -q -v ON_ERROR_STOP=1 -U "$OWNER" -d "$DB" -1 \
 		-f "$INVED_PG_SCHEMA" >/dev/null
 	q "$OWNER" "
