@@ -491,8 +491,8 @@ enum inv_rc pgstore_page(struct pg_store *st, const struct identity *who,
 		return inv_err_set(err, INV_INVALID, "view", _("unknown view"));
 	if (view == VIEW_ALL && !identity_at_least(who, ROLE_ADMIN))
 		return inv_err_set(err, INV_FORBIDDEN, "view",
-			_("the all view needs the admin role; %s is a member "
-			  "of %s"),
+			_("the All view (deleted invoices included) is for "
+			  "admins; %s is a member of %s"),
 			who->user, who->org);
 	if (filter && *filter) {
 		pattern = like_pattern(filter);
@@ -716,6 +716,28 @@ static enum inv_rc rules(enum pg_op op, const struct invoice *cur,
 	return INV_OK;
 }
 
+/* The number rule of the SQLite store (store.c number_check), until the
+ * input rules are shared by the backends. */
+static enum inv_rc number_check(const char *number, struct inv_err *err)
+{
+	size_t len = strlen(number), i;
+
+	if (len == 0 || len > NUMBER_MAX_BYTES)
+		goto bad;
+	for (i = 0; i < len; i++)
+		if (number[i] <= ' ' || number[i] > '~')
+			goto bad;
+	/* all digits would be read back as an id */
+	for (i = 0; i < len; i++)
+		if (number[i] < '0' || number[i] > '9')
+			return INV_OK;
+bad:
+	return inv_err_set(err, INV_INVALID, "number",
+		_("an invoice number is 1 to %d printable ASCII characters "
+		  "without spaces, not only digits (e.g. ACME-1001)"),
+		NUMBER_MAX_BYTES);
+}
+
 /* The new field values: `in` laid over the current row. */
 static enum inv_rc input_apply(const struct invoice_input *in,
                                const struct invoice *cur, struct invoice *out,
@@ -726,9 +748,9 @@ static enum inv_rc input_apply(const struct invoice_input *in,
 
 	*out = *cur;
 	if (in->number) {
-		if (!*in->number || strlen(in->number) > NUMBER_MAX_BYTES)
-			return inv_err_set(err, INV_INVALID, "number",
-				_("a number is 1 to %d bytes"), NUMBER_MAX_BYTES);
+		rc = number_check(in->number, err);
+		if (rc != INV_OK)
+			return rc;
 		snprintf(out->number, sizeof out->number, "%s", in->number);
 	}
 	if (in->customer) {
@@ -957,7 +979,8 @@ enum inv_rc pgstore_member_add(struct pg_store *st,
 
 	if (!identity_name_ok(login))
 		return inv_err_set(err, INV_INVALID, "login",
-			_("a login is 1 to %d characters of A-Z a-z 0-9 . _ -"),
+			_("a login name is 1 to %d characters of letters, digits, "
+			  "'.', '_' and '-'"),
 			NAME_MAX_BYTES);
 	int_text(org, who->org_id);
 	rc = tx_begin(st, who, err);
