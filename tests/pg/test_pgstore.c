@@ -410,6 +410,77 @@ START_TEST(test_member_add_by_admin_only)
 }
 END_TEST
 
+START_TEST(test_number_rules)
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who = who_is(st, NULL);
+	struct invoice_input in = {.number = "ACME-1001"};
+	struct write_result res;
+	struct inv_err err = {0};
+	int64_t id = id_of("ACME-1002");
+
+	/* the partial unique index: a live number is held once */
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_NUMBER,
+	                                     0, &res, &err),
+	                 INV_CONFLICT);
+	ck_assert_str_eq(err.field, "number");
+	ck_assert(!res.have_row);
+	in.number = "1234";
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_NUMBER,
+	                                     0, &res, &err),
+	                 INV_INVALID);
+	in.number = "ACME-1002b";
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_NUMBER,
+	                                     0, &res, &err),
+	                 INV_OK);
+	ck_assert_str_eq(res.row.number, "ACME-1002b");
+	pgstore_close(st);
+}
+END_TEST
+
+/* In a demo database the session names its user, as --user does on
+ * SQLite, and the audit names that user. */
+START_TEST(test_demo_names_its_user)
+{
+	char sql[160];
+	PGconn *c = raw("postgres");
+	struct pg_store *st;
+	struct identity who;
+	struct invoice_input in = {.customer = "Demo"};
+	struct write_result res;
+	struct inv_err err = {0};
+
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_d OWNER %s", db,
+	         env("INVED_PG_OWNER"));
+	sql_ok(c, sql);
+	PQfinish(c);
+	strcat(db, "_d");
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	pgstore_close(st);
+	c = raw(env("INVED_PG_OWNER"));
+	sql_ok(c, "INSERT INTO meta VALUES ('demo', '1');"
+	          "INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME');"
+	          "INSERT INTO users (name) VALUES ('bob');"
+	          "INSERT INTO memberships SELECT u.id, o.id, 'member' "
+	          "FROM users u, orgs o;"
+	          "INSERT INTO invoices (org_id, number, customer, total_minor, "
+	          "currency) SELECT id, 'ACME-1001', 'Initech', 100, 'EUR' "
+	          "FROM orgs");
+	PQfinish(c);
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_OK);
+	ck_assert(pgstore_is_demo(st));
+	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id_of("ACME-1001"), 1,
+	                                     &in, MF_ALL, 0, &res, &err),
+	                 INV_OK);
+	snprintf(sql, sizeof sql,
+	         "SELECT actor || ' ' || action FROM audit WHERE seq = %" PRId64,
+	         res.audit_seq);
+	ck_assert_str_eq(su_value(sql), "bob invoice.edit");
+	pgstore_close(st);
+}
+END_TEST
+
 static Suite *pgstore_suite(void)
 {
 	Suite *s = suite_create("pgstore");
@@ -424,6 +495,8 @@ static Suite *pgstore_suite(void)
 	tcase_add_test(tc, test_guarded_edit);
 	tcase_add_test(tc, test_lock_past_timeout_is_busy);
 	tcase_add_test(tc, test_member_add_by_admin_only);
+	tcase_add_test(tc, test_number_rules);
+	tcase_add_test(tc, test_demo_names_its_user);
 	suite_add_tcase(s, tc);
 	return s;
 }
