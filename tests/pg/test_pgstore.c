@@ -11,6 +11,7 @@
  */
 #include <check.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -481,6 +482,51 @@ START_TEST(test_demo_names_its_user)
 }
 END_TEST
 
+/* Wait for fd to be readable: generous, never asserted as a time. */
+static bool readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, 60000) == 1;
+}
+
+/* A change another terminal commits wakes the listener's socket, and the
+ * feed then holds it (NOTIFY only after the commit: tests/pg/test_notify.sh). */
+START_TEST(test_wakeup_on_commit)
+{
+	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
+	                                 INV_OK);
+	struct identity wb = who_is(bob, NULL), wa = who_is(alice, NULL);
+	struct invoice_input in = {.customer = "Woken"};
+	struct write_result res;
+	struct inv_err err = {0};
+	struct change ch[4];
+	size_t n = 0;
+	bool changed = true;
+	int64_t id = id_of("ACME-1001");
+
+	ck_assert_int_eq(pgstore_wakeup_fd(bob), -1);
+	ck_assert_int_eq(pgstore_listen(bob, &wb, &err), INV_OK);
+	ck_assert_int_ge(pgstore_wakeup_fd(bob), 0);
+	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
+	ck_assert(!changed);
+	ck_assert_int_eq(pgstore_edit_fields(alice, &wa, id, 1, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_OK);
+	ck_assert(readable(pgstore_wakeup_fd(bob)));
+	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
+	ck_assert(changed);
+	ck_assert_int_eq(pgstore_changes_since(bob, &wb, res.audit_seq - 1, ch,
+	                                       4, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ch[0].seq, res.audit_seq);
+	pgstore_close(alice);
+	pgstore_close(bob);
+}
+END_TEST
+
 static Suite *pgstore_suite(void)
 {
 	Suite *s = suite_create("pgstore");
@@ -497,6 +543,7 @@ static Suite *pgstore_suite(void)
 	tcase_add_test(tc, test_member_add_by_admin_only);
 	tcase_add_test(tc, test_number_rules);
 	tcase_add_test(tc, test_demo_names_its_user);
+	tcase_add_test(tc, test_wakeup_on_commit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -31,6 +31,9 @@ extern const char inved_schema_pg_sql[];
 
 struct pg_store {
 	PGconn *conn;
+	PGconn *listen; /* the wake-up's own connection (LISTEN), or NULL */
+	char *uri;
+	char channel[48]; /* the org's NOTIFY channel, quoted */
 	int busy_ms;
 	bool demo;
 	char role[NAME_MAX_BYTES + 1]; /* the connection's role */
@@ -279,6 +282,11 @@ enum inv_rc pgstore_open(const char *uri, int flags, int busy_timeout_ms,
 		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
 	st->busy_ms = busy_timeout_ms > 0 ? busy_timeout_ms
 	                                  : STORE_BUSY_DEFAULT_MS;
+	st->uri = strdup(uri);
+	if (!st->uri) {
+		free(st);
+		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
+	}
 	st->conn = PQconnectdb(uri);
 	if (!st->conn || PQstatus(st->conn) != CONNECTION_OK) {
 		char line[400];
@@ -318,6 +326,9 @@ void pgstore_close(struct pg_store *st)
 		return;
 	if (st->conn)
 		PQfinish(st->conn);
+	if (st->listen)
+		PQfinish(st->listen);
+	free(st->uri);
 	free(st);
 }
 
@@ -993,4 +1004,87 @@ enum inv_rc pgstore_member_add(struct pg_store *st,
 		return rc;
 	}
 	return tx_commit(st, err);
+}
+
+/* ---- waking up on change ------------------------------------------------- */
+
+/* (Re)connect the listening connection and LISTEN on the org's channel. */
+static enum inv_rc listen_connect(struct pg_store *st, struct inv_err *err)
+{
+	char sql[80];
+	PGresult *r;
+	enum inv_rc rc = INV_OK;
+
+	if (st->listen)
+		PQfinish(st->listen);
+	st->listen = PQconnectdb(st->uri);
+	if (!st->listen || PQstatus(st->listen) != CONNECTION_OK) {
+		char line[400];
+
+		first_line(line, sizeof line,
+		           st->listen ? PQerrorMessage(st->listen) : "");
+		if (st->listen)
+			PQfinish(st->listen);
+		st->listen = NULL;
+		return inv_err_set(err, INV_ERROR, "",
+			_("cannot connect to the PostgreSQL database: %s"), line);
+	}
+	snprintf(sql, sizeof sql, "LISTEN %s", st->channel);
+	r = PQexec(st->listen, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		PGconn *saved = st->conn;
+
+		/* report the failure in the words of the listening connection */
+		st->conn = st->listen;
+		rc = pg_fail(st, r, err);
+		st->conn = saved;
+	}
+	PQclear(r);
+	if (rc == INV_OK)
+		rc = PQsetnonblocking(st->listen, 1) == 0
+		             ? INV_OK
+		             : inv_err_set(err, INV_ERROR, "", "%s",
+		                           PQerrorMessage(st->listen));
+	if (rc != INV_OK) {
+		PQfinish(st->listen);
+		st->listen = NULL;
+	}
+	return rc;
+}
+
+enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
+                           struct inv_err *err)
+{
+	snprintf(st->channel, sizeof st->channel, "inved_org_%" PRId64,
+	         who->org_id);
+	return listen_connect(st, err);
+}
+
+int pgstore_wakeup_fd(struct pg_store *st)
+{
+	return st->listen ? PQsocket(st->listen) : -1;
+}
+
+enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
+                                 struct inv_err *err)
+{
+	PGnotify *note;
+
+	*changed = false;
+	if (!st->listen)
+		return inv_err_set(err, INV_ERROR, "",
+			_("cannot connect to the PostgreSQL database: %s"), "-");
+	if (PQconsumeInput(st->listen) == 0 ||
+	    PQstatus(st->listen) != CONNECTION_OK) {
+		/* The connection dropped: notifications are not kept for a
+		 * listener that was away, so after listening again the caller
+		 * reads the feed from its last position. */
+		*changed = true;
+		return listen_connect(st, err);
+	}
+	while ((note = PQnotifies(st->listen)) != NULL) {
+		*changed = true;
+		PQfreemem(note);
+	}
+	return INV_OK;
 }

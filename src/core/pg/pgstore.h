@@ -80,6 +80,20 @@ enum inv_rc pgstore_changes_since(struct pg_store *st,
                                   struct change *out, size_t max, size_t *n,
                                   struct inv_err *err);
 
+/* The wake-up (store_wakeup_fd / store_wakeup_check): a connection of its
+ * own LISTENs on who's org's channel, since a listener inside a long
+ * transaction would hear nothing; the schema NOTIFYs it when a change of
+ * the org commits.  pgstore_wakeup_fd is its socket for the face's poll()
+ * (-1 before pgstore_listen); after it was readable, pgstore_wakeup_check
+ * consumes what arrived and sets *changed.  A dropped listening
+ * connection is made again and reported as a change, so the caller reads
+ * the feed from its last position. */
+enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
+                           struct inv_err *err);
+int pgstore_wakeup_fd(struct pg_store *st);
+enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
+                                 struct inv_err *err);
+
 /* store_member_add: through inved_member_add (the server checks who). */
 enum inv_rc pgstore_member_add(struct pg_store *st,
                                const struct identity *who, const char *login,
