@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -527,6 +528,101 @@ START_TEST(test_wakeup_on_commit)
 }
 END_TEST
 
+/* Processes that each load, add one to the total and save against the
+ * version they loaded, retrying on conflict, on two hot invoices: every
+ * save that reported ok is in the total (no lost update), and the version
+ * moved once per save. */
+#define RACE_PROCS 4
+#define RACE_EDITS 40
+
+static void race_child(int fd, int64_t ids[2])
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who = who_is(st, NULL);
+	int64_t done[2] = {0, 0};
+	int i;
+
+	for (i = 0; i < RACE_EDITS; i++) {
+		int k = i % 2;
+
+		for (;;) {
+			struct invoice cur;
+			struct write_result res;
+			struct inv_err err = {0};
+			struct invoice_input in = {0};
+			char total[32];
+			enum inv_rc rc;
+
+			ck_assert_int_eq(pgstore_get(st, &who, ids[k], &cur, &err),
+			                 INV_OK);
+			snprintf(total, sizeof total, "%" PRId64 ".%02" PRId64,
+			         (cur.total_minor + 1) / 100,
+			         (cur.total_minor + 1) % 100);
+			in.total = total;
+			rc = pgstore_edit_fields(st, &who, ids[k], cur.version, &in,
+			                         MF_TOTAL, 0, &res, &err);
+			if (rc == INV_OK) {
+				done[k]++;
+				break;
+			}
+			ck_assert_msg(rc == INV_CONFLICT, "%s", err.msg);
+		}
+	}
+	pgstore_close(st);
+	ck_assert(write(fd, done, sizeof done) == (ssize_t)sizeof done);
+}
+
+START_TEST(test_no_lost_updates)
+{
+	int64_t ids[2] = {id_of("ACME-1001"), id_of("ACME-1002")};
+	int64_t before[2], saves[2] = {0, 0};
+	char sql[160];
+	int p[2], i, k;
+
+	for (k = 0; k < 2; k++) {
+		snprintf(sql, sizeof sql,
+		         "SELECT total_minor FROM invoices WHERE id = %" PRId64,
+		         ids[k]);
+		before[k] = strtoll(su_value(sql), NULL, 10);
+	}
+	ck_assert_int_eq(pipe(p), 0);
+	for (i = 0; i < RACE_PROCS; i++) {
+		pid_t pid = fork();
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			close(p[0]);
+			race_child(p[1], ids);
+			_exit(0);
+		}
+	}
+	close(p[1]);
+	for (i = 0; i < RACE_PROCS; i++) {
+		int64_t done[2];
+		int status;
+
+		ck_assert(read(p[0], done, sizeof done) == (ssize_t)sizeof done);
+		saves[0] += done[0];
+		saves[1] += done[1];
+		ck_assert_int_gt(wait(&status), 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	close(p[0]);
+	ck_assert_int_eq(saves[0] + saves[1], RACE_PROCS * RACE_EDITS);
+	for (k = 0; k < 2; k++) {
+		char want[64];
+
+		snprintf(want, sizeof want, "%" PRId64 " %" PRId64, saves[k],
+		         saves[k]);
+		snprintf(sql, sizeof sql,
+		         "SELECT (total_minor - %" PRId64 ") || ' ' || "
+		         "(version - 1) FROM invoices WHERE id = %" PRId64,
+		         before[k], ids[k]);
+		ck_assert_str_eq(su_value(sql), want);
+	}
+}
+END_TEST
+
 static Suite *pgstore_suite(void)
 {
 	Suite *s = suite_create("pgstore");
@@ -544,6 +640,7 @@ static Suite *pgstore_suite(void)
 	tcase_add_test(tc, test_number_rules);
 	tcase_add_test(tc, test_demo_names_its_user);
 	tcase_add_test(tc, test_wakeup_on_commit);
+	tcase_add_test(tc, test_no_lost_updates);
 	suite_add_tcase(s, tc);
 	return s;
 }
