@@ -731,7 +731,7 @@ BEGIN
 	END IF;
 	INSERT INTO users (name) VALUES (who) ON CONFLICT (name) DO NOTHING;
 	SELECT id INTO uid FROM users WHERE name = who;
-	INSERT INTO orgs AS o (name, prefix) VALUES (p_name, upper(p_name))
+	INSERT INTO orgs AS o (name, prefix) VALUES (p_name, upper(p_name) || '-')
 	ON CONFLICT (name) DO NOTHING RETURNING o.id INTO org;
 	IF org IS NULL THEN
 		SELECT o.id INTO org FROM orgs o WHERE o.name = p_name;

@@ -64,8 +64,8 @@ pg_setup() {
 	$PSQL -X -q -v ON_ERROR_STOP=1 -U "$OWNER" -d "$DB" -1 \
 		-f "$INVED_PG_SCHEMA" >/dev/null
 	q "$OWNER" "
-		INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME'),
-			('globex', 'GLOBEX');
+		INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'),
+			('globex', 'GLOBEX-');
 		INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'),
 			('dave'), ('erin');
 		INSERT INTO memberships (user_id, org_id, role)

@@ -114,8 +114,8 @@ static void setup(void)
 	pgstore_close(st);
 	c = raw(env("INVED_PG_OWNER"));
 	sql_ok(c,
-		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME'), "
-		"('globex', 'GLOBEX');"
+		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'), "
+		"('globex', 'GLOBEX-');"
 		"INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'), "
 		"('dave');"
 		"INSERT INTO memberships (user_id, org_id, role) "
@@ -461,7 +461,7 @@ START_TEST(test_demo_names_its_user)
 	pgstore_close(st);
 	c = raw(env("INVED_PG_OWNER"));
 	sql_ok(c, "INSERT INTO meta VALUES ('demo', '1');"
-	          "INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME');"
+	          "INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-');"
 	          "INSERT INTO users (name) VALUES ('bob');"
 	          "INSERT INTO memberships SELECT u.id, o.id, 'member' "
 	          "FROM users u, orgs o;"
@@ -623,6 +623,50 @@ START_TEST(test_no_lost_updates)
 }
 END_TEST
 
+/* A create carries its request token: a retry (a commit whose outcome was
+ * lost) finds its own invoice instead of making another. */
+START_TEST(test_create_is_idempotent)
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who = who_is(st, NULL);
+	struct invoice_input in = {.customer = "Soylent", .total = "42.50"};
+	struct write_result res, again;
+	struct inv_err err = {0};
+	char sql[160];
+
+	ck_assert_int_eq(pgstore_create(st, &who, "tok-1", NULL, &in, &res,
+	                                &err),
+	                 INV_OK);
+	ck_assert(!res.repeat);
+	ck_assert_str_eq(res.row.number, "ACME-1003"); /* 1001, 1002 taken */
+	ck_assert_int_eq(res.row.total_minor, 4250);
+	ck_assert_str_eq(res.row.currency, "EUR");
+	snprintf(sql, sizeof sql,
+	         "SELECT actor || ' ' || action FROM audit WHERE seq = %" PRId64,
+	         res.audit_seq);
+	ck_assert_str_eq(su_value(sql), "bob invoice.create");
+	ck_assert_int_eq(pgstore_create(st, &who, "tok-1", NULL, &in, &again,
+	                                &err),
+	                 INV_OK);
+	ck_assert(again.repeat);
+	ck_assert_int_eq(again.row.id, res.row.id);
+	ck_assert_str_eq(su_value("SELECT count(*) FROM invoices"), "4");
+	/* a number a live invoice holds: a conflict carrying the holder */
+	ck_assert_int_eq(pgstore_create(st, &who, "tok-2", "ACME-1001", &in,
+	                                &res, &err),
+	                 INV_CONFLICT);
+	ck_assert(res.have_row);
+	ck_assert_str_eq(res.row.customer, "Initech");
+	ck_assert_str_eq(su_value("SELECT count(*) FROM requests "
+	                          "WHERE token = 'tok-2'"),
+	                 "0");
+	ck_assert_int_eq(pgstore_create(st, &who, "bad token", NULL, &in, &res,
+	                                &err),
+	                 INV_INVALID);
+	pgstore_close(st);
+}
+END_TEST
+
 static Suite *pgstore_suite(void)
 {
 	Suite *s = suite_create("pgstore");
@@ -641,6 +685,7 @@ static Suite *pgstore_suite(void)
 	tcase_add_test(tc, test_demo_names_its_user);
 	tcase_add_test(tc, test_wakeup_on_commit);
 	tcase_add_test(tc, test_no_lost_updates);
+	tcase_add_test(tc, test_create_is_idempotent);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -978,6 +978,229 @@ enum inv_rc pgstore_delete(struct pg_store *st, const struct identity *who,
 	return lifecycle(st, who, OP_DELETE, id, version, res, err);
 }
 
+/* ---- idempotent create (SPEC 3.3) ----------------------------------------- */
+
+static enum inv_rc token_check(const char *token, struct inv_err *err)
+{
+	size_t len = token ? strlen(token) : 0, i;
+
+	if (len == 0 || len > 64)
+		goto bad;
+	for (i = 0; i < len; i++)
+		if (token[i] <= ' ' || token[i] > '~')
+			goto bad;
+	return INV_OK;
+bad:
+	return inv_err_set(err, INV_INVALID, "request_id",
+		_("a request id is 1 to 64 printable ASCII characters without "
+		  "spaces"));
+}
+
+/* The live invoice of the org holding number, if any, into *holder. */
+static enum inv_rc number_holder(struct pg_store *st, int64_t org,
+                                 const char *number, struct invoice *holder,
+                                 bool *taken, struct inv_err *err)
+{
+	char orgt[24];
+	const char *params[2] = {orgt, number};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	int_text(orgt, org);
+	rc = pg_run(st, "SELECT " ROW_COLS " FROM invoices WHERE org_id = $1 "
+	                "AND number = $2 AND deleted_at IS NULL",
+	            2, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	*taken = PQntuples(r) == 1;
+	if (*taken)
+		row_read(r, 0, holder);
+	PQclear(r);
+	return INV_OK;
+}
+
+/* The org's next free number, its counter row locked by the UPDATE until
+ * the commit, so two creates never take the same one; numbers someone
+ * chose by hand are skipped. */
+static enum inv_rc number_allocate(struct pg_store *st, int64_t org,
+                                   char *out, size_t len, struct inv_err *err)
+{
+	char orgt[24], nextt[24];
+	const char *params[2] = {orgt, nextt};
+	char prefix[NUMBER_MAX_BYTES + 1];
+	struct invoice holder;
+	PGresult *r = NULL;
+	int64_t next;
+	bool taken = true;
+	enum inv_rc rc;
+
+	int_text(orgt, org);
+	rc = pg_run(st, "SELECT prefix, next_number FROM orgs WHERE id = $1 "
+	                "FOR UPDATE",
+	            1, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return inv_err_set(err, INV_NOT_FOUND, "", _("no such org"));
+	}
+	copy_value(prefix, sizeof prefix, r, 0, 0);
+	next = int_value(r, 0, 1);
+	PQclear(r);
+	while (rc == INV_OK && taken) {
+		int w = snprintf(out, len, "%s%" PRId64, prefix, next++);
+
+		if (w < 0 || (size_t)w >= len)
+			return inv_err_set(err, INV_ERROR, "number",
+				_("the org's number prefix is too long"));
+		rc = number_holder(st, org, out, &holder, &taken, err);
+	}
+	if (rc != INV_OK)
+		return rc;
+	int_text(nextt, next);
+	return pg_run(st, "UPDATE orgs SET next_number = $2 WHERE id = $1", 2,
+	              params, NULL, err);
+}
+
+/* The token was claimed before (this call's own earlier save, whose
+ * commit may have been reported lost): answer with the invoice it made. */
+static enum inv_rc create_repeat(struct pg_store *st,
+                                 const struct identity *who,
+                                 const char *token, struct write_result *res,
+                                 struct inv_err *err)
+{
+	char orgt[24];
+	const char *params[2] = {orgt, token};
+	PGresult *r = NULL;
+	int64_t id;
+	enum inv_rc rc;
+
+	int_text(orgt, who->org_id);
+	rc = pg_run(st, "SELECT invoice_id FROM requests "
+	                "WHERE org_id = $1 AND token = $2",
+	            2, params, &r, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	id = PQntuples(r) == 1 ? int_value(r, 0, 0) : 0;
+	PQclear(r);
+	rc = row_load(st, who, id, false, &res->row, err);
+	tx_rollback(st);
+	if (rc != INV_OK)
+		return rc;
+	res->have_row = true;
+	res->repeat = true;
+	return INV_OK;
+}
+
+enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
+                           const char *token, const char *number,
+                           const struct invoice_input *in,
+                           struct write_result *res, struct inv_err *err)
+{
+	struct invoice_input full = *in;
+	struct invoice next, holder;
+	char alloc[NUMBER_MAX_BYTES + 1], orgt[24], uid[24], total[24];
+	char idt[24];
+	const char *claim[3] = {orgt, token, uid};
+	const char *fill[3] = {orgt, token, idt};
+	const char *audit[2] = {orgt, idt};
+	const char *row[6] = {orgt, alloc, NULL, NULL, total, NULL};
+	PGresult *r = NULL;
+	bool taken;
+	enum inv_rc rc;
+
+	result_reset(res);
+	if (!full.customer)
+		return inv_err_set(err, INV_INVALID, "customer",
+			_("a new invoice needs a customer"));
+	if (!full.total)
+		return inv_err_set(err, INV_INVALID, "total",
+			_("a new invoice needs a total"));
+	if (!full.currency)
+		full.currency = "EUR";
+	if (!full.status)
+		full.status = "draft";
+	full.number = NULL;
+	rc = token_check(token, err);
+	if (rc == INV_OK && number)
+		rc = number_check(number, err);
+	if (rc != INV_OK)
+		return rc;
+	memset(&next, 0, sizeof next);
+	snprintf(next.currency, sizeof next.currency, "%s", full.currency);
+	rc = input_apply(&full, &next, &next, err);
+	if (rc != INV_OK)
+		return rc;
+
+	int_text(orgt, who->org_id);
+	int_text(uid, who->user_id);
+	rc = tx_begin(st, who, err);
+	if (rc != INV_OK)
+		return rc;
+	/* The claim is one statement: of two submits with one token exactly
+	 * one inserts; the other waits for it to end and inserts nothing. */
+	rc = pg_run(st, "INSERT INTO requests (org_id, token, user_id) "
+	                "VALUES ($1, $2, $3) ON CONFLICT (org_id, token) "
+	                "DO NOTHING RETURNING token",
+	            3, claim, &r, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	taken = PQntuples(r) == 0;
+	PQclear(r);
+	r = NULL;
+	if (taken)
+		return create_repeat(st, who, token, res, err);
+	if (number) {
+		rc = number_holder(st, who->org_id, number, &holder, &taken, err);
+		if (rc == INV_OK && taken) {
+			inv_err_set(err, INV_CONFLICT, "number",
+				_("number %s is already held by a live invoice"),
+				number);
+			return refuse(st, INV_CONFLICT, &holder, res);
+		}
+		snprintf(alloc, sizeof alloc, "%s", number);
+	} else {
+		rc = number_allocate(st, who->org_id, alloc, sizeof alloc, err);
+	}
+	if (rc == INV_OK)
+		rc = pg_run(st, "SELECT set_config('inved.action', "
+		                "'invoice.create', true)",
+		            0, NULL, NULL, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	row[2] = next.customer;
+	row[3] = invoice_status_name(next.status);
+	int_text(total, next.total_minor);
+	row[5] = next.currency;
+	rc = pg_run(st, "INSERT INTO invoices (org_id, number, customer, status, "
+	                "total_minor, currency) VALUES ($1, $2, $3, $4, $5, $6) "
+	                "RETURNING " ROW_COLS,
+	            6, row, &r, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	row_read(r, 0, &res->row);
+	PQclear(r);
+	r = NULL;
+	int_text(idt, res->row.id);
+	rc = pg_run(st, "UPDATE requests SET invoice_id = $3 "
+	                "WHERE org_id = $1 AND token = $2",
+	            3, fill, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(st, "SELECT max(seq) FROM audit WHERE org_id = $1 "
+		                "AND subject_id = $2 AND from_version = 0",
+		            2, audit, &r, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, NULL);
+	res->audit_seq = int_value(r, 0, 0);
+	res->change_seq = res->audit_seq;
+	PQclear(r);
+	rc = tx_commit(st, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, NULL);
+	res->have_row = true;
+	return INV_OK;
+}
+
 /* ---- members ------------------------------------------------------------- */
 
 enum inv_rc pgstore_member_add(struct pg_store *st,

@@ -74,6 +74,14 @@ enum inv_rc pgstore_delete(struct pg_store *st, const struct identity *who,
                            int64_t id, int64_t version,
                            struct write_result *res, struct inv_err *err);
 
+/* store_create: the request token is claimed first (requests), so a
+ * retry of a create whose commit was lost finds its own invoice
+ * (res->repeat) instead of making a second one or a conflict. */
+enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
+                           const char *token, const char *number,
+                           const struct invoice_input *in,
+                           struct write_result *res, struct inv_err *err);
+
 /* store_changes_since / store_changes_head: the feed of who's org. */
 enum inv_rc pgstore_changes_since(struct pg_store *st,
                                   const struct identity *who, int64_t after,
