@@ -33,6 +33,10 @@
 --   * members are database roles; memberships are rows, changed only
 --     through the SECURITY DEFINER functions inved_member_add/_remove/_role,
 --     which only an admin of the org may call and which create no role.
+--     The role that runs this file owns the schema and sees every org (it
+--     is the database's administrator, who could switch row security off
+--     anyway), so it is a role of its own, never a member's: the functions
+--     refuse to make it one.
 --
 -- The change feed never skips a commit: a reader keeps the last seq it saw
 -- and reads the rows of its org after it.  Sequences are not commit-ordered
@@ -184,6 +188,14 @@ CREATE TABLE drafts (
 CREATE FUNCTION inved_is_owner() RETURNS boolean
 LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
 	SELECT current_user = pg_get_userbyid(c.relowner)
+	FROM pg_class c WHERE c.oid = 'public.invoices'::regclass
+$$;
+
+-- The schema's owner: every policy lets it see every row, so it is the
+-- database's administrator and never a member of an org.
+CREATE FUNCTION inved_owner() RETURNS text
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+	SELECT pg_get_userbyid(c.relowner)::text
 	FROM pg_class c WHERE c.oid = 'public.invoices'::regclass
 $$;
 
@@ -618,6 +630,10 @@ BEGIN
 			      HINT = 'The database administrator creates it: CREATE ROLE ' ||
 			             quote_ident(p_login) || ' LOGIN';
 	END IF;
+	IF NOT inved_is_demo() AND p_login = inved_owner() THEN
+		RAISE EXCEPTION 'inved: % owns the schema and sees every org; a member is a role of its own', p_login
+			USING ERRCODE = 'IV403';
+	END IF;
 	INSERT INTO users (name) VALUES (p_login) ON CONFLICT (name) DO NOTHING;
 	SELECT id INTO uid FROM users WHERE name = p_login;
 	INSERT INTO memberships (user_id, org_id, role)
@@ -724,6 +740,10 @@ BEGIN
 	IF p_name IS NULL OR p_name !~ '^[A-Za-z0-9._-]{1,64}$' THEN
 		RAISE EXCEPTION 'inved: an org name is 1 to 64 characters of A-Z a-z 0-9 . _ -'
 			USING ERRCODE = 'IV422';
+	END IF;
+	IF who = inved_owner() THEN
+		RAISE EXCEPTION 'inved: % owns the schema and sees every org; a member is a role of its own', who
+			USING ERRCODE = 'IV403';
 	END IF;
 	IF who !~ '^[A-Za-z0-9._-]{1,64}$' THEN
 		RAISE EXCEPTION 'inved: the role name % is not one inved can store', who

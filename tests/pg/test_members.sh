@@ -40,6 +40,12 @@ check_match "the last admin cannot leave" "$e" "last admin"
 e=$(q_err bob "SELECT inved_member_audit($ACME, 'member.add', 'x', NULL, 'admin')")
 check_match "the audit helper is not callable" "$e" "permission denied"
 
+e=$(q_err alice "SELECT inved_member_add($ACME, '$OWNER', 'member')")
+check_match "the schema's owner (who sees every org) is no member" "$e" \
+	"owns the schema"
+e=$(q_err "$OWNER" "SELECT inved_org_create('ownersorg')")
+check_match "... and makes no org of its own" "$e" "owns the schema"
+
 check "an admin re-roles a member" \
 	"$(q alice "SELECT inved_member_role($ACME, 'bob', 'admin')")" member
 q bob "SELECT inved_member_remove($ACME, 'carol')" >/dev/null
