@@ -85,9 +85,9 @@ static enum inv_rc pg_fail(struct pg_store *st, const PGresult *r,
 		state = "";
 	if (strcmp(state, "55P03") == 0)
 		return inv_err_set(err, INV_BUSY, "",
-			_("%s is busy (another writer holds the invoice); nothing "
-			  "was written, try again"),
-			st->where);
+			_("the database %s stayed locked by another writer for "
+			  "more than %d ms; nothing was written — try again"),
+			PQdb(st->conn), st->busy_ms);
 	if (strcmp(state, "IV403") == 0 || strcmp(state, "42501") == 0 ||
 	    strcmp(state, "42000") == 0)
 		rc = INV_FORBIDDEN;
