@@ -122,6 +122,61 @@ static enum inv_rc pg_run(struct pg_store *st, const char *sql, int n,
 	return rc;
 }
 
+/* One statement of a pipeline, and its result (the caller clears it). */
+struct pg_step {
+	const char *sql;
+	int n;
+	const char *const *params;
+	PGresult *res;
+};
+
+/* Send steps as one pipeline, one round trip to the server for them all.
+ * Each step's rows land in its res; after the first failure (whose code
+ * is returned) the server skips the rest, whose res stay NULL. */
+static enum inv_rc pg_pipeline(struct pg_store *st, struct pg_step *steps,
+                               int n, struct inv_err *err)
+{
+	enum inv_rc rc = INV_OK;
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < n; i++)
+		steps[i].res = NULL;
+	if (PQenterPipelineMode(st->conn) != 1)
+		return pg_fail(st, NULL, err);
+	for (i = 0; i < n; i++)
+		if (PQsendQueryParams(st->conn, steps[i].sql, steps[i].n, NULL,
+		                      steps[i].params, NULL, NULL, 0) != 1)
+			break;
+	if (i < n || PQpipelineSync(st->conn) != 1) {
+		/* the connection is gone; libpq says why */
+		rc = pg_fail(st, NULL, err);
+		PQexitPipelineMode(st->conn);
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		ExecStatusType s;
+
+		r = PQgetResult(st->conn);
+		s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (rc == INV_OK && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK))
+			steps[i].res = r;
+		else {
+			if (rc == INV_OK)
+				rc = pg_fail(st, r, err);
+			PQclear(r);
+		}
+		/* a statement's results end with NULL */
+		while (r && (r = PQgetResult(st->conn)) != NULL)
+			PQclear(r);
+	}
+	r = PQgetResult(st->conn); /* the sync */
+	PQclear(r);
+	if (PQexitPipelineMode(st->conn) != 1 && rc == INV_OK)
+		rc = pg_fail(st, NULL, err);
+	return rc;
+}
+
 static void copy_value(char *dst, size_t len, const PGresult *r, int row,
                        int col)
 {
@@ -642,6 +697,51 @@ static enum inv_rc tx_begin(struct pg_store *st, const struct identity *who,
 	return rc;
 }
 
+/* tx_begin and the row's load under its lock (row_load), in one round
+ * trip. */
+static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
+                              int64_t id, struct invoice *out,
+                              struct inv_err *err)
+{
+	char timeout[32], org[24], idt[24];
+	const char *cfg[2] = {timeout, who->user};
+	const char *key[2] = {org, idt};
+	struct pg_step steps[3] = {
+		{"BEGIN", 0, NULL, NULL},
+		{st->demo ? "SELECT set_config('lock_timeout', $1, true), "
+		            "set_config('inved.actor', $2, true)"
+		          : "SELECT set_config('lock_timeout', $1, true)",
+		 st->demo ? 2 : 1, cfg, NULL},
+		{"SELECT " ROW_COLS " FROM invoices "
+		 "WHERE org_id = $1 AND id = $2 FOR UPDATE",
+		 2, key, NULL},
+	};
+	enum inv_rc rc;
+	int i;
+
+	snprintf(timeout, sizeof timeout, "%dms", st->busy_ms);
+	int_text(org, who->org_id);
+	int_text(idt, id);
+	rc = pg_pipeline(st, steps, 3, err);
+	if (rc == INV_OK && PQntuples(steps[2].res) != 1)
+		rc = inv_err_set(err, INV_NOT_FOUND, "",
+		                 _("invoice %" PRId64 " not found"), id);
+	if (rc == INV_OK) {
+		row_read(steps[2].res, 0, out);
+		if (invoice_life(out) == LIFE_DELETED &&
+		    !identity_at_least(who, ROLE_ADMIN))
+			rc = inv_err_set(err, INV_NOT_FOUND, "",
+			                 _("invoice %" PRId64 " not found"), id);
+	}
+	for (i = 0; i < 3; i++)
+		PQclear(steps[i].res);
+	if (rc != INV_OK) {
+		memset(out, 0, sizeof *out);
+		tx_rollback(st);
+	}
+	return rc;
+}
+
 static enum inv_rc tx_commit(struct pg_store *st, struct inv_err *err)
 {
 	PGresult *r = PQexec(st->conn, "COMMIT");
@@ -806,55 +906,53 @@ static enum inv_rc write_row(struct pg_store *st, const char *action,
                              const struct invoice *next,
                              struct write_result *res, struct inv_err *err)
 {
-	char idt[24], ver[24], total[24];
+	char idt[24], ver[24], total[24], to[24];
 	const char *params[7] = {idt, ver, next->number, next->customer,
 	                         invoice_status_name(next->status), total,
 	                         next->currency};
 	const char *claim[1] = {action};
-	PGresult *r = NULL;
+	const char *seq[2] = {idt, to};
+	/* the claim, the write, the audit row the triggers wrote, the
+	 * commit: one round trip */
+	struct pg_step steps[4] = {
+		{"SELECT set_config('inved.action', $1, true)", 1, claim, NULL},
+		{sql, nparams, params, NULL},
+		{"SELECT max(seq) FROM audit "
+		 "WHERE subject_id = $1 AND to_version = $2",
+		 2, seq, NULL},
+		{"COMMIT", 0, NULL, NULL},
+	};
 	enum inv_rc rc;
+	int i;
 
 	int_text(idt, cur->id);
 	int_text(ver, cur->version);
 	int_text(total, next->total_minor);
-	rc = pg_run(st, "SELECT set_config('inved.action', $1, true)", 1,
-	            claim, NULL, err);
-	if (rc == INV_OK)
-		rc = pg_run(st, sql, nparams, params, &r, err);
+	int_text(to, cur->version + 1);
+	rc = pg_pipeline(st, steps, 4, err);
 	if (rc == INV_CONFLICT && err && strstr(err->msg, "invoices_live_number"))
 		inv_err_set(err, INV_CONFLICT, "number",
 			_("number %s is held by another live invoice; renumber "
 			  "one of them (inved edit REF --number NEW) or delete "
 			  "the other first"),
 			next->number);
-	if (rc != INV_OK)
-		return refuse(st, rc, NULL, res);
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		conflict_err(err, cur);
-		return refuse(st, INV_CONFLICT, cur, res);
-	}
-	if (res)
-		row_read(r, 0, &res->row);
-	PQclear(r);
-	r = NULL;
-	int_text(ver, cur->version + 1);
-	rc = pg_run(st, "SELECT max(seq) FROM audit "
-	                "WHERE subject_id = $1 AND to_version = $2",
-	            2, params, &r, err);
-	if (rc != INV_OK)
-		return refuse(st, rc, NULL, NULL);
-	if (res) {
-		res->audit_seq = int_value(r, 0, 0);
+	/* The row was locked since its load, so the guarded UPDATE meets
+	 * the version it checked; a row count of 0 would be a bug. */
+	if (rc == INV_OK && PQntuples(steps[1].res) != 1)
+		rc = inv_err_set(err, INV_ERROR, "",
+		                 _("%s: the locked invoice was not updated"),
+		                 st->where);
+	if (rc == INV_OK && res) {
+		row_read(steps[1].res, 0, &res->row);
+		res->audit_seq = int_value(steps[2].res, 0, 0);
 		res->change_seq = res->audit_seq;
-	}
-	PQclear(r);
-	rc = tx_commit(st, err);
-	if (rc != INV_OK)
-		return refuse(st, rc, NULL, NULL);
-	if (res)
 		res->have_row = true;
-	return INV_OK;
+	}
+	for (i = 0; i < 4; i++)
+		PQclear(steps[i].res);
+	if (rc != INV_OK)
+		tx_rollback(st);
+	return rc;
 }
 
 /* The input narrowed to the write set (store_edit_fields). */
@@ -885,12 +983,9 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
 
 	result_reset(res);
 	input_narrow(given, fields, &in);
-	rc = tx_begin(st, who, err);
+	rc = begin_load(st, who, id, &cur, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = row_load(st, who, id, true, &cur, err);
-	if (rc != INV_OK)
-		return refuse(st, rc, NULL, res);
 	rc = rules(OP_EDIT, &cur, who, version, overwrite, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
@@ -945,12 +1040,9 @@ static enum inv_rc lifecycle(struct pg_store *st, const struct identity *who,
 	enum inv_rc rc;
 
 	result_reset(res);
-	rc = tx_begin(st, who, err);
+	rc = begin_load(st, who, id, &cur, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = row_load(st, who, id, true, &cur, err);
-	if (rc != INV_OK)
-		return refuse(st, rc, NULL, res);
 	rc = rules(op, &cur, who, version, false, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
