@@ -16,6 +16,7 @@
  * Every statement has its parameters bound (PQexecParams); text read back
  * is copied bounded, never trusted to fit.
  */
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,17 @@
 
 extern const char inved_schema_pg_sql[];
 
+#define PG_STMTS 24
+
 struct pg_store {
 	PGconn *conn;
 	PGconn *listen; /* the wake-up's own connection (LISTEN), or NULL */
 	char *uri;
 	char channel[48]; /* the org's NOTIFY channel, quoted */
+	/* statements prepared on this connection, named "s<index>", by the
+	 * address of their (static) text */
+	const char *prepared[PG_STMTS];
+	int nprepared;
 	int busy_ms;
 	bool demo;
 	char role[NAME_MAX_BYTES + 1]; /* the connection's role */
@@ -130,6 +137,29 @@ struct pg_step {
 	PGresult *res;
 };
 
+/* The prepared statement of sql (a static text: its address is its key),
+ * prepared on first use; -1 when the cache is full or preparing failed
+ * (the statement then runs unprepared and reports its own error). */
+static int stmt_slot(struct pg_store *st, const char *sql, int n)
+{
+	char name[16];
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < st->nprepared; i++)
+		if (st->prepared[i] == sql)
+			return i;
+	if (st->nprepared == PG_STMTS)
+		return -1;
+	snprintf(name, sizeof name, "s%d", st->nprepared);
+	r = PQprepare(st->conn, name, sql, n, NULL);
+	i = PQresultStatus(r) == PGRES_COMMAND_OK ? st->nprepared++ : -1;
+	PQclear(r);
+	if (i >= 0)
+		st->prepared[i] = sql;
+	return i;
+}
+
 /* Send steps as one pipeline, one round trip to the server for them all.
  * Each step's rows land in its res; after the first failure (whose code
  * is returned) the server skips the rest, whose res stay NULL. */
@@ -140,14 +170,29 @@ static enum inv_rc pg_pipeline(struct pg_store *st, struct pg_step *steps,
 	PGresult *r;
 	int i;
 
-	for (i = 0; i < n; i++)
+	int slot[8];
+
+	assert(n <= 8);
+	for (i = 0; i < n; i++) {
 		steps[i].res = NULL;
+		slot[i] = stmt_slot(st, steps[i].sql, steps[i].n);
+	}
 	if (PQenterPipelineMode(st->conn) != 1)
 		return pg_fail(st, NULL, err);
-	for (i = 0; i < n; i++)
-		if (PQsendQueryParams(st->conn, steps[i].sql, steps[i].n, NULL,
-		                      steps[i].params, NULL, NULL, 0) != 1)
+	for (i = 0; i < n; i++) {
+		char name[16];
+		int ok;
+
+		snprintf(name, sizeof name, "s%d", slot[i]);
+		ok = slot[i] >= 0
+		             ? PQsendQueryPrepared(st->conn, name, steps[i].n,
+		                                   steps[i].params, NULL, NULL, 0)
+		             : PQsendQueryParams(st->conn, steps[i].sql,
+		                                 steps[i].n, NULL, steps[i].params,
+		                                 NULL, NULL, 0);
+		if (ok != 1)
 			break;
+	}
 	if (i < n || PQpipelineSync(st->conn) != 1) {
 		/* the connection is gone; libpq says why */
 		rc = pg_fail(st, NULL, err);
@@ -917,8 +962,10 @@ static enum inv_rc write_row(struct pg_store *st, const char *action,
 	struct pg_step steps[4] = {
 		{"SELECT set_config('inved.action', $1, true)", 1, claim, NULL},
 		{sql, nparams, params, NULL},
-		{"SELECT max(seq) FROM audit "
-		 "WHERE subject_id = $1 AND to_version = $2",
+		/* the newest of the invoice's rows (an index walk from the
+		 * end that stops at once: the row is ours, locked) */
+		{"SELECT seq FROM audit WHERE subject_id = $1 "
+		 "AND to_version = $2 ORDER BY seq DESC LIMIT 1",
 		 2, seq, NULL},
 		{"COMMIT", 0, NULL, NULL},
 	};
