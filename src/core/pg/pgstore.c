@@ -510,10 +510,10 @@ static void int_text(char buf[24], int64_t v)
 	snprintf(buf, 24, "%" PRId64, v);
 }
 
-/* Load one row of the session's org (FOR UPDATE inside a write); a
- * deleted row is not found for a member. */
+/* Load one row of the session's org (a write loads it under its lock,
+ * begin_load); a deleted row is not found for a member. */
 static enum inv_rc row_load(struct pg_store *st, const struct identity *who,
-                            int64_t id, bool lock, struct invoice *out,
+                            int64_t id, struct invoice *out,
                             struct inv_err *err)
 {
 	char org[24], idt[24];
@@ -524,10 +524,7 @@ static enum inv_rc row_load(struct pg_store *st, const struct identity *who,
 	int_text(org, who->org_id);
 	int_text(idt, id);
 	rc = pg_run(st,
-		lock ? "SELECT " ROW_COLS " FROM invoices "
-		       "WHERE org_id = $1 AND id = $2 FOR UPDATE"
-		     : "SELECT " ROW_COLS " FROM invoices "
-		       "WHERE org_id = $1 AND id = $2",
+		"SELECT " ROW_COLS " FROM invoices WHERE org_id = $1 AND id = $2",
 		2, params, &r, err);
 	if (rc != INV_OK)
 		return rc;
@@ -551,7 +548,7 @@ static enum inv_rc row_load(struct pg_store *st, const struct identity *who,
 enum inv_rc pgstore_get(struct pg_store *st, const struct identity *who,
                         int64_t id, struct invoice *out, struct inv_err *err)
 {
-	return row_load(st, who, id, false, out, err);
+	return row_load(st, who, id, out, err);
 }
 
 /* "%text%" with LIKE's wildcards escaped: a plain substring. */
@@ -1222,7 +1219,7 @@ static enum inv_rc create_repeat(struct pg_store *st,
 		return refuse(st, rc, NULL, res);
 	id = PQntuples(r) == 1 ? int_value(r, 0, 0) : 0;
 	PQclear(r);
-	rc = row_load(st, who, id, false, &res->row, err);
+	rc = row_load(st, who, id, &res->row, err);
 	tx_rollback(st);
 	if (rc != INV_OK)
 		return rc;
