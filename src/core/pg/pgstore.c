@@ -1,0 +1,1449 @@
+/*
+ * pgstore.c - the PostgreSQL backend (libpq): opening and migrating a
+ * database, identity, reads, and the guarded writes of SPEC 3.
+ *
+ * A guarded write is one transaction at READ COMMITTED: the row is loaded
+ * by (session org, id) with SELECT ... FOR UPDATE, so no other writer can
+ * move it until this one commits; tenancy, lifecycle, role and version are
+ * checked against it in that order; then inved names its action with
+ * SET LOCAL inved.action (the schema's triggers record the connection's
+ * role as the actor, write the audit row, which is also the change-feed
+ * row, and the totals) and runs the UPDATE, which still carries
+ * `AND version = loaded` as a second guard.  A lock held by another writer
+ * past the busy timeout (lock_timeout, SQLSTATE 55P03) is INV_BUSY, and
+ * the rolled-back transaction wrote nothing.
+ *
+ * Every statement has its parameters bound (PQexecParams); text read back
+ * is copied bounded, never trusted to fit.
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "i18n.h"
+#include "money.h"
+#include "pgstore.h"
+
+extern const char inved_schema_pg_sql[];
+
+#define PG_STMTS 24
+
+struct pg_store {
+	PGconn *conn;
+	PGconn *listen; /* the wake-up's own connection (LISTEN), or NULL */
+	char *uri;
+	char channel[48]; /* the org's NOTIFY channel, quoted */
+	/* statements prepared on this connection, named "s<index>", by the
+	 * address of their (static) text */
+	const char *prepared[PG_STMTS];
+	int nprepared;
+	int busy_ms;
+	bool demo;
+	char role[NAME_MAX_BYTES + 1]; /* the connection's role */
+	char where[128];               /* the database, for messages */
+};
+
+#define ROW_COLS                                                           \
+	"id, org_id, number, customer, status, total_minor, currency, "        \
+	"version, inved_time_text(created_at), inved_time_text(updated_at), "  \
+	"coalesce(inved_time_text(archived_at), ''), "                        \
+	"coalesce(inved_time_text(deleted_at), '')"
+
+bool pgstore_accepts(const char *location)
+{
+	return location && (strncmp(location, "postgresql://", 13) == 0 ||
+	                    strncmp(location, "postgres://", 11) == 0);
+}
+
+/* ---- results and errors ------------------------------------------------ */
+
+/* The first line of a server or libpq message, for one-line errors. */
+static void first_line(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	if (src)
+		while (src[n] && src[n] != '\n' && n + 1 < len)
+			n++;
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Map a failed result to the store's codes.  The schema's own refusals
+ * carry SQLSTATEs of class IV (data/schema-pg.sql); the rest are the
+ * server's. */
+static enum inv_rc pg_fail(struct pg_store *st, const PGresult *r,
+                           struct inv_err *err)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+	                    : NULL;
+	char line[400];
+	enum inv_rc rc = INV_ERROR;
+
+	first_line(line, sizeof line,
+	           msg ? msg : PQerrorMessage(st->conn));
+	if (!state)
+		state = "";
+	if (strcmp(state, "55P03") == 0)
+		return inv_err_set(err, INV_BUSY, "",
+			_("the database %s stayed locked by another writer for "
+			  "more than %d ms; nothing was written — try again"),
+			PQdb(st->conn), st->busy_ms);
+	if (strcmp(state, "IV403") == 0 || strcmp(state, "42501") == 0 ||
+	    strcmp(state, "42000") == 0)
+		rc = INV_FORBIDDEN;
+	else if (strcmp(state, "IV404") == 0)
+		rc = INV_NOT_FOUND;
+	else if (strcmp(state, "IV409") == 0 || strcmp(state, "23505") == 0 ||
+	         strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+		rc = INV_CONFLICT;
+	else if (strcmp(state, "IV422") == 0 || strcmp(state, "23514") == 0 ||
+	         strcmp(state, "22003") == 0)
+		rc = INV_INVALID;
+	return inv_err_set(err, rc, "", "%s: %s", st->where, line);
+}
+
+/* Run one statement with text parameters; *out (may be NULL) receives the
+ * result, which the caller clears.  INV_OK for a command or rows. */
+static enum inv_rc pg_run(struct pg_store *st, const char *sql, int n,
+                          const char *const *params, PGresult **out,
+                          struct inv_err *err)
+{
+	PGresult *r = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL,
+	                           0);
+	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	enum inv_rc rc = INV_OK;
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		rc = pg_fail(st, r, err);
+	if (out && rc == INV_OK)
+		*out = r;
+	else
+		PQclear(r);
+	return rc;
+}
+
+/* One statement of a pipeline, and its result (the caller clears it). */
+struct pg_step {
+	const char *sql;
+	int n;
+	const char *const *params;
+	PGresult *res;
+};
+
+/* The prepared statement of sql (a static text: its address is its key),
+ * prepared on first use; -1 when the cache is full or preparing failed
+ * (the statement then runs unprepared and reports its own error). */
+static int stmt_slot(struct pg_store *st, const char *sql, int n)
+{
+	char name[16];
+	PGresult *r;
+	int i;
+
+	for (i = 0; i < st->nprepared; i++)
+		if (st->prepared[i] == sql)
+			return i;
+	if (st->nprepared == PG_STMTS)
+		return -1;
+	snprintf(name, sizeof name, "s%d", st->nprepared);
+	r = PQprepare(st->conn, name, sql, n, NULL);
+	i = PQresultStatus(r) == PGRES_COMMAND_OK ? st->nprepared++ : -1;
+	PQclear(r);
+	if (i >= 0)
+		st->prepared[i] = sql;
+	return i;
+}
+
+/* Send steps as one pipeline, one round trip to the server for them all.
+ * Each step's rows land in its res; after the first failure (whose code
+ * is returned) the server skips the rest, whose res stay NULL. */
+static enum inv_rc pg_pipeline(struct pg_store *st, struct pg_step *steps,
+                               int n, struct inv_err *err)
+{
+	enum inv_rc rc = INV_OK;
+	PGresult *r;
+	int i;
+
+	int slot[8];
+
+	assert(n <= 8);
+	for (i = 0; i < n; i++) {
+		steps[i].res = NULL;
+		slot[i] = stmt_slot(st, steps[i].sql, steps[i].n);
+	}
+	if (PQenterPipelineMode(st->conn) != 1)
+		return pg_fail(st, NULL, err);
+	for (i = 0; i < n; i++) {
+		char name[16];
+		int ok;
+
+		snprintf(name, sizeof name, "s%d", slot[i]);
+		ok = slot[i] >= 0
+		             ? PQsendQueryPrepared(st->conn, name, steps[i].n,
+		                                   steps[i].params, NULL, NULL, 0)
+		             : PQsendQueryParams(st->conn, steps[i].sql,
+		                                 steps[i].n, NULL, steps[i].params,
+		                                 NULL, NULL, 0);
+		if (ok != 1)
+			break;
+	}
+	if (i < n || PQpipelineSync(st->conn) != 1) {
+		/* the connection is gone; libpq says why */
+		rc = pg_fail(st, NULL, err);
+		PQexitPipelineMode(st->conn);
+		return rc;
+	}
+	for (i = 0; i < n; i++) {
+		ExecStatusType s;
+
+		r = PQgetResult(st->conn);
+		s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		if (rc == INV_OK && (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK))
+			steps[i].res = r;
+		else {
+			if (rc == INV_OK)
+				rc = pg_fail(st, r, err);
+			PQclear(r);
+		}
+		/* a statement's results end with NULL */
+		while (r && (r = PQgetResult(st->conn)) != NULL)
+			PQclear(r);
+	}
+	r = PQgetResult(st->conn); /* the sync */
+	PQclear(r);
+	if (PQexitPipelineMode(st->conn) != 1 && rc == INV_OK)
+		rc = pg_fail(st, NULL, err);
+	return rc;
+}
+
+static void copy_value(char *dst, size_t len, const PGresult *r, int row,
+                       int col)
+{
+	const char *t = PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
+	size_t n = strnlen(t, len - 1);
+
+	memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
+static int64_t int_value(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col)
+	               ? 0
+	               : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static void row_read(const PGresult *r, int row, struct invoice *inv)
+{
+	char status[16];
+
+	memset(inv, 0, sizeof *inv);
+	inv->id = int_value(r, row, 0);
+	inv->org_id = int_value(r, row, 1);
+	copy_value(inv->number, sizeof inv->number, r, row, 2);
+	copy_value(inv->customer, sizeof inv->customer, r, row, 3);
+	copy_value(status, sizeof status, r, row, 4);
+	if (invoice_status_parse(status, &inv->status, NULL) != INV_OK)
+		inv->status = ST_DRAFT;
+	inv->total_minor = int_value(r, row, 5);
+	copy_value(inv->currency, sizeof inv->currency, r, row, 6);
+	inv->version = int_value(r, row, 7);
+	copy_value(inv->created_at, sizeof inv->created_at, r, row, 8);
+	copy_value(inv->updated_at, sizeof inv->updated_at, r, row, 9);
+	copy_value(inv->archived_at, sizeof inv->archived_at, r, row, 10);
+	copy_value(inv->deleted_at, sizeof inv->deleted_at, r, row, 11);
+}
+
+/* ---- opening ----------------------------------------------------------- */
+
+/* The statements of data/schema-pg.sql from the line "-- schema N --" up
+ * to the next such line (N 0: from the start), malloc'd; NULL when the
+ * file has no such part or without memory. */
+static char *schema_part(int n)
+{
+	const char *start = inved_schema_pg_sql, *end;
+	char mark[32];
+	char *out;
+
+	if (n > 0) {
+		snprintf(mark, sizeof mark, "\n-- schema %d --\n", n);
+		start = strstr(inved_schema_pg_sql, mark);
+		if (!start)
+			return NULL;
+		start += strlen(mark);
+	}
+	end = strstr(start, "\n-- schema ");
+	if (!end)
+		end = start + strlen(start);
+	out = malloc((size_t)(end - start) + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, start, (size_t)(end - start));
+	out[end - start] = '\0';
+	return out;
+}
+
+/* Run a script of statements (no parameters) as one transaction. */
+static enum inv_rc run_script(struct pg_store *st, const char *sql,
+                              struct inv_err *err)
+{
+	PGresult *r = PQexec(st->conn, "BEGIN");
+	enum inv_rc rc = INV_OK;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_fail(st, r, err);
+	PQclear(r);
+	if (rc != INV_OK)
+		return rc;
+	r = PQexec(st->conn, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		rc = pg_fail(st, r, err);
+	PQclear(r);
+	r = PQexec(st->conn, rc == INV_OK ? "COMMIT" : "ROLLBACK");
+	if (rc == INV_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_fail(st, r, err);
+	PQclear(r);
+	return rc;
+}
+
+/* Install the schema, or migrate it forward, or refuse a newer one. */
+static enum inv_rc schema_ready(struct pg_store *st, bool create,
+                                struct inv_err *err)
+{
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int64_t have = 0;
+
+	rc = pg_run(st, "SELECT to_regclass('public.meta') IS NOT NULL", 0,
+	            NULL, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	if (strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
+		PQclear(r);
+		r = NULL;
+		rc = pg_run(st, "SELECT value::bigint FROM meta "
+		                "WHERE key = 'schema_version'",
+		            0, NULL, &r, err);
+		if (rc != INV_OK)
+			return rc;
+		if (PQntuples(r) == 1)
+			have = int_value(r, 0, 0);
+	}
+	PQclear(r);
+	if (have > PG_SCHEMA_VERSION)
+		return inv_err_set(err, INV_ERROR, "",
+			_("%s was written by a newer inved (schema %" PRId64
+			  "); this one knows schema %d and leaves it untouched"),
+			st->where, have, PG_SCHEMA_VERSION);
+	if (have == 0 && !create)
+		return inv_err_set(err, INV_NOT_FOUND, "",
+			_("%s holds no inved database; create one with `inved "
+			  "init`"),
+			st->where);
+	for (int v = (int)have; v < PG_SCHEMA_VERSION; v++) {
+		/* version 0 is an empty database: the whole schema */
+		char *part = schema_part(v == 0 ? 0 : v + 1);
+
+		if (!part)
+			return inv_err_set(err, INV_ERROR, "",
+				_("%s has schema %d, which this inved cannot "
+				  "migrate"),
+				st->where, v);
+		rc = run_script(st, part, err);
+		free(part);
+		if (rc != INV_OK)
+			return rc;
+		if (v == 0)
+			break; /* the whole file is the newest schema */
+	}
+	return INV_OK;
+}
+
+enum inv_rc pgstore_open(const char *uri, int flags, int busy_timeout_ms,
+                         struct pg_store **out, struct inv_err *err)
+{
+	struct pg_store *st;
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	*out = NULL;
+	if (!pgstore_accepts(uri))
+		return inv_err_set(err, INV_INVALID, "db",
+			_("%s is not a postgresql:// URI"), uri ? uri : "");
+	st = calloc(1, sizeof *st);
+	if (!st)
+		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
+	st->busy_ms = busy_timeout_ms > 0 ? busy_timeout_ms
+	                                  : STORE_BUSY_DEFAULT_MS;
+	st->uri = strdup(uri);
+	if (!st->uri) {
+		free(st);
+		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
+	}
+	st->conn = PQconnectdb(uri);
+	if (!st->conn || PQstatus(st->conn) != CONNECTION_OK) {
+		char line[400];
+
+		first_line(line, sizeof line,
+		           st->conn ? PQerrorMessage(st->conn) : "");
+		rc = inv_err_set(err, INV_ERROR, "",
+			_("cannot connect to the PostgreSQL database: %s"), line);
+		pgstore_close(st);
+		return rc;
+	}
+	snprintf(st->where, sizeof st->where, "database %s", PQdb(st->conn));
+	rc = pg_run(st, "SELECT session_user, "
+	                "set_config('search_path', 'public', false)",
+	            0, NULL, &r, err);
+	if (rc == INV_OK) {
+		copy_value(st->role, sizeof st->role, r, 0, 0);
+		PQclear(r);
+		r = NULL;
+		rc = schema_ready(st, flags & STORE_OPEN_CREATE, err);
+	}
+	if (rc == INV_OK)
+		rc = pg_run(st, "SELECT inved_is_demo()", 0, NULL, &r, err);
+	if (rc != INV_OK) {
+		pgstore_close(st);
+		return rc;
+	}
+	st->demo = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	*out = st;
+	return INV_OK;
+}
+
+void pgstore_close(struct pg_store *st)
+{
+	if (!st)
+		return;
+	if (st->conn)
+		PQfinish(st->conn);
+	if (st->listen)
+		PQfinish(st->listen);
+	free(st->uri);
+	free(st);
+}
+
+bool pgstore_is_demo(struct pg_store *st)
+{
+	return st->demo;
+}
+
+/* ---- identity ---------------------------------------------------------- */
+
+static enum inv_role role_from_text(const char *t)
+{
+	return strcmp(t, "admin") == 0 ? ROLE_ADMIN : ROLE_MEMBER;
+}
+
+enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
+                             const char *org, struct identity *out,
+                             struct inv_err *err)
+{
+	const char *name = st->role;
+	const char *params[2];
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if (user && *user && strcmp(user, st->role) != 0) {
+		if (!st->demo)
+			return inv_err_set(err, INV_FORBIDDEN, "user",
+				_("--user (or INVED_USER) names '%s', but %s is "
+				  "not a demo database: here you act as the account "
+				  "you are logged in as, %s; drop --user and unset "
+				  "INVED_USER"),
+				user, st->where, st->role);
+		name = user;
+	}
+	params[0] = name;
+	params[1] = org && *org ? org : NULL;
+	rc = pg_run(st,
+		"SELECT u.id, o.id, o.name, m.role FROM users u "
+		"JOIN memberships m ON m.user_id = u.id "
+		"JOIN orgs o ON o.id = m.org_id "
+		"WHERE u.name = $1 AND ($2::text IS NULL OR o.name = $2 "
+		"OR o.id::text = $2) ORDER BY o.name LIMIT 2",
+		2, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		if (params[1])
+			return inv_err_set(err, INV_FORBIDDEN, "org",
+				_("%s is not a member of org '%s'; %s's "
+				  "memberships: %s"),
+				name, org, name, "-");
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("%s is not a member of any org in %s; ask an admin "
+			  "of your org to run `inved member add %s`"),
+			name, st->where, name);
+	}
+	if (PQntuples(r) > 1) {
+		PQclear(r);
+		return inv_err_set(err, INV_FORBIDDEN, "org",
+			_("%s is a member of several orgs (%s); choose one with "
+			  "--org"),
+			name, "...");
+	}
+	out->user_id = int_value(r, 0, 0);
+	snprintf(out->user, sizeof out->user, "%s", name);
+	out->org_id = int_value(r, 0, 1);
+	copy_value(out->org, sizeof out->org, r, 0, 2);
+	out->role = role_from_text(PQgetvalue(r, 0, 3));
+	PQclear(r);
+	return INV_OK;
+}
+
+/* ---- reads ------------------------------------------------------------- */
+
+static void int_text(char buf[24], int64_t v)
+{
+	snprintf(buf, 24, "%" PRId64, v);
+}
+
+/* Load one row of the session's org (a write loads it under its lock,
+ * begin_load); a deleted row is not found for a member. */
+static enum inv_rc row_load(struct pg_store *st, const struct identity *who,
+                            int64_t id, struct invoice *out,
+                            struct inv_err *err)
+{
+	char org[24], idt[24];
+	const char *params[2] = {org, idt};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	int_text(org, who->org_id);
+	int_text(idt, id);
+	rc = pg_run(st,
+		"SELECT " ROW_COLS " FROM invoices WHERE org_id = $1 AND id = $2",
+		2, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		memset(out, 0, sizeof *out);
+		return inv_err_set(err, INV_NOT_FOUND, "",
+		                   _("invoice %" PRId64 " not found"), id);
+	}
+	row_read(r, 0, out);
+	PQclear(r);
+	if (invoice_life(out) == LIFE_DELETED &&
+	    !identity_at_least(who, ROLE_ADMIN)) {
+		memset(out, 0, sizeof *out);
+		return inv_err_set(err, INV_NOT_FOUND, "",
+		                   _("invoice %" PRId64 " not found"), id);
+	}
+	return INV_OK;
+}
+
+enum inv_rc pgstore_get(struct pg_store *st, const struct identity *who,
+                        int64_t id, struct invoice *out, struct inv_err *err)
+{
+	return row_load(st, who, id, out, err);
+}
+
+/* "%text%" with LIKE's wildcards escaped: a plain substring. */
+static char *like_pattern(const char *text)
+{
+	size_t n = strlen(text), i, j = 0;
+	char *p = malloc(2 * n + 3);
+
+	if (!p)
+		return NULL;
+	p[j++] = '%';
+	for (i = 0; i < n; i++) {
+		if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
+			p[j++] = '\\';
+		p[j++] = text[i];
+	}
+	p[j++] = '%';
+	p[j] = '\0';
+	return p;
+}
+
+enum inv_rc pgstore_page(struct pg_store *st, const struct identity *who,
+                         enum inv_view view, const char *filter,
+                         int64_t anchor, enum page_dir dir,
+                         struct invoice *rows, size_t limit, size_t *n,
+                         struct inv_err *err)
+{
+	static const char *const where[VIEW__COUNT] = {
+		"AND archived_at IS NULL AND deleted_at IS NULL ",
+		"AND archived_at IS NOT NULL AND deleted_at IS NULL ",
+		"",
+	};
+	static const char *const order[3] = {
+		"AND id > $2 ORDER BY id ASC ",
+		"AND id < $2 ORDER BY id DESC ",
+		"AND id >= $2 ORDER BY id ASC ",
+	};
+	char sql[1024], org[24], anc[24], lim[24];
+	const char *params[4] = {org, anc, lim, NULL};
+	char *pattern = NULL;
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i, count;
+
+	*n = 0;
+	if ((int)view < 0 || view >= VIEW__COUNT || (int)dir < 0 ||
+	    dir > PAGE_FROM)
+		return inv_err_set(err, INV_INVALID, "view", _("unknown view"));
+	if (view == VIEW_ALL && !identity_at_least(who, ROLE_ADMIN))
+		return inv_err_set(err, INV_FORBIDDEN, "view",
+			_("the All view (deleted invoices included) is for "
+			  "admins; %s is a member of %s"),
+			who->user, who->org);
+	if (filter && *filter) {
+		pattern = like_pattern(filter);
+		if (!pattern)
+			return inv_err_set(err, INV_ERROR, "",
+			                   _("out of memory"));
+		params[3] = pattern;
+	}
+	/* ILIKE folds more than ASCII; SQLite's LIKE folds ASCII only. */
+	snprintf(sql, sizeof sql,
+	         "SELECT " ROW_COLS " FROM invoices WHERE org_id = $1 %s%s%s"
+	         "LIMIT $3",
+	         where[view],
+	         pattern ? "AND (number ILIKE $4 OR customer ILIKE $4) " : "",
+	         order[dir]);
+	int_text(org, who->org_id);
+	int_text(anc, anchor);
+	int_text(lim, (int64_t)limit);
+	rc = pg_run(st, sql, pattern ? 4 : 3, params, &r, err);
+	free(pattern);
+	if (rc != INV_OK)
+		return rc;
+	count = PQntuples(r);
+	for (i = 0; i < count && (size_t)i < limit; i++) {
+		/* PAGE_BEFORE reads downwards; hand the page out ascending */
+		int at = dir == PAGE_BEFORE ? count - 1 - i : i;
+
+		row_read(r, at, &rows[i]);
+	}
+	*n = (size_t)i;
+	PQclear(r);
+	return INV_OK;
+}
+
+enum inv_rc pgstore_summary(struct pg_store *st, const struct identity *who,
+                            struct summary *out, struct inv_err *err)
+{
+	char org[24];
+	const char *params[1] = {org};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	memset(out, 0, sizeof *out);
+	int_text(org, who->org_id);
+	rc = pg_run(st, "SELECT state, currency, count, total_minor "
+	                "FROM totals WHERE org_id = $1 ORDER BY currency",
+	            1, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r); i++) {
+		const char *state = PQgetvalue(r, i, 0);
+		enum inv_life life = strcmp(state, "archived") == 0
+		                             ? LIFE_ARCHIVED
+		                     : strcmp(state, "deleted") == 0
+		                             ? LIFE_DELETED
+		                             : LIFE_ACTIVE;
+		int64_t count = int_value(r, i, 2);
+
+		out->count[life] += count;
+		if (life != LIFE_ACTIVE || count == 0 ||
+		    out->ncur >= SUMMARY_MAX_CURRENCIES)
+			continue;
+		copy_value(out->cur[out->ncur].currency,
+		           sizeof out->cur[out->ncur].currency, r, i, 1);
+		out->cur[out->ncur].count = count;
+		out->cur[out->ncur].total_minor = int_value(r, i, 3);
+		out->ncur++;
+	}
+	PQclear(r);
+	return INV_OK;
+}
+
+enum inv_rc pgstore_changes_since(struct pg_store *st,
+                                  const struct identity *who, int64_t after,
+                                  struct change *out, size_t max, size_t *n,
+                                  struct inv_err *err)
+{
+	char org[24], aft[24], lim[24];
+	const char *params[3] = {org, aft, lim};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	*n = 0;
+	int_text(org, who->org_id);
+	int_text(aft, after);
+	int_text(lim, (int64_t)max);
+	rc = pg_run(st, "SELECT seq, org_id, subject_id, action FROM audit "
+	                "WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+	            3, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && (size_t)i < max; i++) {
+		out[i].seq = int_value(r, i, 0);
+		out[i].org_id = int_value(r, i, 1);
+		out[i].invoice_id = int_value(r, i, 2);
+		copy_value(out[i].action, sizeof out[i].action, r, i, 3);
+	}
+	*n = (size_t)i;
+	PQclear(r);
+	return INV_OK;
+}
+
+/* ---- the guarded writes -------------------------------------------------- */
+
+static void tx_rollback(struct pg_store *st)
+{
+	PQclear(PQexec(st->conn, "ROLLBACK"));
+}
+
+/* BEGIN, with the busy timeout as the lock timeout and, in a demo
+ * database, the user the session acts for (outside one the server takes
+ * the connection's role, whatever is set). */
+static enum inv_rc tx_begin(struct pg_store *st, const struct identity *who,
+                            struct inv_err *err)
+{
+	char timeout[32];
+	const char *params[2] = {timeout, who->user};
+	PGresult *r = PQexec(st->conn, "BEGIN");
+	enum inv_rc rc = INV_OK;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_fail(st, r, err);
+	PQclear(r);
+	if (rc != INV_OK)
+		return rc;
+	snprintf(timeout, sizeof timeout, "%dms", st->busy_ms);
+	rc = pg_run(st, st->demo
+	                ? "SELECT set_config('lock_timeout', $1, true), "
+	                  "set_config('inved.actor', $2, true)"
+	                : "SELECT set_config('lock_timeout', $1, true)",
+	            st->demo ? 2 : 1, params, NULL, err);
+	if (rc != INV_OK)
+		tx_rollback(st);
+	return rc;
+}
+
+/* tx_begin and the row's load under its lock (row_load), in one round
+ * trip. */
+static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
+                              int64_t id, struct invoice *out,
+                              struct inv_err *err)
+{
+	char timeout[32], org[24], idt[24];
+	const char *cfg[2] = {timeout, who->user};
+	const char *key[2] = {org, idt};
+	struct pg_step steps[3] = {
+		{"BEGIN", 0, NULL, NULL},
+		{st->demo ? "SELECT set_config('lock_timeout', $1, true), "
+		            "set_config('inved.actor', $2, true)"
+		          : "SELECT set_config('lock_timeout', $1, true)",
+		 st->demo ? 2 : 1, cfg, NULL},
+		{"SELECT " ROW_COLS " FROM invoices "
+		 "WHERE org_id = $1 AND id = $2 FOR UPDATE",
+		 2, key, NULL},
+	};
+	enum inv_rc rc;
+	int i;
+
+	snprintf(timeout, sizeof timeout, "%dms", st->busy_ms);
+	int_text(org, who->org_id);
+	int_text(idt, id);
+	rc = pg_pipeline(st, steps, 3, err);
+	if (rc == INV_OK && PQntuples(steps[2].res) != 1)
+		rc = inv_err_set(err, INV_NOT_FOUND, "",
+		                 _("invoice %" PRId64 " not found"), id);
+	if (rc == INV_OK) {
+		row_read(steps[2].res, 0, out);
+		if (invoice_life(out) == LIFE_DELETED &&
+		    !identity_at_least(who, ROLE_ADMIN))
+			rc = inv_err_set(err, INV_NOT_FOUND, "",
+			                 _("invoice %" PRId64 " not found"), id);
+	}
+	for (i = 0; i < 3; i++)
+		PQclear(steps[i].res);
+	if (rc != INV_OK) {
+		memset(out, 0, sizeof *out);
+		tx_rollback(st);
+	}
+	return rc;
+}
+
+static enum inv_rc tx_commit(struct pg_store *st, struct inv_err *err)
+{
+	PGresult *r = PQexec(st->conn, "COMMIT");
+	enum inv_rc rc = INV_OK;
+
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_fail(st, r, err);
+	PQclear(r);
+	return rc;
+}
+
+static void result_reset(struct write_result *res)
+{
+	if (res)
+		memset(res, 0, sizeof *res);
+}
+
+/* Roll back and hand the current row out (a conflict's). */
+static enum inv_rc refuse(struct pg_store *st, enum inv_rc rc,
+                          const struct invoice *current,
+                          struct write_result *res)
+{
+	tx_rollback(st);
+	if (current && res) {
+		res->row = *current;
+		res->have_row = true;
+	}
+	return rc;
+}
+
+static enum inv_rc conflict_err(struct inv_err *err, const struct invoice *cur)
+{
+	return inv_err_set(err, INV_CONFLICT, "",
+		_("invoice %s changed elsewhere (now version %" PRId64
+		  "); reload it and retry"),
+		cur->number, cur->version);
+}
+
+enum pg_op { OP_EDIT, OP_ARCHIVE, OP_RESTORE, OP_DELETE };
+
+/* Checks 1-4 of SPEC 3, in their order, against the row loaded under its
+ * lock.  (When the store's shared rules land, this is their call.) */
+static enum inv_rc rules(enum pg_op op, const struct invoice *cur,
+                         const struct identity *who, int64_t version,
+                         bool overwrite, struct inv_err *err)
+{
+	enum inv_life life = invoice_life(cur);
+	enum inv_role need = ROLE_MEMBER;
+
+	/* 1. tenancy was the lookup by (session org, id). */
+	/* 2. lifecycle */
+	if (op == OP_EDIT && life == LIFE_DELETED)
+		return inv_err_set(err, INV_NOT_FOUND, "",
+			_("invoice %s is deleted; an admin can restore it "
+			  "first"),
+			cur->number);
+	if ((op == OP_ARCHIVE && life != LIFE_ACTIVE) ||
+	    (op == OP_RESTORE && life == LIFE_ACTIVE) ||
+	    (op == OP_DELETE && life == LIFE_DELETED))
+		return inv_err_set(err, INV_CONFLICT, "",
+			_("invoice %s is %s (version %" PRId64 "); refresh to "
+			  "retry"),
+			cur->number, invoice_life_label(life), cur->version);
+	/* 3. role, before the version: a member's forged overwrite is
+	 * refused whatever version it holds */
+	if (op == OP_DELETE || (op == OP_RESTORE && life == LIFE_DELETED) ||
+	    (op == OP_EDIT && overwrite))
+		need = ROLE_ADMIN;
+	if (!identity_at_least(who, need))
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			op == OP_DELETE
+				? _("deleting an invoice needs the admin role; %s is "
+				    "a member of %s")
+			: op == OP_RESTORE
+				? _("restoring a deleted invoice needs the admin "
+				    "role; %s is a member of %s")
+				: _("overwriting needs the admin role; %s is a "
+				    "member of %s"),
+			who->user, who->org);
+	/* 4. version */
+	if (cur->version != version && !(op == OP_EDIT && overwrite))
+		return conflict_err(err, cur);
+	return INV_OK;
+}
+
+/* The number rule of the SQLite store (store.c number_check), until the
+ * input rules are shared by the backends. */
+static enum inv_rc number_check(const char *number, struct inv_err *err)
+{
+	size_t len = strlen(number), i;
+
+	if (len == 0 || len > NUMBER_MAX_BYTES)
+		goto bad;
+	for (i = 0; i < len; i++)
+		if (number[i] <= ' ' || number[i] > '~')
+			goto bad;
+	/* all digits would be read back as an id */
+	for (i = 0; i < len; i++)
+		if (number[i] < '0' || number[i] > '9')
+			return INV_OK;
+bad:
+	return inv_err_set(err, INV_INVALID, "number",
+		_("an invoice number is 1 to %d printable ASCII characters "
+		  "without spaces, not only digits (e.g. ACME-1001)"),
+		NUMBER_MAX_BYTES);
+}
+
+/* The new field values: `in` laid over the current row. */
+static enum inv_rc input_apply(const struct invoice_input *in,
+                               const struct invoice *cur, struct invoice *out,
+                               struct inv_err *err)
+{
+	const char *currency = in->currency ? in->currency : cur->currency;
+	enum inv_rc rc;
+
+	*out = *cur;
+	if (in->number) {
+		rc = number_check(in->number, err);
+		if (rc != INV_OK)
+			return rc;
+		snprintf(out->number, sizeof out->number, "%s", in->number);
+	}
+	if (in->customer) {
+		rc = invoice_check_customer(in->customer, err);
+		if (rc != INV_OK)
+			return rc;
+		snprintf(out->customer, sizeof out->customer, "%s",
+		         in->customer);
+	}
+	if (in->status) {
+		rc = invoice_status_parse(in->status, &out->status, err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	if (in->currency) {
+		rc = money_currency_check(in->currency, err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	snprintf(out->currency, sizeof out->currency, "%s", currency);
+	if (in->total)
+		return money_parse(in->total, currency, &out->total_minor, err);
+	if (strcmp(currency, cur->currency) != 0) {
+		char text[MONEY_TEXT_MAX];
+
+		money_format(cur->total_minor, cur->currency, text, sizeof text);
+		rc = money_parse(text, currency, &out->total_minor, NULL);
+		if (rc != INV_OK)
+			return inv_err_set(err, INV_INVALID, "total",
+				_("the total %s %s cannot be written in %s; give "
+				  "the total again in %s"),
+				text, cur->currency, currency, currency);
+	}
+	return INV_OK;
+}
+
+/* The claimed UPDATE of the loaded row, its new row into res, and the
+ * audit row the triggers wrote for it; then COMMIT. */
+static enum inv_rc write_row(struct pg_store *st, const char *action,
+                             const char *sql, int nparams,
+                             const struct invoice *cur,
+                             const struct invoice *next,
+                             struct write_result *res, struct inv_err *err)
+{
+	char idt[24], ver[24], total[24], to[24];
+	const char *params[7] = {idt, ver, next->number, next->customer,
+	                         invoice_status_name(next->status), total,
+	                         next->currency};
+	const char *claim[1] = {action};
+	const char *seq[2] = {idt, to};
+	/* the claim, the write, the audit row the triggers wrote, the
+	 * commit: one round trip */
+	struct pg_step steps[4] = {
+		{"SELECT set_config('inved.action', $1, true)", 1, claim, NULL},
+		{sql, nparams, params, NULL},
+		/* the newest of the invoice's rows (an index walk from the
+		 * end that stops at once: the row is ours, locked) */
+		{"SELECT seq FROM audit WHERE subject_id = $1 "
+		 "AND to_version = $2 ORDER BY seq DESC LIMIT 1",
+		 2, seq, NULL},
+		{"COMMIT", 0, NULL, NULL},
+	};
+	enum inv_rc rc;
+	int i;
+
+	int_text(idt, cur->id);
+	int_text(ver, cur->version);
+	int_text(total, next->total_minor);
+	int_text(to, cur->version + 1);
+	rc = pg_pipeline(st, steps, 4, err);
+	if (rc == INV_CONFLICT && err && strstr(err->msg, "invoices_live_number"))
+		inv_err_set(err, INV_CONFLICT, "number",
+			_("number %s is held by another live invoice; renumber "
+			  "one of them (inved edit REF --number NEW) or delete "
+			  "the other first"),
+			next->number);
+	/* The row was locked since its load, so the guarded UPDATE meets
+	 * the version it checked; a row count of 0 would be a bug. */
+	if (rc == INV_OK && PQntuples(steps[1].res) != 1)
+		rc = inv_err_set(err, INV_ERROR, "",
+		                 _("%s: the locked invoice was not updated"),
+		                 st->where);
+	if (rc == INV_OK && res) {
+		row_read(steps[1].res, 0, &res->row);
+		res->audit_seq = int_value(steps[2].res, 0, 0);
+		res->change_seq = res->audit_seq;
+		res->have_row = true;
+	}
+	for (i = 0; i < 4; i++)
+		PQclear(steps[i].res);
+	if (rc != INV_OK)
+		tx_rollback(st);
+	return rc;
+}
+
+/* The input narrowed to the write set (store_edit_fields). */
+static void input_narrow(const struct invoice_input *in, unsigned fields,
+                         struct invoice_input *out)
+{
+	if ((fields & (MF_TOTAL | MF_CURRENCY)) && in->total && in->currency)
+		fields |= MF_TOTAL | MF_CURRENCY;
+	out->customer = (fields & MF_CUSTOMER) ? in->customer : NULL;
+	out->status = (fields & MF_STATUS) ? in->status : NULL;
+	out->total = (fields & MF_TOTAL) ? in->total : NULL;
+	out->currency = (fields & MF_CURRENCY) ? in->currency : NULL;
+	out->number = (fields & MF_NUMBER) ? in->number : NULL;
+}
+
+enum inv_rc pgstore_edit_fields(struct pg_store *st,
+                                const struct identity *who, int64_t id,
+                                int64_t version,
+                                const struct invoice_input *given,
+                                unsigned fields, int flags,
+                                struct write_result *res,
+                                struct inv_err *err)
+{
+	bool overwrite = flags & WRITE_OVERWRITE;
+	struct invoice_input in;
+	struct invoice cur, next;
+	enum inv_rc rc;
+
+	result_reset(res);
+	input_narrow(given, fields, &in);
+	rc = begin_load(st, who, id, &cur, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = rules(OP_EDIT, &cur, who, version, overwrite, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
+	rc = input_apply(&in, &cur, &next, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	if (strcmp(cur.number, next.number) == 0 &&
+	    strcmp(cur.customer, next.customer) == 0 &&
+	    cur.status == next.status && cur.total_minor == next.total_minor &&
+	    strcmp(cur.currency, next.currency) == 0) {
+		inv_err_set(err, INV_INVALID, "unchanged",
+			_("nothing to change: the values given are the ones "
+			  "invoice %s already has"),
+			cur.number);
+		return refuse(st, INV_INVALID, NULL, res);
+	}
+	return write_row(st,
+		overwrite && cur.version != version ? "invoice.overwrite"
+		                                    : "invoice.edit",
+		"UPDATE invoices SET number = $3, customer = $4, status = $5, "
+		"total_minor = $6, currency = $7, version = $2::bigint + 1, "
+		"updated_at = now() WHERE id = $1 AND version = $2 "
+		"RETURNING " ROW_COLS,
+		7, &cur, &next, res, err);
+}
+
+static enum inv_rc lifecycle(struct pg_store *st, const struct identity *who,
+                             enum pg_op op, int64_t id, int64_t version,
+                             struct write_result *res, struct inv_err *err)
+{
+	static const char *const action[] = {
+		[OP_ARCHIVE] = "invoice.archive",
+		[OP_RESTORE] = "invoice.restore",
+		[OP_DELETE] = "invoice.delete",
+	};
+	static const char *const sql[] = {
+		[OP_ARCHIVE] = "UPDATE invoices SET archived_at = now(), "
+		               "updated_at = now(), version = $2::bigint + 1 "
+		               "WHERE id = $1 AND version = $2 "
+		               "RETURNING " ROW_COLS,
+		[OP_RESTORE] = "UPDATE invoices SET archived_at = NULL, "
+		               "deleted_at = NULL, updated_at = now(), "
+		               "version = $2::bigint + 1 "
+		               "WHERE id = $1 AND version = $2 "
+		               "RETURNING " ROW_COLS,
+		[OP_DELETE] = "UPDATE invoices SET deleted_at = now(), "
+		              "updated_at = now(), version = $2::bigint + 1 "
+		              "WHERE id = $1 AND version = $2 "
+		              "RETURNING " ROW_COLS,
+	};
+	struct invoice cur;
+	enum inv_rc rc;
+
+	result_reset(res);
+	rc = begin_load(st, who, id, &cur, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = rules(op, &cur, who, version, false, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
+	return write_row(st, action[op], sql[op], 2, &cur, &cur, res, err);
+}
+
+enum inv_rc pgstore_archive(struct pg_store *st, const struct identity *who,
+                            int64_t id, int64_t version,
+                            struct write_result *res, struct inv_err *err)
+{
+	return lifecycle(st, who, OP_ARCHIVE, id, version, res, err);
+}
+
+enum inv_rc pgstore_restore(struct pg_store *st, const struct identity *who,
+                            int64_t id, int64_t version,
+                            struct write_result *res, struct inv_err *err)
+{
+	return lifecycle(st, who, OP_RESTORE, id, version, res, err);
+}
+
+enum inv_rc pgstore_delete(struct pg_store *st, const struct identity *who,
+                           int64_t id, int64_t version,
+                           struct write_result *res, struct inv_err *err)
+{
+	return lifecycle(st, who, OP_DELETE, id, version, res, err);
+}
+
+/* ---- idempotent create (SPEC 3.3) ----------------------------------------- */
+
+static enum inv_rc token_check(const char *token, struct inv_err *err)
+{
+	size_t len = token ? strlen(token) : 0, i;
+
+	if (len == 0 || len > 64)
+		goto bad;
+	for (i = 0; i < len; i++)
+		if (token[i] <= ' ' || token[i] > '~')
+			goto bad;
+	return INV_OK;
+bad:
+	return inv_err_set(err, INV_INVALID, "request_id",
+		_("a request id is 1 to 64 printable ASCII characters without "
+		  "spaces"));
+}
+
+/* The live invoice of the org holding number, if any, into *holder. */
+static enum inv_rc number_holder(struct pg_store *st, int64_t org,
+                                 const char *number, struct invoice *holder,
+                                 bool *taken, struct inv_err *err)
+{
+	char orgt[24];
+	const char *params[2] = {orgt, number};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	int_text(orgt, org);
+	rc = pg_run(st, "SELECT " ROW_COLS " FROM invoices WHERE org_id = $1 "
+	                "AND number = $2 AND deleted_at IS NULL",
+	            2, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	*taken = PQntuples(r) == 1;
+	if (*taken)
+		row_read(r, 0, holder);
+	PQclear(r);
+	return INV_OK;
+}
+
+/* The org's next free number, its counter row locked by the UPDATE until
+ * the commit, so two creates never take the same one; numbers someone
+ * chose by hand are skipped. */
+static enum inv_rc number_allocate(struct pg_store *st, int64_t org,
+                                   char *out, size_t len, struct inv_err *err)
+{
+	char orgt[24], nextt[24];
+	const char *params[2] = {orgt, nextt};
+	char prefix[NUMBER_MAX_BYTES + 1];
+	struct invoice holder;
+	PGresult *r = NULL;
+	int64_t next;
+	bool taken = true;
+	enum inv_rc rc;
+
+	int_text(orgt, org);
+	rc = pg_run(st, "SELECT prefix, next_number FROM orgs WHERE id = $1 "
+	                "FOR UPDATE",
+	            1, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return inv_err_set(err, INV_NOT_FOUND, "", _("no such org"));
+	}
+	copy_value(prefix, sizeof prefix, r, 0, 0);
+	next = int_value(r, 0, 1);
+	PQclear(r);
+	while (rc == INV_OK && taken) {
+		int w = snprintf(out, len, "%s%" PRId64, prefix, next++);
+
+		if (w < 0 || (size_t)w >= len)
+			return inv_err_set(err, INV_ERROR, "number",
+				_("the org's number prefix is too long"));
+		rc = number_holder(st, org, out, &holder, &taken, err);
+	}
+	if (rc != INV_OK)
+		return rc;
+	int_text(nextt, next);
+	return pg_run(st, "UPDATE orgs SET next_number = $2 WHERE id = $1", 2,
+	              params, NULL, err);
+}
+
+/* The token was claimed before (this call's own earlier save, whose
+ * commit may have been reported lost): answer with the invoice it made. */
+static enum inv_rc create_repeat(struct pg_store *st,
+                                 const struct identity *who,
+                                 const char *token, struct write_result *res,
+                                 struct inv_err *err)
+{
+	char orgt[24];
+	const char *params[2] = {orgt, token};
+	PGresult *r = NULL;
+	int64_t id;
+	enum inv_rc rc;
+
+	int_text(orgt, who->org_id);
+	rc = pg_run(st, "SELECT invoice_id FROM requests "
+	                "WHERE org_id = $1 AND token = $2",
+	            2, params, &r, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	id = PQntuples(r) == 1 ? int_value(r, 0, 0) : 0;
+	PQclear(r);
+	rc = row_load(st, who, id, &res->row, err);
+	tx_rollback(st);
+	if (rc != INV_OK)
+		return rc;
+	res->have_row = true;
+	res->repeat = true;
+	return INV_OK;
+}
+
+enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
+                           const char *token, const char *number,
+                           const struct invoice_input *in,
+                           struct write_result *res, struct inv_err *err)
+{
+	struct invoice_input full = *in;
+	struct invoice next, holder;
+	char alloc[NUMBER_MAX_BYTES + 1], orgt[24], uid[24], total[24];
+	char idt[24];
+	const char *claim[3] = {orgt, token, uid};
+	const char *fill[3] = {orgt, token, idt};
+	const char *audit[2] = {orgt, idt};
+	const char *row[6] = {orgt, alloc, NULL, NULL, total, NULL};
+	PGresult *r = NULL;
+	bool taken;
+	enum inv_rc rc;
+
+	result_reset(res);
+	if (!full.customer)
+		return inv_err_set(err, INV_INVALID, "customer",
+			_("a new invoice needs a customer"));
+	if (!full.total)
+		return inv_err_set(err, INV_INVALID, "total",
+			_("a new invoice needs a total"));
+	if (!full.currency)
+		full.currency = "EUR";
+	if (!full.status)
+		full.status = "draft";
+	full.number = NULL;
+	rc = token_check(token, err);
+	if (rc == INV_OK && number)
+		rc = number_check(number, err);
+	if (rc != INV_OK)
+		return rc;
+	memset(&next, 0, sizeof next);
+	snprintf(next.currency, sizeof next.currency, "%s", full.currency);
+	rc = input_apply(&full, &next, &next, err);
+	if (rc != INV_OK)
+		return rc;
+
+	int_text(orgt, who->org_id);
+	int_text(uid, who->user_id);
+	rc = tx_begin(st, who, err);
+	if (rc != INV_OK)
+		return rc;
+	/* The claim is one statement: of two submits with one token exactly
+	 * one inserts; the other waits for it to end and inserts nothing. */
+	rc = pg_run(st, "INSERT INTO requests (org_id, token, user_id) "
+	                "VALUES ($1, $2, $3) ON CONFLICT (org_id, token) "
+	                "DO NOTHING RETURNING token",
+	            3, claim, &r, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	taken = PQntuples(r) == 0;
+	PQclear(r);
+	r = NULL;
+	if (taken)
+		return create_repeat(st, who, token, res, err);
+	if (number) {
+		rc = number_holder(st, who->org_id, number, &holder, &taken, err);
+		if (rc == INV_OK && taken) {
+			inv_err_set(err, INV_CONFLICT, "number",
+				_("number %s is already held by a live invoice"),
+				number);
+			return refuse(st, INV_CONFLICT, &holder, res);
+		}
+		snprintf(alloc, sizeof alloc, "%s", number);
+	} else {
+		rc = number_allocate(st, who->org_id, alloc, sizeof alloc, err);
+	}
+	if (rc == INV_OK)
+		rc = pg_run(st, "SELECT set_config('inved.action', "
+		                "'invoice.create', true)",
+		            0, NULL, NULL, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	row[2] = next.customer;
+	row[3] = invoice_status_name(next.status);
+	int_text(total, next.total_minor);
+	row[5] = next.currency;
+	rc = pg_run(st, "INSERT INTO invoices (org_id, number, customer, status, "
+	                "total_minor, currency) VALUES ($1, $2, $3, $4, $5, $6) "
+	                "RETURNING " ROW_COLS,
+	            6, row, &r, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
+	row_read(r, 0, &res->row);
+	PQclear(r);
+	r = NULL;
+	int_text(idt, res->row.id);
+	rc = pg_run(st, "UPDATE requests SET invoice_id = $3 "
+	                "WHERE org_id = $1 AND token = $2",
+	            3, fill, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(st, "SELECT max(seq) FROM audit WHERE org_id = $1 "
+		                "AND subject_id = $2 AND from_version = 0",
+		            2, audit, &r, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, NULL);
+	res->audit_seq = int_value(r, 0, 0);
+	res->change_seq = res->audit_seq;
+	PQclear(r);
+	rc = tx_commit(st, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, NULL);
+	res->have_row = true;
+	return INV_OK;
+}
+
+/* ---- members ------------------------------------------------------------- */
+
+enum inv_rc pgstore_member_add(struct pg_store *st,
+                               const struct identity *who, const char *login,
+                               enum inv_role role, struct inv_err *err)
+{
+	char org[24];
+	const char *params[3] = {org, login, identity_role_name(role)};
+	enum inv_rc rc;
+
+	if (!identity_name_ok(login))
+		return inv_err_set(err, INV_INVALID, "login",
+			_("a login name is 1 to %d characters of letters, digits, "
+			  "'.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	int_text(org, who->org_id);
+	rc = tx_begin(st, who, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = pg_run(st, "SELECT inved_member_add($1, $2, $3)", 3, params,
+	            NULL, err);
+	if (rc != INV_OK) {
+		tx_rollback(st);
+		return rc;
+	}
+	return tx_commit(st, err);
+}
+
+/* ---- waking up on change ------------------------------------------------- */
+
+/* (Re)connect the listening connection and LISTEN on the org's channel. */
+static enum inv_rc listen_connect(struct pg_store *st, struct inv_err *err)
+{
+	char sql[80];
+	PGresult *r;
+	enum inv_rc rc = INV_OK;
+
+	if (st->listen)
+		PQfinish(st->listen);
+	st->listen = PQconnectdb(st->uri);
+	if (!st->listen || PQstatus(st->listen) != CONNECTION_OK) {
+		char line[400];
+
+		first_line(line, sizeof line,
+		           st->listen ? PQerrorMessage(st->listen) : "");
+		if (st->listen)
+			PQfinish(st->listen);
+		st->listen = NULL;
+		return inv_err_set(err, INV_ERROR, "",
+			_("cannot connect to the PostgreSQL database: %s"), line);
+	}
+	snprintf(sql, sizeof sql, "LISTEN %s", st->channel);
+	r = PQexec(st->listen, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		PGconn *saved = st->conn;
+
+		/* report the failure in the words of the listening connection */
+		st->conn = st->listen;
+		rc = pg_fail(st, r, err);
+		st->conn = saved;
+	}
+	PQclear(r);
+	if (rc == INV_OK)
+		rc = PQsetnonblocking(st->listen, 1) == 0
+		             ? INV_OK
+		             : inv_err_set(err, INV_ERROR, "", "%s",
+		                           PQerrorMessage(st->listen));
+	if (rc != INV_OK) {
+		PQfinish(st->listen);
+		st->listen = NULL;
+	}
+	return rc;
+}
+
+enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
+                           struct inv_err *err)
+{
+	snprintf(st->channel, sizeof st->channel, "inved_org_%" PRId64,
+	         who->org_id);
+	return listen_connect(st, err);
+}
+
+int pgstore_wakeup_fd(struct pg_store *st)
+{
+	return st->listen ? PQsocket(st->listen) : -1;
+}
+
+enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
+                                 struct inv_err *err)
+{
+	PGnotify *note;
+
+	*changed = false;
+	if (!st->listen)
+		return inv_err_set(err, INV_ERROR, "",
+			_("cannot connect to the PostgreSQL database: %s"), "-");
+	if (PQconsumeInput(st->listen) == 0 ||
+	    PQstatus(st->listen) != CONNECTION_OK) {
+		/* The connection dropped: notifications are not kept for a
+		 * listener that was away, so after listening again the caller
+		 * reads the feed from its last position. */
+		*changed = true;
+		return listen_connect(st, err);
+	}
+	while ((note = PQnotifies(st->listen)) != NULL) {
+		*changed = true;
+		PQfreemem(note);
+	}
+	return INV_OK;
+}

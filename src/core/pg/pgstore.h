@@ -1,0 +1,110 @@
+/*
+ * pgstore.h - the PostgreSQL backend's calls (libpq), with the arguments
+ * and promises of their store.h counterparts, on a connection of their
+ * own (struct pg_store), until the store's table of backends holds them:
+ * then a struct store keeps a struct pg_store in its impl and each call
+ * here is the backend's entry for the store.h call of the same name.
+ *
+ * The server holds identity and tenancy too (data/schema-pg.sql): outside
+ * a demo database the acting user is the connection's role, and row-level
+ * security shows a role only its orgs' rows.  The checks below repeat them
+ * in the order of SPEC 3 so that every refusal has the store's code and
+ * message.
+ */
+#ifndef INVED_PGSTORE_H
+#define INVED_PGSTORE_H
+
+#include <stdbool.h>
+
+#include "store.h"
+
+/* The schema version data/schema-pg.sql installs (meta schema_version). */
+#define PG_SCHEMA_VERSION 3
+
+struct pg_store;
+
+/* Whether location names a PostgreSQL database (postgresql:// or
+ * postgres://). */
+bool pgstore_accepts(const char *location);
+
+/* Connect to uri; with STORE_OPEN_CREATE install the schema into a
+ * database that has none (in one transaction, as the connection's role,
+ * which then owns it); migrate an older one forward; refuse a newer one
+ * (INV_ERROR) and a database without the schema when not creating
+ * (INV_NOT_FOUND).  busy_timeout_ms <= 0: STORE_BUSY_DEFAULT_MS; a row
+ * lock held longer than that is INV_BUSY, nothing written. */
+enum inv_rc pgstore_open(const char *uri, int flags, int busy_timeout_ms,
+                         struct pg_store **out, struct inv_err *err);
+void pgstore_close(struct pg_store *st);
+bool pgstore_is_demo(struct pg_store *st);
+
+/* store_identity: outside a demo database user (NULL: the connection's
+ * role) must be the connection's role (INV_FORBIDDEN otherwise). */
+enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
+                             const char *org, struct identity *out,
+                             struct inv_err *err);
+
+enum inv_rc pgstore_get(struct pg_store *st, const struct identity *who,
+                        int64_t id, struct invoice *out, struct inv_err *err);
+enum inv_rc pgstore_page(struct pg_store *st, const struct identity *who,
+                         enum inv_view view, const char *filter,
+                         int64_t anchor, enum page_dir dir,
+                         struct invoice *rows, size_t limit, size_t *n,
+                         struct inv_err *err);
+enum inv_rc pgstore_summary(struct pg_store *st, const struct identity *who,
+                            struct summary *out, struct inv_err *err);
+
+/* The guarded writes: BEGIN; SELECT ... FOR UPDATE by (session org, id);
+ * tenancy, lifecycle, role, version; the UPDATE with a claim naming the
+ * action; COMMIT. */
+enum inv_rc pgstore_edit_fields(struct pg_store *st,
+                                const struct identity *who, int64_t id,
+                                int64_t version,
+                                const struct invoice_input *in,
+                                unsigned fields, int flags,
+                                struct write_result *res,
+                                struct inv_err *err);
+enum inv_rc pgstore_archive(struct pg_store *st, const struct identity *who,
+                            int64_t id, int64_t version,
+                            struct write_result *res, struct inv_err *err);
+enum inv_rc pgstore_restore(struct pg_store *st, const struct identity *who,
+                            int64_t id, int64_t version,
+                            struct write_result *res, struct inv_err *err);
+enum inv_rc pgstore_delete(struct pg_store *st, const struct identity *who,
+                           int64_t id, int64_t version,
+                           struct write_result *res, struct inv_err *err);
+
+/* store_create: the request token is claimed first (requests), so a
+ * retry of a create whose commit was lost finds its own invoice
+ * (res->repeat) instead of making a second one or a conflict. */
+enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
+                           const char *token, const char *number,
+                           const struct invoice_input *in,
+                           struct write_result *res, struct inv_err *err);
+
+/* store_changes_since / store_changes_head: the feed of who's org. */
+enum inv_rc pgstore_changes_since(struct pg_store *st,
+                                  const struct identity *who, int64_t after,
+                                  struct change *out, size_t max, size_t *n,
+                                  struct inv_err *err);
+
+/* The wake-up (store_wakeup_fd / store_wakeup_check): a connection of its
+ * own LISTENs on who's org's channel, since a listener inside a long
+ * transaction would hear nothing; the schema NOTIFYs it when a change of
+ * the org commits.  pgstore_wakeup_fd is its socket for the face's poll()
+ * (-1 before pgstore_listen); after it was readable, pgstore_wakeup_check
+ * consumes what arrived and sets *changed.  A dropped listening
+ * connection is made again and reported as a change, so the caller reads
+ * the feed from its last position. */
+enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
+                           struct inv_err *err);
+int pgstore_wakeup_fd(struct pg_store *st);
+enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
+                                 struct inv_err *err);
+
+/* store_member_add: through inved_member_add (the server checks who). */
+enum inv_rc pgstore_member_add(struct pg_store *st,
+                               const struct identity *who, const char *login,
+                               enum inv_role role, struct inv_err *err);
+
+#endif

@@ -1,0 +1,703 @@
+/*
+ * test_pgstore.c - the PostgreSQL backend's calls against a real server
+ * (run by tests/pg/run_c.sh, which gives the cluster and the login roles
+ * alice, bob, carol, dave, erin and an owner role in INVED_PG_*).
+ *
+ * Each test makes a database of its own as the cluster's superuser, has
+ * the backend install the schema as the owner role, seeds two orgs, and
+ * then calls the backend as the members' own roles: a superuser skips row
+ * security, so only the setup and the read-back of what a role cannot see
+ * use it.
+ */
+#include <check.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "pgstore.h"
+
+static char db[64];
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v && *v, "%s is not set (run through run_c.sh)", name);
+	return v;
+}
+
+static void uri_for(char *buf, size_t len, const char *dbname,
+                    const char *user)
+{
+	snprintf(buf, len, "postgresql:///%s?host=%s&port=%s&user=%s", dbname,
+	         env("PGHOST"), env("PGPORT"), user);
+}
+
+static PGconn *raw(const char *user)
+{
+	char uri[512];
+	PGconn *c;
+
+	uri_for(uri, sizeof uri, db, user);
+	c = PQconnectdb(uri);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	return c;
+}
+
+static void sql_ok(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	ExecStatusType s = PQresultStatus(r);
+
+	ck_assert_msg(s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK, "%s: %s",
+	              sql, PQresultErrorMessage(r));
+	PQclear(r);
+}
+
+/* The first value of sql, run as the superuser, as text (static). */
+static const char *su_value(const char *sql)
+{
+	static char buf[512];
+	PGconn *c = raw("postgres");
+	PGresult *r = PQexec(c, sql);
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+	              PQresultErrorMessage(r));
+	snprintf(buf, sizeof buf, "%s",
+	         PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	PQfinish(c);
+	return buf;
+}
+
+static struct pg_store *open_as(const char *user, int flags, int busy_ms,
+                                enum inv_rc want)
+{
+	char uri[512];
+	struct pg_store *st = NULL;
+	struct inv_err err = {0};
+	enum inv_rc rc;
+
+	uri_for(uri, sizeof uri, db, user);
+	rc = pgstore_open(uri, flags, busy_ms, &st, &err);
+	ck_assert_msg(rc == want, "open as %s: %s (%s)", user, inv_rc_name(rc),
+	              err.msg);
+	return st;
+}
+
+/* A fresh database with the schema (installed by the backend as the owner)
+ * and the two orgs of the demo. */
+static void setup(void)
+{
+	char sql[256];
+	PGconn *c;
+	struct pg_store *st;
+
+	snprintf(db, sizeof db, "c_%ld_%d", (long)getpid(), rand() % 100000);
+	{
+		char uri[512];
+
+		uri_for(uri, sizeof uri, "postgres", "postgres");
+		c = PQconnectdb(uri);
+	}
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", db,
+	         env("INVED_PG_OWNER"));
+	sql_ok(c, sql);
+	PQfinish(c);
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	pgstore_close(st);
+	c = raw(env("INVED_PG_OWNER"));
+	sql_ok(c,
+		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'), "
+		"('globex', 'GLOBEX-');"
+		"INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'), "
+		"('dave');"
+		"INSERT INTO memberships (user_id, org_id, role) "
+		"SELECT u.id, o.id, r.role FROM (VALUES "
+		"('alice', 'acme', 'admin'), ('bob', 'acme', 'member'), "
+		"('carol', 'globex', 'admin'), ('dave', 'globex', 'member')) "
+		"AS r(u, o, role) JOIN users u ON u.name = r.u "
+		"JOIN orgs o ON o.name = r.o;"
+		"INSERT INTO invoices (org_id, number, customer, total_minor, "
+		"currency) SELECT o.id, v.n, v.c, v.t, 'EUR' FROM (VALUES "
+		"('acme', 'ACME-1001', 'Initech', 125000), "
+		"('acme', 'ACME-1002', 'Umbrella', 5000), "
+		"('globex', 'GLOBEX-1001', 'Wayne', 990000)) AS v(o, n, c, t) "
+		"JOIN orgs o ON o.name = v.o ORDER BY v.n");
+	PQfinish(c);
+}
+
+static void teardown(void)
+{
+}
+
+static int64_t id_of(const char *number)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof sql,
+	         "SELECT id FROM invoices WHERE number = '%s' "
+	         "AND deleted_at IS NULL",
+	         number);
+	return strtoll(su_value(sql), NULL, 10);
+}
+
+static struct identity who_is(struct pg_store *st, const char *user)
+{
+	struct identity who;
+	struct inv_err err = {0};
+	enum inv_rc rc = pgstore_identity(st, user, NULL, &who, &err);
+
+	ck_assert_msg(rc == INV_OK, "identity: %s", err.msg);
+	return who;
+}
+
+START_TEST(test_open_create_and_versions)
+{
+	struct pg_store *st;
+
+	ck_assert_str_eq(su_value("SELECT value FROM meta "
+	                          "WHERE key = 'schema_version'"),
+	                 "3");
+	ck_assert_str_eq(su_value("SELECT pg_get_userbyid(relowner) "
+	                          "FROM pg_class WHERE relname = 'invoices'"),
+	                 env("INVED_PG_OWNER"));
+	/* opening again finds it current */
+	st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	ck_assert(!pgstore_is_demo(st));
+	pgstore_close(st);
+	/* a newer schema is refused and left as it is */
+	{
+		PGconn *c = raw(env("INVED_PG_OWNER"));
+
+		sql_ok(c, "UPDATE meta SET value = '99' "
+		          "WHERE key = 'schema_version'");
+		PQfinish(c);
+	}
+	open_as("bob", STORE_OPEN_EXISTING, 0, INV_ERROR);
+	ck_assert_str_eq(su_value("SELECT value FROM meta "
+	                          "WHERE key = 'schema_version'"),
+	                 "99");
+}
+END_TEST
+
+START_TEST(test_empty_database_needs_create)
+{
+	char sql[200];
+	PGconn *c = raw("postgres");
+
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_e OWNER %s", db,
+	         env("INVED_PG_OWNER"));
+	sql_ok(c, sql);
+	PQfinish(c);
+	strcat(db, "_e");
+	open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_NOT_FOUND);
+	ck_assert_str_eq(su_value("SELECT count(*) FROM pg_tables "
+	                          "WHERE schemaname = 'public'"),
+	                 "0");
+}
+END_TEST
+
+START_TEST(test_identity_is_the_role)
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who;
+	struct inv_err err = {0};
+
+	who = who_is(st, NULL);
+	ck_assert_str_eq(who.user, "bob");
+	ck_assert_str_eq(who.org, "acme");
+	ck_assert_int_eq(who.role, ROLE_MEMBER);
+	/* outside a demo database no one else can be named */
+	ck_assert_int_eq(pgstore_identity(st, "alice", NULL, &who, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_str_eq(err.field, "user");
+	/* nor another org */
+	ck_assert_int_eq(pgstore_identity(st, NULL, "globex", &who, &err),
+	                 INV_FORBIDDEN);
+	pgstore_close(st);
+}
+END_TEST
+
+START_TEST(test_reads_see_the_org_only)
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who = who_is(st, NULL);
+	struct invoice rows[10], one;
+	struct summary sum;
+	struct inv_err err = {0};
+	size_t n = 0;
+
+	ck_assert_int_eq(pgstore_page(st, &who, VIEW_ACTIVE, NULL, 0,
+	                              PAGE_AFTER, rows, 10, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(rows[0].number, "ACME-1001");
+	ck_assert_str_eq(rows[1].number, "ACME-1002");
+	ck_assert_int_eq(pgstore_page(st, &who, VIEW_ACTIVE, "umbr", 0,
+	                              PAGE_AFTER, rows, 10, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(rows[0].customer, "Umbrella");
+	ck_assert_int_eq(pgstore_page(st, &who, VIEW_ALL, NULL, 0, PAGE_AFTER,
+	                              rows, 10, &n, &err),
+	                 INV_FORBIDDEN);
+	/* another org's id is not found, even named directly */
+	ck_assert_int_eq(pgstore_get(st, &who, id_of("GLOBEX-1001"), &one,
+	                             &err),
+	                 INV_NOT_FOUND);
+	/* a forged identity of the other org still reads nothing: the
+	 * server's row security holds it too */
+	who.org_id = strtoll(su_value("SELECT id FROM orgs "
+	                              "WHERE name = 'globex'"),
+	                     NULL, 10);
+	ck_assert_int_eq(pgstore_page(st, &who, VIEW_ACTIVE, NULL, 0,
+	                              PAGE_AFTER, rows, 10, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 0);
+	who = who_is(st, NULL);
+	ck_assert_int_eq(pgstore_summary(st, &who, &sum, &err), INV_OK);
+	ck_assert_int_eq(sum.count[LIFE_ACTIVE], 2);
+	ck_assert_uint_eq(sum.ncur, 1);
+	ck_assert_int_eq(sum.cur[0].total_minor, 130000);
+	pgstore_close(st);
+}
+END_TEST
+
+START_TEST(test_guarded_edit)
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who = who_is(st, NULL);
+	struct invoice_input in = {.customer = "Initech AG"};
+	struct write_result res;
+	struct inv_err err = {0};
+	struct change ch[8];
+	size_t n = 0;
+	int64_t id = id_of("ACME-1001");
+	char sql[256];
+
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_OK);
+	ck_assert(res.have_row);
+	ck_assert_int_eq(res.row.version, 2);
+	ck_assert_str_eq(res.row.customer, "Initech AG");
+	snprintf(sql, sizeof sql,
+	         "SELECT actor || ' ' || action || ' ' || db_role FROM audit "
+	         "WHERE seq = %" PRId64,
+	         res.audit_seq);
+	ck_assert_str_eq(su_value(sql), "bob invoice.edit bob");
+	/* the feed names it */
+	ck_assert_int_eq(pgstore_changes_since(st, &who, res.audit_seq - 1, ch,
+	                                       8, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ch[0].invoice_id, id);
+	/* a save against version 1 now conflicts, with the current row */
+	in.customer = "Stale";
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_CONFLICT);
+	ck_assert(res.have_row);
+	ck_assert_int_eq(res.row.version, 2);
+	ck_assert_str_eq(res.row.customer, "Initech AG");
+	/* a member's forged overwrite is forbidden, even at the current
+	 * version */
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 2, &in, MF_ALL,
+	                                     WRITE_OVERWRITE, &res, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(pgstore_delete(st, &who, id, 2, &res, &err),
+	                 INV_FORBIDDEN);
+	/* a bad amount is invalid and writes nothing */
+	in.customer = NULL;
+	in.total = "12.345";
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 2, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_INVALID);
+	snprintf(sql, sizeof sql,
+	         "SELECT version || customer FROM invoices WHERE id = %" PRId64,
+	         id);
+	ck_assert_str_eq(su_value(sql), "2Initech AG");
+	pgstore_close(st);
+
+	/* the admin deletes; the member then finds nothing */
+	st = open_as("alice", STORE_OPEN_EXISTING, 0, INV_OK);
+	who = who_is(st, NULL);
+	ck_assert_int_eq(pgstore_delete(st, &who, id, 2, &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.version, 3);
+	ck_assert_int_eq(pgstore_archive(st, &who, id, 3, &res, &err),
+	                 INV_CONFLICT);
+	pgstore_close(st);
+	st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	who = who_is(st, NULL);
+	ck_assert_int_eq(pgstore_get(st, &who, id, &res.row, &err),
+	                 INV_NOT_FOUND);
+	pgstore_close(st);
+	ck_assert_str_eq(su_value("SELECT count(*) FROM totals t WHERE "
+	                          "count <> (SELECT count(*) FROM invoices i "
+	                          "WHERE i.org_id = t.org_id "
+	                          "AND i.currency = t.currency "
+	                          "AND inved_state(archived_at, deleted_at) "
+	                          "= t.state)"),
+	                 "0");
+}
+END_TEST
+
+/* A row lock held past the busy timeout is INV_BUSY, nothing written. */
+START_TEST(test_lock_past_timeout_is_busy)
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 50, INV_OK);
+	struct identity who = who_is(st, NULL);
+	struct invoice_input in = {.customer = "Busy"};
+	struct write_result res;
+	struct inv_err err = {0};
+	int64_t id = id_of("ACME-1002");
+	PGconn *holder = raw("alice");
+	char sql[200], audit_before[32];
+
+	snprintf(audit_before, sizeof audit_before, "%s",
+	         su_value("SELECT count(*) FROM audit"));
+	snprintf(sql, sizeof sql,
+	         "SELECT 1 FROM invoices WHERE id = %" PRId64 " FOR UPDATE", id);
+	sql_ok(holder, "BEGIN");
+	sql_ok(holder, sql);
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_BUSY);
+	ck_assert_int_eq(inv_rc_exit_code(INV_BUSY), 6);
+	sql_ok(holder, "ROLLBACK");
+	PQfinish(holder);
+	ck_assert_str_eq(su_value("SELECT count(*) FROM audit"), audit_before);
+	/* once the lock is gone the same edit goes through */
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_OK);
+	pgstore_close(st);
+}
+END_TEST
+
+START_TEST(test_member_add_by_admin_only)
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who = who_is(st, NULL);
+	struct inv_err err = {0};
+
+	ck_assert_int_eq(pgstore_member_add(st, &who, "carol", ROLE_MEMBER,
+	                                    &err),
+	                 INV_FORBIDDEN);
+	pgstore_close(st);
+	st = open_as("alice", STORE_OPEN_EXISTING, 0, INV_OK);
+	who = who_is(st, NULL);
+	ck_assert_int_eq(pgstore_member_add(st, &who, "carol", ROLE_MEMBER,
+	                                    &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_member_add(st, &who, "carol", ROLE_MEMBER,
+	                                    &err),
+	                 INV_CONFLICT);
+	pgstore_close(st);
+	/* carol, a member of two orgs now, picks one */
+	st = open_as("carol", STORE_OPEN_EXISTING, 0, INV_OK);
+	ck_assert_int_eq(pgstore_identity(st, NULL, NULL, &who, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(pgstore_identity(st, NULL, "acme", &who, &err),
+	                 INV_OK);
+	ck_assert_int_eq(who.role, ROLE_MEMBER);
+	pgstore_close(st);
+}
+END_TEST
+
+START_TEST(test_number_rules)
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who = who_is(st, NULL);
+	struct invoice_input in = {.number = "ACME-1001"};
+	struct write_result res;
+	struct inv_err err = {0};
+	int64_t id = id_of("ACME-1002");
+
+	/* the partial unique index: a live number is held once */
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_NUMBER,
+	                                     0, &res, &err),
+	                 INV_CONFLICT);
+	ck_assert_str_eq(err.field, "number");
+	ck_assert(!res.have_row);
+	in.number = "1234";
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_NUMBER,
+	                                     0, &res, &err),
+	                 INV_INVALID);
+	in.number = "ACME-1002b";
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_NUMBER,
+	                                     0, &res, &err),
+	                 INV_OK);
+	ck_assert_str_eq(res.row.number, "ACME-1002b");
+	pgstore_close(st);
+}
+END_TEST
+
+/* In a demo database the session names its user, as --user does on
+ * SQLite, and the audit names that user. */
+START_TEST(test_demo_names_its_user)
+{
+	char sql[160];
+	PGconn *c = raw("postgres");
+	struct pg_store *st;
+	struct identity who;
+	struct invoice_input in = {.customer = "Demo"};
+	struct write_result res;
+	struct inv_err err = {0};
+
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_d OWNER %s", db,
+	         env("INVED_PG_OWNER"));
+	sql_ok(c, sql);
+	PQfinish(c);
+	strcat(db, "_d");
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	pgstore_close(st);
+	c = raw(env("INVED_PG_OWNER"));
+	sql_ok(c, "INSERT INTO meta VALUES ('demo', '1');"
+	          "INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-');"
+	          "INSERT INTO users (name) VALUES ('bob');"
+	          "INSERT INTO memberships SELECT u.id, o.id, 'member' "
+	          "FROM users u, orgs o;"
+	          "INSERT INTO invoices (org_id, number, customer, total_minor, "
+	          "currency) SELECT id, 'ACME-1001', 'Initech', 100, 'EUR' "
+	          "FROM orgs");
+	PQfinish(c);
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_OK);
+	ck_assert(pgstore_is_demo(st));
+	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, id_of("ACME-1001"), 1,
+	                                     &in, MF_ALL, 0, &res, &err),
+	                 INV_OK);
+	snprintf(sql, sizeof sql,
+	         "SELECT actor || ' ' || action FROM audit WHERE seq = %" PRId64,
+	         res.audit_seq);
+	ck_assert_str_eq(su_value(sql), "bob invoice.edit");
+	pgstore_close(st);
+}
+END_TEST
+
+/* Wait for fd to be readable: generous, never asserted as a time. */
+static bool readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, 60000) == 1;
+}
+
+/* A change another terminal commits wakes the listener's socket, and the
+ * feed then holds it (NOTIFY only after the commit: tests/pg/test_notify.sh). */
+START_TEST(test_wakeup_on_commit)
+{
+	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
+	                                 INV_OK);
+	struct identity wb = who_is(bob, NULL), wa = who_is(alice, NULL);
+	struct invoice_input in = {.customer = "Woken"};
+	struct write_result res;
+	struct inv_err err = {0};
+	struct change ch[4];
+	size_t n = 0;
+	bool changed = true;
+	int64_t id = id_of("ACME-1001");
+
+	ck_assert_int_eq(pgstore_wakeup_fd(bob), -1);
+	ck_assert_int_eq(pgstore_listen(bob, &wb, &err), INV_OK);
+	ck_assert_int_ge(pgstore_wakeup_fd(bob), 0);
+	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
+	ck_assert(!changed);
+	ck_assert_int_eq(pgstore_edit_fields(alice, &wa, id, 1, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_OK);
+	ck_assert(readable(pgstore_wakeup_fd(bob)));
+	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
+	ck_assert(changed);
+	ck_assert_int_eq(pgstore_changes_since(bob, &wb, res.audit_seq - 1, ch,
+	                                       4, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(ch[0].seq, res.audit_seq);
+	pgstore_close(alice);
+	pgstore_close(bob);
+}
+END_TEST
+
+/* Processes that each load, add one to the total and save against the
+ * version they loaded, retrying on conflict, on two hot invoices: every
+ * save that reported ok is in the total (no lost update), and the version
+ * moved once per save. */
+#define RACE_PROCS 4
+#define RACE_EDITS 40
+
+static void race_child(int fd, int64_t ids[2])
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who = who_is(st, NULL);
+	int64_t done[2] = {0, 0};
+	int i;
+
+	for (i = 0; i < RACE_EDITS; i++) {
+		int k = i % 2;
+
+		for (;;) {
+			struct invoice cur;
+			struct write_result res;
+			struct inv_err err = {0};
+			struct invoice_input in = {0};
+			char total[32];
+			enum inv_rc rc;
+
+			ck_assert_int_eq(pgstore_get(st, &who, ids[k], &cur, &err),
+			                 INV_OK);
+			snprintf(total, sizeof total, "%" PRId64 ".%02" PRId64,
+			         (cur.total_minor + 1) / 100,
+			         (cur.total_minor + 1) % 100);
+			in.total = total;
+			rc = pgstore_edit_fields(st, &who, ids[k], cur.version, &in,
+			                         MF_TOTAL, 0, &res, &err);
+			if (rc == INV_OK) {
+				done[k]++;
+				break;
+			}
+			ck_assert_msg(rc == INV_CONFLICT, "%s", err.msg);
+		}
+	}
+	pgstore_close(st);
+	ck_assert(write(fd, done, sizeof done) == (ssize_t)sizeof done);
+}
+
+START_TEST(test_no_lost_updates)
+{
+	int64_t ids[2] = {id_of("ACME-1001"), id_of("ACME-1002")};
+	int64_t before[2], saves[2] = {0, 0};
+	char sql[160];
+	int p[2], i, k;
+
+	for (k = 0; k < 2; k++) {
+		snprintf(sql, sizeof sql,
+		         "SELECT total_minor FROM invoices WHERE id = %" PRId64,
+		         ids[k]);
+		before[k] = strtoll(su_value(sql), NULL, 10);
+	}
+	ck_assert_int_eq(pipe(p), 0);
+	for (i = 0; i < RACE_PROCS; i++) {
+		pid_t pid = fork();
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			close(p[0]);
+			race_child(p[1], ids);
+			_exit(0);
+		}
+	}
+	close(p[1]);
+	for (i = 0; i < RACE_PROCS; i++) {
+		int64_t done[2];
+		int status;
+
+		ck_assert(read(p[0], done, sizeof done) == (ssize_t)sizeof done);
+		saves[0] += done[0];
+		saves[1] += done[1];
+		ck_assert_int_gt(wait(&status), 0);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	close(p[0]);
+	ck_assert_int_eq(saves[0] + saves[1], RACE_PROCS * RACE_EDITS);
+	for (k = 0; k < 2; k++) {
+		char want[64];
+
+		snprintf(want, sizeof want, "%" PRId64 " %" PRId64, saves[k],
+		         saves[k]);
+		snprintf(sql, sizeof sql,
+		         "SELECT (total_minor - %" PRId64 ") || ' ' || "
+		         "(version - 1) FROM invoices WHERE id = %" PRId64,
+		         before[k], ids[k]);
+		ck_assert_str_eq(su_value(sql), want);
+	}
+}
+END_TEST
+
+/* A create carries its request token: a retry (a commit whose outcome was
+ * lost) finds its own invoice instead of making another. */
+START_TEST(test_create_is_idempotent)
+{
+	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who = who_is(st, NULL);
+	struct invoice_input in = {.customer = "Soylent", .total = "42.50"};
+	struct write_result res, again;
+	struct inv_err err = {0};
+	char sql[160];
+
+	ck_assert_int_eq(pgstore_create(st, &who, "tok-1", NULL, &in, &res,
+	                                &err),
+	                 INV_OK);
+	ck_assert(!res.repeat);
+	ck_assert_str_eq(res.row.number, "ACME-1003"); /* 1001, 1002 taken */
+	ck_assert_int_eq(res.row.total_minor, 4250);
+	ck_assert_str_eq(res.row.currency, "EUR");
+	snprintf(sql, sizeof sql,
+	         "SELECT actor || ' ' || action FROM audit WHERE seq = %" PRId64,
+	         res.audit_seq);
+	ck_assert_str_eq(su_value(sql), "bob invoice.create");
+	ck_assert_int_eq(pgstore_create(st, &who, "tok-1", NULL, &in, &again,
+	                                &err),
+	                 INV_OK);
+	ck_assert(again.repeat);
+	ck_assert_int_eq(again.row.id, res.row.id);
+	ck_assert_str_eq(su_value("SELECT count(*) FROM invoices"), "4");
+	/* a number a live invoice holds: a conflict carrying the holder */
+	ck_assert_int_eq(pgstore_create(st, &who, "tok-2", "ACME-1001", &in,
+	                                &res, &err),
+	                 INV_CONFLICT);
+	ck_assert(res.have_row);
+	ck_assert_str_eq(res.row.customer, "Initech");
+	ck_assert_str_eq(su_value("SELECT count(*) FROM requests "
+	                          "WHERE token = 'tok-2'"),
+	                 "0");
+	ck_assert_int_eq(pgstore_create(st, &who, "bad token", NULL, &in, &res,
+	                                &err),
+	                 INV_INVALID);
+	pgstore_close(st);
+}
+END_TEST
+
+static Suite *pgstore_suite(void)
+{
+	Suite *s = suite_create("pgstore");
+	TCase *tc = tcase_create("backend");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_open_create_and_versions);
+	tcase_add_test(tc, test_empty_database_needs_create);
+	tcase_add_test(tc, test_identity_is_the_role);
+	tcase_add_test(tc, test_reads_see_the_org_only);
+	tcase_add_test(tc, test_guarded_edit);
+	tcase_add_test(tc, test_lock_past_timeout_is_busy);
+	tcase_add_test(tc, test_member_add_by_admin_only);
+	tcase_add_test(tc, test_number_rules);
+	tcase_add_test(tc, test_demo_names_its_user);
+	tcase_add_test(tc, test_wakeup_on_commit);
+	tcase_add_test(tc, test_no_lost_updates);
+	tcase_add_test(tc, test_create_is_idempotent);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(pgstore_suite());
+	int failed;
+
+	srand((unsigned)getpid());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
