@@ -1198,7 +1198,9 @@ static void fig_idle(struct ctx *c, struct term *t)
  * both changed), page after page down the table.  The TUI's CPU per PgDn
  * (drawing included) is the detail.  Figure 7 is read after this walk. */
 #define TABLE_FIRST_ROW 3
-#define TABLE_LAST_ROW (TERM_ROWS - 4)
+/* below the table: the message row, the filter line, the summary and the
+ * key hints */
+#define TABLE_LAST_ROW (TERM_ROWS - 5)
 
 static void fig_pgdn(struct ctx *c, struct term *t, int *pages_done)
 {
