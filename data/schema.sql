@@ -825,7 +825,33 @@ BEGIN
 		'"currency":{"old":' || json_quote(OLD.currency) || ',"new":null}' || '}');
 END;
 
--- The guards of an update, one trigger (see schema 2 for each rule).
+-- The guards of an insert and of an update (see schema 2 for each rule).
+-- The room in the totals is checked here only (inved's writes used to
+-- check it first as well): a sum past the 64-bit range, or one that is no
+-- integer any more (SQLite would have turned it into a REAL), takes no
+-- more.
+DROP TRIGGER invoices_before_insert;
+CREATE TRIGGER invoices_before_insert BEFORE INSERT ON invoices
+BEGIN
+	SELECT RAISE(ABORT, 'inved: an invoice with this id already exists')
+	WHERE EXISTS (SELECT 1 FROM invoices WHERE id = NEW.id);
+	SELECT RAISE(ABORT, 'inved: a live invoice already holds this number')
+	WHERE NEW.deleted_at IS NULL
+	  AND EXISTS (SELECT 1 FROM invoices WHERE org_id = NEW.org_id
+	              AND number = NEW.number AND deleted_at IS NULL);
+	SELECT RAISE(ABORT, 'inved: total_minor must be an integer >= 0')
+	WHERE typeof(NEW.total_minor) <> 'integer' OR NEW.total_minor < 0;
+	SELECT RAISE(ABORT, 'inved: the totals would pass the 64-bit range')
+	WHERE EXISTS (SELECT 1 FROM totals
+		WHERE org_id = NEW.org_id AND currency = NEW.currency
+		  AND state = CASE WHEN NEW.deleted_at IS NOT NULL THEN 'deleted'
+		                   WHEN NEW.archived_at IS NOT NULL THEN 'archived'
+		                   ELSE 'active' END
+		  AND (count >= 9223372036854775807
+		       OR typeof(total_minor) <> 'integer'
+		       OR total_minor > 9223372036854775807 - NEW.total_minor));
+END;
+
 DROP TRIGGER invoices_before_update;
 DROP TRIGGER invoices_before_update_totals;
 CREATE TRIGGER invoices_before_update BEFORE UPDATE ON invoices
@@ -865,6 +891,7 @@ BEGIN
 		                   WHEN NEW.archived_at IS NOT NULL THEN 'archived'
 		                   ELSE 'active' END
 		  AND (count >= 9223372036854775807
+		       OR typeof(total_minor) <> 'integer'
 		       OR total_minor - CASE
 		            WHEN OLD.currency = NEW.currency
 		             AND (OLD.archived_at IS NULL) = (NEW.archived_at IS NULL)

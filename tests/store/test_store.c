@@ -691,6 +691,37 @@ START_TEST(number_reused_after_soft_delete_and_unique_while_live)
 }
 END_TEST
 
+/* A sum some other writer turned into a REAL (or that would pass the
+ * 64-bit range) takes no more money: the schema refuses the write and the
+ * store says so in the operator's words, for the total field, naming the
+ * sum; nothing is written.  A write that leaves the money alone goes on. */
+START_TEST(a_sum_that_is_no_integer_takes_no_more_money)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input more = {.total = "1300"};
+	struct invoice_input name = {.customer = "Renamed Ltd"};
+	struct write_result res;
+	struct inv_err err;
+	sqlite3 *db = fixture_raw(&fx);
+	long long audits = audit_rows();
+
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE totals SET total_minor = "
+		"total_minor + 0.5 WHERE org_id = 1 AND currency = 'EUR' AND "
+		"state = 'active'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version,
+	                            &more, 0, &res, &err), INV_INVALID);
+	ck_assert_str_eq(err.field, "total");
+	ck_assert_ptr_nonnull(strstr(err.msg, "64-bit"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "EUR"));
+	ck_assert_int_eq(audit_rows(), audits);
+	ck_assert_int_eq(fixture_find(&fx, &fx.alice, "ACME-1002").version,
+	                 inv.version);
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version,
+	                            &name, 0, &res, &err), INV_OK);
+}
+END_TEST
+
 START_TEST(partial_unique_index_refuses_second_live_number_for_any_writer)
 {
 	sqlite3 *db = fixture_raw(&fx);
@@ -1700,6 +1731,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, deleted_row_not_found_for_edit);
 	tcase_add_test(tc, archive_restore_delete_move_and_audit_once_each);
 	tcase_add_test(tc, every_write_returns_the_row_as_stored);
+	tcase_add_test(tc, a_sum_that_is_no_integer_takes_no_more_money);
 	tcase_add_test(tc, move_into_current_state_is_conflict);
 	tcase_add_test(tc, stale_archive_is_conflict_with_current_row);
 	tcase_add_test(tc, stale_restore_is_conflict_with_current_row);

@@ -75,7 +75,6 @@ enum stmt_id {
 	SQL_SAVEPOINT,
 	SQL_RELEASE,
 	SQL_ROLLBACK_TO,
-	SQL_TOTALS_BUCKET,
 	SQL__COUNT
 };
 
@@ -277,8 +276,8 @@ enum inv_rc sq_refuse(struct sq_store *st, enum inv_rc rc,
                       const struct invoice *current,
                       struct write_result *res);
 enum inv_rc sq_run_update(struct sq_store *st, sqlite3_stmt *s,
-                          const struct invoice *cur, const char *number,
-                          struct inv_err *err);
+                          const struct invoice *cur,
+                          const struct invoice *next, struct inv_err *err);
 enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
                          enum rule_op op, int64_t id, int64_t version,
                          struct write_result *res, struct inv_err *err);

@@ -169,8 +169,6 @@ static const char *const stmt_sql[SQL__COUNT] = {
 		"WHERE org_id = ?1 AND subject_id = ?2 AND to_version <= ?3 "
 		"AND detail <> '' AND json_type(detail, ?4) IS NOT NULL "
 		"ORDER BY to_version DESC, seq DESC LIMIT 1",
-	[SQL_TOTALS_BUCKET] = "SELECT count, total_minor FROM totals "
-	                      "WHERE org_id = ?1 AND currency = ?2 AND state = ?3",
 };
 
 /* ---- plumbing ------------------------------------------------------------ */

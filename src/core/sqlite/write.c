@@ -123,55 +123,22 @@ void sq_result_reset(struct write_result *res)
 	memset(res, 0, sizeof *res);
 }
 
-static const char *const life_state[] = {
-	[LIFE_ACTIVE] = "active",
-	[LIFE_ARCHIVED] = "archived",
-	[LIFE_DELETED] = "deleted",
-};
-
-/* Refuse a write that would take the count or the sum of a totals row past
- * the 64-bit range (SQLite would silently make the sum a REAL).  The row of
- * (org, currency, life) loses `leaving` and gains `arriving`, plus one row
- * when `adds_row`.  Read inside the write's transaction, so no other writer
- * can move the row between this check and the write. */
-static enum inv_rc totals_room(struct sq_store *st, int64_t org,
-                               const char *currency, enum inv_life life,
-                               int64_t leaving, int64_t arriving,
-                               bool adds_row, struct inv_err *err)
+/* The schema refuses a write that would take the count or the sum of a
+ * totals row past the 64-bit range, or add to a sum that is no integer
+ * any more (SQLite would silently make it a REAL): the one check of that
+ * rule, for every writer.  Said here in the operator's words, naming the
+ * row the invoice was going into; any other failure as SQLite's. */
+static enum inv_rc write_failed(struct sq_store *st, int rc, const char *msg,
+                                const struct invoice *next,
+                                struct inv_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	bool full = false;
-	int rc;
-	enum inv_rc prc;
-
-	prc = sq_stmt(st, SQL_TOTALS_BUCKET, &s, err);
-	if (prc != INV_OK)
-		return prc;
-	sqlite3_bind_int64(s, 1, org);
-	sqlite3_bind_text(s, 2, currency, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, life_state[life], -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		int64_t count = sqlite3_column_int64(s, 0);
-		int64_t base = sqlite3_column_int64(s, 1);
-
-		/* A sum that is no integer any more cannot be added to. */
-		full = sqlite3_column_type(s, 1) != SQLITE_INTEGER ||
-		       (adds_row && count == INT64_MAX);
-		if (base > 0 && leaving > 0)
-			base -= leaving < base ? leaving : base;
-		if (base > 0 && arriving > INT64_MAX - base)
-			full = true;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_sqlite_err(st, rc, err);
-	if (full)
+	if (rc == SQLITE_CONSTRAINT_TRIGGER && msg &&
+	    strstr(msg, "inved: the totals would pass the 64-bit range"))
 		return inv_err_set(err, INV_INVALID, "total",
 			_("the sum of this org's %s invoices (%s) would pass "
 			  "the 64-bit range; nothing was written"),
-			currency, invoice_life_label(life));
-	return INV_OK;
+			next->currency, invoice_life_label(invoice_life(next)));
+	return sq_sqlite_err(st, rc, err);
 }
 
 /* After the write: the row as stored and the audit row the write claimed,
@@ -215,20 +182,23 @@ enum inv_rc sq_refuse(struct sq_store *st, enum inv_rc rc,
 /* Run a guarded UPDATE.  `number` is the number the row will carry: when
  * the partial unique index refuses it, the message names it. */
 enum inv_rc sq_run_update(struct sq_store *st, sqlite3_stmt *s,
-                          const struct invoice *cur, const char *number,
-                          struct inv_err *err)
+                          const struct invoice *cur,
+                          const struct invoice *next, struct inv_err *err)
 {
 	int rc = sqlite3_step(s);
+	enum inv_rc ret = INV_OK;
 
-	sqlite3_reset(s);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
-		return inv_err_set(err, INV_CONFLICT, "number",
+		ret = inv_err_set(err, INV_CONFLICT, "number",
 			_("number %s is held by another live invoice; renumber "
 			  "one of them (inved edit REF --number NEW) or delete "
 			  "the other first"),
-			number);
-	if (rc != SQLITE_DONE)
-		return sq_sqlite_err(st, rc, err);
+			next->number);
+	else if (rc != SQLITE_DONE)
+		ret = write_failed(st, rc, sqlite3_errmsg(st->db), next, err);
+	sqlite3_reset(s);
+	if (ret != INV_OK)
+		return ret;
 	if (sqlite3_changes(st->db) != 1)
 		return rule_stale(cur, err);
 	return INV_OK;
@@ -295,14 +265,6 @@ enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
 		if (rc != INV_OK)
 			return sq_refuse(st, rc, NULL, res);
 	}
-	/* 6. the totals row the invoice moves into has room for it. */
-	rc = totals_room(st, who->org_id, cur.currency,
-	                 op == RULE_ARCHIVE ? LIFE_ARCHIVED
-	                 : op == RULE_DELETE ? LIFE_DELETED
-	                                   : LIFE_ACTIVE,
-	                 0, cur.total_minor, true, err);
-	if (rc != INV_OK)
-		return sq_refuse(st, rc, NULL, res);
 	/* the row as the move leaves it, for the claim */
 	next = cur;
 	sq_now_text(at, sizeof at);
@@ -327,7 +289,7 @@ enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, version);
 	sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
-	rc = sq_run_update(st, s, &cur, cur.number, err);
+	rc = sq_run_update(st, s, &cur, &next, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, stale_row(rc, err, &cur), res);
 	rc = sq_write_finish(st, &next, at, res, err);
@@ -440,16 +402,6 @@ enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
 		if (rc != INV_OK)
 			return sq_refuse(st, rc, NULL, res);
 	}
-	/* The row stays in its lifecycle state; within one currency its old
-	 * total leaves the sum the new one joins. */
-	rc = totals_room(st, who->org_id, next->currency, invoice_life(cur),
-	                 strcmp(cur->currency, next->currency) == 0
-	                         ? cur->total_minor
-	                         : 0,
-	                 next->total_minor,
-	                 strcmp(cur->currency, next->currency) != 0, err);
-	if (rc != INV_OK)
-		return sq_refuse(st, rc, NULL, res);
 	rc = sq_guard_row(st, cur, err);
 	if (rc == INV_OK)
 		rc = sq_claim(st, who, action, at, cur, next, mask, err);
@@ -472,7 +424,7 @@ enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
 	if (mask & EDIT_NUMBER)
 		sqlite3_bind_text(s, 7, next->number, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 8, at, -1, SQLITE_STATIC);
-	rc = sq_run_update(st, s, cur, next->number, err);
+	rc = sq_run_update(st, s, cur, next, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, stale_row(rc, err, cur), res);
 	{
@@ -690,9 +642,6 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
 		rc = number_allocate(st, who->org_id, alloc, sizeof alloc, err);
 	}
 	if (rc == INV_OK)
-		rc = totals_room(st, who->org_id, next.currency, LIFE_ACTIVE, 0,
-		                 next.total_minor, true, err);
-	if (rc == INV_OK)
 		rc = sq_head_read(st, SQL_NEXT_ID, &id, err);
 	if (rc == INV_OK) {
 		next.id = id;
@@ -715,7 +664,15 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
 	sqlite3_bind_text(s, 6, next.currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, id);
 	sqlite3_bind_text(s, 8, at, -1, SQLITE_STATIC);
-	rc = sq_stmt_done(st, s, err);
+	{
+		int src = sqlite3_step(s);
+
+		rc = src == SQLITE_DONE
+			? INV_OK
+			: write_failed(st, src, sqlite3_errmsg(st->db), &next,
+			               err);
+		sqlite3_reset(s);
+	}
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, NULL, res);
 	prc = sq_stmt(st, SQL_CLAIM_FILL, &s, err);
