@@ -1,0 +1,554 @@
+/*
+ * test_pgmore.c - drafts, presence and the integrity check of the
+ * PostgreSQL backend against a real server (run by tests/pg/run_c.sh,
+ * which gives the cluster and the login roles in INVED_PG_*).
+ *
+ * Each test makes a database of its own as the cluster's superuser, has
+ * the backend install the schema as the owner role, seeds two orgs
+ * (acme: alice admin, bob member; globex: carol admin, dave member), and
+ * calls the backend as the members' own roles; the superuser only sets up
+ * and reads back what a role cannot see.
+ */
+#include <check.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "backend.h"
+#include "pgmore.h"
+
+static char db[64];
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	ck_assert_msg(v && *v, "%s is not set (run through run_c.sh)", name);
+	return v;
+}
+
+static void uri_for(char *buf, size_t len, const char *dbname,
+                    const char *user)
+{
+	snprintf(buf, len, "postgresql:///%s?host=%s&port=%s&user=%s", dbname,
+	         env("PGHOST"), env("PGPORT"), user);
+}
+
+static PGconn *raw(const char *user)
+{
+	char uri[512];
+	PGconn *c;
+
+	uri_for(uri, sizeof uri, db, user);
+	c = PQconnectdb(uri);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	return c;
+}
+
+static void sql_ok(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	ExecStatusType s = PQresultStatus(r);
+
+	ck_assert_msg(s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK, "%s: %s",
+	              sql, PQresultErrorMessage(r));
+	PQclear(r);
+}
+
+static bool sql_fails(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	ExecStatusType s = PQresultStatus(r);
+
+	PQclear(r);
+	return s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK;
+}
+
+/* The first value of sql run as user, as text (static). */
+static const char *value_as(const char *user, const char *sql)
+{
+	static char buf[512];
+	PGconn *c = raw(user);
+	PGresult *r = PQexec(c, sql);
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+	              PQresultErrorMessage(r));
+	snprintf(buf, sizeof buf, "%s",
+	         PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	PQfinish(c);
+	return buf;
+}
+
+static const char *su_value(const char *sql)
+{
+	return value_as("postgres", sql);
+}
+
+static struct pg_store *open_as(const char *user)
+{
+	char uri[512];
+	struct pg_store *st = NULL;
+	struct inv_err err = {0};
+	enum inv_rc rc;
+
+	uri_for(uri, sizeof uri, db, user);
+	rc = pgstore_open(uri, STORE_OPEN_EXISTING, 0, &st, &err);
+	ck_assert_msg(rc == INV_OK, "open as %s: %s", user, err.msg);
+	return st;
+}
+
+static struct identity who_is(struct pg_store *st, const char *user)
+{
+	struct identity who;
+	struct inv_err err = {0};
+	enum inv_rc rc = pgstore_identity(st, user, NULL, &who, &err);
+
+	ck_assert_msg(rc == INV_OK, "identity: %s", err.msg);
+	return who;
+}
+
+static void setup(void)
+{
+	char uri[512], sql[256];
+	struct pg_store *st = NULL;
+	struct inv_err err = {0};
+	PGconn *c;
+
+	snprintf(db, sizeof db, "m_%ld_%d", (long)getpid(), rand() % 100000);
+	uri_for(uri, sizeof uri, "postgres", "postgres");
+	c = PQconnectdb(uri);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", db,
+	         env("INVED_PG_OWNER"));
+	sql_ok(c, sql);
+	PQfinish(c);
+	uri_for(uri, sizeof uri, db, env("INVED_PG_OWNER"));
+	ck_assert_msg(pgstore_open(uri, STORE_OPEN_CREATE, 0, &st, &err) ==
+	                      INV_OK,
+	              "create: %s", err.msg);
+	pgstore_close(st);
+	c = raw(env("INVED_PG_OWNER"));
+	sql_ok(c,
+		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'), "
+		"('globex', 'GLOBEX-');"
+		"INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'), "
+		"('dave');"
+		"INSERT INTO memberships (user_id, org_id, role) "
+		"SELECT u.id, o.id, r.role FROM (VALUES "
+		"('alice', 'acme', 'admin'), ('bob', 'acme', 'member'), "
+		"('carol', 'globex', 'admin'), ('dave', 'globex', 'member')) "
+		"AS r(u, o, role) JOIN users u ON u.name = r.u "
+		"JOIN orgs o ON o.name = r.o;"
+		"INSERT INTO invoices (org_id, number, customer, total_minor, "
+		"currency) SELECT o.id, v.n, v.c, v.t, 'EUR' FROM (VALUES "
+		"('acme', 'ACME-1001', 'Initech', 125000), "
+		"('acme', 'ACME-1002', 'Umbrella', 5000), "
+		"('globex', 'GLOBEX-1001', 'Wayne', 990000)) AS v(o, n, c, t) "
+		"JOIN orgs o ON o.name = v.o ORDER BY v.n");
+	PQfinish(c);
+}
+
+static void teardown(void)
+{
+}
+
+static int64_t id_of(const char *number)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof sql,
+	         "SELECT id FROM invoices WHERE number = '%s' "
+	         "AND deleted_at IS NULL",
+	         number);
+	return strtoll(su_value(sql), NULL, 10);
+}
+
+static struct draft draft_of(int64_t invoice_id, const char *token,
+                             const char *body)
+{
+	struct draft d;
+
+	memset(&d, 0, sizeof d);
+	d.invoice_id = invoice_id;
+	snprintf(d.token, sizeof d.token, "%s", token);
+	d.base_version = 1;
+	snprintf(d.base_body, sizeof d.base_body, "{\"customer\":\"Initech\"}");
+	snprintf(d.body, sizeof d.body, "%s", body);
+	return d;
+}
+
+/* ---- drafts ---------------------------------------------------------------- */
+
+START_TEST(test_draft_version_checked)
+{
+	struct pg_store *a = open_as("bob"), *b = open_as("bob");
+	struct identity who = who_is(a, NULL);
+	int64_t id = id_of("ACME-1001"), v1 = 0, v2 = 0, vx = 0;
+	struct draft d = draft_of(id, "", "{\"customer\":\"one\"}"), cur, got;
+	struct inv_err err = {0};
+
+	ck_assert_int_eq(pgstore_draft_save(a, &who, &d, 0, &v1, &cur, &err),
+	                 INV_OK);
+	ck_assert_int_eq(v1, 1);
+	/* the other terminal of the same operator, still at version 0 */
+	snprintf(d.body, sizeof d.body, "{\"customer\":\"two\"}");
+	memset(&cur, 0, sizeof cur);
+	ck_assert_int_eq(pgstore_draft_save(b, &who, &d, 0, &vx, &cur, &err),
+	                 INV_CONFLICT);
+	ck_assert_str_eq(cur.body, "{\"customer\":\"one\"}");
+	ck_assert_int_eq(cur.version, 1);
+	ck_assert(cur.saved_at[0] != '\0');
+	/* nothing replaced */
+	ck_assert_int_eq(pgstore_draft_load(b, &who, id, NULL, &got, &err),
+	                 INV_OK);
+	ck_assert_str_eq(got.body, "{\"customer\":\"one\"}");
+	ck_assert_str_eq(got.base_body, "{\"customer\":\"Initech\"}");
+	ck_assert_int_eq(got.base_version, 1);
+	/* with the version it saw it goes on */
+	ck_assert_int_eq(pgstore_draft_save(b, &who, &d, 1, &v2, &cur, &err),
+	                 INV_OK);
+	ck_assert_int_eq(v2, 2);
+	ck_assert_int_eq(pgstore_draft_load(a, &who, id, "", &got, &err),
+	                 INV_OK);
+	ck_assert_str_eq(got.body, "{\"customer\":\"two\"}");
+	ck_assert_int_eq(got.version, 2);
+	/* a draft is no change: nothing audited */
+	ck_assert_str_eq(su_value("SELECT count(*) FROM audit"), "3");
+	pgstore_close(a);
+	pgstore_close(b);
+}
+END_TEST
+
+START_TEST(test_draft_tokens_and_newest)
+{
+	struct pg_store *st = open_as("bob");
+	struct identity who = who_is(st, NULL);
+	int64_t id = id_of("ACME-1001"), v = 0;
+	struct draft d, got;
+	struct inv_err err = {0};
+
+	/* an edit form's draft has no token, save the dropped edits' */
+	d = draft_of(id, "tok-x", "{}");
+	ck_assert_int_eq(pgstore_draft_save(st, &who, &d, 0, &v, NULL, &err),
+	                 INV_INVALID);
+	d = draft_of(id, DRAFT_DROPPED, "{\"dropped\":1}");
+	ck_assert_int_eq(pgstore_draft_save(st, &who, &d, 0, &v, NULL, &err),
+	                 INV_OK);
+	/* a new invoice's draft needs its form's request token */
+	d = draft_of(0, "bad token", "{}");
+	ck_assert_int_eq(pgstore_draft_save(st, &who, &d, 0, &v, NULL, &err),
+	                 INV_INVALID);
+	d = draft_of(0, "", "{}");
+	ck_assert_int_eq(pgstore_draft_save(st, &who, &d, 0, &v, NULL, &err),
+	                 INV_INVALID);
+	/* invalid UTF-8 is refused */
+	d = draft_of(0, "tok-a", "{\"c\":\"\xff\"}");
+	ck_assert_int_eq(pgstore_draft_save(st, &who, &d, 0, &v, NULL, &err),
+	                 INV_INVALID);
+	d = draft_of(0, "tok-a", "{\"n\":\"a\"}");
+	ck_assert_int_eq(pgstore_draft_save(st, &who, &d, 0, &v, NULL, &err),
+	                 INV_OK);
+	d = draft_of(0, "tok-b", "{\"n\":\"b\"}");
+	ck_assert_int_eq(pgstore_draft_save(st, &who, &d, 0, &v, NULL, &err),
+	                 INV_OK);
+	/* NULL token with invoice 0: the newest new-invoice draft */
+	ck_assert_int_eq(pgstore_draft_load(st, &who, 0, NULL, &got, &err),
+	                 INV_OK);
+	ck_assert_str_eq(got.token, "tok-b");
+	ck_assert_str_eq(got.body, "{\"n\":\"b\"}");
+	/* saving tok-a again makes it the newest */
+	d = draft_of(0, "tok-a", "{\"n\":\"a2\"}");
+	ck_assert_int_eq(pgstore_draft_save(st, &who, &d, 1, &v, NULL, &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_draft_load(st, &who, 0, NULL, &got, &err),
+	                 INV_OK);
+	ck_assert_str_eq(got.token, "tok-a");
+	/* NULL token with an invoice: the edit form's draft (""), not the
+	 * dropped edits */
+	ck_assert_int_eq(pgstore_draft_load(st, &who, id, NULL, &got, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_int_eq(pgstore_draft_load(st, &who, id, DRAFT_DROPPED, &got,
+	                                    &err),
+	                 INV_OK);
+	ck_assert_str_eq(got.body, "{\"dropped\":1}");
+	/* discard one token: the other stays */
+	ck_assert_int_eq(pgstore_draft_discard(st, &who, 0, "tok-a", &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_draft_load(st, &who, 0, "tok-a", &got, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_int_eq(pgstore_draft_load(st, &who, 0, NULL, &got, &err),
+	                 INV_OK);
+	ck_assert_str_eq(got.token, "tok-b");
+	/* a discarded draft may be started afresh from version 0 */
+	ck_assert_int_eq(pgstore_draft_save(st, &who, &d, 0, &v, NULL, &err),
+	                 INV_OK);
+	ck_assert_int_eq(v, 1);
+	pgstore_close(st);
+}
+END_TEST
+
+START_TEST(test_draft_is_its_user_alone)
+{
+	struct pg_store *b = open_as("bob"), *a = open_as("alice");
+	struct identity bob = who_is(b, NULL), alice = who_is(a, NULL);
+	int64_t id = id_of("ACME-1001"), v = 0;
+	struct draft d = draft_of(id, "", "{\"secret\":1}"), got;
+	struct inv_err err = {0};
+	char sql[300];
+
+	ck_assert_int_eq(pgstore_draft_save(b, &bob, &d, 0, &v, NULL, &err),
+	                 INV_OK);
+	/* alice, an admin of the same org, sees none of bob's drafts */
+	ck_assert_int_eq(pgstore_draft_load(a, &alice, id, NULL, &got, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_str_eq(value_as("alice", "SELECT count(*) FROM drafts"), "0");
+	ck_assert_str_eq(value_as("bob", "SELECT count(*) FROM drafts"), "1");
+	/* nor through any client can she write one in his name, nor change
+	 * or discard his */
+	{
+		PGconn *c = raw("alice");
+
+		snprintf(sql, sizeof sql,
+		         "INSERT INTO drafts (user_id, org_id, invoice_id, "
+		         "version, base_version, body) VALUES (%" PRId64
+		         ", %" PRId64 ", %" PRId64 ", 1, 1, '{}')",
+		         bob.user_id, bob.org_id, id + 1);
+		ck_assert(sql_fails(c, sql));
+		sql_ok(c, "UPDATE drafts SET body = 'x'");
+		sql_ok(c, "DELETE FROM drafts");
+		PQfinish(c);
+	}
+	/* alice's store call acts on her own drafts only */
+	ck_assert_int_eq(pgstore_draft_discard(a, &alice, id, NULL, &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_draft_load(b, &bob, id, NULL, &got, &err),
+	                 INV_OK);
+	ck_assert_str_eq(got.body, "{\"secret\":1}");
+	/* a member of another org cannot see it either */
+	ck_assert_str_eq(value_as("dave", "SELECT count(*) FROM drafts"), "0");
+	ck_assert_int_eq(pgstore_draft_discard(b, &bob, id, NULL, &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_draft_load(b, &bob, id, NULL, &got, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_str_eq(su_value("SELECT count(*) FROM drafts"), "0");
+	pgstore_close(a);
+	pgstore_close(b);
+}
+END_TEST
+
+/* ---- presence ------------------------------------------------------------- */
+
+static int listed(struct pg_store *st, const struct identity *who,
+                  int64_t invoice_id, struct presence_entry *out)
+{
+	size_t n = 0;
+	struct inv_err err = {0};
+
+	ck_assert_msg(pgstore_presence_list(st, who, invoice_id, out, 8, &n,
+	                                    &err) == INV_OK,
+	              "list: %s", err.msg);
+	return (int)n;
+}
+
+START_TEST(test_presence_lists_the_org)
+{
+	struct pg_store *b = open_as("bob"), *a = open_as("alice"),
+	                *d = open_as("dave");
+	struct identity bob = who_is(b, NULL), alice = who_is(a, NULL),
+	                dave = who_is(d, NULL);
+	int64_t id = id_of("ACME-1001");
+	struct presence_entry e[8];
+	struct presence *p = NULL;
+	struct inv_err err = {0};
+
+	ck_assert_int_eq(listed(a, &alice, 0, e), 0);
+	ck_assert_int_eq(pgstore_presence_enter(b, &bob, id, "screen", &p, &err),
+	                 INV_OK);
+	ck_assert_int_eq(listed(a, &alice, id, e), 1);
+	ck_assert_str_eq(e[0].user, "bob");
+	ck_assert_str_eq(e[0].face, "screen");
+	ck_assert_int_eq(e[0].invoice_id, id);
+	ck_assert_int_eq(e[0].pid, (long)getpid());
+	ck_assert_int_eq((int)strlen(e[0].since), 20);
+	ck_assert_int_eq(e[0].since[19], 'Z');
+	ck_assert_int_eq(listed(a, &alice, 0, e), 1);
+	ck_assert_int_eq(listed(a, &alice, id + 1, e), 0);
+	/* another org sees nothing, through any client */
+	ck_assert_int_eq(listed(d, &dave, 0, e), 0);
+	ck_assert_str_eq(value_as("dave", "SELECT count(*) FROM presence"), "0");
+	/* no client writes the table but through the functions */
+	{
+		PGconn *c = raw("bob");
+
+		ck_assert(sql_fails(c, "DELETE FROM presence"));
+		ck_assert(sql_fails(c, "INSERT INTO presence (id, org_id, "
+		                       "user_name, invoice_id, face, client_pid) "
+		                       "VALUES (99, 1, 'carol', 1, 'x', 1)"));
+		PQfinish(c);
+	}
+	pgstore_presence_leave(p);
+	ck_assert_int_eq(listed(a, &alice, 0, e), 0);
+	ck_assert_str_eq(su_value("SELECT count(*) FROM presence"), "0");
+	pgstore_close(a);
+	pgstore_close(b);
+	pgstore_close(d);
+}
+END_TEST
+
+/* Wait for one notification on c; its payload into buf. */
+static void next_notify(PGconn *c, char *buf, size_t len)
+{
+	PGnotify *n;
+
+	for (;;) {
+		struct pollfd pfd = {PQsocket(c), POLLIN, 0};
+
+		ck_assert(PQconsumeInput(c) == 1);
+		n = PQnotifies(c);
+		if (n)
+			break;
+		ck_assert(poll(&pfd, 1, 60000) == 1);
+	}
+	snprintf(buf, len, "%s", n->extra);
+	PQfreemem(n);
+}
+
+START_TEST(test_presence_writes_no_history)
+{
+	struct pg_store *b = open_as("bob");
+	struct identity bob = who_is(b, NULL);
+	int64_t id = id_of("ACME-1001");
+	PGconn *listener = raw("alice"), *probe = raw("alice");
+	struct presence *p = NULL;
+	struct inv_err err = {0};
+	char sql[120], payload[64], audit[32], heads[64];
+
+	snprintf(audit, sizeof audit, "%s",
+	         su_value("SELECT count(*) FROM audit"));
+	snprintf(heads, sizeof heads, "%s",
+	         su_value("SELECT string_agg(seq::text, ',' ORDER BY org_id) "
+	                  "FROM feed_heads"));
+	snprintf(sql, sizeof sql, "LISTEN inved_org_%" PRId64, bob.org_id);
+	sql_ok(listener, sql);
+	ck_assert_int_eq(pgstore_presence_enter(b, &bob, id, "screen", &p, &err),
+	                 INV_OK);
+	pgstore_presence_leave(p);
+	/* notifications arrive in commit order: the probe, committed after
+	 * the registration, is the first one only if that sent none */
+	snprintf(sql, sizeof sql, "NOTIFY inved_org_%" PRId64 ", 'probe'",
+	         bob.org_id);
+	sql_ok(probe, sql);
+	next_notify(listener, payload, sizeof payload);
+	ck_assert_str_eq(payload, "probe");
+	ck_assert_str_eq(su_value("SELECT count(*) FROM audit"), audit);
+	ck_assert_str_eq(su_value("SELECT string_agg(seq::text, ',' "
+	                          "ORDER BY org_id) FROM feed_heads"),
+	                 heads);
+	ck_assert_str_eq(su_value("SELECT relpersistence FROM pg_class "
+	                          "WHERE relname = 'presence'"),
+	                 "u");
+	PQfinish(listener);
+	PQfinish(probe);
+	pgstore_close(b);
+}
+END_TEST
+
+START_TEST(test_presence_killed_holder_leaves_no_ghost)
+{
+	struct pg_store *a = open_as("alice");
+	struct identity alice = who_is(a, NULL);
+	int64_t id = id_of("ACME-1002");
+	struct presence_entry e[8];
+	int ready[2];
+	char c;
+	pid_t child;
+	int status, tries;
+
+	ck_assert(pipe(ready) == 0);
+	child = fork();
+	ck_assert(child >= 0);
+	if (child == 0) {
+		struct pg_store *b = open_as("bob");
+		struct identity bob = who_is(b, NULL);
+		struct presence *p = NULL;
+		struct inv_err err = {0};
+
+		close(ready[0]);
+		if (pgstore_presence_enter(b, &bob, id, "screen", &p, &err) !=
+		    INV_OK)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	ck_assert(read(ready[0], &c, 1) == 1);
+	close(ready[0]);
+	ck_assert_int_eq(listed(a, &alice, id, e), 1);
+	ck_assert_int_eq(e[0].pid, (long)child);
+	kill(child, SIGKILL);
+	ck_assert(waitpid(child, &status, 0) == child);
+	/* the server notices the closed connection on its own: wait for its
+	 * process to end (no time is asserted; the test's timeout bounds it) */
+	for (tries = 0; listed(a, &alice, id, e) != 0; tries++)
+		usleep(20000);
+	/* the row may still be there, but it is no one: the next
+	 * registration sweeps it */
+	{
+		struct pg_store *b = open_as("bob");
+		struct identity bob = who_is(b, NULL);
+		struct presence *p = NULL;
+		struct inv_err err = {0};
+
+		ck_assert_int_eq(pgstore_presence_enter(b, &bob, id + 1, "screen",
+		                                        &p, &err),
+		                 INV_OK);
+		ck_assert_str_eq(su_value("SELECT count(*) FROM presence"), "1");
+		ck_assert_int_eq(listed(a, &alice, 0, e), 1);
+		ck_assert_int_eq(e[0].invoice_id, id + 1);
+		/* closing the connection without leaving: gone too */
+		pgstore_close(b);
+		free(p);
+	}
+	for (tries = 0; listed(a, &alice, 0, e) != 0; tries++)
+		usleep(20000);
+	pgstore_close(a);
+}
+END_TEST
+
+static Suite *pgmore_suite(void)
+{
+	Suite *s = suite_create("pgmore");
+	TCase *tc = tcase_create("drafts-presence-check");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_draft_version_checked);
+	tcase_add_test(tc, test_draft_tokens_and_newest);
+	tcase_add_test(tc, test_draft_is_its_user_alone);
+	tcase_add_test(tc, test_presence_lists_the_org);
+	tcase_add_test(tc, test_presence_writes_no_history);
+	tcase_add_test(tc, test_presence_killed_holder_leaves_no_ghost);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(pgmore_suite());
+	int failed;
+
+	srand((unsigned)getpid());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
