@@ -92,6 +92,14 @@ static const char *su_value(const char *sql)
 	return value_as("postgres", sql);
 }
 
+static void su_exec(const char *sql)
+{
+	PGconn *c = raw("postgres");
+
+	sql_ok(c, sql);
+	PQfinish(c);
+}
+
 static struct pg_store *open_as(const char *user)
 {
 	char uri[512];
@@ -524,6 +532,188 @@ START_TEST(test_presence_killed_holder_leaves_no_ghost)
 }
 END_TEST
 
+
+/* ---- check and repair ---------------------------------------------------- */
+
+static struct check_report report;
+
+/* Run the check as user (NULL: the owner, with no identity); the number of
+ * findings. */
+static size_t checked(const char *user)
+{
+	struct pg_store *st = open_as(user ? user : env("INVED_PG_OWNER"));
+	struct identity who;
+	struct inv_err err = {0};
+
+	if (user)
+		who = who_is(st, NULL);
+	ck_assert_msg(pgstore_check_run(st, user ? &who : NULL, &report,
+	                                &err) == INV_OK,
+	              "check: %s", err.msg);
+	pgstore_close(st);
+	return report.n;
+}
+
+static bool found(enum check_kind kind, const char *object)
+{
+	size_t i;
+
+	for (i = 0; i < report.n; i++)
+		if (report.f[i].kind == kind &&
+		    strcmp(report.f[i].object, object) == 0)
+			return true;
+	return false;
+}
+
+static size_t schema_findings(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < report.n; i++)
+		n += report.f[i].kind == CHECK_SCHEMA_MISSING ||
+		     report.f[i].kind == CHECK_SCHEMA_ALTERED ||
+		     report.f[i].kind == CHECK_SCHEMA_EXTRA;
+	return n;
+}
+
+static void dump(void)
+{
+	size_t i;
+
+	for (i = 0; i < report.n; i++)
+		fprintf(stderr, "finding %s %s: %s\n",
+		        check_kind_name(report.f[i].kind), report.f[i].object,
+		        report.f[i].msg);
+}
+
+static enum inv_rc repair_as(const char *user)
+{
+	struct pg_store *st = open_as(user ? user : env("INVED_PG_OWNER"));
+	struct identity who;
+	struct inv_err err = {0};
+	enum inv_rc rc;
+
+	if (user)
+		who = who_is(st, NULL);
+	rc = pgstore_check_repair(st, user ? &who : NULL, &report, &err);
+	pgstore_close(st);
+	return rc;
+}
+
+START_TEST(test_check_clean_for_every_role)
+{
+	if (checked("bob") != 0)
+		dump();
+	ck_assert_uint_eq(checked("bob"), 0);
+	ck_assert_uint_eq(checked("alice"), 0);
+	ck_assert_uint_eq(checked("dave"), 0);
+	ck_assert_uint_eq(checked(NULL), 0);
+}
+END_TEST
+
+START_TEST(test_check_finds_and_repairs_the_schema)
+{
+	const char *count_sql = "SELECT count(*) FROM audit";
+	char audit[32];
+
+	su_exec("DROP TRIGGER invoices_after_update ON invoices;"
+	        "CREATE OR REPLACE FUNCTION inved_time_text(p timestamptz) "
+	        "RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'x' $$;"
+	        "CREATE FUNCTION sneak() RETURNS trigger LANGUAGE plpgsql AS "
+	        "$$ BEGIN RETURN NULL; END $$;"
+	        "CREATE TRIGGER sneak BEFORE UPDATE ON invoices "
+	        "FOR EACH ROW EXECUTE FUNCTION sneak();"
+	        "DROP INDEX invoices_org_page;"
+	        "CREATE INDEX sneak_idx ON invoices(customer);"
+	        "CREATE POLICY sneak_pol ON invoices USING (true);"
+	        "ALTER TABLE drafts NO FORCE ROW LEVEL SECURITY;"
+	        "DROP POLICY presence_tenancy ON presence");
+	snprintf(audit, sizeof audit, "%s", su_value(count_sql));
+	if (checked("bob") == 0)
+		dump();
+	ck_assert(found(CHECK_SCHEMA_MISSING, "trigger invoices_after_update"));
+	ck_assert(found(CHECK_SCHEMA_ALTERED, "function inved_time_text"));
+	ck_assert(found(CHECK_SCHEMA_EXTRA, "trigger sneak"));
+	ck_assert(found(CHECK_SCHEMA_MISSING, "index invoices_org_page"));
+	ck_assert(found(CHECK_SCHEMA_EXTRA, "index sneak_idx"));
+	ck_assert(found(CHECK_SCHEMA_EXTRA, "policy sneak_pol"));
+	ck_assert(found(CHECK_SCHEMA_ALTERED, "row security drafts"));
+	ck_assert(found(CHECK_SCHEMA_MISSING, "policy presence_tenancy"));
+	ck_assert_uint_eq(schema_findings(), 8);
+	/* the extra policy shows bob globex's invoice, but not its history */
+	ck_assert_uint_eq(report.n, 9);
+	/* a member may not repair, nor an admin whose role does not own the
+	 * schema; nothing changes */
+	ck_assert_int_eq(repair_as("bob"), INV_FORBIDDEN);
+	ck_assert_int_eq(repair_as("alice"), INV_FORBIDDEN);
+	checked("alice");
+	ck_assert_uint_eq(schema_findings(), 8);
+	/* the owner puts it right */
+	ck_assert_int_eq(repair_as(NULL), INV_OK);
+	ck_assert_uint_eq(report.nrepaired, 8);
+	if (report.n)
+		dump();
+	ck_assert_uint_eq(report.n, 0);
+	ck_assert_uint_eq(checked("bob"), 0);
+	ck_assert_str_eq(su_value("SELECT relforcerowsecurity FROM pg_class "
+	                          "WHERE relname = 'drafts'"),
+	                 "t");
+	/* the reinstalled function is no one's to call but the triggers' */
+	ck_assert_str_eq(su_value("SELECT has_function_privilege('bob', "
+	                          "'inved_writer(bigint, text)', 'EXECUTE')"),
+	                 "f");
+	/* the repair wrote no history */
+	ck_assert_str_eq(su_value(count_sql), audit);
+	/* and the reinstalled trigger audits again */
+	{
+		PGconn *c = raw("bob");
+
+		sql_ok(c, "UPDATE invoices SET customer = 'Initrode', "
+		          "version = version + 1 WHERE number = 'ACME-1001'");
+		PQfinish(c);
+	}
+	ck_assert_int_eq(strtoll(su_value(count_sql), NULL, 10),
+	                 strtoll(audit, NULL, 10) + 1);
+	ck_assert_uint_eq(checked("bob"), 0);
+}
+END_TEST
+
+START_TEST(test_check_history_and_totals_reported_never_touched)
+{
+	char sql[300], label[64];
+	int64_t id = id_of("ACME-1002");
+
+	snprintf(sql, sizeof sql,
+	         "SET session_replication_role = replica;"
+	         "UPDATE audit SET to_version = 7 WHERE subject_id = %" PRId64
+	         ";"
+	         "UPDATE totals SET count = count + 2 WHERE currency = 'EUR' "
+	         "AND state = 'active' AND org_id = (SELECT id FROM orgs "
+	         "WHERE name = 'acme')",
+	         id);
+	su_exec(sql);
+	if (checked("bob") == 0)
+		dump();
+	snprintf(label, sizeof label, "invoice %" PRId64 " (ACME-1002)", id);
+	ck_assert(found(CHECK_HISTORY, label));
+	ck_assert(found(CHECK_TOTALS, "totals acme active EUR"));
+	ck_assert_uint_eq(report.n, 2);
+	/* globex's member sees none of acme's damage */
+	ck_assert_uint_eq(checked("dave"), 0);
+	/* the repair reports it and leaves it */
+	ck_assert_int_eq(repair_as(NULL), INV_OK);
+	ck_assert_uint_eq(report.nrepaired, 0);
+	ck_assert_uint_eq(report.n, 2);
+	snprintf(sql, sizeof sql,
+	         "SELECT to_version FROM audit WHERE subject_id = %" PRId64, id);
+	ck_assert_str_eq(su_value(sql), "7");
+	ck_assert_str_eq(su_value("SELECT count FROM totals t JOIN orgs o "
+	                          "ON o.id = t.org_id WHERE o.name = 'acme' "
+	                          "AND state = 'active'"),
+	                 "4");
+}
+END_TEST
+
 static Suite *pgmore_suite(void)
 {
 	Suite *s = suite_create("pgmore");
@@ -537,6 +727,9 @@ static Suite *pgmore_suite(void)
 	tcase_add_test(tc, test_presence_lists_the_org);
 	tcase_add_test(tc, test_presence_writes_no_history);
 	tcase_add_test(tc, test_presence_killed_holder_leaves_no_ghost);
+	tcase_add_test(tc, test_check_clean_for_every_role);
+	tcase_add_test(tc, test_check_finds_and_repairs_the_schema);
+	tcase_add_test(tc, test_check_history_and_totals_reported_never_touched);
 	suite_add_tcase(s, tc);
 	return s;
 }
