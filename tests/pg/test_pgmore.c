@@ -629,8 +629,7 @@ START_TEST(test_check_finds_and_repairs_the_schema)
 	        "ALTER TABLE drafts NO FORCE ROW LEVEL SECURITY;"
 	        "DROP POLICY presence_tenancy ON presence");
 	snprintf(audit, sizeof audit, "%s", su_value(count_sql));
-	if (checked("bob") == 0)
-		dump();
+	checked("bob");
 	ck_assert(found(CHECK_SCHEMA_MISSING, "trigger invoices_after_update"));
 	ck_assert(found(CHECK_SCHEMA_ALTERED, "function inved_time_text"));
 	ck_assert(found(CHECK_SCHEMA_EXTRA, "trigger sneak"));
@@ -692,8 +691,7 @@ START_TEST(test_check_history_and_totals_reported_never_touched)
 	         "WHERE name = 'acme')",
 	         id);
 	su_exec(sql);
-	if (checked("bob") == 0)
-		dump();
+	checked("bob");
 	snprintf(label, sizeof label, "invoice %" PRId64 " (ACME-1002)", id);
 	ck_assert(found(CHECK_HISTORY, label));
 	ck_assert(found(CHECK_TOTALS, "totals acme active EUR"));
@@ -714,6 +712,59 @@ START_TEST(test_check_history_and_totals_reported_never_touched)
 }
 END_TEST
 
+/* In a demo database the owner's connection acts for the user --user
+ * names: presence names that user, and repairing is for an admin even
+ * though the connection owns the schema. */
+START_TEST(test_demo_acts_for_its_user)
+{
+	char sql[160];
+	PGconn *c = raw("postgres");
+	struct pg_store *st;
+	struct identity bob, alice;
+	struct presence_entry e[8];
+	struct presence *p = NULL;
+	struct inv_err err = {0};
+
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_d OWNER %s", db,
+	         env("INVED_PG_OWNER"));
+	sql_ok(c, sql);
+	PQfinish(c);
+	strcat(db, "_d");
+	{
+		char uri[512];
+
+		uri_for(uri, sizeof uri, db, env("INVED_PG_OWNER"));
+		ck_assert(pgstore_open(uri, STORE_OPEN_CREATE, 0, &st, &err) ==
+		          INV_OK);
+		pgstore_close(st);
+	}
+	c = raw(env("INVED_PG_OWNER"));
+	sql_ok(c, "INSERT INTO meta VALUES ('demo', '1');"
+	          "INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-');"
+	          "INSERT INTO users (name) VALUES ('alice'), ('bob');"
+	          "INSERT INTO memberships SELECT u.id, o.id, "
+	          "CASE u.name WHEN 'alice' THEN 'admin' ELSE 'member' END "
+	          "FROM users u, orgs o");
+	PQfinish(c);
+	st = open_as(env("INVED_PG_OWNER"));
+	ck_assert(pgstore_is_demo(st));
+	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &bob, &err), INV_OK);
+	ck_assert_int_eq(pgstore_identity(st, "alice", NULL, &alice, &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_presence_enter(st, &bob, 0, "screen", &p, &err),
+	                 INV_OK);
+	ck_assert_int_eq(listed(st, &alice, 0, e), 1);
+	ck_assert_str_eq(e[0].user, "bob");
+	pgstore_presence_leave(p);
+	ck_assert_int_eq(pgstore_check_repair(st, &bob, &report, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(pgstore_check_repair(st, &alice, &report, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(report.n, 0);
+	pgstore_close(st);
+}
+END_TEST
+
 static Suite *pgmore_suite(void)
 {
 	Suite *s = suite_create("pgmore");
@@ -730,6 +781,7 @@ static Suite *pgmore_suite(void)
 	tcase_add_test(tc, test_check_clean_for_every_role);
 	tcase_add_test(tc, test_check_finds_and_repairs_the_schema);
 	tcase_add_test(tc, test_check_history_and_totals_reported_never_touched);
+	tcase_add_test(tc, test_demo_acts_for_its_user);
 	suite_add_tcase(s, tc);
 	return s;
 }
