@@ -586,22 +586,32 @@ static void dump(void)
 		        report.f[i].msg);
 }
 
+static struct inv_err repair_err;
+
 static enum inv_rc repair_as(const char *user)
 {
 	struct pg_store *st = open_as(user ? user : env("INVED_PG_OWNER"));
 	struct identity who;
-	struct inv_err err = {0};
+	struct inv_err *err = &repair_err;
 	enum inv_rc rc;
 
 	if (user)
 		who = who_is(st, NULL);
-	rc = pgstore_check_repair(st, user ? &who : NULL, &report, &err);
+	rc = pgstore_check_repair(st, user ? &who : NULL, &report, err);
 	pgstore_close(st);
 	return rc;
 }
 
 START_TEST(test_check_clean_for_every_role)
 {
+	/* with a deleted invoice, which a member does not see */
+	{
+		PGconn *c = raw("alice");
+
+		sql_ok(c, "UPDATE invoices SET deleted_at = now(), "
+		          "version = version + 1 WHERE number = 'ACME-1002'");
+		PQfinish(c);
+	}
 	if (checked("bob") != 0)
 		dump();
 	ck_assert_uint_eq(checked("bob"), 0);
@@ -645,6 +655,8 @@ START_TEST(test_check_finds_and_repairs_the_schema)
 	 * schema; nothing changes */
 	ck_assert_int_eq(repair_as("bob"), INV_FORBIDDEN);
 	ck_assert_int_eq(repair_as("alice"), INV_FORBIDDEN);
+	ck_assert_msg(strstr(repair_err.msg, env("INVED_PG_OWNER")) != NULL,
+	              "%s", repair_err.msg);
 	checked("alice");
 	ck_assert_uint_eq(schema_findings(), 8);
 	/* the owner puts it right */
@@ -679,9 +691,24 @@ END_TEST
 
 START_TEST(test_check_history_and_totals_reported_never_touched)
 {
-	char sql[300], label[64];
-	int64_t id = id_of("ACME-1002");
+	char sql[400], label[64], label1[64];
+	int64_t id = id_of("ACME-1002"), id1 = id_of("ACME-1001");
 
+	{
+		PGconn *c = raw("bob");
+
+		sql_ok(c, "UPDATE invoices SET customer = 'Initrode', "
+		          "version = version + 1 WHERE number = 'ACME-1001'");
+		sql_ok(c, "UPDATE invoices SET customer = 'Initech', "
+		          "version = version + 1 WHERE number = 'ACME-1001'");
+		PQfinish(c);
+	}
+	snprintf(sql, sizeof sql,
+	         "SET session_replication_role = replica;"
+	         "UPDATE audit SET from_version = 5, to_version = 6 "
+	         "WHERE seq = (SELECT max(seq) - 1 FROM audit "
+	         "WHERE subject_id = %" PRId64 ");", id1);
+	su_exec(sql);
 	snprintf(sql, sizeof sql,
 	         "SET session_replication_role = replica;"
 	         "UPDATE audit SET to_version = 7 WHERE subject_id = %" PRId64
@@ -694,14 +721,17 @@ START_TEST(test_check_history_and_totals_reported_never_touched)
 	checked("bob");
 	snprintf(label, sizeof label, "invoice %" PRId64 " (ACME-1002)", id);
 	ck_assert(found(CHECK_HISTORY, label));
+	snprintf(label1, sizeof label1, "invoice %" PRId64 " (ACME-1001)", id1);
+	/* both ends of the altered row: 1 -> 5, then 6 -> 2 */
+	ck_assert(found(CHECK_HISTORY, label1));
 	ck_assert(found(CHECK_TOTALS, "totals acme active EUR"));
-	ck_assert_uint_eq(report.n, 2);
+	ck_assert_uint_eq(report.n, 4);
 	/* globex's member sees none of acme's damage */
 	ck_assert_uint_eq(checked("dave"), 0);
 	/* the repair reports it and leaves it */
 	ck_assert_int_eq(repair_as(NULL), INV_OK);
 	ck_assert_uint_eq(report.nrepaired, 0);
-	ck_assert_uint_eq(report.n, 2);
+	ck_assert_uint_eq(report.n, 4);
 	snprintf(sql, sizeof sql,
 	         "SELECT to_version FROM audit WHERE subject_id = %" PRId64, id);
 	ck_assert_str_eq(su_value(sql), "7");
