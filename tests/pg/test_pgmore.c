@@ -395,7 +395,14 @@ START_TEST(test_presence_lists_the_org)
 	{
 		PGconn *c = raw("bob");
 
+		char sql[160];
+
 		ck_assert(sql_fails(c, "DELETE FROM presence"));
+		/* nor registers in an org it is not a member of */
+		snprintf(sql, sizeof sql,
+		         "SELECT inved_presence_enter(%" PRId64 ", 1, 'screen', 1)",
+		         dave.org_id);
+		ck_assert(sql_fails(c, sql));
 		ck_assert(sql_fails(c, "INSERT INTO presence (id, org_id, "
 		                       "user_name, invoice_id, face, client_pid) "
 		                       "VALUES (99, 1, 'carol', 1, 'x', 1)"));
