@@ -485,18 +485,18 @@ static enum inv_rc check_totals(struct pg_store *st,
 	if (rc != INV_OK)
 		return rc;
 	for (row = 0; row < PQntuples(r); row++) {
-		char org[64], state[16], cur[8], what[128];
+		char org[64], state[16], cur[8], what[128], recount[24];
 
 		pgm_copy(org, sizeof org, r, row, 0);
 		pgm_copy(state, sizeof state, r, row, 1);
 		pgm_copy(cur, sizeof cur, r, row, 2);
 		snprintf(what, sizeof what, "totals %s %s %s", org, state, cur);
+		pgm_copy(recount, sizeof recount, r, row, 6);
 		finding(out, CHECK_TOTALS, false, what,
 			_("%s: the kept totals say %" PRId64 " invoice(s) worth %"
-			  PRId64 " (minor units), a recount finds %" PRId64
-			  " worth %" PRId64),
+			  PRId64 ", a recount gives %" PRId64 " worth %s"),
 			what, pgm_int(r, row, 3), pgm_int(r, row, 4),
-			pgm_int(r, row, 5), pgm_int(r, row, 6));
+			pgm_int(r, row, 5), recount);
 	}
 	PQclear(r);
 	return INV_OK;
@@ -681,9 +681,9 @@ enum inv_rc pgstore_check_repair(struct pg_store *st,
 
 	memset(out, 0, sizeof *out);
 	if (who && !identity_at_least(who, ROLE_ADMIN))
-		return inv_err_set(err, INV_FORBIDDEN, "role",
-			_("repairing the database is for admins; %s is a member "
-			  "of %s"),
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("repairing the database needs the admin role; %s is a "
+			  "member of %s"),
 			who->user, who->org);
 	rc = pgm_run(st, "SELECT inved_is_owner(), inved_owner()", 0, NULL, &r,
 	             err);
