@@ -865,3 +865,73 @@ REVOKE ALL ON FUNCTION inved_member_guard(bigint, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION inved_other_admins(bigint, bigint) FROM PUBLIC;
 
 INSERT INTO meta (key, value) VALUES ('schema_version', '3');
+
+-- presence --
+--
+-- Who has an invoice open.  A registration is a row here and a
+-- session-level advisory lock (key 1768846948 'invd', the row's id) held by
+-- the server process that registered it; a row counts only while that lock
+-- is held, so a terminal that is killed (its server process ends, and its
+-- locks with it) leaves no ghost.  UNLOGGED: nothing here is history; no
+-- trigger, so it is never audited, fed or notified.  Written only through
+-- the functions below, which take and drop the lock with the row.
+CREATE SEQUENCE presence_id AS integer CYCLE;
+CREATE UNLOGGED TABLE presence (
+	id          integer PRIMARY KEY,
+	org_id      bigint NOT NULL,
+	user_name   text NOT NULL,
+	invoice_id  bigint NOT NULL,
+	face        text NOT NULL,
+	client_pid  bigint NOT NULL,
+	backend_pid integer NOT NULL DEFAULT pg_backend_pid(),
+	since       timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX presence_org ON presence(org_id, invoice_id);
+
+-- Whether registration p_id is held by a live server process.
+CREATE FUNCTION inved_presence_held(p_id integer, p_pid integer)
+RETURNS boolean LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+	SELECT EXISTS (SELECT 1 FROM pg_locks l
+		WHERE l.locktype = 'advisory' AND l.granted
+		  AND l.classid = 1768846948::oid AND l.objid = p_id::oid
+		  AND l.objsubid = 2 AND l.pid = p_pid)
+$$;
+
+CREATE FUNCTION inved_presence_enter(p_org bigint, p_invoice bigint,
+                                     p_face text, p_client_pid bigint)
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = public, pg_temp AS $$
+DECLARE
+	reg integer;
+BEGIN
+	IF inved_role_in(p_org) IS NULL THEN
+		RAISE EXCEPTION 'not a member of this org' USING ERRCODE = 'IV403';
+	END IF;
+	-- the ghosts of the org's killed terminals go first
+	DELETE FROM presence p WHERE p.org_id = p_org
+		AND NOT inved_presence_held(p.id, p.backend_pid);
+	reg := nextval('presence_id');
+	PERFORM pg_advisory_lock(1768846948, reg);
+	INSERT INTO presence (id, org_id, user_name, invoice_id, face,
+	                      client_pid)
+	VALUES (reg, p_org, inved_caller(), p_invoice, left(p_face, 15),
+	        p_client_pid);
+	RETURN reg;
+END $$;
+
+CREATE FUNCTION inved_presence_leave(p_id integer) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+	DELETE FROM presence WHERE id = p_id AND backend_pid = pg_backend_pid();
+	IF FOUND THEN
+		PERFORM pg_advisory_unlock(1768846948, p_id);
+	END IF;
+END $$;
+
+ALTER TABLE presence ENABLE ROW LEVEL SECURITY;
+ALTER TABLE presence FORCE ROW LEVEL SECURITY;
+CREATE POLICY presence_tenancy ON presence
+	USING ((SELECT inved_is_owner()) OR org_id IN (SELECT inved_my_orgs()));
+REVOKE ALL ON presence FROM PUBLIC;
+GRANT SELECT ON presence TO PUBLIC;
+REVOKE ALL ON SEQUENCE presence_id FROM PUBLIC;
