@@ -27,6 +27,7 @@
 #include "i18n.h"
 #include "money.h"
 #include "pgstore.h"
+#include "rules.h"
 
 extern const char inved_schema_pg_sql[];
 
@@ -37,6 +38,7 @@ struct pg_store {
 	PGconn *listen; /* the wake-up's own connection (LISTEN), or NULL */
 	char *uri;
 	char channel[48]; /* the org's NOTIFY channel, quoted */
+	int64_t org;      /* the org of the identity last resolved, or 0 */
 	/* statements prepared on this connection, named "s<index>", by the
 	 * address of their (static) text */
 	const char *prepared[PG_STMTS];
@@ -500,6 +502,7 @@ enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
 	copy_value(out->org, sizeof out->org, r, 0, 2);
 	out->role = role_from_text(PQgetvalue(r, 0, 3));
 	PQclear(r);
+	st->org = out->org_id;
 	return INV_OK;
 }
 
@@ -531,18 +534,14 @@ static enum inv_rc row_load(struct pg_store *st, const struct identity *who,
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		memset(out, 0, sizeof *out);
-		return inv_err_set(err, INV_NOT_FOUND, "",
-		                   _("invoice %" PRId64 " not found"), id);
+		return rule_not_found(id, err);
 	}
 	row_read(r, 0, out);
 	PQclear(r);
-	if (invoice_life(out) == LIFE_DELETED &&
-	    !identity_at_least(who, ROLE_ADMIN)) {
+	rc = rule_read(out, who, id, err);
+	if (rc != INV_OK)
 		memset(out, 0, sizeof *out);
-		return inv_err_set(err, INV_NOT_FOUND, "",
-		                   _("invoice %" PRId64 " not found"), id);
-	}
-	return INV_OK;
+	return rc;
 }
 
 enum inv_rc pgstore_get(struct pg_store *st, const struct identity *who,
@@ -597,11 +596,9 @@ enum inv_rc pgstore_page(struct pg_store *st, const struct identity *who,
 	if ((int)view < 0 || view >= VIEW__COUNT || (int)dir < 0 ||
 	    dir > PAGE_FROM)
 		return inv_err_set(err, INV_INVALID, "view", _("unknown view"));
-	if (view == VIEW_ALL && !identity_at_least(who, ROLE_ADMIN))
-		return inv_err_set(err, INV_FORBIDDEN, "view",
-			_("the All view (deleted invoices included) is for "
-			  "admins; %s is a member of %s"),
-			who->user, who->org);
+	rc = rule_view(who, view, err);
+	if (rc != INV_OK)
+		return rc;
 	if (filter && *filter) {
 		pattern = like_pattern(filter);
 		if (!pattern)
@@ -739,8 +736,8 @@ static enum inv_rc tx_begin(struct pg_store *st, const struct identity *who,
 	return rc;
 }
 
-/* tx_begin and the row's load under its lock (row_load), in one round
- * trip. */
+/* tx_begin and the row's load under its lock, in one round trip; the
+ * row as it is (a deleted one too: rule_check decides who may see it). */
 static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
                               int64_t id, struct invoice *out,
                               struct inv_err *err)
@@ -766,15 +763,10 @@ static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
 	int_text(idt, id);
 	rc = pg_pipeline(st, steps, 3, err);
 	if (rc == INV_OK && PQntuples(steps[2].res) != 1)
-		rc = inv_err_set(err, INV_NOT_FOUND, "",
-		                 _("invoice %" PRId64 " not found"), id);
-	if (rc == INV_OK) {
+		rc = rule_not_found(id, err);
+	/* whether the caller may see or move it is rule_check's */
+	if (rc == INV_OK)
 		row_read(steps[2].res, 0, out);
-		if (invoice_life(out) == LIFE_DELETED &&
-		    !identity_at_least(who, ROLE_ADMIN))
-			rc = inv_err_set(err, INV_NOT_FOUND, "",
-			                 _("invoice %" PRId64 " not found"), id);
-	}
 	for (i = 0; i < 3; i++)
 		PQclear(steps[i].res);
 	if (rc != INV_OK) {
@@ -814,135 +806,27 @@ static enum inv_rc refuse(struct pg_store *st, enum inv_rc rc,
 	return rc;
 }
 
-static enum inv_rc conflict_err(struct inv_err *err, const struct invoice *cur)
+/* The server refused a write the rules allowed (IV403: the role changed
+ * since the session's identity was read): say it as the rules say it for
+ * the role the server holds, a member. */
+static void server_forbade(enum rule_op op, const struct invoice *cur,
+                           const struct identity *who, int flags,
+                           struct inv_err *err)
 {
-	return inv_err_set(err, INV_CONFLICT, "",
-		_("invoice %s changed elsewhere (now version %" PRId64
-		  "); reload it and retry"),
-		cur->number, cur->version);
-}
+	struct identity member = *who;
 
-enum pg_op { OP_EDIT, OP_ARCHIVE, OP_RESTORE, OP_DELETE };
-
-/* Checks 1-4 of SPEC 3, in their order, against the row loaded under its
- * lock.  (When the store's shared rules land, this is their call.) */
-static enum inv_rc rules(enum pg_op op, const struct invoice *cur,
-                         const struct identity *who, int64_t version,
-                         bool overwrite, struct inv_err *err)
-{
-	enum inv_life life = invoice_life(cur);
-	enum inv_role need = ROLE_MEMBER;
-
-	/* 1. tenancy was the lookup by (session org, id). */
-	/* 2. lifecycle */
-	if (op == OP_EDIT && life == LIFE_DELETED)
-		return inv_err_set(err, INV_NOT_FOUND, "",
-			_("invoice %s is deleted; an admin can restore it "
-			  "first"),
-			cur->number);
-	if ((op == OP_ARCHIVE && life != LIFE_ACTIVE) ||
-	    (op == OP_RESTORE && life == LIFE_ACTIVE) ||
-	    (op == OP_DELETE && life == LIFE_DELETED))
-		return inv_err_set(err, INV_CONFLICT, "",
-			_("invoice %s is %s (version %" PRId64 "); refresh to "
-			  "retry"),
-			cur->number, invoice_life_label(life), cur->version);
-	/* 3. role, before the version: a member's forged overwrite is
-	 * refused whatever version it holds */
-	if (op == OP_DELETE || (op == OP_RESTORE && life == LIFE_DELETED) ||
-	    (op == OP_EDIT && overwrite))
-		need = ROLE_ADMIN;
-	if (!identity_at_least(who, need))
-		return inv_err_set(err, INV_FORBIDDEN, "",
-			op == OP_DELETE
-				? _("deleting an invoice needs the admin role; %s is "
-				    "a member of %s")
-			: op == OP_RESTORE
-				? _("restoring a deleted invoice needs the admin "
-				    "role; %s is a member of %s")
-				: _("overwriting needs the admin role; %s is a "
-				    "member of %s"),
-			who->user, who->org);
-	/* 4. version */
-	if (cur->version != version && !(op == OP_EDIT && overwrite))
-		return conflict_err(err, cur);
-	return INV_OK;
-}
-
-/* The number rule of the SQLite store (store.c number_check), until the
- * input rules are shared by the backends. */
-static enum inv_rc number_check(const char *number, struct inv_err *err)
-{
-	size_t len = strlen(number), i;
-
-	if (len == 0 || len > NUMBER_MAX_BYTES)
-		goto bad;
-	for (i = 0; i < len; i++)
-		if (number[i] <= ' ' || number[i] > '~')
-			goto bad;
-	/* all digits would be read back as an id */
-	for (i = 0; i < len; i++)
-		if (number[i] < '0' || number[i] > '9')
-			return INV_OK;
-bad:
-	return inv_err_set(err, INV_INVALID, "number",
-		_("an invoice number is 1 to %d printable ASCII characters "
-		  "without spaces, not only digits (e.g. ACME-1001)"),
-		NUMBER_MAX_BYTES);
-}
-
-/* The new field values: `in` laid over the current row. */
-static enum inv_rc input_apply(const struct invoice_input *in,
-                               const struct invoice *cur, struct invoice *out,
-                               struct inv_err *err)
-{
-	const char *currency = in->currency ? in->currency : cur->currency;
-	enum inv_rc rc;
-
-	*out = *cur;
-	if (in->number) {
-		rc = number_check(in->number, err);
-		if (rc != INV_OK)
-			return rc;
-		snprintf(out->number, sizeof out->number, "%s", in->number);
-	}
-	if (in->customer) {
-		rc = invoice_check_customer(in->customer, err);
-		if (rc != INV_OK)
-			return rc;
-		snprintf(out->customer, sizeof out->customer, "%s",
-		         in->customer);
-	}
-	if (in->status) {
-		rc = invoice_status_parse(in->status, &out->status, err);
-		if (rc != INV_OK)
-			return rc;
-	}
-	if (in->currency) {
-		rc = money_currency_check(in->currency, err);
-		if (rc != INV_OK)
-			return rc;
-	}
-	snprintf(out->currency, sizeof out->currency, "%s", currency);
-	if (in->total)
-		return money_parse(in->total, currency, &out->total_minor, err);
-	if (strcmp(currency, cur->currency) != 0) {
-		char text[MONEY_TEXT_MAX];
-
-		money_format(cur->total_minor, cur->currency, text, sizeof text);
-		rc = money_parse(text, currency, &out->total_minor, NULL);
-		if (rc != INV_OK)
-			return inv_err_set(err, INV_INVALID, "total",
-				_("the total %s %s cannot be written in %s; give "
-				  "the total again in %s"),
-				text, cur->currency, currency, currency);
-	}
-	return INV_OK;
+	member.role = ROLE_MEMBER;
+	if (rule_check(op, cur, &member, cur->version, flags, err) !=
+	    INV_FORBIDDEN)
+		inv_err_set(err, INV_FORBIDDEN, "",
+			_("%s is no longer a member of %s"), who->user,
+			who->org);
 }
 
 /* The claimed UPDATE of the loaded row, its new row into res, and the
  * audit row the triggers wrote for it; then COMMIT. */
-static enum inv_rc write_row(struct pg_store *st, const char *action,
+static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
+                             enum rule_op op, int flags, const char *action,
                              const char *sql, int nparams,
                              const struct invoice *cur,
                              const struct invoice *next,
@@ -980,6 +864,8 @@ static enum inv_rc write_row(struct pg_store *st, const char *action,
 			  "one of them (inved edit REF --number NEW) or delete "
 			  "the other first"),
 			next->number);
+	else if (rc == INV_FORBIDDEN)
+		server_forbade(op, cur, who, flags, err);
 	/* The row was locked since its load, so the guarded UPDATE meets
 	 * the version it checked; a row count of 0 would be a bug. */
 	if (rc == INV_OK && PQntuples(steps[1].res) != 1)
@@ -999,19 +885,6 @@ static enum inv_rc write_row(struct pg_store *st, const char *action,
 	return rc;
 }
 
-/* The input narrowed to the write set (store_edit_fields). */
-static void input_narrow(const struct invoice_input *in, unsigned fields,
-                         struct invoice_input *out)
-{
-	if ((fields & (MF_TOTAL | MF_CURRENCY)) && in->total && in->currency)
-		fields |= MF_TOTAL | MF_CURRENCY;
-	out->customer = (fields & MF_CUSTOMER) ? in->customer : NULL;
-	out->status = (fields & MF_STATUS) ? in->status : NULL;
-	out->total = (fields & MF_TOTAL) ? in->total : NULL;
-	out->currency = (fields & MF_CURRENCY) ? in->currency : NULL;
-	out->number = (fields & MF_NUMBER) ? in->number : NULL;
-}
-
 enum inv_rc pgstore_edit_fields(struct pg_store *st,
                                 const struct identity *who, int64_t id,
                                 int64_t version,
@@ -1026,14 +899,17 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
 	enum inv_rc rc;
 
 	result_reset(res);
-	input_narrow(given, fields, &in);
+	rule_input_narrow(given, fields, &in);
+	rc = rule_input_check(&in, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = begin_load(st, who, id, &cur, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = rules(OP_EDIT, &cur, who, version, overwrite, err);
+	rc = rule_check(RULE_EDIT, &cur, who, version, flags, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
-	rc = input_apply(&in, &cur, &next, err);
+	rc = rule_input_apply(&in, &cur, &next, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	if (strcmp(cur.number, next.number) == 0 &&
@@ -1046,7 +922,7 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
 			cur.number);
 		return refuse(st, INV_INVALID, NULL, res);
 	}
-	return write_row(st,
+	return write_row(st, who, RULE_EDIT, flags,
 		overwrite && cur.version != version ? "invoice.overwrite"
 		                                    : "invoice.edit",
 		"UPDATE invoices SET number = $3, customer = $4, status = $5, "
@@ -1056,26 +932,27 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
 		7, &cur, &next, res, err);
 }
 
-static enum inv_rc lifecycle(struct pg_store *st, const struct identity *who,
-                             enum pg_op op, int64_t id, int64_t version,
-                             struct write_result *res, struct inv_err *err)
+enum inv_rc pgstore_lifecycle(struct pg_store *st,
+                              const struct identity *who, enum rule_op op,
+                              int64_t id, int64_t version,
+                              struct write_result *res, struct inv_err *err)
 {
 	static const char *const action[] = {
-		[OP_ARCHIVE] = "invoice.archive",
-		[OP_RESTORE] = "invoice.restore",
-		[OP_DELETE] = "invoice.delete",
+		[RULE_ARCHIVE] = "invoice.archive",
+		[RULE_RESTORE] = "invoice.restore",
+		[RULE_DELETE] = "invoice.delete",
 	};
 	static const char *const sql[] = {
-		[OP_ARCHIVE] = "UPDATE invoices SET archived_at = now(), "
+		[RULE_ARCHIVE] = "UPDATE invoices SET archived_at = now(), "
 		               "updated_at = now(), version = $2::bigint + 1 "
 		               "WHERE id = $1 AND version = $2 "
 		               "RETURNING " ROW_COLS,
-		[OP_RESTORE] = "UPDATE invoices SET archived_at = NULL, "
+		[RULE_RESTORE] = "UPDATE invoices SET archived_at = NULL, "
 		               "deleted_at = NULL, updated_at = now(), "
 		               "version = $2::bigint + 1 "
 		               "WHERE id = $1 AND version = $2 "
 		               "RETURNING " ROW_COLS,
-		[OP_DELETE] = "UPDATE invoices SET deleted_at = now(), "
+		[RULE_DELETE] = "UPDATE invoices SET deleted_at = now(), "
 		              "updated_at = now(), version = $2::bigint + 1 "
 		              "WHERE id = $1 AND version = $2 "
 		              "RETURNING " ROW_COLS,
@@ -1084,53 +961,40 @@ static enum inv_rc lifecycle(struct pg_store *st, const struct identity *who,
 	enum inv_rc rc;
 
 	result_reset(res);
+	if (op != RULE_ARCHIVE && op != RULE_RESTORE && op != RULE_DELETE)
+		return inv_err_set(err, INV_INVALID, "", "not a lifecycle move");
 	rc = begin_load(st, who, id, &cur, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = rules(op, &cur, who, version, false, err);
+	rc = rule_check(op, &cur, who, version, 0, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
-	return write_row(st, action[op], sql[op], 2, &cur, &cur, res, err);
+	return write_row(st, who, op, 0, action[op], sql[op], 2, &cur, &cur,
+	                 res, err);
 }
 
 enum inv_rc pgstore_archive(struct pg_store *st, const struct identity *who,
                             int64_t id, int64_t version,
                             struct write_result *res, struct inv_err *err)
 {
-	return lifecycle(st, who, OP_ARCHIVE, id, version, res, err);
+	return pgstore_lifecycle(st, who, RULE_ARCHIVE, id, version, res, err);
 }
 
 enum inv_rc pgstore_restore(struct pg_store *st, const struct identity *who,
                             int64_t id, int64_t version,
                             struct write_result *res, struct inv_err *err)
 {
-	return lifecycle(st, who, OP_RESTORE, id, version, res, err);
+	return pgstore_lifecycle(st, who, RULE_RESTORE, id, version, res, err);
 }
 
 enum inv_rc pgstore_delete(struct pg_store *st, const struct identity *who,
                            int64_t id, int64_t version,
                            struct write_result *res, struct inv_err *err)
 {
-	return lifecycle(st, who, OP_DELETE, id, version, res, err);
+	return pgstore_lifecycle(st, who, RULE_DELETE, id, version, res, err);
 }
 
 /* ---- idempotent create (SPEC 3.3) ----------------------------------------- */
-
-static enum inv_rc token_check(const char *token, struct inv_err *err)
-{
-	size_t len = token ? strlen(token) : 0, i;
-
-	if (len == 0 || len > 64)
-		goto bad;
-	for (i = 0; i < len; i++)
-		if (token[i] <= ' ' || token[i] > '~')
-			goto bad;
-	return INV_OK;
-bad:
-	return inv_err_set(err, INV_INVALID, "request_id",
-		_("a request id is 1 to 64 printable ASCII characters without "
-		  "spaces"));
-}
 
 /* The live invoice of the org holding number, if any, into *holder. */
 static enum inv_rc number_holder(struct pg_store *st, int64_t org,
@@ -1257,14 +1121,16 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 	if (!full.status)
 		full.status = "draft";
 	full.number = NULL;
-	rc = token_check(token, err);
+	rc = rule_token_check(token, err);
 	if (rc == INV_OK && number)
-		rc = number_check(number, err);
+		rc = rule_number_check(number, err);
+	if (rc == INV_OK)
+		rc = rule_input_check(&full, err);
 	if (rc != INV_OK)
 		return rc;
 	memset(&next, 0, sizeof next);
 	snprintf(next.currency, sizeof next.currency, "%s", full.currency);
-	rc = input_apply(&full, &next, &next, err);
+	rc = rule_input_apply(&full, &next, &next, err);
 	if (rc != INV_OK)
 		return rc;
 
@@ -1421,6 +1287,13 @@ enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
 
 int pgstore_wakeup_fd(struct pg_store *st)
 {
+	/* made on the first call, for the org of the session's identity */
+	if (!st->listen && st->org > 0) {
+		snprintf(st->channel, sizeof st->channel, "inved_org_%" PRId64,
+		         st->org);
+		if (listen_connect(st, NULL) != INV_OK)
+			return -1;
+	}
 	return st->listen ? PQsocket(st->listen) : -1;
 }
 

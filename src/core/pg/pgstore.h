@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 
+#include "rules.h"
 #include "store.h"
 
 /* The schema version data/schema-pg.sql installs (meta schema_version). */
@@ -64,6 +65,11 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
                                 unsigned fields, int flags,
                                 struct write_result *res,
                                 struct inv_err *err);
+/* archive, restore, delete (op RULE_ARCHIVE, RULE_RESTORE, RULE_DELETE) */
+enum inv_rc pgstore_lifecycle(struct pg_store *st,
+                              const struct identity *who, enum rule_op op,
+                              int64_t id, int64_t version,
+                              struct write_result *res, struct inv_err *err);
 enum inv_rc pgstore_archive(struct pg_store *st, const struct identity *who,
                             int64_t id, int64_t version,
                             struct write_result *res, struct inv_err *err);
@@ -98,6 +104,8 @@ enum inv_rc pgstore_changes_since(struct pg_store *st,
  * the feed from its last position. */
 enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
                            struct inv_err *err);
+/* Without pgstore_listen, the first call listens on the channel of the
+ * org of the identity pgstore_identity last resolved. */
 int pgstore_wakeup_fd(struct pg_store *st);
 enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
                                  struct inv_err *err);
