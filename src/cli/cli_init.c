@@ -213,14 +213,15 @@ static int init_run(struct cli *c, bool demo, const char *org)
 	struct init_outcome o;
 	struct inv_err err;
 	struct stat sb;
-	bool existed = stat(c->g->db_path, &sb) == 0 && sb.st_size > 0;
+	bool file = store_location_is_file(c->g->db_path);
+	bool existed = file && stat(c->g->db_path, &sb) == 0 && sb.st_size > 0;
 	enum inv_rc rc;
 
 	memset(&o, 0, sizeof o);
 	o.org = org;
 	inv_err_clear(&err);
-	if (existed)
-		rc = INV_OK;
+	if (existed || !file)
+		rc = INV_OK; /* a server's database is the server's to make */
 	else if (c->g->db_is_default)
 		rc = init_make_parent(c->g->db_path, &err);
 	else

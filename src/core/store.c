@@ -99,6 +99,11 @@ void store_close(struct store *st)
 	free(st);
 }
 
+bool store_location_is_file(const char *location)
+{
+	return location && backend_for(location) == &store_backend_sqlite;
+}
+
 const char *store_location(const struct store *st)
 {
 	return st->location;

@@ -26,6 +26,7 @@
 
 #include "i18n.h"
 #include "money.h"
+#include "demo_data.h"
 #include "pgstore.h"
 #include "rules.h"
 
@@ -45,7 +46,10 @@ struct pg_store {
 	int nprepared;
 	int busy_ms;
 	bool demo;
+	bool batch; /* inside the demo's one transaction: a write is a
+	             * savepoint of it, not a transaction of its own */
 	char role[NAME_MAX_BYTES + 1]; /* the connection's role */
+	char state[6]; /* the SQLSTATE of the last failure ("" for libpq's) */
 	char where[128];               /* the database, for messages */
 };
 
@@ -92,6 +96,7 @@ static enum inv_rc pg_fail(struct pg_store *st, const PGresult *r,
 	           msg ? msg : PQerrorMessage(st->conn));
 	if (!state)
 		state = "";
+	snprintf(st->state, sizeof st->state, "%s", state);
 	if (strcmp(state, "55P03") == 0)
 		return inv_err_set(err, INV_BUSY, "",
 			_("the database %s stayed locked by another writer for "
@@ -706,7 +711,20 @@ enum inv_rc pgstore_changes_since(struct pg_store *st,
 
 static void tx_rollback(struct pg_store *st)
 {
-	PQclear(PQexec(st->conn, "ROLLBACK"));
+	PQclear(PQexec(st->conn, st->batch ? "ROLLBACK TO SAVEPOINT inved_w"
+	                                   : "ROLLBACK"));
+}
+
+/* A write's first and last statement: its own transaction, or inside the
+ * demo's one transaction a savepoint of it. */
+static const char *tx_start_sql(const struct pg_store *st)
+{
+	return st->batch ? "SAVEPOINT inved_w" : "BEGIN";
+}
+
+static const char *tx_end_sql(const struct pg_store *st)
+{
+	return st->batch ? "RELEASE SAVEPOINT inved_w" : "COMMIT";
 }
 
 /* BEGIN, with the busy timeout as the lock timeout and, in a demo
@@ -717,7 +735,7 @@ static enum inv_rc tx_begin(struct pg_store *st, const struct identity *who,
 {
 	char timeout[32];
 	const char *params[2] = {timeout, who->user};
-	PGresult *r = PQexec(st->conn, "BEGIN");
+	PGresult *r = PQexec(st->conn, tx_start_sql(st));
 	enum inv_rc rc = INV_OK;
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -746,7 +764,7 @@ static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
 	const char *cfg[2] = {timeout, who->user};
 	const char *key[2] = {org, idt};
 	struct pg_step steps[3] = {
-		{"BEGIN", 0, NULL, NULL},
+		{tx_start_sql(st), 0, NULL, NULL},
 		{st->demo ? "SELECT set_config('lock_timeout', $1, true), "
 		            "set_config('inved.actor', $2, true)"
 		          : "SELECT set_config('lock_timeout', $1, true)",
@@ -778,7 +796,7 @@ static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
 
 static enum inv_rc tx_commit(struct pg_store *st, struct inv_err *err)
 {
-	PGresult *r = PQexec(st->conn, "COMMIT");
+	PGresult *r = PQexec(st->conn, tx_end_sql(st));
 	enum inv_rc rc = INV_OK;
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -848,7 +866,7 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 		{"SELECT seq FROM audit WHERE subject_id = $1 "
 		 "AND to_version = $2 ORDER BY seq DESC LIMIT 1",
 		 2, seq, NULL},
-		{"COMMIT", 0, NULL, NULL},
+		{tx_end_sql(st), 0, NULL, NULL},
 	};
 	enum inv_rc rc;
 	int i;
@@ -1203,34 +1221,6 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 	return INV_OK;
 }
 
-/* ---- members ------------------------------------------------------------- */
-
-enum inv_rc pgstore_member_add(struct pg_store *st,
-                               const struct identity *who, const char *login,
-                               enum inv_role role, struct inv_err *err)
-{
-	char org[24];
-	const char *params[3] = {org, login, identity_role_name(role)};
-	enum inv_rc rc;
-
-	if (!identity_name_ok(login))
-		return inv_err_set(err, INV_INVALID, "login",
-			_("a login name is 1 to %d characters of letters, digits, "
-			  "'.', '_' and '-'"),
-			NAME_MAX_BYTES);
-	int_text(org, who->org_id);
-	rc = tx_begin(st, who, err);
-	if (rc != INV_OK)
-		return rc;
-	rc = pg_run(st, "SELECT inved_member_add($1, $2, $3)", 3, params,
-	            NULL, err);
-	if (rc != INV_OK) {
-		tx_rollback(st);
-		return rc;
-	}
-	return tx_commit(st, err);
-}
-
 /* ---- waking up on change ------------------------------------------------- */
 
 /* (Re)connect the listening connection and LISTEN on the org's channel. */
@@ -1318,5 +1308,577 @@ enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
 		*changed = true;
 		PQfreemem(note);
 	}
+	return INV_OK;
+}
+
+/* ---- more reads ---------------------------------------------------------- */
+
+enum inv_rc pgstore_find(struct pg_store *st, const struct identity *who,
+                         const char *ref, struct invoice *out,
+                         struct inv_err *err)
+{
+	char org[24];
+	const char *params[2] = {org, ref};
+	size_t len = ref ? strlen(ref) : 0, i;
+	bool digits = len > 0;
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	if (len == 0 || len > NUMBER_MAX_BYTES)
+		return inv_err_set(err, INV_INVALID, "ref",
+			_("REF must be an invoice id or a live invoice number "
+			  "such as ACME-1001"));
+	for (i = 0; i < len; i++)
+		if (ref[i] < '0' || ref[i] > '9')
+			digits = false;
+	if (digits && len <= 18)
+		return row_load(st, who, strtoll(ref, NULL, 10), out, err);
+	int_text(org, who->org_id);
+	rc = pg_run(st, "SELECT " ROW_COLS " FROM invoices WHERE org_id = $1 "
+	                "AND number = $2 AND deleted_at IS NULL",
+	            2, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		row_read(r, 0, out);
+		PQclear(r);
+		return INV_OK;
+	}
+	PQclear(r);
+	return inv_err_set(err, INV_NOT_FOUND, "ref",
+		_("no live invoice numbered '%s' in %s"), ref, who->org);
+}
+
+enum inv_rc pgstore_summary_recount(struct pg_store *st,
+                                    const struct identity *who,
+                                    struct summary *out, struct inv_err *err)
+{
+	char org[24];
+	const char *params[1] = {org};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	memset(out, 0, sizeof *out);
+	int_text(org, who->org_id);
+	rc = pg_run(st, "SELECT inved_state(archived_at, deleted_at), currency, "
+	                "count(*), sum(total_minor) FROM invoices "
+	                "WHERE org_id = $1 GROUP BY 1, 2 ORDER BY 2",
+	            1, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r); i++) {
+		const char *state = PQgetvalue(r, i, 0);
+		enum inv_life life = strcmp(state, "archived") == 0
+		                             ? LIFE_ARCHIVED
+		                     : strcmp(state, "deleted") == 0
+		                             ? LIFE_DELETED
+		                             : LIFE_ACTIVE;
+		int64_t count = int_value(r, i, 2);
+
+		out->count[life] += count;
+		if (life != LIFE_ACTIVE || out->ncur >= SUMMARY_MAX_CURRENCIES)
+			continue;
+		copy_value(out->cur[out->ncur].currency,
+		           sizeof out->cur[out->ncur].currency, r, i, 1);
+		out->cur[out->ncur].count = count;
+		out->cur[out->ncur].total_minor = int_value(r, i, 3);
+		out->ncur++;
+	}
+	PQclear(r);
+	return INV_OK;
+}
+
+/* Within an org seq order is commit order (the schema takes a seq after
+ * the lock on the org's feed head), so the newest seq the connection can
+ * see is a position no later commit of its orgs falls below. */
+enum inv_rc pgstore_changes_head(struct pg_store *st, int64_t *out,
+                                 struct inv_err *err)
+{
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	*out = 0;
+	rc = pg_run(st, "SELECT coalesce(max(seq), 0) FROM audit", 0, NULL, &r,
+	            err);
+	if (rc != INV_OK)
+		return rc;
+	*out = int_value(r, 0, 0);
+	PQclear(r);
+	return INV_OK;
+}
+
+enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
+                               int64_t subject, struct audit_entry *out,
+                               size_t max, size_t *n, struct inv_err *err)
+{
+	char org[24], subj[24], lim[24];
+	const char *params[4] = {org, subj, lim, NULL};
+	struct invoice row;
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	*n = 0;
+	/* One invoice's history is read only by whom may read the invoice;
+	 * the org's tail leaves out, for a member, the deleted ones' rows. */
+	if (subject && (rc = row_load(st, who, subject, &row, err)) != INV_OK)
+		return rc;
+	int_text(org, who->org_id);
+	int_text(subj, subject);
+	int_text(lim, (int64_t)max);
+	params[3] = identity_at_least(who, ROLE_ADMIN) ? "t" : "f";
+	rc = pg_run(st,
+		"SELECT a.seq, inved_time_text(a.at), a.actor, a.action, "
+		"a.subject_id, coalesce(i.number, ''), a.from_version, "
+		"a.to_version, a.detail FROM audit a "
+		"LEFT JOIN invoices i ON i.id = a.subject_id "
+		"WHERE a.org_id = $1 AND ($2::bigint = 0 OR a.subject_id = $2) "
+		"AND ($2::bigint <> 0 OR $4::boolean OR i.deleted_at IS NULL) "
+		"ORDER BY a.seq DESC LIMIT $3",
+		4, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && (size_t)i < max; i++) {
+		struct audit_entry *a = &out[i];
+
+		a->seq = int_value(r, i, 0);
+		copy_value(a->at, sizeof a->at, r, i, 1);
+		copy_value(a->actor, sizeof a->actor, r, i, 2);
+		copy_value(a->action, sizeof a->action, r, i, 3);
+		a->subject_id = int_value(r, i, 4);
+		copy_value(a->number, sizeof a->number, r, i, 5);
+		a->from_version = int_value(r, i, 6);
+		a->to_version = int_value(r, i, 7);
+		copy_value(a->detail, sizeof a->detail, r, i, 8);
+	}
+	*n = (size_t)i;
+	PQclear(r);
+	return INV_OK;
+}
+
+/* ---- members ------------------------------------------------------------- */
+
+enum inv_rc pgstore_members(struct pg_store *st, const struct identity *who,
+                            const char *after, struct member *out,
+                            size_t max, size_t *n, struct inv_err *err)
+{
+	char org[24], lim[24];
+	const char *params[3] = {org, after && *after ? after : "", lim};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	*n = 0;
+	int_text(org, who->org_id);
+	int_text(lim, (int64_t)max);
+	rc = pg_run(st, "SELECT u.name, m.role FROM memberships m "
+	                "JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 "
+	                "AND u.name > $2 ORDER BY u.name COLLATE \"C\" LIMIT $3",
+	            3, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && (size_t)i < max; i++) {
+		copy_value(out[i].user, sizeof out[i].user, r, i, 0);
+		out[i].role = role_from_text(PQgetvalue(r, i, 1));
+	}
+	*n = (size_t)i;
+	PQclear(r);
+	return INV_OK;
+}
+
+enum inv_rc pgstore_memberships(struct pg_store *st, struct membership *out,
+                                size_t max, size_t *n, struct inv_err *err)
+{
+	char lim[24];
+	const char *params[1] = {lim};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	*n = 0;
+	int_text(lim, (int64_t)max);
+	rc = pg_run(st, "SELECT u.name, o.name, m.role FROM memberships m "
+	                "JOIN users u ON u.id = m.user_id "
+	                "JOIN orgs o ON o.id = m.org_id "
+	                "ORDER BY o.name, u.name LIMIT $1",
+	            1, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && (size_t)i < max; i++) {
+		copy_value(out[i].user, sizeof out[i].user, r, i, 0);
+		copy_value(out[i].org, sizeof out[i].org, r, i, 1);
+		out[i].role = role_from_text(PQgetvalue(r, i, 2));
+	}
+	*n = (size_t)i;
+	PQclear(r);
+	return INV_OK;
+}
+
+/* The schema's refusal of a membership change (IV403, IV404, IV409,
+ * IV422) said as the SQLite backend says it. */
+static enum inv_rc member_refused(struct pg_store *st,
+                                  const struct identity *who,
+                                  const char *login, const char *role,
+                                  const char *was, enum inv_rc rc,
+                                  struct inv_err *err)
+{
+	const char *state = st->state;
+
+	if (!err)
+		return rc;
+	if (strcmp(state, "IV403") == 0)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("managing members needs the admin role; %s is a member "
+			  "of %s"),
+			who->user, who->org);
+	if (strcmp(state, "IV422") == 0)
+		return inv_err_set(err, INV_INVALID, "login",
+			_("a login name is 1 to %d characters of letters, digits, "
+			  "'.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	if (strcmp(state, "IV404") == 0 && strstr(err->msg, "no login role"))
+		return inv_err_set(err, INV_NOT_FOUND, "login",
+			_("there is no login role %s on this server; its "
+			  "administrator creates it first (CREATE ROLE %s LOGIN)"),
+			login, login);
+	if (strcmp(state, "IV404") == 0)
+		return inv_err_set(err, INV_NOT_FOUND, "login",
+			_("%s is not a member of %s; see `inved member list`"),
+			login, who->org);
+	if (strcmp(state, "IV409") == 0 && strstr(err->msg, "last admin"))
+		return inv_err_set(err, INV_CONFLICT, "login",
+			_("%s is the last admin of %s; make another member an "
+			  "admin first (`inved member role NAME admin`)"),
+			login, who->org);
+	if (strcmp(state, "IV409") == 0 && role && !was) {
+		char org[24];
+		const char *params[2] = {org, login};
+		PGresult *r = NULL;
+		enum inv_role had = ROLE_MEMBER;
+
+		int_text(org, who->org_id);
+		if (pg_run(st, "SELECT m.role FROM memberships m JOIN users u "
+		               "ON u.id = m.user_id WHERE m.org_id = $1 "
+		               "AND u.name = $2",
+		           2, params, &r, NULL) == INV_OK) {
+			if (PQntuples(r) == 1)
+				had = role_from_text(PQgetvalue(r, 0, 0));
+			PQclear(r);
+		}
+		return inv_err_set(err, INV_CONFLICT, "login",
+			_("%s is already a member of %s (%s); change the role "
+			  "with `inved member role %s ROLE`"),
+			login, who->org, identity_role_name(had), login);
+	}
+	if (strcmp(state, "IV409") == 0 && role)
+		return inv_err_set(err, INV_CONFLICT, "role",
+			strcmp(role, "admin") == 0
+				? _("%s is already an admin of %s; nothing to change")
+				: _("%s is already a member of %s; nothing to change"),
+			login, who->org);
+	return rc;
+}
+
+/* One membership function of the schema in a transaction of its own; its
+ * text result (the role before) into was. */
+static enum inv_rc member_call(struct pg_store *st, const struct identity *who,
+                               const char *sql, const char *login,
+                               const char *role, enum inv_role *was,
+                               struct inv_err *err)
+{
+	char org[24];
+	const char *params[3] = {org, login, role};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	if (!identity_name_ok(login))
+		return inv_err_set(err, INV_INVALID, "login",
+			_("a login name is 1 to %d characters of letters, digits, "
+			  "'.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	int_text(org, who->org_id);
+	rc = tx_begin(st, who, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = pg_run(st, sql, role ? 3 : 2, params, &r, err);
+	if (rc != INV_OK) {
+		tx_rollback(st);
+		return member_refused(st, who, login, role, was ? "" : NULL, rc,
+		                      err);
+	}
+	if (was)
+		*was = role_from_text(PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return tx_commit(st, err);
+}
+
+enum inv_rc pgstore_member_add(struct pg_store *st,
+                               const struct identity *who, const char *login,
+                               enum inv_role role, struct inv_err *err)
+{
+	return member_call(st, who, "SELECT inved_member_add($1, $2, $3)",
+	                   login, identity_role_name(role), NULL, err);
+}
+
+enum inv_rc pgstore_member_remove(struct pg_store *st,
+                                  const struct identity *who,
+                                  const char *login, enum inv_role *was,
+                                  struct inv_err *err)
+{
+	enum inv_role w = ROLE_MEMBER;
+	enum inv_rc rc = member_call(st, who,
+		"SELECT inved_member_remove($1, $2)", login, NULL, &w, err);
+
+	if (rc == INV_OK && was)
+		*was = w;
+	return rc;
+}
+
+enum inv_rc pgstore_member_role(struct pg_store *st,
+                                const struct identity *who,
+                                const char *login, enum inv_role role,
+                                enum inv_role *was, struct inv_err *err)
+{
+	enum inv_role w = ROLE_MEMBER;
+	enum inv_rc rc = member_call(st, who,
+		"SELECT inved_member_role($1, $2, $3)", login,
+		identity_role_name(role), &w, err);
+
+	if (rc == INV_OK && was)
+		*was = w;
+	return rc;
+}
+
+/* ---- orgs and the tools' members ----------------------------------------- */
+
+enum inv_rc pgstore_org_create(struct pg_store *st, const char *user,
+                               const char *org, struct identity *out,
+                               bool *already, struct inv_err *err)
+{
+	const char *params[1] = {org};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	*already = false;
+	memset(out, 0, sizeof *out);
+	if (!identity_name_ok(org))
+		return inv_err_set(err, INV_INVALID, "org",
+			_("user and org names are 1 to %d characters of letters, "
+			  "digits, '.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	if (st->demo)
+		return inv_err_set(err, INV_FORBIDDEN, "org",
+			_("%s is a demo database (made by `inved init --demo`); "
+			  "a team's org goes into a database of its own: `inved "
+			  "--db NEW.db init --org %s`"),
+			st->where, org);
+	if (user && *user && strcmp(user, st->role) != 0)
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("--user (or INVED_USER) names '%s', but %s is not a "
+			  "demo database: here you act as the account you are "
+			  "logged in as, %s; drop --user and unset INVED_USER"),
+			user, st->where, st->role);
+	rc = pg_run(st, "BEGIN", 0, NULL, NULL, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = pg_run(st, "SELECT org, already FROM inved_org_create($1)", 1,
+	            params, &r, err);
+	if (rc != INV_OK) {
+		tx_rollback(st);
+		if (strcmp(st->state, "IV403") == 0 && err &&
+		    strstr(err->msg, "owns the schema"))
+			return inv_err_set(err, INV_FORBIDDEN, "user",
+				_("%s owns the schema of %s and sees every org; "
+				  "an org is made by a member's own login role"),
+				st->role, st->where);
+		if (strcmp(st->state, "IV403") == 0)
+			return inv_err_set(err, INV_FORBIDDEN, "org",
+				_("org %s already exists in %s and %s is not its "
+				  "admin; init --org only creates a new org (ask an "
+				  "admin of %s, or choose another name)"),
+				org, st->where, st->role, org);
+		return rc;
+	}
+	*already = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+	PQclear(r);
+	rc = tx_commit(st, err);
+	if (rc == INV_OK)
+		rc = pgstore_identity(st, NULL, org, out, err);
+	return rc;
+}
+
+enum inv_rc pgstore_add_member(struct pg_store *st, const char *user,
+                               const char *org, enum inv_role role,
+                               struct inv_err *err)
+{
+	static const char *const sql[] = {
+		"INSERT INTO orgs (name, prefix) VALUES ($1, upper($1) || '-') "
+		"ON CONFLICT (name) DO NOTHING",
+		"INSERT INTO users (name) VALUES ($2) "
+		"ON CONFLICT (name) DO NOTHING",
+		"INSERT INTO memberships (user_id, org_id, role) VALUES "
+		"((SELECT id FROM users WHERE name = $2), "
+		"(SELECT id FROM orgs WHERE name = $1), $3) "
+		"ON CONFLICT (user_id, org_id) DO UPDATE SET role = excluded.role",
+	};
+	const char *params[3] = {org, user, identity_role_name(role)};
+	enum inv_rc rc;
+	size_t i;
+
+	if (!identity_name_ok(user) || !identity_name_ok(org))
+		return inv_err_set(err, INV_INVALID,
+			identity_name_ok(user) ? "org" : "user",
+			_("user and org names are 1 to %d characters of letters, "
+			  "digits, '.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	rc = pg_run(st, "BEGIN", 0, NULL, NULL, err);
+	for (i = 0; rc == INV_OK && i < sizeof sql / sizeof sql[0]; i++)
+		rc = pg_run(st, sql[i], 3, params, NULL, err);
+	if (rc == INV_OK)
+		return tx_commit(st, err);
+	tx_rollback(st);
+	return rc;
+}
+
+/* ---- the demo dataset ------------------------------------------------------ */
+
+static enum inv_rc demo_make(struct pg_store *st, const struct identity *who,
+                             const struct demo_invoice *d, const char *number,
+                             int seq, struct inv_err *err)
+{
+	struct invoice_input in = {.customer = d->customer,
+	                           .status = d->status,
+	                           .total = d->total,
+	                           .currency = d->currency};
+	struct write_result res;
+	char token[96];
+	enum inv_rc rc;
+	int64_t v;
+
+	snprintf(token, sizeof token, "demo-%s-%d", who->org, seq);
+	rc = pgstore_create(st, who, token, number, &in, &res, err);
+	if (rc != INV_OK)
+		return rc;
+	v = res.row.version;
+	if (d->fate == 'a' || d->fate == 'A') {
+		rc = pgstore_lifecycle(st, who, RULE_ARCHIVE, res.row.id, v++,
+		                       &res, err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	if (d->fate == 'd' || d->fate == 'A')
+		rc = pgstore_lifecycle(st, who, RULE_DELETE, res.row.id, v, &res,
+		                       err);
+	return rc;
+}
+
+static enum inv_rc demo_fill(struct pg_store *st, struct inv_err *err)
+{
+	struct identity alice, carol;
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	size_t i;
+
+	/* Counted inside the transaction; the marker's trigger refuses it
+	 * once any org exists, so a second seeder fails there. */
+	rc = pg_run(st, "SELECT count(*) FROM orgs", 0, NULL, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	i = (size_t)int_value(r, 0, 0);
+	PQclear(r);
+	if (i > 0)
+		return inv_err_set(err, INV_CONFLICT, "",
+			_("%s already holds data; the demo goes into a new "
+			  "database (choose another --db)"),
+			st->where);
+	rc = pg_run(st,
+		"INSERT INTO meta (key, value) VALUES ('demo', '1') "
+		"ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+		0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(st,
+			"INSERT INTO orgs (name, prefix) VALUES "
+			"('acme', 'ACME-'), ('globex', 'GLOBEX-')",
+			0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(st,
+			"INSERT INTO users (name) VALUES "
+			"('alice'), ('bob'), ('carol'), ('dave')",
+			0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(st,
+			"INSERT INTO memberships (user_id, org_id, role) "
+			"SELECT u.id, o.id, v.role FROM (VALUES "
+			"('alice', 'acme', 'admin'), ('bob', 'acme', 'member'), "
+			"('carol', 'globex', 'admin'), "
+			"('dave', 'globex', 'member')) AS v(u, o, role) "
+			"JOIN users u ON u.name = v.u JOIN orgs o ON o.name = v.o",
+			0, NULL, NULL, err);
+	if (rc != INV_OK)
+		return rc;
+	st->demo = true; /* the writes below name their user (inved.actor) */
+	rc = pgstore_identity(st, "alice", "acme", &alice, err);
+	if (rc == INV_OK)
+		rc = pgstore_identity(st, "carol", "globex", &carol, err);
+	if (rc == INV_OK)
+		rc = demo_make(st, &alice, &demo_first_1001, NULL, 0, err);
+	if (rc == INV_OK)
+		rc = demo_make(st, &alice, &demo_second_1001, "ACME-1001", 1,
+		               err);
+	for (i = 0; rc == INV_OK && i < demo_acme_count; i++)
+		rc = demo_make(st, &alice, &demo_acme[i], NULL, (int)i + 2, err);
+	for (i = 0; rc == INV_OK && i < demo_globex_count; i++)
+		rc = demo_make(st, &carol, &demo_globex[i], NULL, (int)i, err);
+	return rc;
+}
+
+/* The demo is one transaction (each write a savepoint of it): a process
+ * killed half way leaves no demo at all. */
+enum inv_rc pgstore_seed_demo(struct pg_store *st, struct inv_err *err)
+{
+	bool was_demo = st->demo;
+	enum inv_rc rc = pg_run(st, "BEGIN", 0, NULL, NULL, err);
+
+	if (rc != INV_OK)
+		return rc;
+	st->batch = true;
+	rc = demo_fill(st, err);
+	st->batch = false;
+	if (rc == INV_OK)
+		rc = tx_commit(st, err);
+	if (rc == INV_OK)
+		return INV_OK;
+	tx_rollback(st);
+	st->demo = was_demo;
+	st->org = 0;
+	return rc;
+}
+
+/* Every demo invoice leaves its creation claim behind, so a whole demo
+ * has exactly one filled claim per demo invoice. */
+enum inv_rc pgstore_demo_present(struct pg_store *st, bool *present,
+                                 struct inv_err *err)
+{
+	PGresult *r = NULL;
+	int64_t claims;
+	enum inv_rc rc;
+
+	*present = st->demo;
+	if (!*present)
+		return INV_OK;
+	rc = pg_run(st, "SELECT count(*) FROM requests WHERE token LIKE 'demo-%' "
+	                "AND invoice_id IS NOT NULL",
+	            0, NULL, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	claims = int_value(r, 0, 0);
+	PQclear(r);
+	if (claims < (int64_t)DEMO_INVOICES)
+		return inv_err_set(err, INV_CONFLICT, "",
+			_("%s holds only part of the demo data (an earlier "
+			  "`inved init --demo` was interrupted); make the demo in "
+			  "a new database (choose another --db)"),
+			st->where);
 	return INV_OK;
 }

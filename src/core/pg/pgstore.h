@@ -39,6 +39,23 @@ enum inv_rc pgstore_open(const char *uri, int flags, int busy_timeout_ms,
 void pgstore_close(struct pg_store *st);
 bool pgstore_is_demo(struct pg_store *st);
 
+/* store_seed_demo / store_demo_present (store_demo.h): the demo dataset
+ * (demo_data.h) made through the guarded writes, all in one transaction,
+ * as the connection's role (the database's owner), each write naming the
+ * demo user it acts for. */
+enum inv_rc pgstore_seed_demo(struct pg_store *st, struct inv_err *err);
+enum inv_rc pgstore_demo_present(struct pg_store *st, bool *present,
+                                 struct inv_err *err);
+
+/* store_org_create: through inved_org_create, as the connection's role. */
+enum inv_rc pgstore_org_create(struct pg_store *st, const char *user,
+                               const char *org, struct identity *out,
+                               bool *already, struct inv_err *err);
+/* store_add_member (store_tools.h): unguarded, as the database's owner. */
+enum inv_rc pgstore_add_member(struct pg_store *st, const char *user,
+                               const char *org, enum inv_role role,
+                               struct inv_err *err);
+
 /* store_identity: outside a demo database user (NULL: the connection's
  * role) must be the connection's role (INV_FORBIDDEN otherwise). */
 enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
@@ -110,9 +127,42 @@ int pgstore_wakeup_fd(struct pg_store *st);
 enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
                                  struct inv_err *err);
 
-/* store_member_add: through inved_member_add (the server checks who). */
+/* store_find, store_summary_recount, store_changes_head,
+ * store_audit_tail: as their store.h counterparts. */
+enum inv_rc pgstore_find(struct pg_store *st, const struct identity *who,
+                         const char *ref, struct invoice *out,
+                         struct inv_err *err);
+enum inv_rc pgstore_summary_recount(struct pg_store *st,
+                                    const struct identity *who,
+                                    struct summary *out, struct inv_err *err);
+enum inv_rc pgstore_changes_head(struct pg_store *st, int64_t *out,
+                                 struct inv_err *err);
+enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
+                               int64_t subject, struct audit_entry *out,
+                               size_t max, size_t *n, struct inv_err *err);
+
+/* The members of who's org, and (for a demo database's switcher) every
+ * membership the connection may see. */
+enum inv_rc pgstore_members(struct pg_store *st, const struct identity *who,
+                            const char *after, struct member *out,
+                            size_t max, size_t *n, struct inv_err *err);
+enum inv_rc pgstore_memberships(struct pg_store *st, struct membership *out,
+                                size_t max, size_t *n, struct inv_err *err);
+
+/* store_member_add, _remove, _role: through the schema's functions
+ * inved_member_add/_remove/_role (the server checks who, under the row
+ * locks); their refusals (IV403, IV404, IV409, IV422) in the SQLite
+ * backend's words. */
 enum inv_rc pgstore_member_add(struct pg_store *st,
                                const struct identity *who, const char *login,
                                enum inv_role role, struct inv_err *err);
+enum inv_rc pgstore_member_remove(struct pg_store *st,
+                                  const struct identity *who,
+                                  const char *login, enum inv_role *was,
+                                  struct inv_err *err);
+enum inv_rc pgstore_member_role(struct pg_store *st,
+                                const struct identity *who,
+                                const char *login, enum inv_role role,
+                                enum inv_role *was, struct inv_err *err);
 
 #endif

@@ -124,22 +124,113 @@ static enum inv_rc t_changes_since(struct store *st, const struct identity *who,
 	return pgstore_changes_since(st->impl, who, after, out, max, n, err);
 }
 
+static enum inv_rc t_seed_demo(struct store *st, struct inv_err *err)
+{
+	return pgstore_seed_demo(st->impl, err);
+}
+
+static enum inv_rc t_demo_present(struct store *st, bool *present,
+                                  struct inv_err *err)
+{
+	return pgstore_demo_present(st->impl, present, err);
+}
+
+static enum inv_rc t_org_create(struct store *st, const char *user,
+                                const char *org, struct identity *out,
+                                bool *already, struct inv_err *err)
+{
+	return pgstore_org_create(st->impl, user, org, out, already, err);
+}
+
+static enum inv_rc t_members(struct store *st, const struct identity *who,
+                             const char *after, struct member *out, size_t max,
+                             size_t *n, struct inv_err *err)
+{
+	return pgstore_members(st->impl, who, after, out, max, n, err);
+}
+
+static enum inv_rc t_member_remove(struct store *st, const struct identity *who,
+                                   const char *login, enum inv_role *was,
+                                   struct inv_err *err)
+{
+	return pgstore_member_remove(st->impl, who, login, was, err);
+}
+
+static enum inv_rc t_member_role(struct store *st, const struct identity *who,
+                                 const char *login, enum inv_role role,
+                                 enum inv_role *was, struct inv_err *err)
+{
+	return pgstore_member_role(st->impl, who, login, role, was, err);
+}
+
+static enum inv_rc t_memberships(struct store *st, struct membership *out,
+                                 size_t max, size_t *n, struct inv_err *err)
+{
+	return pgstore_memberships(st->impl, out, max, n, err);
+}
+
+static enum inv_rc t_find(struct store *st, const struct identity *who,
+                          const char *ref, struct invoice *out,
+                          struct inv_err *err)
+{
+	return pgstore_find(st->impl, who, ref, out, err);
+}
+
+static enum inv_rc t_summary_recount(struct store *st,
+                                     const struct identity *who,
+                                     struct summary *out, struct inv_err *err)
+{
+	return pgstore_summary_recount(st->impl, who, out, err);
+}
+
+static enum inv_rc t_audit_tail(struct store *st, const struct identity *who,
+                                int64_t subject, struct audit_entry *out,
+                                size_t max, size_t *n, struct inv_err *err)
+{
+	return pgstore_audit_tail(st->impl, who, subject, out, max, n, err);
+}
+
+static enum inv_rc t_changes_head(struct store *st, int64_t *out,
+                                  struct inv_err *err)
+{
+	return pgstore_changes_head(st->impl, out, err);
+}
+
+static enum inv_rc t_add_member(struct store *st, const char *user,
+                                const char *org, enum inv_role role,
+                                struct inv_err *err)
+{
+	return pgstore_add_member(st->impl, user, org, role, err);
+}
+
 const struct store_backend store_backend_pg = {
     .name = "postgresql",
     .accepts = t_accepts,
     .open = t_open,
     .close = t_close,
+    .seed_demo = t_seed_demo,
     .is_demo = t_is_demo,
+    .demo_present = t_demo_present,
     .identity = t_identity,
+    .org_create = t_org_create,
+    .members = t_members,
     .member_add = t_member_add,
+    .member_remove = t_member_remove,
+    .member_role = t_member_role,
+    .memberships = t_memberships,
     .page = t_page,
     .get = t_get,
+    .find = t_find,
     .summary = t_summary,
+    .summary_recount = t_summary_recount,
     .edit_fields = t_edit_fields,
     .lifecycle = t_lifecycle,
     .create = t_create,
+    .audit_tail = t_audit_tail,
     .wakeup_fd = t_wakeup_fd,
     .wakeup_check = t_wakeup_check,
     .wakeup_polling = t_wakeup_polling,
     .changes_since = t_changes_since,
+    .changes_head = t_changes_head,
+    .add_member = t_add_member,
 };
