@@ -1434,7 +1434,8 @@ enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
 		"a.to_version, a.detail FROM audit a "
 		"LEFT JOIN invoices i ON i.id = a.subject_id "
 		"WHERE a.org_id = $1 AND ($2::bigint = 0 OR a.subject_id = $2) "
-		"AND ($2::bigint <> 0 OR $4::boolean OR i.deleted_at IS NULL) "
+		"AND ($2::bigint <> 0 OR $4::boolean OR a.subject_id = 0 "
+		"OR (i.id IS NOT NULL AND i.deleted_at IS NULL)) "
 		"ORDER BY a.seq DESC LIMIT $3",
 		4, params, &r, err);
 	if (rc != INV_OK)
@@ -1715,7 +1716,7 @@ enum inv_rc pgstore_add_member(struct pg_store *st, const char *user,
 	static const char *const sql[] = {
 		"INSERT INTO orgs (name, prefix) VALUES ($1, upper($1) || '-') "
 		"ON CONFLICT (name) DO NOTHING",
-		"INSERT INTO users (name) VALUES ($2) "
+		"INSERT INTO users (name) VALUES ($1) "
 		"ON CONFLICT (name) DO NOTHING",
 		"INSERT INTO memberships (user_id, org_id, role) VALUES "
 		"((SELECT id FROM users WHERE name = $2), "
@@ -1723,6 +1724,8 @@ enum inv_rc pgstore_add_member(struct pg_store *st, const char *user,
 		"ON CONFLICT (user_id, org_id) DO UPDATE SET role = excluded.role",
 	};
 	const char *params[3] = {org, user, identity_role_name(role)};
+	/* each statement's own parameters: the org, the user, all three */
+	static const int first[] = {0, 1, 0}, count[] = {1, 1, 3};
 	enum inv_rc rc;
 	size_t i;
 
@@ -1734,7 +1737,7 @@ enum inv_rc pgstore_add_member(struct pg_store *st, const char *user,
 			NAME_MAX_BYTES);
 	rc = pg_run(st, "BEGIN", 0, NULL, NULL, err);
 	for (i = 0; rc == INV_OK && i < sizeof sql / sizeof sql[0]; i++)
-		rc = pg_run(st, sql[i], 3, params, NULL, err);
+		rc = pg_run(st, sql[i], count[i], params + first[i], NULL, err);
 	if (rc == INV_OK)
 		return tx_commit(st, err);
 	tx_rollback(st);
