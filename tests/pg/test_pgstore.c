@@ -507,9 +507,8 @@ START_TEST(test_wakeup_on_commit)
 	bool changed = true;
 	int64_t id = id_of("ACME-1001");
 
-	/* no org to listen for before the identity; then the first call
-	 * listens on its org's channel (the store's store_wakeup_fd) */
-	ck_assert_int_eq(pgstore_wakeup_fd(bob), -1);
+	/* the first call listens (the store's store_wakeup_fd): on the
+	 * session's org once its identity is known */
 	wb = who_is(bob, NULL);
 	ck_assert_int_ge(pgstore_wakeup_fd(bob), 0);
 	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);

@@ -38,7 +38,7 @@ struct pg_store {
 	PGconn *conn;
 	PGconn *listen; /* the wake-up's own connection (LISTEN), or NULL */
 	char *uri;
-	char channel[48]; /* the org's NOTIFY channel, quoted */
+	char listen_sql[1024]; /* LISTEN on the org's NOTIFY channel(s) */
 	int64_t org;      /* the org of the identity last resolved, or 0 */
 	/* statements prepared on this connection, named "s<index>", by the
 	 * address of their (static) text */
@@ -1226,7 +1226,6 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 /* (Re)connect the listening connection and LISTEN on the org's channel. */
 static enum inv_rc listen_connect(struct pg_store *st, struct inv_err *err)
 {
-	char sql[80];
 	PGresult *r;
 	enum inv_rc rc = INV_OK;
 
@@ -1244,8 +1243,7 @@ static enum inv_rc listen_connect(struct pg_store *st, struct inv_err *err)
 		return inv_err_set(err, INV_ERROR, "",
 			_("cannot connect to the PostgreSQL database: %s"), line);
 	}
-	snprintf(sql, sizeof sql, "LISTEN %s", st->channel);
-	r = PQexec(st->listen, sql);
+	r = PQexec(st->listen, st->listen_sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		PGconn *saved = st->conn;
 
@@ -1270,20 +1268,48 @@ static enum inv_rc listen_connect(struct pg_store *st, struct inv_err *err)
 enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
                            struct inv_err *err)
 {
-	snprintf(st->channel, sizeof st->channel, "inved_org_%" PRId64,
-	         who->org_id);
+	snprintf(st->listen_sql, sizeof st->listen_sql,
+	         "LISTEN inved_org_%" PRId64, who->org_id);
 	return listen_connect(st, err);
+}
+
+/* The LISTEN of the session's org; before an identity is resolved, of
+ * every org the connection may see (a change of one of them wakes the
+ * caller, which then reads its own feed). */
+static bool listen_plan(struct pg_store *st)
+{
+	PGresult *r = NULL;
+	size_t o = 0;
+	int i;
+
+	st->listen_sql[0] = '\0';
+	if (st->org > 0) {
+		snprintf(st->listen_sql, sizeof st->listen_sql,
+		         "LISTEN inved_org_%" PRId64, st->org);
+		return true;
+	}
+	if (pg_run(st, "SELECT id FROM orgs ORDER BY id LIMIT 32", 0, NULL, &r,
+	           NULL) != INV_OK)
+		return false;
+	for (i = 0; i < PQntuples(r); i++) {
+		int w = snprintf(st->listen_sql + o, sizeof st->listen_sql - o,
+		                 "%sLISTEN inved_org_%" PRId64, i ? "; " : "",
+		                 int_value(r, i, 0));
+
+		if (w < 0 || (size_t)w >= sizeof st->listen_sql - o)
+			break;
+		o += (size_t)w;
+	}
+	PQclear(r);
+	return o > 0;
 }
 
 int pgstore_wakeup_fd(struct pg_store *st)
 {
-	/* made on the first call, for the org of the session's identity */
-	if (!st->listen && st->org > 0) {
-		snprintf(st->channel, sizeof st->channel, "inved_org_%" PRId64,
-		         st->org);
-		if (listen_connect(st, NULL) != INV_OK)
-			return -1;
-	}
+	/* made on the first call */
+	if (!st->listen && st->listen_sql[0] == '\0' && listen_plan(st) &&
+	    listen_connect(st, NULL) != INV_OK)
+		return -1;
 	return st->listen ? PQsocket(st->listen) : -1;
 }
 
@@ -1293,9 +1319,15 @@ enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
 	PGnotify *note;
 
 	*changed = false;
-	if (!st->listen)
-		return inv_err_set(err, INV_ERROR, "",
-			_("cannot connect to the PostgreSQL database: %s"), "-");
+	if (!st->listen) {
+		/* nothing listened yet (no org to listen for, or the
+		 * connection failed): try again; a new listener may have
+		 * missed a change, so the caller reads the feed */
+		if ((st->listen_sql[0] == '\0' && !listen_plan(st)))
+			return INV_OK;
+		*changed = true;
+		return listen_connect(st, err);
+	}
 	if (PQconsumeInput(st->listen) == 0 ||
 	    PQstatus(st->listen) != CONNECTION_OK) {
 		/* The connection dropped: notifications are not kept for a
