@@ -20,7 +20,10 @@
 
 #include <libpq-fe.h>
 
+#include "money.h"
 #include "pgstore.h"
+#include "store_demo.h"
+#include "store_tools.h"
 
 static char db[64];
 
@@ -1005,6 +1008,164 @@ START_TEST(test_add_member_tool)
 }
 END_TEST
 
+/* The detail said alike on both backends: the same detail text explained
+ * by the PostgreSQL backend and by a SQLite store. */
+START_TEST(test_audit_explain_as_sqlite)
+{
+	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
+	                                 INV_OK);
+	struct identity wa = who_is(alice, NULL);
+	struct invoice_input in = {.total = "1400.00", .status = "paid",
+	                           .currency = "USD"};
+	struct store_options opt = {STORE_OPEN_CREATE, 0};
+	struct write_result res;
+	struct audit_entry a[2];
+	struct store *sq = NULL;
+	struct inv_err err = {0};
+	char path[] = "/tmp/inved-explain-XXXXXX";
+	char pg_text[512], sq_text[512], pg_cur[4] = "EUR", sq_cur[4] = "EUR";
+	const char *odd[] = {"{}", "not json", "[1,2]", "{\"x\":{\"old\":1}}"};
+	size_t n = 0, i;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(path);
+	ck_assert_msg(store_open(path, &opt, &sq, &err) == INV_OK, "%s", err.msg);
+	ck_assert_int_eq(pgstore_edit_fields(alice, &wa, id_of("ACME-1001"), 1,
+	                                     &in, MF_ALL, 0, &res, &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_audit_tail(alice, &wa, res.row.id, a, 1, &n,
+	                                    &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_audit_explain(alice, a[0].detail, pg_cur,
+	                                       &money_style_plain, pg_text,
+	                                       sizeof pg_text, &err),
+	                 INV_OK);
+	ck_assert_int_eq(store_audit_explain(sq, a[0].detail, sq_cur, sq_text,
+	                                     sizeof sq_text, &err),
+	                 INV_OK);
+	ck_assert_str_eq(pg_text, sq_text);
+	ck_assert_str_eq(pg_cur, "USD");
+	ck_assert_str_eq(pg_cur, sq_cur);
+	ck_assert_msg(strstr(pg_text, "1,250.00 EUR → 1,400.00 USD") &&
+	                      strstr(pg_text, "Sent → Paid") == NULL &&
+	                      strstr(pg_text, "Draft → Paid"),
+	              "%s", pg_text);
+	for (i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+		ck_assert_int_eq(pgstore_audit_explain(alice, odd[i], pg_cur,
+		                                       &money_style_plain,
+		                                       pg_text, sizeof pg_text,
+		                                       &err),
+		                 INV_OK);
+		ck_assert_int_eq(store_audit_explain(sq, odd[i], sq_cur, sq_text,
+		                                     sizeof sq_text, &err),
+		                 INV_OK);
+		ck_assert_str_eq(pg_text, sq_text);
+	}
+	store_close(sq);
+	unlink(path);
+	pgstore_close(alice);
+}
+END_TEST
+
+/* Through the store's table: a postgresql:// location is served by this
+ * backend, and an operation it does not serve yet is refused by name. */
+START_TEST(test_the_store_table_serves_the_uri)
+{
+	char uri[512];
+	struct store_options opt = {STORE_OPEN_EXISTING, 0};
+	struct store *st = NULL;
+	struct identity who;
+	struct invoice inv;
+	struct write_result res;
+	struct inv_err err = {0};
+
+	uri_for(uri, sizeof uri, db, "bob");
+	ck_assert_msg(store_open(uri, &opt, &st, &err) == INV_OK, "%s", err.msg);
+	ck_assert_str_eq(store_backend_name(st), "postgresql");
+	ck_assert(!store_location_is_file(uri));
+	ck_assert_int_eq(store_identity(st, NULL, NULL, &who, &err), INV_OK);
+	ck_assert_int_eq(store_find(st, &who, "ACME-1002", &inv, &err), INV_OK);
+	ck_assert_str_eq(inv.customer, "Umbrella");
+	ck_assert_int_eq(store_revert(st, &who, inv.id, 1, inv.version, NULL,
+	                              &res, &err),
+	                 INV_ERROR);
+	ck_assert_str_eq(err.msg, "revert is not available on the postgresql "
+	                          "backend yet");
+	store_close(st);
+}
+END_TEST
+
+/* The demonstrations, in a demo database only: a peer's version drift
+ * (audited as the demo user's), and every row's lock held so that a
+ * guarded write past its busy timeout is busy. */
+START_TEST(test_drift_and_hold_lock)
+{
+	char sql[200];
+	PGconn *c = raw("postgres");
+	struct pg_store *plain = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity wp = who_is(plain, NULL), who;
+	struct pg_store *st;
+	struct invoice cur;
+	struct write_result res;
+	struct inv_err err = {0};
+	int64_t id;
+	pid_t pid;
+	int status, tries;
+	enum inv_rc rc = INV_OK;
+
+	ck_assert_int_eq(pgstore_drift(plain, &wp, id_of("ACME-1001"), &res,
+	                               &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(pgstore_hold_lock(plain, 10, &err), INV_FORBIDDEN);
+	pgstore_close(plain);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_h OWNER %s", db,
+	         env("INVED_PG_OWNER"));
+	sql_ok(c, sql);
+	PQfinish(c);
+	strcat(db, "_h");
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	ck_assert_int_eq(pgstore_seed_demo(st, &err), INV_OK);
+	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
+	id = id_of("ACME-1002");
+	ck_assert_int_eq(pgstore_drift(st, &who, id, &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.version, 2);
+	snprintf(sql, sizeof sql,
+	         "SELECT actor || ' ' || action FROM audit WHERE seq = %" PRId64,
+	         res.audit_seq);
+	ck_assert_str_eq(su_value(sql), "bob invoice.drift");
+	pgstore_close(st);
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0,
+		             INV_OK);
+		_exit(pgstore_hold_lock(st, 8000, &err) == INV_OK ? 0 : 1);
+	}
+	/* edits with a short busy timeout go through until the holder has
+	 * the locks; then one is busy and writes nothing */
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 100, INV_OK);
+	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
+	for (tries = 0; tries < 5000; tries++) {
+		struct invoice_input in = {.customer = tries % 2 ? "A" : "B"};
+
+		ck_assert_int_eq(pgstore_get(st, &who, id, &cur, &err), INV_OK);
+		rc = pgstore_edit_fields(st, &who, id, cur.version, &in,
+		                         MF_CUSTOMER, 0, &res, &err);
+		if (rc != INV_OK)
+			break;
+	}
+	ck_assert_msg(rc == INV_BUSY, "%s: %s", inv_rc_name(rc), err.msg);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(pgstore_get(st, &who, id, &res.row, &err), INV_OK);
+	ck_assert_int_eq(res.row.version, cur.version);
+	pgstore_close(st);
+}
+END_TEST
+
 static Suite *pgstore_suite(void)
 {
 	Suite *s = suite_create("pgstore");
@@ -1032,6 +1193,9 @@ static Suite *pgstore_suite(void)
 	tcase_add_test(tc, test_org_create_as_the_role);
 	tcase_add_test(tc, test_seed_demo);
 	tcase_add_test(tc, test_add_member_tool);
+	tcase_add_test(tc, test_audit_explain_as_sqlite);
+	tcase_add_test(tc, test_the_store_table_serves_the_uri);
+	tcase_add_test(tc, test_drift_and_hold_lock);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -26,7 +26,9 @@
 
 #include "i18n.h"
 #include "money.h"
+#include "audit_explain.h"
 #include "demo_data.h"
+#include "jsoncodec.h"
 #include "pgstore.h"
 #include "rules.h"
 
@@ -1916,4 +1918,142 @@ enum inv_rc pgstore_demo_present(struct pg_store *st, bool *present,
 			  "a new database (choose another --db)"),
 			st->where);
 	return INV_OK;
+}
+
+/* ---- the audit detail as a person reads it ------------------------------- */
+
+static void detail_side(const PGresult *r, int row, int col, bool *has,
+                        bool *is_int, int64_t *i, char *text, size_t size)
+{
+	const char *type = PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
+	const char *v = PQgetisnull(r, row, col + 1)
+	                        ? ""
+	                        : PQgetvalue(r, row, col + 1);
+	char *end = NULL;
+
+	*has = *type && strcmp(type, "null") != 0;
+	*i = 0;
+	*is_int = false;
+	if (strcmp(type, "number") == 0 && *v) {
+		long long x = strtoll(v, &end, 10);
+
+		*is_int = end && *end == '\0';
+		*i = *is_int ? (int64_t)x : 0;
+	}
+	snprintf(text, size, "%s", v);
+}
+
+/* Taken apart with the server's json functions (json, not jsonb: the keys
+ * in the order written, as SQLite's json_each gives them) after the
+ * core's codec found it well-formed, so no text makes the cast fail. */
+enum inv_rc pgstore_audit_explain(struct pg_store *st, const char *detail,
+                                  char currency[4],
+                                  const struct money_style *style, char *out,
+                                  size_t size, struct inv_err *err)
+{
+	struct detail_field f[DETAIL_FIELDS_MAX];
+	const char *params[1] = {detail};
+	PGresult *r = NULL;
+	size_t n = 0;
+	enum inv_rc rc;
+	int i;
+
+	if (size == 0)
+		return INV_OK;
+	out[0] = '\0';
+	if (detail && json_valid(detail)) {
+		rc = pg_run(st,
+			"SELECT e.key, json_typeof(e.value -> 'old'), "
+			"e.value ->> 'old', json_typeof(e.value -> 'new'), "
+			"e.value ->> 'new' FROM json_each(CASE WHEN "
+			"json_typeof($1::json) = 'object' THEN $1::json "
+			"ELSE '{}'::json END) e",
+			1, params, &r, err);
+		if (rc != INV_OK)
+			return rc;
+		for (i = 0; i < PQntuples(r) && n < DETAIL_FIELDS_MAX; i++, n++) {
+			memset(&f[n], 0, sizeof f[n]);
+			copy_value(f[n].key, sizeof f[n].key, r, i, 0);
+			detail_side(r, i, 1, &f[n].has_old, &f[n].int_old,
+			            &f[n].iold, f[n].old, sizeof f[n].old);
+			detail_side(r, i, 3, &f[n].has_new, &f[n].int_new,
+			            &f[n].inew, f[n].new, sizeof f[n].new);
+		}
+		PQclear(r);
+	}
+	audit_explain_fields(f, n, detail ? detail : "", currency, style, out,
+	                     size);
+	return INV_OK;
+}
+
+/* ---- the demonstrations (store_demo.h) ------------------------------------ */
+
+/* A peer write through a connection of its own, as another terminal's:
+ * the version bumped under the row's lock, audited as invoice.drift. */
+enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
+                          int64_t id, struct write_result *res,
+                          struct inv_err *err)
+{
+	struct pg_store *peer = NULL;
+	struct invoice cur;
+	enum inv_rc rc;
+
+	result_reset(res);
+	if (!st->demo)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("forcing version drift is a demonstration for "
+			  "databases made by `inved init --demo`; %s is not "
+			  "one, so nothing was written"),
+			st->where);
+	rc = pgstore_open(st->uri, STORE_OPEN_EXISTING, st->busy_ms, &peer,
+	                  err);
+	if (rc != INV_OK)
+		return rc;
+	rc = begin_load(peer, who, id, &cur, err);
+	if (rc == INV_OK) {
+		rc = rule_check(RULE_DRIFT, &cur, who, cur.version, 0, err);
+		if (rc != INV_OK)
+			tx_rollback(peer);
+	}
+	if (rc == INV_OK)
+		rc = write_row(peer, who, RULE_DRIFT, 0, "invoice.drift",
+			"UPDATE invoices SET version = $2::bigint + 1, "
+			"updated_at = now() WHERE id = $1 AND version = $2 "
+			"RETURNING " ROW_COLS,
+			2, &cur, &cur, res, err);
+	pgstore_close(peer);
+	return rc;
+}
+
+/* Every invoice's row lock, held by a connection of its own for ms: each
+ * guarded write waits for it and, past its busy timeout, is busy. */
+enum inv_rc pgstore_hold_lock(struct pg_store *st, int ms, struct inv_err *err)
+{
+	struct pg_store *holder = NULL;
+	char secs[32];
+	const char *params[1] = {secs};
+	enum inv_rc rc;
+
+	if (!st->demo)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("holding the write lock is a demonstration for "
+			  "databases made by `inved init --demo`; %s is not "
+			  "one"),
+			st->where);
+	rc = pgstore_open(st->uri, STORE_OPEN_EXISTING, st->busy_ms, &holder,
+	                  err);
+	if (rc != INV_OK)
+		return rc;
+	snprintf(secs, sizeof secs, "%d.%03d", ms / 1000, ms % 1000);
+	rc = pg_run(holder, "BEGIN", 0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(holder, "SELECT count(*) FROM "
+		                    "(SELECT 1 FROM invoices FOR UPDATE) l",
+		            0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(holder, "SELECT pg_sleep($1::float8)", 1, params,
+		            NULL, err);
+	tx_rollback(holder);
+	pgstore_close(holder);
+	return rc;
 }

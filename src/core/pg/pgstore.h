@@ -47,6 +47,14 @@ enum inv_rc pgstore_seed_demo(struct pg_store *st, struct inv_err *err);
 enum inv_rc pgstore_demo_present(struct pg_store *st, bool *present,
                                  struct inv_err *err);
 
+/* store_drift / store_hold_lock: through a connection of their own, in
+ * a demo database only (INV_FORBIDDEN otherwise). */
+enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
+                          int64_t id, struct write_result *res,
+                          struct inv_err *err);
+enum inv_rc pgstore_hold_lock(struct pg_store *st, int ms,
+                              struct inv_err *err);
+
 /* store_org_create: through inved_org_create, as the connection's role. */
 enum inv_rc pgstore_org_create(struct pg_store *st, const char *user,
                                const char *org, struct identity *out,
@@ -140,6 +148,12 @@ enum inv_rc pgstore_changes_head(struct pg_store *st, int64_t *out,
 enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
                                int64_t subject, struct audit_entry *out,
                                size_t max, size_t *n, struct inv_err *err);
+
+/* store_audit_explain: the detail's fields said by audit_explain.h. */
+enum inv_rc pgstore_audit_explain(struct pg_store *st, const char *detail,
+                                  char currency[4],
+                                  const struct money_style *style, char *out,
+                                  size_t size, struct inv_err *err);
 
 /* The members of who's org, and (for a demo database's switcher) every
  * membership the connection may see. */

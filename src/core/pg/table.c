@@ -135,6 +135,18 @@ static enum inv_rc t_demo_present(struct store *st, bool *present,
 	return pgstore_demo_present(st->impl, present, err);
 }
 
+static enum inv_rc t_drift(struct store *st, const struct identity *who,
+                           int64_t id, struct write_result *res,
+                           struct inv_err *err)
+{
+	return pgstore_drift(st->impl, who, id, res, err);
+}
+
+static enum inv_rc t_hold_lock(struct store *st, int ms, struct inv_err *err)
+{
+	return pgstore_hold_lock(st->impl, ms, err);
+}
+
 static enum inv_rc t_org_create(struct store *st, const char *user,
                                 const char *org, struct identity *out,
                                 bool *already, struct inv_err *err)
@@ -190,6 +202,16 @@ static enum inv_rc t_audit_tail(struct store *st, const struct identity *who,
 	return pgstore_audit_tail(st->impl, who, subject, out, max, n, err);
 }
 
+static enum inv_rc t_audit_explain(struct store *st, const char *detail,
+                                   char currency[4],
+                                   const struct money_style *style,
+                                   char *out, size_t size,
+                                   struct inv_err *err)
+{
+	return pgstore_audit_explain(st->impl, detail, currency, style, out,
+	                             size, err);
+}
+
 static enum inv_rc t_changes_head(struct store *st, int64_t *out,
                                   struct inv_err *err)
 {
@@ -211,6 +233,8 @@ const struct store_backend store_backend_pg = {
     .seed_demo = t_seed_demo,
     .is_demo = t_is_demo,
     .demo_present = t_demo_present,
+    .drift = t_drift,
+    .hold_lock = t_hold_lock,
     .identity = t_identity,
     .org_create = t_org_create,
     .members = t_members,
@@ -227,6 +251,7 @@ const struct store_backend store_backend_pg = {
     .lifecycle = t_lifecycle,
     .create = t_create,
     .audit_tail = t_audit_tail,
+    .audit_explain = t_audit_explain,
     .wakeup_fd = t_wakeup_fd,
     .wakeup_check = t_wakeup_check,
     .wakeup_polling = t_wakeup_polling,
