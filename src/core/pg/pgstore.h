@@ -1,15 +1,16 @@
 /*
  * pgstore.h - the PostgreSQL backend's calls (libpq), with the arguments
  * and promises of their store.h counterparts, on a connection of their
- * own (struct pg_store), until the store's table of backends holds them:
- * then a struct store keeps a struct pg_store in its impl and each call
- * here is the backend's entry for the store.h call of the same name.
+ * own (struct pg_store).  The store's table of backends holds them
+ * (table.c): a struct store keeps a struct pg_store in its impl and each
+ * call here is the backend's entry for the store.h call of the same name.
  *
  * The server holds identity and tenancy too (data/schema-pg.sql): outside
  * a demo database the acting user is the connection's role, and row-level
- * security shows a role only its orgs' rows.  The checks below repeat them
- * in the order of SPEC 3 so that every refusal has the store's code and
- * message.
+ * security shows a role only its orgs' rows.  The checks below are the
+ * shared rules (rules.h), asked in the order of SPEC 3 so that every
+ * refusal has the store's code and message; a refusal of the server's own
+ * (SQLSTATE IV403, IV404, IV409, IV422) is said in the same words.
  */
 #ifndef INVED_PGSTORE_H
 #define INVED_PGSTORE_H
