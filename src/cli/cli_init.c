@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli_internal.h"
+#include "text.h"
 #include "../core/store_demo.h"
 
 /* mkdir -p of the directory part of path.  Only used for the default
@@ -85,7 +86,10 @@ struct init_outcome {
 
 static void init_report_text(struct cli *c, const struct init_outcome *o)
 {
-	const char *path = c->g->db_path;
+	char path[1024];
+
+	/* a server's URI is shown without its password */
+	text_location_shown(path, sizeof path, c->g->db_path);
 
 	if (o->created)
 		printf(_("Created database %s\n"), path);
@@ -133,7 +137,12 @@ static void init_report(struct cli *c, const struct init_outcome *o)
 	json_key(&j, "ok");
 	json_bool(&j, true);
 	json_key(&j, "path");
-	json_string(&j, c->g->db_path);
+	{
+		char shown[1024];
+
+		text_location_shown(shown, sizeof shown, c->g->db_path);
+		json_string(&j, shown);
+	}
 	json_key(&j, "created");
 	json_bool(&j, o->created);
 	json_key(&j, "demo");
@@ -213,14 +222,15 @@ static int init_run(struct cli *c, bool demo, const char *org)
 	struct init_outcome o;
 	struct inv_err err;
 	struct stat sb;
-	bool existed = stat(c->g->db_path, &sb) == 0 && sb.st_size > 0;
+	bool file = store_location_is_file(c->g->db_path);
+	bool existed = file && stat(c->g->db_path, &sb) == 0 && sb.st_size > 0;
 	enum inv_rc rc;
 
 	memset(&o, 0, sizeof o);
 	o.org = org;
 	inv_err_clear(&err);
-	if (existed)
-		rc = INV_OK;
+	if (existed || !file)
+		rc = INV_OK; /* a server's database is the server's to make */
 	else if (c->g->db_is_default)
 		rc = init_make_parent(c->g->db_path, &err);
 	else

@@ -197,8 +197,11 @@ struct store_backend {
 	void *(*engine_handle)(struct store *st);
 };
 
-/* The backends this build holds, in the order they are asked. */
+/* The backends this build holds, in the order they are asked.  An
+ * operation a table leaves NULL is refused by store.c (INV_ERROR, "... is
+ * not available on the ... backend yet"). */
 extern const struct store_backend store_backend_sqlite;
+extern const struct store_backend store_backend_pg; /* with INVED_HAVE_PG */
 
 #endif
 

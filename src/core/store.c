@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
+
 #include "backend.h"
 #include "i18n.h"
 #include "money.h"
@@ -21,6 +23,9 @@
 
 /* The backends this build holds, in the order they are asked. */
 static const struct store_backend *const backends[] = {
+#ifdef INVED_HAVE_PG
+	&store_backend_pg, /* before SQLite, which takes every path */
+#endif
 	&store_backend_sqlite,
 };
 
@@ -94,10 +99,31 @@ void store_close(struct store *st)
 	free(st);
 }
 
+bool store_location_is_file(const char *location)
+{
+	return location && backend_for(location) == &store_backend_sqlite;
+}
+
 const char *store_location(const struct store *st)
 {
 	return st->location;
 }
+
+/* An operation the backend's table leaves NULL is one it does not serve
+ * yet: a refusal naming both, never a call through NULL. */
+static enum inv_rc not_yet(const struct store *st, const char *op,
+                           struct inv_err *err)
+{
+	return inv_err_set(err, INV_ERROR, "",
+		_("%s is not available on the %s backend yet"), op,
+		st->be->name);
+}
+
+#define NEED(op)                                                       \
+	do {                                                           \
+		if (!st->be->op)                                       \
+			return not_yet(st, #op, err);                  \
+	} while (0)
 
 /* ---- what needs no database ---------------------------------------------- */
 
@@ -177,17 +203,19 @@ const char *check_kind_name(enum check_kind kind)
 
 enum inv_rc store_seed_demo(struct store *st, struct inv_err *err)
 {
+	NEED(seed_demo);
 	return st->be->seed_demo(st, err);
 }
 
 bool store_is_demo(struct store *st)
 {
-	return st->be->is_demo(st);
+	return st->be->is_demo && st->be->is_demo(st);
 }
 
 enum inv_rc store_demo_present(struct store *st, bool *present,
                                struct inv_err *err)
 {
+	NEED(demo_present);
 	return st->be->demo_present(st, present, err);
 }
 
@@ -195,11 +223,13 @@ enum inv_rc store_drift(struct store *st, const struct identity *who,
                         int64_t id, struct write_result *res,
                         struct inv_err *err)
 {
+	NEED(drift);
 	return st->be->drift(st, who, id, res, err);
 }
 
 enum inv_rc store_hold_lock(struct store *st, int ms, struct inv_err *err)
 {
+	NEED(hold_lock);
 	return st->be->hold_lock(st, ms, err);
 }
 
@@ -208,6 +238,7 @@ enum inv_rc store_hold_lock(struct store *st, int ms, struct inv_err *err)
 enum inv_rc store_identity(struct store *st, const char *user, const char *org,
                            struct identity *out, struct inv_err *err)
 {
+	NEED(identity);
 	return st->be->identity(st, user, org, out, err);
 }
 
@@ -215,6 +246,7 @@ enum inv_rc store_org_create(struct store *st, const char *user,
                              const char *org, struct identity *out,
                              bool *already, struct inv_err *err)
 {
+	NEED(org_create);
 	return st->be->org_create(st, user, org, out, already, err);
 }
 
@@ -222,6 +254,7 @@ enum inv_rc store_members(struct store *st, const struct identity *who,
                           const char *after, struct member *out, size_t max,
                           size_t *n, struct inv_err *err)
 {
+	NEED(members);
 	return st->be->members(st, who, after, out, max, n, err);
 }
 
@@ -229,6 +262,7 @@ enum inv_rc store_member_add(struct store *st, const struct identity *who,
                              const char *login, enum inv_role role,
                              struct inv_err *err)
 {
+	NEED(member_add);
 	return st->be->member_add(st, who, login, role, err);
 }
 
@@ -236,6 +270,7 @@ enum inv_rc store_member_remove(struct store *st, const struct identity *who,
                                 const char *login, enum inv_role *was,
                                 struct inv_err *err)
 {
+	NEED(member_remove);
 	return st->be->member_remove(st, who, login, was, err);
 }
 
@@ -243,12 +278,14 @@ enum inv_rc store_member_role(struct store *st, const struct identity *who,
                               const char *login, enum inv_role role,
                               enum inv_role *was, struct inv_err *err)
 {
+	NEED(member_role);
 	return st->be->member_role(st, who, login, role, was, err);
 }
 
 enum inv_rc store_memberships(struct store *st, struct membership *out,
                               size_t max, size_t *n, struct inv_err *err)
 {
+	NEED(memberships);
 	return st->be->memberships(st, out, max, n, err);
 }
 
@@ -259,6 +296,7 @@ enum inv_rc store_page(struct store *st, const struct identity *who,
                        enum page_dir dir, struct invoice *rows, size_t limit,
                        size_t *n, struct inv_err *err)
 {
+	NEED(page);
 	return st->be->page(st, who, view, filter, anchor, dir, rows, limit, n,
 	                    err);
 }
@@ -266,6 +304,7 @@ enum inv_rc store_page(struct store *st, const struct identity *who,
 enum inv_rc store_get(struct store *st, const struct identity *who, int64_t id,
                       struct invoice *out, struct inv_err *err)
 {
+	NEED(get);
 	return st->be->get(st, who, id, out, err);
 }
 
@@ -273,18 +312,21 @@ enum inv_rc store_find(struct store *st, const struct identity *who,
                        const char *ref, struct invoice *out,
                        struct inv_err *err)
 {
+	NEED(find);
 	return st->be->find(st, who, ref, out, err);
 }
 
 enum inv_rc store_summary(struct store *st, const struct identity *who,
                           struct summary *out, struct inv_err *err)
 {
+	NEED(summary);
 	return st->be->summary(st, who, out, err);
 }
 
 enum inv_rc store_summary_recount(struct store *st, const struct identity *who,
                                   struct summary *out, struct inv_err *err)
 {
+	NEED(summary_recount);
 	return st->be->summary_recount(st, who, out, err);
 }
 
@@ -295,6 +337,7 @@ enum inv_rc store_edit(struct store *st, const struct identity *who,
                        const struct invoice_input *in, int flags,
                        struct write_result *res, struct inv_err *err)
 {
+	NEED(edit_fields);
 	return st->be->edit_fields(st, who, id, version, in,
 	                           MF_ALL | MF_NUMBER, flags, res, err);
 }
@@ -305,6 +348,7 @@ enum inv_rc store_edit_fields(struct store *st, const struct identity *who,
                               unsigned fields, int flags,
                               struct write_result *res, struct inv_err *err)
 {
+	NEED(edit_fields);
 	return st->be->edit_fields(st, who, id, version, in, fields, flags, res,
 	                           err);
 }
@@ -313,6 +357,7 @@ enum inv_rc store_archive(struct store *st, const struct identity *who,
                           int64_t id, int64_t version, struct write_result *res,
                           struct inv_err *err)
 {
+	NEED(lifecycle);
 	return st->be->lifecycle(st, who, RULE_ARCHIVE, id, version, res, err);
 }
 
@@ -320,6 +365,7 @@ enum inv_rc store_restore(struct store *st, const struct identity *who,
                           int64_t id, int64_t version, struct write_result *res,
                           struct inv_err *err)
 {
+	NEED(lifecycle);
 	return st->be->lifecycle(st, who, RULE_RESTORE, id, version, res, err);
 }
 
@@ -327,6 +373,7 @@ enum inv_rc store_delete(struct store *st, const struct identity *who,
                          int64_t id, int64_t version, struct write_result *res,
                          struct inv_err *err)
 {
+	NEED(lifecycle);
 	return st->be->lifecycle(st, who, RULE_DELETE, id, version, res, err);
 }
 
@@ -334,6 +381,7 @@ enum inv_rc store_revert_plan(struct store *st, const struct identity *who,
                               int64_t id, int64_t to_version,
                               struct revert_plan *out, struct inv_err *err)
 {
+	NEED(revert_plan);
 	return st->be->revert_plan(st, who, id, to_version, out, err);
 }
 
@@ -342,6 +390,7 @@ enum inv_rc store_revert(struct store *st, const struct identity *who,
                          struct revert_plan *plan, struct write_result *res,
                          struct inv_err *err)
 {
+	NEED(revert);
 	return st->be->revert(st, who, id, to_version, version, plan, res, err);
 }
 
@@ -350,6 +399,7 @@ enum inv_rc store_create(struct store *st, const struct identity *who,
                          const struct invoice_input *in,
                          struct write_result *res, struct inv_err *err)
 {
+	NEED(create);
 	return st->be->create(st, who, token, number, in, res, err);
 }
 
@@ -359,6 +409,7 @@ enum inv_rc store_audit_tail(struct store *st, const struct identity *who,
                              int64_t subject, struct audit_entry *out,
                              size_t max, size_t *n, struct inv_err *err)
 {
+	NEED(audit_tail);
 	return st->be->audit_tail(st, who, subject, out, max, n, err);
 }
 
@@ -366,6 +417,7 @@ enum inv_rc store_audit_explain(struct store *st, const char *detail,
                                 char currency[4], char *out, size_t size,
                                 struct inv_err *err)
 {
+	NEED(audit_explain);
 	return st->be->audit_explain(st, detail, currency, &money_style_plain,
 	                             out, size, err);
 }
@@ -376,6 +428,7 @@ enum inv_rc store_audit_explain_styled(struct store *st, const char *detail,
                                        char *out, size_t size,
                                        struct inv_err *err)
 {
+	NEED(audit_explain);
 	return st->be->audit_explain(st, detail, currency, style, out, size,
 	                             err);
 }
@@ -384,17 +437,22 @@ enum inv_rc store_audit_explain_styled(struct store *st, const char *detail,
 
 int store_wakeup_fd(struct store *st)
 {
-	return st->be->wakeup_fd(st);
+	return st->be->wakeup_fd ? st->be->wakeup_fd(st) : -1;
 }
 
 enum inv_rc store_wakeup_check(struct store *st, bool *changed, int *next_ms,
                                struct inv_err *err)
 {
+	NEED(wakeup_check);
 	return st->be->wakeup_check(st, changed, next_ms, err);
 }
 
 bool store_wakeup_polling(struct store *st, char *why, size_t size)
 {
+	if (!st->be->wakeup_polling) {
+		snprintf(why, size, "%s", _("the backend has no wake-up"));
+		return true;
+	}
 	return st->be->wakeup_polling(st, why, size);
 }
 
@@ -402,12 +460,14 @@ enum inv_rc store_changes_since(struct store *st, const struct identity *who,
                                 int64_t after, struct change *out, size_t max,
                                 size_t *n, struct inv_err *err)
 {
+	NEED(changes_since);
 	return st->be->changes_since(st, who, after, out, max, n, err);
 }
 
 enum inv_rc store_changes_head(struct store *st, int64_t *out,
                                struct inv_err *err)
 {
+	NEED(changes_head);
 	return st->be->changes_head(st, out, err);
 }
 
@@ -418,6 +478,7 @@ enum inv_rc store_draft_save(struct store *st, const struct identity *who,
                              int64_t *new_version, struct draft *current,
                              struct inv_err *err)
 {
+	NEED(draft_save);
 	return st->be->draft_save(st, who, d, version, new_version, current,
 	                          err);
 }
@@ -426,6 +487,7 @@ enum inv_rc store_draft_load(struct store *st, const struct identity *who,
                              int64_t invoice_id, const char *token,
                              struct draft *out, struct inv_err *err)
 {
+	NEED(draft_load);
 	return st->be->draft_load(st, who, invoice_id, token, out, err);
 }
 
@@ -433,6 +495,7 @@ enum inv_rc store_draft_discard(struct store *st, const struct identity *who,
                                 int64_t invoice_id, const char *token,
                                 struct inv_err *err)
 {
+	NEED(draft_discard);
 	return st->be->draft_discard(st, who, invoice_id, token, err);
 }
 
@@ -442,13 +505,20 @@ enum inv_rc store_presence_enter(struct store *st, const struct identity *who,
                                  int64_t invoice_id, const char *face,
                                  struct presence **out, struct inv_err *err)
 {
+	*out = NULL;
+	NEED(presence_enter);
 	return st->be->presence_enter(st, who, invoice_id, face, out, err);
 }
 
 void store_presence_leave(struct presence *p)
 {
-	if (p)
-		((struct presence_base *)(void *)p)->be->presence_leave(p);
+	const struct store_backend *be;
+
+	if (!p)
+		return;
+	be = ((struct presence_base *)(void *)p)->be;
+	if (be->presence_leave)
+		be->presence_leave(p);
 }
 
 enum inv_rc store_presence_list(struct store *st, const struct identity *who,
@@ -456,6 +526,7 @@ enum inv_rc store_presence_list(struct store *st, const struct identity *who,
                                 struct presence_entry *out, size_t max,
                                 size_t *n, struct inv_err *err)
 {
+	NEED(presence_list);
 	return st->be->presence_list(st, who, invoice_id, out, max, n, err);
 }
 
@@ -464,12 +535,14 @@ enum inv_rc store_presence_list(struct store *st, const struct identity *who,
 enum inv_rc store_check_run(struct store *st, const struct identity *who,
                             struct check_report *out, struct inv_err *err)
 {
+	NEED(check_run);
 	return st->be->check_run(st, who, out, err);
 }
 
 enum inv_rc store_check_repair(struct store *st, const struct identity *who,
                                struct check_report *out, struct inv_err *err)
 {
+	NEED(check_repair);
 	return st->be->check_repair(st, who, out, err);
 }
 
@@ -495,6 +568,7 @@ enum inv_rc store_add_member(struct store *st, const char *user,
                              const char *org, enum inv_role role,
                              struct inv_err *err)
 {
+	NEED(add_member);
 	return st->be->add_member(st, user, org, role, err);
 }
 

@@ -71,6 +71,11 @@ enum inv_rc store_open_peer(struct store *st, const struct store_options *opt,
                             struct store **out, struct inv_err *err);
 void store_close(struct store *st);
 
+/* Whether location names a file (served by the SQLite backend) rather
+ * than a server's URI such as postgresql://...: only a file has a
+ * directory to check before init. */
+bool store_location_is_file(const char *location);
+
 /* The location as given to store_open, for messages. */
 const char *store_location(const struct store *st);
 

@@ -211,3 +211,62 @@ bool text_filter_match(const char *hay, size_t hay_len, const char *needle,
 	}
 	return false;
 }
+
+void text_location_shown(char *dst, size_t size, const char *location)
+{
+	const char *scheme = strstr(location, "://");
+	size_t o = 0;
+	const char *p;
+
+	if (size == 0)
+		return;
+	dst[0] = '\0';
+	if (!scheme) {
+		snprintf(dst, size, "%s", location);
+		return;
+	}
+	p = location;
+#define PUT(ch)                                                       \
+	do {                                                          \
+		if (o + 1 < size)                                     \
+			dst[o++] = (ch);                              \
+	} while (0)
+#define PUTS(s)                                                       \
+	do {                                                          \
+		for (const char *q_ = (s); *q_; q_++)                 \
+			PUT(*q_);                                     \
+	} while (0)
+	/* scheme:// */
+	for (; p < scheme + 3; p++)
+		PUT(*p);
+	{
+		/* the authority ends at the first / ? or # */
+		size_t alen = strcspn(p, "/?#");
+		const char *at = memchr(p, '@', alen);
+		const char *colon = at ? memchr(p, ':', (size_t)(at - p))
+		                       : NULL;
+
+		if (colon) {
+			for (; p < colon; p++)
+				PUT(*p);
+			PUTS(":***");
+			p = at;
+		}
+	}
+	while (*p) {
+		/* a password= parameter, after ? or & */
+		if ((*p == '?' || *p == '&') &&
+		    strncmp(p + 1, "password=", 9) == 0) {
+			PUT(*p);
+			PUTS("password=***");
+			p += 10;
+			p += strcspn(p, "&#");
+			continue;
+		}
+		PUT(*p);
+		p++;
+	}
+#undef PUTS
+#undef PUT
+	dst[o] = '\0';
+}

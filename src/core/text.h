@@ -74,6 +74,11 @@ size_t utf8_length(const char *s);
  * encoding ("ø" never "Ø") and '%', '_' and '\' are plain characters.
  * An empty needle occurs everywhere.  inved's rule, not a database's:
  * every backend filters exactly so. */
+/* A database location as it may be shown: a URI's password, in its user
+ * information (scheme://user:PASSWORD@host) or as a password= parameter,
+ * becomes "***"; anything else is copied.  Cut to size like snprintf. */
+void text_location_shown(char *dst, size_t size, const char *location);
+
 bool text_filter_match(const char *hay, size_t hay_len, const char *needle,
                        size_t needle_len);
 

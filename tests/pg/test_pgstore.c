@@ -20,7 +20,10 @@
 
 #include <libpq-fe.h>
 
+#include "money.h"
 #include "pgstore.h"
+#include "store_demo.h"
+#include "store_tools.h"
 
 static char db[64];
 
@@ -498,7 +501,7 @@ START_TEST(test_wakeup_on_commit)
 	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
 	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
 	                                 INV_OK);
-	struct identity wb = who_is(bob, NULL), wa = who_is(alice, NULL);
+	struct identity wb, wa = who_is(alice, NULL);
 	struct invoice_input in = {.customer = "Woken"};
 	struct write_result res;
 	struct inv_err err = {0};
@@ -507,8 +510,9 @@ START_TEST(test_wakeup_on_commit)
 	bool changed = true;
 	int64_t id = id_of("ACME-1001");
 
-	ck_assert_int_eq(pgstore_wakeup_fd(bob), -1);
-	ck_assert_int_eq(pgstore_listen(bob, &wb, &err), INV_OK);
+	/* the first call listens (the store's store_wakeup_fd): on the
+	 * session's org once its identity is known */
+	wb = who_is(bob, NULL);
 	ck_assert_int_ge(pgstore_wakeup_fd(bob), 0);
 	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
 	ck_assert(!changed);
@@ -667,6 +671,501 @@ START_TEST(test_create_is_idempotent)
 }
 END_TEST
 
+/* The refusals are the shared rules' (rules.h), checked in their order:
+ * what the backend says is what rule_check says for the row it loaded. */
+START_TEST(test_refusals_are_the_shared_rules)
+{
+	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity wb = who_is(bob, NULL);
+	struct invoice_input in = {.customer = "Stale"};
+	struct write_result res;
+	struct inv_err err = {0}, want = {0};
+	struct invoice cur;
+	int64_t id = id_of("ACME-1001");
+
+	ck_assert_int_eq(pgstore_get(bob, &wb, id, &cur, &err), INV_OK);
+	/* role before version: a member's stale delete is forbidden */
+	ck_assert_int_eq(pgstore_delete(bob, &wb, id, 7, &res, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(rule_check(RULE_DELETE, &cur, &wb, 7, 0, &want),
+	                 INV_FORBIDDEN);
+	ck_assert_str_eq(err.msg, want.msg);
+	ck_assert(!res.have_row);
+	/* a stale edit is a conflict carrying the current row */
+	ck_assert_int_eq(pgstore_edit_fields(bob, &wb, id, 7, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_CONFLICT);
+	ck_assert_int_eq(rule_check(RULE_EDIT, &cur, &wb, 7, 0, &want),
+	                 INV_CONFLICT);
+	ck_assert_str_eq(err.msg, want.msg);
+	ck_assert(res.have_row);
+	ck_assert_int_eq(res.row.version, cur.version);
+	/* a field rule refuses before any transaction, in the rule's words */
+	in.customer = "";
+	ck_assert_int_eq(pgstore_edit_fields(bob, &wb, id, 1, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_INVALID);
+	ck_assert_int_eq(rule_input_check(&in, &want), INV_INVALID);
+	ck_assert_str_eq(err.msg, want.msg);
+	pgstore_close(bob);
+}
+END_TEST
+
+/* The server refuses what the session's stale identity still allows (an
+ * admin demoted since): IV403 is said as the rules say it for a member. */
+START_TEST(test_server_refusal_in_the_rules_words)
+{
+	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
+	                                 INV_OK);
+	struct identity wa = who_is(alice, NULL);
+	struct write_result res;
+	struct inv_err err = {0};
+	PGconn *c = raw(env("INVED_PG_OWNER"));
+	char sql[200];
+
+	sql_ok(c, "UPDATE memberships SET role = 'member' WHERE user_id = "
+	          "(SELECT id FROM users WHERE name = 'alice')");
+	PQfinish(c);
+	ck_assert_int_eq(wa.role, ROLE_ADMIN);
+	ck_assert_int_eq(pgstore_delete(alice, &wa, id_of("ACME-1001"), 1, &res,
+	                                &err),
+	                 INV_FORBIDDEN);
+	ck_assert_str_eq(err.msg, "deleting an invoice needs the admin role; "
+	                          "alice is a member of acme");
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM invoices "
+	                          "WHERE deleted_at IS NOT NULL");
+	ck_assert_str_eq(su_value(sql), "0");
+	pgstore_close(alice);
+}
+END_TEST
+
+START_TEST(test_find_and_recount)
+{
+	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity wb = who_is(bob, NULL);
+	struct invoice inv;
+	struct summary kept, counted;
+	struct inv_err err = {0};
+	char ref[24];
+
+	ck_assert_int_eq(pgstore_find(bob, &wb, "ACME-1002", &inv, &err),
+	                 INV_OK);
+	ck_assert_str_eq(inv.customer, "Umbrella");
+	snprintf(ref, sizeof ref, "%" PRId64, inv.id);
+	ck_assert_int_eq(pgstore_find(bob, &wb, ref, &inv, &err), INV_OK);
+	ck_assert_str_eq(inv.number, "ACME-1002");
+	/* another org's number, and its id, are not there for bob */
+	ck_assert_int_eq(pgstore_find(bob, &wb, "GLOBEX-1001", &inv, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_str_eq(err.msg, "no live invoice numbered 'GLOBEX-1001' in "
+	                          "acme");
+	snprintf(ref, sizeof ref, "%" PRId64, id_of("GLOBEX-1001"));
+	ck_assert_int_eq(pgstore_find(bob, &wb, ref, &inv, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_int_eq(pgstore_find(bob, &wb, "", &inv, &err), INV_INVALID);
+	/* the recount from the rows agrees with the kept totals */
+	ck_assert_int_eq(pgstore_summary(bob, &wb, &kept, &err), INV_OK);
+	ck_assert_int_eq(pgstore_summary_recount(bob, &wb, &counted, &err),
+	                 INV_OK);
+	ck_assert_int_eq(counted.count[LIFE_ACTIVE], 2);
+	ck_assert_int_eq(counted.count[LIFE_ACTIVE], kept.count[LIFE_ACTIVE]);
+	ck_assert_uint_eq(counted.ncur, 1);
+	ck_assert_int_eq(counted.cur[0].total_minor, 130000);
+	ck_assert_int_eq(counted.cur[0].total_minor, kept.cur[0].total_minor);
+	pgstore_close(bob);
+}
+END_TEST
+
+START_TEST(test_audit_tail_and_head)
+{
+	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
+	                                 INV_OK);
+	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct pg_store *dave = open_as("dave", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity wa = who_is(alice, NULL), wb = who_is(bob, NULL);
+	struct invoice_input in = {.customer = "Initech SE"};
+	struct write_result edit, del;
+	struct audit_entry a[16];
+	struct inv_err err = {0};
+	int64_t id1 = id_of("ACME-1001"), id2 = id_of("ACME-1002");
+	int64_t head = 0;
+	size_t n = 0, i;
+
+	ck_assert_int_eq(pgstore_edit_fields(alice, &wa, id1, 1, &in, MF_ALL, 0,
+	                                     &edit, &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_delete(alice, &wa, id2, 1, &del, &err), INV_OK);
+	/* one invoice's history, newest first */
+	ck_assert_int_eq(pgstore_audit_tail(bob, &wb, id1, a, 16, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(a[0].seq, edit.audit_seq);
+	ck_assert_str_eq(a[0].actor, "alice");
+	ck_assert_str_eq(a[0].action, "invoice.edit");
+	ck_assert_str_eq(a[0].number, "ACME-1001");
+	ck_assert_int_eq(a[0].to_version, 2);
+	ck_assert(strstr(a[0].detail, "Initech SE") != NULL);
+	/* the setup's rows were written by SQL, not by inved */
+	ck_assert_str_eq(a[1].action, "invoice.external_create");
+	/* a member reads no deleted invoice's history, nor its rows in the
+	 * org's tail; the admin does */
+	ck_assert_int_eq(pgstore_audit_tail(bob, &wb, id2, a, 16, &n, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_int_eq(pgstore_audit_tail(bob, &wb, 0, a, 16, &n, &err),
+	                 INV_OK);
+	for (i = 0; i < n; i++)
+		ck_assert_int_ne(a[i].subject_id, id2);
+	ck_assert_int_eq(pgstore_audit_tail(alice, &wa, 0, a, 16, &n, &err),
+	                 INV_OK);
+	ck_assert_int_eq(a[0].seq, del.audit_seq);
+	/* the head: the newest change a connection may see */
+	ck_assert_int_eq(pgstore_changes_head(bob, &head, &err), INV_OK);
+	ck_assert_int_eq(head, del.audit_seq);
+	ck_assert_int_eq(pgstore_changes_head(dave, &head, &err), INV_OK);
+	ck_assert_int_lt(head, edit.audit_seq);
+	pgstore_close(dave);
+	pgstore_close(bob);
+	pgstore_close(alice);
+}
+END_TEST
+
+START_TEST(test_members_list_remove_role)
+{
+	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
+	                                 INV_OK);
+	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity wa = who_is(alice, NULL), wb = who_is(bob, NULL);
+	struct member m[8];
+	struct membership all[8];
+	struct inv_err err = {0};
+	enum inv_role was = ROLE_ADMIN;
+	size_t n = 0;
+
+	ck_assert_int_eq(pgstore_members(alice, &wa, NULL, m, 8, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(m[0].user, "alice");
+	ck_assert_int_eq(m[0].role, ROLE_ADMIN);
+	ck_assert_str_eq(m[1].user, "bob");
+	ck_assert_int_eq(pgstore_members(alice, &wa, "alice", m, 8, &n, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(n, 1);
+	/* row security: bob's connection sees acme's memberships only */
+	ck_assert_int_eq(pgstore_memberships(bob, all, 8, &n, &err), INV_OK);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_str_eq(all[i].org, "acme");
+	/* a member manages no members */
+	ck_assert_int_eq(pgstore_member_remove(bob, &wb, "alice", &was, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_str_eq(err.msg, "managing members needs the admin role; bob "
+	                          "is a member of acme");
+	/* the last admin stays */
+	ck_assert_int_eq(pgstore_member_role(alice, &wa, "alice", ROLE_MEMBER,
+	                                     &was, &err),
+	                 INV_CONFLICT);
+	ck_assert_str_eq(err.field, "login");
+	ck_assert_int_eq(pgstore_member_add(alice, &wa, "bob", ROLE_ADMIN,
+	                                    &err),
+	                 INV_CONFLICT);
+	ck_assert_str_eq(err.msg, "bob is already a member of acme (member); "
+	                          "change the role with `inved member role bob "
+	                          "ROLE`");
+	ck_assert_int_eq(pgstore_member_role(alice, &wa, "bob", ROLE_MEMBER,
+	                                     &was, &err),
+	                 INV_CONFLICT);
+	ck_assert_str_eq(err.field, "role");
+	was = ROLE_ADMIN;
+	ck_assert_int_eq(pgstore_member_role(alice, &wa, "bob", ROLE_ADMIN,
+	                                     &was, &err),
+	                 INV_OK);
+	ck_assert_int_eq(was, ROLE_MEMBER);
+	ck_assert_int_eq(pgstore_member_remove(alice, &wa, "bob", &was, &err),
+	                 INV_OK);
+	ck_assert_int_eq(was, ROLE_ADMIN);
+	ck_assert_int_eq(pgstore_member_remove(alice, &wa, "bob", &was, &err),
+	                 INV_NOT_FOUND);
+	ck_assert_str_eq(err.msg, "bob is not a member of acme; see `inved "
+	                          "member list`");
+	ck_assert_str_eq(su_value("SELECT string_agg(action, ',' ORDER BY seq) "
+	                          "FROM audit WHERE subject_id = 0"),
+	                 "member.role,member.remove");
+	pgstore_close(bob);
+	pgstore_close(alice);
+}
+END_TEST
+
+START_TEST(test_org_create_as_the_role)
+{
+	struct pg_store *dave = open_as("dave", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct pg_store *own = open_as(env("INVED_PG_OWNER"),
+	                               STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity who;
+	struct inv_err err = {0};
+	bool already = true;
+
+	ck_assert_int_eq(pgstore_org_create(dave, NULL, "initech", &who,
+	                                    &already, &err),
+	                 INV_OK);
+	ck_assert(!already);
+	ck_assert_str_eq(who.user, "dave");
+	ck_assert_str_eq(who.org, "initech");
+	ck_assert_int_eq(who.role, ROLE_ADMIN);
+	ck_assert_int_eq(pgstore_org_create(dave, NULL, "initech", &who,
+	                                    &already, &err),
+	                 INV_OK);
+	ck_assert(already);
+	/* an org of others, another name, the schema's owner */
+	ck_assert_int_eq(pgstore_org_create(dave, NULL, "acme", &who, &already,
+	                                    &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(pgstore_org_create(dave, "bob", "x", &who, &already,
+	                                    &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(pgstore_org_create(own, NULL, "hooli", &who, &already,
+	                                    &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(pgstore_org_create(dave, NULL, "bad name", &who,
+	                                    &already, &err),
+	                 INV_INVALID);
+	ck_assert_str_eq(su_value("SELECT count(*) FROM orgs"), "3");
+	pgstore_close(own);
+	pgstore_close(dave);
+}
+END_TEST
+
+/* The demo, made in a new database through the guarded writes: the same
+ * data as SQLite's, its claims complete, and a second seed refused. */
+START_TEST(test_seed_demo)
+{
+	char sql[160];
+	PGconn *c = raw("postgres");
+	struct pg_store *st;
+	struct identity who;
+	struct membership m[8];
+	struct inv_err err = {0};
+	bool present = true;
+	size_t n = 0;
+
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_s OWNER %s", db,
+	         env("INVED_PG_OWNER"));
+	sql_ok(c, sql);
+	PQfinish(c);
+	strcat(db, "_s");
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	ck_assert(!pgstore_is_demo(st));
+	ck_assert_int_eq(pgstore_demo_present(st, &present, &err), INV_OK);
+	ck_assert(!present);
+	ck_assert_int_eq(pgstore_seed_demo(st, &err), INV_OK);
+	ck_assert(pgstore_is_demo(st));
+	ck_assert_int_eq(pgstore_demo_present(st, &present, &err), INV_OK);
+	ck_assert(present);
+	ck_assert_int_eq(pgstore_memberships(st, m, 8, &n, &err), INV_OK);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(pgstore_seed_demo(st, &err), INV_CONFLICT);
+	pgstore_close(st);
+	/* the rows, as made by the demo's users through the guarded writes */
+	ck_assert_str_eq(su_value("SELECT count(*) FROM invoices"), "19");
+	ck_assert_str_eq(su_value("SELECT count(*) FROM invoices "
+	                          "WHERE deleted_at IS NOT NULL"),
+	                 "4");
+	ck_assert_str_eq(su_value("SELECT customer FROM invoices WHERE number = "
+	                          "'ACME-1001' AND deleted_at IS NULL"),
+	                 "Müller & Söhne — Zürich");
+	ck_assert_str_eq(su_value("SELECT string_agg(DISTINCT actor, ',') "
+	                          "FROM audit"),
+	                 "alice,carol");
+	/* a demo database names its user */
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_OK);
+	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
+	ck_assert_str_eq(who.org, "acme");
+	pgstore_close(st);
+}
+END_TEST
+
+START_TEST(test_add_member_tool)
+{
+	struct pg_store *own = open_as(env("INVED_PG_OWNER"),
+	                               STORE_OPEN_EXISTING, 0, INV_OK);
+	struct pg_store *dave;
+	struct identity who;
+	struct inv_err err = {0};
+
+	ck_assert_msg(pgstore_add_member(own, "dave", "umbrella", ROLE_ADMIN,
+	                                 &err) == INV_OK,
+	              "%s", err.msg);
+	ck_assert_int_eq(pgstore_add_member(own, "dave", "bad org", ROLE_ADMIN,
+	                                    &err),
+	                 INV_INVALID);
+	pgstore_close(own);
+	dave = open_as("dave", STORE_OPEN_EXISTING, 0, INV_OK);
+	ck_assert_int_eq(pgstore_identity(dave, NULL, "umbrella", &who, &err),
+	                 INV_OK);
+	ck_assert_int_eq(who.role, ROLE_ADMIN);
+	ck_assert_str_eq(su_value("SELECT prefix FROM orgs "
+	                          "WHERE name = 'umbrella'"),
+	                 "UMBRELLA-");
+	pgstore_close(dave);
+}
+END_TEST
+
+/* The detail said alike on both backends: the same detail text explained
+ * by the PostgreSQL backend and by a SQLite store. */
+START_TEST(test_audit_explain_as_sqlite)
+{
+	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
+	                                 INV_OK);
+	struct identity wa = who_is(alice, NULL);
+	struct invoice_input in = {.total = "1400.00", .status = "paid",
+	                           .currency = "USD"};
+	struct store_options opt = {STORE_OPEN_CREATE, 0};
+	struct write_result res;
+	struct audit_entry a[2];
+	struct store *sq = NULL;
+	struct inv_err err = {0};
+	char path[] = "/tmp/inved-explain-XXXXXX";
+	char pg_text[512], sq_text[512], pg_cur[4] = "EUR", sq_cur[4] = "EUR";
+	const char *odd[] = {"{}", "not json", "[1,2]", "{\"x\":{\"old\":1}}"};
+	size_t n = 0, i;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	unlink(path);
+	ck_assert_msg(store_open(path, &opt, &sq, &err) == INV_OK, "%s", err.msg);
+	ck_assert_int_eq(pgstore_edit_fields(alice, &wa, id_of("ACME-1001"), 1,
+	                                     &in, MF_ALL, 0, &res, &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_audit_tail(alice, &wa, res.row.id, a, 1, &n,
+	                                    &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_audit_explain(alice, a[0].detail, pg_cur,
+	                                       &money_style_plain, pg_text,
+	                                       sizeof pg_text, &err),
+	                 INV_OK);
+	ck_assert_int_eq(store_audit_explain(sq, a[0].detail, sq_cur, sq_text,
+	                                     sizeof sq_text, &err),
+	                 INV_OK);
+	ck_assert_str_eq(pg_text, sq_text);
+	ck_assert_str_eq(pg_cur, "USD");
+	ck_assert_str_eq(pg_cur, sq_cur);
+	ck_assert_msg(strstr(pg_text, "1,250.00 EUR → 1,400.00 USD") &&
+	                      strstr(pg_text, "Sent → Paid") == NULL &&
+	                      strstr(pg_text, "Draft → Paid"),
+	              "%s", pg_text);
+	for (i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+		ck_assert_int_eq(pgstore_audit_explain(alice, odd[i], pg_cur,
+		                                       &money_style_plain,
+		                                       pg_text, sizeof pg_text,
+		                                       &err),
+		                 INV_OK);
+		ck_assert_int_eq(store_audit_explain(sq, odd[i], sq_cur, sq_text,
+		                                     sizeof sq_text, &err),
+		                 INV_OK);
+		ck_assert_str_eq(pg_text, sq_text);
+	}
+	store_close(sq);
+	unlink(path);
+	pgstore_close(alice);
+}
+END_TEST
+
+/* Through the store's table: a postgresql:// location is served by this
+ * backend, and an operation it does not serve yet is refused by name. */
+START_TEST(test_the_store_table_serves_the_uri)
+{
+	char uri[512];
+	struct store_options opt = {STORE_OPEN_EXISTING, 0};
+	struct store *st = NULL;
+	struct identity who;
+	struct invoice inv;
+	struct write_result res;
+	struct inv_err err = {0};
+
+	uri_for(uri, sizeof uri, db, "bob");
+	ck_assert_msg(store_open(uri, &opt, &st, &err) == INV_OK, "%s", err.msg);
+	ck_assert_str_eq(store_backend_name(st), "postgresql");
+	ck_assert(!store_location_is_file(uri));
+	ck_assert_int_eq(store_identity(st, NULL, NULL, &who, &err), INV_OK);
+	ck_assert_int_eq(store_find(st, &who, "ACME-1002", &inv, &err), INV_OK);
+	ck_assert_str_eq(inv.customer, "Umbrella");
+	ck_assert_int_eq(store_revert(st, &who, inv.id, 1, inv.version, NULL,
+	                              &res, &err),
+	                 INV_ERROR);
+	ck_assert_str_eq(err.msg, "revert is not available on the postgresql "
+	                          "backend yet");
+	store_close(st);
+}
+END_TEST
+
+/* The demonstrations, in a demo database only: a peer's version drift
+ * (audited as the demo user's), and every row's lock held so that a
+ * guarded write past its busy timeout is busy. */
+START_TEST(test_drift_and_hold_lock)
+{
+	char sql[200];
+	PGconn *c = raw("postgres");
+	struct pg_store *plain = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct identity wp = who_is(plain, NULL), who;
+	struct pg_store *st;
+	struct invoice cur;
+	struct write_result res;
+	struct inv_err err = {0};
+	int64_t id;
+	pid_t pid;
+	int status, tries;
+	enum inv_rc rc = INV_OK;
+
+	ck_assert_int_eq(pgstore_drift(plain, &wp, id_of("ACME-1001"), &res,
+	                               &err),
+	                 INV_FORBIDDEN);
+	ck_assert_int_eq(pgstore_hold_lock(plain, 10, &err), INV_FORBIDDEN);
+	pgstore_close(plain);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_h OWNER %s", db,
+	         env("INVED_PG_OWNER"));
+	sql_ok(c, sql);
+	PQfinish(c);
+	strcat(db, "_h");
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	ck_assert_int_eq(pgstore_seed_demo(st, &err), INV_OK);
+	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
+	id = id_of("ACME-1002");
+	ck_assert_int_eq(pgstore_drift(st, &who, id, &res, &err), INV_OK);
+	ck_assert_int_eq(res.row.version, 2);
+	snprintf(sql, sizeof sql,
+	         "SELECT actor || ' ' || action FROM audit WHERE seq = %" PRId64,
+	         res.audit_seq);
+	ck_assert_str_eq(su_value(sql), "bob invoice.drift");
+	pgstore_close(st);
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0,
+		             INV_OK);
+		_exit(pgstore_hold_lock(st, 8000, &err) == INV_OK ? 0 : 1);
+	}
+	/* edits with a short busy timeout go through until the holder has
+	 * the locks; then one is busy and writes nothing */
+	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 100, INV_OK);
+	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
+	for (tries = 0; tries < 5000; tries++) {
+		struct invoice_input in = {.customer = tries % 2 ? "A" : "B"};
+
+		ck_assert_int_eq(pgstore_get(st, &who, id, &cur, &err), INV_OK);
+		rc = pgstore_edit_fields(st, &who, id, cur.version, &in,
+		                         MF_CUSTOMER, 0, &res, &err);
+		if (rc != INV_OK)
+			break;
+	}
+	ck_assert_msg(rc == INV_BUSY, "%s: %s", inv_rc_name(rc), err.msg);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(pgstore_get(st, &who, id, &res.row, &err), INV_OK);
+	ck_assert_int_eq(res.row.version, cur.version);
+	pgstore_close(st);
+}
+END_TEST
+
 static Suite *pgstore_suite(void)
 {
 	Suite *s = suite_create("pgstore");
@@ -686,6 +1185,17 @@ static Suite *pgstore_suite(void)
 	tcase_add_test(tc, test_wakeup_on_commit);
 	tcase_add_test(tc, test_no_lost_updates);
 	tcase_add_test(tc, test_create_is_idempotent);
+	tcase_add_test(tc, test_refusals_are_the_shared_rules);
+	tcase_add_test(tc, test_server_refusal_in_the_rules_words);
+	tcase_add_test(tc, test_find_and_recount);
+	tcase_add_test(tc, test_audit_tail_and_head);
+	tcase_add_test(tc, test_members_list_remove_role);
+	tcase_add_test(tc, test_org_create_as_the_role);
+	tcase_add_test(tc, test_seed_demo);
+	tcase_add_test(tc, test_add_member_tool);
+	tcase_add_test(tc, test_audit_explain_as_sqlite);
+	tcase_add_test(tc, test_the_store_table_serves_the_uri);
+	tcase_add_test(tc, test_drift_and_hold_lock);
 	suite_add_tcase(s, tc);
 	return s;
 }

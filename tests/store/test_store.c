@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "config.h"
 #include "feed.h"
 #include "fixture.h"
 #include "sqlite_store.h"
@@ -1174,18 +1175,31 @@ END_TEST
 /* ---- file handling ------------------------------------------------------- */
 
 /* A location is opened by the first backend that accepts it: a file path
- * by SQLite (backend.h); a URI no backend of this build serves is refused
- * before anything is created. */
+ * by SQLite (backend.h), a postgresql:// URI by PostgreSQL where this
+ * build has it; a URI no backend of this build serves is refused before
+ * anything is created. */
 START_TEST(location_picks_its_backend)
 {
+	static const char pg[] = "postgresql:///inved?host=/nonexistent-inved";
 	struct store_options create = {STORE_OPEN_CREATE, 0};
 	struct store *st = NULL;
 	struct inv_err err;
 
-	ck_assert_int_eq(store_open("postgresql://localhost/inved", &create, &st,
+	ck_assert_int_eq(store_open("mysql://localhost/inved", &create, &st,
 	                            &err), INV_INVALID);
 	ck_assert_ptr_null(st);
-	ck_assert_ptr_nonnull(strstr(err.msg, "postgresql://localhost/inved"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "mysql://localhost/inved"));
+	ck_assert_int_eq(access("mysql:", F_OK), -1);
+	ck_assert(!store_location_is_file(pg));
+	ck_assert(store_location_is_file(fx.path));
+#ifdef INVED_HAVE_PG
+	/* the PostgreSQL backend tries the server, and says it is not there */
+	ck_assert_int_eq(store_open(pg, &create, &st, &err), INV_ERROR);
+	ck_assert_ptr_nonnull(strstr(err.msg, "PostgreSQL"));
+#else
+	ck_assert_int_eq(store_open(pg, &create, &st, &err), INV_INVALID);
+#endif
+	ck_assert_ptr_null(st);
 	ck_assert_int_eq(access("postgresql:", F_OK), -1);
 	ck_assert_int_eq(store_open("", &create, &st, &err), INV_INVALID);
 	ck_assert_str_eq(err.field, "db");

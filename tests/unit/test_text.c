@@ -256,6 +256,28 @@ START_TEST(filter_wildcards_are_plain_characters)
 }
 END_TEST
 
+/* A server's URI is shown without its password, wherever it stands. */
+START_TEST(location_shown_hides_the_password)
+{
+	char out[256];
+
+	text_location_shown(out, sizeof out, "demo.db");
+	ck_assert_str_eq(out, "demo.db");
+	text_location_shown(out, sizeof out,
+	                    "postgresql://bob:s3cret@db.example/inved");
+	ck_assert_str_eq(out, "postgresql://bob:***@db.example/inved");
+	text_location_shown(out, sizeof out,
+	                    "postgres://bob@db/inved?password=s3cret&sslmode=x");
+	ck_assert_str_eq(out, "postgres://bob@db/inved?password=***&sslmode=x");
+	text_location_shown(out, sizeof out,
+	                    "postgresql:///inved?host=/tmp/x&password=p");
+	ck_assert_str_eq(out, "postgresql:///inved?host=/tmp/x&password=***");
+	text_location_shown(out, sizeof out, "postgresql://h/db?user=a:b@c");
+	ck_assert_str_eq(out, "postgresql://h/db?user=a:b@c");
+	ck_assert(strstr(out, "s3cret") == NULL);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
 	Suite *s = suite_create("text");
@@ -272,6 +294,7 @@ static Suite *text_suite(void)
 	tcase_add_test(tc, utf8_valid_agrees_with_the_decoder);
 	tcase_add_test(tc, filter_folds_ascii_letters_only);
 	tcase_add_test(tc, filter_wildcards_are_plain_characters);
+	tcase_add_test(tc, location_shown_hides_the_password);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return s;

@@ -11,15 +11,6 @@
 #include "i18n.h"
 #include "pgmore.h"
 
-/* The stand-in until pgstore.c defines pgstore_conn next to the struct:
- * the connection is struct pg_store's first member, and a pointer to a
- * struct, converted, points to its first member (C11 6.7.2.1).  pgstore.c's
- * own definition, once there, takes precedence. */
-__attribute__((weak)) PGconn *pgstore_conn(struct pg_store *st)
-{
-	return *(PGconn **)(void *)st;
-}
-
 static void first_line(char *dst, size_t len, const char *src)
 {
 	size_t n = 0;

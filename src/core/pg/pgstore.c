@@ -26,7 +26,12 @@
 
 #include "i18n.h"
 #include "money.h"
+#include "audit_explain.h"
+#include "demo_data.h"
+#include "jsoncodec.h"
+#include "pgmore.h"
 #include "pgstore.h"
+#include "rules.h"
 
 extern const char inved_schema_pg_sql[];
 
@@ -36,16 +41,26 @@ struct pg_store {
 	PGconn *conn;
 	PGconn *listen; /* the wake-up's own connection (LISTEN), or NULL */
 	char *uri;
-	char channel[48]; /* the org's NOTIFY channel, quoted */
+	char listen_sql[1024]; /* LISTEN on the org's NOTIFY channel(s) */
+	int64_t org;      /* the org of the identity last resolved, or 0 */
 	/* statements prepared on this connection, named "s<index>", by the
 	 * address of their (static) text */
 	const char *prepared[PG_STMTS];
 	int nprepared;
 	int busy_ms;
 	bool demo;
+	bool batch; /* inside the demo's one transaction: a write is a
+	             * savepoint of it, not a transaction of its own */
 	char role[NAME_MAX_BYTES + 1]; /* the connection's role */
+	char state[6]; /* the SQLSTATE of the last failure ("" for libpq's) */
 	char where[128];               /* the database, for messages */
 };
+
+/* The connection, for the backend's other files (pgmore.h). */
+PGconn *pgstore_conn(struct pg_store *st)
+{
+	return st->conn;
+}
 
 #define ROW_COLS                                                           \
 	"id, org_id, number, customer, status, total_minor, currency, "        \
@@ -90,6 +105,7 @@ static enum inv_rc pg_fail(struct pg_store *st, const PGresult *r,
 	           msg ? msg : PQerrorMessage(st->conn));
 	if (!state)
 		state = "";
+	snprintf(st->state, sizeof st->state, "%s", state);
 	if (strcmp(state, "55P03") == 0)
 		return inv_err_set(err, INV_BUSY, "",
 			_("the database %s stayed locked by another writer for "
@@ -500,6 +516,7 @@ enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
 	copy_value(out->org, sizeof out->org, r, 0, 2);
 	out->role = role_from_text(PQgetvalue(r, 0, 3));
 	PQclear(r);
+	st->org = out->org_id;
 	return INV_OK;
 }
 
@@ -531,18 +548,14 @@ static enum inv_rc row_load(struct pg_store *st, const struct identity *who,
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		memset(out, 0, sizeof *out);
-		return inv_err_set(err, INV_NOT_FOUND, "",
-		                   _("invoice %" PRId64 " not found"), id);
+		return rule_not_found(id, err);
 	}
 	row_read(r, 0, out);
 	PQclear(r);
-	if (invoice_life(out) == LIFE_DELETED &&
-	    !identity_at_least(who, ROLE_ADMIN)) {
+	rc = rule_read(out, who, id, err);
+	if (rc != INV_OK)
 		memset(out, 0, sizeof *out);
-		return inv_err_set(err, INV_NOT_FOUND, "",
-		                   _("invoice %" PRId64 " not found"), id);
-	}
-	return INV_OK;
+	return rc;
 }
 
 enum inv_rc pgstore_get(struct pg_store *st, const struct identity *who,
@@ -597,11 +610,9 @@ enum inv_rc pgstore_page(struct pg_store *st, const struct identity *who,
 	if ((int)view < 0 || view >= VIEW__COUNT || (int)dir < 0 ||
 	    dir > PAGE_FROM)
 		return inv_err_set(err, INV_INVALID, "view", _("unknown view"));
-	if (view == VIEW_ALL && !identity_at_least(who, ROLE_ADMIN))
-		return inv_err_set(err, INV_FORBIDDEN, "view",
-			_("the All view (deleted invoices included) is for "
-			  "admins; %s is a member of %s"),
-			who->user, who->org);
+	rc = rule_view(who, view, err);
+	if (rc != INV_OK)
+		return rc;
 	if (filter && *filter) {
 		pattern = like_pattern(filter);
 		if (!pattern)
@@ -709,7 +720,20 @@ enum inv_rc pgstore_changes_since(struct pg_store *st,
 
 static void tx_rollback(struct pg_store *st)
 {
-	PQclear(PQexec(st->conn, "ROLLBACK"));
+	PQclear(PQexec(st->conn, st->batch ? "ROLLBACK TO SAVEPOINT inved_w"
+	                                   : "ROLLBACK"));
+}
+
+/* A write's first and last statement: its own transaction, or inside the
+ * demo's one transaction a savepoint of it. */
+static const char *tx_start_sql(const struct pg_store *st)
+{
+	return st->batch ? "SAVEPOINT inved_w" : "BEGIN";
+}
+
+static const char *tx_end_sql(const struct pg_store *st)
+{
+	return st->batch ? "RELEASE SAVEPOINT inved_w" : "COMMIT";
 }
 
 /* BEGIN, with the busy timeout as the lock timeout and, in a demo
@@ -720,7 +744,7 @@ static enum inv_rc tx_begin(struct pg_store *st, const struct identity *who,
 {
 	char timeout[32];
 	const char *params[2] = {timeout, who->user};
-	PGresult *r = PQexec(st->conn, "BEGIN");
+	PGresult *r = PQexec(st->conn, tx_start_sql(st));
 	enum inv_rc rc = INV_OK;
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -739,8 +763,8 @@ static enum inv_rc tx_begin(struct pg_store *st, const struct identity *who,
 	return rc;
 }
 
-/* tx_begin and the row's load under its lock (row_load), in one round
- * trip. */
+/* tx_begin and the row's load under its lock, in one round trip; the
+ * row as it is (a deleted one too: rule_check decides who may see it). */
 static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
                               int64_t id, struct invoice *out,
                               struct inv_err *err)
@@ -749,7 +773,7 @@ static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
 	const char *cfg[2] = {timeout, who->user};
 	const char *key[2] = {org, idt};
 	struct pg_step steps[3] = {
-		{"BEGIN", 0, NULL, NULL},
+		{tx_start_sql(st), 0, NULL, NULL},
 		{st->demo ? "SELECT set_config('lock_timeout', $1, true), "
 		            "set_config('inved.actor', $2, true)"
 		          : "SELECT set_config('lock_timeout', $1, true)",
@@ -766,15 +790,10 @@ static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
 	int_text(idt, id);
 	rc = pg_pipeline(st, steps, 3, err);
 	if (rc == INV_OK && PQntuples(steps[2].res) != 1)
-		rc = inv_err_set(err, INV_NOT_FOUND, "",
-		                 _("invoice %" PRId64 " not found"), id);
-	if (rc == INV_OK) {
+		rc = rule_not_found(id, err);
+	/* whether the caller may see or move it is rule_check's */
+	if (rc == INV_OK)
 		row_read(steps[2].res, 0, out);
-		if (invoice_life(out) == LIFE_DELETED &&
-		    !identity_at_least(who, ROLE_ADMIN))
-			rc = inv_err_set(err, INV_NOT_FOUND, "",
-			                 _("invoice %" PRId64 " not found"), id);
-	}
 	for (i = 0; i < 3; i++)
 		PQclear(steps[i].res);
 	if (rc != INV_OK) {
@@ -786,7 +805,7 @@ static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
 
 static enum inv_rc tx_commit(struct pg_store *st, struct inv_err *err)
 {
-	PGresult *r = PQexec(st->conn, "COMMIT");
+	PGresult *r = PQexec(st->conn, tx_end_sql(st));
 	enum inv_rc rc = INV_OK;
 
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -814,135 +833,27 @@ static enum inv_rc refuse(struct pg_store *st, enum inv_rc rc,
 	return rc;
 }
 
-static enum inv_rc conflict_err(struct inv_err *err, const struct invoice *cur)
+/* The server refused a write the rules allowed (IV403: the role changed
+ * since the session's identity was read): say it as the rules say it for
+ * the role the server holds, a member. */
+static void server_forbade(enum rule_op op, const struct invoice *cur,
+                           const struct identity *who, int flags,
+                           struct inv_err *err)
 {
-	return inv_err_set(err, INV_CONFLICT, "",
-		_("invoice %s changed elsewhere (now version %" PRId64
-		  "); reload it and retry"),
-		cur->number, cur->version);
-}
+	struct identity member = *who;
 
-enum pg_op { OP_EDIT, OP_ARCHIVE, OP_RESTORE, OP_DELETE };
-
-/* Checks 1-4 of SPEC 3, in their order, against the row loaded under its
- * lock.  (When the store's shared rules land, this is their call.) */
-static enum inv_rc rules(enum pg_op op, const struct invoice *cur,
-                         const struct identity *who, int64_t version,
-                         bool overwrite, struct inv_err *err)
-{
-	enum inv_life life = invoice_life(cur);
-	enum inv_role need = ROLE_MEMBER;
-
-	/* 1. tenancy was the lookup by (session org, id). */
-	/* 2. lifecycle */
-	if (op == OP_EDIT && life == LIFE_DELETED)
-		return inv_err_set(err, INV_NOT_FOUND, "",
-			_("invoice %s is deleted; an admin can restore it "
-			  "first"),
-			cur->number);
-	if ((op == OP_ARCHIVE && life != LIFE_ACTIVE) ||
-	    (op == OP_RESTORE && life == LIFE_ACTIVE) ||
-	    (op == OP_DELETE && life == LIFE_DELETED))
-		return inv_err_set(err, INV_CONFLICT, "",
-			_("invoice %s is %s (version %" PRId64 "); refresh to "
-			  "retry"),
-			cur->number, invoice_life_label(life), cur->version);
-	/* 3. role, before the version: a member's forged overwrite is
-	 * refused whatever version it holds */
-	if (op == OP_DELETE || (op == OP_RESTORE && life == LIFE_DELETED) ||
-	    (op == OP_EDIT && overwrite))
-		need = ROLE_ADMIN;
-	if (!identity_at_least(who, need))
-		return inv_err_set(err, INV_FORBIDDEN, "",
-			op == OP_DELETE
-				? _("deleting an invoice needs the admin role; %s is "
-				    "a member of %s")
-			: op == OP_RESTORE
-				? _("restoring a deleted invoice needs the admin "
-				    "role; %s is a member of %s")
-				: _("overwriting needs the admin role; %s is a "
-				    "member of %s"),
-			who->user, who->org);
-	/* 4. version */
-	if (cur->version != version && !(op == OP_EDIT && overwrite))
-		return conflict_err(err, cur);
-	return INV_OK;
-}
-
-/* The number rule of the SQLite store (store.c number_check), until the
- * input rules are shared by the backends. */
-static enum inv_rc number_check(const char *number, struct inv_err *err)
-{
-	size_t len = strlen(number), i;
-
-	if (len == 0 || len > NUMBER_MAX_BYTES)
-		goto bad;
-	for (i = 0; i < len; i++)
-		if (number[i] <= ' ' || number[i] > '~')
-			goto bad;
-	/* all digits would be read back as an id */
-	for (i = 0; i < len; i++)
-		if (number[i] < '0' || number[i] > '9')
-			return INV_OK;
-bad:
-	return inv_err_set(err, INV_INVALID, "number",
-		_("an invoice number is 1 to %d printable ASCII characters "
-		  "without spaces, not only digits (e.g. ACME-1001)"),
-		NUMBER_MAX_BYTES);
-}
-
-/* The new field values: `in` laid over the current row. */
-static enum inv_rc input_apply(const struct invoice_input *in,
-                               const struct invoice *cur, struct invoice *out,
-                               struct inv_err *err)
-{
-	const char *currency = in->currency ? in->currency : cur->currency;
-	enum inv_rc rc;
-
-	*out = *cur;
-	if (in->number) {
-		rc = number_check(in->number, err);
-		if (rc != INV_OK)
-			return rc;
-		snprintf(out->number, sizeof out->number, "%s", in->number);
-	}
-	if (in->customer) {
-		rc = invoice_check_customer(in->customer, err);
-		if (rc != INV_OK)
-			return rc;
-		snprintf(out->customer, sizeof out->customer, "%s",
-		         in->customer);
-	}
-	if (in->status) {
-		rc = invoice_status_parse(in->status, &out->status, err);
-		if (rc != INV_OK)
-			return rc;
-	}
-	if (in->currency) {
-		rc = money_currency_check(in->currency, err);
-		if (rc != INV_OK)
-			return rc;
-	}
-	snprintf(out->currency, sizeof out->currency, "%s", currency);
-	if (in->total)
-		return money_parse(in->total, currency, &out->total_minor, err);
-	if (strcmp(currency, cur->currency) != 0) {
-		char text[MONEY_TEXT_MAX];
-
-		money_format(cur->total_minor, cur->currency, text, sizeof text);
-		rc = money_parse(text, currency, &out->total_minor, NULL);
-		if (rc != INV_OK)
-			return inv_err_set(err, INV_INVALID, "total",
-				_("the total %s %s cannot be written in %s; give "
-				  "the total again in %s"),
-				text, cur->currency, currency, currency);
-	}
-	return INV_OK;
+	member.role = ROLE_MEMBER;
+	if (rule_check(op, cur, &member, cur->version, flags, err) !=
+	    INV_FORBIDDEN)
+		inv_err_set(err, INV_FORBIDDEN, "",
+			_("%s is no longer a member of %s"), who->user,
+			who->org);
 }
 
 /* The claimed UPDATE of the loaded row, its new row into res, and the
  * audit row the triggers wrote for it; then COMMIT. */
-static enum inv_rc write_row(struct pg_store *st, const char *action,
+static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
+                             enum rule_op op, int flags, const char *action,
                              const char *sql, int nparams,
                              const struct invoice *cur,
                              const struct invoice *next,
@@ -964,7 +875,7 @@ static enum inv_rc write_row(struct pg_store *st, const char *action,
 		{"SELECT seq FROM audit WHERE subject_id = $1 "
 		 "AND to_version = $2 ORDER BY seq DESC LIMIT 1",
 		 2, seq, NULL},
-		{"COMMIT", 0, NULL, NULL},
+		{tx_end_sql(st), 0, NULL, NULL},
 	};
 	enum inv_rc rc;
 	int i;
@@ -980,6 +891,8 @@ static enum inv_rc write_row(struct pg_store *st, const char *action,
 			  "one of them (inved edit REF --number NEW) or delete "
 			  "the other first"),
 			next->number);
+	else if (rc == INV_FORBIDDEN)
+		server_forbade(op, cur, who, flags, err);
 	/* The row was locked since its load, so the guarded UPDATE meets
 	 * the version it checked; a row count of 0 would be a bug. */
 	if (rc == INV_OK && PQntuples(steps[1].res) != 1)
@@ -999,19 +912,6 @@ static enum inv_rc write_row(struct pg_store *st, const char *action,
 	return rc;
 }
 
-/* The input narrowed to the write set (store_edit_fields). */
-static void input_narrow(const struct invoice_input *in, unsigned fields,
-                         struct invoice_input *out)
-{
-	if ((fields & (MF_TOTAL | MF_CURRENCY)) && in->total && in->currency)
-		fields |= MF_TOTAL | MF_CURRENCY;
-	out->customer = (fields & MF_CUSTOMER) ? in->customer : NULL;
-	out->status = (fields & MF_STATUS) ? in->status : NULL;
-	out->total = (fields & MF_TOTAL) ? in->total : NULL;
-	out->currency = (fields & MF_CURRENCY) ? in->currency : NULL;
-	out->number = (fields & MF_NUMBER) ? in->number : NULL;
-}
-
 enum inv_rc pgstore_edit_fields(struct pg_store *st,
                                 const struct identity *who, int64_t id,
                                 int64_t version,
@@ -1026,14 +926,17 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
 	enum inv_rc rc;
 
 	result_reset(res);
-	input_narrow(given, fields, &in);
+	rule_input_narrow(given, fields, &in);
+	rc = rule_input_check(&in, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = begin_load(st, who, id, &cur, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = rules(OP_EDIT, &cur, who, version, overwrite, err);
+	rc = rule_check(RULE_EDIT, &cur, who, version, flags, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
-	rc = input_apply(&in, &cur, &next, err);
+	rc = rule_input_apply(&in, &cur, &next, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	if (strcmp(cur.number, next.number) == 0 &&
@@ -1046,7 +949,7 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
 			cur.number);
 		return refuse(st, INV_INVALID, NULL, res);
 	}
-	return write_row(st,
+	return write_row(st, who, RULE_EDIT, flags,
 		overwrite && cur.version != version ? "invoice.overwrite"
 		                                    : "invoice.edit",
 		"UPDATE invoices SET number = $3, customer = $4, status = $5, "
@@ -1056,26 +959,27 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
 		7, &cur, &next, res, err);
 }
 
-static enum inv_rc lifecycle(struct pg_store *st, const struct identity *who,
-                             enum pg_op op, int64_t id, int64_t version,
-                             struct write_result *res, struct inv_err *err)
+enum inv_rc pgstore_lifecycle(struct pg_store *st,
+                              const struct identity *who, enum rule_op op,
+                              int64_t id, int64_t version,
+                              struct write_result *res, struct inv_err *err)
 {
 	static const char *const action[] = {
-		[OP_ARCHIVE] = "invoice.archive",
-		[OP_RESTORE] = "invoice.restore",
-		[OP_DELETE] = "invoice.delete",
+		[RULE_ARCHIVE] = "invoice.archive",
+		[RULE_RESTORE] = "invoice.restore",
+		[RULE_DELETE] = "invoice.delete",
 	};
 	static const char *const sql[] = {
-		[OP_ARCHIVE] = "UPDATE invoices SET archived_at = now(), "
+		[RULE_ARCHIVE] = "UPDATE invoices SET archived_at = now(), "
 		               "updated_at = now(), version = $2::bigint + 1 "
 		               "WHERE id = $1 AND version = $2 "
 		               "RETURNING " ROW_COLS,
-		[OP_RESTORE] = "UPDATE invoices SET archived_at = NULL, "
+		[RULE_RESTORE] = "UPDATE invoices SET archived_at = NULL, "
 		               "deleted_at = NULL, updated_at = now(), "
 		               "version = $2::bigint + 1 "
 		               "WHERE id = $1 AND version = $2 "
 		               "RETURNING " ROW_COLS,
-		[OP_DELETE] = "UPDATE invoices SET deleted_at = now(), "
+		[RULE_DELETE] = "UPDATE invoices SET deleted_at = now(), "
 		              "updated_at = now(), version = $2::bigint + 1 "
 		              "WHERE id = $1 AND version = $2 "
 		              "RETURNING " ROW_COLS,
@@ -1084,53 +988,40 @@ static enum inv_rc lifecycle(struct pg_store *st, const struct identity *who,
 	enum inv_rc rc;
 
 	result_reset(res);
+	if (op != RULE_ARCHIVE && op != RULE_RESTORE && op != RULE_DELETE)
+		return inv_err_set(err, INV_INVALID, "", "not a lifecycle move");
 	rc = begin_load(st, who, id, &cur, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = rules(op, &cur, who, version, false, err);
+	rc = rule_check(op, &cur, who, version, 0, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
-	return write_row(st, action[op], sql[op], 2, &cur, &cur, res, err);
+	return write_row(st, who, op, 0, action[op], sql[op], 2, &cur, &cur,
+	                 res, err);
 }
 
 enum inv_rc pgstore_archive(struct pg_store *st, const struct identity *who,
                             int64_t id, int64_t version,
                             struct write_result *res, struct inv_err *err)
 {
-	return lifecycle(st, who, OP_ARCHIVE, id, version, res, err);
+	return pgstore_lifecycle(st, who, RULE_ARCHIVE, id, version, res, err);
 }
 
 enum inv_rc pgstore_restore(struct pg_store *st, const struct identity *who,
                             int64_t id, int64_t version,
                             struct write_result *res, struct inv_err *err)
 {
-	return lifecycle(st, who, OP_RESTORE, id, version, res, err);
+	return pgstore_lifecycle(st, who, RULE_RESTORE, id, version, res, err);
 }
 
 enum inv_rc pgstore_delete(struct pg_store *st, const struct identity *who,
                            int64_t id, int64_t version,
                            struct write_result *res, struct inv_err *err)
 {
-	return lifecycle(st, who, OP_DELETE, id, version, res, err);
+	return pgstore_lifecycle(st, who, RULE_DELETE, id, version, res, err);
 }
 
 /* ---- idempotent create (SPEC 3.3) ----------------------------------------- */
-
-static enum inv_rc token_check(const char *token, struct inv_err *err)
-{
-	size_t len = token ? strlen(token) : 0, i;
-
-	if (len == 0 || len > 64)
-		goto bad;
-	for (i = 0; i < len; i++)
-		if (token[i] <= ' ' || token[i] > '~')
-			goto bad;
-	return INV_OK;
-bad:
-	return inv_err_set(err, INV_INVALID, "request_id",
-		_("a request id is 1 to 64 printable ASCII characters without "
-		  "spaces"));
-}
 
 /* The live invoice of the org holding number, if any, into *holder. */
 static enum inv_rc number_holder(struct pg_store *st, int64_t org,
@@ -1257,14 +1148,16 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 	if (!full.status)
 		full.status = "draft";
 	full.number = NULL;
-	rc = token_check(token, err);
+	rc = rule_token_check(token, err);
 	if (rc == INV_OK && number)
-		rc = number_check(number, err);
+		rc = rule_number_check(number, err);
+	if (rc == INV_OK)
+		rc = rule_input_check(&full, err);
 	if (rc != INV_OK)
 		return rc;
 	memset(&next, 0, sizeof next);
 	snprintf(next.currency, sizeof next.currency, "%s", full.currency);
-	rc = input_apply(&full, &next, &next, err);
+	rc = rule_input_apply(&full, &next, &next, err);
 	if (rc != INV_OK)
 		return rc;
 
@@ -1337,40 +1230,11 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 	return INV_OK;
 }
 
-/* ---- members ------------------------------------------------------------- */
-
-enum inv_rc pgstore_member_add(struct pg_store *st,
-                               const struct identity *who, const char *login,
-                               enum inv_role role, struct inv_err *err)
-{
-	char org[24];
-	const char *params[3] = {org, login, identity_role_name(role)};
-	enum inv_rc rc;
-
-	if (!identity_name_ok(login))
-		return inv_err_set(err, INV_INVALID, "login",
-			_("a login name is 1 to %d characters of letters, digits, "
-			  "'.', '_' and '-'"),
-			NAME_MAX_BYTES);
-	int_text(org, who->org_id);
-	rc = tx_begin(st, who, err);
-	if (rc != INV_OK)
-		return rc;
-	rc = pg_run(st, "SELECT inved_member_add($1, $2, $3)", 3, params,
-	            NULL, err);
-	if (rc != INV_OK) {
-		tx_rollback(st);
-		return rc;
-	}
-	return tx_commit(st, err);
-}
-
 /* ---- waking up on change ------------------------------------------------- */
 
 /* (Re)connect the listening connection and LISTEN on the org's channel. */
 static enum inv_rc listen_connect(struct pg_store *st, struct inv_err *err)
 {
-	char sql[80];
 	PGresult *r;
 	enum inv_rc rc = INV_OK;
 
@@ -1388,8 +1252,7 @@ static enum inv_rc listen_connect(struct pg_store *st, struct inv_err *err)
 		return inv_err_set(err, INV_ERROR, "",
 			_("cannot connect to the PostgreSQL database: %s"), line);
 	}
-	snprintf(sql, sizeof sql, "LISTEN %s", st->channel);
-	r = PQexec(st->listen, sql);
+	r = PQexec(st->listen, st->listen_sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		PGconn *saved = st->conn;
 
@@ -1414,13 +1277,48 @@ static enum inv_rc listen_connect(struct pg_store *st, struct inv_err *err)
 enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
                            struct inv_err *err)
 {
-	snprintf(st->channel, sizeof st->channel, "inved_org_%" PRId64,
-	         who->org_id);
+	snprintf(st->listen_sql, sizeof st->listen_sql,
+	         "LISTEN inved_org_%" PRId64, who->org_id);
 	return listen_connect(st, err);
+}
+
+/* The LISTEN of the session's org; before an identity is resolved, of
+ * every org the connection may see (a change of one of them wakes the
+ * caller, which then reads its own feed). */
+static bool listen_plan(struct pg_store *st)
+{
+	PGresult *r = NULL;
+	size_t o = 0;
+	int i;
+
+	st->listen_sql[0] = '\0';
+	if (st->org > 0) {
+		snprintf(st->listen_sql, sizeof st->listen_sql,
+		         "LISTEN inved_org_%" PRId64, st->org);
+		return true;
+	}
+	if (pg_run(st, "SELECT id FROM orgs ORDER BY id LIMIT 32", 0, NULL, &r,
+	           NULL) != INV_OK)
+		return false;
+	for (i = 0; i < PQntuples(r); i++) {
+		int w = snprintf(st->listen_sql + o, sizeof st->listen_sql - o,
+		                 "%sLISTEN inved_org_%" PRId64, i ? "; " : "",
+		                 int_value(r, i, 0));
+
+		if (w < 0 || (size_t)w >= sizeof st->listen_sql - o)
+			break;
+		o += (size_t)w;
+	}
+	PQclear(r);
+	return o > 0;
 }
 
 int pgstore_wakeup_fd(struct pg_store *st)
 {
+	/* made on the first call */
+	if (!st->listen && st->listen_sql[0] == '\0' && listen_plan(st) &&
+	    listen_connect(st, NULL) != INV_OK)
+		return -1;
 	return st->listen ? PQsocket(st->listen) : -1;
 }
 
@@ -1430,9 +1328,15 @@ enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
 	PGnotify *note;
 
 	*changed = false;
-	if (!st->listen)
-		return inv_err_set(err, INV_ERROR, "",
-			_("cannot connect to the PostgreSQL database: %s"), "-");
+	if (!st->listen) {
+		/* nothing listened yet (no org to listen for, or the
+		 * connection failed): try again; a new listener may have
+		 * missed a change, so the caller reads the feed */
+		if ((st->listen_sql[0] == '\0' && !listen_plan(st)))
+			return INV_OK;
+		*changed = true;
+		return listen_connect(st, err);
+	}
 	if (PQconsumeInput(st->listen) == 0 ||
 	    PQstatus(st->listen) != CONNECTION_OK) {
 		/* The connection dropped: notifications are not kept for a
@@ -1446,4 +1350,717 @@ enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
 		PQfreemem(note);
 	}
 	return INV_OK;
+}
+
+/* ---- more reads ---------------------------------------------------------- */
+
+enum inv_rc pgstore_find(struct pg_store *st, const struct identity *who,
+                         const char *ref, struct invoice *out,
+                         struct inv_err *err)
+{
+	char org[24];
+	const char *params[2] = {org, ref};
+	size_t len = ref ? strlen(ref) : 0, i;
+	bool digits = len > 0;
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	if (len == 0 || len > NUMBER_MAX_BYTES)
+		return inv_err_set(err, INV_INVALID, "ref",
+			_("REF must be an invoice id or a live invoice number "
+			  "such as ACME-1001"));
+	for (i = 0; i < len; i++)
+		if (ref[i] < '0' || ref[i] > '9')
+			digits = false;
+	if (digits && len <= 18)
+		return row_load(st, who, strtoll(ref, NULL, 10), out, err);
+	int_text(org, who->org_id);
+	rc = pg_run(st, "SELECT " ROW_COLS " FROM invoices WHERE org_id = $1 "
+	                "AND number = $2 AND deleted_at IS NULL",
+	            2, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		row_read(r, 0, out);
+		PQclear(r);
+		return INV_OK;
+	}
+	PQclear(r);
+	return inv_err_set(err, INV_NOT_FOUND, "ref",
+		_("no live invoice numbered '%s' in %s"), ref, who->org);
+}
+
+enum inv_rc pgstore_summary_recount(struct pg_store *st,
+                                    const struct identity *who,
+                                    struct summary *out, struct inv_err *err)
+{
+	char org[24];
+	const char *params[1] = {org};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	memset(out, 0, sizeof *out);
+	int_text(org, who->org_id);
+	rc = pg_run(st, "SELECT inved_state(archived_at, deleted_at), currency, "
+	                "count(*), sum(total_minor) FROM invoices "
+	                "WHERE org_id = $1 GROUP BY 1, 2 ORDER BY 2",
+	            1, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r); i++) {
+		const char *state = PQgetvalue(r, i, 0);
+		enum inv_life life = strcmp(state, "archived") == 0
+		                             ? LIFE_ARCHIVED
+		                     : strcmp(state, "deleted") == 0
+		                             ? LIFE_DELETED
+		                             : LIFE_ACTIVE;
+		int64_t count = int_value(r, i, 2);
+
+		out->count[life] += count;
+		if (life != LIFE_ACTIVE || out->ncur >= SUMMARY_MAX_CURRENCIES)
+			continue;
+		copy_value(out->cur[out->ncur].currency,
+		           sizeof out->cur[out->ncur].currency, r, i, 1);
+		out->cur[out->ncur].count = count;
+		out->cur[out->ncur].total_minor = int_value(r, i, 3);
+		out->ncur++;
+	}
+	PQclear(r);
+	return INV_OK;
+}
+
+/* Within an org seq order is commit order (the schema takes a seq after
+ * the lock on the org's feed head), so the newest seq the connection can
+ * see is a position no later commit of its orgs falls below. */
+enum inv_rc pgstore_changes_head(struct pg_store *st, int64_t *out,
+                                 struct inv_err *err)
+{
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	*out = 0;
+	rc = pg_run(st, "SELECT coalesce(max(seq), 0) FROM audit", 0, NULL, &r,
+	            err);
+	if (rc != INV_OK)
+		return rc;
+	*out = int_value(r, 0, 0);
+	PQclear(r);
+	return INV_OK;
+}
+
+enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
+                               int64_t subject, struct audit_entry *out,
+                               size_t max, size_t *n, struct inv_err *err)
+{
+	char org[24], subj[24], lim[24];
+	const char *params[4] = {org, subj, lim, NULL};
+	struct invoice row;
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	*n = 0;
+	/* One invoice's history is read only by whom may read the invoice;
+	 * the org's tail leaves out, for a member, the deleted ones' rows. */
+	if (subject && (rc = row_load(st, who, subject, &row, err)) != INV_OK)
+		return rc;
+	int_text(org, who->org_id);
+	int_text(subj, subject);
+	int_text(lim, (int64_t)max);
+	params[3] = identity_at_least(who, ROLE_ADMIN) ? "t" : "f";
+	rc = pg_run(st,
+		"SELECT a.seq, inved_time_text(a.at), a.actor, a.action, "
+		"a.subject_id, coalesce(i.number, ''), a.from_version, "
+		"a.to_version, a.detail FROM audit a "
+		"LEFT JOIN invoices i ON i.id = a.subject_id "
+		"WHERE a.org_id = $1 AND ($2::bigint = 0 OR a.subject_id = $2) "
+		"AND ($2::bigint <> 0 OR $4::boolean OR a.subject_id = 0 "
+		"OR (i.id IS NOT NULL AND i.deleted_at IS NULL)) "
+		"ORDER BY a.seq DESC LIMIT $3",
+		4, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && (size_t)i < max; i++) {
+		struct audit_entry *a = &out[i];
+
+		a->seq = int_value(r, i, 0);
+		copy_value(a->at, sizeof a->at, r, i, 1);
+		copy_value(a->actor, sizeof a->actor, r, i, 2);
+		copy_value(a->action, sizeof a->action, r, i, 3);
+		a->subject_id = int_value(r, i, 4);
+		copy_value(a->number, sizeof a->number, r, i, 5);
+		a->from_version = int_value(r, i, 6);
+		a->to_version = int_value(r, i, 7);
+		copy_value(a->detail, sizeof a->detail, r, i, 8);
+	}
+	*n = (size_t)i;
+	PQclear(r);
+	return INV_OK;
+}
+
+/* ---- members ------------------------------------------------------------- */
+
+enum inv_rc pgstore_members(struct pg_store *st, const struct identity *who,
+                            const char *after, struct member *out,
+                            size_t max, size_t *n, struct inv_err *err)
+{
+	char org[24], lim[24];
+	const char *params[3] = {org, after && *after ? after : "", lim};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	*n = 0;
+	int_text(org, who->org_id);
+	int_text(lim, (int64_t)max);
+	rc = pg_run(st, "SELECT u.name, m.role FROM memberships m "
+	                "JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 "
+	                "AND u.name > $2 ORDER BY u.name COLLATE \"C\" LIMIT $3",
+	            3, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && (size_t)i < max; i++) {
+		copy_value(out[i].user, sizeof out[i].user, r, i, 0);
+		out[i].role = role_from_text(PQgetvalue(r, i, 1));
+	}
+	*n = (size_t)i;
+	PQclear(r);
+	return INV_OK;
+}
+
+enum inv_rc pgstore_memberships(struct pg_store *st, struct membership *out,
+                                size_t max, size_t *n, struct inv_err *err)
+{
+	char lim[24];
+	const char *params[1] = {lim};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int i;
+
+	*n = 0;
+	int_text(lim, (int64_t)max);
+	rc = pg_run(st, "SELECT u.name, o.name, m.role FROM memberships m "
+	                "JOIN users u ON u.id = m.user_id "
+	                "JOIN orgs o ON o.id = m.org_id "
+	                "ORDER BY o.name, u.name LIMIT $1",
+	            1, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	for (i = 0; i < PQntuples(r) && (size_t)i < max; i++) {
+		copy_value(out[i].user, sizeof out[i].user, r, i, 0);
+		copy_value(out[i].org, sizeof out[i].org, r, i, 1);
+		out[i].role = role_from_text(PQgetvalue(r, i, 2));
+	}
+	*n = (size_t)i;
+	PQclear(r);
+	return INV_OK;
+}
+
+/* The schema's refusal of a membership change (IV403, IV404, IV409,
+ * IV422) said as the SQLite backend says it. */
+static enum inv_rc member_refused(struct pg_store *st,
+                                  const struct identity *who,
+                                  const char *login, const char *role,
+                                  const char *was, enum inv_rc rc,
+                                  struct inv_err *err)
+{
+	const char *state = st->state;
+
+	if (!err)
+		return rc;
+	if (strcmp(state, "IV403") == 0)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("managing members needs the admin role; %s is a member "
+			  "of %s"),
+			who->user, who->org);
+	if (strcmp(state, "IV422") == 0)
+		return inv_err_set(err, INV_INVALID, "login",
+			_("a login name is 1 to %d characters of letters, digits, "
+			  "'.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	if (strcmp(state, "IV404") == 0 && strstr(err->msg, "no login role"))
+		return inv_err_set(err, INV_NOT_FOUND, "login",
+			_("there is no login role %s on this server; its "
+			  "administrator creates it first (CREATE ROLE %s LOGIN)"),
+			login, login);
+	if (strcmp(state, "IV404") == 0)
+		return inv_err_set(err, INV_NOT_FOUND, "login",
+			_("%s is not a member of %s; see `inved member list`"),
+			login, who->org);
+	if (strcmp(state, "IV409") == 0 && strstr(err->msg, "last admin"))
+		return inv_err_set(err, INV_CONFLICT, "login",
+			_("%s is the last admin of %s; make another member an "
+			  "admin first (`inved member role NAME admin`)"),
+			login, who->org);
+	if (strcmp(state, "IV409") == 0 && role && !was) {
+		char org[24];
+		const char *params[2] = {org, login};
+		PGresult *r = NULL;
+		enum inv_role had = ROLE_MEMBER;
+
+		int_text(org, who->org_id);
+		if (pg_run(st, "SELECT m.role FROM memberships m JOIN users u "
+		               "ON u.id = m.user_id WHERE m.org_id = $1 "
+		               "AND u.name = $2",
+		           2, params, &r, NULL) == INV_OK) {
+			if (PQntuples(r) == 1)
+				had = role_from_text(PQgetvalue(r, 0, 0));
+			PQclear(r);
+		}
+		return inv_err_set(err, INV_CONFLICT, "login",
+			_("%s is already a member of %s (%s); change the role "
+			  "with `inved member role %s ROLE`"),
+			login, who->org, identity_role_name(had), login);
+	}
+	if (strcmp(state, "IV409") == 0 && role)
+		return inv_err_set(err, INV_CONFLICT, "role",
+			strcmp(role, "admin") == 0
+				? _("%s is already an admin of %s; nothing to change")
+				: _("%s is already a member of %s; nothing to change"),
+			login, who->org);
+	return rc;
+}
+
+/* One membership function of the schema in a transaction of its own; its
+ * text result (the role before) into was. */
+static enum inv_rc member_call(struct pg_store *st, const struct identity *who,
+                               const char *sql, const char *login,
+                               const char *role, enum inv_role *was,
+                               struct inv_err *err)
+{
+	char org[24];
+	const char *params[3] = {org, login, role};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	if (!identity_name_ok(login))
+		return inv_err_set(err, INV_INVALID, "login",
+			_("a login name is 1 to %d characters of letters, digits, "
+			  "'.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	int_text(org, who->org_id);
+	rc = tx_begin(st, who, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = pg_run(st, sql, role ? 3 : 2, params, &r, err);
+	if (rc != INV_OK) {
+		tx_rollback(st);
+		return member_refused(st, who, login, role, was ? "" : NULL, rc,
+		                      err);
+	}
+	if (was)
+		*was = role_from_text(PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return tx_commit(st, err);
+}
+
+enum inv_rc pgstore_member_add(struct pg_store *st,
+                               const struct identity *who, const char *login,
+                               enum inv_role role, struct inv_err *err)
+{
+	return member_call(st, who, "SELECT inved_member_add($1, $2, $3)",
+	                   login, identity_role_name(role), NULL, err);
+}
+
+enum inv_rc pgstore_member_remove(struct pg_store *st,
+                                  const struct identity *who,
+                                  const char *login, enum inv_role *was,
+                                  struct inv_err *err)
+{
+	enum inv_role w = ROLE_MEMBER;
+	enum inv_rc rc = member_call(st, who,
+		"SELECT inved_member_remove($1, $2)", login, NULL, &w, err);
+
+	if (rc == INV_OK && was)
+		*was = w;
+	return rc;
+}
+
+enum inv_rc pgstore_member_role(struct pg_store *st,
+                                const struct identity *who,
+                                const char *login, enum inv_role role,
+                                enum inv_role *was, struct inv_err *err)
+{
+	enum inv_role w = ROLE_MEMBER;
+	enum inv_rc rc = member_call(st, who,
+		"SELECT inved_member_role($1, $2, $3)", login,
+		identity_role_name(role), &w, err);
+
+	if (rc == INV_OK && was)
+		*was = w;
+	return rc;
+}
+
+/* ---- orgs and the tools' members ----------------------------------------- */
+
+enum inv_rc pgstore_org_create(struct pg_store *st, const char *user,
+                               const char *org, struct identity *out,
+                               bool *already, struct inv_err *err)
+{
+	const char *params[1] = {org};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	*already = false;
+	memset(out, 0, sizeof *out);
+	if (!identity_name_ok(org))
+		return inv_err_set(err, INV_INVALID, "org",
+			_("user and org names are 1 to %d characters of letters, "
+			  "digits, '.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	if (st->demo)
+		return inv_err_set(err, INV_FORBIDDEN, "org",
+			_("%s is a demo database (made by `inved init --demo`); "
+			  "a team's org goes into a database of its own: `inved "
+			  "--db NEW.db init --org %s`"),
+			st->where, org);
+	if (user && *user && strcmp(user, st->role) != 0)
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("--user (or INVED_USER) names '%s', but %s is not a "
+			  "demo database: here you act as the account you are "
+			  "logged in as, %s; drop --user and unset INVED_USER"),
+			user, st->where, st->role);
+	rc = pg_run(st, "BEGIN", 0, NULL, NULL, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = pg_run(st, "SELECT org, already FROM inved_org_create($1)", 1,
+	            params, &r, err);
+	if (rc != INV_OK) {
+		tx_rollback(st);
+		if (strcmp(st->state, "IV403") == 0 && err &&
+		    strstr(err->msg, "owns the schema"))
+			return inv_err_set(err, INV_FORBIDDEN, "user",
+				_("%s owns the schema of %s and sees every org; "
+				  "an org is made by a member's own login role"),
+				st->role, st->where);
+		if (strcmp(st->state, "IV403") == 0)
+			return inv_err_set(err, INV_FORBIDDEN, "org",
+				_("org %s already exists in %s and %s is not its "
+				  "admin; init --org only creates a new org (ask an "
+				  "admin of %s, or choose another name)"),
+				org, st->where, st->role, org);
+		return rc;
+	}
+	*already = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+	PQclear(r);
+	rc = tx_commit(st, err);
+	if (rc == INV_OK)
+		rc = pgstore_identity(st, NULL, org, out, err);
+	return rc;
+}
+
+enum inv_rc pgstore_add_member(struct pg_store *st, const char *user,
+                               const char *org, enum inv_role role,
+                               struct inv_err *err)
+{
+	static const char *const sql[] = {
+		"INSERT INTO orgs (name, prefix) VALUES ($1, upper($1) || '-') "
+		"ON CONFLICT (name) DO NOTHING",
+		"INSERT INTO users (name) VALUES ($1) "
+		"ON CONFLICT (name) DO NOTHING",
+		"INSERT INTO memberships (user_id, org_id, role) VALUES "
+		"((SELECT id FROM users WHERE name = $2), "
+		"(SELECT id FROM orgs WHERE name = $1), $3) "
+		"ON CONFLICT (user_id, org_id) DO UPDATE SET role = excluded.role",
+	};
+	const char *params[3] = {org, user, identity_role_name(role)};
+	/* each statement's own parameters: the org, the user, all three */
+	static const int first[] = {0, 1, 0}, count[] = {1, 1, 3};
+	enum inv_rc rc;
+	size_t i;
+
+	if (!identity_name_ok(user) || !identity_name_ok(org))
+		return inv_err_set(err, INV_INVALID,
+			identity_name_ok(user) ? "org" : "user",
+			_("user and org names are 1 to %d characters of letters, "
+			  "digits, '.', '_' and '-'"),
+			NAME_MAX_BYTES);
+	rc = pg_run(st, "BEGIN", 0, NULL, NULL, err);
+	for (i = 0; rc == INV_OK && i < sizeof sql / sizeof sql[0]; i++)
+		rc = pg_run(st, sql[i], count[i], params + first[i], NULL, err);
+	if (rc == INV_OK)
+		return tx_commit(st, err);
+	tx_rollback(st);
+	return rc;
+}
+
+/* ---- the demo dataset ------------------------------------------------------ */
+
+static enum inv_rc demo_make(struct pg_store *st, const struct identity *who,
+                             const struct demo_invoice *d, const char *number,
+                             int seq, struct inv_err *err)
+{
+	struct invoice_input in = {.customer = d->customer,
+	                           .status = d->status,
+	                           .total = d->total,
+	                           .currency = d->currency};
+	struct write_result res;
+	char token[96];
+	enum inv_rc rc;
+	int64_t v;
+
+	snprintf(token, sizeof token, "demo-%s-%d", who->org, seq);
+	rc = pgstore_create(st, who, token, number, &in, &res, err);
+	if (rc != INV_OK)
+		return rc;
+	v = res.row.version;
+	if (d->fate == 'a' || d->fate == 'A') {
+		rc = pgstore_lifecycle(st, who, RULE_ARCHIVE, res.row.id, v++,
+		                       &res, err);
+		if (rc != INV_OK)
+			return rc;
+	}
+	if (d->fate == 'd' || d->fate == 'A')
+		rc = pgstore_lifecycle(st, who, RULE_DELETE, res.row.id, v, &res,
+		                       err);
+	return rc;
+}
+
+static enum inv_rc demo_fill(struct pg_store *st, struct inv_err *err)
+{
+	struct identity alice, carol;
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	size_t i;
+
+	/* Counted inside the transaction; the marker's trigger refuses it
+	 * once any org exists, so a second seeder fails there. */
+	rc = pg_run(st, "SELECT count(*) FROM orgs", 0, NULL, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	i = (size_t)int_value(r, 0, 0);
+	PQclear(r);
+	if (i > 0)
+		return inv_err_set(err, INV_CONFLICT, "",
+			_("%s already holds data; the demo goes into a new "
+			  "database (choose another --db)"),
+			st->where);
+	rc = pg_run(st,
+		"INSERT INTO meta (key, value) VALUES ('demo', '1') "
+		"ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+		0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(st,
+			"INSERT INTO orgs (name, prefix) VALUES "
+			"('acme', 'ACME-'), ('globex', 'GLOBEX-')",
+			0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(st,
+			"INSERT INTO users (name) VALUES "
+			"('alice'), ('bob'), ('carol'), ('dave')",
+			0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(st,
+			"INSERT INTO memberships (user_id, org_id, role) "
+			"SELECT u.id, o.id, v.role FROM (VALUES "
+			"('alice', 'acme', 'admin'), ('bob', 'acme', 'member'), "
+			"('carol', 'globex', 'admin'), "
+			"('dave', 'globex', 'member')) AS v(u, o, role) "
+			"JOIN users u ON u.name = v.u JOIN orgs o ON o.name = v.o",
+			0, NULL, NULL, err);
+	if (rc != INV_OK)
+		return rc;
+	st->demo = true; /* the writes below name their user (inved.actor) */
+	rc = pgstore_identity(st, "alice", "acme", &alice, err);
+	if (rc == INV_OK)
+		rc = pgstore_identity(st, "carol", "globex", &carol, err);
+	if (rc == INV_OK)
+		rc = demo_make(st, &alice, &demo_first_1001, NULL, 0, err);
+	if (rc == INV_OK)
+		rc = demo_make(st, &alice, &demo_second_1001, "ACME-1001", 1,
+		               err);
+	for (i = 0; rc == INV_OK && i < demo_acme_count; i++)
+		rc = demo_make(st, &alice, &demo_acme[i], NULL, (int)i + 2, err);
+	for (i = 0; rc == INV_OK && i < demo_globex_count; i++)
+		rc = demo_make(st, &carol, &demo_globex[i], NULL, (int)i, err);
+	return rc;
+}
+
+/* The demo is one transaction (each write a savepoint of it): a process
+ * killed half way leaves no demo at all. */
+enum inv_rc pgstore_seed_demo(struct pg_store *st, struct inv_err *err)
+{
+	bool was_demo = st->demo;
+	enum inv_rc rc = pg_run(st, "BEGIN", 0, NULL, NULL, err);
+
+	if (rc != INV_OK)
+		return rc;
+	st->batch = true;
+	rc = demo_fill(st, err);
+	st->batch = false;
+	if (rc == INV_OK)
+		rc = tx_commit(st, err);
+	if (rc == INV_OK)
+		return INV_OK;
+	tx_rollback(st);
+	st->demo = was_demo;
+	st->org = 0;
+	return rc;
+}
+
+/* Every demo invoice leaves its creation claim behind, so a whole demo
+ * has exactly one filled claim per demo invoice. */
+enum inv_rc pgstore_demo_present(struct pg_store *st, bool *present,
+                                 struct inv_err *err)
+{
+	PGresult *r = NULL;
+	int64_t claims;
+	enum inv_rc rc;
+
+	*present = st->demo;
+	if (!*present)
+		return INV_OK;
+	rc = pg_run(st, "SELECT count(*) FROM requests WHERE token LIKE 'demo-%' "
+	                "AND invoice_id IS NOT NULL",
+	            0, NULL, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	claims = int_value(r, 0, 0);
+	PQclear(r);
+	if (claims < (int64_t)DEMO_INVOICES)
+		return inv_err_set(err, INV_CONFLICT, "",
+			_("%s holds only part of the demo data (an earlier "
+			  "`inved init --demo` was interrupted); make the demo in "
+			  "a new database (choose another --db)"),
+			st->where);
+	return INV_OK;
+}
+
+/* ---- the audit detail as a person reads it ------------------------------- */
+
+static void detail_side(const PGresult *r, int row, int col, bool *has,
+                        bool *is_int, int64_t *i, char *text, size_t size)
+{
+	const char *type = PQgetisnull(r, row, col) ? "" : PQgetvalue(r, row, col);
+	const char *v = PQgetisnull(r, row, col + 1)
+	                        ? ""
+	                        : PQgetvalue(r, row, col + 1);
+	char *end = NULL;
+
+	*has = *type && strcmp(type, "null") != 0;
+	*i = 0;
+	*is_int = false;
+	if (strcmp(type, "number") == 0 && *v) {
+		long long x = strtoll(v, &end, 10);
+
+		*is_int = end && *end == '\0';
+		*i = *is_int ? (int64_t)x : 0;
+	}
+	snprintf(text, size, "%s", v);
+}
+
+/* Taken apart with the server's json functions (json, not jsonb: the keys
+ * in the order written, as SQLite's json_each gives them) after the
+ * core's codec found it well-formed, so no text makes the cast fail. */
+enum inv_rc pgstore_audit_explain(struct pg_store *st, const char *detail,
+                                  char currency[4],
+                                  const struct money_style *style, char *out,
+                                  size_t size, struct inv_err *err)
+{
+	struct detail_field f[DETAIL_FIELDS_MAX];
+	const char *params[1] = {detail};
+	PGresult *r = NULL;
+	size_t n = 0;
+	enum inv_rc rc;
+	int i;
+
+	if (size == 0)
+		return INV_OK;
+	out[0] = '\0';
+	if (detail && json_valid(detail)) {
+		rc = pg_run(st,
+			"SELECT e.key, json_typeof(e.value -> 'old'), "
+			"e.value ->> 'old', json_typeof(e.value -> 'new'), "
+			"e.value ->> 'new' FROM json_each(CASE WHEN "
+			"json_typeof($1::json) = 'object' THEN $1::json "
+			"ELSE '{}'::json END) e",
+			1, params, &r, err);
+		if (rc != INV_OK)
+			return rc;
+		for (i = 0; i < PQntuples(r) && n < DETAIL_FIELDS_MAX; i++, n++) {
+			memset(&f[n], 0, sizeof f[n]);
+			copy_value(f[n].key, sizeof f[n].key, r, i, 0);
+			detail_side(r, i, 1, &f[n].has_old, &f[n].int_old,
+			            &f[n].iold, f[n].old, sizeof f[n].old);
+			detail_side(r, i, 3, &f[n].has_new, &f[n].int_new,
+			            &f[n].inew, f[n].new, sizeof f[n].new);
+		}
+		PQclear(r);
+	}
+	audit_explain_fields(f, n, detail ? detail : "", currency, style, out,
+	                     size);
+	return INV_OK;
+}
+
+/* ---- the demonstrations (store_demo.h) ------------------------------------ */
+
+/* A peer write through a connection of its own, as another terminal's:
+ * the version bumped under the row's lock, audited as invoice.drift. */
+enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
+                          int64_t id, struct write_result *res,
+                          struct inv_err *err)
+{
+	struct pg_store *peer = NULL;
+	struct invoice cur;
+	enum inv_rc rc;
+
+	result_reset(res);
+	if (!st->demo)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("forcing version drift is a demonstration for "
+			  "databases made by `inved init --demo`; %s is not "
+			  "one, so nothing was written"),
+			st->where);
+	rc = pgstore_open(st->uri, STORE_OPEN_EXISTING, st->busy_ms, &peer,
+	                  err);
+	if (rc != INV_OK)
+		return rc;
+	rc = begin_load(peer, who, id, &cur, err);
+	if (rc == INV_OK) {
+		rc = rule_check(RULE_DRIFT, &cur, who, cur.version, 0, err);
+		if (rc != INV_OK)
+			tx_rollback(peer);
+	}
+	if (rc == INV_OK)
+		rc = write_row(peer, who, RULE_DRIFT, 0, "invoice.drift",
+			"UPDATE invoices SET version = $2::bigint + 1, "
+			"updated_at = now() WHERE id = $1 AND version = $2 "
+			"RETURNING " ROW_COLS,
+			2, &cur, &cur, res, err);
+	pgstore_close(peer);
+	return rc;
+}
+
+/* Every invoice's row lock, held by a connection of its own for ms: each
+ * guarded write waits for it and, past its busy timeout, is busy. */
+enum inv_rc pgstore_hold_lock(struct pg_store *st, int ms, struct inv_err *err)
+{
+	struct pg_store *holder = NULL;
+	char secs[32];
+	const char *params[1] = {secs};
+	enum inv_rc rc;
+
+	if (!st->demo)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("holding the write lock is a demonstration for "
+			  "databases made by `inved init --demo`; %s is not "
+			  "one"),
+			st->where);
+	rc = pgstore_open(st->uri, STORE_OPEN_EXISTING, st->busy_ms, &holder,
+	                  err);
+	if (rc != INV_OK)
+		return rc;
+	snprintf(secs, sizeof secs, "%d.%03d", ms / 1000, ms % 1000);
+	rc = pg_run(holder, "BEGIN", 0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(holder, "SELECT count(*) FROM "
+		                    "(SELECT 1 FROM invoices FOR UPDATE) l",
+		            0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(holder, "SELECT pg_sleep($1::float8)", 1, params,
+		            NULL, err);
+	tx_rollback(holder);
+	pgstore_close(holder);
+	return rc;
 }

@@ -1,21 +1,23 @@
 /*
  * pgstore.h - the PostgreSQL backend's calls (libpq), with the arguments
  * and promises of their store.h counterparts, on a connection of their
- * own (struct pg_store), until the store's table of backends holds them:
- * then a struct store keeps a struct pg_store in its impl and each call
- * here is the backend's entry for the store.h call of the same name.
+ * own (struct pg_store).  The store's table of backends holds them
+ * (table.c): a struct store keeps a struct pg_store in its impl and each
+ * call here is the backend's entry for the store.h call of the same name.
  *
  * The server holds identity and tenancy too (data/schema-pg.sql): outside
  * a demo database the acting user is the connection's role, and row-level
- * security shows a role only its orgs' rows.  The checks below repeat them
- * in the order of SPEC 3 so that every refusal has the store's code and
- * message.
+ * security shows a role only its orgs' rows.  The checks below are the
+ * shared rules (rules.h), asked in the order of SPEC 3 so that every
+ * refusal has the store's code and message; a refusal of the server's own
+ * (SQLSTATE IV403, IV404, IV409, IV422) is said in the same words.
  */
 #ifndef INVED_PGSTORE_H
 #define INVED_PGSTORE_H
 
 #include <stdbool.h>
 
+#include "rules.h"
 #include "store.h"
 
 /* The schema version data/schema-pg.sql installs (meta schema_version). */
@@ -37,6 +39,31 @@ enum inv_rc pgstore_open(const char *uri, int flags, int busy_timeout_ms,
                          struct pg_store **out, struct inv_err *err);
 void pgstore_close(struct pg_store *st);
 bool pgstore_is_demo(struct pg_store *st);
+
+/* store_seed_demo / store_demo_present (store_demo.h): the demo dataset
+ * (demo_data.h) made through the guarded writes, all in one transaction,
+ * as the connection's role (the database's owner), each write naming the
+ * demo user it acts for. */
+enum inv_rc pgstore_seed_demo(struct pg_store *st, struct inv_err *err);
+enum inv_rc pgstore_demo_present(struct pg_store *st, bool *present,
+                                 struct inv_err *err);
+
+/* store_drift / store_hold_lock: through a connection of their own, in
+ * a demo database only (INV_FORBIDDEN otherwise). */
+enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
+                          int64_t id, struct write_result *res,
+                          struct inv_err *err);
+enum inv_rc pgstore_hold_lock(struct pg_store *st, int ms,
+                              struct inv_err *err);
+
+/* store_org_create: through inved_org_create, as the connection's role. */
+enum inv_rc pgstore_org_create(struct pg_store *st, const char *user,
+                               const char *org, struct identity *out,
+                               bool *already, struct inv_err *err);
+/* store_add_member (store_tools.h): unguarded, as the database's owner. */
+enum inv_rc pgstore_add_member(struct pg_store *st, const char *user,
+                               const char *org, enum inv_role role,
+                               struct inv_err *err);
 
 /* store_identity: outside a demo database user (NULL: the connection's
  * role) must be the connection's role (INV_FORBIDDEN otherwise). */
@@ -64,6 +91,11 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
                                 unsigned fields, int flags,
                                 struct write_result *res,
                                 struct inv_err *err);
+/* archive, restore, delete (op RULE_ARCHIVE, RULE_RESTORE, RULE_DELETE) */
+enum inv_rc pgstore_lifecycle(struct pg_store *st,
+                              const struct identity *who, enum rule_op op,
+                              int64_t id, int64_t version,
+                              struct write_result *res, struct inv_err *err);
 enum inv_rc pgstore_archive(struct pg_store *st, const struct identity *who,
                             int64_t id, int64_t version,
                             struct write_result *res, struct inv_err *err);
@@ -98,13 +130,54 @@ enum inv_rc pgstore_changes_since(struct pg_store *st,
  * the feed from its last position. */
 enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
                            struct inv_err *err);
+/* Without pgstore_listen, the first call listens on the channel of the
+ * org of the identity pgstore_identity last resolved. */
 int pgstore_wakeup_fd(struct pg_store *st);
 enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
                                  struct inv_err *err);
 
-/* store_member_add: through inved_member_add (the server checks who). */
+/* store_find, store_summary_recount, store_changes_head,
+ * store_audit_tail: as their store.h counterparts. */
+enum inv_rc pgstore_find(struct pg_store *st, const struct identity *who,
+                         const char *ref, struct invoice *out,
+                         struct inv_err *err);
+enum inv_rc pgstore_summary_recount(struct pg_store *st,
+                                    const struct identity *who,
+                                    struct summary *out, struct inv_err *err);
+enum inv_rc pgstore_changes_head(struct pg_store *st, int64_t *out,
+                                 struct inv_err *err);
+enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
+                               int64_t subject, struct audit_entry *out,
+                               size_t max, size_t *n, struct inv_err *err);
+
+/* store_audit_explain: the detail's fields said by audit_explain.h. */
+enum inv_rc pgstore_audit_explain(struct pg_store *st, const char *detail,
+                                  char currency[4],
+                                  const struct money_style *style, char *out,
+                                  size_t size, struct inv_err *err);
+
+/* The members of who's org, and (for a demo database's switcher) every
+ * membership the connection may see. */
+enum inv_rc pgstore_members(struct pg_store *st, const struct identity *who,
+                            const char *after, struct member *out,
+                            size_t max, size_t *n, struct inv_err *err);
+enum inv_rc pgstore_memberships(struct pg_store *st, struct membership *out,
+                                size_t max, size_t *n, struct inv_err *err);
+
+/* store_member_add, _remove, _role: through the schema's functions
+ * inved_member_add/_remove/_role (the server checks who, under the row
+ * locks); their refusals (IV403, IV404, IV409, IV422) in the SQLite
+ * backend's words. */
 enum inv_rc pgstore_member_add(struct pg_store *st,
                                const struct identity *who, const char *login,
                                enum inv_role role, struct inv_err *err);
+enum inv_rc pgstore_member_remove(struct pg_store *st,
+                                  const struct identity *who,
+                                  const char *login, enum inv_role *was,
+                                  struct inv_err *err);
+enum inv_rc pgstore_member_role(struct pg_store *st,
+                                const struct identity *who,
+                                const char *login, enum inv_role role,
+                                enum inv_role *was, struct inv_err *err);
 
 #endif

@@ -19,39 +19,8 @@
 #include <time.h>
 
 #include "i18n.h"
+#include "demo_data.h"
 #include "sqlite_store.h"
-
-struct demo_invoice {
-	const char *customer;
-	const char *total;
-	const char *currency;
-	const char *status;
-	char fate; /* 'a' archive, 'd' delete, 'A' archive then delete */
-};
-
-static const struct demo_invoice acme[] = {
-	/* ACME-1002 onwards; ACME-1001 is made by hand below. */
-	{"Initech GmbH", "1200.00", "EUR", "sent", 0},
-	{"Ærøskøbing Færge ApS", "18450.50", "DKK", "paid", 0},
-	{"Umbrella Logistics", "320.00", "EUR", "paid", 'a'},
-	{"株式会社 作者出版", "150000", "JPY", "sent", 0},
-	{"Bahrain Pearl Trading W.L.L.", "812.125", "BHD", "draft", 0},
-	{"Café Olé & Co.", "89.90", "EUR", "void", 0},
-	{"Stark Industries", "250000.00", "USD", "sent", 0},
-	{"Wayne Enterprises", "4999.99", "USD", "paid", 'a'},
-	{"Łódź Textiles Sp. z o.o.", "7300.00", "PLN", "draft", 0},
-	{"Cyberdyne Systems", "15.00", "EUR", "void", 'd'},
-	{"Tyrell Corporation", "64000.00", "EUR", "paid", 'A'},
-	{"Soylent Green Foods", "2100.00", "CHF", "draft", 0},
-	{"Hooli", "999.00", "USD", "sent", 0},
-};
-
-static const struct demo_invoice globex[] = {
-	{"Springfield Nuclear Plant", "56000.00", "USD", "sent", 0},
-	{"Kwik-E-Mart", "120.45", "USD", "paid", 0},
-	{"Duff Brewery", "8800.00", "USD", "draft", 'a'},
-	{"Moe's Tavern", "42.00", "USD", "void", 'd'},
-};
 
 static enum inv_rc demo_exec(struct sq_store *st, const char *sql,
                              struct inv_err *err)
@@ -92,10 +61,6 @@ static enum inv_rc demo_make(struct sq_store *st, const struct identity *who,
 
 static enum inv_rc demo_fill(struct sq_store *st, struct inv_err *err)
 {
-	static const struct demo_invoice first_1001 = {
-		"Vandelay Industries", "500.00", "EUR", "sent", 'd'};
-	static const struct demo_invoice second_1001 = {
-		"Müller & Söhne — Zürich", "12.50", "EUR", "sent", 0};
 	struct identity alice, carol;
 	sqlite3_stmt *s = NULL;
 	enum inv_rc rc;
@@ -136,13 +101,13 @@ static enum inv_rc demo_fill(struct sq_store *st, struct inv_err *err)
 	/* The first ACME-1001 is deleted, which frees its number for the
 	 * live one: the partial unique index at work. */
 	if (rc == INV_OK)
-		rc = demo_make(st, &alice, &first_1001, NULL, 0, err);
+		rc = demo_make(st, &alice, &demo_first_1001, NULL, 0, err);
 	if (rc == INV_OK)
-		rc = demo_make(st, &alice, &second_1001, "ACME-1001", 1, err);
-	for (i = 0; rc == INV_OK && i < sizeof acme / sizeof acme[0]; i++)
-		rc = demo_make(st, &alice, &acme[i], NULL, (int)i + 2, err);
-	for (i = 0; rc == INV_OK && i < sizeof globex / sizeof globex[0]; i++)
-		rc = demo_make(st, &carol, &globex[i], NULL, (int)i, err);
+		rc = demo_make(st, &alice, &demo_second_1001, "ACME-1001", 1, err);
+	for (i = 0; rc == INV_OK && i < demo_acme_count; i++)
+		rc = demo_make(st, &alice, &demo_acme[i], NULL, (int)i + 2, err);
+	for (i = 0; rc == INV_OK && i < demo_globex_count; i++)
+		rc = demo_make(st, &carol, &demo_globex[i], NULL, (int)i, err);
 	return rc;
 }
 
@@ -166,8 +131,7 @@ enum inv_rc sq_seed_demo(struct sq_store *st, struct inv_err *err)
 enum inv_rc sq_demo_present(struct sq_store *st, bool *present,
                             struct inv_err *err)
 {
-	const int64_t want = 2 + (int64_t)(sizeof acme / sizeof acme[0]) +
-	                     (int64_t)(sizeof globex / sizeof globex[0]);
+	const int64_t want = (int64_t)DEMO_INVOICES;
 	sqlite3_stmt *s = NULL;
 	int64_t claims = -1;
 	int rc;

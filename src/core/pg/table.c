@@ -1,0 +1,336 @@
+/*
+ * table.c - the PostgreSQL backend's entry in the backend table
+ * (backend.h): which locations it serves (postgresql:// and postgres://
+ * URIs), and each operation of store.h handed to its pgstore_* call, with
+ * the connection (struct pg_store) taken from st->impl.  An operation the
+ * backend does not serve yet is NULL here; store.c refuses it by name.
+ */
+#include "backend.h"
+#include "pgmore.h"
+#include "pgstore.h"
+
+static bool t_accepts(const char *location)
+{
+	return pgstore_accepts(location);
+}
+
+static enum inv_rc t_open(struct store *st, struct inv_err *err)
+{
+	struct pg_store *q = NULL;
+	enum inv_rc rc = pgstore_open(st->location, st->opt.flags,
+	                              st->opt.busy_timeout_ms, &q, err);
+
+	st->impl = q;
+	return rc;
+}
+
+static void t_close(struct store *st)
+{
+	pgstore_close(st->impl);
+	st->impl = NULL;
+}
+
+static bool t_is_demo(struct store *st)
+{
+	return pgstore_is_demo(st->impl);
+}
+
+static enum inv_rc t_identity(struct store *st, const char *user,
+                              const char *org, struct identity *out,
+                              struct inv_err *err)
+{
+	return pgstore_identity(st->impl, user, org, out, err);
+}
+
+static enum inv_rc t_member_add(struct store *st, const struct identity *who,
+                                const char *login, enum inv_role role,
+                                struct inv_err *err)
+{
+	return pgstore_member_add(st->impl, who, login, role, err);
+}
+
+static enum inv_rc t_page(struct store *st, const struct identity *who,
+                          enum inv_view view, const char *filter,
+                          int64_t anchor, enum page_dir dir,
+                          struct invoice *rows, size_t limit, size_t *n,
+                          struct inv_err *err)
+{
+	return pgstore_page(st->impl, who, view, filter, anchor, dir, rows,
+	                    limit, n, err);
+}
+
+static enum inv_rc t_get(struct store *st, const struct identity *who,
+                         int64_t id, struct invoice *out, struct inv_err *err)
+{
+	return pgstore_get(st->impl, who, id, out, err);
+}
+
+static enum inv_rc t_summary(struct store *st, const struct identity *who,
+                             struct summary *out, struct inv_err *err)
+{
+	return pgstore_summary(st->impl, who, out, err);
+}
+
+static enum inv_rc t_edit_fields(struct store *st, const struct identity *who,
+                                 int64_t id, int64_t version,
+                                 const struct invoice_input *in,
+                                 unsigned fields, int flags,
+                                 struct write_result *res, struct inv_err *err)
+{
+	return pgstore_edit_fields(st->impl, who, id, version, in, fields,
+	                           flags, res, err);
+}
+
+static enum inv_rc t_lifecycle(struct store *st, const struct identity *who,
+                               enum rule_op op, int64_t id, int64_t version,
+                               struct write_result *res, struct inv_err *err)
+{
+	return pgstore_lifecycle(st->impl, who, op, id, version, res, err);
+}
+
+static enum inv_rc t_create(struct store *st, const struct identity *who,
+                            const char *token, const char *number,
+                            const struct invoice_input *in,
+                            struct write_result *res, struct inv_err *err)
+{
+	return pgstore_create(st->impl, who, token, number, in, res, err);
+}
+
+static int t_wakeup_fd(struct store *st)
+{
+	return pgstore_wakeup_fd(st->impl);
+}
+
+static enum inv_rc t_wakeup_check(struct store *st, bool *changed, int *next_ms,
+                                  struct inv_err *err)
+{
+	/* NOTIFY arrives after the commit: nothing to confirm later */
+	if (next_ms)
+		*next_ms = -1;
+	return pgstore_wakeup_check(st->impl, changed, err);
+}
+
+static bool t_wakeup_polling(struct store *st, char *why, size_t size)
+{
+	(void)st;
+	if (size > 0)
+		why[0] = '\0';
+	return false;
+}
+
+static enum inv_rc t_changes_since(struct store *st, const struct identity *who,
+                                   int64_t after, struct change *out,
+                                   size_t max, size_t *n, struct inv_err *err)
+{
+	return pgstore_changes_since(st->impl, who, after, out, max, n, err);
+}
+
+static enum inv_rc t_seed_demo(struct store *st, struct inv_err *err)
+{
+	return pgstore_seed_demo(st->impl, err);
+}
+
+static enum inv_rc t_demo_present(struct store *st, bool *present,
+                                  struct inv_err *err)
+{
+	return pgstore_demo_present(st->impl, present, err);
+}
+
+static enum inv_rc t_drift(struct store *st, const struct identity *who,
+                           int64_t id, struct write_result *res,
+                           struct inv_err *err)
+{
+	return pgstore_drift(st->impl, who, id, res, err);
+}
+
+static enum inv_rc t_hold_lock(struct store *st, int ms, struct inv_err *err)
+{
+	return pgstore_hold_lock(st->impl, ms, err);
+}
+
+static enum inv_rc t_org_create(struct store *st, const char *user,
+                                const char *org, struct identity *out,
+                                bool *already, struct inv_err *err)
+{
+	return pgstore_org_create(st->impl, user, org, out, already, err);
+}
+
+static enum inv_rc t_members(struct store *st, const struct identity *who,
+                             const char *after, struct member *out, size_t max,
+                             size_t *n, struct inv_err *err)
+{
+	return pgstore_members(st->impl, who, after, out, max, n, err);
+}
+
+static enum inv_rc t_member_remove(struct store *st, const struct identity *who,
+                                   const char *login, enum inv_role *was,
+                                   struct inv_err *err)
+{
+	return pgstore_member_remove(st->impl, who, login, was, err);
+}
+
+static enum inv_rc t_member_role(struct store *st, const struct identity *who,
+                                 const char *login, enum inv_role role,
+                                 enum inv_role *was, struct inv_err *err)
+{
+	return pgstore_member_role(st->impl, who, login, role, was, err);
+}
+
+static enum inv_rc t_memberships(struct store *st, struct membership *out,
+                                 size_t max, size_t *n, struct inv_err *err)
+{
+	return pgstore_memberships(st->impl, out, max, n, err);
+}
+
+static enum inv_rc t_find(struct store *st, const struct identity *who,
+                          const char *ref, struct invoice *out,
+                          struct inv_err *err)
+{
+	return pgstore_find(st->impl, who, ref, out, err);
+}
+
+static enum inv_rc t_summary_recount(struct store *st,
+                                     const struct identity *who,
+                                     struct summary *out, struct inv_err *err)
+{
+	return pgstore_summary_recount(st->impl, who, out, err);
+}
+
+static enum inv_rc t_audit_tail(struct store *st, const struct identity *who,
+                                int64_t subject, struct audit_entry *out,
+                                size_t max, size_t *n, struct inv_err *err)
+{
+	return pgstore_audit_tail(st->impl, who, subject, out, max, n, err);
+}
+
+static enum inv_rc t_audit_explain(struct store *st, const char *detail,
+                                   char currency[4],
+                                   const struct money_style *style,
+                                   char *out, size_t size,
+                                   struct inv_err *err)
+{
+	return pgstore_audit_explain(st->impl, detail, currency, style, out,
+	                             size, err);
+}
+
+static enum inv_rc t_changes_head(struct store *st, int64_t *out,
+                                  struct inv_err *err)
+{
+	return pgstore_changes_head(st->impl, out, err);
+}
+
+static enum inv_rc t_add_member(struct store *st, const char *user,
+                                const char *org, enum inv_role role,
+                                struct inv_err *err)
+{
+	return pgstore_add_member(st->impl, user, org, role, err);
+}
+
+/* drafts, presence and the integrity check (pgdrafts.c, pgpresence.c,
+ * pgcheck.c) */
+static enum inv_rc t_draft_save(struct store *st, const struct identity *who,
+                                const struct draft *d, int64_t version,
+                                int64_t *new_version, struct draft *current,
+                                struct inv_err *err)
+{
+	return pgstore_draft_save(st->impl, who, d, version, new_version,
+	                          current, err);
+}
+
+static enum inv_rc t_draft_load(struct store *st, const struct identity *who,
+                                int64_t invoice_id, const char *token,
+                                struct draft *out, struct inv_err *err)
+{
+	return pgstore_draft_load(st->impl, who, invoice_id, token, out, err);
+}
+
+static enum inv_rc t_draft_discard(struct store *st,
+                                   const struct identity *who,
+                                   int64_t invoice_id, const char *token,
+                                   struct inv_err *err)
+{
+	return pgstore_draft_discard(st->impl, who, invoice_id, token, err);
+}
+
+static enum inv_rc t_presence_enter(struct store *st,
+                                    const struct identity *who,
+                                    int64_t invoice_id, const char *face,
+                                    struct presence **out,
+                                    struct inv_err *err)
+{
+	enum inv_rc rc = pgstore_presence_enter(st->impl, who, invoice_id,
+	                                        face, out, err);
+
+	/* the registration begins with its presence_base (backend.h) */
+	if (rc == INV_OK && *out)
+		((struct presence_base *)(void *)*out)->be = &store_backend_pg;
+	return rc;
+}
+
+static enum inv_rc t_presence_list(struct store *st,
+                                   const struct identity *who,
+                                   int64_t invoice_id,
+                                   struct presence_entry *out, size_t max,
+                                   size_t *n, struct inv_err *err)
+{
+	return pgstore_presence_list(st->impl, who, invoice_id, out, max, n,
+	                             err);
+}
+
+static enum inv_rc t_check_run(struct store *st, const struct identity *who,
+                               struct check_report *out,
+                               struct inv_err *err)
+{
+	return pgstore_check_run(st->impl, who, out, err);
+}
+
+static enum inv_rc t_check_repair(struct store *st,
+                                  const struct identity *who,
+                                  struct check_report *out,
+                                  struct inv_err *err)
+{
+	return pgstore_check_repair(st->impl, who, out, err);
+}
+
+const struct store_backend store_backend_pg = {
+    .name = "postgresql",
+    .accepts = t_accepts,
+    .open = t_open,
+    .close = t_close,
+    .seed_demo = t_seed_demo,
+    .is_demo = t_is_demo,
+    .demo_present = t_demo_present,
+    .drift = t_drift,
+    .hold_lock = t_hold_lock,
+    .identity = t_identity,
+    .org_create = t_org_create,
+    .members = t_members,
+    .member_add = t_member_add,
+    .member_remove = t_member_remove,
+    .member_role = t_member_role,
+    .memberships = t_memberships,
+    .page = t_page,
+    .get = t_get,
+    .find = t_find,
+    .summary = t_summary,
+    .summary_recount = t_summary_recount,
+    .edit_fields = t_edit_fields,
+    .lifecycle = t_lifecycle,
+    .create = t_create,
+    .audit_tail = t_audit_tail,
+    .audit_explain = t_audit_explain,
+    .wakeup_fd = t_wakeup_fd,
+    .wakeup_check = t_wakeup_check,
+    .wakeup_polling = t_wakeup_polling,
+    .changes_since = t_changes_since,
+    .changes_head = t_changes_head,
+    .add_member = t_add_member,
+    .draft_save = t_draft_save,
+    .draft_load = t_draft_load,
+    .draft_discard = t_draft_discard,
+    .presence_enter = t_presence_enter,
+    .presence_leave = pgstore_presence_leave,
+    .presence_list = t_presence_list,
+    .check_run = t_check_run,
+    .check_repair = t_check_repair,
+};
