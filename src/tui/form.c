@@ -12,6 +12,8 @@
  * submit sends the same token, and the core answers with the invoice the
  * first one made (SPEC 3.3).
  */
+#include <time.h>
+
 #include "tui_internal.h"
 
 #define AUTOSAVE_PAUSE_MS 1000
@@ -576,8 +578,16 @@ static void form_draft_result(struct app *a, struct form *f,
                               const struct wres *r)
 {
 	f->draft_saving = false;
-	if (r->rc == INV_OK)
+	if (r->rc == INV_OK) {
+		time_t now = time(NULL);
+		struct tm tm;
+
 		f->draft_version = r->draft_version;
+		/* the quiet sign under the fields (form_draw_message) */
+		if (localtime_r(&now, &tm))
+			strftime(f->draft_saved, sizeof f->draft_saved, "%H:%M",
+			         &tm);
+	}
 	else if (r->rc == INV_CONFLICT)
 		draft_conflict_open(a, &r->draft);
 	/* other failures stay quiet: the next pause in typing retries */
@@ -966,15 +976,21 @@ static void form_draw_message(struct app *a, struct form *f, WINDOW *win,
 		         f->message_info ? RO_WARN : RO_FIELDERR, w - 4);
 		return;
 	}
-	if (spaced)
-		return;
-	for (int i = 0; i < FF__COUNT; i++) {
-		if (!f->error[i][0])
-			continue;
-		snprintf(buf, sizeof buf, "%s: %s", _(field_labels[i]),
-		         f->error[i]);
-		draw_str(win, y, 2, buf, RO_FIELDERR, w - 4);
-		return;
+	if (!spaced) {
+		for (int i = 0; i < FF__COUNT; i++) {
+			if (!f->error[i][0])
+				continue;
+			snprintf(buf, sizeof buf, "%s: %s", _(field_labels[i]),
+			         f->error[i]);
+			draw_str(win, y, 2, buf, RO_FIELDERR, w - 4);
+			return;
+		}
+	}
+	/* nothing else to say: a quiet sign that the edits are safe */
+	if (f->draft_saved[0]) {
+		snprintf(buf, sizeof buf, _("Draft kept at %s"),
+		         f->draft_saved);
+		draw_str(win, y, 2, buf, RO_MUTED, w - 4);
 	}
 }
 

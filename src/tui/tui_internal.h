@@ -477,6 +477,7 @@ struct form {
 	int64_t draft_version;
 	bool draft_pending; /* edits since the last autosave */
 	bool draft_saving;
+	char draft_saved[16]; /* "10:41": when the draft was last kept; "" */
 	int64_t last_key_ms;
 	struct draft offer; /* a stored draft offered for restoring */
 	/* presence (presence.c) */

@@ -320,6 +320,39 @@ START_TEST(ctrl_c_says_the_draft_was_kept)
 }
 END_TEST
 
+/* A quiet sign under the fields when the draft was kept, and the draft
+ * is really there: the command line's own read of the database. */
+START_TEST(the_form_says_quietly_when_the_draft_was_kept)
+{
+	const char *const args[] = { "--open", "ACME-1002", NULL };
+	struct pty *p = e2e_spawn("alice", args, NULL, E2E_ROWS, E2E_COLS);
+
+	SEE(p, "Edit ACME-1002");
+	ck_assert_int_lt(pty_find_row(p, "Draft kept at"), 0);
+	SEND(p, PTY_KEY_CTRL_U);
+	SEND(p, "Kept Draft Ltd");
+	SEE_FIELD(p, "Customer", "Kept Draft Ltd");
+	SEE(p, "Draft kept at");
+	{
+		sqlite3 *db;
+		sqlite3_stmt *st;
+
+		ck_assert_int_eq(sqlite3_open_v2(e2e.db, &db,
+		                                 SQLITE_OPEN_READONLY, NULL),
+		                 SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+			"drafts WHERE body LIKE '%Kept Draft Ltd%'", -1, &st,
+			NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	SEND(p, PTY_KEY_ESC);
+	pty_close(p, E2E_WAIT_MS);
+}
+END_TEST
+
 /* SigBlk of one thread of pid, or false when it cannot be read. */
 static bool thread_blocked(int pid, const char *tid, unsigned long long *mask)
 {
@@ -425,6 +458,7 @@ TCase *e2e_tcase_polish(void)
 	tcase_add_test(tc,
 	               a_write_refused_while_finishing_is_said_after_the_screen);
 	tcase_add_test(tc, ctrl_c_says_the_draft_was_kept);
+	tcase_add_test(tc, the_form_says_quietly_when_the_draft_was_kept);
 	tcase_add_test(tc, worker_threads_never_take_the_process_signals);
 	tcase_add_test(tc, help_names_every_key_the_table_binds);
 	return tc;
