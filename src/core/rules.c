@@ -324,3 +324,33 @@ bad:
 		  "without spaces, not only digits (e.g. ACME-1001)"),
 		NUMBER_MAX_BYTES);
 }
+
+enum inv_rc rule_create_input(const char *token, const char *number,
+                              const struct invoice_input *in,
+                              struct invoice *next, struct inv_err *err)
+{
+	struct invoice_input full = *in;
+	enum inv_rc rc;
+
+	if (!full.customer)
+		return inv_err_set(err, INV_INVALID, "customer",
+			_("a new invoice needs a customer"));
+	if (!full.total)
+		return inv_err_set(err, INV_INVALID, "total",
+			_("a new invoice needs a total"));
+	if (!full.currency)
+		full.currency = "EUR";
+	if (!full.status)
+		full.status = "draft";
+	full.number = NULL; /* given apart, and judged below */
+	rc = rule_token_check(token, err);
+	if (rc == INV_OK && number)
+		rc = rule_number_check(number, err);
+	if (rc == INV_OK)
+		rc = rule_input_check(&full, err);
+	if (rc != INV_OK)
+		return rc;
+	memset(next, 0, sizeof *next);
+	snprintf(next->currency, sizeof next->currency, "%s", full.currency);
+	return rule_input_apply(&full, next, next, err);
+}

@@ -111,6 +111,16 @@ enum inv_rc rule_input_check(const struct invoice_input *in,
 /* in laid over cur into *out (out may be cur): the row a write would
  * leave.  Changing only the currency keeps the amount as written and
  * refuses a currency with too few decimals for it. */
+/* The field rules of a new invoice (store_create), before any backend
+ * looks at the database: the request token and a given number are well
+ * formed, a customer and a total are given (status defaults to draft,
+ * currency to EUR), every field passes its rule; *next is the new row's
+ * values (no id, number or times yet: the number is the backend's to
+ * allocate or check). */
+enum inv_rc rule_create_input(const char *token, const char *number,
+                              const struct invoice_input *in,
+                              struct invoice *next, struct inv_err *err);
+
 enum inv_rc rule_input_apply(const struct invoice_input *in,
                              const struct invoice *cur, struct invoice *out,
                              struct inv_err *err);

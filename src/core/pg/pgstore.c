@@ -1124,7 +1124,6 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
                            const struct invoice_input *in,
                            struct write_result *res, struct inv_err *err)
 {
-	struct invoice_input full = *in;
 	struct invoice next, holder;
 	char alloc[NUMBER_MAX_BYTES + 1], orgt[24], uid[24], total[24];
 	char idt[24];
@@ -1137,27 +1136,7 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 	enum inv_rc rc;
 
 	result_reset(res);
-	if (!full.customer)
-		return inv_err_set(err, INV_INVALID, "customer",
-			_("a new invoice needs a customer"));
-	if (!full.total)
-		return inv_err_set(err, INV_INVALID, "total",
-			_("a new invoice needs a total"));
-	if (!full.currency)
-		full.currency = "EUR";
-	if (!full.status)
-		full.status = "draft";
-	full.number = NULL;
-	rc = rule_token_check(token, err);
-	if (rc == INV_OK && number)
-		rc = rule_number_check(number, err);
-	if (rc == INV_OK)
-		rc = rule_input_check(&full, err);
-	if (rc != INV_OK)
-		return rc;
-	memset(&next, 0, sizeof next);
-	snprintf(next.currency, sizeof next.currency, "%s", full.currency);
-	rc = rule_input_apply(&full, &next, &next, err);
+	rc = rule_create_input(token, number, in, &next, err);
 	if (rc != INV_OK)
 		return rc;
 
