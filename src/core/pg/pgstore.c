@@ -646,8 +646,11 @@ enum inv_rc pgstore_page(struct pg_store *st, const struct identity *who,
 	return INV_OK;
 }
 
-enum inv_rc pgstore_summary(struct pg_store *st, const struct identity *who,
-                            struct summary *out, struct inv_err *err)
+/* The summary from sql, rows of (state, currency, count, total) of who's
+ * org ordered by currency: the kept totals, or a recount. */
+static enum inv_rc summary_read(struct pg_store *st, const struct identity *who,
+                                const char *sql, struct summary *out,
+                                struct inv_err *err)
 {
 	char org[24];
 	const char *params[1] = {org};
@@ -657,9 +660,7 @@ enum inv_rc pgstore_summary(struct pg_store *st, const struct identity *who,
 
 	memset(out, 0, sizeof *out);
 	int_text(org, who->org_id);
-	rc = pg_run(st, "SELECT state, currency, count, total_minor "
-	                "FROM totals WHERE org_id = $1 ORDER BY currency",
-	            1, params, &r, err);
+	rc = pg_run(st, sql, 1, params, &r, err);
 	if (rc != INV_OK)
 		return rc;
 	for (i = 0; i < PQntuples(r); i++) {
@@ -683,6 +684,14 @@ enum inv_rc pgstore_summary(struct pg_store *st, const struct identity *who,
 	}
 	PQclear(r);
 	return INV_OK;
+}
+
+enum inv_rc pgstore_summary(struct pg_store *st, const struct identity *who,
+                            struct summary *out, struct inv_err *err)
+{
+	return summary_read(st, who,
+		"SELECT state, currency, count, total_minor "
+		"FROM totals WHERE org_id = $1 ORDER BY currency", out, err);
 }
 
 enum inv_rc pgstore_changes_since(struct pg_store *st,
@@ -1373,40 +1382,10 @@ enum inv_rc pgstore_summary_recount(struct pg_store *st,
                                     const struct identity *who,
                                     struct summary *out, struct inv_err *err)
 {
-	char org[24];
-	const char *params[1] = {org};
-	PGresult *r = NULL;
-	enum inv_rc rc;
-	int i;
-
-	memset(out, 0, sizeof *out);
-	int_text(org, who->org_id);
-	rc = pg_run(st, "SELECT inved_state(archived_at, deleted_at), currency, "
-	                "count(*), sum(total_minor) FROM invoices "
-	                "WHERE org_id = $1 GROUP BY 1, 2 ORDER BY 2",
-	            1, params, &r, err);
-	if (rc != INV_OK)
-		return rc;
-	for (i = 0; i < PQntuples(r); i++) {
-		const char *state = PQgetvalue(r, i, 0);
-		enum inv_life life = strcmp(state, "archived") == 0
-		                             ? LIFE_ARCHIVED
-		                     : strcmp(state, "deleted") == 0
-		                             ? LIFE_DELETED
-		                             : LIFE_ACTIVE;
-		int64_t count = int_value(r, i, 2);
-
-		out->count[life] += count;
-		if (life != LIFE_ACTIVE || out->ncur >= SUMMARY_MAX_CURRENCIES)
-			continue;
-		copy_value(out->cur[out->ncur].currency,
-		           sizeof out->cur[out->ncur].currency, r, i, 1);
-		out->cur[out->ncur].count = count;
-		out->cur[out->ncur].total_minor = int_value(r, i, 3);
-		out->ncur++;
-	}
-	PQclear(r);
-	return INV_OK;
+	return summary_read(st, who,
+		"SELECT inved_state(archived_at, deleted_at), currency, "
+		"count(*), sum(total_minor) FROM invoices "
+		"WHERE org_id = $1 GROUP BY 1, 2 ORDER BY 2", out, err);
 }
 
 /* Within an org seq order is commit order (the schema takes a seq after
