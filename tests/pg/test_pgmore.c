@@ -21,46 +21,10 @@
 
 #include <libpq-fe.h>
 
+#include "pgtest.h"
+
 #include "backend.h"
 #include "pgmore.h"
-
-static char db[64];
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v && *v, "%s is not set (run through run_c.sh)", name);
-	return v;
-}
-
-static void uri_for(char *buf, size_t len, const char *dbname,
-                    const char *user)
-{
-	snprintf(buf, len, "postgresql:///%s?host=%s&port=%s&user=%s", dbname,
-	         env("PGHOST"), env("PGPORT"), user);
-}
-
-static PGconn *raw(const char *user)
-{
-	char uri[512];
-	PGconn *c;
-
-	uri_for(uri, sizeof uri, db, user);
-	c = PQconnectdb(uri);
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
-	return c;
-}
-
-static void sql_ok(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-	ExecStatusType s = PQresultStatus(r);
-
-	ck_assert_msg(s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK, "%s: %s",
-	              sql, PQresultErrorMessage(r));
-	PQclear(r);
-}
 
 static bool sql_fails(PGconn *c, const char *sql)
 {
@@ -75,7 +39,7 @@ static bool sql_fails(PGconn *c, const char *sql)
 static const char *value_as(const char *user, const char *sql)
 {
 	static char buf[512];
-	PGconn *c = raw(user);
+	PGconn *c = pgtest_raw(user);
 	PGresult *r = PQexec(c, sql);
 
 	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
@@ -94,9 +58,9 @@ static const char *su_value(const char *sql)
 
 static void su_exec(const char *sql)
 {
-	PGconn *c = raw("postgres");
+	PGconn *c = pgtest_raw("postgres");
 
-	sql_ok(c, sql);
+	pgtest_sql_ok(c, sql);
 	PQfinish(c);
 }
 
@@ -107,7 +71,7 @@ static struct pg_store *open_as(const char *user)
 	struct inv_err err = {0};
 	enum inv_rc rc;
 
-	uri_for(uri, sizeof uri, db, user);
+	pgtest_uri(uri, sizeof uri, pgtest_db, user);
 	rc = pgstore_open(uri, STORE_OPEN_EXISTING, 0, &st, &err);
 	ck_assert_msg(rc == INV_OK, "open as %s: %s", user, err.msg);
 	return st;
@@ -130,20 +94,20 @@ static void setup(void)
 	struct inv_err err = {0};
 	PGconn *c;
 
-	snprintf(db, sizeof db, "m_%ld_%d", (long)getpid(), rand() % 100000);
-	uri_for(uri, sizeof uri, "postgres", "postgres");
+	snprintf(pgtest_db, sizeof pgtest_db, "m_%ld_%d", (long)getpid(), rand() % 100000);
+	pgtest_uri(uri, sizeof uri, "postgres", "postgres");
 	c = PQconnectdb(uri);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", db,
-	         env("INVED_PG_OWNER"));
-	sql_ok(c, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", pgtest_db,
+	         pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, sql);
 	PQfinish(c);
-	uri_for(uri, sizeof uri, db, env("INVED_PG_OWNER"));
+	pgtest_uri(uri, sizeof uri, pgtest_db, pgtest_env("INVED_PG_OWNER"));
 	ck_assert_msg(pgstore_open(uri, STORE_OPEN_CREATE, 0, &st, &err) ==
 	                      INV_OK,
 	              "create: %s", err.msg);
 	pgstore_close(st);
-	c = raw(env("INVED_PG_OWNER"));
-	sql_ok(c,
+	c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c,
 		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'), "
 		"('globex', 'GLOBEX-');"
 		"INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'), "
@@ -321,7 +285,7 @@ START_TEST(test_draft_is_its_user_alone)
 	/* nor through any client can she write one in his name, nor change
 	 * or discard his */
 	{
-		PGconn *c = raw("alice");
+		PGconn *c = pgtest_raw("alice");
 
 		snprintf(sql, sizeof sql,
 		         "INSERT INTO drafts (user_id, org_id, invoice_id, "
@@ -329,8 +293,8 @@ START_TEST(test_draft_is_its_user_alone)
 		         ", %" PRId64 ", %" PRId64 ", 1, 1, '{}')",
 		         bob.user_id, bob.org_id, id + 1);
 		ck_assert(sql_fails(c, sql));
-		sql_ok(c, "UPDATE drafts SET body = 'x'");
-		sql_ok(c, "DELETE FROM drafts");
+		pgtest_sql_ok(c, "UPDATE drafts SET body = 'x'");
+		pgtest_sql_ok(c, "DELETE FROM drafts");
 		PQfinish(c);
 	}
 	/* alice's store call acts on her own drafts only */
@@ -393,7 +357,7 @@ START_TEST(test_presence_lists_the_org)
 	ck_assert_str_eq(value_as("dave", "SELECT count(*) FROM presence"), "0");
 	/* no client writes the table but through the functions */
 	{
-		PGconn *c = raw("bob");
+		PGconn *c = pgtest_raw("bob");
 
 		char sql[160];
 
@@ -440,7 +404,7 @@ START_TEST(test_presence_writes_no_history)
 	struct pg_store *b = open_as("bob");
 	struct identity bob = who_is(b, NULL);
 	int64_t id = id_of("ACME-1001");
-	PGconn *listener = raw("alice"), *probe = raw("alice");
+	PGconn *listener = pgtest_raw("alice"), *probe = pgtest_raw("alice");
 	struct presence *p = NULL;
 	struct inv_err err = {0};
 	char sql[120], payload[64], audit[32], heads[64];
@@ -451,7 +415,7 @@ START_TEST(test_presence_writes_no_history)
 	         su_value("SELECT string_agg(seq::text, ',' ORDER BY org_id) "
 	                  "FROM feed_heads"));
 	snprintf(sql, sizeof sql, "LISTEN inved_org_%" PRId64, bob.org_id);
-	sql_ok(listener, sql);
+	pgtest_sql_ok(listener, sql);
 	ck_assert_int_eq(pgstore_presence_enter(b, &bob, id, "screen", &p, &err),
 	                 INV_OK);
 	pgstore_presence_leave(p);
@@ -459,7 +423,7 @@ START_TEST(test_presence_writes_no_history)
 	 * the registration, is the first one only if that sent none */
 	snprintf(sql, sizeof sql, "NOTIFY inved_org_%" PRId64 ", 'probe'",
 	         bob.org_id);
-	sql_ok(probe, sql);
+	pgtest_sql_ok(probe, sql);
 	next_notify(listener, payload, sizeof payload);
 	ck_assert_str_eq(payload, "probe");
 	ck_assert_str_eq(su_value("SELECT count(*) FROM audit"), audit);
@@ -548,7 +512,7 @@ static struct check_report report;
  * findings. */
 static size_t checked(const char *user)
 {
-	struct pg_store *st = open_as(user ? user : env("INVED_PG_OWNER"));
+	struct pg_store *st = open_as(user ? user : pgtest_env("INVED_PG_OWNER"));
 	struct identity who;
 	struct inv_err err = {0};
 
@@ -597,7 +561,7 @@ static struct inv_err repair_err;
 
 static enum inv_rc repair_as(const char *user)
 {
-	struct pg_store *st = open_as(user ? user : env("INVED_PG_OWNER"));
+	struct pg_store *st = open_as(user ? user : pgtest_env("INVED_PG_OWNER"));
 	struct identity who;
 	struct inv_err *err = &repair_err;
 	enum inv_rc rc;
@@ -613,9 +577,9 @@ START_TEST(test_check_clean_for_every_role)
 {
 	/* with a deleted invoice, which a member does not see */
 	{
-		PGconn *c = raw("alice");
+		PGconn *c = pgtest_raw("alice");
 
-		sql_ok(c, "UPDATE invoices SET deleted_at = now(), "
+		pgtest_sql_ok(c, "UPDATE invoices SET deleted_at = now(), "
 		          "version = version + 1 WHERE number = 'ACME-1002'");
 		PQfinish(c);
 	}
@@ -662,7 +626,7 @@ START_TEST(test_check_finds_and_repairs_the_schema)
 	 * schema; nothing changes */
 	ck_assert_int_eq(repair_as("bob"), INV_FORBIDDEN);
 	ck_assert_int_eq(repair_as("alice"), INV_FORBIDDEN);
-	ck_assert_msg(strstr(repair_err.msg, env("INVED_PG_OWNER")) != NULL,
+	ck_assert_msg(strstr(repair_err.msg, pgtest_env("INVED_PG_OWNER")) != NULL,
 	              "%s", repair_err.msg);
 	checked("alice");
 	ck_assert_uint_eq(schema_findings(), 8);
@@ -684,9 +648,9 @@ START_TEST(test_check_finds_and_repairs_the_schema)
 	ck_assert_str_eq(su_value(count_sql), audit);
 	/* and the reinstalled trigger audits again */
 	{
-		PGconn *c = raw("bob");
+		PGconn *c = pgtest_raw("bob");
 
-		sql_ok(c, "UPDATE invoices SET customer = 'Initrode', "
+		pgtest_sql_ok(c, "UPDATE invoices SET customer = 'Initrode', "
 		          "version = version + 1 WHERE number = 'ACME-1001'");
 		PQfinish(c);
 	}
@@ -702,11 +666,11 @@ START_TEST(test_check_history_and_totals_reported_never_touched)
 	int64_t id = id_of("ACME-1002"), id1 = id_of("ACME-1001");
 
 	{
-		PGconn *c = raw("bob");
+		PGconn *c = pgtest_raw("bob");
 
-		sql_ok(c, "UPDATE invoices SET customer = 'Initrode', "
+		pgtest_sql_ok(c, "UPDATE invoices SET customer = 'Initrode', "
 		          "version = version + 1 WHERE number = 'ACME-1001'");
-		sql_ok(c, "UPDATE invoices SET customer = 'Initech', "
+		pgtest_sql_ok(c, "UPDATE invoices SET customer = 'Initech', "
 		          "version = version + 1 WHERE number = 'ACME-1001'");
 		PQfinish(c);
 	}
@@ -755,35 +719,35 @@ END_TEST
 START_TEST(test_demo_acts_for_its_user)
 {
 	char sql[160];
-	PGconn *c = raw("postgres");
+	PGconn *c = pgtest_raw("postgres");
 	struct pg_store *st;
 	struct identity bob, alice;
 	struct presence_entry e[8];
 	struct presence *p = NULL;
 	struct inv_err err = {0};
 
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s_d OWNER %s", db,
-	         env("INVED_PG_OWNER"));
-	sql_ok(c, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_d OWNER %s", pgtest_db,
+	         pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, sql);
 	PQfinish(c);
-	strcat(db, "_d");
+	strcat(pgtest_db, "_d");
 	{
 		char uri[512];
 
-		uri_for(uri, sizeof uri, db, env("INVED_PG_OWNER"));
+		pgtest_uri(uri, sizeof uri, pgtest_db, pgtest_env("INVED_PG_OWNER"));
 		ck_assert(pgstore_open(uri, STORE_OPEN_CREATE, 0, &st, &err) ==
 		          INV_OK);
 		pgstore_close(st);
 	}
-	c = raw(env("INVED_PG_OWNER"));
-	sql_ok(c, "INSERT INTO meta VALUES ('demo', '1');"
+	c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, "INSERT INTO meta VALUES ('demo', '1');"
 	          "INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-');"
 	          "INSERT INTO users (name) VALUES ('alice'), ('bob');"
 	          "INSERT INTO memberships SELECT u.id, o.id, "
 	          "CASE u.name WHEN 'alice' THEN 'admin' ELSE 'member' END "
 	          "FROM users u, orgs o");
 	PQfinish(c);
-	st = open_as(env("INVED_PG_OWNER"));
+	st = open_as(pgtest_env("INVED_PG_OWNER"));
 	ck_assert(pgstore_is_demo(st));
 	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &bob, &err), INV_OK);
 	ck_assert_int_eq(pgstore_identity(st, "alice", NULL, &alice, &err),

@@ -20,54 +20,18 @@
 
 #include <libpq-fe.h>
 
+#include "pgtest.h"
+
 #include "money.h"
 #include "pgstore.h"
 #include "store_demo.h"
 #include "store_tools.h"
 
-static char db[64];
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-
-	ck_assert_msg(v && *v, "%s is not set (run through run_c.sh)", name);
-	return v;
-}
-
-static void uri_for(char *buf, size_t len, const char *dbname,
-                    const char *user)
-{
-	snprintf(buf, len, "postgresql:///%s?host=%s&port=%s&user=%s", dbname,
-	         env("PGHOST"), env("PGPORT"), user);
-}
-
-static PGconn *raw(const char *user)
-{
-	char uri[512];
-	PGconn *c;
-
-	uri_for(uri, sizeof uri, db, user);
-	c = PQconnectdb(uri);
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
-	return c;
-}
-
-static void sql_ok(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-	ExecStatusType s = PQresultStatus(r);
-
-	ck_assert_msg(s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK, "%s: %s",
-	              sql, PQresultErrorMessage(r));
-	PQclear(r);
-}
-
 /* The first value of sql, run as the superuser, as text (static). */
 static const char *su_value(const char *sql)
 {
 	static char buf[512];
-	PGconn *c = raw("postgres");
+	PGconn *c = pgtest_raw("postgres");
 	PGresult *r = PQexec(c, sql);
 
 	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
@@ -87,7 +51,7 @@ static struct pg_store *open_as(const char *user, int flags, int busy_ms,
 	struct inv_err err = {0};
 	enum inv_rc rc;
 
-	uri_for(uri, sizeof uri, db, user);
+	pgtest_uri(uri, sizeof uri, pgtest_db, user);
 	rc = pgstore_open(uri, flags, busy_ms, &st, &err);
 	ck_assert_msg(rc == want, "open as %s: %s (%s)", user, inv_rc_name(rc),
 	              err.msg);
@@ -102,21 +66,21 @@ static void setup(void)
 	PGconn *c;
 	struct pg_store *st;
 
-	snprintf(db, sizeof db, "c_%ld_%d", (long)getpid(), rand() % 100000);
+	snprintf(pgtest_db, sizeof pgtest_db, "c_%ld_%d", (long)getpid(), rand() % 100000);
 	{
 		char uri[512];
 
-		uri_for(uri, sizeof uri, "postgres", "postgres");
+		pgtest_uri(uri, sizeof uri, "postgres", "postgres");
 		c = PQconnectdb(uri);
 	}
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", db,
-	         env("INVED_PG_OWNER"));
-	sql_ok(c, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", pgtest_db,
+	         pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, sql);
 	PQfinish(c);
-	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
 	pgstore_close(st);
-	c = raw(env("INVED_PG_OWNER"));
-	sql_ok(c,
+	c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c,
 		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'), "
 		"('globex', 'GLOBEX-');"
 		"INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'), "
@@ -170,16 +134,16 @@ START_TEST(test_open_create_and_versions)
 	                 "3");
 	ck_assert_str_eq(su_value("SELECT pg_get_userbyid(relowner) "
 	                          "FROM pg_class WHERE relname = 'invoices'"),
-	                 env("INVED_PG_OWNER"));
+	                 pgtest_env("INVED_PG_OWNER"));
 	/* opening again finds it current */
 	st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
 	ck_assert(!pgstore_is_demo(st));
 	pgstore_close(st);
 	/* a newer schema is refused and left as it is */
 	{
-		PGconn *c = raw(env("INVED_PG_OWNER"));
+		PGconn *c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
 
-		sql_ok(c, "UPDATE meta SET value = '99' "
+		pgtest_sql_ok(c, "UPDATE meta SET value = '99' "
 		          "WHERE key = 'schema_version'");
 		PQfinish(c);
 	}
@@ -193,14 +157,14 @@ END_TEST
 START_TEST(test_empty_database_needs_create)
 {
 	char sql[200];
-	PGconn *c = raw("postgres");
+	PGconn *c = pgtest_raw("postgres");
 
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s_e OWNER %s", db,
-	         env("INVED_PG_OWNER"));
-	sql_ok(c, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_e OWNER %s", pgtest_db,
+	         pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, sql);
 	PQfinish(c);
-	strcat(db, "_e");
-	open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_NOT_FOUND);
+	strcat(pgtest_db, "_e");
+	open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_NOT_FOUND);
 	ck_assert_str_eq(su_value("SELECT count(*) FROM pg_tables "
 	                          "WHERE schemaname = 'public'"),
 	                 "0");
@@ -361,20 +325,20 @@ START_TEST(test_lock_past_timeout_is_busy)
 	struct write_result res;
 	struct inv_err err = {0};
 	int64_t id = id_of("ACME-1002");
-	PGconn *holder = raw("alice");
+	PGconn *holder = pgtest_raw("alice");
 	char sql[200], audit_before[32];
 
 	snprintf(audit_before, sizeof audit_before, "%s",
 	         su_value("SELECT count(*) FROM audit"));
 	snprintf(sql, sizeof sql,
 	         "SELECT 1 FROM invoices WHERE id = %" PRId64 " FOR UPDATE", id);
-	sql_ok(holder, "BEGIN");
-	sql_ok(holder, sql);
+	pgtest_sql_ok(holder, "BEGIN");
+	pgtest_sql_ok(holder, sql);
 	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_ALL, 0,
 	                                     &res, &err),
 	                 INV_BUSY);
 	ck_assert_int_eq(inv_rc_exit_code(INV_BUSY), 6);
-	sql_ok(holder, "ROLLBACK");
+	pgtest_sql_ok(holder, "ROLLBACK");
 	PQfinish(holder);
 	ck_assert_str_eq(su_value("SELECT count(*) FROM audit"), audit_before);
 	/* once the lock is gone the same edit goes through */
@@ -448,22 +412,22 @@ END_TEST
 START_TEST(test_demo_names_its_user)
 {
 	char sql[160];
-	PGconn *c = raw("postgres");
+	PGconn *c = pgtest_raw("postgres");
 	struct pg_store *st;
 	struct identity who;
 	struct invoice_input in = {.customer = "Demo"};
 	struct write_result res;
 	struct inv_err err = {0};
 
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s_d OWNER %s", db,
-	         env("INVED_PG_OWNER"));
-	sql_ok(c, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_d OWNER %s", pgtest_db,
+	         pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, sql);
 	PQfinish(c);
-	strcat(db, "_d");
-	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	strcat(pgtest_db, "_d");
+	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
 	pgstore_close(st);
-	c = raw(env("INVED_PG_OWNER"));
-	sql_ok(c, "INSERT INTO meta VALUES ('demo', '1');"
+	c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, "INSERT INTO meta VALUES ('demo', '1');"
 	          "INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-');"
 	          "INSERT INTO users (name) VALUES ('bob');"
 	          "INSERT INTO memberships SELECT u.id, o.id, 'member' "
@@ -472,7 +436,7 @@ START_TEST(test_demo_names_its_user)
 	          "currency) SELECT id, 'ACME-1001', 'Initech', 100, 'EUR' "
 	          "FROM orgs");
 	PQfinish(c);
-	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_OK);
+	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_OK);
 	ck_assert(pgstore_is_demo(st));
 	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
 	ck_assert_int_eq(pgstore_edit_fields(st, &who, id_of("ACME-1001"), 1,
@@ -720,10 +684,10 @@ START_TEST(test_server_refusal_in_the_rules_words)
 	struct identity wa = who_is(alice, NULL);
 	struct write_result res;
 	struct inv_err err = {0};
-	PGconn *c = raw(env("INVED_PG_OWNER"));
+	PGconn *c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
 	char sql[200];
 
-	sql_ok(c, "UPDATE memberships SET role = 'member' WHERE user_id = "
+	pgtest_sql_ok(c, "UPDATE memberships SET role = 'member' WHERE user_id = "
 	          "(SELECT id FROM users WHERE name = 'alice')");
 	PQfinish(c);
 	ck_assert_int_eq(wa.role, ROLE_ADMIN);
@@ -897,7 +861,7 @@ END_TEST
 START_TEST(test_org_create_as_the_role)
 {
 	struct pg_store *dave = open_as("dave", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct pg_store *own = open_as(env("INVED_PG_OWNER"),
+	struct pg_store *own = open_as(pgtest_env("INVED_PG_OWNER"),
 	                               STORE_OPEN_EXISTING, 0, INV_OK);
 	struct identity who;
 	struct inv_err err = {0};
@@ -938,7 +902,7 @@ END_TEST
 START_TEST(test_seed_demo)
 {
 	char sql[160];
-	PGconn *c = raw("postgres");
+	PGconn *c = pgtest_raw("postgres");
 	struct pg_store *st;
 	struct identity who;
 	struct membership m[8];
@@ -946,12 +910,12 @@ START_TEST(test_seed_demo)
 	bool present = true;
 	size_t n = 0;
 
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s_s OWNER %s", db,
-	         env("INVED_PG_OWNER"));
-	sql_ok(c, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_s OWNER %s", pgtest_db,
+	         pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, sql);
 	PQfinish(c);
-	strcat(db, "_s");
-	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	strcat(pgtest_db, "_s");
+	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
 	ck_assert(!pgstore_is_demo(st));
 	ck_assert_int_eq(pgstore_demo_present(st, &present, &err), INV_OK);
 	ck_assert(!present);
@@ -975,7 +939,7 @@ START_TEST(test_seed_demo)
 	                          "FROM audit"),
 	                 "alice,carol");
 	/* a demo database names its user */
-	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_OK);
+	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_OK);
 	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
 	ck_assert_str_eq(who.org, "acme");
 	pgstore_close(st);
@@ -984,7 +948,7 @@ END_TEST
 
 START_TEST(test_add_member_tool)
 {
-	struct pg_store *own = open_as(env("INVED_PG_OWNER"),
+	struct pg_store *own = open_as(pgtest_env("INVED_PG_OWNER"),
 	                               STORE_OPEN_EXISTING, 0, INV_OK);
 	struct pg_store *dave;
 	struct identity who;
@@ -1081,7 +1045,7 @@ START_TEST(test_the_store_table_serves_the_uri)
 	struct write_result res;
 	struct inv_err err = {0};
 
-	uri_for(uri, sizeof uri, db, "bob");
+	pgtest_uri(uri, sizeof uri, pgtest_db, "bob");
 	ck_assert_msg(store_open(uri, &opt, &st, &err) == INV_OK, "%s", err.msg);
 	ck_assert_str_eq(store_backend_name(st), "postgresql");
 	ck_assert(!store_location_is_file(uri));
@@ -1103,7 +1067,7 @@ END_TEST
 START_TEST(test_drift_and_hold_lock)
 {
 	char sql[200];
-	PGconn *c = raw("postgres");
+	PGconn *c = pgtest_raw("postgres");
 	struct pg_store *plain = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
 	struct identity wp = who_is(plain, NULL), who;
 	struct pg_store *st;
@@ -1120,12 +1084,12 @@ START_TEST(test_drift_and_hold_lock)
 	                 INV_FORBIDDEN);
 	ck_assert_int_eq(pgstore_hold_lock(plain, 10, &err), INV_FORBIDDEN);
 	pgstore_close(plain);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s_h OWNER %s", db,
-	         env("INVED_PG_OWNER"));
-	sql_ok(c, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s_h OWNER %s", pgtest_db,
+	         pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, sql);
 	PQfinish(c);
-	strcat(db, "_h");
-	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
+	strcat(pgtest_db, "_h");
+	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
 	ck_assert_int_eq(pgstore_seed_demo(st, &err), INV_OK);
 	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
 	id = id_of("ACME-1002");
@@ -1140,13 +1104,13 @@ START_TEST(test_drift_and_hold_lock)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0,
+		st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0,
 		             INV_OK);
 		_exit(pgstore_hold_lock(st, 8000, &err) == INV_OK ? 0 : 1);
 	}
 	/* edits with a short busy timeout go through until the holder has
 	 * the locks; then one is busy and writes nothing */
-	st = open_as(env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 100, INV_OK);
+	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 100, INV_OK);
 	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
 	for (tries = 0; tries < 5000; tries++) {
 		struct invoice_input in = {.customer = tries % 2 ? "A" : "B"};
