@@ -26,10 +26,6 @@
 #include "cli_internal.h"
 
 #define WATCH_BATCH 64
-/* How far back in an invoice's (or the org's) audit the actor of a change
- * is looked for: a change that so many newer ones have followed by the
- * time it is printed is shown without its actor and time. */
-#define WATCH_AUDIT_DEPTH 32 /* the help and the manual say 32 */
 
 /* Set by the signal handler; the self-pipe wakes the poll() it may have
  * arrived outside of. */
@@ -113,24 +109,26 @@ struct watch_line {
 	const struct change *ch;
 	bool have_row;
 	struct invoice row;         /* the invoice as it is now */
-	const struct audit_entry *a; /* the change's audit row, or NULL */
+	bool known;                 /* who, when and the version may be shown */
 };
 
 struct watch {
 	struct cli *c;
 	int64_t pos;                /* the newest seq printed */
 	int next_ms;                /* from the baseline's wake-up check */
-	struct audit_entry *audit;  /* WATCH_AUDIT_DEPTH entries */
 };
 
 static enum inv_rc watch_describe(struct watch *w, const struct change *ch,
                                   struct watch_line *l, struct inv_err *err)
 {
 	enum inv_rc rc;
-	size_t n = 0, i;
 
 	memset(l, 0, sizeof *l);
 	l->ch = ch;
+	/* the feed row is the audit row, so it names who, when and the
+	 * version; of an invoice the session may not read (a deleted one, for
+	 * a member) only what the feed itself says is shown */
+	l->known = ch->invoice_id == 0;
 	if (ch->invoice_id) {
 		rc = store_get(w->c->st, &w->c->who, ch->invoice_id, &l->row, err);
 		if (rc == INV_NOT_FOUND)
@@ -138,17 +136,8 @@ static enum inv_rc watch_describe(struct watch *w, const struct change *ch,
 		if (rc != INV_OK)
 			return rc;
 		l->have_row = true;
+		l->known = true;
 	}
-	/* the audit row is the feed row: the same seq */
-	rc = store_audit_tail(w->c->st, &w->c->who, ch->invoice_id, w->audit,
-	                      WATCH_AUDIT_DEPTH, &n, err);
-	if (rc == INV_NOT_FOUND)
-		return INV_OK;
-	if (rc != INV_OK)
-		return rc;
-	for (i = 0; i < n; i++)
-		if (w->audit[i].seq == ch->seq)
-			l->a = &w->audit[i];
 	return INV_OK;
 }
 
@@ -179,12 +168,12 @@ static void watch_print_json(const struct watch_line *l)
 		json_null(&j);
 	watch_json_text(&j, "number", l->have_row, l->row.number);
 	json_key(&j, "version");
-	if (l->a && l->ch->invoice_id)
-		json_int(&j, l->a->to_version);
+	if (l->known && l->ch->invoice_id)
+		json_int(&j, l->ch->to_version);
 	else
 		json_null(&j);
-	watch_json_text(&j, "actor", l->a != NULL, l->a ? l->a->actor : "");
-	watch_json_text(&j, "at", l->a != NULL, l->a ? l->a->at : "");
+	watch_json_text(&j, "actor", l->known, l->ch->actor);
+	watch_json_text(&j, "at", l->known, l->ch->at);
 	watch_json_text(&j, "customer", l->have_row, l->row.customer);
 	json_object_end(&j);
 	json_finish(&j);
@@ -209,10 +198,10 @@ static void watch_print_text(const struct watch_line *l)
 	snprintf(num, sizeof num, "%" PRId64, l->ch->invoice_id);
 	watch_field(num, l->ch->invoice_id != 0, false);
 	watch_field(l->row.number, l->have_row, false);
-	snprintf(num, sizeof num, "v%" PRId64, l->a ? l->a->to_version : 0);
-	watch_field(num, l->a && l->ch->invoice_id, false);
-	watch_field(l->a ? l->a->actor : "", l->a != NULL, false);
-	watch_field(l->a ? l->a->at : "", l->a != NULL, false);
+	snprintf(num, sizeof num, "v%" PRId64, l->ch->to_version);
+	watch_field(num, l->known && l->ch->invoice_id, false);
+	watch_field(l->ch->actor, l->known, false);
+	watch_field(l->ch->at, l->known, false);
 	watch_field(l->row.customer, l->have_row, true);
 }
 
@@ -357,11 +346,9 @@ int cli_watch(const struct cli_globals *g, int argc, char **argv)
 		return code;
 	memset(&w, 0, sizeof w);
 	w.c = &c;
-	w.audit = calloc(WATCH_AUDIT_DEPTH, sizeof *w.audit);
 	inv_err_clear(&err);
-	if (!w.audit || !watch_signals_install()) {
-		inv_err_set(&err, INV_ERROR, "", "%s",
-		            w.audit ? strerror(errno) : _("out of memory"));
+	if (!watch_signals_install()) {
+		inv_err_set(&err, INV_ERROR, "", "%s", strerror(errno));
 		code = cli_fail(&c, INV_ERROR, &err, NULL, 0);
 		goto out;
 	}
@@ -391,7 +378,6 @@ int cli_watch(const struct cli_globals *g, int argc, char **argv)
 		watch_output_close();
 out:
 	watch_signals_remove();
-	free(w.audit);
 	cli_session_close(&c);
 	return code;
 }

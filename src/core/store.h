@@ -390,6 +390,11 @@ struct change {
 	int64_t org_id;
 	int64_t invoice_id;
 	char action[32];
+	/* the feed is the audit: who made the change, when, and the version
+	 * it made (0 for an org's own rows) */
+	char actor[NAME_MAX_BYTES + 1];
+	char at[TIME_TEXT_MAX];
+	int64_t to_version;
 };
 
 /* Changes of the session's org with seq > after, oldest first, up to max.

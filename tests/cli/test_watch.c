@@ -388,6 +388,38 @@ START_TEST(watch_after_resumes_where_a_stream_stopped)
 }
 END_TEST
 
+/* Who, when and the version come with the change itself (the feed is the
+ * audit), however many later changes followed it on the same invoice
+ * before the stream printed it. */
+START_TEST(watch_names_who_made_an_old_change)
+{
+	struct watcher w;
+	char line[4096], after[32], *f[WATCH_FIELDS];
+	int64_t first;
+	int i;
+
+	first = edit_total("bob", "ACME-1003", "30");
+	for (i = 0; i < 40; i++) {
+		char total[16];
+
+		snprintf(total, sizeof total, "%d", 31 + i);
+		edit_total("alice", "ACME-1003", total);
+	}
+	snprintf(after, sizeof after, "%" PRId64, first - 1);
+	watch_start(&w, NULL, "alice", ARGS("--after", after));
+	watch_line(&w, line, sizeof line);
+	split_fields(line, f);
+	ck_assert_int_eq(line_seq(f[0]), first);
+	ck_assert_str_eq(f[1], "invoice.edit");
+	ck_assert_str_eq(f[3], "ACME-1003");
+	ck_assert_str_eq(f[4], "v2");
+	ck_assert_str_eq(f[5], "bob");
+	ck_assert_int_eq((int)strlen(f[6]), 24); /* ISO-8601, ms */
+	ck_assert_int_eq(watch_stop(&w, SIGINT), 0);
+	watch_end(&w);
+}
+END_TEST
+
 /* --json: one object per line that decodes, with every key present and
  * null where the session may not read the invoice (a member and a deleted
  * one). */
@@ -675,6 +707,7 @@ int main(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, watch_from_now_prints_changes_other_processes_commit);
 	tcase_add_test(tc, watch_after_resumes_where_a_stream_stopped);
+	tcase_add_test(tc, watch_names_who_made_an_old_change);
 	tcase_add_test(tc, watch_json_lines_decode_with_stable_keys);
 	tcase_add_test(tc, watch_ends_with_zero_on_sigint_sigterm_and_sighup);
 	tcase_add_test(tc, watch_ends_with_zero_when_its_reader_closes_the_pipe);

@@ -709,7 +709,8 @@ enum inv_rc pgstore_changes_since(struct pg_store *st,
 	int_text(org, who->org_id);
 	int_text(aft, after);
 	int_text(lim, (int64_t)max);
-	rc = pg_run(st, "SELECT seq, org_id, subject_id, action FROM audit "
+	rc = pg_run(st, "SELECT seq, org_id, subject_id, action, actor, "
+	                "inved_time_text(at), to_version FROM audit "
 	                "WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
 	            3, params, &r, err);
 	if (rc != INV_OK)
@@ -719,6 +720,9 @@ enum inv_rc pgstore_changes_since(struct pg_store *st,
 		out[i].org_id = int_value(r, i, 1);
 		out[i].invoice_id = int_value(r, i, 2);
 		copy_value(out[i].action, sizeof out[i].action, r, i, 3);
+		copy_value(out[i].actor, sizeof out[i].actor, r, i, 4);
+		copy_value(out[i].at, sizeof out[i].at, r, i, 5);
+		out[i].to_version = int_value(r, i, 6);
 	}
 	*n = (size_t)i;
 	PQclear(r);

@@ -56,6 +56,9 @@ enum inv_rc sq_changes_since(struct sq_store *st, const struct identity *who,
 		c->org_id = sqlite3_column_int64(s, 1);
 		c->invoice_id = sqlite3_column_int64(s, 2);
 		sq_copy_text(c->action, sizeof c->action, s, 3);
+		sq_copy_text(c->actor, sizeof c->actor, s, 4);
+		sq_copy_text(c->at, sizeof c->at, s, 5);
+		c->to_version = sqlite3_column_int64(s, 6);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)

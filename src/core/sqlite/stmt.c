@@ -111,7 +111,8 @@ static const char *const stmt_sql[SQL__COUNT] = {
 		"WHERE org_id = ?1 GROUP BY 1, 2 ORDER BY 2",
 	[SQL_DATA_VERSION] = "PRAGMA data_version",
 	/* The change feed is the audit (schema 3), read through audit_org. */
-	[SQL_CHANGES_SINCE] = "SELECT seq, org_id, subject_id, action "
+	[SQL_CHANGES_SINCE] = "SELECT seq, org_id, subject_id, action, actor, "
+	                      "at, to_version "
 	                      "FROM audit WHERE org_id = ?1 AND seq > ?2 "
 	                      "ORDER BY seq LIMIT ?3",
 	[SQL_AUDIT_ORG] =
