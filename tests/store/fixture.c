@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "testdb.h"
 
 void fixture_setup(struct fixture *fx)
 {
@@ -19,13 +20,21 @@ void fixture_setup(struct fixture *fx)
 	snprintf(fx->dir, sizeof fx->dir, "%s/inved-test-XXXXXX",
 	         tmp && *tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof fx->path, "%s/t.db", fx->dir);
-	ck_assert_int_eq(store_open(fx->path,
-	                            &(struct store_options){STORE_OPEN_CREATE, 0},
-	                            &fx->st,
-	                            &err), INV_OK);
-	if (store_seed_demo(fx->st, &err) != INV_OK)
-		ck_abort_msg("seed: %s", err.msg);
+	if (testdb_pg()) {
+		/* a copy of the program's demo database (testdb.h) */
+		testdb_demo_copy(fx->path, sizeof fx->path);
+		if (store_open(fx->path, &(struct store_options){0, 0},
+		               &fx->st, &err) != INV_OK)
+			ck_abort_msg("open %s: %s", fx->path, err.msg);
+	} else {
+		snprintf(fx->path, sizeof fx->path, "%s/t.db", fx->dir);
+		ck_assert_int_eq(store_open(fx->path,
+		                            &(struct store_options){
+		                                STORE_OPEN_CREATE, 0},
+		                            &fx->st, &err), INV_OK);
+		if (store_seed_demo(fx->st, &err) != INV_OK)
+			ck_abort_msg("seed: %s", err.msg);
+	}
 	ck_assert_int_eq(store_identity(fx->st, "alice", NULL, &fx->alice,
 	                                &err), INV_OK);
 	ck_assert_int_eq(store_identity(fx->st, "bob", NULL, &fx->bob, &err),
@@ -42,6 +51,8 @@ void fixture_teardown(struct fixture *fx)
 
 	store_close(fx->st);
 	fx->st = NULL;
+	if (testdb_pg())
+		testdb_drop(fx->path);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", fx->dir);
@@ -51,6 +62,7 @@ sqlite3 *fixture_raw(const struct fixture *fx)
 {
 	sqlite3 *db = NULL;
 
+	ck_assert_msg(!testdb_pg(), "a raw SQLite connection on PostgreSQL");
 	ck_assert_int_eq(sqlite3_open(fx->path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	return db;
@@ -58,9 +70,13 @@ sqlite3 *fixture_raw(const struct fixture *fx)
 
 long long fixture_count(const struct fixture *fx, const char *sql)
 {
-	sqlite3 *db = fixture_raw(fx);
+	sqlite3 *db;
 	sqlite3_stmt *s = NULL;
 	long long v = -1;
+
+	if (testdb_pg())
+		return testdb_su_count(fx->path, sql);
+	db = fixture_raw(fx);
 
 	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
 	if (sqlite3_step(s) == SQLITE_ROW)

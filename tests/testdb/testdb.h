@@ -1,0 +1,64 @@
+/*
+ * testdb.h - which backend a test program runs against, and on
+ * PostgreSQL its databases.
+ *
+ * Every store, command-line, end-to-end and acceptance program runs twice:
+ * on SQLite (its own files, as it always did) and, registered a second
+ * time in the pg suite through tests/pg/run_c.sh, with
+ * INVED_TEST_BACKEND=pg on the run's throwaway cluster (PGHOST, PGPORT and
+ * INVED_PG_OWNER set by run_c.sh).  There a program makes one demo
+ * database with the real binary's `init --demo` before its tests
+ * (testdb_template_make), and each test starts from a copy of it
+ * (CREATE DATABASE ... TEMPLATE), owned by a role that is no superuser.
+ *
+ * What a test needs that only one engine has (a file's bytes, the -wal
+ * file, a raw sqlite3 handle) stays in test cases the program adds only on
+ * SQLite; the program says on stdout how many it left out and why.
+ */
+#ifndef INVED_TESTDB_H
+#define INVED_TESTDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* true when this run is the PostgreSQL one (INVED_TEST_BACKEND=pg). */
+bool testdb_pg(void);
+
+/* "sqlite" or "postgresql", for messages. */
+const char *testdb_backend(void);
+
+/* PostgreSQL: make this program's demo template with `bin --db URI init
+ * --demo`.  From main, before the tests: false (and why on stderr) on
+ * failure.  On SQLite it does nothing and returns true. */
+bool testdb_template_make(const char *bin);
+/* Drop the template (from main, after the tests). */
+void testdb_template_remove(void);
+
+/* PostgreSQL: a fresh copy of the demo template for one test; its URI (as
+ * the owner) into loc.  Fails the test on error. */
+void testdb_demo_copy(char *loc, size_t size);
+/* PostgreSQL: a fresh empty database (no schema yet); its URI into loc. */
+void testdb_empty(char *loc, size_t size);
+/* PostgreSQL: drop the database of loc (WITH (FORCE)). */
+void testdb_drop(const char *loc);
+
+/* PostgreSQL: run sql in loc's database as the cluster's superuser (row
+ * security does not apply: a foreign writer with every right, or a look
+ * at every row).  Fails the test on error. */
+void testdb_su_exec(const char *loc, const char *sql);
+/* ... the first column of the first row as a number (-1 when none). */
+long long testdb_su_count(const char *loc, const char *sql);
+/* ... as the owner role (a foreign writer bound by the schema's rules). */
+void testdb_owner_exec(const char *loc, const char *sql);
+/* Run sql as the owner; false with the server's message in msg. */
+bool testdb_owner_try(const char *loc, const char *sql, char *msg,
+                      size_t size);
+/* Every row of every table of loc's database, as text, table by table in
+ * name order (the superuser's view): equal dumps mean nothing was
+ * written.  The caller frees it. */
+char *testdb_su_dump(const char *loc);
+
+/* Print "# NAME: N tests run on SQLite only (why)" on PostgreSQL. */
+void testdb_sqlite_only(const char *what, int n, const char *why);
+
+#endif
