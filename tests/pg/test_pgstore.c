@@ -23,6 +23,7 @@
 #include "pgtest.h"
 
 #include "money.h"
+#include "pgmore.h"
 #include "pgstore.h"
 #include "store_demo.h"
 #include "store_tools.h"
@@ -493,6 +494,118 @@ START_TEST(test_wakeup_on_commit)
 	ck_assert_int_eq(ch[0].seq, res.audit_seq);
 	pgstore_close(alice);
 	pgstore_close(bob);
+}
+END_TEST
+
+/* Whether fd is readable within ms (the negative answer waits it out). */
+static bool readable_within(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, ms) == 1;
+}
+
+/* The listener's own statements read the notification off the socket
+ * with their reply (libpq keeps it): the wake-up descriptor must still
+ * wake the next poll, or the screen would sleep through the change. */
+START_TEST(test_wakeup_after_a_read_took_the_notice)
+{
+	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
+	                                 INV_OK);
+	struct identity wb, wa = who_is(alice, NULL);
+	struct invoice_input in = {.customer = "Read along"};
+	struct write_result res;
+	struct inv_err err = {0};
+	struct invoice inv;
+	bool changed = true;
+	int64_t id = id_of("ACME-1001");
+	int fd;
+
+	wb = who_is(bob, NULL);
+	fd = pgstore_wakeup_fd(bob);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
+	ck_assert(!changed);
+	ck_assert_int_eq(pgstore_edit_fields(alice, &wa, id, 1, &in, MF_ALL, 0,
+	                                     &res, &err),
+	                 INV_OK);
+	/* the notice is on bob's socket now; bob's read takes it along */
+	ck_assert(readable(PQsocket(pgstore_conn(bob))));
+	ck_assert_int_eq(pgstore_get(bob, &wb, id, &inv, &err), INV_OK);
+	ck_assert_str_eq(inv.customer, "Read along");
+	ck_assert_int_eq(pgstore_wakeup_fd(bob), fd);
+	ck_assert(readable_within(fd, 5000));
+	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
+	ck_assert(changed);
+	/* and once taken, the descriptor is quiet again */
+	ck_assert(!readable_within(fd, 200));
+	pgstore_close(alice);
+	pgstore_close(bob);
+}
+END_TEST
+
+/* The listening session is killed by the server: the next check connects
+ * again, says "changed" (the feed must be read, notices of the gap are
+ * lost), and the next commit wakes the same descriptor again. */
+START_TEST(test_wakeup_survives_a_dropped_connection)
+{
+	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
+	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
+	                                 INV_OK);
+	struct identity wb, wa = who_is(alice, NULL);
+	struct invoice_input in = {.customer = "After the drop"};
+	struct write_result res;
+	struct inv_err err = {0};
+	struct invoice inv;
+	bool changed = false;
+	int64_t id = id_of("ACME-1001");
+	char sql[128];
+	int fd;
+
+	wb = who_is(bob, NULL);
+	fd = pgstore_wakeup_fd(bob);
+	ck_assert_int_ge(fd, 0);
+	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)",
+	         PQbackendPID(pgstore_conn(bob)));
+	ck_assert_str_eq(su_value(sql), "t");
+	ck_assert(readable(fd));
+	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
+	ck_assert(changed);
+	ck_assert_int_eq(pgstore_get(bob, &wb, id, &inv, &err), INV_OK);
+	ck_assert_int_eq(pgstore_edit_fields(alice, &wa, id, inv.version, &in,
+	                                     MF_ALL, 0, &res, &err),
+	                 INV_OK);
+	ck_assert_int_eq(pgstore_wakeup_fd(bob), fd);
+	ck_assert(readable(fd));
+	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
+	ck_assert(changed);
+	pgstore_close(alice);
+	pgstore_close(bob);
+}
+END_TEST
+
+/* A terminal's store, listening, and its writer's peer: two server
+ * sessions, no more. */
+START_TEST(test_a_terminal_holds_two_connections)
+{
+	char uri[512], sql[256];
+	struct store *st = NULL, *peer = NULL;
+	struct identity who;
+	struct inv_err err = {0};
+
+	pgtest_uri(uri, sizeof uri, pgtest_db, "bob");
+	ck_assert_int_eq(store_open(uri, &(struct store_options){0, 0}, &st,
+	                            &err), INV_OK);
+	ck_assert_int_eq(store_identity(st, "bob", NULL, &who, &err), INV_OK);
+	ck_assert_int_ge(store_wakeup_fd(st), 0);
+	ck_assert_int_eq(store_open_peer(st, NULL, &peer, &err), INV_OK);
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM pg_stat_activity WHERE datname = '%s' "
+	         "AND usename = 'bob'", pgtest_db);
+	ck_assert_str_eq(su_value(sql), "2");
+	store_close(peer);
+	store_close(st);
 }
 END_TEST
 
@@ -1147,6 +1260,9 @@ static Suite *pgstore_suite(void)
 	tcase_add_test(tc, test_number_rules);
 	tcase_add_test(tc, test_demo_names_its_user);
 	tcase_add_test(tc, test_wakeup_on_commit);
+	tcase_add_test(tc, test_wakeup_after_a_read_took_the_notice);
+	tcase_add_test(tc, test_wakeup_survives_a_dropped_connection);
+	tcase_add_test(tc, test_a_terminal_holds_two_connections);
 	tcase_add_test(tc, test_no_lost_updates);
 	tcase_add_test(tc, test_create_is_idempotent);
 	tcase_add_test(tc, test_refusals_are_the_shared_rules);

@@ -61,6 +61,7 @@ enum inv_rc pgm_run(struct pg_store *st, const char *sql, int n,
 	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	enum inv_rc rc = INV_OK;
 
+	pgstore_note_notifies(st);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
 		rc = pgm_fail(st, r, err);
 	if (out && rc == INV_OK)

@@ -17,10 +17,15 @@
  * is copied bounded, never trusted to fit.
  */
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -39,9 +44,13 @@ extern const char inved_schema_pg_sql[];
 
 struct pg_store {
 	PGconn *conn;
-	PGconn *listen; /* the wake-up's own connection (LISTEN), or NULL */
 	char *uri;
 	char listen_sql[1024]; /* LISTEN on the org's NOTIFY channel(s) */
+	bool listening;  /* conn has run listen_sql */
+	/* the wake-up descriptor: an epoll set of conn's socket and wake_ev,
+	 * an eventfd raised when a statement's reply brought notifications
+	 * along (libpq keeps them, and the socket is quiet again) */
+	int wake_ep, wake_ev, wake_sock;
 	int64_t org;      /* the org of the identity last resolved, or 0 */
 	/* statements prepared on this connection, named "s<index>", by the
 	 * address of their (static) text */
@@ -136,6 +145,7 @@ static enum inv_rc pg_run(struct pg_store *st, const char *sql, int n,
 	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	enum inv_rc rc = INV_OK;
 
+	pgstore_note_notifies(st);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
 		rc = pg_fail(st, r, err);
 	if (out && rc == INV_OK)
@@ -233,6 +243,7 @@ static enum inv_rc pg_pipeline(struct pg_store *st, struct pg_step *steps,
 	}
 	r = PQgetResult(st->conn); /* the sync */
 	PQclear(r);
+	pgstore_note_notifies(st);
 	if (PQexitPipelineMode(st->conn) != 1 && rc == INV_OK)
 		rc = pg_fail(st, NULL, err);
 	return rc;
@@ -398,6 +409,7 @@ enum inv_rc pgstore_open(const char *uri, int flags, int busy_timeout_ms,
 		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
 	st->busy_ms = busy_timeout_ms > 0 ? busy_timeout_ms
 	                                  : STORE_BUSY_DEFAULT_MS;
+	st->wake_ep = st->wake_ev = st->wake_sock = -1;
 	st->uri = strdup(uri);
 	if (!st->uri) {
 		free(st);
@@ -442,8 +454,10 @@ void pgstore_close(struct pg_store *st)
 		return;
 	if (st->conn)
 		PQfinish(st->conn);
-	if (st->listen)
-		PQfinish(st->listen);
+	if (st->wake_ep >= 0)
+		close(st->wake_ep);
+	if (st->wake_ev >= 0)
+		close(st->wake_ev);
 	free(st->uri);
 	free(st);
 }
@@ -824,6 +838,8 @@ static enum inv_rc tx_commit(struct pg_store *st, struct inv_err *err)
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		rc = pg_fail(st, r, err);
 	PQclear(r);
+	/* what was held back during the transaction comes now */
+	pgstore_note_notifies(st);
 	return rc;
 }
 
@@ -1224,45 +1240,102 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 
 /* ---- waking up on change ------------------------------------------------- */
 
-/* (Re)connect the listening connection and LISTEN on the org's channel. */
-static enum inv_rc listen_connect(struct pg_store *st, struct inv_err *err)
+void pgstore_note_notifies(struct pg_store *st)
 {
+	PGnotify *note;
+	bool any = false;
+
+	if (!st->listening)
+		return;
+	while ((note = PQnotifies(st->conn)) != NULL) {
+		any = true;
+		PQfreemem(note);
+	}
+	if (any && st->wake_ev >= 0) {
+		uint64_t one = 1;
+		ssize_t w = write(st->wake_ev, &one, sizeof one);
+
+		(void)w; /* a counter already raised stays raised */
+	}
+}
+
+/* Watch conn's current socket in the epoll set (a reconnect may change
+ * it). */
+static enum inv_rc wake_watch(struct pg_store *st, struct inv_err *err)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	int sock = PQsocket(st->conn);
+
+	if (st->wake_sock >= 0 && st->wake_sock != sock)
+		epoll_ctl(st->wake_ep, EPOLL_CTL_DEL, st->wake_sock, NULL);
+	if (sock < 0 || sock == st->wake_sock)
+		return INV_OK;
+	ev.data.fd = sock;
+	if (epoll_ctl(st->wake_ep, EPOLL_CTL_ADD, sock, &ev) != 0 &&
+	    errno != EEXIST)
+		return inv_err_set(err, INV_ERROR, "", "epoll: %s",
+		                   strerror(errno));
+	st->wake_sock = sock;
+	return INV_OK;
+}
+
+/* LISTEN on the session's connection itself: a terminal holds two
+ * connections, this one (reads and the wake-up) and its writer's.  The
+ * reads here are short statements outside any transaction, so a
+ * notification is delivered between them; one that arrives with a
+ * statement's reply is noted on the eventfd (pgstore_note_notifies). */
+static enum inv_rc listen_start(struct pg_store *st, struct inv_err *err)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
 	PGresult *r;
 	enum inv_rc rc = INV_OK;
 
-	if (st->listen)
-		PQfinish(st->listen);
-	st->listen = PQconnectdb(st->uri);
-	if (!st->listen || PQstatus(st->listen) != CONNECTION_OK) {
+	if (st->wake_ep < 0) {
+		st->wake_ep = epoll_create1(EPOLL_CLOEXEC);
+		st->wake_ev = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		ev.data.fd = st->wake_ev;
+		if (st->wake_ep < 0 || st->wake_ev < 0 ||
+		    epoll_ctl(st->wake_ep, EPOLL_CTL_ADD, st->wake_ev, &ev) != 0)
+			return inv_err_set(err, INV_ERROR, "", "epoll: %s",
+			                   strerror(errno));
+	}
+	r = PQexec(st->conn, st->listen_sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_fail(st, r, err);
+	PQclear(r);
+	if (rc == INV_OK)
+		rc = wake_watch(st, err);
+	st->listening = rc == INV_OK;
+	return rc;
+}
+
+/* The connection dropped: connect again with the same parameters, set the
+ * session up as pgstore_open did, forget the statements prepared on the
+ * old session and LISTEN again.  Notifications are not kept for a session
+ * that was away, so the caller reads the feed from its last position. */
+static enum inv_rc pg_reconnect(struct pg_store *st, struct inv_err *err)
+{
+	bool listened = st->listening;
+	enum inv_rc rc;
+
+	/* the new socket may get the old one's number: watch it anew */
+	if (st->wake_sock >= 0)
+		epoll_ctl(st->wake_ep, EPOLL_CTL_DEL, st->wake_sock, NULL);
+	st->wake_sock = -1;
+	PQreset(st->conn);
+	st->nprepared = 0;
+	st->listening = false;
+	if (PQstatus(st->conn) != CONNECTION_OK) {
 		char line[400];
 
-		first_line(line, sizeof line,
-		           st->listen ? PQerrorMessage(st->listen) : "");
-		if (st->listen)
-			PQfinish(st->listen);
-		st->listen = NULL;
+		first_line(line, sizeof line, PQerrorMessage(st->conn));
 		return inv_err_set(err, INV_ERROR, "",
 			_("cannot connect to the PostgreSQL database: %s"), line);
 	}
-	r = PQexec(st->listen, st->listen_sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		PGconn *saved = st->conn;
-
-		/* report the failure in the words of the listening connection */
-		st->conn = st->listen;
-		rc = pg_fail(st, r, err);
-		st->conn = saved;
-	}
-	PQclear(r);
-	if (rc == INV_OK)
-		rc = PQsetnonblocking(st->listen, 1) == 0
-		             ? INV_OK
-		             : inv_err_set(err, INV_ERROR, "", "%s",
-		                           PQerrorMessage(st->listen));
-	if (rc != INV_OK) {
-		PQfinish(st->listen);
-		st->listen = NULL;
-	}
+	rc = pg_run(st, "SELECT set_config('search_path', 'public', false)",
+	            0, NULL, NULL, err);
+	if (rc == INV_OK && listened)
+		rc = listen_start(st, err);
 	return rc;
 }
 
@@ -1271,7 +1344,7 @@ enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
 {
 	snprintf(st->listen_sql, sizeof st->listen_sql,
 	         "LISTEN inved_org_%" PRId64, who->org_id);
-	return listen_connect(st, err);
+	return listen_start(st, err);
 }
 
 /* The LISTEN of the session's org; before an identity is resolved, of
@@ -1308,38 +1381,60 @@ static bool listen_plan(struct pg_store *st)
 int pgstore_wakeup_fd(struct pg_store *st)
 {
 	/* made on the first call */
-	if (!st->listen && st->listen_sql[0] == '\0' && listen_plan(st) &&
-	    listen_connect(st, NULL) != INV_OK)
+	if (!st->listening && st->listen_sql[0] == '\0' && listen_plan(st) &&
+	    listen_start(st, NULL) != INV_OK)
 		return -1;
-	return st->listen ? PQsocket(st->listen) : -1;
+	if (!st->listening)
+		return -1;
+	/* what came with the last statement's reply wakes the poll at once */
+	pgstore_note_notifies(st);
+	return st->wake_ep;
 }
 
 enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
                                  struct inv_err *err)
 {
 	PGnotify *note;
+	uint64_t count;
+	struct pollfd p = {.fd = -1, .events = POLLIN};
+	bool woke;
 
 	*changed = false;
-	if (!st->listen) {
-		/* nothing listened yet (no org to listen for, or the
-		 * connection failed): try again; a new listener may have
-		 * missed a change, so the caller reads the feed */
-		if ((st->listen_sql[0] == '\0' && !listen_plan(st)))
+	if (!st->listening) {
+		/* nothing listened yet (no org to listen for, or it failed):
+		 * try again; a new listener may have missed a change, so the
+		 * caller reads the feed */
+		if (st->listen_sql[0] == '\0' && !listen_plan(st))
 			return INV_OK;
 		*changed = true;
-		return listen_connect(st, err);
+		return PQstatus(st->conn) == CONNECTION_OK
+		               ? listen_start(st, err)
+		               : pg_reconnect(st, err);
 	}
-	if (PQconsumeInput(st->listen) == 0 ||
-	    PQstatus(st->listen) != CONNECTION_OK) {
-		/* The connection dropped: notifications are not kept for a
-		 * listener that was away, so after listening again the caller
-		 * reads the feed from its last position. */
+	if (read(st->wake_ev, &count, sizeof count) == (ssize_t)sizeof count)
 		*changed = true;
-		return listen_connect(st, err);
+	p.fd = PQsocket(st->conn);
+	woke = poll(&p, 1, 0) == 1;
+	if (PQconsumeInput(st->conn) == 0 ||
+	    PQstatus(st->conn) != CONNECTION_OK) {
+		*changed = true;
+		return pg_reconnect(st, err);
 	}
-	while ((note = PQnotifies(st->listen)) != NULL) {
+	while ((note = PQnotifies(st->conn)) != NULL) {
+		woke = false;
 		*changed = true;
 		PQfreemem(note);
+	}
+	/* The socket woke us with no notification: a server that ends the
+	 * session sends its error first and closes after, so what was read
+	 * may be the error alone.  One empty statement tells. */
+	if (woke) {
+		PQclear(PQexec(st->conn, ""));
+		pgstore_note_notifies(st);
+		if (PQstatus(st->conn) != CONNECTION_OK) {
+			*changed = true;
+			return pg_reconnect(st, err);
+		}
 	}
 	return INV_OK;
 }

@@ -120,14 +120,17 @@ enum inv_rc pgstore_changes_since(struct pg_store *st,
                                   struct change *out, size_t max, size_t *n,
                                   struct inv_err *err);
 
-/* The wake-up (store_wakeup_fd / store_wakeup_check): a connection of its
- * own LISTENs on who's org's channel, since a listener inside a long
- * transaction would hear nothing; the schema NOTIFYs it when a change of
- * the org commits.  pgstore_wakeup_fd is its socket for the face's poll()
- * (-1 before pgstore_listen); after it was readable, pgstore_wakeup_check
- * consumes what arrived and sets *changed.  A dropped listening
- * connection is made again and reported as a change, so the caller reads
- * the feed from its last position. */
+/* The wake-up (store_wakeup_fd / store_wakeup_check): the session's own
+ * connection LISTENs on who's org's channel (a terminal holds two
+ * connections: this one, for reads and the wake-up, and its writer's); the
+ * schema NOTIFYs it when a change of the org commits.  pgstore_wakeup_fd
+ * is an epoll descriptor for the face's poll(), readable when the
+ * connection's socket is or when a statement's reply brought notifications
+ * along (-1 when nothing could be listened to); after it was readable,
+ * pgstore_wakeup_check consumes what arrived and sets *changed.  A dropped
+ * connection is made again (the same parameters, LISTEN again) and
+ * reported as a change, so the caller reads the feed from its last
+ * position. */
 enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
                            struct inv_err *err);
 /* Without pgstore_listen, the first call listens on the channel of the
@@ -135,6 +138,10 @@ enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
 int pgstore_wakeup_fd(struct pg_store *st);
 enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
                                  struct inv_err *err);
+/* After a statement on the session's connection (the backend's other
+ * files run their own): notifications its reply brought along raise the
+ * wake-up descriptor. */
+void pgstore_note_notifies(struct pg_store *st);
 
 /* store_find, store_summary_recount, store_changes_head,
  * store_audit_tail: as their store.h counterparts. */
