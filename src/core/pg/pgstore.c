@@ -11,7 +11,10 @@
  * row, and the totals) and runs the UPDATE, which still carries
  * `AND version = loaded` as a second guard.  A lock held by another writer
  * past the busy timeout (lock_timeout, SQLSTATE 55P03) is INV_BUSY, and
- * the rolled-back transaction wrote nothing.
+ * the rolled-back transaction wrote nothing.  Each write carries a request
+ * token of its own into its audit row; when the connection drops after
+ * the COMMIT was sent, the connection is made again and the token tells
+ * whether the write committed (pgstore_write, pgmore.h).
  *
  * Every statement has its parameters bound (PQexecParams); text read back
  * is copied bounded, never trusted to fit.
