@@ -136,7 +136,8 @@ check "another org's invoice is not there to revert (exit 4)" "$rc" 4
 run env INVED_PG_FAULT=commit-lost "$INVED_BIN" --db "$U" --user bob \
 	edit ACME-1001 --version 3 --customer "Lost Reply Ltd" --json
 check "an edit whose COMMIT reply was lost exits 0" "$rc" 0
-check_match "... with version 4" "$out" '"customer":"Lost Reply Ltd".*"version":4'
+check_match "... with version 4" "$out" \
+	'"customer":"Lost Reply Ltd".*"version":4'
 run env INVED_PG_FAULT=commit-dropped "$INVED_BIN" --db "$U" --user bob \
 	edit ACME-1001 --version 4 --customer "Dropped Ltd" --json
 check "an edit whose server process ended before COMMIT exits 0" "$rc" 0

@@ -86,7 +86,8 @@ static void setup(void)
 	struct inv_err err = {0};
 	PGconn *c;
 
-	snprintf(pgtest_db, sizeof pgtest_db, "m_%ld_%d", (long)getpid(), rand() % 100000);
+	snprintf(pgtest_db, sizeof pgtest_db, "m_%ld_%d", (long)getpid(),
+	         rand() % 100000);
 	pgtest_uri(uri, sizeof uri, "postgres", "postgres");
 	c = PQconnectdb(uri);
 	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", pgtest_db,
@@ -162,7 +163,7 @@ static long long audits(int64_t id, const char *also)
 	return strtoll(su_value(sql), NULL, 10);
 }
 
-/* ---- revert ---------------------------------------------------------------- */
+/* ---- revert -------------------------------------------------------------- */
 
 START_TEST(test_revert_restores_the_fields_audited_and_fed)
 {
@@ -438,7 +439,7 @@ START_TEST(test_revert_with_a_gap_or_damage_in_the_history)
 }
 END_TEST
 
-/* ---- the same revert on both backends -------------------------------------- */
+/* ---- the same revert on both backends ------------------------------------ */
 
 /* What a revert scenario told, for comparing the two backends. */
 struct told {
@@ -580,7 +581,7 @@ START_TEST(test_revert_as_on_sqlite)
 }
 END_TEST
 
-/* ---- a COMMIT whose outcome is unknown ------------------------------------- */
+/* ---- a COMMIT whose outcome is unknown ----------------------------------- */
 
 /* A store of user's opened with INVED_PG_FAULT set to fault (read once,
  * at the open). */

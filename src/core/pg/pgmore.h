@@ -65,7 +65,7 @@ enum inv_rc pgstore_check_repair(struct pg_store *st,
                                  struct check_report *out,
                                  struct inv_err *err);
 
-/* ---- the guarded writes of one invoice (pgstore.c) ------------------------ */
+/* ---- the guarded writes of one invoice (pgstore.c) ---------------------- */
 
 /* The row an edit-like write makes of the row it loaded (under its lock,
  * after the rules passed), inside the write's transaction; it may name
@@ -126,7 +126,7 @@ enum pg_fault {
 	PG_FAULT_COMMIT_DROPPED,
 };
 
-/* ---- revert (store_revert_plan / store_revert), pgrevert.c ---------------- */
+/* ---- revert (store_revert_plan / store_revert), pgrevert.c -------------- */
 
 /* The plan is made by revert.h from the audit's details (the newest row up
  * to a version that touched each field); the revert is a pgstore_write

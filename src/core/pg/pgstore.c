@@ -981,7 +981,7 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 	return rc;
 }
 
-/* ---- a write whose commit's outcome is unknown ----------------------------- */
+/* ---- a write whose commit's outcome is unknown --------------------------- */
 
 /* Connect st's connection again (the same PGconn, so the terminal still
  * holds at most two connections), as pgstore_open left it.  Prepared
@@ -1273,7 +1273,7 @@ enum inv_rc pgstore_delete(struct pg_store *st, const struct identity *who,
 	return pgstore_lifecycle(st, who, RULE_DELETE, id, version, res, err);
 }
 
-/* ---- idempotent create (SPEC 3.3) ----------------------------------------- */
+/* ---- idempotent create (SPEC 3.3) --------------------------------------- */
 
 /* The live invoice of the org holding number, if any, into *holder. */
 static enum inv_rc number_holder(struct pg_store *st, int64_t org,
@@ -1986,7 +1986,7 @@ enum inv_rc pgstore_add_member(struct pg_store *st, const char *user,
 	return rc;
 }
 
-/* ---- the demo dataset ------------------------------------------------------ */
+/* ---- the demo dataset ---------------------------------------------------- */
 
 static enum inv_rc demo_make(struct pg_store *st, const struct identity *who,
                              const struct demo_invoice *d, const char *number,
@@ -2194,7 +2194,7 @@ enum inv_rc pgstore_audit_explain(struct pg_store *st, const char *detail,
 	return INV_OK;
 }
 
-/* ---- the demonstrations (store_demo.h) ------------------------------------ */
+/* ---- the demonstrations (store_demo.h) ---------------------------------- */
 
 /* A peer write through a connection of its own, as another terminal's:
  * the version bumped under the row's lock, audited as invoice.drift. */
