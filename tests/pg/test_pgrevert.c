@@ -439,6 +439,42 @@ START_TEST(test_revert_with_a_gap_or_damage_in_the_history)
 }
 END_TEST
 
+/* A row lock held past the busy timeout: busy, nothing written. */
+START_TEST(test_revert_behind_a_held_lock_is_busy)
+{
+	char uri[512], sql[200];
+	struct pg_store *b = NULL;
+	struct identity wb;
+	int64_t id = id_of("ACME-1001");
+	struct write_result res;
+	struct inv_err err = {0};
+	PGconn *holder;
+
+	pgtest_uri(uri, sizeof uri, pgtest_db, "bob");
+	ck_assert_int_eq(pgstore_open(uri, STORE_OPEN_EXISTING, 200, &b, &err),
+	                 INV_OK);
+	wb = who_is(b, NULL);
+	edit_ok(b, &wb, id, 1, (struct invoice_input){.customer = "Held"}, 0);
+	holder = pgtest_raw("alice");
+	snprintf(sql, sizeof sql,
+	         "BEGIN; SELECT id FROM invoices WHERE id = %lld FOR UPDATE",
+	         (long long)id);
+	pgtest_sql_ok(holder, sql);
+	ck_assert_int_eq(pgstore_revert(b, &wb, id, 1, 2, NULL, &res, &err),
+	                 INV_BUSY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "stayed locked by another writer "
+	                                      "for more than 200 ms"));
+	ck_assert(!res.have_row);
+	pgtest_sql_ok(holder, "ROLLBACK");
+	PQfinish(holder);
+	ck_assert_int_eq(audits(id, "TRUE"), 2);
+	ck_assert_int_eq(PQtransactionStatus(pgstore_conn(b)), PQTRANS_IDLE);
+	ck_assert_int_eq(pgstore_revert(b, &wb, id, 1, 2, NULL, &res, &err),
+	                 INV_OK);
+	pgstore_close(b);
+}
+END_TEST
+
 /* ---- the same revert on both backends ------------------------------------ */
 
 /* What a revert scenario told, for comparing the two backends. */
@@ -859,6 +895,7 @@ static Suite *pgrevert_suite(void)
 	tcase_add_test(tc, test_revert_of_an_overwrite_and_the_roles);
 	tcase_add_test(tc, test_revert_of_another_orgs_invoice_is_not_found);
 	tcase_add_test(tc, test_revert_with_a_gap_or_damage_in_the_history);
+	tcase_add_test(tc, test_revert_behind_a_held_lock_is_busy);
 	tcase_add_test(tc, test_revert_as_on_sqlite);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tu, setup, teardown);
