@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "i18n.h"
 #include "pgmore.h"
 #include "revert.h"
 #include "rules.h"

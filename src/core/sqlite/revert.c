@@ -1,7 +1,7 @@
 /*
- * revert.c - revert on SQLite: the plan (an invoice's values at an
- * earlier version, read from the audit history, and who set each value
- * it replaces) and the guarded write that carries it out.
+ * revert.c - revert on SQLite: the plan (made by revert.h from the audit
+ * history read here: an invoice's values at an earlier version, and who
+ * set each value it replaces) and the guarded write that carries it out.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "i18n.h"
-#include "money.h"
 #include "revert.h"
 #include "rules.h"
 #include "sqlite_store.h"
