@@ -1,5 +1,6 @@
--- inved schema for PostgreSQL, version 3 (the version of data/schema.sql
--- whose guarantees it carries; meta 'schema_version').
+-- inved schema for PostgreSQL, version 4 (version 3 carries the
+-- guarantees of data/schema.sql version 3; version 4 adds the request
+-- token of a guarded write to its audit row; meta 'schema_version').
 --
 -- Compiled into the binary like the SQLite schema and run, in one
 -- transaction, into an empty database by the role that will own it.  Each
@@ -935,3 +936,91 @@ CREATE POLICY presence_tenancy ON presence
 REVOKE ALL ON presence FROM PUBLIC;
 GRANT SELECT ON presence TO PUBLIC;
 REVOKE ALL ON SEQUENCE presence_id FROM PUBLIC;
+
+-- schema 4 --
+--
+-- A guarded write's request token (16 random bytes in hex, one per call),
+-- kept in the write's own audit row: inved sets `SET LOCAL inved.request`
+-- with its claim and the update trigger writes it into the row, so the
+-- token commits if and only if the write does.  When a COMMIT's outcome
+-- is unknown (the connection dropped), the writer reconnects and looks its
+-- token up: found, its save happened; not found, it did not, and the write
+-- is made again.  One row per write, no table of its own: the audit's row
+-- security keeps an org's tokens to its members, and the audit stays
+-- append-only.  NULL for every other writer and for the rows before.
+ALTER TABLE audit ADD COLUMN request text;
+CREATE UNIQUE INDEX audit_request ON audit(org_id, request)
+	WHERE request IS NOT NULL;
+
+CREATE OR REPLACE FUNCTION inved_invoices_after_update() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	w record := inved_writer(NEW.org_id, 'invoice.external_edit');
+	d jsonb := '{}';
+	old_state text := inved_state(OLD.archived_at, OLD.deleted_at);
+	new_state text := inved_state(NEW.archived_at, NEW.deleted_at);
+	req text := nullif(current_setting('inved.request', true), '');
+BEGIN
+	-- the token names one write: the change it came with uses it up
+	IF req IS NOT NULL THEN
+		PERFORM set_config('inved.request', '', true);
+	END IF;
+	IF OLD.number IS DISTINCT FROM NEW.number THEN
+		d := d || jsonb_build_object('number',
+			jsonb_build_object('old', OLD.number, 'new', NEW.number));
+	END IF;
+	IF OLD.customer IS DISTINCT FROM NEW.customer THEN
+		d := d || jsonb_build_object('customer',
+			jsonb_build_object('old', OLD.customer, 'new', NEW.customer));
+	END IF;
+	IF OLD.status IS DISTINCT FROM NEW.status THEN
+		d := d || jsonb_build_object('status',
+			jsonb_build_object('old', OLD.status, 'new', NEW.status));
+	END IF;
+	IF OLD.total_minor IS DISTINCT FROM NEW.total_minor THEN
+		d := d || jsonb_build_object('total_minor',
+			jsonb_build_object('old', OLD.total_minor,
+			                   'new', NEW.total_minor));
+	END IF;
+	IF OLD.currency IS DISTINCT FROM NEW.currency THEN
+		d := d || jsonb_build_object('currency',
+			jsonb_build_object('old', OLD.currency, 'new', NEW.currency));
+	END IF;
+	IF OLD.archived_at IS DISTINCT FROM NEW.archived_at THEN
+		d := d || jsonb_build_object('archived_at',
+			jsonb_build_object('old', inved_time_text(OLD.archived_at),
+			                   'new', inved_time_text(NEW.archived_at)));
+	END IF;
+	IF OLD.deleted_at IS DISTINCT FROM NEW.deleted_at THEN
+		d := d || jsonb_build_object('deleted_at',
+			jsonb_build_object('old', inved_time_text(OLD.deleted_at),
+			                   'new', inved_time_text(NEW.deleted_at)));
+	END IF;
+	INSERT INTO audit (org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail, request)
+	VALUES (NEW.org_id, w.uid, w.actor, w.action, NEW.id, OLD.version,
+	        NEW.version, d::text, req);
+	-- Totals move only when something they count moved.
+	IF OLD.currency = NEW.currency AND old_state = new_state THEN
+		IF OLD.total_minor <> NEW.total_minor THEN
+			UPDATE totals
+			SET total_minor = total_minor - OLD.total_minor + NEW.total_minor
+			WHERE org_id = NEW.org_id AND currency = NEW.currency
+			  AND state = new_state;
+		END IF;
+	ELSE
+		UPDATE totals
+		SET count = count - 1, total_minor = total_minor - OLD.total_minor
+		WHERE org_id = OLD.org_id AND currency = OLD.currency
+		  AND state = old_state;
+		INSERT INTO totals AS t (org_id, currency, state, count, total_minor)
+		VALUES (NEW.org_id, NEW.currency, new_state, 1, NEW.total_minor)
+		ON CONFLICT (org_id, state, currency) DO UPDATE
+		SET count = t.count + 1,
+		    total_minor = t.total_minor + excluded.total_minor;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+UPDATE meta SET value = '4' WHERE key = 'schema_version';

@@ -3,8 +3,9 @@
 # --db postgresql://... against a database of its own on the run's
 # cluster: init --demo, list, show, a stale edit (exit 3, the current row
 # in --json), the role rules of archive/restore/delete, a create retried
-# with its --request-id, history, and watch printing a change another
-# process made.  Skipped (77) with the reason without the server.
+# with its --request-id, history, watch printing a change another
+# process made, a revert, and an edit whose COMMIT's outcome is unknown
+# (INVED_PG_FAULT).  Skipped (77) with the reason without the server.
 . "$(dirname "$0")/lib.sh"
 : "${INVED_BIN:?INVED_BIN names the inved binary}"
 pg_setup cli bare
@@ -103,5 +104,50 @@ if kill -0 "$wpid" 2>/dev/null; then
 fi
 set +e; wait "$wpid"; wrc=$?; set -e
 check "watch ends cleanly on SIGINT" "$wrc" 0
+
+
+# revert: the values of an earlier version back as a new version, a
+# guarded edit like any other (ACME-1001 is at version 2, alice's edit)
+acme1=$(sq "SELECT id FROM invoices WHERE number = 'ACME-1001'
+	AND deleted_at IS NULL")
+run inv --user bob revert ACME-1001 --to-version 1 --version 1 --json
+check "a stale revert is a conflict (exit 3)" "$rc" 3
+check_match "... carrying the current row" "$out" '"status":"paid".*"version":2'
+run inv --user bob revert ACME-1001 --to-version 1 --version 2 --dry-run
+check "revert --dry-run" "$rc" 0
+check_match "... names the value it replaces and who set it" "$out" "alice"
+check "... and writes nothing" \
+	"$(sq "SELECT version FROM invoices WHERE id = $acme1")" 2
+run inv --user bob revert ACME-1001 --to-version 1 --version 2 --json
+check "a member reverts" "$rc" 0
+check_match "... to version 1's status, as version 3" "$out" \
+	'"old":"Paid","new":"Sent".*"set_by":"alice".*"status":"sent".*"version":3'
+check "... audited as bob's revert, once" \
+	"$(sq "SELECT string_agg(actor || ' ' || action || ' ' || to_version, ',')
+	       FROM audit WHERE subject_id = $acme1 AND to_version = 3")" \
+	"bob invoice.revert 3"
+run inv --user carol revert ACME-1001 --to-version 1 --version 3
+check "another org's invoice is not there to revert (exit 4)" "$rc" 4
+
+# A COMMIT whose outcome is unknown (INVED_PG_FAULT, a test-only fault):
+# its reply lost after the server committed, or the server process ended
+# before it.  Either way the edit exits 0 with the next version, written
+# once.
+run env INVED_PG_FAULT=commit-lost "$INVED_BIN" --db "$U" --user bob \
+	edit ACME-1001 --version 3 --customer "Lost Reply Ltd" --json
+check "an edit whose COMMIT reply was lost exits 0" "$rc" 0
+check_match "... with version 4" "$out" \
+	'"customer":"Lost Reply Ltd".*"version":4'
+run env INVED_PG_FAULT=commit-dropped "$INVED_BIN" --db "$U" --user bob \
+	edit ACME-1001 --version 4 --customer "Dropped Ltd" --json
+check "an edit whose server process ended before COMMIT exits 0" "$rc" 0
+check_match "... with version 5" "$out" '"customer":"Dropped Ltd".*"version":5'
+check "... each version written once, with its request token" \
+	"$(sq "SELECT string_agg(to_version || ':' || (request IS NOT NULL),
+	       ' ' ORDER BY seq) FROM audit WHERE subject_id = $acme1")" \
+	"1:false 2:true 3:true 4:true 5:true"
+check "... and the row is the last save" \
+	"$(sq "SELECT customer || ' ' || version FROM invoices WHERE id = $acme1")" \
+	"Dropped Ltd 5"
 
 finish

@@ -1,7 +1,8 @@
 /*
- * pgmore.h - drafts, presence and the integrity check of the PostgreSQL
- * backend, with the arguments and promises of their store.h counterparts
- * (a struct pg_store first instead of a struct store).
+ * pgmore.h - drafts, presence, the integrity check and revert of the
+ * PostgreSQL backend, and the guarded write revert shares with the edits,
+ * with the arguments and promises of their store.h counterparts (a struct
+ * pg_store first instead of a struct store).
  */
 #ifndef INVED_PGMORE_H
 #define INVED_PGMORE_H
@@ -63,6 +64,81 @@ enum inv_rc pgstore_check_repair(struct pg_store *st,
                                  const struct identity *who,
                                  struct check_report *out,
                                  struct inv_err *err);
+
+/* ---- the guarded writes of one invoice (pgstore.c) ---------------------- */
+
+/* The row an edit-like write makes of the row it loaded (under its lock,
+ * after the rules passed), inside the write's transaction; it may name
+ * another action than the write's. */
+typedef enum inv_rc (*pg_write_make)(struct pg_store *st, void *ctx,
+                                     const struct invoice *cur,
+                                     struct invoice *next,
+                                     const char **action,
+                                     struct inv_err *err);
+
+struct pg_write {
+	enum rule_op op;
+	int64_t id, version; /* the row, and the version the caller saw */
+	int flags;           /* WRITE_OVERWRITE */
+	const char *action;  /* the audit's action, unless make names one */
+	/* The UPDATE ... RETURNING the row, parameters id, version, number,
+	 * customer, status, total, currency (nparams of them); NULL: the
+	 * edit's, which writes the five fields of next. */
+	const char *sql;
+	int nparams;
+	pg_write_make make; /* NULL: next is the loaded row */
+	void *ctx;
+	struct invoice *loaded; /* NULL, or where the loaded row goes */
+};
+
+/* Length of a write's request token (store_new_token: 32 hex digits)
+ * and its NUL. */
+#define PG_TOKEN_SIZE 33
+
+/* A guarded write (pgstore.h): BEGIN; the row by (session org, id) FOR
+ * UPDATE; rule_check(op) against it; make; the claimed UPDATE, with the
+ * write's request token (16 random bytes) kept by the schema's trigger in
+ * the write's audit row (audit.request); COMMIT.  When the COMMIT's outcome
+ * is unknown (the connection is bad after it was sent), the connection is
+ * made again (the same PGconn: still at most two per terminal) and the
+ * write tried once more: under the row's lock the token is looked up
+ * first; found, the first try committed and that is the answer (INV_OK,
+ * its row and audit seq, once); not found, nothing was written and the
+ * write runs again, which may now meet someone else's save.  A reconnect
+ * or look-up that fails, or a second drop, is INV_ERROR saying the outcome
+ * is unknown and naming the token. */
+enum inv_rc pgstore_write(struct pg_store *st, const struct identity *who,
+                          const struct pg_write *w, struct write_result *res,
+                          struct inv_err *err);
+
+/* A test-only fault, from the environment variable INVED_PG_FAULT read
+ * when a store is opened; it fires once, on the store's first guarded
+ * write of one invoice (not a create, not the demo's seeding):
+ *   commit-lost     the COMMIT succeeds and its reply is thrown away, as
+ *                   if the connection dropped after the server committed;
+ *   commit-dropped  the server process is ended (pg_terminate_backend)
+ *                   after the UPDATE and before the COMMIT, so the write
+ *                   does not commit and the connection drops.
+ * Any other value, or none, is no fault. */
+enum pg_fault {
+	PG_FAULT_NONE,
+	PG_FAULT_COMMIT_LOST,
+	PG_FAULT_COMMIT_DROPPED,
+};
+
+/* ---- revert (store_revert_plan / store_revert), pgrevert.c -------------- */
+
+/* The plan is made by revert.h from the audit's details (the newest row up
+ * to a version that touched each field); the revert is a pgstore_write
+ * audited as invoice.revert, its plan made again under the row's lock. */
+enum inv_rc pgstore_revert_plan(struct pg_store *st,
+                                const struct identity *who, int64_t id,
+                                int64_t to_version, struct revert_plan *out,
+                                struct inv_err *err);
+enum inv_rc pgstore_revert(struct pg_store *st, const struct identity *who,
+                           int64_t id, int64_t to_version, int64_t version,
+                           struct revert_plan *plan, struct write_result *res,
+                           struct inv_err *err);
 
 /* ---- shared by the files above (pgaccess.c) ------------------------------ */
 

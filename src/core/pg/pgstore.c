@@ -11,7 +11,10 @@
  * row, and the totals) and runs the UPDATE, which still carries
  * `AND version = loaded` as a second guard.  A lock held by another writer
  * past the busy timeout (lock_timeout, SQLSTATE 55P03) is INV_BUSY, and
- * the rolled-back transaction wrote nothing.
+ * the rolled-back transaction wrote nothing.  Each write carries a request
+ * token of its own into its audit row; when the connection drops after
+ * the COMMIT was sent, the connection is made again and the token tells
+ * whether the write committed (pgstore_write, pgmore.h).
  *
  * Every statement has its parameters bound (PQexecParams); text read back
  * is copied bounded, never trusted to fit.
@@ -60,6 +63,7 @@ struct pg_store {
 	bool demo;
 	bool batch; /* inside the demo's one transaction: a write is a
 	             * savepoint of it, not a transaction of its own */
+	enum pg_fault fault; /* INVED_PG_FAULT, until it fired once */
 	char role[NAME_MAX_BYTES + 1]; /* the connection's role */
 	char state[6]; /* the SQLSTATE of the last failure ("" for libpq's) */
 	char where[128];               /* the database, for messages */
@@ -290,8 +294,9 @@ static void row_read(const PGresult *r, int row, struct invoice *inv)
 /* ---- opening ----------------------------------------------------------- */
 
 /* The statements of data/schema-pg.sql from the line "-- schema N --" up
- * to the next such line (N 0: from the start), malloc'd; NULL when the
- * file has no such part or without memory. */
+ * to the next such line (N 0: the whole file, the newest schema for an
+ * empty database), malloc'd; NULL when the file has no such part or
+ * without memory. */
 static char *schema_part(int n)
 {
 	const char *start = inved_schema_pg_sql, *end;
@@ -305,7 +310,7 @@ static char *schema_part(int n)
 			return NULL;
 		start += strlen(mark);
 	}
-	end = strstr(start, "\n-- schema ");
+	end = n > 0 ? strstr(start, "\n-- schema ") : NULL;
 	if (!end)
 		end = start + strlen(start);
 	out = malloc((size_t)(end - start) + 1);
@@ -393,6 +398,20 @@ static enum inv_rc schema_ready(struct pg_store *st, bool create,
 	return INV_OK;
 }
 
+/* The test-only fault of INVED_PG_FAULT (pgmore.h), read once per open. */
+static enum pg_fault fault_from_env(void)
+{
+	const char *f = getenv("INVED_PG_FAULT");
+
+	if (!f)
+		return PG_FAULT_NONE;
+	if (strcmp(f, "commit-lost") == 0)
+		return PG_FAULT_COMMIT_LOST;
+	if (strcmp(f, "commit-dropped") == 0)
+		return PG_FAULT_COMMIT_DROPPED;
+	return PG_FAULT_NONE;
+}
+
 enum inv_rc pgstore_open(const char *uri, int flags, int busy_timeout_ms,
                          struct pg_store **out, struct inv_err *err)
 {
@@ -415,6 +434,7 @@ enum inv_rc pgstore_open(const char *uri, int flags, int busy_timeout_ms,
 		free(st);
 		return inv_err_set(err, INV_ERROR, "", _("out of memory"));
 	}
+	st->fault = fault_from_env();
 	st->conn = PQconnectdb(uri);
 	if (!st->conn || PQstatus(st->conn) != CONNECTION_OK) {
 		char line[400];
@@ -880,24 +900,32 @@ static void server_forbade(enum rule_op op, const struct invoice *cur,
 }
 
 /* The claimed UPDATE of the loaded row, its new row into res, and the
- * audit row the triggers wrote for it; then COMMIT. */
+ * audit row the triggers wrote for it; then COMMIT.  token (NULL: none)
+ * is the write's request token, which the trigger keeps in the audit row.
+ * *unknown (may be NULL when token is) is set when the COMMIT was sent
+ * and its outcome is unknown: the connection is bad after it, or the
+ * test-only fault said so (pgmore.h); the caller then reconnects and
+ * looks the token up. */
 static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
                              enum rule_op op, int flags, const char *action,
                              const char *sql, int nparams,
                              const struct invoice *cur,
-                             const struct invoice *next,
-                             struct write_result *res, struct inv_err *err)
+                             const struct invoice *next, const char *token,
+                             bool *unknown, struct write_result *res,
+                             struct inv_err *err)
 {
 	char idt[24], ver[24], total[24], to[24];
 	const char *params[7] = {idt, ver, next->number, next->customer,
 	                         invoice_status_name(next->status), total,
 	                         next->currency};
-	const char *claim[1] = {action};
+	const char *claim[2] = {action, token ? token : ""};
 	const char *seq[2] = {idt, to};
 	/* the claim, the write, the audit row the triggers wrote, the
 	 * commit: one round trip */
-	struct pg_step steps[4] = {
-		{"SELECT set_config('inved.action', $1, true)", 1, claim, NULL},
+	struct pg_step steps[5] = {
+		{"SELECT set_config('inved.action', $1, true), "
+		 "set_config('inved.request', $2, true)",
+		 2, claim, NULL},
 		{sql, nparams, params, NULL},
 		/* the newest of the invoice's rows (an index walk from the
 		 * end that stops at once: the row is ours, locked) */
@@ -905,15 +933,43 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 		 "AND to_version = $2 ORDER BY seq DESC LIMIT 1",
 		 2, seq, NULL},
 		{tx_end_sql(st), 0, NULL, NULL},
+		{NULL, 0, NULL, NULL},
 	};
+	/* the fault fires once, on a write that can recover from it */
+	enum pg_fault fault = token && unknown && !st->batch ? st->fault
+	                                                     : PG_FAULT_NONE;
+	int nsteps = 4;
 	enum inv_rc rc;
 	int i;
 
+	if (fault != PG_FAULT_NONE)
+		st->fault = PG_FAULT_NONE;
+	if (fault == PG_FAULT_COMMIT_DROPPED) {
+		/* the server process ends before the COMMIT reaches it: the
+		 * transaction is rolled back and the client sees the
+		 * connection drop after sending the COMMIT */
+		steps[4] = steps[3];
+		steps[3] = (struct pg_step){
+			"SELECT pg_terminate_backend(pg_backend_pid()), "
+			"pg_sleep(10)",
+			0, NULL, NULL};
+		nsteps = 5;
+	}
 	int_text(idt, cur->id);
 	int_text(ver, cur->version);
 	int_text(total, next->total_minor);
 	int_text(to, cur->version + 1);
-	rc = pg_pipeline(st, steps, 4, err);
+	rc = pg_pipeline(st, steps, nsteps, err);
+	if (unknown && token && !st->batch &&
+	    ((rc != INV_OK && PQstatus(st->conn) == CONNECTION_BAD) ||
+	     (rc == INV_OK && fault == PG_FAULT_COMMIT_LOST))) {
+		/* COMMIT was sent; its reply is lost (the fault: the commit
+		 * happened and the reply is thrown away) */
+		*unknown = true;
+		for (i = 0; i < nsteps; i++)
+			PQclear(steps[i].res);
+		return INV_ERROR;
+	}
 	if (rc == INV_CONFLICT && err && strstr(err->msg, "invoices_live_number"))
 		inv_err_set(err, INV_CONFLICT, "number",
 			_("number %s is held by another live invoice; renumber "
@@ -934,11 +990,223 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 		res->change_seq = res->audit_seq;
 		res->have_row = true;
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < nsteps; i++)
 		PQclear(steps[i].res);
 	if (rc != INV_OK)
 		tx_rollback(st);
 	return rc;
+}
+
+/* ---- a write whose commit's outcome is unknown --------------------------- */
+
+/* Connect st's connection again (the same PGconn, so the terminal still
+ * holds at most two connections), as pgstore_open left it.  Prepared
+ * statements went with the old session.  The wake-up LISTENs on a
+ * connection of its own (st->listen), which this leaves alone: when it
+ * dropped too, pgstore_wakeup_check makes it again and has the feed
+ * re-read. */
+static enum inv_rc reconnect(struct pg_store *st, struct inv_err *err)
+{
+	char line[400];
+
+	PQreset(st->conn);
+	st->nprepared = 0;
+	if (PQstatus(st->conn) == CONNECTION_OK) {
+		PGresult *r = PQexec(st->conn,
+			"SELECT set_config('search_path', 'public', false)");
+		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+
+		PQclear(r);
+		if (ok)
+			return INV_OK;
+	}
+	first_line(line, sizeof line, PQerrorMessage(st->conn));
+	return inv_err_set(err, INV_ERROR, "", "%s", line);
+}
+
+static enum inv_rc outcome_unknown(struct pg_store *st, int64_t id,
+                                   const char *token, const char *why,
+                                   struct inv_err *err)
+{
+	char reason[sizeof err->msg];
+
+	snprintf(reason, sizeof reason, "%s", why ? why : "");
+	return inv_err_set(err, INV_ERROR, "",
+		_("%s: the connection dropped while the save of invoice %"
+		  PRId64 " was committing, and whether it was saved is "
+		  "unknown (request %s; %s); look at its history "
+		  "(`inved history %" PRId64 "`) before saving again"),
+		st->where, id, token, reason, id);
+}
+
+/* Whether the audit holds the row of token's write; the row that write
+ * left into res.  Inside the retry's transaction, after the invoice's
+ * row lock: a commit of the first try still under way has ended. */
+static enum inv_rc request_find(struct pg_store *st,
+                                const struct identity *who,
+                                const struct pg_write *w, const char *token,
+                                const struct invoice *cur,
+                                const struct invoice *next, bool *found,
+                                struct write_result *res,
+                                struct inv_err *err)
+{
+	char org[24];
+	const char *params[2] = {org, token};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+	int64_t to;
+
+	*found = false;
+	int_text(org, who->org_id);
+	rc = pg_run(st, "SELECT seq, to_version, inved_time_text(at) "
+	                "FROM audit WHERE org_id = $1 AND request = $2",
+	            2, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	*found = PQntuples(r) == 1;
+	if (!*found) {
+		PQclear(r);
+		return INV_OK;
+	}
+	to = int_value(r, 0, 1);
+	if (cur->version == to) {
+		res->row = *cur; /* nothing was written since */
+	} else {
+		/* the row as the write left it, before later saves */
+		res->row = *next;
+		res->row.version = to;
+		copy_value(res->row.updated_at, sizeof res->row.updated_at, r,
+		           0, 2);
+		if (w->op == RULE_ARCHIVE)
+			copy_value(res->row.archived_at,
+			           sizeof res->row.archived_at, r, 0, 2);
+		else if (w->op == RULE_DELETE)
+			copy_value(res->row.deleted_at,
+			           sizeof res->row.deleted_at, r, 0, 2);
+		else if (w->op == RULE_RESTORE)
+			res->row.archived_at[0] = res->row.deleted_at[0] = '\0';
+	}
+	res->audit_seq = int_value(r, 0, 0);
+	res->change_seq = res->audit_seq;
+	res->have_row = true;
+	PQclear(r);
+	return INV_OK;
+}
+
+/* The edit's UPDATE: every editable field, guarded by the version. */
+static const char edit_sql[] =
+	"UPDATE invoices SET number = $3, customer = $4, status = $5, "
+	"total_minor = $6, currency = $7, version = $2::bigint + 1, "
+	"updated_at = now() WHERE id = $1 AND version = $2 "
+	"RETURNING " ROW_COLS;
+
+/* One try of w.  With `retry`, the try after a commit of unknown outcome:
+ * once the row is locked, token's audit row says whether the first try
+ * committed; only when it did not is the write made again. */
+static enum inv_rc write_try(struct pg_store *st, const struct identity *who,
+                             const struct pg_write *w, const char *token,
+                             bool retry, struct invoice *next,
+                             bool *unknown, struct write_result *res,
+                             struct inv_err *err)
+{
+	const char *action = w->action;
+	struct invoice cur;
+	enum inv_rc rc;
+
+	struct inv_err why;
+
+	inv_err_clear(&why);
+	rc = begin_load(st, who, w->id, &cur, retry ? &why : err);
+	if (rc != INV_OK)
+		return retry ? outcome_unknown(st, w->id, token, why.msg, err)
+		             : rc;
+	if (retry) {
+		bool found = false;
+
+		rc = request_find(st, who, w, token, &cur, next, &found, res,
+		                  &why);
+		if (rc != INV_OK || found)
+			tx_rollback(st);
+		if (rc != INV_OK)
+			return outcome_unknown(st, w->id, token, why.msg, err);
+		if (found)
+			return INV_OK;
+	}
+	if (w->loaded)
+		*w->loaded = cur;
+	rc = rule_check(w->op, &cur, who, w->version, w->flags, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
+	*next = cur;
+	if (w->make) {
+		rc = w->make(st, w->ctx, &cur, next, &action, err);
+		if (rc != INV_OK)
+			return refuse(st, rc, NULL, res);
+	}
+	return write_row(st, who, w->op, w->flags, action,
+	                 w->sql ? w->sql : edit_sql, w->sql ? w->nparams : 7,
+	                 &cur, next, token, unknown, res, err);
+}
+
+enum inv_rc pgstore_write(struct pg_store *st, const struct identity *who,
+                          const struct pg_write *w, struct write_result *res,
+                          struct inv_err *err)
+{
+	char token[PG_TOKEN_SIZE];
+	struct invoice next;
+	enum inv_rc rc;
+
+	result_reset(res);
+	memset(&next, 0, sizeof next);
+	store_new_token(token);
+	for (int attempt = 0;; attempt++) {
+		bool unknown = false;
+		struct inv_err why;
+
+		rc = write_try(st, who, w, token, attempt > 0, &next, &unknown,
+		               res, err);
+		if (!unknown)
+			return rc;
+		result_reset(res);
+		inv_err_clear(&why);
+		if (reconnect(st, &why) != INV_OK)
+			return outcome_unknown(st, w->id, token, why.msg, err);
+		if (attempt > 0)
+			return outcome_unknown(st, w->id, token,
+				_("it dropped again on the retry"), err);
+	}
+}
+
+struct edit_ctx {
+	const struct invoice_input *in;
+	int64_t version;
+	bool overwrite;
+};
+
+/* The edit's row: the given fields over the loaded row. */
+static enum inv_rc edit_make(struct pg_store *st, void *ctx,
+                             const struct invoice *cur, struct invoice *next,
+                             const char **action, struct inv_err *err)
+{
+	const struct edit_ctx *e = ctx;
+	enum inv_rc rc = rule_input_apply(e->in, cur, next, err);
+
+	(void)st;
+	if (rc != INV_OK)
+		return rc;
+	if (strcmp(cur->number, next->number) == 0 &&
+	    strcmp(cur->customer, next->customer) == 0 &&
+	    cur->status == next->status &&
+	    cur->total_minor == next->total_minor &&
+	    strcmp(cur->currency, next->currency) == 0)
+		return inv_err_set(err, INV_INVALID, "unchanged",
+			_("nothing to change: the values given are the ones "
+			  "invoice %s already has"),
+			cur->number);
+	*action = e->overwrite && cur->version != e->version
+	                  ? "invoice.overwrite"
+	                  : "invoice.edit";
+	return INV_OK;
 }
 
 enum inv_rc pgstore_edit_fields(struct pg_store *st,
@@ -949,9 +1217,11 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
                                 struct write_result *res,
                                 struct inv_err *err)
 {
-	bool overwrite = flags & WRITE_OVERWRITE;
 	struct invoice_input in;
-	struct invoice cur, next;
+	struct edit_ctx e = {&in, version, flags & WRITE_OVERWRITE};
+	struct pg_write w = {.op = RULE_EDIT, .id = id, .version = version,
+	                     .flags = flags, .action = "invoice.edit",
+	                     .make = edit_make, .ctx = &e};
 	enum inv_rc rc;
 
 	result_reset(res);
@@ -959,33 +1229,7 @@ enum inv_rc pgstore_edit_fields(struct pg_store *st,
 	rc = rule_input_check(&in, err);
 	if (rc != INV_OK)
 		return rc;
-	rc = begin_load(st, who, id, &cur, err);
-	if (rc != INV_OK)
-		return rc;
-	rc = rule_check(RULE_EDIT, &cur, who, version, flags, err);
-	if (rc != INV_OK)
-		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
-	rc = rule_input_apply(&in, &cur, &next, err);
-	if (rc != INV_OK)
-		return refuse(st, rc, NULL, res);
-	if (strcmp(cur.number, next.number) == 0 &&
-	    strcmp(cur.customer, next.customer) == 0 &&
-	    cur.status == next.status && cur.total_minor == next.total_minor &&
-	    strcmp(cur.currency, next.currency) == 0) {
-		inv_err_set(err, INV_INVALID, "unchanged",
-			_("nothing to change: the values given are the ones "
-			  "invoice %s already has"),
-			cur.number);
-		return refuse(st, INV_INVALID, NULL, res);
-	}
-	return write_row(st, who, RULE_EDIT, flags,
-		overwrite && cur.version != version ? "invoice.overwrite"
-		                                    : "invoice.edit",
-		"UPDATE invoices SET number = $3, customer = $4, status = $5, "
-		"total_minor = $6, currency = $7, version = $2::bigint + 1, "
-		"updated_at = now() WHERE id = $1 AND version = $2 "
-		"RETURNING " ROW_COLS,
-		7, &cur, &next, res, err);
+	return pgstore_write(st, who, &w, res, err);
 }
 
 enum inv_rc pgstore_lifecycle(struct pg_store *st,
@@ -1013,20 +1257,15 @@ enum inv_rc pgstore_lifecycle(struct pg_store *st,
 		              "WHERE id = $1 AND version = $2 "
 		              "RETURNING " ROW_COLS,
 	};
-	struct invoice cur;
-	enum inv_rc rc;
+	struct pg_write w = {.op = op, .id = id, .version = version};
 
 	result_reset(res);
 	if (op != RULE_ARCHIVE && op != RULE_RESTORE && op != RULE_DELETE)
 		return inv_err_set(err, INV_INVALID, "", "not a lifecycle move");
-	rc = begin_load(st, who, id, &cur, err);
-	if (rc != INV_OK)
-		return rc;
-	rc = rule_check(op, &cur, who, version, 0, err);
-	if (rc != INV_OK)
-		return refuse(st, rc, rc == INV_CONFLICT ? &cur : NULL, res);
-	return write_row(st, who, op, 0, action[op], sql[op], 2, &cur, &cur,
-	                 res, err);
+	w.action = action[op];
+	w.sql = sql[op];
+	w.nparams = 2;
+	return pgstore_write(st, who, &w, res, err);
 }
 
 enum inv_rc pgstore_archive(struct pg_store *st, const struct identity *who,
@@ -1050,7 +1289,7 @@ enum inv_rc pgstore_delete(struct pg_store *st, const struct identity *who,
 	return pgstore_lifecycle(st, who, RULE_DELETE, id, version, res, err);
 }
 
-/* ---- idempotent create (SPEC 3.3) ----------------------------------------- */
+/* ---- idempotent create (SPEC 3.3) --------------------------------------- */
 
 /* The live invoice of the org holding number, if any, into *holder. */
 static enum inv_rc number_holder(struct pg_store *st, int64_t org,
@@ -1842,7 +2081,7 @@ enum inv_rc pgstore_add_member(struct pg_store *st, const char *user,
 	return rc;
 }
 
-/* ---- the demo dataset ------------------------------------------------------ */
+/* ---- the demo dataset ---------------------------------------------------- */
 
 static enum inv_rc demo_make(struct pg_store *st, const struct identity *who,
                              const struct demo_invoice *d, const char *number,
@@ -2050,7 +2289,7 @@ enum inv_rc pgstore_audit_explain(struct pg_store *st, const char *detail,
 	return INV_OK;
 }
 
-/* ---- the demonstrations (store_demo.h) ------------------------------------ */
+/* ---- the demonstrations (store_demo.h) ---------------------------------- */
 
 /* A peer write through a connection of its own, as another terminal's:
  * the version bumped under the row's lock, audited as invoice.drift. */
@@ -2084,7 +2323,7 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 			"UPDATE invoices SET version = $2::bigint + 1, "
 			"updated_at = now() WHERE id = $1 AND version = $2 "
 			"RETURNING " ROW_COLS,
-			2, &cur, &cur, res, err);
+			2, &cur, &cur, NULL, NULL, res, err);
 	pgstore_close(peer);
 	return rc;
 }

@@ -21,7 +21,7 @@
 #include "store.h"
 
 /* The schema version data/schema-pg.sql installs (meta schema_version). */
-#define PG_SCHEMA_VERSION 3
+#define PG_SCHEMA_VERSION 4
 
 struct pg_store;
 
@@ -83,7 +83,8 @@ enum inv_rc pgstore_summary(struct pg_store *st, const struct identity *who,
 
 /* The guarded writes: BEGIN; SELECT ... FOR UPDATE by (session org, id);
  * tenancy, lifecycle, role, version; the UPDATE with a claim naming the
- * action; COMMIT. */
+ * action and a request token of the call's own; COMMIT.  A COMMIT whose
+ * outcome is unknown is settled by the token (pgstore_write, pgmore.h). */
 enum inv_rc pgstore_edit_fields(struct pg_store *st,
                                 const struct identity *who, int64_t id,
                                 int64_t version,

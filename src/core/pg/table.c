@@ -88,6 +88,22 @@ static enum inv_rc t_lifecycle(struct store *st, const struct identity *who,
 	return pgstore_lifecycle(st->impl, who, op, id, version, res, err);
 }
 
+static enum inv_rc t_revert_plan(struct store *st, const struct identity *who,
+                                 int64_t id, int64_t to_version,
+                                 struct revert_plan *out, struct inv_err *err)
+{
+	return pgstore_revert_plan(st->impl, who, id, to_version, out, err);
+}
+
+static enum inv_rc t_revert(struct store *st, const struct identity *who,
+                            int64_t id, int64_t to_version, int64_t version,
+                            struct revert_plan *plan, struct write_result *res,
+                            struct inv_err *err)
+{
+	return pgstore_revert(st->impl, who, id, to_version, version, plan,
+	                      res, err);
+}
+
 static enum inv_rc t_create(struct store *st, const struct identity *who,
                             const char *token, const char *number,
                             const struct invoice_input *in,
@@ -316,6 +332,8 @@ const struct store_backend store_backend_pg = {
     .summary_recount = t_summary_recount,
     .edit_fields = t_edit_fields,
     .lifecycle = t_lifecycle,
+    .revert_plan = t_revert_plan,
+    .revert = t_revert,
     .create = t_create,
     .audit_tail = t_audit_tail,
     .audit_explain = t_audit_explain,
