@@ -1000,28 +1000,13 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 /* ---- a write whose commit's outcome is unknown --------------------------- */
 
 /* Connect st's connection again (the same PGconn, so the terminal still
- * holds at most two connections), as pgstore_open left it.  Prepared
- * statements went with the old session.  The wake-up LISTENs on a
- * connection of its own (st->listen), which this leaves alone: when it
- * dropped too, pgstore_wakeup_check makes it again and has the feed
- * re-read. */
+ * holds at most two connections), as pgstore_open left it, LISTENing
+ * again when it listened: pg_reconnect, with the wake-up below. */
+static enum inv_rc pg_reconnect(struct pg_store *st, struct inv_err *err);
+
 static enum inv_rc reconnect(struct pg_store *st, struct inv_err *err)
 {
-	char line[400];
-
-	PQreset(st->conn);
-	st->nprepared = 0;
-	if (PQstatus(st->conn) == CONNECTION_OK) {
-		PGresult *r = PQexec(st->conn,
-			"SELECT set_config('search_path', 'public', false)");
-		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-
-		PQclear(r);
-		if (ok)
-			return INV_OK;
-	}
-	first_line(line, sizeof line, PQerrorMessage(st->conn));
-	return inv_err_set(err, INV_ERROR, "", "%s", line);
+	return pg_reconnect(st, err);
 }
 
 static enum inv_rc outcome_unknown(struct pg_store *st, int64_t id,
@@ -1573,8 +1558,15 @@ static enum inv_rc pg_reconnect(struct pg_store *st, struct inv_err *err)
 	}
 	rc = pg_run(st, "SELECT set_config('search_path', 'public', false)",
 	            0, NULL, NULL, err);
-	if (rc == INV_OK && listened)
+	if (rc == INV_OK && listened) {
+		uint64_t one = 1;
+
 		rc = listen_start(st, err);
+		/* what the gap held is read from the feed: wake the reader */
+		if (rc == INV_OK && write(st->wake_ev, &one, sizeof one) < 0)
+			rc = inv_err_set(err, INV_ERROR, "", "eventfd: %s",
+			                 strerror(errno));
+	}
 	return rc;
 }
 
