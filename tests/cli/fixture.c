@@ -14,6 +14,7 @@
 
 #include "fixture.h"
 #include "template.h"
+#include "testdb.h"
 
 const char *fx_bin;
 char fx_dir[256];
@@ -26,6 +27,11 @@ void fx_setup(void)
 	snprintf(fx_dir, sizeof fx_dir, "%s/inved-cli-XXXXXX",
 	         tmp && *tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(fx_dir));
+	if (testdb_pg()) {
+		/* a copy of the program's demo database (testdb.h) */
+		testdb_demo_copy(fx_db, sizeof fx_db);
+		return;
+	}
 	snprintf(fx_db, sizeof fx_db, "%s/invoices.db", fx_dir);
 	template_copy(fx_db);
 }
@@ -34,6 +40,8 @@ void fx_teardown(void)
 {
 	char cmd[2 * sizeof fx_dir + 64];
 
+	if (testdb_pg())
+		testdb_drop(fx_db);
 	/* Files a test made immutable or read-only must still go. */
 	snprintf(cmd, sizeof cmd, "chattr -R -i '%s' 2>/dev/null; rm -rf '%s'",
 	         fx_dir, fx_dir);
@@ -162,11 +170,21 @@ static void dump_row(struct text *t, sqlite3_stmt *s)
 	text_add(t, "\n", 1);
 }
 
+bool fx_is_uri(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 ||
+	       strncmp(path, "postgres://", 11) == 0;
+}
+
 char *fx_dump(const char *path)
 {
-	sqlite3 *h = open_read(path);
+	sqlite3 *h;
 	sqlite3_stmt *tables = NULL;
 	struct text t = {NULL, 0, 0};
+
+	if (fx_is_uri(path))
+		return testdb_su_dump(path);
+	h = open_read(path);
 
 	text_add(&t, "", 0);
 	ck_assert_int_eq(sqlite3_prepare_v2(h,
@@ -202,9 +220,13 @@ char *fx_dump(const char *path)
 
 int64_t fx_audit_count(const char *path)
 {
-	sqlite3 *h = open_read(path);
+	sqlite3 *h;
 	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
+
+	if (fx_is_uri(path))
+		return testdb_su_count(path, "SELECT count(*) FROM audit");
+	h = open_read(path);
 
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM audit", -1,
 	                                    &s, NULL), SQLITE_OK);
@@ -263,7 +285,8 @@ int fx_main(Suite *s)
 	unsetenv("INVED_DB");
 	unsetenv("INVED_USER");
 	unsetenv("INVED_BUSY_TIMEOUT");
-	if (!template_make(fx_bin)) {
+	/* on PostgreSQL testdb made the program's demo database */
+	if (!testdb_pg() && !template_make(fx_bin)) {
 		template_remove();
 		return EXIT_FAILURE;
 	}

@@ -23,6 +23,7 @@
 #include "jsonv.h"
 #include "run.h"
 #include "template.h"
+#include "testdb.h"
 
 static const char *bin;
 static char dir[256];
@@ -249,6 +250,11 @@ static void setup(void)
 	snprintf(dir, sizeof dir, "%s/inved-cli-XXXXXX",
 	         tmp && *tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
+	if (testdb_pg()) {
+		/* a copy of the program's demo database (testdb.h) */
+		testdb_demo_copy(db, sizeof db);
+		return;
+	}
 	snprintf(db, sizeof db, "%s/invoices.db", dir);
 	template_copy(db);
 }
@@ -257,6 +263,8 @@ static void teardown(void)
 {
 	char cmd[400];
 
+	if (testdb_pg())
+		testdb_drop(db);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
@@ -1722,8 +1730,9 @@ int main(void)
 	unsetenv("INVED_DB");
 	unsetenv("INVED_USER");
 	unsetenv("INVED_BUSY_TIMEOUT");
-	/* every test starts from a copy of one `init --demo` */
-	if (!template_make(bin)) {
+	/* every test starts from a copy of one `init --demo` (on
+	 * PostgreSQL testdb made it before main) */
+	if (!testdb_pg() && !template_make(bin)) {
 		template_remove();
 		return EXIT_FAILURE;
 	}
