@@ -237,6 +237,59 @@ int64_t fx_audit_count(const char *path)
 	return n;
 }
 
+void fx_sql(const char *sql)
+{
+	sqlite3 *h = NULL;
+	char *msg = NULL;
+
+	if (fx_is_uri(fx_db)) {
+		testdb_su_exec(fx_db, sql);
+		return;
+	}
+	ck_assert_int_eq(sqlite3_open(fx_db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+		ck_abort_msg("%s: %s", sql, msg ? msg : sqlite3_errmsg(h));
+	sqlite3_close(h);
+}
+
+int64_t fx_sql_int(const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (fx_is_uri(fx_db))
+		return testdb_su_count(fx_db, sql);
+	h = open_read(fx_db);
+	ck_assert_msg(sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK,
+	              "%s: %s", sql, sqlite3_errmsg(h));
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+const char *fx_where(void)
+{
+	static char name[128];
+	const char *p;
+	size_t n;
+
+	if (!fx_is_uri(fx_db))
+		return fx_db;
+	p = strstr(fx_db, ":///");
+	ck_assert_ptr_nonnull(p);
+	p += 4;
+	n = strcspn(p, "?");
+	ck_assert_uint_lt(n, sizeof name);
+	memcpy(name, p, n);
+	name[n] = '\0';
+	return name;
+}
+
 unsigned char *fx_file_bytes(const char *path, size_t *len)
 {
 	unsigned char *buf = NULL;

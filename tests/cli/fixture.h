@@ -57,6 +57,16 @@ int64_t fx_audit_count(const char *path);
 /* path is a postgresql:// or postgres:// URI. */
 bool fx_is_uri(const char *path);
 
+/* Run sql on this test's database as a foreign writer (not inved): the
+ * sqlite3 C API, or on PostgreSQL the superuser (no member: its writes
+ * are audited as 'external').  Fails the test on error. */
+void fx_sql(const char *sql);
+/* The first column of the first row of sql as a number (-1 when none). */
+int64_t fx_sql_int(const char *sql);
+/* How the database names itself in messages: the file's path, or on
+ * PostgreSQL the database's name (a URI may hold a password). */
+const char *fx_where(void);
+
 /* The file's bytes, *len set (NULL when it cannot be read). */
 unsigned char *fx_file_bytes(const char *path, size_t *len);
 

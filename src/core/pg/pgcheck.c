@@ -554,10 +554,18 @@ static void repaired(struct check_report *out, const struct check_finding *f)
 	r = &out->repaired[out->nrepaired++];
 	*r = *f;
 	r->repairable = false;
+	/* the words of the SQLite repair's report */
 	if (f->kind == CHECK_SCHEMA_EXTRA)
-		snprintf(r->msg, sizeof r->msg, _("dropped the %s"), f->object);
+		snprintf(r->msg, sizeof r->msg,
+		         _("dropped the %s, which this version does not "
+		           "install"), f->object);
+	else if (f->kind == CHECK_SCHEMA_MISSING)
+		snprintf(r->msg, sizeof r->msg, _("recreated the missing %s"),
+		         f->object);
 	else
-		snprintf(r->msg, sizeof r->msg, _("reinstalled the %s"), f->object);
+		snprintf(r->msg, sizeof r->msg,
+		         _("reinstalled the %s as this version installs it"),
+		         f->object);
 }
 
 /* Drop an object that is not the schema's: its names come from the
