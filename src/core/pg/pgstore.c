@@ -1994,8 +1994,10 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 	return rc;
 }
 
-/* Every invoice's row lock, held by a connection of its own for ms: each
- * guarded write waits for it and, past its busy timeout, is busy. */
+/* Every invoice's and every org's row lock, held by a connection of its
+ * own for ms: each guarded write waits for it and, past its busy timeout,
+ * is busy; a create too (its number is allocated under the org's row
+ * lock), as under SQLite's write lock. */
 enum inv_rc pgstore_hold_lock(struct pg_store *st, int ms, struct inv_err *err)
 {
 	struct pg_store *holder = NULL;
@@ -2018,6 +2020,10 @@ enum inv_rc pgstore_hold_lock(struct pg_store *st, int ms, struct inv_err *err)
 	if (rc == INV_OK)
 		rc = pg_run(holder, "SELECT count(*) FROM "
 		                    "(SELECT 1 FROM invoices FOR UPDATE) l",
+		            0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(holder, "SELECT count(*) FROM "
+		                    "(SELECT 1 FROM orgs FOR UPDATE) l",
 		            0, NULL, NULL, err);
 	if (rc == INV_OK)
 		rc = pg_run(holder, "SELECT pg_sleep($1::float8)", 1, params,
