@@ -460,10 +460,97 @@ static enum inv_role role_from_text(const char *t)
 	return strcmp(t, "admin") == 0 ? ROLE_ADMIN : ROLE_MEMBER;
 }
 
+/* "alice@acme (admin), bob@acme (member)" for messages, as the SQLite
+ * store words them: one user's own ("acme (admin)"), or with user NULL
+ * every membership (a demo database's, whose users are public). */
+static void memberships_text(struct pg_store *st, const char *user,
+                             char *buf, size_t len)
+{
+	const char *params[1] = {user};
+	struct inv_err ignored;
+	PGresult *r = NULL;
+	size_t used = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	if (pg_run(st, user
+	           ? "SELECT u.name, o.name, m.role FROM memberships m "
+	             "JOIN orgs o ON o.id = m.org_id JOIN users u "
+	             "ON u.id = m.user_id WHERE u.name = $1 ORDER BY o.name "
+	             "LIMIT 13"
+	           : "SELECT u.name, o.name, m.role FROM memberships m "
+	             "JOIN orgs o ON o.id = m.org_id JOIN users u "
+	             "ON u.id = m.user_id ORDER BY o.name, m.role, u.name "
+	             "LIMIT 13",
+	           user ? 1 : 0, params, &r, &ignored) != INV_OK)
+		return;
+	n = PQntuples(r);
+	for (i = 0; i < n && used + 1 < len; i++) {
+		int w;
+
+		if (i == 12) {
+			snprintf(buf + used, len - used, ", …");
+			break;
+		}
+		if (user)
+			w = snprintf(buf + used, len - used, "%s%s (%s)",
+			             i ? ", " : "", PQgetvalue(r, i, 1),
+			             PQgetvalue(r, i, 2));
+		else
+			w = snprintf(buf + used, len - used, "%s%s@%s (%s)",
+			             i ? ", " : "", PQgetvalue(r, i, 0),
+			             PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	PQclear(r);
+	if (n == 0)
+		snprintf(buf, len, "%s", _("none"));
+}
+
+/* Refusing someone who is not a member of any org: in a demo database,
+ * whose users are public, with the memberships that exist (and whether
+ * the name is a user at all), as on SQLite; elsewhere how to get in,
+ * never who is. */
+static enum inv_rc identity_not_member(struct pg_store *st, const char *name,
+                                       struct inv_err *err)
+{
+	const char *params[1] = {name};
+	PGresult *r = NULL;
+	char list[256];
+	bool known;
+	enum inv_rc rc;
+
+	if (!st->demo)
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("%s is not a member of any org in %s; ask an admin "
+			  "of your org to run `inved member add %s`"),
+			name, st->where, name);
+	rc = pg_run(st, "SELECT 1 FROM users WHERE name = $1", 1, params, &r,
+	            err);
+	if (rc != INV_OK)
+		return rc;
+	known = PQntuples(r) > 0;
+	PQclear(r);
+	memberships_text(st, NULL, list, sizeof list);
+	if (known)
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("%s is not a member of any org in %s; memberships "
+			  "that exist: %s — pick one with --user NAME (or "
+			  "INVED_USER)"),
+			name, st->where, list);
+	return inv_err_set(err, INV_FORBIDDEN, "user",
+		_("unknown user '%s' in %s; memberships that exist: %s — "
+		  "pick one with --user NAME (or INVED_USER)"),
+		name, st->where, list);
+}
+
 enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
                              const char *org, struct identity *out,
                              struct inv_err *err)
 {
+	char list[256];
 	const char *name = st->role;
 	const char *params[2];
 	PGresult *r = NULL;
@@ -493,22 +580,32 @@ enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
 		return rc;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		if (params[1])
-			return inv_err_set(err, INV_FORBIDDEN, "org",
-				_("%s is not a member of org '%s'; %s's "
-				  "memberships: %s"),
-				name, org, name, "-");
-		return inv_err_set(err, INV_FORBIDDEN, "user",
-			_("%s is not a member of any org in %s; ask an admin "
-			  "of your org to run `inved member add %s`"),
-			name, st->where, name);
+		r = NULL;
+		/* as on SQLite: a name that is no user is refused as one,
+		 * whatever --org says */
+		rc = params[1] ? pg_run(st, "SELECT 1 FROM users WHERE name = "
+		                            "$1", 1, params, &r, err)
+		               : INV_OK;
+		if (rc != INV_OK)
+			return rc;
+		if (!r || PQntuples(r) == 0) {
+			PQclear(r);
+			return identity_not_member(st, name, err);
+		}
+		PQclear(r);
+		memberships_text(st, name, list, sizeof list);
+		return inv_err_set(err, INV_FORBIDDEN, "org",
+			_("%s is not a member of org '%s'; %s's memberships: %s"),
+			name, org, name, list);
 	}
 	if (PQntuples(r) > 1) {
 		PQclear(r);
+		/* only the user's own memberships */
+		memberships_text(st, name, list, sizeof list);
 		return inv_err_set(err, INV_FORBIDDEN, "org",
 			_("%s is a member of several orgs (%s); choose one with "
 			  "--org"),
-			name, "...");
+			name, list);
 	}
 	out->user_id = int_value(r, 0, 0);
 	snprintf(out->user, sizeof out->user, "%s", name);
