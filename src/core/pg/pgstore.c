@@ -1560,6 +1560,33 @@ enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
 
 /* ---- members ------------------------------------------------------------- */
 
+/* The one asking must be an admin of the org now, not only when the
+ * session began (rules.c: rule_member_admin). */
+static enum inv_rc member_admin_check(struct pg_store *st,
+                                      const struct identity *who,
+                                      struct inv_err *err)
+{
+	char org[24], uid[24];
+	const char *params[2] = {org, uid};
+	PGresult *r = NULL;
+	enum inv_role role = ROLE_MEMBER;
+	bool found;
+	enum inv_rc rc;
+
+	int_text(org, who->org_id);
+	int_text(uid, who->user_id);
+	rc = pg_run(st, "SELECT role FROM memberships WHERE org_id = $1 "
+	                "AND user_id = $2",
+	            2, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	found = PQntuples(r) == 1;
+	if (found)
+		role = role_from_text(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return rule_member_admin(who, found, role, err);
+}
+
 enum inv_rc pgstore_members(struct pg_store *st, const struct identity *who,
                             const char *after, struct member *out,
                             size_t max, size_t *n, struct inv_err *err)
@@ -1573,6 +1600,9 @@ enum inv_rc pgstore_members(struct pg_store *st, const struct identity *who,
 	*n = 0;
 	int_text(org, who->org_id);
 	int_text(lim, (int64_t)max);
+	rc = member_admin_check(st, who, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = pg_run(st, "SELECT u.name, m.role FROM memberships m "
 	                "JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 "
 	                "AND u.name > $2 ORDER BY u.name COLLATE \"C\" LIMIT $3",
