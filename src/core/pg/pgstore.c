@@ -962,6 +962,19 @@ static void server_forbade(enum rule_op op, const struct invoice *cur,
 
 /* The claimed UPDATE of the loaded row, its new row into res, and the
  * audit row the triggers wrote for it; then COMMIT. */
+/* The totals' bigint arithmetic raised (22003): a write that would take
+ * an org's sum past the 64-bit range, said in the SQLite store's words,
+ * naming the row the invoice was going into. */
+static void totals_overflow(struct pg_store *st, enum inv_rc rc,
+                            const struct invoice *next, struct inv_err *err)
+{
+	if (rc == INV_INVALID && err && strcmp(st->state, "22003") == 0)
+		inv_err_set(err, INV_INVALID, "total",
+			_("the sum of this org's %s invoices (%s) would pass "
+			  "the 64-bit range; nothing was written"),
+			next->currency, invoice_life_label(invoice_life(next)));
+}
+
 static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
                              enum rule_op op, int flags, const char *action,
                              const char *sql, int nparams,
@@ -995,6 +1008,7 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 	int_text(total, next->total_minor);
 	int_text(to, cur->version + 1);
 	rc = pg_pipeline(st, steps, 4, err);
+	totals_overflow(st, rc, next, err);
 	if (rc == INV_CONFLICT && err && strstr(err->msg, "invoices_live_number"))
 		inv_err_set(err, INV_CONFLICT, "number",
 			_("number %s is held by another live invoice; renumber "
@@ -1294,6 +1308,7 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 	                "total_minor, currency) VALUES ($1, $2, $3, $4, $5, $6) "
 	                "RETURNING " ROW_COLS,
 	            6, row, &r, err);
+	totals_overflow(st, rc, &next, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	row_read(r, 0, &res->row);
