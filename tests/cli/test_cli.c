@@ -293,19 +293,29 @@ START_TEST(init_demo_reports_the_path_it_created)
 	struct run r;
 	struct jv *v;
 
-	snprintf(path, sizeof path, "%s/fresh.db", dir);
+	/* a file, or on PostgreSQL an empty database of the server's */
+	if (testdb_pg())
+		testdb_empty(path, sizeof path);
+	else
+		snprintf(path, sizeof path, "%s/fresh.db", dir);
 	r = RAW(NULL, "--db", path, "init", "--demo");
 	expect_code(&r, 0);
 	expect_in(r.out, path);
 	run_free(&r);
-
-	snprintf(path, sizeof path, "%s/fresh2.db", dir);
+	if (testdb_pg()) {
+		testdb_drop(path);
+		testdb_empty(path, sizeof path);
+	} else {
+		snprintf(path, sizeof path, "%s/fresh2.db", dir);
+	}
 	v = json_run(RAW(NULL, "--db", path, "init", "--demo", "--json"), 0);
 	ck_assert(jbool(v, "ok"));
 	ck_assert_str_eq(jstr(v, "path"), path);
 	ck_assert(jbool(v, "created"));
 	ck_assert(jbool(v, "demo"));
 	jv_free(v);
+	if (testdb_pg())
+		testdb_drop(path);
 }
 END_TEST
 
@@ -527,25 +537,43 @@ END_TEST
 
 START_TEST(missing_database_names_the_path_and_the_fix)
 {
-	char path[400];
+	char path[400], name[400];
 	struct stat sb;
 	struct run r;
 	struct jv *v;
 
-	snprintf(path, sizeof path, "%s/missing.db", dir);
+	/* a missing file; on PostgreSQL a database without inved's schema,
+	 * named in messages by its name (a URI may hold a password) */
+	if (testdb_pg()) {
+		testdb_empty(path, sizeof path);
+		snprintf(name, sizeof name, "%s", strstr(path, ":///") + 4);
+		name[strcspn(name, "?")] = '\0';
+	} else {
+		snprintf(path, sizeof path, "%s/missing.db", dir);
+		snprintf(name, sizeof name, "%s", path);
+	}
 	r = RAW(NULL, "--db", path, "--user", "alice", "list");
 	ck_assert_int_ne(r.code, 0);
 	ck_assert_int_eq(r.code, 4);
-	expect_in(r.err, path);
+	expect_in(r.err, name);
 	expect_in(r.err, "inved init");
 	run_free(&r);
-	ck_assert_msg(stat(path, &sb) != 0, "a read must not create %s", path);
+	if (testdb_pg())
+		ck_assert_msg(testdb_su_count(path, "SELECT count(*) FROM "
+		                              "pg_tables WHERE schemaname = "
+		                              "'public'") == 0,
+		              "a read must not create the schema in %s", path);
+	else
+		ck_assert_msg(stat(path, &sb) != 0, "a read must not create %s",
+		              path);
 
 	v = json_run(RAW(NULL, "--db", path, "--user", "alice", "show", "1",
 	                 "--json"), 4);
 	ck_assert_str_eq(jstr(v, "error"), "not_found");
-	expect_in(jstr(v, "message"), path);
+	expect_in(jstr(v, "message"), name);
 	jv_free(v);
+	if (testdb_pg())
+		testdb_drop(path);
 }
 END_TEST
 
@@ -1689,11 +1717,7 @@ static Suite *cli_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, init_demo_reports_the_path_it_created);
 	tcase_add_test(tc, init_on_existing_database_keeps_it);
-	tcase_add_test(tc, init_without_an_org_says_how_to_add_one);
-	tcase_add_test(tc, init_org_makes_the_logged_in_account_admin_of_a_new_org);
 	tcase_add_test(tc, init_org_is_refused_in_a_demo_database);
-	tcase_add_test(tc, init_creates_the_default_xdg_directory);
-	tcase_add_test(tc, init_into_a_missing_directory_names_it);
 	tcase_add_test(tc, missing_database_names_the_path_and_the_fix);
 	tcase_add_test(tc, unknown_user_is_forbidden_naming_the_memberships);
 	tcase_add_test(tc, org_option_picks_a_membership_and_refuses_a_foreign_one);
@@ -1742,6 +1766,22 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, locked_database_exits_busy_and_writes_nothing);
 	tcase_add_test(tc, screen_view_all_for_a_member_is_refused_before_it_opens);
 	suite_add_tcase(s, tc);
+	/* A team's SQLite file: its user is the OS account that runs inved
+	 * (on PostgreSQL the connection's role, tests/pg), and where init
+	 * puts the file (the XDG default, a missing directory). */
+	if (!testdb_pg()) {
+		TCase *file = tcase_create("file");
+
+		tcase_add_checked_fixture(file, setup, teardown);
+		tcase_set_timeout(file, 120);
+		tcase_add_test(file, init_without_an_org_says_how_to_add_one);
+		tcase_add_test(file, init_org_makes_the_logged_in_account_admin_of_a_new_org);
+		tcase_add_test(file, init_creates_the_default_xdg_directory);
+		tcase_add_test(file, init_into_a_missing_directory_names_it);
+		suite_add_tcase(s, file);
+	}
+	testdb_sqlite_only("cli", 4, "a team file's OS-account identity at "
+	                   "init, and where init puts the file");
 	return s;
 }
 
