@@ -352,6 +352,28 @@ START_TEST(a_database_from_a_newer_inved_is_refused_untouched)
 }
 END_TEST
 
+/* The same on PostgreSQL: a database whose meta says a newer schema is
+ * refused by every command, init included, and no row changes. */
+START_TEST(a_server_database_from_a_newer_inved_is_refused_untouched)
+{
+	char *before, *after;
+	size_t i;
+
+	fx_sql("UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+	before = fx_dump(fx_db);
+	for (i = 0; i < sizeof every_command / sizeof every_command[0]; i++)
+		expect_refusal(fx_db, every_command[i], 1,
+		               ARGS(fx_where(), "newer inved", "schema 99",
+		                    "upgrade inved"));
+	expect_refusal(fx_db, ARGS("init"), 1, ARGS(fx_where(), "newer inved"));
+	expect_refusal(fx_db, ARGS("init", "--demo"), 1, ARGS("newer inved"));
+	after = fx_dump(fx_db);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+END_TEST
+
 /* ---- a file that cannot be written ----------------------------------------- */
 
 /* Root writes through file modes, so a read-only file is made immutable
@@ -661,7 +683,18 @@ static Suite *faults_suite(void)
 		suite_add_tcase(s, tc);
 	testdb_sqlite_only("cli-faults", 10, "the database file's faults: "
 	                   "a missing, foreign, empty, truncated, corrupt, "
-	                   "newer or read-only file");
+	                   "newer or read-only file; a newer schema has its "
+	                   "own case there");
+
+	if (testdb_pg()) {
+		TCase *server = tcase_create("server");
+
+		tcase_add_checked_fixture(server, fx_setup, fx_teardown);
+		tcase_set_timeout(server, 120);
+		tcase_add_test(server,
+		               a_server_database_from_a_newer_inved_is_refused_untouched);
+		suite_add_tcase(s, server);
+	}
 
 	tcase_add_checked_fixture(lock, fx_setup, fx_teardown);
 	tcase_set_timeout(lock, 120);

@@ -356,7 +356,8 @@ static enum inv_rc schema_ready(struct pg_store *st, bool create,
 	if (have > PG_SCHEMA_VERSION)
 		return inv_err_set(err, INV_ERROR, "",
 			_("%s was written by a newer inved (schema %" PRId64
-			  "); this one knows schema %d and leaves it untouched"),
+			  ", this inved knows up to %d); it was not modified — "
+			  "upgrade inved to open it"),
 			st->where, have, PG_SCHEMA_VERSION);
 	if (have == 0 && !create)
 		return inv_err_set(err, INV_NOT_FOUND, "",
