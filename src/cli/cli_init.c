@@ -235,7 +235,20 @@ static int init_run(struct cli *c, bool demo, const char *org)
 		rc = init_make_parent(c->g->db_path, &err);
 	else
 		rc = init_check_parent(c->g->db_path, &err);
-	if (rc == INV_OK) {
+	if (rc == INV_OK && !file) {
+		/* a server's database existed when it already holds inved's
+		 * schema: opening it without CREATE says so */
+		struct store_options opt;
+
+		cli_store_options(c->g, STORE_OPEN_EXISTING, &opt);
+		rc = store_open(c->g->db_path, &opt, &c->st, &err);
+		existed = rc == INV_OK;
+		if (rc == INV_NOT_FOUND) {
+			inv_err_clear(&err);
+			rc = INV_OK;
+		}
+	}
+	if (rc == INV_OK && !c->st) {
 		struct store_options opt;
 
 		cli_store_options(c->g, STORE_OPEN_CREATE, &opt);

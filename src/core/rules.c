@@ -178,6 +178,21 @@ enum inv_rc rule_view(const struct identity *who, enum inv_view view,
 	return INV_OK;
 }
 
+enum inv_rc rule_member_admin(const struct identity *who, bool found,
+                              enum inv_role role, struct inv_err *err)
+{
+	if (!found)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("%s is no longer a member of %s"), who->user,
+			who->org);
+	if (role != ROLE_ADMIN)
+		return inv_err_set(err, INV_FORBIDDEN, "",
+			_("managing members needs the admin role; %s is a member "
+			  "of %s"),
+			who->user, who->org);
+	return INV_OK;
+}
+
 /* ---- the field rules ------------------------------------------------- */
 
 /* Validation that needs no row: runs before the transaction, so bad input

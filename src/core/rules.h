@@ -92,6 +92,13 @@ enum inv_rc rule_stale(const struct invoice *cur, struct inv_err *err);
 enum inv_rc rule_view(const struct identity *who, enum inv_view view,
                       struct inv_err *err);
 
+/* Managing members (listing them included) is for an admin of the org
+ * now, not only when the session began: found and role are who's
+ * membership as the store reads it at the call (found false: gone, or
+ * another user of that name).  INV_FORBIDDEN otherwise. */
+enum inv_rc rule_member_admin(const struct identity *who, bool found,
+                              enum inv_role role, struct inv_err *err);
+
 /* ---- the field rules: what a write may carry, checked before any
  * transaction so bad input never takes the write lock ---- */
 

@@ -14,6 +14,7 @@
 
 #include "fixture.h"
 #include "template.h"
+#include "testdb.h"
 
 const char *fx_bin;
 char fx_dir[256];
@@ -26,6 +27,11 @@ void fx_setup(void)
 	snprintf(fx_dir, sizeof fx_dir, "%s/inved-cli-XXXXXX",
 	         tmp && *tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(fx_dir));
+	if (testdb_pg()) {
+		/* a copy of the program's demo database (testdb.h) */
+		testdb_demo_copy(fx_db, sizeof fx_db);
+		return;
+	}
 	snprintf(fx_db, sizeof fx_db, "%s/invoices.db", fx_dir);
 	template_copy(fx_db);
 }
@@ -34,6 +40,8 @@ void fx_teardown(void)
 {
 	char cmd[2 * sizeof fx_dir + 64];
 
+	if (testdb_pg())
+		testdb_drop(fx_db);
 	/* Files a test made immutable or read-only must still go. */
 	snprintf(cmd, sizeof cmd, "chattr -R -i '%s' 2>/dev/null; rm -rf '%s'",
 	         fx_dir, fx_dir);
@@ -162,11 +170,21 @@ static void dump_row(struct text *t, sqlite3_stmt *s)
 	text_add(t, "\n", 1);
 }
 
+bool fx_is_uri(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 ||
+	       strncmp(path, "postgres://", 11) == 0;
+}
+
 char *fx_dump(const char *path)
 {
-	sqlite3 *h = open_read(path);
+	sqlite3 *h;
 	sqlite3_stmt *tables = NULL;
 	struct text t = {NULL, 0, 0};
+
+	if (fx_is_uri(path))
+		return testdb_su_dump(path);
+	h = open_read(path);
 
 	text_add(&t, "", 0);
 	ck_assert_int_eq(sqlite3_prepare_v2(h,
@@ -202,9 +220,13 @@ char *fx_dump(const char *path)
 
 int64_t fx_audit_count(const char *path)
 {
-	sqlite3 *h = open_read(path);
+	sqlite3 *h;
 	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
+
+	if (fx_is_uri(path))
+		return testdb_su_count(path, "SELECT count(*) FROM audit");
+	h = open_read(path);
 
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM audit", -1,
 	                                    &s, NULL), SQLITE_OK);
@@ -213,6 +235,59 @@ int64_t fx_audit_count(const char *path)
 	sqlite3_finalize(s);
 	sqlite3_close(h);
 	return n;
+}
+
+void fx_sql(const char *sql)
+{
+	sqlite3 *h = NULL;
+	char *msg = NULL;
+
+	if (fx_is_uri(fx_db)) {
+		testdb_su_exec(fx_db, sql);
+		return;
+	}
+	ck_assert_int_eq(sqlite3_open(fx_db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
+		ck_abort_msg("%s: %s", sql, msg ? msg : sqlite3_errmsg(h));
+	sqlite3_close(h);
+}
+
+int64_t fx_sql_int(const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (fx_is_uri(fx_db))
+		return testdb_su_count(fx_db, sql);
+	h = open_read(fx_db);
+	ck_assert_msg(sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK,
+	              "%s: %s", sql, sqlite3_errmsg(h));
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return n;
+}
+
+const char *fx_where(void)
+{
+	static char name[128];
+	const char *p;
+	size_t n;
+
+	if (!fx_is_uri(fx_db))
+		return fx_db;
+	p = strstr(fx_db, ":///");
+	ck_assert_ptr_nonnull(p);
+	p += 4;
+	n = strcspn(p, "?");
+	ck_assert_uint_lt(n, sizeof name);
+	memcpy(name, p, n);
+	name[n] = '\0';
+	return name;
 }
 
 unsigned char *fx_file_bytes(const char *path, size_t *len)
@@ -263,7 +338,8 @@ int fx_main(Suite *s)
 	unsetenv("INVED_DB");
 	unsetenv("INVED_USER");
 	unsetenv("INVED_BUSY_TIMEOUT");
-	if (!template_make(fx_bin)) {
+	/* on PostgreSQL testdb made the program's demo database */
+	if (!testdb_pg() && !template_make(fx_bin)) {
 		template_remove();
 		return EXIT_FAILURE;
 	}

@@ -21,10 +21,13 @@
 
 extern const char *fx_bin;  /* the inved binary */
 extern char fx_dir[256];    /* this test's scratch directory */
-extern char fx_db[320];     /* its demo database */
+extern char fx_db[320];     /* its demo database: a file, or on
+                             * PostgreSQL a URI (testdb.h) */
 
-/* A scratch directory holding a fresh demo database (a copy of the one
- * fx_main prepared with `init --demo`, template.h); teardown removes it. */
+/* A scratch directory and a fresh demo database: on SQLite a file in it
+ * (a copy of the one fx_main prepared with `init --demo`, template.h), on
+ * PostgreSQL a copy of the program's demo template (testdb.h); teardown
+ * removes both. */
 void fx_setup(void);
 void fx_teardown(void);
 
@@ -46,10 +49,23 @@ int64_t fx_jint(const struct jv *o, const char *key);
 const char *fx_error_name(int code);
 
 /* Every row of every table of the database at path, as text, read through
- * the SQLite C API (read-only): equal dumps mean nothing was written. */
+ * the SQLite C API (read-only), or for a PostgreSQL URI as the superuser
+ * (testdb_su_dump): equal dumps mean nothing was written. */
 char *fx_dump(const char *path);
-/* How many rows the audit table holds. */
+/* How many rows the audit table holds (every org's). */
 int64_t fx_audit_count(const char *path);
+/* path is a postgresql:// or postgres:// URI. */
+bool fx_is_uri(const char *path);
+
+/* Run sql on this test's database as a foreign writer (not inved): the
+ * sqlite3 C API, or on PostgreSQL the superuser (no member: its writes
+ * are audited as 'external').  Fails the test on error. */
+void fx_sql(const char *sql);
+/* The first column of the first row of sql as a number (-1 when none). */
+int64_t fx_sql_int(const char *sql);
+/* How the database names itself in messages: the file's path, or on
+ * PostgreSQL the database's name (a URI may hold a password). */
+const char *fx_where(void);
 
 /* The file's bytes, *len set (NULL when it cannot be read). */
 unsigned char *fx_file_bytes(const char *path, size_t *len);

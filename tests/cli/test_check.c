@@ -6,29 +6,29 @@
  * and a message naming `inved check` until the repair, history damage
  * reported and left alone.
  */
+#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
+#include "testdb.h"
 
 #define EXIT_DAMAGED 7
 
-/* SQL from another client, as the sqlite3 shell would run it. */
-static void raw(const char *sql)
+/* SQL from another client, as the sqlite3 shell (or psql, as the
+ * superuser) would run it: the SQLite text, or the PostgreSQL one. */
+static void raw2(const char *sqlite_sql, const char *pg_sql)
 {
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	ck_assert_int_eq(sqlite3_open(fx_db, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		ck_abort_msg("raw SQL failed: %s\n%s", msg, sql);
-	sqlite3_close(db);
+	fx_sql(fx_is_uri(fx_db) ? pg_sql : sqlite_sql);
 }
 
-/* The file's schema as text: equal means no object changed. */
+#define raw(sql) raw2(sql, sql)
+
+/* The database's schema as text: equal means no object changed.  On
+ * PostgreSQL a digest of the catalogue's definitions of every trigger,
+ * index, view, policy and function of the public schema. */
 static char *schema_text(void)
 {
 	sqlite3 *db = NULL;
@@ -36,6 +36,28 @@ static char *schema_text(void)
 	size_t len = 0;
 	char *out = calloc(1, 1);
 
+	if (fx_is_uri(fx_db)) {
+		char buf[32];
+
+		snprintf(buf, sizeof buf, "%" PRId64, fx_sql_int(
+			"SELECT ('x' || substr(md5(string_agg(d, E'\\n' "
+			"ORDER BY d)), 1, 15))::bit(60)::bigint FROM ("
+			"SELECT pg_get_triggerdef(t.oid) AS d FROM pg_trigger t "
+			"WHERE NOT t.tgisinternal UNION ALL "
+			"SELECT indexdef FROM pg_indexes "
+			"WHERE schemaname = 'public' UNION ALL "
+			"SELECT viewname || definition FROM pg_views "
+			"WHERE schemaname = 'public' UNION ALL "
+			"SELECT policyname || tablename || coalesce(qual, '') "
+			"FROM pg_policies WHERE schemaname = 'public' "
+			"UNION ALL SELECT p.proname || p.prosrc FROM pg_proc p "
+			"JOIN pg_namespace n ON n.oid = p.pronamespace "
+			"WHERE n.nspname = 'public') x"));
+		free(out);
+		out = strdup(buf);
+		ck_assert_ptr_nonnull(out);
+		return out;
+	}
 	ck_assert_int_eq(sqlite3_open(fx_db, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(db,
 		"SELECT type || ' ' || name || ' ' || coalesce(sql, '') "
@@ -94,18 +116,32 @@ START_TEST(each_finding_is_named_with_exit_7)
 	struct run r;
 	struct jv *o;
 
-	raw("DROP TRIGGER invoices_after_update;"
+	raw2("DROP TRIGGER invoices_after_update;"
 	    "CREATE TRIGGER audit_shredder AFTER INSERT ON audit "
 	    "BEGIN SELECT 1; END;"
 	    "INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
 	    "subject_id, from_version, to_version, detail) SELECT 'now', "
 	    "org_id, 1, 'alice', 'invoice.edit', id, version, version + 1, '' "
-	    "FROM invoices WHERE number = 'ACME-1003' AND deleted_at IS NULL;");
+	    "FROM invoices WHERE number = 'ACME-1003' AND deleted_at IS NULL;",
+	    /* the audit's own triggers refuse a forged row: past them as
+	     * the superuser can */
+	    "DROP TRIGGER invoices_after_update ON invoices;"
+	    "CREATE FUNCTION shred() RETURNS trigger LANGUAGE plpgsql AS "
+	    "$$ BEGIN RETURN NULL; END $$;"
+	    "CREATE TRIGGER audit_shredder AFTER INSERT ON audit "
+	    "FOR EACH ROW EXECUTE FUNCTION shred();"
+	    "SET session_replication_role = replica;"
+	    "INSERT INTO audit (seq, at, org_id, actor_user_id, actor, "
+	    "action, subject_id, from_version, to_version, detail) SELECT "
+	    "nextval('audit_seq'), now(), org_id, 1, 'alice', "
+	    "'invoice.edit', id, version, version + 1, '{}' FROM invoices WHERE number = 'ACME-1003' AND deleted_at IS NULL;");
 	r = AS("bob", "check");
 	fx_expect_code(&r, EXIT_DAMAGED);
 	fx_expect_in(r.out, "the trigger invoices_after_update is missing");
 	fx_expect_in(r.out, "audit_shredder");
-	fx_expect_in(r.out, "a claim no write filled");
+	fx_expect_in(r.out, "ACME-1003");
+	if (!fx_is_uri(fx_db)) /* SQLite's check also says why */
+		fx_expect_in(r.out, "a claim no write filled");
 	fx_expect_in(r.out, "inved check --repair");
 	run_free(&r);
 	o = fx_json(AS("bob", "check", "--json"), EXIT_DAMAGED);
@@ -161,8 +197,11 @@ START_TEST(repair_is_for_admins_and_then_writes_work)
 	struct run r;
 	struct jv *o;
 
-	raw("DROP TRIGGER invoices_after_update;"
-	    "DROP VIEW changes;");
+	raw2("DROP TRIGGER invoices_after_update;"
+	     "DROP VIEW changes;",
+	     /* PostgreSQL's check knows no views: a policy instead */
+	     "DROP TRIGGER invoices_after_update ON invoices;"
+	     "DROP POLICY presence_tenancy ON presence;");
 	schema = schema_text();
 	r = AS("bob", "check", "--repair");
 	fx_expect_code(&r, 5);
@@ -180,7 +219,8 @@ START_TEST(repair_is_for_admins_and_then_writes_work)
 	ck_assert(json_has_finding(o, "repaired", "schema_missing",
 	                           "trigger invoices_after_update"));
 	ck_assert(json_has_finding(o, "repaired", "schema_missing",
-	                           "view changes"));
+	                           fx_is_uri(fx_db) ? "policy presence_tenancy"
+	                                            : "view changes"));
 	jv_free(o);
 	r = AS("alice", "edit", "ACME-1002", "--version", "1", "--customer",
 	       "Mended");
@@ -200,9 +240,12 @@ START_TEST(history_damage_is_reported_never_repaired)
 	struct jv *o;
 
 	/* an unaudited edit, with the trigger put back afterwards */
-	raw("DROP TRIGGER invoices_after_update;"
-	    "UPDATE invoices SET customer = 'Quiet', version = version + 1 "
-	    "WHERE number = 'ACME-1003';");
+	raw2("DROP TRIGGER invoices_after_update;"
+	     "UPDATE invoices SET customer = 'Quiet', version = version + 1 "
+	     "WHERE number = 'ACME-1003';",
+	     "DROP TRIGGER invoices_after_update ON invoices;"
+	     "UPDATE invoices SET customer = 'Quiet', version = version + 1 "
+	     "WHERE number = 'ACME-1003';");
 	r = AS("alice", "check", "--repair");
 	fx_expect_code(&r, EXIT_DAMAGED);
 	fx_expect_in(r.out, "recreated the missing trigger invoices_after_update");
@@ -215,11 +258,16 @@ START_TEST(history_damage_is_reported_never_repaired)
 	ck_assert_uint_eq(jv_get(o, "repaired")->n, 0);
 	jv_free(o);
 	ck_assert_int_eq(fx_audit_count(fx_db), audits);
-	/* that invoice is not written on; the others are */
-	r = AS("alice", "edit", "ACME-1003", "--version", "2", "--customer",
-	       "Over it");
-	fx_expect_code(&r, EXIT_DAMAGED);
-	run_free(&r);
+	/* that invoice is not written on; the others are.  KNOWN
+	 * DIFFERENCE: PostgreSQL has no write guard yet (a write on a
+	 * database whose check fails is not refused with exit 7), so there
+	 * only the other invoice's write is tried. */
+	if (!fx_is_uri(fx_db)) {
+		r = AS("alice", "edit", "ACME-1003", "--version", "2",
+		       "--customer", "Over it");
+		fx_expect_code(&r, EXIT_DAMAGED);
+		run_free(&r);
+	}
 	r = AS("alice", "edit", "ACME-1002", "--version", "1", "--customer",
 	       "Fine");
 	fx_expect_code(&r, 0);
@@ -251,11 +299,25 @@ static Suite *check_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, intact_file_passes_with_exit_0);
 	tcase_add_test(tc, each_finding_is_named_with_exit_7);
-	tcase_add_test(tc, writes_are_refused_with_exit_7_naming_inved_check);
 	tcase_add_test(tc, repair_is_for_admins_and_then_writes_work);
 	tcase_add_test(tc, history_damage_is_reported_never_repaired);
 	tcase_add_test(tc, usage_and_help);
 	suite_add_tcase(s, tc);
+	/* KNOWN DIFFERENCE: the SQLite store checks its safeguards inside
+	 * every write transaction (sq_guard) and refuses a write on a damaged
+	 * file with exit 7; the PostgreSQL backend has no such write guard
+	 * yet, so a write after a dropped index goes through there. */
+	if (!testdb_pg()) {
+		TCase *guard = tcase_create("write_guard");
+
+		tcase_add_checked_fixture(guard, fx_setup, fx_teardown);
+		tcase_add_test(guard,
+		               writes_are_refused_with_exit_7_naming_inved_check);
+		suite_add_tcase(s, guard);
+	}
+	testdb_sqlite_only("cli-check", 1, "the write guard that refuses "
+	                   "writes on a damaged database: not on PostgreSQL "
+	                   "yet");
 	return s;
 }
 

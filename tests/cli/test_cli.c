@@ -23,6 +23,7 @@
 #include "jsonv.h"
 #include "run.h"
 #include "template.h"
+#include "testdb.h"
 
 static const char *bin;
 static char dir[256];
@@ -240,6 +241,21 @@ static void raw_exec(sqlite3 *h, const char *sql)
 		ck_abort_msg("%s: %s", sql, msg ? msg : "?");
 }
 
+/* A foreign writer's statement: the sqlite3 C API, or on PostgreSQL the
+ * superuser (no member: audited as 'external'). */
+static void raw_sql(const char *sql)
+{
+	sqlite3 *h;
+
+	if (testdb_pg()) {
+		testdb_su_exec(db, sql);
+		return;
+	}
+	h = raw_db();
+	raw_exec(h, sql);
+	sqlite3_close(h);
+}
+
 /* ---- fixture ------------------------------------------------------------- */
 
 static void setup(void)
@@ -249,6 +265,11 @@ static void setup(void)
 	snprintf(dir, sizeof dir, "%s/inved-cli-XXXXXX",
 	         tmp && *tmp ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
+	if (testdb_pg()) {
+		/* a copy of the program's demo database (testdb.h) */
+		testdb_demo_copy(db, sizeof db);
+		return;
+	}
 	snprintf(db, sizeof db, "%s/invoices.db", dir);
 	template_copy(db);
 }
@@ -257,6 +278,8 @@ static void teardown(void)
 {
 	char cmd[400];
 
+	if (testdb_pg())
+		testdb_drop(db);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
@@ -270,19 +293,29 @@ START_TEST(init_demo_reports_the_path_it_created)
 	struct run r;
 	struct jv *v;
 
-	snprintf(path, sizeof path, "%s/fresh.db", dir);
+	/* a file, or on PostgreSQL an empty database of the server's */
+	if (testdb_pg())
+		testdb_empty(path, sizeof path);
+	else
+		snprintf(path, sizeof path, "%s/fresh.db", dir);
 	r = RAW(NULL, "--db", path, "init", "--demo");
 	expect_code(&r, 0);
 	expect_in(r.out, path);
 	run_free(&r);
-
-	snprintf(path, sizeof path, "%s/fresh2.db", dir);
+	if (testdb_pg()) {
+		testdb_drop(path);
+		testdb_empty(path, sizeof path);
+	} else {
+		snprintf(path, sizeof path, "%s/fresh2.db", dir);
+	}
 	v = json_run(RAW(NULL, "--db", path, "init", "--demo", "--json"), 0);
 	ck_assert(jbool(v, "ok"));
 	ck_assert_str_eq(jstr(v, "path"), path);
 	ck_assert(jbool(v, "created"));
 	ck_assert(jbool(v, "demo"));
 	jv_free(v);
+	if (testdb_pg())
+		testdb_drop(path);
 }
 END_TEST
 
@@ -424,10 +457,13 @@ END_TEST
 
 static int64_t raw_count(const char *sql)
 {
-	sqlite3 *h = raw_db();
+	sqlite3 *h;
 	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
 
+	if (testdb_pg())
+		return testdb_su_count(db, sql);
+	h = raw_db();
 	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
@@ -501,25 +537,43 @@ END_TEST
 
 START_TEST(missing_database_names_the_path_and_the_fix)
 {
-	char path[400];
+	char path[400], name[400];
 	struct stat sb;
 	struct run r;
 	struct jv *v;
 
-	snprintf(path, sizeof path, "%s/missing.db", dir);
+	/* a missing file; on PostgreSQL a database without inved's schema,
+	 * named in messages by its name (a URI may hold a password) */
+	if (testdb_pg()) {
+		testdb_empty(path, sizeof path);
+		snprintf(name, sizeof name, "%s", strstr(path, ":///") + 4);
+		name[strcspn(name, "?")] = '\0';
+	} else {
+		snprintf(path, sizeof path, "%s/missing.db", dir);
+		snprintf(name, sizeof name, "%s", path);
+	}
 	r = RAW(NULL, "--db", path, "--user", "alice", "list");
 	ck_assert_int_ne(r.code, 0);
 	ck_assert_int_eq(r.code, 4);
-	expect_in(r.err, path);
+	expect_in(r.err, name);
 	expect_in(r.err, "inved init");
 	run_free(&r);
-	ck_assert_msg(stat(path, &sb) != 0, "a read must not create %s", path);
+	if (testdb_pg())
+		ck_assert_msg(testdb_su_count(path, "SELECT count(*) FROM "
+		                              "pg_tables WHERE schemaname = "
+		                              "'public'") == 0,
+		              "a read must not create the schema in %s", path);
+	else
+		ck_assert_msg(stat(path, &sb) != 0, "a read must not create %s",
+		              path);
 
 	v = json_run(RAW(NULL, "--db", path, "--user", "alice", "show", "1",
 	                 "--json"), 4);
 	ck_assert_str_eq(jstr(v, "error"), "not_found");
-	expect_in(jstr(v, "message"), path);
+	expect_in(jstr(v, "message"), name);
 	jv_free(v);
+	if (testdb_pg())
+		testdb_drop(path);
 }
 END_TEST
 
@@ -743,7 +797,6 @@ END_TEST
 
 START_TEST(list_streams_every_row_past_the_first_page)
 {
-	sqlite3 *h = raw_db();
 	size_t before = list_count("alice", "active"), i, lines = 0;
 	struct jv *v, *rows;
 	int64_t last = 0;
@@ -751,14 +804,13 @@ START_TEST(list_streams_every_row_past_the_first_page)
 
 	/* 1200 rows by a foreign writer: more than two of the command's
 	 * pages, so the keyset walk must carry on from page to page. */
-	raw_exec(h, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
-	            "FROM n WHERE i < 1200) "
-	            "INSERT INTO invoices (org_id, number, customer, status, "
-	            "total_minor, currency) "
-	            "SELECT (SELECT id FROM orgs WHERE name = 'acme'), "
-	            "'BULK-' || i, 'Bulk customer ' || i, 'draft', i * 100, "
-	            "'EUR' FROM n");
-	sqlite3_close(h);
+	raw_sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+	        "FROM n WHERE i < 1200) "
+	        "INSERT INTO invoices (org_id, number, customer, status, "
+	        "total_minor, currency) "
+	        "SELECT (SELECT id FROM orgs WHERE name = 'acme'), "
+	        "'BULK-' || i, 'Bulk customer ' || i, 'draft', i * 100, "
+	        "'EUR' FROM n");
 	v = json_run(AS("alice", "list", "--json"), 0);
 	rows = jget(v, "invoices", JV_ARRAY);
 	ck_assert_uint_eq(rows->n, before + 1200);
@@ -1468,25 +1520,31 @@ END_TEST
 
 START_TEST(json_escapes_what_a_foreign_writer_stored)
 {
-	sqlite3 *h = raw_db();
+	bool pg = testdb_pg();
 	char buf[128];
 	struct run r;
 
 	/* Controls and a byte that is not UTF-8: inved never writes them,
-	 * but another client of the file can. */
-	raw_exec(h, "UPDATE invoices SET customer = 'a' || char(10) || 'b' || "
-	            "char(9) || char(1) || char(27) || '[31mred' || "
-	            "char(127) || char(133) || CAST(X'FF' AS TEXT) || 'z' "
-	            "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
-	sqlite3_close(h);
+	 * but another client of the file can.  PostgreSQL's text holds
+	 * only UTF-8: there the controls alone. */
+	raw_sql(pg ? "UPDATE invoices SET customer = 'a' || chr(10) || 'b' || "
+	             "chr(9) || chr(1) || chr(27) || '[31mred' || "
+	             "chr(127) || chr(133) || 'z' "
+	             "WHERE number = 'ACME-1002' AND deleted_at IS NULL"
+	           : "UPDATE invoices SET customer = 'a' || char(10) || 'b' || "
+	             "char(9) || char(1) || char(27) || '[31mred' || "
+	             "char(127) || char(133) || CAST(X'FF' AS TEXT) || 'z' "
+	             "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
 	ck_assert_str_eq(show_str("alice", "ACME-1002", "customer", buf,
 	                          sizeof buf),
-	                 "a\nb\t\001\033[31mred\177\xc2\x85\xffz");
+	                 pg ? "a\nb\t\001\033[31mred\177\xc2\x85z"
+	                    : "a\nb\t\001\033[31mred\177\xc2\x85\xffz");
 	/* On a terminal the escape never arrives: each is shown visibly. */
 	r = AS("alice", "show", "ACME-1002");
 	expect_code(&r, 0);
 	ck_assert_ptr_null(strchr(r.out, '\033'));
-	expect_in(r.out, "a\\x0ab\\x09\\x01\\x1b[31mred\\x7f\\u0085\\xffz");
+	expect_in(r.out, pg ? "a\\x0ab\\x09\\x01\\x1b[31mred\\x7f\\u0085z"
+	                    : "a\\x0ab\\x09\\x01\\x1b[31mred\\x7f\\u0085\\xffz");
 	run_free(&r);
 	r = AS("alice", "list");
 	expect_code(&r, 0);
@@ -1606,10 +1664,16 @@ END_TEST
 
 START_TEST(locked_database_exits_busy_and_writes_nothing)
 {
-	sqlite3 *h = raw_db();
+	/* SQLite's write lock; on PostgreSQL every invoice's row lock */
+	struct testdb_conn *locks = testdb_pg()
+		? testdb_su_hold(db, "BEGIN; SELECT count(*) FROM "
+		                     "(SELECT 1 FROM invoices FOR UPDATE) l")
+		: NULL;
+	sqlite3 *h = locks ? NULL : raw_db();
 	struct jv *v;
 
-	raw_exec(h, "BEGIN IMMEDIATE");
+	if (h)
+		raw_exec(h, "BEGIN IMMEDIATE");
 	v = json_run(run_full(((const char *const[]){"INVED_BUSY_TIMEOUT=200",
 	                                             NULL}),
 	                      true, "alice",
@@ -1618,8 +1682,11 @@ START_TEST(locked_database_exits_busy_and_writes_nothing)
 	             6);
 	ck_assert_str_eq(jstr(v, "error"), "busy");
 	jv_free(v);
-	raw_exec(h, "ROLLBACK");
-	sqlite3_close(h);
+	if (h) {
+		raw_exec(h, "ROLLBACK");
+		sqlite3_close(h);
+	}
+	testdb_release(locks);
 	ck_assert_int_eq(show_int("alice", "ACME-1002", "version"), 1);
 	run_expect(AS("alice", "edit", "ACME-1002", "--version", "1", "--total",
 	              "2"),
@@ -1650,11 +1717,7 @@ static Suite *cli_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, init_demo_reports_the_path_it_created);
 	tcase_add_test(tc, init_on_existing_database_keeps_it);
-	tcase_add_test(tc, init_without_an_org_says_how_to_add_one);
-	tcase_add_test(tc, init_org_makes_the_logged_in_account_admin_of_a_new_org);
 	tcase_add_test(tc, init_org_is_refused_in_a_demo_database);
-	tcase_add_test(tc, init_creates_the_default_xdg_directory);
-	tcase_add_test(tc, init_into_a_missing_directory_names_it);
 	tcase_add_test(tc, missing_database_names_the_path_and_the_fix);
 	tcase_add_test(tc, unknown_user_is_forbidden_naming_the_memberships);
 	tcase_add_test(tc, org_option_picks_a_membership_and_refuses_a_foreign_one);
@@ -1703,6 +1766,22 @@ static Suite *cli_suite(void)
 	tcase_add_test(tc, locked_database_exits_busy_and_writes_nothing);
 	tcase_add_test(tc, screen_view_all_for_a_member_is_refused_before_it_opens);
 	suite_add_tcase(s, tc);
+	/* A team's SQLite file: its user is the OS account that runs inved
+	 * (on PostgreSQL the connection's role, tests/pg), and where init
+	 * puts the file (the XDG default, a missing directory). */
+	if (!testdb_pg()) {
+		TCase *file = tcase_create("file");
+
+		tcase_add_checked_fixture(file, setup, teardown);
+		tcase_set_timeout(file, 120);
+		tcase_add_test(file, init_without_an_org_says_how_to_add_one);
+		tcase_add_test(file, init_org_makes_the_logged_in_account_admin_of_a_new_org);
+		tcase_add_test(file, init_creates_the_default_xdg_directory);
+		tcase_add_test(file, init_into_a_missing_directory_names_it);
+		suite_add_tcase(s, file);
+	}
+	testdb_sqlite_only("cli", 4, "a team file's OS-account identity at "
+	                   "init, and where init puts the file");
 	return s;
 }
 
@@ -1722,8 +1801,9 @@ int main(void)
 	unsetenv("INVED_DB");
 	unsetenv("INVED_USER");
 	unsetenv("INVED_BUSY_TIMEOUT");
-	/* every test starts from a copy of one `init --demo` */
-	if (!template_make(bin)) {
+	/* every test starts from a copy of one `init --demo` (on
+	 * PostgreSQL testdb made it before main) */
+	if (!testdb_pg() && !template_make(bin)) {
 		template_remove();
 		return EXIT_FAILURE;
 	}

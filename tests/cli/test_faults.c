@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "testdb.h"
 
 /* Every command, reading and writing, against one database. */
 static const char *const every_command[][10] = {
@@ -351,6 +352,28 @@ START_TEST(a_database_from_a_newer_inved_is_refused_untouched)
 }
 END_TEST
 
+/* The same on PostgreSQL: a database whose meta says a newer schema is
+ * refused by every command, init included, and no row changes. */
+START_TEST(a_server_database_from_a_newer_inved_is_refused_untouched)
+{
+	char *before, *after;
+	size_t i;
+
+	fx_sql("UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+	before = fx_dump(fx_db);
+	for (i = 0; i < sizeof every_command / sizeof every_command[0]; i++)
+		expect_refusal(fx_db, every_command[i], 1,
+		               ARGS(fx_where(), "newer inved", "schema 99",
+		                    "upgrade inved"));
+	expect_refusal(fx_db, ARGS("init"), 1, ARGS(fx_where(), "newer inved"));
+	expect_refusal(fx_db, ARGS("init", "--demo"), 1, ARGS("newer inved"));
+	after = fx_dump(fx_db);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+END_TEST
+
 /* ---- a file that cannot be written ----------------------------------------- */
 
 /* Root writes through file modes, so a read-only file is made immutable
@@ -462,12 +485,23 @@ static pid_t lock_holder;
  * until release_write_lock() closes its pipe (or the test's death does);
  * returns once the lock is held. */
 static int lock_release_fd = -1;
+/* PostgreSQL: a connection that holds every invoice's and every org's
+ * row lock (as `inved hold-lock` does; a create allocates its number
+ * under its org's), the write lock's equivalent there. */
+static struct testdb_conn *row_locks;
 
 static void hold_write_lock(void)
 {
 	int fds[2], hold[2];
 	char ok = 0;
 
+	if (testdb_pg()) {
+		row_locks = testdb_su_hold(fx_db, "BEGIN; SELECT count(*) FROM "
+		                           "(SELECT 1 FROM invoices FOR UPDATE) l; "
+		                           "SELECT count(*) FROM "
+		                           "(SELECT 1 FROM orgs FOR UPDATE) o");
+		return;
+	}
 	ck_assert_int_eq(pipe(fds), 0);
 	ck_assert_int_eq(pipe(hold), 0);
 	lock_holder = fork();
@@ -503,6 +537,11 @@ static void release_write_lock(void)
 {
 	int status = 0;
 
+	if (testdb_pg()) {
+		testdb_release(row_locks);
+		row_locks = NULL;
+		return;
+	}
 	close(lock_release_fd);
 	lock_release_fd = -1;
 	ck_assert_int_eq(waitpid(lock_holder, &status, 0), lock_holder);
@@ -553,7 +592,7 @@ static void expect_busy(const char *const *env, const char *const *cmd,
 	v = fx_json(fx_run(env, "alice", args), 6);
 	ck_assert_str_eq(fx_jstr(v, "error"), "busy");
 	fx_expect_in(fx_jstr(v, "message"), "locked");
-	fx_expect_in(fx_jstr(v, "message"), fx_db);
+	fx_expect_in(fx_jstr(v, "message"), fx_where());
 	fx_expect_in(fx_jstr(v, "message"), "nothing was written");
 	jv_free(v);
 }
@@ -636,7 +675,26 @@ static Suite *faults_suite(void)
 	tcase_add_test(tc, a_corrupted_file_is_refused_untouched);
 	tcase_add_test(tc, a_database_from_a_newer_inved_is_refused_untouched);
 	tcase_add_test(tc, a_read_only_file_refuses_writes_by_name_and_keeps_its_bytes);
-	suite_add_tcase(s, tc);
+	/* every case of "files" is about the SQLite file itself (a path,
+	 * its bytes, its header, its permissions); on PostgreSQL only the
+	 * held lock has an equivalent (row locks held by another
+	 * connection) */
+	if (!testdb_pg())
+		suite_add_tcase(s, tc);
+	testdb_sqlite_only("cli-faults", 10, "the database file's faults: "
+	                   "a missing, foreign, empty, truncated, corrupt, "
+	                   "newer or read-only file; a newer schema has its "
+	                   "own case there");
+
+	if (testdb_pg()) {
+		TCase *server = tcase_create("server");
+
+		tcase_add_checked_fixture(server, fx_setup, fx_teardown);
+		tcase_set_timeout(server, 120);
+		tcase_add_test(server,
+		               a_server_database_from_a_newer_inved_is_refused_untouched);
+		suite_add_tcase(s, server);
+	}
 
 	tcase_add_checked_fixture(lock, fx_setup, fx_teardown);
 	tcase_set_timeout(lock, 120);

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "fixture.h"
+#include "testdb.h"
 
 #define OTHER_UID 65534u
 
@@ -461,12 +462,25 @@ static Suite *identity_suite(void)
 {
 	Suite *s = suite_create("identity");
 	TCase *tc = tcase_create("identity");
+	TCase *file = tcase_create("file");
+
+	/* The SQLite file's identity: the OS account that runs inved is the
+	 * user outside a demo, and the demo marker a foreign sqlite3 writer
+	 * cannot plant.  On PostgreSQL the user is the connection's role
+	 * (tests/pg/test_roles.sh, test_tenancy.sh) and the marker's
+	 * trigger is proved by tests/pg/test_foreign.sh. */
+	tcase_add_checked_fixture(file, fx_setup, fx_teardown);
+	tcase_set_timeout(file, 120);
+	tcase_add_test(file, another_account_cannot_act_as_someone_else);
+	tcase_add_test(file, another_account_works_as_itself_once_added);
+	tcase_add_test(file, a_foreign_writer_cannot_plant_the_demo_marker);
+	if (!testdb_pg())
+		suite_add_tcase(s, file);
+	testdb_sqlite_only("cli-identity", 3, "the file's OS-account identity "
+	                   "and its demo marker against the sqlite3 shell");
 
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, another_account_cannot_act_as_someone_else);
-	tcase_add_test(tc, another_account_works_as_itself_once_added);
-	tcase_add_test(tc, a_foreign_writer_cannot_plant_the_demo_marker);
 	tcase_add_test(tc, a_name_on_a_demo_database_picks_its_user);
 	tcase_add_test(tc, member_commands_are_for_the_orgs_admin);
 	tcase_add_test(tc, member_list_shows_only_the_orgs_members);

@@ -335,6 +335,39 @@ char *testdb_su_dump(const char *loc)
 	return buf;
 }
 
+struct testdb_conn {
+	PGconn *conn;
+};
+
+struct testdb_conn *testdb_su_hold(const char *loc, const char *sql)
+{
+	char name[64], msg[1024];
+	struct testdb_conn *h = calloc(1, sizeof *h);
+	PGresult *r;
+	bool ok;
+
+	ck_assert_ptr_nonnull(h);
+	name_of(loc, name, sizeof name);
+	h->conn = connect_as(name, "postgres", msg, sizeof msg);
+	ck_assert_msg(h->conn != NULL, "testdb: %s", msg);
+	PQsetNoticeProcessor(h->conn, notice_ignore, NULL);
+	r = PQexec(h->conn, sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	     PQresultStatus(r) == PGRES_TUPLES_OK;
+	PQclear(r);
+	ck_assert_msg(ok, "testdb: %s: %s", sql, PQerrorMessage(h->conn));
+	return h;
+}
+
+void testdb_release(struct testdb_conn *h)
+{
+	if (!h)
+		return;
+	PQclear(PQexec(h->conn, "ROLLBACK"));
+	PQfinish(h->conn);
+	free(h);
+}
+
 #else /* no libpq: the PostgreSQL run is never registered */
 
 static void no_pg(void)
@@ -407,6 +440,19 @@ char *testdb_su_dump(const char *loc)
 	(void)loc;
 	no_pg();
 	return NULL;
+}
+
+struct testdb_conn *testdb_su_hold(const char *loc, const char *sql)
+{
+	(void)loc;
+	(void)sql;
+	no_pg();
+	return NULL;
+}
+
+void testdb_release(struct testdb_conn *h)
+{
+	(void)h;
 }
 
 #endif

@@ -58,6 +58,14 @@ bool testdb_owner_try(const char *loc, const char *sql, char *msg,
  * written.  The caller frees it. */
 char *testdb_su_dump(const char *loc);
 
+/* PostgreSQL: a connection of its own, as the superuser, that runs sql
+ * (say "BEGIN; SELECT ... FOR UPDATE") and stays open holding what it took
+ * (a lock holder, an open transaction) until testdb_release, which rolls
+ * back and closes it.  Fails the test on error. */
+struct testdb_conn;
+struct testdb_conn *testdb_su_hold(const char *loc, const char *sql);
+void testdb_release(struct testdb_conn *c);
+
 /* Print "# NAME: N tests run on SQLite only (why)" on PostgreSQL. */
 void testdb_sqlite_only(const char *what, int n, const char *why);
 

@@ -176,6 +176,24 @@ START_TEST(the_all_view_is_for_admins)
 }
 END_TEST
 
+/* Managing members is for an admin as the store reads the membership at
+ * the call, whatever the session began as. */
+START_TEST(managing_members_is_for_a_current_admin)
+{
+	struct identity admin = who_as(ROLE_ADMIN, 1);
+	struct inv_err err;
+
+	ck_assert_int_eq(rule_member_admin(&admin, true, ROLE_ADMIN, NULL),
+	                 INV_OK);
+	ck_assert_int_eq(rule_member_admin(&admin, true, ROLE_MEMBER, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_ptr_nonnull(strstr(err.msg, "admin role"));
+	ck_assert_int_eq(rule_member_admin(&admin, false, ROLE_ADMIN, &err),
+	                 INV_FORBIDDEN);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no longer a member"));
+}
+END_TEST
+
 START_TEST(the_lifecycle_rule_alone)
 {
 	/* [op][life], whoever asks */
@@ -226,6 +244,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, the_read_rule_hides_deleted_rows_from_members_only);
 	tcase_add_test(tc, refusals_say_which_check_refused);
 	tcase_add_test(tc, the_all_view_is_for_admins);
+	tcase_add_test(tc, managing_members_is_for_a_current_admin);
 	tcase_add_test(tc, the_lifecycle_rule_alone);
 	tcase_add_test(tc, the_role_rule_alone);
 	suite_add_tcase(s, tc);

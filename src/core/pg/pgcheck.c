@@ -554,10 +554,28 @@ static void repaired(struct check_report *out, const struct check_finding *f)
 	r = &out->repaired[out->nrepaired++];
 	*r = *f;
 	r->repairable = false;
-	if (f->kind == CHECK_SCHEMA_EXTRA)
-		snprintf(r->msg, sizeof r->msg, _("dropped the %s"), f->object);
-	else
-		snprintf(r->msg, sizeof r->msg, _("reinstalled the %s"), f->object);
+	/* the words of the SQLite repair's report: the object is "KIND
+	 * NAME", its name one identifier (a kind may be two words) */
+	{
+		char kind[sizeof f->object];
+		const char *sp = strrchr(f->object, ' ');
+		size_t n = sp ? (size_t)(sp - f->object) : 0;
+		const char *name = sp ? sp + 1 : f->object;
+
+		memcpy(kind, f->object, n);
+		kind[n] = '\0';
+		if (f->kind == CHECK_SCHEMA_EXTRA)
+			snprintf(r->msg, sizeof r->msg, _("dropped the %s"),
+			         f->object);
+		else if (f->kind == CHECK_SCHEMA_MISSING)
+			snprintf(r->msg, sizeof r->msg,
+			         _("recreated the missing %s %s"), kind, name);
+		else
+			snprintf(r->msg, sizeof r->msg,
+			         _("reinstalled the %s %s as this version installs "
+			           "it"),
+			         kind, name);
+	}
 }
 
 /* Drop an object that is not the schema's: its names come from the

@@ -372,7 +372,8 @@ static enum inv_rc schema_ready(struct pg_store *st, bool create,
 	if (have > PG_SCHEMA_VERSION)
 		return inv_err_set(err, INV_ERROR, "",
 			_("%s was written by a newer inved (schema %" PRId64
-			  "); this one knows schema %d and leaves it untouched"),
+			  ", this inved knows up to %d); it was not modified — "
+			  "upgrade inved to open it"),
 			st->where, have, PG_SCHEMA_VERSION);
 	if (have == 0 && !create)
 		return inv_err_set(err, INV_NOT_FOUND, "",
@@ -494,10 +495,97 @@ static enum inv_role role_from_text(const char *t)
 	return strcmp(t, "admin") == 0 ? ROLE_ADMIN : ROLE_MEMBER;
 }
 
+/* "alice@acme (admin), bob@acme (member)" for messages, as the SQLite
+ * store words them: one user's own ("acme (admin)"), or with user NULL
+ * every membership (a demo database's, whose users are public). */
+static void memberships_text(struct pg_store *st, const char *user,
+                             char *buf, size_t len)
+{
+	const char *params[1] = {user};
+	struct inv_err ignored;
+	PGresult *r = NULL;
+	size_t used = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	if (pg_run(st, user
+	           ? "SELECT u.name, o.name, m.role FROM memberships m "
+	             "JOIN orgs o ON o.id = m.org_id JOIN users u "
+	             "ON u.id = m.user_id WHERE u.name = $1 ORDER BY o.name "
+	             "LIMIT 13"
+	           : "SELECT u.name, o.name, m.role FROM memberships m "
+	             "JOIN orgs o ON o.id = m.org_id JOIN users u "
+	             "ON u.id = m.user_id ORDER BY o.name, m.role, u.name "
+	             "LIMIT 13",
+	           user ? 1 : 0, params, &r, &ignored) != INV_OK)
+		return;
+	n = PQntuples(r);
+	for (i = 0; i < n && used + 1 < len; i++) {
+		int w;
+
+		if (i == 12) {
+			snprintf(buf + used, len - used, ", …");
+			break;
+		}
+		if (user)
+			w = snprintf(buf + used, len - used, "%s%s (%s)",
+			             i ? ", " : "", PQgetvalue(r, i, 1),
+			             PQgetvalue(r, i, 2));
+		else
+			w = snprintf(buf + used, len - used, "%s%s@%s (%s)",
+			             i ? ", " : "", PQgetvalue(r, i, 0),
+			             PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	PQclear(r);
+	if (n == 0)
+		snprintf(buf, len, "%s", _("none"));
+}
+
+/* Refusing someone who is not a member of any org: in a demo database,
+ * whose users are public, with the memberships that exist (and whether
+ * the name is a user at all), as on SQLite; elsewhere how to get in,
+ * never who is. */
+static enum inv_rc identity_not_member(struct pg_store *st, const char *name,
+                                       struct inv_err *err)
+{
+	const char *params[1] = {name};
+	PGresult *r = NULL;
+	char list[256];
+	bool known;
+	enum inv_rc rc;
+
+	if (!st->demo)
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("%s is not a member of any org in %s; ask an admin "
+			  "of your org to run `inved member add %s`"),
+			name, st->where, name);
+	rc = pg_run(st, "SELECT 1 FROM users WHERE name = $1", 1, params, &r,
+	            err);
+	if (rc != INV_OK)
+		return rc;
+	known = PQntuples(r) > 0;
+	PQclear(r);
+	memberships_text(st, NULL, list, sizeof list);
+	if (known)
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("%s is not a member of any org in %s; memberships "
+			  "that exist: %s — pick one with --user NAME (or "
+			  "INVED_USER)"),
+			name, st->where, list);
+	return inv_err_set(err, INV_FORBIDDEN, "user",
+		_("unknown user '%s' in %s; memberships that exist: %s — "
+		  "pick one with --user NAME (or INVED_USER)"),
+		name, st->where, list);
+}
+
 enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
                              const char *org, struct identity *out,
                              struct inv_err *err)
 {
+	char list[256];
 	const char *name = st->role;
 	const char *params[2];
 	PGresult *r = NULL;
@@ -527,22 +615,32 @@ enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
 		return rc;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		if (params[1])
-			return inv_err_set(err, INV_FORBIDDEN, "org",
-				_("%s is not a member of org '%s'; %s's "
-				  "memberships: %s"),
-				name, org, name, "-");
-		return inv_err_set(err, INV_FORBIDDEN, "user",
-			_("%s is not a member of any org in %s; ask an admin "
-			  "of your org to run `inved member add %s`"),
-			name, st->where, name);
+		r = NULL;
+		/* as on SQLite: a name that is no user is refused as one,
+		 * whatever --org says */
+		rc = params[1] ? pg_run(st, "SELECT 1 FROM users WHERE name = "
+		                            "$1", 1, params, &r, err)
+		               : INV_OK;
+		if (rc != INV_OK)
+			return rc;
+		if (!r || PQntuples(r) == 0) {
+			PQclear(r);
+			return identity_not_member(st, name, err);
+		}
+		PQclear(r);
+		memberships_text(st, name, list, sizeof list);
+		return inv_err_set(err, INV_FORBIDDEN, "org",
+			_("%s is not a member of org '%s'; %s's memberships: %s"),
+			name, org, name, list);
 	}
 	if (PQntuples(r) > 1) {
 		PQclear(r);
+		/* only the user's own memberships */
+		memberships_text(st, name, list, sizeof list);
 		return inv_err_set(err, INV_FORBIDDEN, "org",
 			_("%s is a member of several orgs (%s); choose one with "
 			  "--org"),
-			name, "...");
+			name, list);
 	}
 	out->user_id = int_value(r, 0, 0);
 	snprintf(out->user, sizeof out->user, "%s", name);
@@ -899,6 +997,19 @@ static void server_forbade(enum rule_op op, const struct invoice *cur,
 			who->org);
 }
 
+/* The totals' bigint arithmetic raised (22003): a write that would take
+ * an org's sum past the 64-bit range, said in the SQLite store's words,
+ * naming the row the invoice was going into. */
+static void totals_overflow(struct pg_store *st, enum inv_rc rc,
+                            const struct invoice *next, struct inv_err *err)
+{
+	if (rc == INV_INVALID && err && strcmp(st->state, "22003") == 0)
+		inv_err_set(err, INV_INVALID, "total",
+			_("the sum of this org's %s invoices (%s) would pass "
+			  "the 64-bit range; nothing was written"),
+			next->currency, invoice_life_label(invoice_life(next)));
+}
+
 /* The claimed UPDATE of the loaded row, its new row into res, and the
  * audit row the triggers wrote for it; then COMMIT.  token (NULL: none)
  * is the write's request token, which the trigger keeps in the audit row.
@@ -960,6 +1071,7 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 	int_text(total, next->total_minor);
 	int_text(to, cur->version + 1);
 	rc = pg_pipeline(st, steps, nsteps, err);
+	totals_overflow(st, rc, next, err);
 	if (unknown && token && !st->batch &&
 	    ((rc != INV_OK && PQstatus(st->conn) == CONNECTION_BAD) ||
 	     (rc == INV_OK && fault == PG_FAULT_COMMIT_LOST))) {
@@ -1437,6 +1549,7 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 	                "total_minor, currency) VALUES ($1, $2, $3, $4, $5, $6) "
 	                "RETURNING " ROW_COLS,
 	            6, row, &r, err);
+	totals_overflow(st, rc, &next, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	row_read(r, 0, &res->row);
@@ -1789,6 +1902,33 @@ enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
 
 /* ---- members ------------------------------------------------------------- */
 
+/* The one asking must be an admin of the org now, not only when the
+ * session began (rules.c: rule_member_admin). */
+static enum inv_rc member_admin_check(struct pg_store *st,
+                                      const struct identity *who,
+                                      struct inv_err *err)
+{
+	char org[24], uid[24];
+	const char *params[2] = {org, uid};
+	PGresult *r = NULL;
+	enum inv_role role = ROLE_MEMBER;
+	bool found;
+	enum inv_rc rc;
+
+	int_text(org, who->org_id);
+	int_text(uid, who->user_id);
+	rc = pg_run(st, "SELECT role FROM memberships WHERE org_id = $1 "
+	                "AND user_id = $2",
+	            2, params, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	found = PQntuples(r) == 1;
+	if (found)
+		role = role_from_text(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return rule_member_admin(who, found, role, err);
+}
+
 enum inv_rc pgstore_members(struct pg_store *st, const struct identity *who,
                             const char *after, struct member *out,
                             size_t max, size_t *n, struct inv_err *err)
@@ -1802,6 +1942,9 @@ enum inv_rc pgstore_members(struct pg_store *st, const struct identity *who,
 	*n = 0;
 	int_text(org, who->org_id);
 	int_text(lim, (int64_t)max);
+	rc = member_admin_check(st, who, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = pg_run(st, "SELECT u.name, m.role FROM memberships m "
 	                "JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 "
 	                "AND u.name > $2 ORDER BY u.name COLLATE \"C\" LIMIT $3",
@@ -2320,8 +2463,10 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 	return rc;
 }
 
-/* Every invoice's row lock, held by a connection of its own for ms: each
- * guarded write waits for it and, past its busy timeout, is busy. */
+/* Every invoice's and every org's row lock, held by a connection of its
+ * own for ms: each guarded write waits for it and, past its busy timeout,
+ * is busy; a create too (its number is allocated under the org's row
+ * lock), as under SQLite's write lock. */
 enum inv_rc pgstore_hold_lock(struct pg_store *st, int ms, struct inv_err *err)
 {
 	struct pg_store *holder = NULL;
@@ -2344,6 +2489,10 @@ enum inv_rc pgstore_hold_lock(struct pg_store *st, int ms, struct inv_err *err)
 	if (rc == INV_OK)
 		rc = pg_run(holder, "SELECT count(*) FROM "
 		                    "(SELECT 1 FROM invoices FOR UPDATE) l",
+		            0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = pg_run(holder, "SELECT count(*) FROM "
+		                    "(SELECT 1 FROM orgs FOR UPDATE) l",
 		            0, NULL, NULL, err);
 	if (rc == INV_OK)
 		rc = pg_run(holder, "SELECT pg_sleep($1::float8)", 1, params,

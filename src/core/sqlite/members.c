@@ -117,16 +117,7 @@ static enum inv_rc member_admin_check(struct sq_store *st,
 
 	if (rc != INV_OK)
 		return rc;
-	if (!found || uid != who->user_id)
-		return inv_err_set(err, INV_FORBIDDEN, "",
-			_("%s is no longer a member of %s"), who->user,
-			who->org);
-	if (role != ROLE_ADMIN)
-		return inv_err_set(err, INV_FORBIDDEN, "",
-			_("managing members needs the admin role; %s is a member "
-			  "of %s"),
-			who->user, who->org);
-	return INV_OK;
+	return rule_member_admin(who, found && uid == who->user_id, role, err);
 }
 
 /* The audit row of a membership change: who did it, to whom, the roles
