@@ -335,6 +335,72 @@ char *testdb_su_dump(const char *loc)
 	return buf;
 }
 
+/* ---- a connection held across statements ------------------------------ */
+
+struct testdb_conn {
+	PGconn *c;
+};
+
+struct testdb_conn *testdb_connect(const char *loc, bool superuser)
+{
+	char name[64], msg[512];
+	struct testdb_conn *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	name_of(loc, name, sizeof name);
+	t->c = connect_as(name, superuser ? "postgres" : owner(), msg,
+	                  sizeof msg);
+	if (!t->c) {
+		fprintf(stderr, "testdb: %s\n", msg);
+		free(t);
+		return NULL;
+	}
+	PQsetNoticeProcessor(t->c, notice_ignore, NULL);
+	return t;
+}
+
+bool testdb_conn_try(struct testdb_conn *t, const char *sql, char *msg,
+                     size_t size)
+{
+	PGresult *r = PQexec(t->c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	          PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (msg && size)
+		snprintf(msg, size, "%s", ok ? "" : PQerrorMessage(t->c));
+	PQclear(r);
+	return ok;
+}
+
+void testdb_conn_exec(struct testdb_conn *t, const char *sql)
+{
+	char msg[1024];
+
+	ck_assert_msg(testdb_conn_try(t, sql, msg, sizeof msg), "testdb: %s: %s",
+	              sql, msg);
+}
+
+long long testdb_conn_count(struct testdb_conn *t, const char *sql)
+{
+	PGresult *r = PQexec(t->c, sql);
+	long long v = -1;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+	    !PQgetisnull(r, 0, 0))
+		v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return v;
+}
+
+void testdb_conn_close(struct testdb_conn *t)
+{
+	if (!t)
+		return;
+	PQfinish(t->c);
+	free(t);
+}
+
 #else /* no libpq: the PostgreSQL run is never registered */
 
 static void no_pg(void)
@@ -407,6 +473,45 @@ char *testdb_su_dump(const char *loc)
 	(void)loc;
 	no_pg();
 	return NULL;
+}
+
+struct testdb_conn *testdb_connect(const char *loc, bool superuser)
+{
+	(void)loc;
+	(void)superuser;
+	no_pg();
+	return NULL;
+}
+
+bool testdb_conn_try(struct testdb_conn *t, const char *sql, char *msg,
+                     size_t size)
+{
+	(void)t;
+	(void)sql;
+	(void)msg;
+	(void)size;
+	no_pg();
+	return false;
+}
+
+void testdb_conn_exec(struct testdb_conn *t, const char *sql)
+{
+	(void)t;
+	(void)sql;
+	no_pg();
+}
+
+long long testdb_conn_count(struct testdb_conn *t, const char *sql)
+{
+	(void)t;
+	(void)sql;
+	no_pg();
+	return -1;
+}
+
+void testdb_conn_close(struct testdb_conn *t)
+{
+	(void)t;
 }
 
 #endif

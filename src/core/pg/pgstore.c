@@ -460,6 +460,131 @@ static enum inv_role role_from_text(const char *t)
 	return strcmp(t, "admin") == 0 ? ROLE_ADMIN : ROLE_MEMBER;
 }
 
+/* The wake-up listens on the channel of every org an identity of this
+ * connection acts in (a demo database's switcher, a caller with several
+ * sessions), as SQLite's wake-up sees every commit: the org resolved last
+ * is not the only one whose feed is read.  A listener already connected
+ * listens on the new channel at once; if it cannot, it is dropped, and the
+ * next check connects again and reports a change. */
+static void listen_add(struct pg_store *st, int64_t org)
+{
+	char one[48], *at;
+	size_t used = strlen(st->listen_sql), n;
+	PGresult *r;
+
+	n = (size_t)snprintf(one, sizeof one, "LISTEN inved_org_%" PRId64, org);
+	for (at = strstr(st->listen_sql, one); at; at = strstr(at + 1, one))
+		if (at[n] == '\0' || at[n] == ';')
+			return;
+	if (used + n + 3 > sizeof st->listen_sql)
+		return;
+	snprintf(st->listen_sql + used, sizeof st->listen_sql - used, "%s%s",
+	         used ? "; " : "", one);
+	if (!st->listen)
+		return;
+	r = PQexec(st->listen, one);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		PQfinish(st->listen);
+		st->listen = NULL;
+	}
+	PQclear(r);
+}
+
+/* "alice@acme (admin), bob@acme (member)" for messages, or with a user
+ * "acme (admin)": that user's own; as the SQLite backend says them. */
+static void memberships_text(struct pg_store *st, int64_t user_id, char *buf,
+                             size_t len)
+{
+	char uid[24];
+	const char *params[1] = {uid};
+	PGresult *r = NULL;
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	snprintf(uid, sizeof uid, "%" PRId64, user_id);
+	if (pg_run(st, user_id
+	               ? "SELECT '', o.name, m.role FROM memberships m "
+	                 "JOIN orgs o ON o.id = m.org_id WHERE m.user_id = $1 "
+	                 "ORDER BY o.name"
+	               : "SELECT u.name, o.name, m.role FROM memberships m "
+	                 "JOIN orgs o ON o.id = m.org_id "
+	                 "JOIN users u ON u.id = m.user_id "
+	                 "WHERE $1::bigint = 0 ORDER BY o.name, m.role, u.name",
+	           1, params, &r, NULL) != INV_OK)
+		return;
+	for (i = 0; i < PQntuples(r) && used + 1 < len; i++) {
+		int w;
+
+		if (i == 12) {
+			snprintf(buf + used, len - used, ", …");
+			break;
+		}
+		if (user_id)
+			w = snprintf(buf + used, len - used, "%s%s (%s)",
+			             i ? ", " : "", PQgetvalue(r, i, 1),
+			             PQgetvalue(r, i, 2));
+		else
+			w = snprintf(buf + used, len - used, "%s%s@%s (%s)",
+			             i ? ", " : "", PQgetvalue(r, i, 0),
+			             PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (PQntuples(r) == 0)
+		snprintf(buf, len, "%s", _("none"));
+	PQclear(r);
+}
+
+/* One number a query gives (-1 when it fails or gives none). */
+static int64_t query_number(struct pg_store *st, const char *sql,
+                            const char *param)
+{
+	const char *params[1] = {param};
+	PGresult *r = NULL;
+	int64_t v = -1;
+
+	if (pg_run(st, sql, param ? 1 : 0, params, &r, NULL) != INV_OK)
+		return -1;
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+		v = int_value(r, 0, 0);
+	PQclear(r);
+	return v;
+}
+
+/* Refusing someone who is not a member: say how to get in, never who is
+ * (other people's memberships are not theirs to read).  A demo database,
+ * whose users are public, lists them.  The SQLite backend's words. */
+static enum inv_rc identity_not_member(struct pg_store *st, const char *user,
+                                       bool known, struct inv_err *err)
+{
+	char list[256];
+
+	if (st->demo) {
+		memberships_text(st, 0, list, sizeof list);
+		if (known)
+			return inv_err_set(err, INV_FORBIDDEN, "user",
+				_("%s is not a member of any org in %s; memberships "
+				  "that exist: %s — pick one with --user NAME (or "
+				  "INVED_USER)"),
+				user, st->where, list);
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("unknown user '%s' in %s; memberships that exist: %s — "
+			  "pick one with --user NAME (or INVED_USER)"),
+			user, st->where, list);
+	}
+	if (query_number(st, "SELECT count(*) FROM orgs", NULL) == 0)
+		return inv_err_set(err, INV_FORBIDDEN, "user",
+			_("%s holds no org yet; `inved --db %s init --org ORG` "
+			  "makes you (%s) the admin of a new org ORG"),
+			st->where, st->where, user);
+	return inv_err_set(err, INV_FORBIDDEN, "user",
+		_("%s is not a member of any org in %s; ask an admin of your "
+		  "org to run `inved member add %s`"),
+		user, st->where, user);
+}
+
 enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
                              const char *org, struct identity *out,
                              struct inv_err *err)
@@ -491,24 +616,27 @@ enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
 		2, params, &r, err);
 	if (rc != INV_OK)
 		return rc;
-	if (PQntuples(r) == 0) {
+	if (PQntuples(r) != 1) {
+		int64_t uid = query_number(st, "SELECT id FROM users "
+		                               "WHERE name = $1", name);
+		char list[256];
+		bool none = PQntuples(r) == 0;
+
 		PQclear(r);
-		if (params[1])
+		/* a user with no membership (or none at all) is told how to
+		 * get in; a member, which orgs are theirs */
+		if (uid < 0 || (none && !params[1]))
+			return identity_not_member(st, name, uid >= 0, err);
+		memberships_text(st, uid, list, sizeof list);
+		if (none)
 			return inv_err_set(err, INV_FORBIDDEN, "org",
 				_("%s is not a member of org '%s'; %s's "
 				  "memberships: %s"),
-				name, org, name, "-");
-		return inv_err_set(err, INV_FORBIDDEN, "user",
-			_("%s is not a member of any org in %s; ask an admin "
-			  "of your org to run `inved member add %s`"),
-			name, st->where, name);
-	}
-	if (PQntuples(r) > 1) {
-		PQclear(r);
+				name, org, name, list);
 		return inv_err_set(err, INV_FORBIDDEN, "org",
 			_("%s is a member of several orgs (%s); choose one with "
 			  "--org"),
-			name, "...");
+			name, list);
 	}
 	out->user_id = int_value(r, 0, 0);
 	snprintf(out->user, sizeof out->user, "%s", name);
@@ -517,6 +645,7 @@ enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
 	out->role = role_from_text(PQgetvalue(r, 0, 3));
 	PQclear(r);
 	st->org = out->org_id;
+	listen_add(st, out->org_id);
 	return INV_OK;
 }
 
@@ -863,6 +992,19 @@ static void server_forbade(enum rule_op op, const struct invoice *cur,
 			who->org);
 }
 
+/* A write whose totals row would pass the 64-bit range (bigint
+ * arithmetic in the triggers raises 22003): said in the operator's words,
+ * naming the row the invoice was going into, as on SQLite. */
+static void totals_overflow(struct pg_store *st, const struct invoice *next,
+                            struct inv_err *err)
+{
+	if (strcmp(st->state, "22003") == 0)
+		inv_err_set(err, INV_INVALID, "total",
+			_("the sum of this org's %s invoices (%s) would pass "
+			  "the 64-bit range; nothing was written"),
+			next->currency, invoice_life_label(invoice_life(next)));
+}
+
 /* The claimed UPDATE of the loaded row, its new row into res, and the
  * audit row the triggers wrote for it; then COMMIT. */
 static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
@@ -906,6 +1048,8 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 			next->number);
 	else if (rc == INV_FORBIDDEN)
 		server_forbade(op, cur, who, flags, err);
+	else if (rc == INV_INVALID)
+		totals_overflow(st, next, err);
 	/* The row was locked since its load, so the guarded UPDATE meets
 	 * the version it checked; a row count of 0 would be a bug. */
 	if (rc == INV_OK && PQntuples(steps[1].res) != 1)
@@ -1197,6 +1341,8 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 	                "total_minor, currency) VALUES ($1, $2, $3, $4, $5, $6) "
 	                "RETURNING " ROW_COLS,
 	            6, row, &r, err);
+	if (rc == INV_INVALID)
+		totals_overflow(st, &next, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	row_read(r, 0, &res->row);
@@ -1274,8 +1420,8 @@ enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
 	return listen_connect(st, err);
 }
 
-/* The LISTEN of the session's org; before an identity is resolved, of
- * every org the connection may see (a change of one of them wakes the
+/* The LISTEN before an identity is resolved (listen_add plans the rest):
+ * of every org the connection may see (a change of one of them wakes the
  * caller, which then reads its own feed). */
 static bool listen_plan(struct pg_store *st)
 {
@@ -1284,11 +1430,6 @@ static bool listen_plan(struct pg_store *st)
 	int i;
 
 	st->listen_sql[0] = '\0';
-	if (st->org > 0) {
-		snprintf(st->listen_sql, sizeof st->listen_sql,
-		         "LISTEN inved_org_%" PRId64, st->org);
-		return true;
-	}
 	if (pg_run(st, "SELECT id FROM orgs ORDER BY id LIMIT 32", 0, NULL, &r,
 	           NULL) != INV_OK)
 		return false;
@@ -1308,7 +1449,7 @@ static bool listen_plan(struct pg_store *st)
 int pgstore_wakeup_fd(struct pg_store *st)
 {
 	/* made on the first call */
-	if (!st->listen && st->listen_sql[0] == '\0' && listen_plan(st) &&
+	if (!st->listen && (st->listen_sql[0] != '\0' || listen_plan(st)) &&
 	    listen_connect(st, NULL) != INV_OK)
 		return -1;
 	return st->listen ? PQsocket(st->listen) : -1;
@@ -1476,6 +1617,33 @@ enum inv_rc pgstore_members(struct pg_store *st, const struct identity *who,
 	*n = 0;
 	int_text(org, who->org_id);
 	int_text(lim, (int64_t)max);
+	/* the list is the admins' (as every member change), checked
+	 * against what the database holds now */
+	{
+		const char *me[2] = {org, who->user};
+
+		rc = pg_run(st, "SELECT u.id, m.role FROM memberships m "
+		                "JOIN users u ON u.id = m.user_id "
+		                "WHERE m.org_id = $1 AND u.name = $2",
+		            2, me, &r, err);
+		if (rc != INV_OK)
+			return rc;
+		if (PQntuples(r) != 1 || int_value(r, 0, 0) != who->user_id) {
+			PQclear(r);
+			return inv_err_set(err, INV_FORBIDDEN, "",
+				_("%s is no longer a member of %s"), who->user,
+				who->org);
+		}
+		if (role_from_text(PQgetvalue(r, 0, 1)) != ROLE_ADMIN) {
+			PQclear(r);
+			return inv_err_set(err, INV_FORBIDDEN, "",
+				_("managing members needs the admin role; %s is a "
+				  "member of %s"),
+				who->user, who->org);
+		}
+		PQclear(r);
+		r = NULL;
+	}
 	rc = pg_run(st, "SELECT u.name, m.role FROM memberships m "
 	                "JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 "
 	                "AND u.name > $2 ORDER BY u.name COLLATE \"C\" LIMIT $3",
