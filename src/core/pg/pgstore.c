@@ -574,11 +574,8 @@ static enum inv_rc identity_not_member(struct pg_store *st, const char *user,
 			  "pick one with --user NAME (or INVED_USER)"),
 			user, st->where, list);
 	}
-	if (query_number(st, "SELECT count(*) FROM orgs", NULL) == 0)
-		return inv_err_set(err, INV_FORBIDDEN, "user",
-			_("%s holds no org yet; `inved --db %s init --org ORG` "
-			  "makes you (%s) the admin of a new org ORG"),
-			st->where, st->where, user);
+	/* (Whether the database holds any org at all is not the caller's
+	 * to see here: row security shows a role only its own orgs.) */
 	return inv_err_set(err, INV_FORBIDDEN, "user",
 		_("%s is not a member of any org in %s; ask an admin of your "
 		  "org to run `inved member add %s`"),
