@@ -327,6 +327,37 @@ START_TEST(a_foreign_writers_commit_wakes)
 }
 END_TEST
 
+/* A connection whose session moves to another org after its wake-up was
+ * made (a demo database's org switcher) is woken by that org's commits
+ * too (PostgreSQL: it listens on the new org's channel at once). */
+START_TEST(a_session_moved_to_another_org_is_woken_for_it)
+{
+	struct store *st = NULL;
+	struct identity carol, bob;
+	struct inv_err err;
+	int64_t head;
+	int fd;
+
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &st, &err), INV_OK);
+	ck_assert_int_eq(store_identity(st, "carol", NULL, &carol, &err),
+	                 INV_OK);
+	fd = store_wakeup_fd(st);
+	ck_assert_int_ge(fd, 0);
+	drain(st);
+	ck_assert_int_eq(store_identity(st, "bob", NULL, &bob, &err), INV_OK);
+	ck_assert_int_ne(bob.org_id, carol.org_id);
+	ck_assert_int_eq(store_changes_head(st, &head, &err), INV_OK);
+	peer_edit("ACME-1002", "Switched Ltd");
+	ck_assert_msg(readable(fd, WAIT_MS),
+	              "a commit of the org switched to did not wake");
+	ck_assert(wait_changed(st));
+	store_close(st);
+	ck_assert(feed_has(head, "ACME-1002"));
+}
+END_TEST
+
 /* PostgreSQL: the listening connection dropped (the server restarted, a
  * network cut, an administrator's pg_terminate_backend) wakes the caller,
  * is reported as a change (notifications are not kept for a listener that
@@ -398,6 +429,7 @@ static Suite *wakeup_suite(void)
 		wakeup_fd_becomes_readable_after_a_commit_from_another_process);
 	tcase_add_test(tc, a_new_wakeup_is_checked_again_for_a_commit_in_flight);
 	tcase_add_test(tc, a_foreign_writers_commit_wakes);
+	tcase_add_test(tc, a_session_moved_to_another_org_is_woken_for_it);
 	suite_add_tcase(s, tc);
 	if (testdb_pg()) {
 		TCase *listen = tcase_create("listen");
