@@ -1,6 +1,8 @@
 /*
- * fixture.h - a fresh demo database per test, in a temporary directory of
- * its own, and the demo identities.
+ * fixture.h - a fresh demo database per test, and the demo identities.
+ * Each test has a temporary directory of its own; on SQLite the database
+ * is a file in it, on PostgreSQL (testdb.h) a copy of the program's demo
+ * template, its URI in path, dropped at teardown.
  */
 #ifndef INVED_TEST_FIXTURE_H
 #define INVED_TEST_FIXTURE_H
@@ -22,8 +24,12 @@ struct fixture {
 void fixture_setup(struct fixture *fx);
 void fixture_teardown(struct fixture *fx);
 
-/* Another plain SQLite connection to the same file (a foreign writer). */
+/* Another plain SQLite connection to the same file (a foreign writer);
+ * SQLite only (fails the test on PostgreSQL). */
 sqlite3 *fixture_raw(const struct fixture *fx);
+/* The first column of the first row of sql (-1 when none), read by a
+ * connection of its own (PostgreSQL: the superuser's, which sees every
+ * row). */
 long long fixture_count(const struct fixture *fx, const char *sql);
 /* fixture_count with the query spelt for each engine (pg_sql on
  * PostgreSQL). */

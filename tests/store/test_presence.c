@@ -2,7 +2,9 @@
  * test_presence.c - who has which invoice open: registered without a
  * database write, scoped to the org, gone the moment its holder dies (a
  * SIGKILLed process leaves no ghost), and hostile files in the presence
- * directory are skipped, never trusted.
+ * directory are skipped, never trusted (SQLite; on PostgreSQL a
+ * registration is a row and a lock of the server's, and the directory
+ * does not exist).
  */
 #include <check.h>
 #include <fcntl.h>
