@@ -510,8 +510,8 @@ static void memberships_text(struct pg_store *st, int64_t user_id, char *buf,
 	               : "SELECT u.name, o.name, m.role FROM memberships m "
 	                 "JOIN orgs o ON o.id = m.org_id "
 	                 "JOIN users u ON u.id = m.user_id "
-	                 "WHERE $1::bigint = 0 ORDER BY o.name, m.role, u.name",
-	           1, params, &r, NULL) != INV_OK)
+	                 "ORDER BY o.name, m.role, u.name",
+	           user_id ? 1 : 0, params, &r, NULL) != INV_OK)
 		return;
 	for (i = 0; i < PQntuples(r) && used + 1 < len; i++) {
 		int w;
