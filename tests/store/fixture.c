@@ -86,6 +86,51 @@ long long fixture_count(const struct fixture *fx, const char *sql)
 	return v;
 }
 
+long long fixture_count_sql(const struct fixture *fx, const char *sqlite_sql,
+                            const char *pg_sql)
+{
+	return fixture_count(fx, testdb_pg() ? pg_sql : sqlite_sql);
+}
+
+bool fixture_try(const struct fixture *fx, const char *sqlite_sql,
+                 const char *pg_sql, char *msg, size_t size)
+{
+	sqlite3 *db;
+	bool ok;
+
+	if (testdb_pg())
+		return testdb_owner_try(fx->path, pg_sql ? pg_sql : sqlite_sql,
+		                        msg, size);
+	db = fixture_raw(fx);
+	ok = sqlite3_exec(db, sqlite_sql, NULL, NULL, NULL) == SQLITE_OK;
+	snprintf(msg, size, "%s", ok ? "" : sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return ok;
+}
+
+void fixture_exec(const struct fixture *fx, const char *sqlite_sql,
+                  const char *pg_sql)
+{
+	char msg[1024];
+
+	ck_assert_msg(fixture_try(fx, sqlite_sql, pg_sql, msg, sizeof msg),
+	              "%s: %s", testdb_pg() && pg_sql ? pg_sql : sqlite_sql, msg);
+}
+
+bool fixture_detail_has(const char *detail, const char *field,
+                        const char *old_json, const char *new_json)
+{
+	char want[512];
+
+	if (testdb_pg())
+		snprintf(want, sizeof want, "\"%s\": {\"new\": %s, \"old\": %s}",
+		         field, new_json, old_json);
+	else
+		snprintf(want, sizeof want, "\"%s\":{\"old\":%s,\"new\":%s}",
+		         field, old_json, new_json);
+	return strstr(detail, want) != NULL;
+}
+
 struct invoice fixture_find(struct fixture *fx, const struct identity *who,
                             const char *number)
 {

@@ -1,6 +1,8 @@
 /*
- * fixture.h - a fresh demo database per test, in a temporary directory of
- * its own, and the demo identities.
+ * fixture.h - a fresh demo database per test, and the demo identities.
+ * Each test has a temporary directory of its own; on SQLite the database
+ * is a file in it, on PostgreSQL (testdb.h) a copy of the program's demo
+ * template, its URI in path, dropped at teardown.
  */
 #ifndef INVED_TEST_FIXTURE_H
 #define INVED_TEST_FIXTURE_H
@@ -22,9 +24,32 @@ struct fixture {
 void fixture_setup(struct fixture *fx);
 void fixture_teardown(struct fixture *fx);
 
-/* Another plain SQLite connection to the same file (a foreign writer). */
+/* Another plain SQLite connection to the same file (a foreign writer);
+ * SQLite only (fails the test on PostgreSQL). */
 sqlite3 *fixture_raw(const struct fixture *fx);
+/* The first column of the first row of sql (-1 when none), read by a
+ * connection of its own (PostgreSQL: the superuser's, which sees every
+ * row). */
 long long fixture_count(const struct fixture *fx, const char *sql);
+/* fixture_count with the query spelt for each engine (pg_sql on
+ * PostgreSQL). */
+long long fixture_count_sql(const struct fixture *fx, const char *sqlite_sql,
+                            const char *pg_sql);
+/* Run sql as a writer that is not inved: a plain SQLite connection to the
+ * file, or on PostgreSQL the database's owner role, which the schema's
+ * triggers and checks bind as they bind any client.  pg_sql is the
+ * PostgreSQL spelling (NULL: the same text).  Fails the test on error. */
+void fixture_exec(const struct fixture *fx, const char *sqlite_sql,
+                  const char *pg_sql);
+/* The same; false, with the engine's message in msg, when refused. */
+bool fixture_try(const struct fixture *fx, const char *sqlite_sql,
+                 const char *pg_sql, char *msg, size_t size);
+/* Whether an audit detail records field going from old_json to new_json
+ * (JSON values as written: "\"paid\"", "1250", "null").  Each engine
+ * spells the same JSON its own way (SQLite {"f":{"old":..,"new":..}},
+ * PostgreSQL's jsonb {"f": {"new": .., "old": ..}}). */
+bool fixture_detail_has(const char *detail, const char *field,
+                        const char *old_json, const char *new_json);
 /* Find a live demo invoice by number; aborts the test when missing. */
 struct invoice fixture_find(struct fixture *fx, const struct identity *who,
                             const char *number);

@@ -8,6 +8,14 @@
  * schema objects right and leaves history damage reported.
  * The tampering is done through a second connection while the store's own
  * connection stays open, as a screen's would for hours.
+ *
+ * On PostgreSQL the check is pgcheck.c's and the damage is planted in
+ * PostgreSQL's SQL by the superuser (testdb_su_exec): a dropped or
+ * re-pointed or disabled trigger, an altered trigger function, a dropped
+ * index, a planted trigger, deleted audit rows, an unaudited edit, totals
+ * that differ from a recount.  What is SQLite's own (the claim, REAL in an
+ * integer column) runs on SQLite only, and so does what the PostgreSQL
+ * backend does not do yet (each a KNOWN DIFFERENCE below).
  */
 #include <check.h>
 #include <stdio.h>
@@ -15,6 +23,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "testdb.h"
 
 static struct fixture fx;
 static struct check_report rep;
@@ -32,13 +41,43 @@ static void teardown(void)
 /* SQL run by another connection (the sqlite3 shell, a script). */
 static void raw(const char *sql)
 {
+	if (testdb_pg()) {
+		testdb_su_exec(fx.path, sql);
+		return;
+	}
+	{
 	sqlite3 *db = fixture_raw(&fx);
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
 		ck_abort_msg("raw SQL failed: %s\n%s", msg, sql);
 	sqlite3_close(db);
+	}
 }
+
+/* The damage in each engine's SQL (PostgreSQL: as the superuser). */
+static void damage(const char *sqlite_sql, const char *pg_sql)
+{
+	raw(testdb_pg() ? pg_sql : sqlite_sql);
+}
+
+/* KNOWN DIFFERENCE: the PostgreSQL backend has no write guard.  On SQLite
+ * every write first verifies the schema (and the written invoice's
+ * history) and refuses with INV_DAMAGED, naming `inved check`; on
+ * PostgreSQL a write after tampering goes ahead, and only `inved check`
+ * finds the damage.  The refusals are asserted where there is a guard. */
+static bool write_guard(void)
+{
+	return !testdb_pg();
+}
+
+/* PostgreSQL's trigger that keeps the audit of an edit, as the schema
+ * installs it. */
+#define PG_AFTER_UPDATE "CREATE TRIGGER invoices_after_update AFTER UPDATE " \
+	"ON invoices FOR EACH ROW EXECUTE FUNCTION inved_invoices_after_update()"
+/* A trigger function that does nothing, for a planted trigger. */
+#define PG_QUIET "CREATE FUNCTION quiet() RETURNS trigger LANGUAGE plpgsql " \
+	"AS $$ BEGIN RETURN NULL; END $$;"
 
 static char *object_sql(const char *name)
 {
@@ -46,6 +85,7 @@ static char *object_sql(const char *name)
 	sqlite3_stmt *s = NULL;
 	char *sql = NULL;
 
+	ck_assert_msg(!testdb_pg(), "no schema text on PostgreSQL");
 	ck_assert_int_eq(sqlite3_prepare_v2(db,
 		"SELECT sql FROM sqlite_schema WHERE name = ?1", -1, &s, NULL),
 		SQLITE_OK);
@@ -105,8 +145,16 @@ static void audit_tamper(const char *sql)
 
 static void audit_row_delete(long long seq)
 {
-	char sql[96];
+	char sql[160];
 
+	if (testdb_pg()) {
+		/* the superuser's session fires no trigger */
+		snprintf(sql, sizeof sql, "BEGIN; SET LOCAL "
+		         "session_replication_role = replica; DELETE FROM audit "
+		         "WHERE seq = %lld; COMMIT", seq);
+		raw(sql);
+		return;
+	}
 	snprintf(sql, sizeof sql, "DELETE FROM audit WHERE seq = %lld", seq);
 	audit_tamper(sql);
 }
@@ -194,9 +242,28 @@ END_TEST
 /* Whitespace, comments and letter case are not a difference. */
 START_TEST(respelt_trigger_is_not_a_finding)
 {
-	char *sql = object_sql("invoices_after_update_totals");
-	char *p, *again = malloc(strlen(sql) * 2 + 64);
+	char *sql, *p, *again;
 	size_t j = 0;
+
+	if (testdb_pg()) {
+		/* the trigger function's body made again with its white space
+		 * respelt */
+		raw("DO $do$ DECLARE src text; BEGIN SELECT prosrc INTO src "
+		    "FROM pg_proc WHERE proname = 'inved_invoices_after_update'; "
+		    "EXECUTE format('CREATE OR REPLACE FUNCTION "
+		    "inved_invoices_after_update() RETURNS trigger LANGUAGE "
+		    "plpgsql SECURITY DEFINER SET search_path = public, pg_temp "
+		    "AS %L', replace(replace(src, E'\\n', E'\\n    '), E'\\t', "
+		    "'  ')); END $do$");
+		ck_assert_int_eq(testdb_su_count(fx.path, "SELECT count(*) FROM "
+			"pg_proc WHERE proname = 'inved_invoices_after_update' "
+			"AND prosrc LIKE '%' || E'\\n    ' || '%'"), 1);
+		check_now();
+		ck_assert_uint_eq(rep.n, 0);
+		return;
+	}
+	sql = object_sql("invoices_after_update_totals");
+	again = malloc(strlen(sql) * 2 + 64);
 
 	ck_assert(strncmp(sql, "CREATE TRIGGER ", 15) == 0);
 	memcpy(again, "create   trigger ", 17);
@@ -227,7 +294,8 @@ START_TEST(dropped_update_trigger_is_found_and_refused)
 	struct write_result res;
 	struct inv_err err;
 
-	raw("DROP TRIGGER invoices_after_update");
+	damage("DROP TRIGGER invoices_after_update",
+	       "DROP TRIGGER invoices_after_update ON invoices");
 	/* A foreign edit that forgets the version: with the trigger gone it
 	 * no longer moves it, so a stale save would slip through. */
 	raw("UPDATE invoices SET customer = 'Peer AG' WHERE number = "
@@ -236,23 +304,59 @@ START_TEST(dropped_update_trigger_is_found_and_refused)
 	expect_found(CHECK_SCHEMA_MISSING, "trigger invoices_after_update");
 	ck_assert(found(CHECK_SCHEMA_MISSING, "invoices_after_update")
 	          ->repairable);
-	ck_assert_int_eq(store_archive(fx.st, &fx.alice, inv.id, inv.version,
-	                               &res, &err), INV_DAMAGED);
-	expect_refused();
+	if (write_guard()) {
+		ck_assert_int_eq(store_archive(fx.st, &fx.alice, inv.id,
+		                               inv.version, &res, &err),
+		                 INV_DAMAGED);
+		expect_refused();
+	}
 }
 END_TEST
 
 START_TEST(altered_trigger_is_found_and_refused)
 {
-	/* Same name, the audit insert gone. */
-	raw("DROP TRIGGER invoices_after_update;"
-	    "CREATE TRIGGER invoices_after_update AFTER UPDATE ON invoices "
-	    "BEGIN UPDATE invoices SET version = OLD.version + 1 "
-	    "WHERE id = NEW.id AND NEW.version <= OLD.version; END;");
+	/* Same name, the audit insert gone (PostgreSQL: the trigger runs a
+	 * function of someone else's) */
+	damage("DROP TRIGGER invoices_after_update;"
+	       "CREATE TRIGGER invoices_after_update AFTER UPDATE ON invoices "
+	       "BEGIN UPDATE invoices SET version = OLD.version + 1 "
+	       "WHERE id = NEW.id AND NEW.version <= OLD.version; END;",
+	       PG_QUIET "DROP TRIGGER invoices_after_update ON invoices;"
+	       "CREATE TRIGGER invoices_after_update AFTER UPDATE ON invoices "
+	       "FOR EACH ROW EXECUTE FUNCTION quiet()");
 	check_now();
 	expect_found(CHECK_SCHEMA_ALTERED, "trigger invoices_after_update");
 	ck_assert(!found(CHECK_SCHEMA_MISSING, "invoices_after_update"));
-	expect_refused();
+	if (write_guard())
+		expect_refused();
+}
+END_TEST
+
+/* PostgreSQL: the trigger's function rewritten (the audit insert gone),
+ * or the trigger switched off by the table's owner (psql as the owner
+ * role), is found, and the repair puts it back. */
+START_TEST(altered_trigger_function_or_disabled_trigger_is_found)
+{
+	struct inv_err err;
+
+	raw("CREATE OR REPLACE FUNCTION inved_invoices_after_update() RETURNS "
+	    "trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = "
+	    "public, pg_temp AS $$ BEGIN RETURN NULL; END $$");
+	testdb_owner_exec(fx.path, "ALTER TABLE invoices DISABLE TRIGGER "
+	                           "invoices_after_insert");
+	check_now();
+	expect_found(CHECK_SCHEMA_ALTERED, "function inved_invoices_after_update");
+	expect_found(CHECK_SCHEMA_ALTERED, "trigger invoices_after_insert");
+	ck_assert(found(CHECK_SCHEMA_ALTERED, "trigger invoices_after_insert")
+	          ->repairable);
+	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
+	                 INV_OK);
+	ck_assert_msg(rep.n == 0, "left: %s", rep.n ? rep.f[0].msg : "");
+	ck_assert_uint_eq(rep.nrepaired, 2);
+	ck_assert_int_eq(testdb_su_count(fx.path, "SELECT count(*) FROM "
+		"pg_trigger WHERE tgname = 'invoices_after_insert' AND "
+		"tgenabled = 'O'"), 1);
+	ck_assert_int_eq(edit_1002(&err), INV_OK);
 }
 END_TEST
 
@@ -265,8 +369,11 @@ START_TEST(dropped_partial_unique_index_is_found_and_create_refused)
 	raw("DROP INDEX invoices_live_number");
 	check_now();
 	expect_found(CHECK_SCHEMA_MISSING, "index invoices_live_number");
+	/* refused by the guard; without one by inved's own look for the
+	 * live holder of the number */
 	ck_assert_int_eq(store_create(fx.st, &fx.alice, "tok-1", "ACME-1001",
-	                              &in, &res, &err), INV_DAMAGED);
+	                              &in, &res, &err),
+	                 write_guard() ? INV_DAMAGED : INV_CONFLICT);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices "
 		"WHERE number = 'ACME-1001' AND deleted_at IS NULL"), 1);
 }
@@ -281,15 +388,20 @@ START_TEST(altered_feed_view_or_dropped_feed_index_is_found_and_refused)
 {
 	struct inv_err err;
 
-	raw("DROP VIEW changes;"
-	    "CREATE VIEW changes (seq, at, org_id, invoice_id, action) AS "
-	    "SELECT seq, at, org_id, subject_id, action FROM audit "
-	    "WHERE actor <> 'external'");
+	/* KNOWN DIFFERENCE: the PostgreSQL check does not look at views;
+	 * there only the index is tampered with */
+	if (!testdb_pg())
+		raw("DROP VIEW changes;"
+		    "CREATE VIEW changes (seq, at, org_id, invoice_id, action) AS "
+		    "SELECT seq, at, org_id, subject_id, action FROM audit "
+		    "WHERE actor <> 'external'");
 	raw("DROP INDEX audit_org");
 	check_now();
-	expect_found(CHECK_SCHEMA_ALTERED, "view changes");
+	if (!testdb_pg())
+		expect_found(CHECK_SCHEMA_ALTERED, "view changes");
 	expect_found(CHECK_SCHEMA_MISSING, "index audit_org");
-	expect_refused();
+	if (write_guard())
+		expect_refused();
 	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
 	                 INV_OK);
 	check_now();
@@ -338,11 +450,15 @@ START_TEST(planted_audit_trigger_is_found_and_refused)
 {
 	long long audits = fixture_count(&fx, "SELECT count(*) FROM audit");
 
-	raw("CREATE TRIGGER audit_shredder AFTER INSERT ON audit "
-	    "WHEN NEW.actor = 'alice' BEGIN SELECT 1; END");
+	damage("CREATE TRIGGER audit_shredder AFTER INSERT ON audit "
+	       "WHEN NEW.actor = 'alice' BEGIN SELECT 1; END",
+	       PG_QUIET "CREATE TRIGGER audit_shredder AFTER INSERT ON audit "
+	       "FOR EACH ROW WHEN (NEW.actor = 'alice') EXECUTE FUNCTION "
+	       "quiet()");
 	check_now();
 	expect_found(CHECK_SCHEMA_EXTRA, "trigger audit_shredder");
-	expect_refused();
+	if (write_guard())
+		expect_refused();
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit"),
 	                 audits);
 }
@@ -378,20 +494,25 @@ START_TEST(deleted_audit_row_breaks_the_history)
 	audit_row_delete(fixture_count(&fx, "SELECT max(seq) FROM audit"));
 	check_now();
 	expect_found(CHECK_HISTORY, "ACME-1002");
-	ck_assert_int_eq(edit_1002(&err), INV_DAMAGED);
-	ck_assert_str_eq(err.field, "history");
-	ck_assert_msg(strstr(err.msg, "inved check") != NULL, "%s", err.msg);
+	if (write_guard()) {
+		ck_assert_int_eq(edit_1002(&err), INV_DAMAGED);
+		ck_assert_str_eq(err.field, "history");
+		ck_assert_msg(strstr(err.msg, "inved check") != NULL, "%s",
+		              err.msg);
+	}
 }
 END_TEST
 
 START_TEST(edit_while_trigger_was_off_breaks_the_history)
 {
-	char *sql = object_sql("invoices_after_update");
+	char *sql = testdb_pg() ? strdup(PG_AFTER_UPDATE)
+	                        : object_sql("invoices_after_update");
 	struct write_result res;
 	struct invoice inv;
 	struct inv_err err;
 
-	raw("DROP TRIGGER invoices_after_update");
+	damage("DROP TRIGGER invoices_after_update",
+	       "DROP TRIGGER invoices_after_update ON invoices");
 	raw("UPDATE invoices SET customer = 'Unaudited', version = version + 1 "
 	    "WHERE number = 'ACME-1003'");
 	raw(sql); /* put back: the schema is intact again */
@@ -400,9 +521,12 @@ START_TEST(edit_while_trigger_was_off_breaks_the_history)
 	expect_found(CHECK_HISTORY, "ACME-1003");
 	/* and the unaudited invoice is not written on */
 	inv = fixture_find(&fx, &fx.alice, "ACME-1003");
-	ck_assert_int_eq(store_archive(fx.st, &fx.alice, inv.id, inv.version,
-	                               &res, &err), INV_DAMAGED);
-	ck_assert_str_eq(err.field, "history");
+	if (write_guard()) {
+		ck_assert_int_eq(store_archive(fx.st, &fx.alice, inv.id,
+		                               inv.version, &res, &err),
+		                 INV_DAMAGED);
+		ck_assert_str_eq(err.field, "history");
+	}
 	free(sql);
 }
 END_TEST
@@ -440,11 +564,16 @@ START_TEST(other_orgs_invoices_are_named_by_id_only)
 	struct inv_err err;
 	size_t i;
 
-	raw("DROP TRIGGER invoices_after_update;"
-	    "UPDATE invoices SET customer = 'Quiet', version = version + 1 "
-	    "WHERE number = 'ACME-1003';");
+	damage("DROP TRIGGER invoices_after_update;"
+	       "UPDATE invoices SET customer = 'Quiet', version = version + 1 "
+	       "WHERE number = 'ACME-1003';",
+	       "DROP TRIGGER invoices_after_update ON invoices;"
+	       "UPDATE invoices SET customer = 'Quiet', version = version + 1 "
+	       "WHERE number = 'ACME-1003';");
 	ck_assert_int_eq(store_check_run(fx.st, &fx.carol, &rep, &err), INV_OK);
-	ck_assert_uint_gt(rep.n, 1);
+	/* (on PostgreSQL row security shows carol no invoice of acme at
+	 * all: the schema finding alone) */
+	ck_assert_uint_gt(rep.n, testdb_pg() ? 0 : 1);
 	for (i = 0; i < rep.n; i++) {
 		ck_assert_msg(!strstr(rep.f[i].msg, "ACME-"), "%s", rep.f[i].msg);
 		ck_assert_msg(!strstr(rep.f[i].object, "ACME-"), "%s",
@@ -504,18 +633,24 @@ START_TEST(own_tables_are_left_alone_but_not_indexes_on_ours)
 {
 	struct inv_err err;
 
-	raw("CREATE TABLE scratch (a INTEGER, b TEXT);"
-	    "CREATE INDEX scratch_b ON scratch(b);"
-	    "CREATE TRIGGER scratch_log AFTER INSERT ON scratch "
-	    "BEGIN SELECT 1; END;"
-	    "CREATE VIEW scratch_view AS SELECT a FROM scratch;");
+	damage("CREATE TABLE scratch (a INTEGER, b TEXT);"
+	       "CREATE INDEX scratch_b ON scratch(b);"
+	       "CREATE TRIGGER scratch_log AFTER INSERT ON scratch "
+	       "BEGIN SELECT 1; END;"
+	       "CREATE VIEW scratch_view AS SELECT a FROM scratch;",
+	       PG_QUIET "CREATE TABLE scratch (a integer, b text);"
+	       "CREATE INDEX scratch_b ON scratch(b);"
+	       "CREATE TRIGGER scratch_log AFTER INSERT ON scratch "
+	       "FOR EACH ROW EXECUTE FUNCTION quiet();"
+	       "CREATE VIEW scratch_view AS SELECT a FROM scratch;");
 	check_now();
 	ck_assert_uint_eq(rep.n, 0);
 	ck_assert_int_eq(edit_1002(&err), INV_OK);
 	raw("CREATE INDEX invoices_by_customer ON invoices(customer)");
 	check_now();
 	expect_found(CHECK_SCHEMA_EXTRA, "index invoices_by_customer");
-	expect_refused();
+	if (write_guard())
+		expect_refused();
 }
 END_TEST
 
@@ -586,8 +721,10 @@ START_TEST(repair_needs_an_admin_and_changes_nothing_otherwise)
 {
 	struct inv_err err;
 
-	raw("DROP TRIGGER invoices_after_update;"
-	    "DROP INDEX audit_org");
+	damage("DROP TRIGGER invoices_after_update;"
+	       "DROP INDEX audit_org",
+	       "DROP TRIGGER invoices_after_update ON invoices;"
+	       "DROP INDEX audit_org");
 	ck_assert_int_eq(store_check_repair(fx.st, &fx.bob, &rep, &err),
 	                 INV_FORBIDDEN);
 	check_now();
@@ -601,23 +738,37 @@ START_TEST(repair_reinstalls_schema_and_writes_work)
 	struct inv_err err;
 	long long audits;
 
-	raw("DROP TRIGGER invoices_after_update;"
-	    "DROP INDEX invoices_live_number;"
-	    "DROP TRIGGER invoices_after_delete;"
-	    "CREATE TRIGGER invoices_after_delete AFTER DELETE ON invoices "
-	    "BEGIN SELECT 1; END;"
-	    "CREATE TRIGGER audit_shredder AFTER INSERT ON audit "
-	    "BEGIN DELETE FROM audit WHERE seq = NEW.seq; END;"
-	    "DROP VIEW changes");
-	expect_refused();
+	/* (PostgreSQL: the view aside, a KNOWN DIFFERENCE above) */
+	damage("DROP TRIGGER invoices_after_update;"
+	       "DROP INDEX invoices_live_number;"
+	       "DROP TRIGGER invoices_after_delete;"
+	       "CREATE TRIGGER invoices_after_delete AFTER DELETE ON invoices "
+	       "BEGIN SELECT 1; END;"
+	       "CREATE TRIGGER audit_shredder AFTER INSERT ON audit "
+	       "BEGIN DELETE FROM audit WHERE seq = NEW.seq; END;"
+	       "DROP VIEW changes",
+	       PG_QUIET "DROP TRIGGER invoices_after_update ON invoices;"
+	       "DROP INDEX invoices_live_number;"
+	       "DROP TRIGGER invoices_after_delete ON invoices;"
+	       "CREATE TRIGGER invoices_after_delete AFTER DELETE ON invoices "
+	       "FOR EACH ROW EXECUTE FUNCTION quiet();"
+	       "CREATE TRIGGER audit_shredder AFTER INSERT ON audit "
+	       "FOR EACH ROW EXECUTE FUNCTION quiet()");
+	if (write_guard())
+		expect_refused();
 	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
 	                 INV_OK);
 	ck_assert_msg(rep.n == 0, "left: %s", rep.n ? rep.f[0].msg : "");
-	ck_assert_uint_eq(rep.nrepaired, 5);
-	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM sqlite_schema "
-		"WHERE type = 'view' AND name = 'changes'"), 1);
-	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM sqlite_schema "
-		"WHERE name = 'audit_shredder'"), 0);
+	ck_assert_uint_eq(rep.nrepaired, testdb_pg() ? 4 : 5);
+	ck_assert_int_eq(fixture_count_sql(&fx, "SELECT count(*) FROM "
+		"sqlite_schema WHERE type = 'view' AND name = 'changes'",
+		"SELECT count(*) FROM pg_trigger t JOIN pg_proc p ON "
+		"p.oid = t.tgfoid WHERE t.tgname = 'invoices_after_delete' AND "
+		"p.proname = 'inved_invoices_after_delete'"), 1);
+	ck_assert_int_eq(fixture_count_sql(&fx, "SELECT count(*) FROM "
+		"sqlite_schema WHERE name = 'audit_shredder'",
+		"SELECT count(*) FROM pg_trigger WHERE tgname = "
+		"'audit_shredder'"), 0);
 	audits = fixture_count(&fx, "SELECT count(*) FROM audit");
 	ck_assert_int_eq(edit_1002(&err), INV_OK);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit"),
@@ -638,7 +789,8 @@ START_TEST(repair_leaves_history_damage_reported)
 	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version, &in,
 	                            0, &res, &err), INV_OK);
 	audit_row_delete(res.audit_seq);
-	raw("DROP TRIGGER invoices_after_update");
+	damage("DROP TRIGGER invoices_after_update",
+	       "DROP TRIGGER invoices_after_update ON invoices");
 	audits = fixture_count(&fx, "SELECT count(*) FROM audit");
 	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
 	                 INV_OK);
@@ -666,22 +818,44 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, altered_trigger_is_found_and_refused);
 	tcase_add_test(tc, dropped_partial_unique_index_is_found_and_create_refused);
 	tcase_add_test(tc, altered_feed_view_or_dropped_feed_index_is_found_and_refused);
-	tcase_add_test(tc, unfilled_claim_is_found_and_names_no_later_writer);
 	tcase_add_test(tc, planted_audit_trigger_is_found_and_refused);
 	tcase_add_test(tc, deleted_audit_row_breaks_the_history);
 	tcase_add_test(tc, edit_while_trigger_was_off_breaks_the_history);
-	tcase_add_test(tc, old_values_must_follow_the_previous_new_ones);
 	tcase_add_test(tc, other_orgs_invoices_are_named_by_id_only);
-	tcase_add_test(tc, float_in_money_columns_is_found);
 	tcase_add_test(tc, totals_differing_from_a_recount_are_found);
-	tcase_add_test(tc, altered_table_is_found_refused_and_not_rebuilt);
 	tcase_add_test(tc, own_tables_are_left_alone_but_not_indexes_on_ours);
-	tcase_add_test(tc, every_write_path_is_refused_but_drafts_are_kept);
-	tcase_add_test(tc, open_store_notices_tampering_after_it_opened);
 	tcase_add_test(tc, repair_needs_an_admin_and_changes_nothing_otherwise);
 	tcase_add_test(tc, repair_reinstalls_schema_and_writes_work);
 	tcase_add_test(tc, repair_leaves_history_damage_reported);
 	suite_add_tcase(s, tc);
+	if (testdb_pg()) {
+		TCase *pg = tcase_create("postgresql");
+
+		tcase_add_checked_fixture(pg, setup, teardown);
+		tcase_add_test(pg,
+			altered_trigger_function_or_disabled_trigger_is_found);
+		suite_add_tcase(s, pg);
+		testdb_sqlite_only("check", 6, "the claim and REAL money are "
+		                   "SQLite's; KNOWN DIFFERENCE: no write guard, "
+		                   "no value chain, no table shape on PostgreSQL");
+	} else {
+		TCase *sq = tcase_create("sqlite");
+
+		tcase_add_checked_fixture(sq, setup, teardown);
+		/* SQLite's own: the claim by which inved names its writer in
+		 * a file, a REAL in an integer column */
+		tcase_add_test(sq, unfilled_claim_is_found_and_names_no_later_writer);
+		tcase_add_test(sq, float_in_money_columns_is_found);
+		/* KNOWN DIFFERENCE: the PostgreSQL check compares each
+		 * invoice's versions, not each change's old values against
+		 * the previous new ones; nor a table's columns */
+		tcase_add_test(sq, old_values_must_follow_the_previous_new_ones);
+		tcase_add_test(sq, altered_table_is_found_refused_and_not_rebuilt);
+		/* KNOWN DIFFERENCE: no write guard on PostgreSQL (write_guard) */
+		tcase_add_test(sq, every_write_path_is_refused_but_drafts_are_kept);
+		tcase_add_test(sq, open_store_notices_tampering_after_it_opened);
+		suite_add_tcase(s, sq);
+	}
 	return s;
 }
 

@@ -13,22 +13,42 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "testdb.h"
 
 static struct fixture fx;
+/* a team's database of the test (PostgreSQL: dropped at teardown) */
+static char team_loc[300];
 
 static void setup(void)
 {
 	fixture_setup(&fx);
+	team_loc[0] = '\0';
 }
 
 static void teardown(void)
 {
+	if (testdb_pg() && team_loc[0])
+		testdb_drop(team_loc);
 	fixture_teardown(&fx);
 }
 
+/* The logged-in account: on PostgreSQL the connection's role, a login
+ * role of the cluster's (tests/pg/lib.sh) that is not the database's
+ * owner (the owner sees every org and makes none). */
+#define PG_ACCOUNT "erin"
+
+/* Other members of a team: on PostgreSQL a member is a login role the
+ * server has (member add makes none), so two of lib.sh's. */
+#define ZED (testdb_pg() ? "carol" : "zed")
+#define YAN (testdb_pg() ? "dave" : "yan")
+
 static const char *account(void)
 {
-	struct passwd *pw = getpwuid(geteuid());
+	struct passwd *pw;
+
+	if (testdb_pg())
+		return PG_ACCOUNT;
+	pw = getpwuid(geteuid());
 
 	ck_assert_msg(pw != NULL, "this uid has no passwd entry");
 	return pw->pw_name;
@@ -43,6 +63,25 @@ static struct store *team_db(const char *name, struct identity *admin)
 	bool already = true;
 
 	snprintf(path, sizeof path, "%s/%s", fx.dir, name);
+	if (testdb_pg()) {
+		char *user;
+
+		/* one per test: a new empty database, its schema made by the
+		 * owner role, then the account's own connection */
+		ck_assert(team_loc[0] == '\0');
+		testdb_empty(team_loc, sizeof team_loc);
+		ck_assert_int_eq(store_open(team_loc,
+		                            &(struct store_options){
+		                                STORE_OPEN_CREATE, 0},
+		                            &st, &err), INV_OK);
+		store_close(st);
+		st = NULL;
+		snprintf(path, sizeof path, "%s", team_loc);
+		user = strstr(path, "user=");
+		ck_assert_ptr_nonnull(user);
+		snprintf(user, sizeof path - (size_t)(user - path),
+		         "user=" PG_ACCOUNT);
+	}
 	ck_assert_int_eq(store_open(path,
 	                            &(struct store_options){STORE_OPEN_CREATE, 0},
 	                            &st, &err),
@@ -58,6 +97,9 @@ static long long count_in(const char *path, const char *sql)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *s = NULL;
 	long long n = -1;
+
+	if (testdb_pg())
+		return testdb_su_count(path, sql);
 
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
@@ -128,9 +170,9 @@ START_TEST(a_non_member_is_told_how_to_be_added_and_no_other_names)
 	enum inv_role was;
 	struct store *st = team_db("team.db", &admin);
 
-	ck_assert_int_eq(store_member_add(st, &admin, "zed", ROLE_ADMIN, &err),
+	ck_assert_int_eq(store_member_add(st, &admin, ZED, ROLE_ADMIN, &err),
 	                 INV_OK);
-	ck_assert_int_eq(store_member_add(st, &admin, "yan", ROLE_MEMBER, &err),
+	ck_assert_int_eq(store_member_add(st, &admin, YAN, ROLE_MEMBER, &err),
 	                 INV_OK);
 	/* The account leaves its own org; zed stays its admin. */
 	ck_assert_int_eq(store_member_remove(st, &admin, account(), &was, &err),
@@ -140,8 +182,8 @@ START_TEST(a_non_member_is_told_how_to_be_added_and_no_other_names)
 	                 INV_FORBIDDEN);
 	ck_assert_ptr_nonnull(strstr(err.msg, "not a member"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "inved member add"));
-	ck_assert_ptr_null(strstr(err.msg, "zed"));
-	ck_assert_ptr_null(strstr(err.msg, "yan"));
+	ck_assert_ptr_null(strstr(err.msg, ZED));
+	ck_assert_ptr_null(strstr(err.msg, YAN));
 	ck_assert_ptr_null(strstr(err.msg, "admin)"));
 	store_close(st);
 }
@@ -156,11 +198,11 @@ START_TEST(a_team_file_with_member_changes_passes_the_check)
 	enum inv_role was;
 	struct store *st = team_db("team.db", &admin);
 
-	ck_assert_int_eq(store_member_add(st, &admin, "zed", ROLE_MEMBER, &err),
+	ck_assert_int_eq(store_member_add(st, &admin, ZED, ROLE_MEMBER, &err),
 	                 INV_OK);
-	ck_assert_int_eq(store_member_role(st, &admin, "zed", ROLE_ADMIN, &was,
+	ck_assert_int_eq(store_member_role(st, &admin, ZED, ROLE_ADMIN, &was,
 	                                   &err), INV_OK);
-	ck_assert_int_eq(store_member_remove(st, &admin, "zed", &was, &err),
+	ck_assert_int_eq(store_member_remove(st, &admin, ZED, &was, &err),
 	                 INV_OK);
 	ck_assert_msg(store_check(st, &err) == INV_OK, "check: %s", err.msg);
 	store_close(st);
@@ -178,6 +220,16 @@ static void expect_refused(sqlite3 *db, const char *sql)
 	sqlite3_free(msg);
 }
 
+/* PostgreSQL: the same writes through the database's owner role (psql),
+ * each refused by the schema. */
+static void expect_refused_pg(const char *loc, const char *sql)
+{
+	char msg[512];
+
+	ck_assert_msg(!testdb_owner_try(loc, sql, msg, sizeof msg),
+	              "a foreign writer got through: %s", sql);
+}
+
 START_TEST(a_foreign_writer_cannot_plant_the_demo_marker)
 {
 	struct identity admin, who;
@@ -187,6 +239,19 @@ START_TEST(a_foreign_writer_cannot_plant_the_demo_marker)
 	sqlite3 *db = NULL;
 
 	snprintf(path, sizeof path, "%s/team.db", fx.dir);
+	if (testdb_pg()) {
+		snprintf(path, sizeof path, "%s", team_loc);
+		expect_refused_pg(path, "INSERT INTO meta VALUES ('demo', '1')");
+		expect_refused_pg(path, "UPDATE meta SET key = 'demo', "
+		                        "value = '1' WHERE key = 'schema_version'");
+		expect_refused_pg(path, "INSERT INTO meta VALUES ('demo', '1') "
+		                        "ON CONFLICT (key) DO UPDATE SET value = '1'");
+		expect_refused_pg(path, "DELETE FROM orgs");
+		expect_refused_pg(path, "BEGIN; DELETE FROM memberships; "
+		                        "DELETE FROM orgs; INSERT INTO meta "
+		                        "VALUES ('demo', '1'); COMMIT");
+		goto after;
+	}
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	/* The sqlite3 shell's defaults: no foreign keys, no recursive
@@ -205,6 +270,7 @@ START_TEST(a_foreign_writer_cannot_plant_the_demo_marker)
 	                   "INSERT INTO meta VALUES ('demo', '1'); COMMIT");
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(db);
+after:
 	ck_assert_int_eq(count_in(path, "SELECT count(*) FROM meta "
 	                                "WHERE key = 'demo'"), 0);
 	ck_assert_int_eq(count_in(path, "SELECT count(*) FROM orgs"), 1);
@@ -277,7 +343,7 @@ START_TEST(init_org_leaves_an_existing_org_to_its_admins)
 	                                  &err), INV_OK);
 	ck_assert(already);
 	/* Once the account is only a member, init cannot make it admin. */
-	ck_assert_int_eq(store_member_add(st, &admin, "zed", ROLE_ADMIN, &err),
+	ck_assert_int_eq(store_member_add(st, &admin, ZED, ROLE_ADMIN, &err),
 	                 INV_OK);
 	ck_assert_int_eq(store_member_role(st, &admin, account(), ROLE_MEMBER,
 	                                   &was, &err), INV_OK);
@@ -287,7 +353,7 @@ START_TEST(init_org_leaves_an_existing_org_to_its_admins)
 	ck_assert_int_eq(store_identity(st, NULL, "team", &who, &err), INV_OK);
 	ck_assert_int_eq(who.role, ROLE_MEMBER);
 	/* Another name is refused outright. */
-	ck_assert_int_eq(store_org_create(st, "zed", "other", &who, &already,
+	ck_assert_int_eq(store_org_create(st, ZED, "other", &who, &already,
 	                                  &err), INV_FORBIDDEN);
 	ck_assert_ptr_nonnull(strstr(err.msg, "not a demo database"));
 	store_close(st);
@@ -348,18 +414,26 @@ START_TEST(member_changes_are_audited_and_refusals_write_nothing)
 	ck_assert_int_eq(store_member_add(fx.st, &fx.alice, "erin", ROLE_MEMBER,
 	                                  &err), INV_OK);
 	ck_assert_int_eq(audit_of("member.add"), 1);
-	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit WHERE "
-		"action = 'member.add' AND actor = 'alice' AND org_id = 1 AND "
-		"json_extract(detail, '$.user') = 'erin' AND "
+	ck_assert_int_eq(fixture_count_sql(&fx, "SELECT count(*) FROM audit "
+		"WHERE action = 'member.add' AND actor = 'alice' AND org_id = 1 "
+		"AND json_extract(detail, '$.user') = 'erin' AND "
 		"json_extract(detail, '$.role.new') = 'member' AND "
-		"json_extract(detail, '$.role.old') IS NULL"), 1);
+		"json_extract(detail, '$.role.old') IS NULL",
+		"SELECT count(*) FROM audit "
+		"WHERE action = 'member.add' AND actor = 'alice' AND org_id = 1 "
+		"AND detail::jsonb #>> '{user}' = 'erin' AND "
+		"detail::jsonb #>> '{role,new}' = 'member' AND "
+		"detail::jsonb #>> '{role,old}' IS NULL"), 1);
 	ck_assert_int_eq(store_member_role(fx.st, &fx.alice, "erin", ROLE_ADMIN,
 	                                   &was, &err), INV_OK);
 	ck_assert_int_eq(was, ROLE_MEMBER);
-	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit WHERE "
-		"action = 'member.role' AND json_extract(detail, '$.role.old') "
-		"= 'member' AND json_extract(detail, '$.role.new') = 'admin'"),
-		1);
+	ck_assert_int_eq(fixture_count_sql(&fx, "SELECT count(*) FROM audit "
+		"WHERE action = 'member.role' AND json_extract(detail, "
+		"'$.role.old') = 'member' AND json_extract(detail, '$.role.new') "
+		"= 'admin'",
+		"SELECT count(*) FROM audit "
+		"WHERE action = 'member.role' AND detail::jsonb #>> '{role,old}' "
+		"= 'member' AND detail::jsonb #>> '{role,new}' = 'admin'"), 1);
 	ck_assert_int_eq(store_member_remove(fx.st, &fx.alice, "bob", &was,
 	                                     &err), INV_OK);
 	ck_assert_int_eq(was, ROLE_MEMBER);
@@ -458,7 +532,6 @@ static Suite *members_suite(void)
 	tcase_add_test(tc,
 		a_non_member_is_told_how_to_be_added_and_no_other_names);
 	tcase_add_test(tc, a_foreign_writer_cannot_plant_the_demo_marker);
-	tcase_add_test(tc, a_schema_1_file_gets_the_demo_marker_guard_on_open);
 	tcase_add_test(tc, init_org_is_refused_in_a_demo_database);
 	tcase_add_test(tc, init_org_leaves_an_existing_org_to_its_admins);
 	tcase_add_test(tc, only_an_admin_manages_members);
@@ -468,6 +541,17 @@ static Suite *members_suite(void)
 	tcase_add_test(tc, a_role_taken_away_since_the_session_began_counts);
 	tcase_add_test(tc, a_team_file_with_member_changes_passes_the_check);
 	suite_add_tcase(s, tc);
+	/* a file that schema 1 made */
+	if (!testdb_pg()) {
+		TCase *file = tcase_create("file");
+
+		tcase_add_checked_fixture(file, setup, teardown);
+		tcase_add_test(file,
+			a_schema_1_file_gets_the_demo_marker_guard_on_open);
+		suite_add_tcase(s, file);
+	} else {
+		testdb_sqlite_only("members", 1, "a file of schema 1");
+	}
 	return s;
 }
 

@@ -22,6 +22,7 @@
 
 #include "fixture.h"
 #include "money.h"
+#include "testdb.h"
 
 #define PROCS 4
 #define ROUNDS 250
@@ -149,6 +150,41 @@ static void guarded_worker(int child, struct tally *t)
 	store_close(st);
 }
 
+/* The naive path on PostgreSQL: a client (the owner role, as psql) of its
+ * own in this process, each statement its own transaction. */
+static void naive_worker_pg(struct tally *t)
+{
+	struct testdb_conn *c = testdb_connect(fx.path, false);
+	int64_t ids[HOT];
+	char sql[200];
+	int r;
+
+	if (!c) {
+		t->other = -1;
+		return;
+	}
+	for (r = 0; r < HOT; r++) {
+		snprintf(sql, sizeof sql, "SELECT id FROM invoices WHERE "
+		         "number = '%s' AND deleted_at IS NULL", hot_numbers[r]);
+		ids[r] = testdb_conn_count(c, sql);
+	}
+	for (r = 0; r < ROUNDS; r++) {
+		int64_t id = ids[rand() % HOT], total;
+
+		snprintf(sql, sizeof sql, "SELECT total_minor FROM invoices "
+		         "WHERE id = %" PRId64, id);
+		total = testdb_conn_count(c, sql);
+		usleep(200);
+		snprintf(sql, sizeof sql, "UPDATE invoices SET total_minor = %"
+		         PRId64 " WHERE id = %" PRId64, total + 1, id);
+		if (total >= 0 && testdb_conn_try(c, sql, NULL, 0))
+			t->ok++;
+		else
+			t->other++;
+	}
+	testdb_conn_close(c);
+}
+
 /* Read, pause, write back: what a careless client does.  Each UPDATE
  * commits, so every one of them "lands". */
 static void naive_worker(int child, struct tally *t)
@@ -159,6 +195,10 @@ static void naive_worker(int child, struct tally *t)
 	int r;
 
 	(void)child;
+	if (testdb_pg()) {
+		naive_worker_pg(t);
+		return;
+	}
 	if (sqlite3_open(fx.path, &db) != SQLITE_OK) {
 		t->other = -1;
 		return;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "testdb.h"
 
 static struct fixture fx;
 
@@ -29,23 +30,30 @@ static struct invoice edit_ok(const struct identity *who, int64_t id,
 	return res.row;
 }
 
+/* A writer that is not inved (the sqlite3 shell, psql). */
 static void raw_exec(const char *sql)
 {
-	sqlite3 *db = fixture_raw(&fx);
-	char *msg = NULL;
-
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
-	              "%s: %s", sql, msg ? msg : "");
-	sqlite3_close(db);
+	fixture_exec(&fx, sql, NULL);
 }
 
 /* Run sql with the audit's delete guard lifted, then reinstall the guard
- * with its exact text, as a writer who can alter the schema could. */
+ * with its exact text, as a writer who can alter the schema could (on
+ * PostgreSQL the superuser, whose session fires no trigger). */
 static void raw_exec_unguarded(const char *sql)
 {
-	sqlite3 *db = fixture_raw(&fx);
+	sqlite3 *db;
 	sqlite3_stmt *s;
 	char *guard = NULL, *msg = NULL;
+
+	if (testdb_pg()) {
+		char all[512];
+
+		snprintf(all, sizeof all, "BEGIN; SET LOCAL "
+		         "session_replication_role = replica; %s; COMMIT", sql);
+		testdb_su_exec(fx.path, all);
+		return;
+	}
+	db = fixture_raw(&fx);
 
 	ck_assert_int_eq(sqlite3_prepare_v2(db,
 		"SELECT sql FROM sqlite_master WHERE name = 'audit_before_delete'",
@@ -105,7 +113,8 @@ START_TEST(revert_undoes_an_overwrite_and_names_who_set_each_value)
 	ck_assert_str_eq(a.actor, "bob");
 	ck_assert_int_eq(a.from_version, 3);
 	ck_assert_int_eq(a.to_version, 4);
-	ck_assert_ptr_nonnull(strstr(a.detail, "\"old\":99900"));
+	ck_assert_msg(fixture_detail_has(a.detail, "total_minor", "99900",
+	                                 "130000"), "%s", a.detail);
 }
 END_TEST
 
@@ -246,7 +255,19 @@ START_TEST(renumber_is_guarded_audited_and_judged_by_the_live_index)
 	ck_assert_str_eq(row.number, "ACME-2002");
 	ck_assert_int_eq(store_audit_tail(fx.st, &fx.bob, v1.id, &a, 1, &n,
 	                                  &err), INV_OK);
-	ck_assert_ptr_nonnull(strstr(a.detail, "\"new\":\"ACME-2002\""));
+	ck_assert_msg(fixture_detail_has(a.detail, "number", "\"ACME-1002\"",
+	                                 "\"ACME-2002\""), "%s", a.detail);
+}
+END_TEST
+
+START_TEST(a_renumber_is_reverted_to_the_freed_number)
+{
+	struct invoice v1 = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct write_result res;
+	struct inv_err err;
+
+	edit_ok(&fx.bob, v1.id, 1, (struct invoice_input){.number = "ACME-2002"},
+	        0);
 	/* the old number is free again; revert brings it back */
 	ck_assert_int_eq(store_revert(fx.st, &fx.bob, v1.id, 1, 2, NULL, &res,
 	                              &err), INV_OK);
@@ -279,19 +300,30 @@ END_TEST
 static Suite *revert_suite(void)
 {
 	Suite *s = suite_create("revert");
-	TCase *tc = tcase_create("revert");
+	TCase *tc = tcase_create("renumber");
+	TCase *rv = tcase_create("needs_revert");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, revert_undoes_an_overwrite_and_names_who_set_each_value);
-	tcase_add_test(tc, stale_revert_is_a_conflict_and_writes_nothing);
-	tcase_add_test(tc, revert_reads_a_foreign_writers_edit_from_the_history);
-	tcase_add_test(tc, revert_keeps_the_lifecycle_and_refuses_deleted_rows);
-	tcase_add_test(tc, revert_to_the_current_or_a_future_version_is_invalid);
-	tcase_add_test(tc, revert_with_a_gap_in_the_history_is_refused);
 	tcase_add_test(tc, renumber_is_guarded_audited_and_judged_by_the_live_index);
 	tcase_add_test(tc, restore_blocked_by_a_live_number_names_it_and_renumber_unblocks);
 	suite_add_tcase(s, tc);
+	/* written for both backends; revert is not available on PostgreSQL
+	 * yet: add this case there too once it is */
+	tcase_add_checked_fixture(rv, setup, teardown);
+	tcase_set_timeout(rv, 60);
+	tcase_add_test(rv, revert_undoes_an_overwrite_and_names_who_set_each_value);
+	tcase_add_test(rv, stale_revert_is_a_conflict_and_writes_nothing);
+	tcase_add_test(rv, revert_reads_a_foreign_writers_edit_from_the_history);
+	tcase_add_test(rv, revert_keeps_the_lifecycle_and_refuses_deleted_rows);
+	tcase_add_test(rv, revert_to_the_current_or_a_future_version_is_invalid);
+	tcase_add_test(rv, revert_with_a_gap_in_the_history_is_refused);
+	tcase_add_test(rv, a_renumber_is_reverted_to_the_freed_number);
+	if (!testdb_pg())
+		suite_add_tcase(s, rv);
+	else
+		testdb_sqlite_only("revert", 7, "needs_revert: revert is not on "
+		                   "PostgreSQL yet");
 	return s;
 }
 

@@ -335,37 +335,87 @@ char *testdb_su_dump(const char *loc)
 	return buf;
 }
 
+/* ---- a connection held across statements ------------------------------ */
+
 struct testdb_conn {
-	PGconn *conn;
+	PGconn *c;
 };
+
+struct testdb_conn *testdb_connect(const char *loc, bool superuser)
+{
+	char name[64], msg[512];
+	struct testdb_conn *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	name_of(loc, name, sizeof name);
+	t->c = connect_as(name, superuser ? "postgres" : owner(), msg,
+	                  sizeof msg);
+	if (!t->c) {
+		fprintf(stderr, "testdb: %s\n", msg);
+		free(t);
+		return NULL;
+	}
+	PQsetNoticeProcessor(t->c, notice_ignore, NULL);
+	return t;
+}
+
+bool testdb_conn_try(struct testdb_conn *t, const char *sql, char *msg,
+                     size_t size)
+{
+	PGresult *r = PQexec(t->c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	          PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (msg && size)
+		snprintf(msg, size, "%s", ok ? "" : PQerrorMessage(t->c));
+	PQclear(r);
+	return ok;
+}
+
+void testdb_conn_exec(struct testdb_conn *t, const char *sql)
+{
+	char msg[1024];
+
+	ck_assert_msg(testdb_conn_try(t, sql, msg, sizeof msg), "testdb: %s: %s",
+	              sql, msg);
+}
+
+long long testdb_conn_count(struct testdb_conn *t, const char *sql)
+{
+	PGresult *r = PQexec(t->c, sql);
+	long long v = -1;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+	    !PQgetisnull(r, 0, 0))
+		v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return v;
+}
+
+void testdb_conn_close(struct testdb_conn *t)
+{
+	if (!t)
+		return;
+	PQfinish(t->c);
+	free(t);
+}
 
 struct testdb_conn *testdb_su_hold(const char *loc, const char *sql)
 {
-	char name[64], msg[1024];
-	struct testdb_conn *h = calloc(1, sizeof *h);
-	PGresult *r;
-	bool ok;
+	struct testdb_conn *t = testdb_connect(loc, true);
 
-	ck_assert_ptr_nonnull(h);
-	name_of(loc, name, sizeof name);
-	h->conn = connect_as(name, "postgres", msg, sizeof msg);
-	ck_assert_msg(h->conn != NULL, "testdb: %s", msg);
-	PQsetNoticeProcessor(h->conn, notice_ignore, NULL);
-	r = PQexec(h->conn, sql);
-	ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-	     PQresultStatus(r) == PGRES_TUPLES_OK;
-	PQclear(r);
-	ck_assert_msg(ok, "testdb: %s: %s", sql, PQerrorMessage(h->conn));
-	return h;
+	ck_assert_msg(t != NULL, "testdb: no connection to %s", loc);
+	testdb_conn_exec(t, sql);
+	return t;
 }
 
-void testdb_release(struct testdb_conn *h)
+void testdb_release(struct testdb_conn *t)
 {
-	if (!h)
+	if (!t)
 		return;
-	PQclear(PQexec(h->conn, "ROLLBACK"));
-	PQfinish(h->conn);
-	free(h);
+	PQclear(PQexec(t->c, "ROLLBACK"));
+	testdb_conn_close(t);
 }
 
 #else /* no libpq: the PostgreSQL run is never registered */
@@ -442,6 +492,45 @@ char *testdb_su_dump(const char *loc)
 	return NULL;
 }
 
+struct testdb_conn *testdb_connect(const char *loc, bool superuser)
+{
+	(void)loc;
+	(void)superuser;
+	no_pg();
+	return NULL;
+}
+
+bool testdb_conn_try(struct testdb_conn *t, const char *sql, char *msg,
+                     size_t size)
+{
+	(void)t;
+	(void)sql;
+	(void)msg;
+	(void)size;
+	no_pg();
+	return false;
+}
+
+void testdb_conn_exec(struct testdb_conn *t, const char *sql)
+{
+	(void)t;
+	(void)sql;
+	no_pg();
+}
+
+long long testdb_conn_count(struct testdb_conn *t, const char *sql)
+{
+	(void)t;
+	(void)sql;
+	no_pg();
+	return -1;
+}
+
+void testdb_conn_close(struct testdb_conn *t)
+{
+	(void)t;
+}
+
 struct testdb_conn *testdb_su_hold(const char *loc, const char *sql)
 {
 	(void)loc;
@@ -450,9 +539,9 @@ struct testdb_conn *testdb_su_hold(const char *loc, const char *sql)
 	return NULL;
 }
 
-void testdb_release(struct testdb_conn *h)
+void testdb_release(struct testdb_conn *t)
 {
-	(void)h;
+	(void)t;
 }
 
 #endif

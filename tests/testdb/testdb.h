@@ -58,11 +58,26 @@ bool testdb_owner_try(const char *loc, const char *sql, char *msg,
  * written.  The caller frees it. */
 char *testdb_su_dump(const char *loc);
 
-/* PostgreSQL: a connection of its own, as the superuser, that runs sql
- * (say "BEGIN; SELECT ... FOR UPDATE") and stays open holding what it took
- * (a lock holder, an open transaction) until testdb_release, which rolls
- * back and closes it.  Fails the test on error. */
+/* PostgreSQL: a connection of its own to loc's database, held across
+ * statements (a transaction left open, a lock held, a writer in a child
+ * process): as the superuser, or as the owner role (a foreign writer
+ * bound by the schema's triggers).  NULL (and why on stderr) on failure;
+ * usable in a forked child, where nothing may fail the test. */
 struct testdb_conn;
+struct testdb_conn *testdb_connect(const char *loc, bool superuser);
+/* Run sql (one or more statements); false with the server's message. */
+bool testdb_conn_try(struct testdb_conn *c, const char *sql, char *msg,
+                     size_t size);
+/* The same, failing the test on error. */
+void testdb_conn_exec(struct testdb_conn *c, const char *sql);
+/* The first column of the first row as a number (-1 when none, or on
+ * error). */
+long long testdb_conn_count(struct testdb_conn *c, const char *sql);
+void testdb_conn_close(struct testdb_conn *c);
+/* As the superuser, a held connection that has run sql (say "BEGIN;
+ * SELECT ... FOR UPDATE") and keeps what it took (a lock, an open
+ * transaction) until testdb_release rolls back and closes it.  Fails the
+ * test on error. */
 struct testdb_conn *testdb_su_hold(const char *loc, const char *sql);
 void testdb_release(struct testdb_conn *c);
 

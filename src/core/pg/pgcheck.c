@@ -7,7 +7,9 @@
  * INDEX, CREATE POLICY and ALTER TABLE ... FORCE ROW LEVEL SECURITY is an
  * expected object.  What it is comes from pg_catalog.  A function is
  * compared by its body (pg_proc.prosrc) with runs of white space made one
- * space; the other objects by name and table.  On the schema's own tables
+ * space; a trigger by the function it runs and whether it is enabled (a
+ * client that owns the table can point it elsewhere or switch it off);
+ * the other objects by name and table.  On the schema's own tables
  * a trigger, index (not one backing a constraint) or policy the file does
  * not install is extra: it could change or skip a write.
  *
@@ -134,6 +136,8 @@ static bool classify(const char *s, struct obj *o)
 		return o->body != NULL;
 	}
 	if (take(&p, "CREATE TRIGGER")) {
+		char fn[64];
+
 		o->type = OBJ_TRIGGER;
 		word(&p, o->name, sizeof o->name);
 		p = strstr(p, " ON ");
@@ -141,7 +145,14 @@ static bool classify(const char *s, struct obj *o)
 			return false;
 		p += 4;
 		word(&p, o->table, sizeof o->table);
-		return true;
+		/* what the catalog says of it: the function it runs */
+		p = strstr(p, "EXECUTE FUNCTION ");
+		if (!p)
+			return false;
+		p += 17;
+		word(&p, fn, sizeof fn);
+		o->body = strdup(fn);
+		return o->body != NULL;
 	}
 	if (take(&p, "CREATE INDEX") || take(&p, "CREATE UNIQUE INDEX")) {
 		o->type = OBJ_INDEX;
@@ -305,12 +316,15 @@ static bool our_table(struct objs *o, const char *table)
 	return find(o, OBJ_TABLE, table, NULL) != NULL;
 }
 
-/* What pg_catalog holds, one query per kind: type, name, table, body. */
+/* What pg_catalog holds, one query per kind: type, name, table, body (a
+ * trigger's: the function it runs, and " disabled" when switched off). */
 static const char catalog_sql[] =
 	"SELECT 0, p.proname, '', p.prosrc FROM pg_proc p "
 	"JOIN pg_namespace n ON n.oid = p.pronamespace "
 	"WHERE n.nspname = 'public' "
-	"UNION ALL SELECT 1, t.tgname, c.relname, '' FROM pg_trigger t "
+	"UNION ALL SELECT 1, t.tgname, c.relname, f.proname::text || "
+	"CASE WHEN t.tgenabled = 'D' THEN ' disabled' ELSE '' END "
+	"FROM pg_trigger t JOIN pg_proc f ON f.oid = t.tgfoid "
 	"JOIN pg_class c ON c.oid = t.tgrelid "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE n.nspname = 'public' AND NOT t.tgisinternal "
@@ -362,6 +376,13 @@ static enum inv_rc check_schema(struct pg_store *st, struct objs *want,
 						obj_word[type], name);
 				}
 				free(body);
+			} else if (type == OBJ_TRIGGER &&
+			           strcmp(PQgetvalue(r, row, 3), o->body) != 0) {
+				snprintf(what, sizeof what, "trigger %s", name);
+				finding(out, CHECK_SCHEMA_ALTERED, true, what,
+					_("the %s %s differs from the one this "
+					  "version installs"),
+					obj_word[type], name);
 			}
 			continue;
 		}
@@ -394,8 +415,11 @@ static enum inv_rc check_schema(struct pg_store *st, struct objs *want,
 }
 
 /* Every visible invoice's audit chain: from version 0, each change from
- * the version the one before it ended at, ending at the invoice's. */
+ * the version the one before it ended at, ending at the invoice's.  An
+ * invoice of another org than who's (the database's owner sees them all)
+ * is named by id only, as on SQLite. */
 static enum inv_rc check_history(struct pg_store *st,
+                                 const struct identity *who,
                                  struct check_report *out,
                                  struct inv_err *err)
 {
@@ -415,7 +439,7 @@ static enum inv_rc check_history(struct pg_store *st,
 		"AND i.org_id = a.org_id WHERE a.action LIKE 'invoice.%' "
 		"WINDOW w AS (PARTITION BY a.subject_id ORDER BY a.seq)) "
 		"SELECT i.id, i.number, i.version, a.seq, a.from_version, "
-		"coalesce(a.prev, 0), a.last FROM invoices i LEFT JOIN a "
+		"coalesce(a.prev, 0), a.last, i.org_id FROM invoices i LEFT JOIN a "
 		"ON a.subject_id = i.id AND ((a.rn = 1 AND a.from_version <> 0) "
 		"OR (a.rn > 1 AND a.from_version <> a.prev) "
 		"OR (a.rn = 1 AND a.last <> i.version)) "
@@ -432,8 +456,11 @@ static enum inv_rc check_history(struct pg_store *st,
 		int64_t prev = pgm_int(r, row, 5), last = pgm_int(r, row, 6);
 
 		pgm_copy(number, sizeof number, r, row, 1);
-		snprintf(what, sizeof what, _("invoice %" PRId64 " (%s)"), id,
-		         number);
+		if (!who || who->org_id == pgm_int(r, row, 7))
+			snprintf(what, sizeof what, _("invoice %" PRId64 " (%s)"),
+			         id, number);
+		else
+			snprintf(what, sizeof what, _("invoice %" PRId64), id);
 		if (PQgetisnull(r, row, 3))
 			finding(out, CHECK_HISTORY, false, what,
 				_("%s: the invoice has no audit history at all"),
@@ -460,14 +487,18 @@ static enum inv_rc check_totals(struct pg_store *st,
                                 struct check_report *out,
                                 struct inv_err *err)
 {
-	const char *params[1] = {
-		who && identity_at_least(who, ROLE_ADMIN) ? "t" : "f"};
+	char own[24];
+	const char *params[2] = {
+		who && identity_at_least(who, ROLE_ADMIN) ? "t" : "f", own};
 	PGresult *r = NULL;
 	enum inv_rc rc;
 	int row;
 
+	/* another org's totals are named "-", as on SQLite */
+	snprintf(own, sizeof own, "%" PRId64, who ? who->org_id : 0);
 	rc = pgm_run(st,
-		"SELECT o.name, coalesce(k.state, c.state), "
+		"SELECT CASE WHEN $2::bigint = 0 OR o.id = $2 THEN o.name "
+		"ELSE '-' END, coalesce(k.state, c.state), "
 		"coalesce(k.currency, c.currency), coalesce(k.count, 0), "
 		"coalesce(k.total_minor, 0), coalesce(c.count, 0), "
 		"coalesce(c.total_minor, 0) FROM totals k FULL JOIN "
@@ -481,7 +512,7 @@ static enum inv_rc check_totals(struct pg_store *st,
 		"OR coalesce(k.total_minor, 0) <> coalesce(c.total_minor, 0)) "
 		"AND ($1::boolean OR coalesce(k.state, c.state) <> 'deleted') "
 		"ORDER BY 1, 2, 3",
-		1, params, &r, err);
+		2, params, &r, err);
 	if (rc != INV_OK)
 		return rc;
 	for (row = 0; row < PQntuples(r); row++) {
@@ -522,7 +553,7 @@ static enum inv_rc check_all(struct pg_store *st, const struct identity *who,
 	if (rc == INV_OK)
 		rc = check_schema(st, want, out, err);
 	if (rc == INV_OK)
-		rc = check_history(st, out, err);
+		rc = check_history(st, who, out, err);
 	if (rc == INV_OK)
 		rc = check_totals(st, who, out, err);
 	pgm_rollback(st);
@@ -669,6 +700,18 @@ static enum inv_rc reinstall(struct pg_store *st, struct objs *want,
 			rc = pgm_run(st, sql, 0, NULL, NULL, err);
 			free(sql);
 			return rc;
+		}
+		if (o->type == OBJ_TRIGGER) {
+			/* an altered one goes first (a missing one is not
+			 * there to drop) */
+			char sql[200];
+			enum inv_rc rc;
+
+			snprintf(sql, sizeof sql, "DROP TRIGGER IF EXISTS %s ON %s",
+			         o->name, o->table);
+			rc = pgm_run(st, sql, 0, NULL, NULL, err);
+			return rc == INV_OK ? pgm_run(st, o->sql, 0, NULL, NULL, err)
+			                    : rc;
 		}
 		if (o->type == OBJ_FORCE) {
 			enum inv_rc rc;

@@ -495,39 +495,67 @@ static enum inv_role role_from_text(const char *t)
 	return strcmp(t, "admin") == 0 ? ROLE_ADMIN : ROLE_MEMBER;
 }
 
-/* "alice@acme (admin), bob@acme (member)" for messages, as the SQLite
- * store words them: one user's own ("acme (admin)"), or with user NULL
- * every membership (a demo database's, whose users are public). */
-static void memberships_text(struct pg_store *st, const char *user,
-                             char *buf, size_t len)
+/* The wake-up listens on the channel of every org an identity of this
+ * connection acts in (a demo database's switcher, a caller with several
+ * sessions), as SQLite's wake-up sees every commit: the org resolved last
+ * is not the only one whose feed is read.  A listener already connected
+ * listens on the new channel at once; if it cannot, it is dropped, and the
+ * next check connects again and reports a change. */
+static void listen_add(struct pg_store *st, int64_t org)
 {
-	const char *params[1] = {user};
-	struct inv_err ignored;
+	char one[48], *at;
+	size_t used = strlen(st->listen_sql), n;
+	PGresult *r;
+
+	n = (size_t)snprintf(one, sizeof one, "LISTEN inved_org_%" PRId64, org);
+	for (at = strstr(st->listen_sql, one); at; at = strstr(at + 1, one))
+		if (at[n] == '\0' || at[n] == ';')
+			return;
+	if (used + n + 3 > sizeof st->listen_sql)
+		return;
+	snprintf(st->listen_sql + used, sizeof st->listen_sql - used, "%s%s",
+	         used ? "; " : "", one);
+	if (!st->listening)
+		return;
+	r = PQexec(st->conn, one);
+	pgstore_note_notifies(st);
+	/* the next check listens again, and reports a change */
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		st->listening = false;
+	PQclear(r);
+}
+
+/* "alice@acme (admin), bob@acme (member)" for messages, or with a user
+ * "acme (admin)": that user's own; as the SQLite backend says them. */
+static void memberships_text(struct pg_store *st, int64_t user_id, char *buf,
+                             size_t len)
+{
+	char uid[24];
+	const char *params[1] = {uid};
 	PGresult *r = NULL;
 	size_t used = 0;
-	int i, n;
+	int i;
 
 	buf[0] = '\0';
-	if (pg_run(st, user
-	           ? "SELECT u.name, o.name, m.role FROM memberships m "
-	             "JOIN orgs o ON o.id = m.org_id JOIN users u "
-	             "ON u.id = m.user_id WHERE u.name = $1 ORDER BY o.name "
-	             "LIMIT 13"
-	           : "SELECT u.name, o.name, m.role FROM memberships m "
-	             "JOIN orgs o ON o.id = m.org_id JOIN users u "
-	             "ON u.id = m.user_id ORDER BY o.name, m.role, u.name "
-	             "LIMIT 13",
-	           user ? 1 : 0, params, &r, &ignored) != INV_OK)
+	snprintf(uid, sizeof uid, "%" PRId64, user_id);
+	if (pg_run(st, user_id
+	               ? "SELECT '', o.name, m.role FROM memberships m "
+	                 "JOIN orgs o ON o.id = m.org_id WHERE m.user_id = $1 "
+	                 "ORDER BY o.name"
+	               : "SELECT u.name, o.name, m.role FROM memberships m "
+	                 "JOIN orgs o ON o.id = m.org_id "
+	                 "JOIN users u ON u.id = m.user_id "
+	                 "ORDER BY o.name, m.role, u.name",
+	           user_id ? 1 : 0, params, &r, NULL) != INV_OK)
 		return;
-	n = PQntuples(r);
-	for (i = 0; i < n && used + 1 < len; i++) {
+	for (i = 0; i < PQntuples(r) && used + 1 < len; i++) {
 		int w;
 
 		if (i == 12) {
 			snprintf(buf + used, len - used, ", …");
 			break;
 		}
-		if (user)
+		if (user_id)
 			w = snprintf(buf + used, len - used, "%s%s (%s)",
 			             i ? ", " : "", PQgetvalue(r, i, 1),
 			             PQgetvalue(r, i, 2));
@@ -539,53 +567,60 @@ static void memberships_text(struct pg_store *st, const char *user,
 			break;
 		used += (size_t)w;
 	}
-	PQclear(r);
-	if (n == 0)
+	if (PQntuples(r) == 0)
 		snprintf(buf, len, "%s", _("none"));
+	PQclear(r);
 }
 
-/* Refusing someone who is not a member of any org: in a demo database,
- * whose users are public, with the memberships that exist (and whether
- * the name is a user at all), as on SQLite; elsewhere how to get in,
- * never who is. */
-static enum inv_rc identity_not_member(struct pg_store *st, const char *name,
-                                       struct inv_err *err)
+/* One number a query gives (-1 when it fails or gives none). */
+static int64_t query_number(struct pg_store *st, const char *sql,
+                            const char *param)
 {
-	const char *params[1] = {name};
+	const char *params[1] = {param};
 	PGresult *r = NULL;
-	char list[256];
-	bool known;
-	enum inv_rc rc;
+	int64_t v = -1;
 
-	if (!st->demo)
-		return inv_err_set(err, INV_FORBIDDEN, "user",
-			_("%s is not a member of any org in %s; ask an admin "
-			  "of your org to run `inved member add %s`"),
-			name, st->where, name);
-	rc = pg_run(st, "SELECT 1 FROM users WHERE name = $1", 1, params, &r,
-	            err);
-	if (rc != INV_OK)
-		return rc;
-	known = PQntuples(r) > 0;
+	if (pg_run(st, sql, param ? 1 : 0, params, &r, NULL) != INV_OK)
+		return -1;
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+		v = int_value(r, 0, 0);
 	PQclear(r);
-	memberships_text(st, NULL, list, sizeof list);
-	if (known)
+	return v;
+}
+
+/* Refusing someone who is not a member: say how to get in, never who is
+ * (other people's memberships are not theirs to read).  A demo database,
+ * whose users are public, lists them.  The SQLite backend's words. */
+static enum inv_rc identity_not_member(struct pg_store *st, const char *user,
+                                       bool known, struct inv_err *err)
+{
+	char list[256];
+
+	if (st->demo) {
+		memberships_text(st, 0, list, sizeof list);
+		if (known)
+			return inv_err_set(err, INV_FORBIDDEN, "user",
+				_("%s is not a member of any org in %s; memberships "
+				  "that exist: %s — pick one with --user NAME (or "
+				  "INVED_USER)"),
+				user, st->where, list);
 		return inv_err_set(err, INV_FORBIDDEN, "user",
-			_("%s is not a member of any org in %s; memberships "
-			  "that exist: %s — pick one with --user NAME (or "
-			  "INVED_USER)"),
-			name, st->where, list);
+			_("unknown user '%s' in %s; memberships that exist: %s — "
+			  "pick one with --user NAME (or INVED_USER)"),
+			user, st->where, list);
+	}
+	/* (Whether the database holds any org at all is not the caller's
+	 * to see here: row security shows a role only its own orgs.) */
 	return inv_err_set(err, INV_FORBIDDEN, "user",
-		_("unknown user '%s' in %s; memberships that exist: %s — "
-		  "pick one with --user NAME (or INVED_USER)"),
-		name, st->where, list);
+		_("%s is not a member of any org in %s; ask an admin of your "
+		  "org to run `inved member add %s`"),
+		user, st->where, user);
 }
 
 enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
                              const char *org, struct identity *out,
                              struct inv_err *err)
 {
-	char list[256];
 	const char *name = st->role;
 	const char *params[2];
 	PGresult *r = NULL;
@@ -613,30 +648,23 @@ enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
 		2, params, &r, err);
 	if (rc != INV_OK)
 		return rc;
-	if (PQntuples(r) == 0) {
+	if (PQntuples(r) != 1) {
+		int64_t uid = query_number(st, "SELECT id FROM users "
+		                               "WHERE name = $1", name);
+		char list[256];
+		bool none = PQntuples(r) == 0;
+
 		PQclear(r);
-		r = NULL;
-		/* as on SQLite: a name that is no user is refused as one,
-		 * whatever --org says */
-		rc = params[1] ? pg_run(st, "SELECT 1 FROM users WHERE name = "
-		                            "$1", 1, params, &r, err)
-		               : INV_OK;
-		if (rc != INV_OK)
-			return rc;
-		if (!r || PQntuples(r) == 0) {
-			PQclear(r);
-			return identity_not_member(st, name, err);
-		}
-		PQclear(r);
-		memberships_text(st, name, list, sizeof list);
-		return inv_err_set(err, INV_FORBIDDEN, "org",
-			_("%s is not a member of org '%s'; %s's memberships: %s"),
-			name, org, name, list);
-	}
-	if (PQntuples(r) > 1) {
-		PQclear(r);
-		/* only the user's own memberships */
-		memberships_text(st, name, list, sizeof list);
+		/* a user with no membership (or none at all) is told how to
+		 * get in; a member, which orgs are theirs */
+		if (uid < 0 || (none && !params[1]))
+			return identity_not_member(st, name, uid >= 0, err);
+		memberships_text(st, uid, list, sizeof list);
+		if (none)
+			return inv_err_set(err, INV_FORBIDDEN, "org",
+				_("%s is not a member of org '%s'; %s's "
+				  "memberships: %s"),
+				name, org, name, list);
 		return inv_err_set(err, INV_FORBIDDEN, "org",
 			_("%s is a member of several orgs (%s); choose one with "
 			  "--org"),
@@ -649,6 +677,7 @@ enum inv_rc pgstore_identity(struct pg_store *st, const char *user,
 	out->role = role_from_text(PQgetvalue(r, 0, 3));
 	PQclear(r);
 	st->org = out->org_id;
+	listen_add(st, out->org_id);
 	return INV_OK;
 }
 
@@ -1691,8 +1720,8 @@ enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
 	return listen_start(st, err);
 }
 
-/* The LISTEN of the session's org; before an identity is resolved, of
- * every org the connection may see (a change of one of them wakes the
+/* The LISTEN before an identity is resolved (listen_add plans the rest):
+ * of every org the connection may see (a change of one of them wakes the
  * caller, which then reads its own feed). */
 static bool listen_plan(struct pg_store *st)
 {
@@ -1701,11 +1730,6 @@ static bool listen_plan(struct pg_store *st)
 	int i;
 
 	st->listen_sql[0] = '\0';
-	if (st->org > 0) {
-		snprintf(st->listen_sql, sizeof st->listen_sql,
-		         "LISTEN inved_org_%" PRId64, st->org);
-		return true;
-	}
 	if (pg_run(st, "SELECT id FROM orgs ORDER BY id LIMIT 32", 0, NULL, &r,
 	           NULL) != INV_OK)
 		return false;
@@ -1725,7 +1749,8 @@ static bool listen_plan(struct pg_store *st)
 int pgstore_wakeup_fd(struct pg_store *st)
 {
 	/* made on the first call */
-	if (!st->listening && st->listen_sql[0] == '\0' && listen_plan(st) &&
+	if (!st->listening &&
+	    (st->listen_sql[0] != '\0' || listen_plan(st)) &&
 	    listen_start(st, NULL) != INV_OK)
 		return -1;
 	if (!st->listening)

@@ -134,8 +134,9 @@ enum inv_rc pgstore_changes_since(struct pg_store *st,
  * position. */
 enum inv_rc pgstore_listen(struct pg_store *st, const struct identity *who,
                            struct inv_err *err);
-/* Without pgstore_listen, the first call listens on the channel of the
- * org of the identity pgstore_identity last resolved. */
+/* Without pgstore_listen, it listens on the channels of every org an
+ * identity resolved on this connection acts in (before any, of every org
+ * the connection may see). */
 int pgstore_wakeup_fd(struct pg_store *st);
 enum inv_rc pgstore_wakeup_check(struct pg_store *st, bool *changed,
                                  struct inv_err *err);
