@@ -335,6 +335,59 @@ char *testdb_su_dump(const char *loc)
 	return buf;
 }
 
+/* ---- a connection of the test's own, held across statements ---------- */
+
+struct testdb_conn {
+	PGconn *c;
+};
+
+struct testdb_conn *testdb_su_connect(const char *loc)
+{
+	char name[64], msg[1024];
+	struct testdb_conn *t = calloc(1, sizeof *t);
+
+	ck_assert_ptr_nonnull(t);
+	name_of(loc, name, sizeof name);
+	t->c = connect_as(name, "postgres", msg, sizeof msg);
+	ck_assert_msg(t->c != NULL, "testdb: %s", msg);
+	PQsetNoticeProcessor(t->c, notice_ignore, NULL);
+	return t;
+}
+
+bool testdb_conn_try(struct testdb_conn *t, const char *sql, int n,
+                     const char *const values[], long long *first,
+                     char *msg, size_t size)
+{
+	PGresult *r = PQexecParams(t->c, sql, n, NULL, values, NULL, NULL, 0);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	          PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (msg && size)
+		snprintf(msg, size, "%s", ok ? "" : PQerrorMessage(t->c));
+	if (first)
+		*first = ok && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)
+		         ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+	PQclear(r);
+	return ok;
+}
+
+void testdb_conn_exec(struct testdb_conn *t, const char *sql, int n,
+                      const char *const values[])
+{
+	char msg[1024];
+
+	ck_assert_msg(testdb_conn_try(t, sql, n, values, NULL, msg,
+	                              sizeof msg), "testdb: %s: %s", sql, msg);
+}
+
+void testdb_conn_close(struct testdb_conn *t)
+{
+	if (!t)
+		return;
+	PQfinish(t->c);
+	free(t);
+}
+
 #else /* no libpq: the PostgreSQL run is never registered */
 
 static void no_pg(void)
@@ -407,6 +460,43 @@ char *testdb_su_dump(const char *loc)
 	(void)loc;
 	no_pg();
 	return NULL;
+}
+
+struct testdb_conn *testdb_su_connect(const char *loc)
+{
+	(void)loc;
+	no_pg();
+	return NULL;
+}
+
+bool testdb_conn_try(struct testdb_conn *t, const char *sql, int n,
+                     const char *const values[], long long *first,
+                     char *msg, size_t size)
+{
+	(void)t;
+	(void)sql;
+	(void)n;
+	(void)values;
+	(void)first;
+	(void)msg;
+	(void)size;
+	no_pg();
+	return false;
+}
+
+void testdb_conn_exec(struct testdb_conn *t, const char *sql, int n,
+                      const char *const values[])
+{
+	(void)t;
+	(void)sql;
+	(void)n;
+	(void)values;
+	no_pg();
+}
+
+void testdb_conn_close(struct testdb_conn *t)
+{
+	(void)t;
 }
 
 #endif

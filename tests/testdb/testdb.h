@@ -61,4 +61,20 @@ char *testdb_su_dump(const char *loc);
 /* Print "# NAME: N tests run on SQLite only (why)" on PostgreSQL. */
 void testdb_sqlite_only(const char *what, int n, const char *why);
 
+/* PostgreSQL: a connection of the test's own to loc's database, as the
+ * superuser, kept across statements (a transaction held open, a lock
+ * held while the screen waits for it).  Fails the test on error. */
+struct testdb_conn;
+struct testdb_conn *testdb_su_connect(const char *loc);
+/* Run sql with n text parameters ($1..); false with the server's message
+ * in msg.  first (may be NULL): the first column of the first row as a
+ * number, -1 when none. */
+bool testdb_conn_try(struct testdb_conn *c, const char *sql, int n,
+                     const char *const values[], long long *first,
+                     char *msg, size_t size);
+/* ... failing the test on error. */
+void testdb_conn_exec(struct testdb_conn *c, const char *sql, int n,
+                      const char *const values[]);
+void testdb_conn_close(struct testdb_conn *c);
+
 #endif
