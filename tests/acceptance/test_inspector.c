@@ -7,7 +7,6 @@
  */
 #include <pwd.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,14 +81,22 @@ static struct pty *plain_db_screen(char *who, size_t size)
 	store_close(e2e.st);
 	e2e.st = NULL;
 	if (testdb_pg()) {
-		/* an empty database; the acting user is the connection's
-		 * role, the one that owns it (testdb.h) */
-		const char *role = getenv("INVED_PG_OWNER");
+		/* the acting user is the connection's role: the schema's
+		 * owner makes the schema in an empty database, then a login
+		 * role of the run's (tests/pg/lib.sh), no superuser and not
+		 * the owner, makes its org and is its admin */
+		const char *const schema[] = { "init", NULL };
+		char *user;
 
-		ck_assert_msg(role && role[0], "INVED_PG_OWNER is not set");
-		snprintf(who, size, "Identity  %s @ zorg · admin", role);
+		snprintf(who, size, "Identity  erin @ zorg · admin");
 		testdb_drop(e2e.db);
 		testdb_empty(e2e.db, sizeof e2e.db);
+		rc = acc_cli(NULL, schema, out, sizeof out);
+		ck_assert_msg(rc == 0, "init: exit %d: %s", rc, out);
+		user = strstr(e2e.db, "&user=");
+		ck_assert_ptr_nonnull(user);
+		snprintf(user, sizeof e2e.db - (size_t)(user - e2e.db),
+		         "&user=erin");
 	} else {
 		snprintf(who, size, "Identity  %s @ zorg · admin",
 		         pw->pw_name);
