@@ -1,5 +1,6 @@
 /*
- * test_planted.c - text another SQLite client planted in the database is
+ * test_planted.c - text another client planted in the database (the
+ * sqlite3 shell, or on PostgreSQL psql as the superuser) is
  * shown on the screen as visible escapes and never takes effect (SPEC 7):
  * in the table, the Archived view, the edit form (which also refuses to
  * save it), the history panel and the inspector's audit tail.  The

@@ -86,7 +86,8 @@ START_TEST(foreign_write_after_a_truncating_checkpoint_shows)
 END_TEST
 
 /* PostgreSQL: a foreign writer's psql (the schema's owner, bound by its
- * triggers) reaches the open table through the triggers' NOTIFY, twice. */
+ * triggers) reaches the open table, twice: the triggers version it, audit
+ * it as `external` and feed it, and their NOTIFY wakes the screen. */
 START_TEST(foreign_write_through_psql_shows)
 {
 	struct pty *p = e2e_open("alice", NULL);
@@ -101,6 +102,8 @@ START_TEST(foreign_write_through_psql_shows)
 	                          "deleted_at IS NULL");
 	SEE(p, "Psql Twice");
 	ROW_ENDS(p, "Psql Twice", " 3");
+	ck_assert_str_eq(e2e_audit_newest(e2e_invoice("ACME-1002").id).actor,
+	                 "external");
 	e2e_quit(p);
 }
 END_TEST
