@@ -1208,6 +1208,10 @@ int tui_run(struct store *st, const struct identity *who,
 		return 1;
 	}
 	app_refresh_stale(a);
+	/* the marks of forms open elsewhere are in the first frame, not
+	 * left to the first wake-up (on PostgreSQL nothing may come for a
+	 * second: no file watch fires at our own start) */
+	presence_refresh(a);
 	if (opt && opt->open_ref && opt->open_ref[0])
 		app_open_ref(a, opt->open_ref);
 	a->dirty = true;

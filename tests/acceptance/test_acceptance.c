@@ -3,6 +3,8 @@
  * documents list, proved end to end through a pseudo-terminal against the
  * built inved ($INVED_BIN), each test in a process of its own on a fresh
  * demo database. tests/ACCEPTANCE.md maps every seed item to its test.
+ * With INVED_TEST_BACKEND=pg every test runs on PostgreSQL instead
+ * (testdb.h, registered as acceptance-pg), the same golden files compared.
  */
 #include <locale.h>
 #include <stdbool.h>

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "acc.h"
 
@@ -349,24 +348,15 @@ END_TEST
  * core: the core loads one new-invoice draft at a time). */
 static int new_drafts_holding(const char *text)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	int n = -1;
+	char user[32];
+	const char *v[2] = {user, text};
 
-	ck_assert_int_eq(sqlite3_open_v2(e2e.db, &db, SQLITE_OPEN_READONLY,
-	                                 NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
+	snprintf(user, sizeof user, "%lld", (long long)e2e.alice.user_id);
+	return (int)e2e_count(
 		"SELECT count(*) FROM drafts WHERE invoice_id = 0 AND "
-		"user_id = ?1 AND instr(body, ?2) > 0", -1, &s, NULL),
-		SQLITE_OK);
-	sqlite3_bind_int64(s, 1, e2e.alice.user_id);
-	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
+		"user_id = CAST(?1 AS INTEGER) AND instr(body, ?2) > 0",
+		"SELECT count(*) FROM drafts WHERE invoice_id = 0 AND "
+		"user_id = $1::bigint AND strpos(body, $2) > 0", 2, v);
 }
 
 struct new_draft_want {

@@ -8,9 +8,11 @@
  * with a deadline and returns as soon as its condition holds.
  */
 #include "e2e.h"
+#include "testdb.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,7 @@
 
 struct e2e e2e;
 
-static bool dir_made;
+static bool dir_made, db_made;
 
 /* Runs at exit too, so a failing test (which leaves by exit) cleans up;
  * the pty driver's own exit handler, registered later, runs first and
@@ -30,6 +32,12 @@ static void dir_remove(void)
 	struct dirent *de;
 	DIR *d;
 
+	/* on PostgreSQL the test's database copy (inved processes a failed
+	 * test left connected are cut off by the drop) */
+	if (db_made) {
+		db_made = false;
+		testdb_drop(e2e.db);
+	}
 	if (!dir_made)
 		return;
 	dir_made = false;
@@ -67,13 +75,24 @@ void e2e_setup(void)
 	ck_assert_msg(mkdtemp(e2e.dir) != NULL, "mkdtemp: %s", strerror(errno));
 	dir_made = true;
 	atexit(dir_remove);
-	snprintf(e2e.db, sizeof e2e.db, "%s/demo.db", e2e.dir);
-	ck_assert_msg(store_open(e2e.db,
-	                         &(struct store_options){STORE_OPEN_CREATE, 0},
-	                         &e2e.st, &err) ==
-	              INV_OK, "open %s: %s", e2e.db, err.msg);
-	ck_assert_msg(store_seed_demo(e2e.st, &err) == INV_OK, "demo: %s",
-	              err.msg);
+	if (testdb_pg()) {
+		/* a copy of the program's demo database (testdb.h); the
+		 * binary runs with --db URI */
+		testdb_demo_copy(e2e.db, sizeof e2e.db);
+		db_made = true;
+		ck_assert_msg(store_open(e2e.db, &(struct store_options){0, 0},
+		                         &e2e.st, &err) == INV_OK,
+		              "open %s: %s", e2e.db, err.msg);
+	} else {
+		snprintf(e2e.db, sizeof e2e.db, "%s/demo.db", e2e.dir);
+		ck_assert_msg(store_open(e2e.db,
+		                         &(struct store_options){
+		                                 STORE_OPEN_CREATE, 0},
+		                         &e2e.st, &err) == INV_OK,
+		              "open %s: %s", e2e.db, err.msg);
+		ck_assert_msg(store_seed_demo(e2e.st, &err) == INV_OK,
+		              "demo: %s", err.msg);
+	}
 	e2e.alice = identity_of("alice");
 	e2e.bob = identity_of("bob");
 	e2e.carol = identity_of("carol");
@@ -433,4 +452,107 @@ int64_t e2e_peer_set_customer(const char *number, const char *customer)
 	                         0, &res, &err) == INV_OK, "peer edit: %s",
 	              err.msg);
 	return res.row.version;
+}
+
+/* ---- the database beside the core -------------------------------------- */
+
+long long e2e_count(const char *sqlite_sql, const char *pg_sql, int n,
+                    const char *const values[])
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	if (testdb_pg()) {
+		struct testdb_conn *c = testdb_su_connect(e2e.db);
+		char msg[1024];
+
+		ck_assert_msg(testdb_conn_try_params(c, pg_sql, n, values, &v, msg,
+		                              sizeof msg), "%s: %s", pg_sql, msg);
+		testdb_conn_close(c);
+		return v;
+	}
+	ck_assert_int_eq(sqlite3_open_v2(e2e.db, &db, SQLITE_OPEN_READONLY,
+	                                 NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_msg(sqlite3_prepare_v2(db, sqlite_sql, -1, &st, NULL) ==
+	              SQLITE_OK, "%s: %s", sqlite_sql, sqlite3_errmsg(db));
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_text(st, i + 1, values[i], -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+struct e2e_lock {
+	sqlite3 *db;
+	struct testdb_conn *pg;
+};
+
+/* every invoice's row lock, as pgstore_hold_lock takes it */
+#define PG_LOCK_ALL "SELECT count(*) FROM (SELECT 1 FROM invoices FOR UPDATE) l"
+
+struct e2e_lock *e2e_lock_take(void)
+{
+	struct e2e_lock *lock = calloc(1, sizeof *lock);
+
+	ck_assert_ptr_nonnull(lock);
+	if (testdb_pg()) {
+		lock->pg = testdb_su_connect(e2e.db);
+		testdb_conn_exec_params(lock->pg, "BEGIN", 0, NULL);
+		testdb_conn_exec_params(lock->pg, PG_LOCK_ALL, 0, NULL);
+		return lock;
+	}
+	ck_assert_int_eq(sqlite3_open_v2(e2e.db, &lock->db,
+	                                 SQLITE_OPEN_READWRITE, NULL),
+	                 SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(lock->db, "BEGIN IMMEDIATE", NULL, NULL,
+	                              NULL), SQLITE_OK);
+	return lock;
+}
+
+void e2e_lock_release(struct e2e_lock *lock)
+{
+	if (lock->pg) {
+		testdb_conn_exec_params(lock->pg, "ROLLBACK", 0, NULL);
+		testdb_conn_close(lock->pg);
+	} else {
+		sqlite3_exec(lock->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(lock->db);
+	}
+	free(lock);
+}
+
+bool e2e_lock_held(struct pty *pty, void *arg)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	(void)pty;
+	(void)arg;
+	if (testdb_pg()) {
+		/* none of acme's invoices can be locked without waiting */
+		char org[32];
+		const char *v[1] = {org};
+
+		snprintf(org, sizeof org, "%lld", (long long)e2e.alice.org_id);
+		return e2e_count("",
+			"SELECT count(*) FROM (SELECT 1 FROM invoices WHERE "
+			"org_id = $1::bigint FOR UPDATE SKIP LOCKED) l",
+			1, v) == 0;
+	}
+	/* our own BEGIN IMMEDIATE, without waiting, is refused */
+	if (sqlite3_open_v2(e2e.db, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return false;
+	}
+	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_BUSY;
 }

@@ -1,7 +1,9 @@
 /*
  * e2e.h - what the end-to-end tests of the terminal interface share: a
- * fresh demo database in a temporary directory of its own for each test,
- * the built inved ($INVED_BIN) started on a pseudo-terminal, waits on the
+ * fresh demo database for each test (a file in a temporary directory of
+ * its own, or with INVED_TEST_BACKEND=pg a copy of the program's demo
+ * database on PostgreSQL, testdb.h), the built inved ($INVED_BIN) started
+ * on a pseudo-terminal with --db naming it, waits on the
  * screen that abort the test with the screen printed, and reads of the
  * database through the core to check what a screen claims.
  *
@@ -35,7 +37,7 @@
 
 struct e2e {
 	char dir[256];
-	char db[300];
+	char db[512]; /* a file, or on PostgreSQL a URI (testdb.h) */
 	struct store *st; /* the test's own connection, for checks */
 	struct identity alice, bob, carol, dave;
 };
@@ -137,6 +139,24 @@ size_t e2e_view_count(enum inv_view view);
  * Returns the new version. */
 int64_t e2e_peer_set_customer(const char *number, const char *customer);
 
+/* ---- the database beside the core: SQLite or PostgreSQL ------------ */
+
+/* The first column of the first row of a query read beside the core, with
+ * n text parameters: sqlite_sql (?1..) on SQLite, pg_sql ($1..) on
+ * PostgreSQL as the superuser, who sees every row.  -1 when no row. */
+long long e2e_count(const char *sqlite_sql, const char *pg_sql, int n,
+                    const char *const values[]);
+
+/* The database's write lock held by the test's own connection until
+ * e2e_lock_release: on SQLite BEGIN IMMEDIATE, on PostgreSQL every
+ * invoice's row lock (as the inspector's `l` holds it on either). */
+struct e2e_lock;
+struct e2e_lock *e2e_lock_take(void);
+void e2e_lock_release(struct e2e_lock *lock);
+/* An e2e_cond: someone else holds that lock now (a write of ours would
+ * wait).  arg is unused. */
+bool e2e_lock_held(struct pty *pty, void *arg);
+
 /* ---- the test cases, one function per file -------------------------- */
 
 TCase *e2e_tcase_conflict(void);
@@ -147,6 +167,7 @@ TCase *e2e_tcase_screen(void);
 TCase *e2e_tcase_signals(void);
 TCase *e2e_tcase_badinput(void);
 TCase *e2e_tcase_revert(void);
+TCase *e2e_tcase_needs_revert(void);
 TCase *e2e_tcase_presence(void);
 TCase *e2e_tcase_guard(void);
 TCase *e2e_tcase_wakeup(void);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "e2e.h"
 
@@ -210,32 +209,13 @@ START_TEST(open_of_an_archived_invoice_opens_over_the_archived_view)
 }
 END_TEST
 
-/* The database's write lock, held by the test's own connection until
- * lock_release. */
-static sqlite3 *lock_take(void)
-{
-	sqlite3 *db = NULL;
-
-	ck_assert_int_eq(sqlite3_open_v2(e2e.db, &db, SQLITE_OPEN_READWRITE,
-	                                 NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
-	                 SQLITE_OK);
-	return db;
-}
-
-static void lock_release(sqlite3 *db)
-{
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_close(db);
-}
-
 /* An archive of ACME-1002 that waits for the lock the test holds. */
-static struct pty *archive_waiting(sqlite3 **lock)
+static struct pty *archive_waiting(struct e2e_lock **lock)
 {
 	struct pty *p = e2e_open("alice", NULL);
 
 	e2e_select(p, "ACME-1002");
-	*lock = lock_take();
+	*lock = e2e_lock_take();
 	SEND(p, "a");
 	LOSE(p, "Initech GmbH");
 	SEE(p, "waiting for the database lock…");
@@ -244,7 +224,7 @@ static struct pty *archive_waiting(sqlite3 **lock)
 
 START_TEST(q_with_a_write_pending_says_it_is_finishing)
 {
-	sqlite3 *lock;
+	struct e2e_lock *lock;
 	struct pty *p = archive_waiting(&lock);
 	int64_t id = e2e_invoice("ACME-1002").id;
 
@@ -253,7 +233,7 @@ START_TEST(q_with_a_write_pending_says_it_is_finishing)
 	/* the screen stays up, not blank, while the write waits */
 	ck_assert(pty_alt_screen(p));
 	SEE_ROW(p, SUMMARY_ROW, "active");
-	lock_release(lock);
+	e2e_lock_release(lock);
 	/* the write lands, then the program leaves by itself */
 	ck_assert_int_eq(pty_close(p, E2E_WAIT_MS), 0);
 	ck_assert(e2e_invoice_id(id).archived_at[0] != '\0');
@@ -262,7 +242,7 @@ END_TEST
 
 START_TEST(second_q_leaves_and_says_the_write_was_abandoned)
 {
-	sqlite3 *lock;
+	struct e2e_lock *lock;
 	struct pty *p = archive_waiting(&lock);
 	int64_t id = e2e_invoice("ACME-1002").id;
 
@@ -272,7 +252,7 @@ START_TEST(second_q_leaves_and_says_the_write_was_abandoned)
 	/* the lock is still held: leaving does not wait for the write */
 	SEE(p, "was abandoned at quitting");
 	ck_assert_int_eq(pty_close(p, E2E_WAIT_MS), 0);
-	lock_release(lock);
+	e2e_lock_release(lock);
 	ck_assert_str_eq(e2e_invoice_id(id).archived_at, "");
 }
 END_TEST
@@ -281,7 +261,7 @@ START_TEST(a_write_refused_while_finishing_is_said_after_the_screen)
 {
 	struct pty *p = e2e_open("alice", NULL);
 	int64_t id = e2e_invoice("ACME-1002").id;
-	sqlite3 *lock;
+	struct e2e_lock *lock;
 
 	/* a stale archive (forced drift) that waits for the test's lock */
 	e2e_select(p, "ACME-1002");
@@ -291,12 +271,12 @@ START_TEST(a_write_refused_while_finishing_is_said_after_the_screen)
 	SEE(p, "this screen still shows v1.");
 	SEND(p, PTY_KEY_ESC);
 	LOSE(p, "Inspector");
-	lock = lock_take();
+	lock = e2e_lock_take();
 	SEND(p, "a");
 	SEE(p, "waiting for the database lock…");
 	SEND(p, "q");
 	SEE(p, "Finishing a write before quitting");
-	lock_release(lock);
+	e2e_lock_release(lock);
 	/* refused, the program leaves, and the shell is told why */
 	SEE(p, "inved: invoice ACME-1002 changed elsewhere");
 	ck_assert_int_eq(pty_close(p, E2E_WAIT_MS), 0);
@@ -333,21 +313,10 @@ START_TEST(the_form_says_quietly_when_the_draft_was_kept)
 	SEND(p, "Kept Draft Ltd");
 	SEE_FIELD(p, "Customer", "Kept Draft Ltd");
 	SEE(p, "Draft kept at");
-	{
-		sqlite3 *db;
-		sqlite3_stmt *st;
-
-		ck_assert_int_eq(sqlite3_open_v2(e2e.db, &db,
-		                                 SQLITE_OPEN_READONLY, NULL),
-		                 SQLITE_OK);
-		ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
-			"drafts WHERE body LIKE '%Kept Draft Ltd%'", -1, &st,
-			NULL), SQLITE_OK);
-		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-		ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
-		sqlite3_finalize(st);
-		sqlite3_close(db);
-	}
+	ck_assert_int_eq(e2e_count("SELECT count(*) FROM drafts WHERE body "
+	                           "LIKE '%Kept Draft Ltd%'",
+	                           "SELECT count(*) FROM drafts WHERE body "
+	                           "LIKE '%Kept Draft Ltd%'", 0, NULL), 1);
 	SEND(p, PTY_KEY_ESC);
 	pty_close(p, E2E_WAIT_MS);
 }

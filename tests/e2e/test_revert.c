@@ -146,12 +146,34 @@ START_TEST(history_speaks_money_and_follows_the_invoice)
 }
 END_TEST
 
+/* JSON text without the blanks between its tokens (those inside strings
+ * kept). */
+static void json_compact(const char *in, char *out, size_t size)
+{
+	bool str = false, esc = false;
+	size_t n = 0;
+
+	for (; *in && n + 1 < size; in++) {
+		if (!str && (*in == ' ' || *in == '\n' || *in == '\t'))
+			continue;
+		if (str && esc)
+			esc = false;
+		else if (str && *in == '\\')
+			esc = true;
+		else if (*in == '"')
+			str = !str;
+		out[n++] = *in;
+	}
+	out[n] = '\0';
+}
+
 /* The form's Number field renumbers, guarded and audited; a number a live
  * invoice holds is refused at the field, naming it, and nothing is
  * written. */
 START_TEST(the_form_renumbers_and_names_a_number_in_use)
 {
 	struct pty *p = e2e_open("bob", NULL);
+	char detail[AUDIT_DETAIL_MAX];
 	struct audit_entry e;
 	struct invoice row;
 	size_t audits = e2e_audit_count();
@@ -175,11 +197,30 @@ START_TEST(the_form_renumbers_and_names_a_number_in_use)
 	ck_assert_int_eq(row.version, 2);
 	e = e2e_audit_newest(row.id);
 	ck_assert_str_eq(e.action, "invoice.edit");
-	ck_assert_msg(strstr(e.detail, "\"new\":\"ACME-2002\"") != NULL,
+	/* the same JSON value on both backends; PostgreSQL's jsonb writes it
+	 * with blanks after the colons and commas and its keys in its own
+	 * order, so the test reads it without the blanks between tokens */
+	json_compact(e.detail, detail, sizeof detail);
+	ck_assert_msg(strstr(detail, "\"number\":{") != NULL &&
+	              strstr(detail, "\"new\":\"ACME-2002\"") != NULL &&
+	              strstr(detail, "\"old\":\"ACME-1002\"") != NULL,
 	              "detail: %s", e.detail);
 	e2e_quit(p);
 }
 END_TEST
+
+/* `revert` itself: on PostgreSQL not yet (the backend refuses it with
+ * "... is not available on the postgresql backend yet"), so this case is
+ * left out of the PostgreSQL run until the backend has it. */
+TCase *e2e_tcase_needs_revert(void)
+{
+	TCase *tc = tcase_create("needs_revert");
+
+	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
+	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
+	tcase_add_test(tc, history_reverts_the_selected_version_after_confirmation);
+	return tc;
+}
 
 TCase *e2e_tcase_revert(void)
 {
@@ -187,7 +228,6 @@ TCase *e2e_tcase_revert(void)
 
 	tcase_add_checked_fixture(tc, e2e_setup, e2e_teardown);
 	tcase_set_timeout(tc, E2E_TEST_TIMEOUT);
-	tcase_add_test(tc, history_reverts_the_selected_version_after_confirmation);
 	tcase_add_test(tc, a_save_overwritten_elsewhere_is_named_in_a_toast);
 	tcase_add_test(tc, an_ordinary_later_edit_is_not_reported_as_an_overwrite);
 	tcase_add_test(tc, restore_blocked_by_a_live_number_says_so);

@@ -3,12 +3,14 @@
  * is woken: with no file watch at all (INVED_NO_INOTIFY, the screen polls
  * and its inspector says so), with a watch whose every batch of events is
  * lost as an overflowing queue loses them (INVED_TEST_INOTIFY_OVERFLOW),
- * and after a foreign writer truncated the -wal file with a checkpoint.
+ * and after a foreign writer truncated the -wal file with a checkpoint
+ * (on PostgreSQL, where NOTIFY wakes the screen: a foreign writer's psql).
  */
 #include <sqlite3.h>
 #include <string.h>
 
 #include "e2e.h"
+#include "testdb.h"
 
 START_TEST(peer_write_shows_without_a_file_watch_and_the_inspector_says_so)
 {
@@ -22,8 +24,15 @@ START_TEST(peer_write_shows_without_a_file_watch_and_the_inspector_says_so)
 	SEE(p, "Polled Again");
 	SEND(p, "i");
 	SEE(p, "Invalidation log");
-	SEE(p, "polling every 250 ms");
-	SEE(p, "INVED_NO_INOTIFY");
+	if (testdb_pg()) {
+		/* a file watch has no part on PostgreSQL: the screen is
+		 * woken by the server's NOTIFY, and does not say it polls */
+		SEE(p, "Identity  alice @ acme");
+		NOT_SHOWN(p, "polling every");
+	} else {
+		SEE(p, "polling every 250 ms");
+		SEE(p, "INVED_NO_INOTIFY");
+	}
 	SEND(p, PTY_KEY_ESC);
 	LOSE(p, "Invalidation log");
 	e2e_quit(p);
@@ -76,6 +85,29 @@ START_TEST(foreign_write_after_a_truncating_checkpoint_shows)
 }
 END_TEST
 
+/* PostgreSQL: a foreign writer's psql (the schema's owner, bound by its
+ * triggers) reaches the open table, twice: the triggers version it, audit
+ * it as `external` and feed it, and their NOTIFY wakes the screen. */
+START_TEST(foreign_write_through_psql_shows)
+{
+	struct pty *p = e2e_open("alice", NULL);
+
+	SEE(p, "Initech GmbH");
+	testdb_owner_exec(e2e.db, "UPDATE invoices SET customer = 'Psql Co' "
+	                          "WHERE number = 'ACME-1002' AND "
+	                          "deleted_at IS NULL");
+	SEE(p, "Psql Co");
+	testdb_owner_exec(e2e.db, "UPDATE invoices SET customer = 'Psql Twice' "
+	                          "WHERE number = 'ACME-1002' AND "
+	                          "deleted_at IS NULL");
+	SEE(p, "Psql Twice");
+	ROW_ENDS(p, "Psql Twice", " 3");
+	ck_assert_str_eq(e2e_audit_newest(e2e_invoice("ACME-1002").id).actor,
+	                 "external");
+	e2e_quit(p);
+}
+END_TEST
+
 TCase *e2e_tcase_wakeup(void)
 {
 	TCase *tc = tcase_create("wakeup");
@@ -85,6 +117,10 @@ TCase *e2e_tcase_wakeup(void)
 	tcase_add_test(tc,
 		peer_write_shows_without_a_file_watch_and_the_inspector_says_so);
 	tcase_add_test(tc, peer_writes_show_when_the_watch_loses_its_events);
-	tcase_add_test(tc, foreign_write_after_a_truncating_checkpoint_shows);
+	if (testdb_pg())
+		tcase_add_test(tc, foreign_write_through_psql_shows);
+	else /* the -wal file is SQLite's */
+		tcase_add_test(tc,
+		               foreign_write_after_a_truncating_checkpoint_shows);
 	return tc;
 }

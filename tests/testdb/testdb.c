@@ -418,6 +418,41 @@ void testdb_release(struct testdb_conn *t)
 	testdb_conn_close(t);
 }
 
+struct testdb_conn *testdb_su_connect(const char *loc)
+{
+	struct testdb_conn *t = testdb_connect(loc, true);
+
+	ck_assert_msg(t != NULL, "testdb: no connection to %s", loc);
+	return t;
+}
+
+bool testdb_conn_try_params(struct testdb_conn *t, const char *sql, int n,
+                            const char *const values[], long long *first,
+                            char *msg, size_t size)
+{
+	PGresult *r = PQexecParams(t->c, sql, n, NULL, values, NULL, NULL, 0);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	          PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (msg && size)
+		snprintf(msg, size, "%s", ok ? "" : PQerrorMessage(t->c));
+	if (first)
+		*first = ok && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)
+		         ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : -1;
+	PQclear(r);
+	return ok;
+}
+
+void testdb_conn_exec_params(struct testdb_conn *t, const char *sql, int n,
+                             const char *const values[])
+{
+	char msg[1024];
+
+	ck_assert_msg(testdb_conn_try_params(t, sql, n, values, NULL, msg,
+	                                     sizeof msg),
+	              "testdb: %s: %s", sql, msg);
+}
+
 #else /* no libpq: the PostgreSQL run is never registered */
 
 static void no_pg(void)
@@ -542,6 +577,38 @@ struct testdb_conn *testdb_su_hold(const char *loc, const char *sql)
 void testdb_release(struct testdb_conn *t)
 {
 	(void)t;
+}
+
+struct testdb_conn *testdb_su_connect(const char *loc)
+{
+	(void)loc;
+	no_pg();
+	return NULL;
+}
+
+bool testdb_conn_try_params(struct testdb_conn *t, const char *sql, int n,
+                            const char *const values[], long long *first,
+                            char *msg, size_t size)
+{
+	(void)t;
+	(void)sql;
+	(void)n;
+	(void)values;
+	(void)first;
+	(void)msg;
+	(void)size;
+	no_pg();
+	return false;
+}
+
+void testdb_conn_exec_params(struct testdb_conn *t, const char *sql, int n,
+                             const char *const values[])
+{
+	(void)t;
+	(void)sql;
+	(void)n;
+	(void)values;
+	no_pg();
 }
 
 #endif

@@ -84,4 +84,17 @@ void testdb_release(struct testdb_conn *c);
 /* Print "# NAME: N tests run on SQLite only (why)" on PostgreSQL. */
 void testdb_sqlite_only(const char *what, int n, const char *why);
 
+/* A held superuser connection (testdb_connect(loc, true)), failing the
+ * test when it cannot be made. */
+struct testdb_conn *testdb_su_connect(const char *loc);
+/* Run sql with n text parameters ($1..); false with the server's message
+ * in msg.  first (may be NULL): the first column of the first row as a
+ * number, -1 when none. */
+bool testdb_conn_try_params(struct testdb_conn *c, const char *sql, int n,
+                            const char *const values[], long long *first,
+                            char *msg, size_t size);
+/* ... failing the test on error. */
+void testdb_conn_exec_params(struct testdb_conn *c, const char *sql, int n,
+                             const char *const values[]);
+
 #endif

@@ -6,7 +6,12 @@
  * heartbeat: when a terminal is killed its server process ends and drops
  * the lock, and its row is no longer listed (and is swept by the next
  * registration in the org).  The table has no trigger, so a registration
- * is never audited, never in the change feed and sends no NOTIFY.
+ * is never audited and never in the change feed; entering and leaving send
+ * the org's NOTIFY themselves (at commit, with no payload), so another
+ * screen shows an open form at once, as SQLite's watch of its presence
+ * directory does: the feed it then reads has nothing new, the presence
+ * list it reads with it has.  A killed terminal sends nothing; its mark
+ * goes at the screen's next recheck.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,6 +27,7 @@ struct presence {
 	struct presence_base base; /* first: store_presence_leave's way back */
 	struct pg_store *st;
 	char id[24];
+	char org[24];
 };
 
 enum inv_rc pgstore_presence_enter(struct pg_store *st,
@@ -50,6 +56,10 @@ enum inv_rc pgstore_presence_enter(struct pg_store *st,
 	if (rc == INV_OK) {
 		pgm_copy(p->id, sizeof p->id, r, 0, 0);
 		PQclear(r);
+		rc = pgm_run(st, "SELECT pg_notify('inved_org_' || $1, '')", 1,
+		             params, NULL, err);
+	}
+	if (rc == INV_OK) {
 		rc = pgm_commit(st, err);
 	} else {
 		pgm_rollback(st);
@@ -64,21 +74,24 @@ enum inv_rc pgstore_presence_enter(struct pg_store *st,
 			PQdb(pgstore_conn(st)), why);
 	}
 	p->st = st;
+	snprintf(p->org, sizeof p->org, "%s", org);
 	*out = p;
 	return INV_OK;
 }
 
 void pgstore_presence_leave(struct presence *p)
 {
-	const char *params[1];
+	const char *params[2];
 	struct inv_err err = {0};
 
 	if (!p)
 		return;
 	params[0] = p->id;
+	params[1] = p->org;
 	/* a failure leaves the row to the lock: it goes with the connection */
-	if (pgm_run(p->st, "SELECT inved_presence_leave($1)", 1, params, NULL,
-	            &err) != INV_OK)
+	if (pgm_run(p->st, "SELECT inved_presence_leave($1), "
+	                   "pg_notify('inved_org_' || $2, '')", 2, params,
+	            NULL, &err) != INV_OK)
 		pgm_rollback(p->st);
 	free(p);
 }
