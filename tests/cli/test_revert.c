@@ -140,17 +140,12 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, restore_blocked_by_live_number_names_it_then_renumber_unblocks);
 	suite_add_tcase(s, tc);
-	/* revert (and its plan, which even the usage errors past the first
-	 * reach) is refused on PostgreSQL until that backend implements
-	 * it: these run there once it does */
+	/* revert and its plan, on both backends */
 	tcase_add_checked_fixture(nr, fx_setup, fx_teardown);
 	tcase_set_timeout(nr, 120);
 	tcase_add_test(nr, revert_json_lists_each_replaced_value_and_its_author);
 	tcase_add_test(nr, stale_revert_exits_3_and_writes_nothing);
 	tcase_add_test(nr, revert_usage_errors_exit_2);
-	if (!testdb_pg())
-		suite_add_tcase(s, nr);
-	testdb_sqlite_only("cli-revert", 3, "needs_revert: revert is not "
-	                   "available on the postgresql backend yet");
+	suite_add_tcase(s, nr);
 	return fx_main(s);
 }

@@ -20,9 +20,7 @@ static Suite *e2e_suite(void)
 	suite_add_tcase(s, e2e_tcase_signals());
 	suite_add_tcase(s, e2e_tcase_badinput());
 	suite_add_tcase(s, e2e_tcase_revert());
-	/* revert is not on the PostgreSQL backend yet */
-	if (!testdb_pg())
-		suite_add_tcase(s, e2e_tcase_needs_revert());
+	suite_add_tcase(s, e2e_tcase_needs_revert());
 	suite_add_tcase(s, e2e_tcase_presence());
 	suite_add_tcase(s, e2e_tcase_planted());
 	/* KNOWN DIFFERENCE: the PostgreSQL backend has no write guard yet
@@ -45,8 +43,6 @@ int main(void)
 	SRunner *sr = srunner_create(e2e_suite());
 	int failed;
 
-	testdb_sqlite_only("e2e needs_revert", 1,
-	                   "revert is not on the PostgreSQL backend yet");
 	testdb_sqlite_only("e2e guard", 2,
 	                   "KNOWN DIFFERENCE: no write guard on the "
 	                   "PostgreSQL backend yet");

@@ -308,8 +308,6 @@ static Suite *revert_suite(void)
 	tcase_add_test(tc, renumber_is_guarded_audited_and_judged_by_the_live_index);
 	tcase_add_test(tc, restore_blocked_by_a_live_number_names_it_and_renumber_unblocks);
 	suite_add_tcase(s, tc);
-	/* written for both backends; revert is not available on PostgreSQL
-	 * yet: add this case there too once it is */
 	tcase_add_checked_fixture(rv, setup, teardown);
 	tcase_set_timeout(rv, 60);
 	tcase_add_test(rv, revert_undoes_an_overwrite_and_names_who_set_each_value);
@@ -319,11 +317,7 @@ static Suite *revert_suite(void)
 	tcase_add_test(rv, revert_to_the_current_or_a_future_version_is_invalid);
 	tcase_add_test(rv, revert_with_a_gap_in_the_history_is_refused);
 	tcase_add_test(rv, a_renumber_is_reverted_to_the_freed_number);
-	if (!testdb_pg())
-		suite_add_tcase(s, rv);
-	else
-		testdb_sqlite_only("revert", 7, "needs_revert: revert is not on "
-		                   "PostgreSQL yet");
+	suite_add_tcase(s, rv);
 	return s;
 }
 

@@ -481,7 +481,7 @@ START_TEST(every_write_returns_the_row_as_stored)
 }
 END_TEST
 
-/* The same for a revert (needs_revert: not on PostgreSQL yet). */
+/* The same for a revert (on both backends). */
 START_TEST(a_revert_returns_the_row_as_stored)
 {
 	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
@@ -1903,16 +1903,10 @@ static Suite *store_suite(void)
 	else
 		testdb_sqlite_only("store", 4, "the SQLite file: its name, "
 		                   "pragmas, schema 1, a cut file");
-	/* revert is not available on the PostgreSQL backend yet: enable
-	 * this case there once it is */
 	tcase_add_checked_fixture(revert, setup, teardown);
 	tcase_set_timeout(revert, 60);
 	tcase_add_test(revert, a_revert_returns_the_row_as_stored);
-	if (!testdb_pg())
-		suite_add_tcase(s, revert);
-	else
-		testdb_sqlite_only("store", 1, "needs_revert: revert is not on "
-		                   "PostgreSQL yet");
+	suite_add_tcase(s, revert);
 	return s;
 }
 
