@@ -9,6 +9,10 @@
 # schema may not copy, and after the copy the PostgreSQL database goes on
 # as a live one: a guarded edit saves, a stale one conflicts, a new
 # invoice and audit row continue the ids and seqs instead of colliding.
+# PostgreSQL -> PostgreSQL keeps the same.  A team's file (not a demo)
+# copied to PostgreSQL is worked in by its members as their own login
+# roles under row security; a team whose users include the schema owner's
+# login is refused, nothing written.
 # Skipped (77) with the reason without the server.
 . "$(dirname "$0")/lib.sh"
 : "${INVED_BIN:?INVED_BIN names the inved binary}"
@@ -178,5 +182,62 @@ check "each org's feed head is its newest audit row" \
 	"$(q "$OWNER" "SELECT string_agg(m::text, ' ' ORDER BY org_id) FROM (SELECT org_id, max(seq) m FROM audit GROUP BY org_id) x")"
 run inv "$U" --user alice check
 check "check still passes after the new writes" "$rc" 0
+
+
+# ---- PostgreSQL -> PostgreSQL -------------------------------------------
+su_sql postgres "CREATE DATABASE ${DB}_b OWNER $OWNER"
+U2="postgresql:///${DB}_b?host=$PGHOST&port=$PGPORT&user=$OWNER"
+run "$INVED_BIN" copy --from "$U" --to "$U2" --json
+check "copy PostgreSQL -> PostgreSQL" "$rc" 0
+check_match "... says its check passed" "$out" '^\{"ok":true,'
+check "... the audit the same, row for row" \
+	"$(psql -X -q -A -t -U "$OWNER" -d "${DB}_b" -c "SELECT string_agg(seq || inved_time_text(at) || actor || action || to_version || detail, '|' ORDER BY seq) FROM audit")" \
+	"$(q "$OWNER" "SELECT string_agg(seq || inved_time_text(at) || actor || action || to_version || detail, '|' ORDER BY seq) FROM audit")"
+views "$U" >"$TMPD/pg.views"
+views "$U2" >"$TMPD/pg2.views"
+run diff "$TMPD/pg.views" "$TMPD/pg2.views"
+check "... and every view" "$out" ""
+
+# ---- a team's file (not a demo) to PostgreSQL -----------------------------
+# The file's users become the members of the PostgreSQL database; each
+# works as the login role of the same name, with row security.
+T="$TMPD/team.db"
+run inv "$T" init --org acme
+check "a team's file" "$rc" 0
+run inv "$T" create --customer "Team Customer" --total 10.00
+check "... with an invoice" "$rc" 0
+run inv "$T" member add alice --role admin
+check "... and alice an admin" "$rc" 0
+run inv "$T" member add bob
+check "... and bob a member" "$rc" 0
+su_sql postgres "CREATE DATABASE ${DB}_t OWNER $OWNER"
+UT="postgresql:///${DB}_t?host=$PGHOST&port=$PGPORT"
+run "$INVED_BIN" copy --from "$T" --to "$UT&user=$OWNER"
+check "copy a team's file to PostgreSQL" "$rc" 0
+run "$INVED_BIN" --db "$UT&user=bob" list --json
+check "bob works in it as his own role" "$rc" 0
+check_match "... and sees the team's invoice" "$out" '"customer":"Team Customer"'
+run "$INVED_BIN" --db "$UT&user=carol" list --json
+check "carol, no member, sees nothing (exit 5)" "$rc" 5
+run "$INVED_BIN" --db "$UT&user=bob" edit ACME-1001 --version 1 --customer "By Bob" --json
+check "bob's guarded edit" "$rc" 0
+check "... audited as bob by the server" \
+	"$(psql -X -q -A -t -U "$OWNER" -d "${DB}_t" -c "SELECT actor || ' ' || db_role FROM audit ORDER BY seq DESC LIMIT 1")" \
+	"bob bob"
+
+# The schema's owner sees every org and is never a member: a team whose
+# users include the owner's login is refused.
+sqlite3 "$T" "INSERT INTO users (name) VALUES ('$OWNER');
+	INSERT INTO memberships (user_id, org_id, role)
+	SELECT u.id, o.id, 'member' FROM users u, orgs o
+	WHERE u.name = '$OWNER' AND o.name = 'acme'"
+su_sql postgres "CREATE DATABASE ${DB}_o OWNER $OWNER"
+run "$INVED_BIN" copy --from "$T" \
+	--to "postgresql:///${DB}_o?host=$PGHOST&port=$PGPORT&user=$OWNER"
+check "the owner's login among the team's users is refused (exit 5)" "$rc" 5
+check_match "... saying why" "$out" "owns the schema.*nothing was written"
+check "... and nothing was written" \
+	"$(psql -X -q -A -t -U "$OWNER" -d "${DB}_o" -c "SELECT (SELECT count(*) FROM orgs) + (SELECT count(*) FROM users) + (SELECT count(*) FROM audit)")" \
+	0
 
 finish

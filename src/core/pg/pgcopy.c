@@ -320,6 +320,32 @@ enum inv_rc pgstore_import_rows(struct pg_store *st, void *state,
 	return rc;
 }
 
+/* The schema's owner sees every org through row security, so it is the
+ * database's administrator and never a member (inved_member_add refuses
+ * to make it one): a team whose users include the owner's login is
+ * refused, outside a demo database, whose users are names only. */
+static enum inv_rc owner_not_member(struct pg_store *st, struct inv_err *err)
+{
+	PGresult *r = NULL;
+	enum inv_rc rc = pgm_run(st,
+		"SELECT u.name FROM users u JOIN memberships m ON m.user_id = u.id "
+		"WHERE u.name = inved_owner() "
+		"AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'demo') LIMIT 1",
+		0, NULL, &r, err);
+
+	if (rc != INV_OK)
+		return rc;
+	if (PQntuples(r) == 1)
+		rc = inv_err_set(err, INV_FORBIDDEN, "to",
+			_("the copy makes %s a member, but that role owns the "
+			  "schema of database %s and sees every org; copy as a "
+			  "role of its own (the database's administrator) — "
+			  "nothing was written"),
+			PQgetvalue(r, 0, 0), PQdb(pgstore_conn(st)));
+	PQclear(r);
+	return rc;
+}
+
 enum inv_rc pgstore_import_end(struct pg_store *st, void *state, bool commit,
                                struct inv_err *err)
 {
@@ -352,6 +378,7 @@ enum inv_rc pgstore_import_end(struct pg_store *st, void *state, bool commit,
 		import_close(st, im);
 		return INV_OK;
 	}
+	rc = owner_not_member(st, err);
 	for (i = 0; rc == INV_OK && i < sizeof finish / sizeof finish[0]; i++)
 		rc = pgm_run(st, finish[i], 0, NULL, NULL, err);
 	if (rc == INV_OK)
