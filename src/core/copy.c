@@ -45,7 +45,7 @@ const char *copy_kind_name(enum copy_kind kind)
 
 /* How many records travel together: a round trip to a server per batch,
  * at most a few MB held (a draft's two bodies are the largest values). */
-#define COPY_BATCH 256
+#define COPY_BATCH 1000
 
 struct copy_run {
 	struct store *to;

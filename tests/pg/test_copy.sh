@@ -52,6 +52,9 @@ check "alice restores" "$rc" 0
 run inv "$A" --user carol create --customer "Wayne Ent." --total 12.34 \
 	--currency USD --request-id copy-r1
 check "carol creates" "$rc" 0
+run inv "$A" --user carol create --customer 'Back\slash "quoted", {braced}' \
+	--total 1.00
+check "carol creates one with quotes, a backslash and braces" "$rc" 0
 run inv "$A" --user carol edit GLOBEX-1001 --version 1 --status paid
 check "carol edits" "$rc" 0
 # a form's unsaved edits, as the screen keeps them
