@@ -43,8 +43,8 @@ static void copy_json(const struct copy_report *r)
 		char msg[200];
 
 		snprintf(msg, sizeof msg,
-		         _("the copy was made, but the target's check found %zu "
-		           "problem(s); see `inved check` on it"),
+		         _("the copy was made, but the target's check found "
+		           "%zu problem(s); see `inved check` on it"),
 		         c->n + c->more);
 		json_key(&j, "error");
 		json_string(&j, inv_rc_name(INV_DAMAGED));
@@ -96,7 +96,8 @@ static void copy_human(const struct copy_report *r)
 	}
 	if (c->n == 0) {
 		printf("%s\n", _("The target passes `inved check`: its schema, "
-		                 "every invoice's history and its totals are as "
+		                 "every invoice's history and its totals are "
+		                 "as "
 		                 "they should be."));
 		return;
 	}
@@ -143,12 +144,13 @@ int cli_copy(const struct cli_globals *g, int argc, char **argv)
 		return code;
 	if (!from || !*from)
 		return cli_usage_error(&c, "from",
-			_("copy: --from names the database to copy (a file or a "
-			  "postgresql:// URI); see `inved copy --help`"));
+			_("copy: --from names the database to copy (a file or "
+			  "a postgresql:// URI); see `inved copy --help`"));
 	if (!to || !*to)
 		return cli_usage_error(&c, "to",
 			_("copy: --to names the empty database to copy into (a "
-			  "file or a postgresql:// URI); see `inved copy --help`"));
+			  "file or a postgresql:// URI); see `inved copy "
+			  "--help`"));
 	r = calloc(1, sizeof *r);
 	inv_err_clear(&err);
 	if (!r)

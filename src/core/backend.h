@@ -201,7 +201,7 @@ struct store_backend {
 	 * enum copy_kind and each kind in key order, handed to sink in one
 	 * read transaction (a PostgreSQL source needs the schema's owner,
 	 * INV_FORBIDDEN otherwise). */
-	enum inv_rc (*export_rows)(struct store *st, copy_sink sink, void *ctx,
+	enum inv_rc (*export_rows)(struct store *st, copy_sink *sink, void *ctx,
 	                           struct inv_err *err);
 	/* Into an empty database only (INV_CONFLICT naming what it holds):
 	 * import_begin opens the one write transaction, refuses a database

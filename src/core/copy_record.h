@@ -38,7 +38,7 @@ struct copy_record {
 
 /* Where an export hands each record; the values live only during the
  * call.  A failure stops the export and is its result. */
-typedef enum inv_rc (*copy_sink)(void *ctx, const struct copy_record *rec,
+typedef enum inv_rc copy_sink(void *ctx, const struct copy_record *rec,
                                  struct inv_err *err);
 
 /* The meta keys a copy leaves out: each database keeps its own. */

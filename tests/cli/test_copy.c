@@ -48,7 +48,8 @@ static struct run copy(const char *from, const char *to, bool json)
 		run_exec(&r, fx_bin, NULL,
 		         ARGS("copy", "--from", from, "--to", to, "--json"));
 	else
-		run_exec(&r, fx_bin, NULL, ARGS("copy", "--from", from, "--to", to));
+		run_exec(&r, fx_bin, NULL,
+		         ARGS("copy", "--from", from, "--to", to));
 	return r;
 }
 
@@ -85,7 +86,8 @@ static char *query_text(const char *db, const char *sql)
 			out = realloc(out, len + n + 2);
 			memcpy(out + len, t ? t : "NULL", n);
 			len += n;
-			out[len++] = c + 1 < sqlite3_column_count(s) ? '|' : '\n';
+			out[len++] =
+				c + 1 < sqlite3_column_count(s) ? '|' : '\n';
 			out[len] = '\0';
 		}
 	}
@@ -181,8 +183,10 @@ static void make_history(void)
 	expect_ok(AS("carol", "edit", "GLOBEX-1001", "--version", "1",
 	             "--status", "paid"));
 	snprintf(sql, sizeof sql,
-		"INSERT INTO drafts (user_id, org_id, invoice_id, token, version, "
-		"base_version, base_body, body, saved_at) SELECT u.id, i.org_id, "
+		"INSERT INTO drafts (user_id, org_id, invoice_id, token, "
+		"version, "
+		"base_version, base_body, body, saved_at) SELECT u.id, "
+		"i.org_id, "
 		"i.id, '', 3, i.version, '{\"customer\":\"Initech AG\"}', "
 		"'{\"customer\":\"Initech SE\"}', '2026-12-02T10:41:05.000Z' "
 		"FROM users u, invoices i WHERE u.name = 'bob' "
@@ -200,7 +204,8 @@ static const char *const same_sql[] = {
 	"SELECT * FROM audit ORDER BY seq",
 	"SELECT * FROM requests ORDER BY org_id, token",
 	"SELECT * FROM drafts ORDER BY user_id, org_id, invoice_id, token",
-	"SELECT * FROM totals WHERE count <> 0 ORDER BY org_id, state, currency",
+	"SELECT * FROM totals WHERE count <> 0 ORDER BY org_id, state, "
+	"currency",
 	"SELECT key, value FROM meta WHERE key = 'demo'",
 	"SELECT type, name, tbl_name, sql FROM sqlite_schema "
 	"WHERE type IN ('trigger', 'index', 'view') ORDER BY name",
@@ -245,7 +250,8 @@ START_TEST(copy_keeps_every_row_view_and_trigger)
 	b = views(to);
 	fx_expect_in(a, "invoice.overwrite");
 	fx_expect_in(a, "invoice.drift");
-	ck_assert_msg(strcmp(a, b) == 0, "the views differ:\n%s\n---\n%s", a, b);
+	ck_assert_msg(strcmp(a, b) == 0, "the views differ:\n%s\n---\n%s", a,
+	              b);
 	free(a);
 	free(b);
 }
@@ -261,8 +267,9 @@ START_TEST(the_copy_goes_on_as_a_live_database)
 	make_history();
 	fx_path(to, sizeof to, "copy.db");
 	expect_ok(copy(fx_db, to, false));
-	o = fx_json(run_on(to, "bob", ARGS("edit", "ACME-1005", "--version",
-	                                   "1", "--customer", "After", "--json")),
+	o = fx_json(run_on(to, "bob",
+	                   ARGS("edit", "ACME-1005", "--version", "1",
+	                        "--customer", "After", "--json")),
 	            0);
 	ck_assert_int_eq(fx_jint(jv_get(o, "invoice"), "version"), 2);
 	jv_free(o);
@@ -289,7 +296,7 @@ START_TEST(the_copy_goes_on_as_a_live_database)
 }
 END_TEST
 
-START_TEST(a_target_that_is_not_empty_is_refused_and_left_as_it_was)
+START_TEST(a_non_empty_target_is_refused_and_left_as_it_was)
 {
 	char to[400];
 	char *before, *after;
@@ -396,7 +403,7 @@ static Suite *copy_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, copy_keeps_every_row_view_and_trigger);
 	tcase_add_test(tc, the_copy_goes_on_as_a_live_database);
-	tcase_add_test(tc, a_target_that_is_not_empty_is_refused_and_left_as_it_was);
+	tcase_add_test(tc, a_non_empty_target_is_refused_and_left_as_it_was);
 	tcase_add_test(tc, an_initialised_empty_target_is_taken);
 	tcase_add_test(tc, a_missing_source_is_not_found_and_creates_nothing);
 	tcase_add_test(tc, usage_errors_exit_2);

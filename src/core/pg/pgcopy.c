@@ -62,7 +62,8 @@ static void kind_sql(enum copy_kind kind, bool insert, char *buf, size_t len)
 		         t->order);
 		return;
 	}
-	used += (size_t)snprintf(buf + used, len - used, ") SELECT * FROM unnest(");
+	used += (size_t)snprintf(buf + used, len - used,
+	                         ") SELECT * FROM unnest(");
 	for (c = 0; c < t->ncols && used < len; c++)
 		used += (size_t)snprintf(buf + used, len - used, "%s$%zu::%s[]",
 		                         c ? ", " : "", c + 1,
@@ -101,7 +102,7 @@ static enum inv_rc need_owner(struct pg_store *st, bool reading,
 }
 
 static enum inv_rc export_kind(struct pg_store *st, enum copy_kind kind,
-                               copy_sink sink, void *ctx,
+                               copy_sink *sink, void *ctx,
                                struct inv_err *err)
 {
 	const struct copy_table *t = &copy_tables[kind];
@@ -123,8 +124,8 @@ static enum inv_rc export_kind(struct pg_store *st, enum copy_kind kind,
 		int row;
 		size_t c;
 
-		rc = pgm_run(st, "FETCH " FETCH_ROWS " FROM inved_copy", 0, NULL,
-		             &r, err);
+		rc = pgm_run(st, "FETCH " FETCH_ROWS " FROM inved_copy", 0,
+		             NULL, &r, err);
 		if (rc != INV_OK)
 			return rc;
 		rows = PQntuples(r);
@@ -142,7 +143,7 @@ static enum inv_rc export_kind(struct pg_store *st, enum copy_kind kind,
 	return rc;
 }
 
-enum inv_rc pgstore_export_rows(struct pg_store *st, copy_sink sink,
+enum inv_rc pgstore_export_rows(struct pg_store *st, copy_sink *sink,
                                 void *ctx, struct inv_err *err)
 {
 	enum inv_rc rc = pgm_run(st,
@@ -195,10 +196,13 @@ static enum inv_rc import_empty(struct pg_store *st, struct inv_err *err)
 {
 	PGresult *r = NULL;
 	enum inv_rc rc = pgm_run(st,
-		"SELECT (SELECT count(*) FROM orgs), (SELECT count(*) FROM users), "
+		"SELECT (SELECT count(*) FROM orgs), (SELECT count(*) FROM "
+		"users), "
 		"(SELECT count(*) FROM memberships), "
-		"(SELECT count(*) FROM invoices), (SELECT count(*) FROM audit), "
-		"(SELECT count(*) FROM requests), (SELECT count(*) FROM drafts)",
+		"(SELECT count(*) FROM invoices), (SELECT count(*) FROM "
+		"audit), "
+		"(SELECT count(*) FROM requests), (SELECT count(*) FROM "
+		"drafts)",
 		0, NULL, &r, err);
 	int64_t n[7] = {0};
 	bool any = false;
@@ -213,9 +217,9 @@ static enum inv_rc import_empty(struct pg_store *st, struct inv_err *err)
 	PQclear(r);
 	if (any)
 		return inv_err_set(err, INV_CONFLICT, "to",
-			_("database %s is not empty (%" PRId64 " org(s), %" PRId64
-			  " user(s), %" PRId64 " invoice(s), %" PRId64
-			  " audit row(s)); a copy goes only into an empty "
+			_("database %s is not empty (%" PRId64 " org(s), "
+			  "%" PRId64 " user(s), %" PRId64 " invoice(s), "
+			  "%" PRId64 " audit row(s)); a copy goes only into an empty "
 			  "database — nothing was written"),
 			PQdb(pgstore_conn(st)), n[0], n[1], n[3], n[4]);
 	return INV_OK;
@@ -237,14 +241,17 @@ enum inv_rc pgstore_import_begin(struct pg_store *st, int busy_ms,
 	                                          : STORE_BUSY_DEFAULT_MS);
 	rc = pgm_run(st, "BEGIN", 0, NULL, NULL, err);
 	if (rc == INV_OK)
-		rc = pgm_run(st, "SELECT set_config('lock_timeout', $1, true)", 1,
+		rc = pgm_run(st,
+		             "SELECT set_config('lock_timeout', $1, true)", 1,
 		             params, NULL, err);
 	if (rc == INV_OK)
 		rc = need_owner(st, false, err);
 	if (rc == INV_OK)
 		rc = pgm_run(st,
-			"LOCK TABLE meta, orgs, users, memberships, invoices, audit, "
-			"feed_heads, totals, requests, drafts IN EXCLUSIVE MODE",
+			"LOCK TABLE meta, orgs, users, memberships, invoices, "
+			"audit, "
+			"feed_heads, totals, requests, drafts IN EXCLUSIVE "
+			"MODE",
 			0, NULL, NULL, err);
 	if (rc == INV_OK)
 		rc = import_empty(st, err);
@@ -358,13 +365,14 @@ static enum inv_rc import_run(struct pg_store *st,
 	for (c = 0; c < t->ncols; c++) {
 		array_literal(&col[c], recs, n, c);
 		if (col[c].failed)
-			rc = inv_err_set(err, INV_ERROR, "", _("out of memory"));
+			rc = inv_err_set(err, INV_ERROR, "",
+			                 _("out of memory"));
 		params[c] = col[c].s;
 	}
 	if (rc == INV_OK) {
 		stmt_name(name, (int)recs[0].kind);
-		r = PQexecPrepared(pgstore_conn(st), name, (int)t->ncols, params,
-		                   NULL, NULL, 0);
+		r = PQexecPrepared(pgstore_conn(st), name, (int)t->ncols,
+		                   params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			rc = pgm_fail(st, r, err);
 		PQclear(r);
@@ -399,9 +407,11 @@ static enum inv_rc owner_not_member(struct pg_store *st, struct inv_err *err)
 {
 	PGresult *r = NULL;
 	enum inv_rc rc = pgm_run(st,
-		"SELECT u.name FROM users u JOIN memberships m ON m.user_id = u.id "
+		"SELECT u.name FROM users u JOIN memberships m ON m.user_id = "
+		"u.id "
 		"WHERE u.name = inved_owner() "
-		"AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'demo') LIMIT 1",
+		"AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'demo') LIMIT "
+		"1",
 		0, NULL, &r, err);
 
 	if (rc != INV_OK)
@@ -422,8 +432,10 @@ enum inv_rc pgstore_import_end(struct pg_store *st, void *state, bool commit,
 {
 	static const char *const finish[] = {
 		"DELETE FROM totals",
-		"INSERT INTO totals (org_id, currency, state, count, total_minor) "
-		"SELECT org_id, currency, inved_state(archived_at, deleted_at), "
+		"INSERT INTO totals (org_id, currency, state, count, "
+		"total_minor) "
+		"SELECT org_id, currency, inved_state(archived_at, "
+		"deleted_at), "
 		"count(*), sum(total_minor) FROM invoices GROUP BY 1, 2, 3",
 		"INSERT INTO feed_heads (org_id, seq) "
 		"SELECT o.id, coalesce(max(a.seq), 0) FROM orgs o "
@@ -435,7 +447,8 @@ enum inv_rc pgstore_import_end(struct pg_store *st, void *state, bool commit,
 		"max(id)) FROM orgs HAVING count(*) > 0",
 		"SELECT setval(pg_get_serial_sequence('public.users', 'id'), "
 		"max(id)) FROM users HAVING count(*) > 0",
-		"SELECT setval(pg_get_serial_sequence('public.invoices', 'id'), "
+		"SELECT setval(pg_get_serial_sequence('public.invoices', "
+		"'id'), "
 		"max(id)) FROM invoices HAVING count(*) > 0",
 		"ALTER TABLE invoices ENABLE TRIGGER USER",
 		"ALTER TABLE audit ENABLE TRIGGER USER",

@@ -92,7 +92,7 @@ void pgm_int_text(char buf[24], int64_t v);
 
 /* ---- copying (backend.h's export_rows and import_*; pgcopy.c) --------- */
 
-enum inv_rc pgstore_export_rows(struct pg_store *st, copy_sink sink,
+enum inv_rc pgstore_export_rows(struct pg_store *st, copy_sink *sink,
                                 void *ctx, struct inv_err *err);
 enum inv_rc pgstore_import_begin(struct pg_store *st, int busy_ms,
                                  void **state, struct inv_err *err);

@@ -292,7 +292,7 @@ static enum inv_rc t_check_repair(struct store *st,
 	return pgstore_check_repair(st->impl, who, out, err);
 }
 
-static enum inv_rc t_export_rows(struct store *st, copy_sink sink, void *ctx,
+static enum inv_rc t_export_rows(struct store *st, copy_sink *sink, void *ctx,
                                  struct inv_err *err)
 {
 	return pgstore_export_rows(st->impl, sink, ctx, err);

@@ -58,7 +58,7 @@ static void kind_sql(enum copy_kind kind, bool insert, char *buf, size_t len)
 }
 
 static enum inv_rc export_kind(struct sq_store *st, enum copy_kind kind,
-                               copy_sink sink, void *ctx,
+                               copy_sink *sink, void *ctx,
                                struct inv_err *err)
 {
 	const struct copy_table *t = &copy_tables[kind];
@@ -91,7 +91,7 @@ static enum inv_rc export_kind(struct sq_store *st, enum copy_kind kind,
 	return rc;
 }
 
-enum inv_rc sq_export_rows(struct sq_store *st, copy_sink sink, void *ctx,
+enum inv_rc sq_export_rows(struct sq_store *st, copy_sink *sink, void *ctx,
                            struct inv_err *err)
 {
 	enum inv_rc rc = sq_exec(st, SQL_BEGIN_READ, err);
@@ -136,10 +136,13 @@ static void import_free(struct sq_import *im)
 static enum inv_rc import_empty(struct sq_store *st, struct inv_err *err)
 {
 	static const char sql[] =
-		"SELECT (SELECT count(*) FROM orgs), (SELECT count(*) FROM users), "
+		"SELECT (SELECT count(*) FROM orgs), (SELECT count(*) FROM "
+		"users), "
 		"(SELECT count(*) FROM memberships), "
-		"(SELECT count(*) FROM invoices), (SELECT count(*) FROM audit), "
-		"(SELECT count(*) FROM requests), (SELECT count(*) FROM drafts)";
+		"(SELECT count(*) FROM invoices), (SELECT count(*) FROM "
+		"audit), "
+		"(SELECT count(*) FROM requests), (SELECT count(*) FROM "
+		"drafts)";
 	sqlite3_stmt *s = NULL;
 	int64_t n[7] = {0};
 	int src, i;
@@ -215,7 +218,8 @@ static enum inv_rc triggers_set_aside(struct sq_store *st,
 		                             im->trig_name[i]);
 
 		if (!drop)
-			return inv_err_set(err, INV_ERROR, "", _("out of memory"));
+			return inv_err_set(err, INV_ERROR, "",
+			                   _("out of memory"));
 		src = sqlite3_exec(st->db, drop, NULL, NULL, NULL);
 		sqlite3_free(drop);
 		if (src != SQLITE_OK)
@@ -319,7 +323,8 @@ enum inv_rc sq_import_end(struct sq_store *st, void *state, bool commit,
 {
 	static const char totals[] =
 		"DELETE FROM totals; "
-		"INSERT INTO totals (org_id, currency, state, count, total_minor) "
+		"INSERT INTO totals (org_id, currency, state, count, "
+		"total_minor) "
 		"SELECT org_id, currency, CASE WHEN deleted_at IS NOT NULL "
 		"THEN 'deleted' WHEN archived_at IS NOT NULL THEN 'archived' "
 		"ELSE 'active' END, count(*), sum(total_minor) FROM invoices "

@@ -296,7 +296,7 @@ static enum inv_rc t_add_member(struct store *st, const char *user,
 	return sq_add_member(st->impl, user, org, role, err);
 }
 
-static enum inv_rc t_export_rows(struct store *st, copy_sink sink, void *ctx,
+static enum inv_rc t_export_rows(struct store *st, copy_sink *sink, void *ctx,
                                  struct inv_err *err)
 {
 	return sq_export_rows(st->impl, sink, ctx, err);
