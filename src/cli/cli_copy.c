@@ -96,9 +96,8 @@ static void copy_human(const struct copy_report *r)
 	}
 	if (c->n == 0) {
 		printf("%s\n", _("The target passes `inved check`: its schema, "
-		                 "every invoice's history and its totals are "
-		                 "as "
-		                 "they should be."));
+		                 "every invoice's history and its totals "
+		                 "are as they should be."));
 		return;
 	}
 	printf(_("The target's check found problems: %zu\n"), c->n + c->more);

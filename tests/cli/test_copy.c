@@ -184,11 +184,11 @@ static void make_history(void)
 	             "--status", "paid"));
 	snprintf(sql, sizeof sql,
 		"INSERT INTO drafts (user_id, org_id, invoice_id, token, "
-		"version, "
-		"base_version, base_body, body, saved_at) SELECT u.id, "
-		"i.org_id, "
-		"i.id, '', 3, i.version, '{\"customer\":\"Initech AG\"}', "
-		"'{\"customer\":\"Initech SE\"}', '2026-12-02T10:41:05.000Z' "
+		"version, base_version, base_body, body, saved_at) "
+		"SELECT u.id, i.org_id, i.id, '', 3, i.version, "
+		"'{\"customer\":\"Initech AG\"}', "
+		"'{\"customer\":\"Initech SE\"}', "
+		"'2026-12-02T10:41:05.000Z' "
 		"FROM users u, invoices i WHERE u.name = 'bob' "
 		"AND i.number = 'ACME-1002' AND i.deleted_at IS NULL");
 	raw(fx_db, sql);
@@ -334,6 +334,40 @@ START_TEST(a_non_empty_target_is_refused_and_left_as_it_was)
 }
 END_TEST
 
+START_TEST(a_copy_that_fails_midway_leaves_the_target_empty_and_whole)
+{
+	static const char schema_sql[] =
+		"SELECT type, name, sql FROM sqlite_schema ORDER BY name";
+	char to[400], fresh[400];
+	char *want, *got;
+	struct run r;
+
+	/* a membership of a user who does not exist: the target's foreign
+	 * key refuses it after the orgs and users went in */
+	raw(fx_db, "INSERT INTO memberships (user_id, org_id, role) "
+	           "VALUES (999, 1, 'member')");
+	fx_path(to, sizeof to, "half.db");
+	fx_path(fresh, sizeof fresh, "fresh.db");
+	expect_ok(run_on(to, NULL, ARGS("init")));
+	expect_ok(run_on(fresh, NULL, ARGS("init")));
+	r = copy(fx_db, to, false);
+	ck_assert_int_ne(r.code, 0);
+	run_free(&r);
+	got = query_text(to, "SELECT (SELECT count(*) FROM orgs) + "
+	                     "(SELECT count(*) FROM users) + "
+	                     "(SELECT count(*) FROM invoices) + "
+	                     "(SELECT count(*) FROM audit)");
+	ck_assert_str_eq(got, "0\n");
+	free(got);
+	/* every trigger is back: the schema is a fresh file's */
+	want = query_text(fresh, schema_sql);
+	got = query_text(to, schema_sql);
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(got);
+}
+END_TEST
+
 START_TEST(an_initialised_empty_target_is_taken)
 {
 	char to[400];
@@ -405,6 +439,8 @@ static Suite *copy_suite(void)
 	tcase_add_test(tc, the_copy_goes_on_as_a_live_database);
 	tcase_add_test(tc, a_non_empty_target_is_refused_and_left_as_it_was);
 	tcase_add_test(tc, an_initialised_empty_target_is_taken);
+	tcase_add_test(tc,
+	               a_copy_that_fails_midway_leaves_the_target_empty_and_whole);
 	tcase_add_test(tc, a_missing_source_is_not_found_and_creates_nothing);
 	tcase_add_test(tc, usage_errors_exit_2);
 	suite_add_tcase(s, tc);

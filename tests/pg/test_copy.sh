@@ -187,6 +187,21 @@ run inv "$U" --user alice check
 check "check still passes after the new writes" "$rc" 0
 
 
+# A copy that fails midway (a name PostgreSQL refuses, after the orgs went
+# in) writes nothing and leaves every trigger enabled.
+cp "$A" "$TMPD/bad.db"
+sqlite3 "$TMPD/bad.db" "UPDATE users SET name = 'dave smith' WHERE name = 'dave'"
+su_sql postgres "CREATE DATABASE ${DB}_f OWNER $OWNER"
+run "$INVED_BIN" copy --from "$TMPD/bad.db" \
+	--to "postgresql:///${DB}_f?host=$PGHOST&port=$PGPORT&user=$OWNER"
+check "a copy PostgreSQL refuses midway is invalid input (exit 2)" "$rc" 2
+check "... and writes nothing" \
+	"$(psql -X -q -A -t -U "$OWNER" -d "${DB}_f" -c "SELECT (SELECT count(*) FROM orgs) + (SELECT count(*) FROM users) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM feed_heads)")" \
+	0
+check "... with every trigger enabled" \
+	"$(psql -X -q -A -t -U "$OWNER" -d "${DB}_f" -c "SELECT count(*) FROM pg_trigger WHERE tgrelid IN ('invoices'::regclass, 'audit'::regclass) AND NOT tgisinternal AND tgenabled <> 'O'")" \
+	0
+
 # ---- PostgreSQL -> PostgreSQL -------------------------------------------
 su_sql postgres "CREATE DATABASE ${DB}_b OWNER $OWNER"
 U2="postgresql:///${DB}_b?host=$PGHOST&port=$PGPORT&user=$OWNER"

@@ -196,13 +196,13 @@ static enum inv_rc import_empty(struct pg_store *st, struct inv_err *err)
 {
 	PGresult *r = NULL;
 	enum inv_rc rc = pgm_run(st,
-		"SELECT (SELECT count(*) FROM orgs), (SELECT count(*) FROM "
-		"users), "
+		"SELECT (SELECT count(*) FROM orgs), "
+		"(SELECT count(*) FROM users), "
 		"(SELECT count(*) FROM memberships), "
-		"(SELECT count(*) FROM invoices), (SELECT count(*) FROM "
-		"audit), "
-		"(SELECT count(*) FROM requests), (SELECT count(*) FROM "
-		"drafts)",
+		"(SELECT count(*) FROM invoices), "
+		"(SELECT count(*) FROM audit), "
+		"(SELECT count(*) FROM requests), "
+		"(SELECT count(*) FROM drafts)",
 		0, NULL, &r, err);
 	int64_t n[7] = {0};
 	bool any = false;
@@ -249,9 +249,8 @@ enum inv_rc pgstore_import_begin(struct pg_store *st, int busy_ms,
 	if (rc == INV_OK)
 		rc = pgm_run(st,
 			"LOCK TABLE meta, orgs, users, memberships, invoices, "
-			"audit, "
-			"feed_heads, totals, requests, drafts IN EXCLUSIVE "
-			"MODE",
+			"audit, feed_heads, totals, requests, drafts "
+			"IN EXCLUSIVE MODE",
 			0, NULL, NULL, err);
 	if (rc == INV_OK)
 		rc = import_empty(st, err);
@@ -407,11 +406,11 @@ static enum inv_rc owner_not_member(struct pg_store *st, struct inv_err *err)
 {
 	PGresult *r = NULL;
 	enum inv_rc rc = pgm_run(st,
-		"SELECT u.name FROM users u JOIN memberships m ON m.user_id = "
-		"u.id "
+		"SELECT u.name FROM users u "
+		"JOIN memberships m ON m.user_id = u.id "
 		"WHERE u.name = inved_owner() "
-		"AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'demo') LIMIT "
-		"1",
+		"AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'demo') "
+		"LIMIT 1",
 		0, NULL, &r, err);
 
 	if (rc != INV_OK)
@@ -433,10 +432,9 @@ enum inv_rc pgstore_import_end(struct pg_store *st, void *state, bool commit,
 	static const char *const finish[] = {
 		"DELETE FROM totals",
 		"INSERT INTO totals (org_id, currency, state, count, "
-		"total_minor) "
-		"SELECT org_id, currency, inved_state(archived_at, "
-		"deleted_at), "
-		"count(*), sum(total_minor) FROM invoices GROUP BY 1, 2, 3",
+		"total_minor) SELECT org_id, currency, "
+		"inved_state(archived_at, deleted_at), count(*), "
+		"sum(total_minor) FROM invoices GROUP BY 1, 2, 3",
 		"INSERT INTO feed_heads (org_id, seq) "
 		"SELECT o.id, coalesce(max(a.seq), 0) FROM orgs o "
 		"LEFT JOIN audit a ON a.org_id = o.id GROUP BY o.id "
@@ -447,9 +445,8 @@ enum inv_rc pgstore_import_end(struct pg_store *st, void *state, bool commit,
 		"max(id)) FROM orgs HAVING count(*) > 0",
 		"SELECT setval(pg_get_serial_sequence('public.users', 'id'), "
 		"max(id)) FROM users HAVING count(*) > 0",
-		"SELECT setval(pg_get_serial_sequence('public.invoices', "
-		"'id'), "
-		"max(id)) FROM invoices HAVING count(*) > 0",
+		"SELECT setval(pg_get_serial_sequence('public.invoices', 'id'),"
+		" max(id)) FROM invoices HAVING count(*) > 0",
 		"ALTER TABLE invoices ENABLE TRIGGER USER",
 		"ALTER TABLE audit ENABLE TRIGGER USER",
 	};

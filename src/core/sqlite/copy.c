@@ -136,13 +136,13 @@ static void import_free(struct sq_import *im)
 static enum inv_rc import_empty(struct sq_store *st, struct inv_err *err)
 {
 	static const char sql[] =
-		"SELECT (SELECT count(*) FROM orgs), (SELECT count(*) FROM "
-		"users), "
+		"SELECT (SELECT count(*) FROM orgs), "
+		"(SELECT count(*) FROM users), "
 		"(SELECT count(*) FROM memberships), "
-		"(SELECT count(*) FROM invoices), (SELECT count(*) FROM "
-		"audit), "
-		"(SELECT count(*) FROM requests), (SELECT count(*) FROM "
-		"drafts)";
+		"(SELECT count(*) FROM invoices), "
+		"(SELECT count(*) FROM audit), "
+		"(SELECT count(*) FROM requests), "
+		"(SELECT count(*) FROM drafts)";
 	sqlite3_stmt *s = NULL;
 	int64_t n[7] = {0};
 	int src, i;
@@ -324,9 +324,9 @@ enum inv_rc sq_import_end(struct sq_store *st, void *state, bool commit,
 	static const char totals[] =
 		"DELETE FROM totals; "
 		"INSERT INTO totals (org_id, currency, state, count, "
-		"total_minor) "
-		"SELECT org_id, currency, CASE WHEN deleted_at IS NOT NULL "
-		"THEN 'deleted' WHEN archived_at IS NOT NULL THEN 'archived' "
+		"total_minor) SELECT org_id, currency, "
+		"CASE WHEN deleted_at IS NOT NULL THEN 'deleted' "
+		"WHEN archived_at IS NOT NULL THEN 'archived' "
 		"ELSE 'active' END, count(*), sum(total_minor) FROM invoices "
 		"GROUP BY 1, 2, 3";
 	struct sq_import *im = state;
