@@ -51,6 +51,10 @@ static void copy_json(const struct copy_report *r)
 		json_key(&j, "message");
 		json_string(&j, msg);
 	}
+	json_key(&j, "from");
+	json_string(&j, r->from_backend);
+	json_key(&j, "to");
+	json_string(&j, r->to_backend);
 	json_key(&j, "copied");
 	json_object_begin(&j);
 	for (k = 0; k < COPY__KINDS; k++) {
@@ -88,7 +92,9 @@ static void copy_human(const struct copy_report *r)
 	size_t i;
 	int k;
 
-	printf("%s\n", _("Copied:"));
+	/* TRANSLATORS: the backends, e.g. "Copied from sqlite to
+	 * postgresql:" */
+	printf(_("Copied from %s to %s:\n"), r->from_backend, r->to_backend);
 	for (k = 0; k < COPY__KINDS; k++) {
 		fputs("  ", stdout);
 		print_cell(stdout, kind_label((enum copy_kind)k), 14, false);

@@ -4,6 +4,7 @@
  * check.  The rows' form is copy_record.h; each backend reads and writes
  * it in backend.h's export_rows and import_* operations.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +151,9 @@ enum inv_rc store_copy(const char *from, const char *to,
 		rc = not_served(dst, err);
 		goto done;
 	}
+	snprintf(out->from_backend, sizeof out->from_backend, "%s",
+	         src->be->name);
+	snprintf(out->to_backend, sizeof out->to_backend, "%s", dst->be->name);
 	run = calloc(1, sizeof *run);
 	if (!run) {
 		rc = inv_err_set(err, INV_ERROR, "", _("out of memory"));

@@ -46,6 +46,9 @@ enum copy_kind {
 const char *copy_kind_name(enum copy_kind kind);
 
 struct copy_report {
+	/* the backends of source and target: "sqlite", "postgresql" */
+	char from_backend[16];
+	char to_backend[16];
 	int64_t count[COPY__KINDS]; /* rows copied, per kind */
 	struct check_report check;  /* `inved check` of the target, after */
 };

@@ -223,6 +223,8 @@ START_TEST(copy_keeps_every_row_view_and_trigger)
 	o = fx_json(copy(fx_db, to, true), 0);
 	ck_assert(jv_get(o, "ok")->b);
 	ck_assert(jv_get(jv_get(o, "check"), "ok")->b);
+	ck_assert_str_eq(fx_jstr(o, "from"), "sqlite");
+	ck_assert_str_eq(fx_jstr(o, "to"), "sqlite");
 	copied = jv_get(o, "copied");
 	n = query_text(fx_db, "SELECT count(*) FROM invoices");
 	ck_assert_int_eq(fx_jint(copied, "invoices"), atoll(n));

@@ -105,6 +105,8 @@ check_match "... an overwrite, a drift and a restore among them" \
 run "$INVED_BIN" copy --from "$A" --to "$U" --json
 check "copy SQLite -> PostgreSQL" "$rc" 0
 check_match "... says its check passed" "$out" '^\{"ok":true,'
+check_match "... and what it copied between" "$out" \
+	'"from":"sqlite","to":"postgresql"'
 n_audit=$(sqlite3 "$A" "SELECT count(*) FROM audit")
 n_inv=$(sqlite3 "$A" "SELECT count(*) FROM invoices")
 check_match "... counts every invoice and audit row" "$out" \
@@ -144,6 +146,8 @@ check "a role that does not own the schema may not copy it (exit 5)" "$rc" 5
 run "$INVED_BIN" copy --from "$U" --to "$C" --json
 check "copy PostgreSQL -> SQLite" "$rc" 0
 check_match "... says its check passed" "$out" '^\{"ok":true,'
+check_match "... and what it copied between" "$out" \
+	'"from":"postgresql","to":"sqlite"'
 run inv "$C" --user alice check
 check "check passes on the SQLite copy" "$rc" 0
 views "$C" >"$TMPD/c.views"
