@@ -47,6 +47,7 @@ int cli_audit(const struct cli_globals *g, int argc, char **argv);
 int cli_member(const struct cli_globals *g, int argc, char **argv);
 int cli_check(const struct cli_globals *g, int argc, char **argv);
 int cli_watch(const struct cli_globals *g, int argc, char **argv);
+int cli_copy(const struct cli_globals *g, int argc, char **argv);
 
 /* ---- common steps (cli.c) ------------------------------------------------ */
 

@@ -17,6 +17,7 @@
 #ifndef INVED_BACKEND_H
 #define INVED_BACKEND_H
 
+#include "copy_record.h"
 #include "rules.h"
 #include "store.h"
 #include "store_demo.h"
@@ -195,6 +196,28 @@ struct store_backend {
 	                          const char *org, enum inv_role role,
 	                          struct inv_err *err);
 	void *(*engine_handle)(struct store *st);
+
+	/* copying (store_copy.h): every row of every kind, in the order of
+	 * enum copy_kind and each kind in key order, handed to sink in one
+	 * read transaction (a PostgreSQL source needs the schema's owner,
+	 * INV_FORBIDDEN otherwise). */
+	enum inv_rc (*export_rows)(struct store *st, copy_sink *sink, void *ctx,
+	                           struct inv_err *err);
+	/* Into an empty database only (INV_CONFLICT naming what it holds):
+	 * import_begin opens the one write transaction, refuses a database
+	 * that holds any row, and sets the triggers aside; import_rows
+	 * writes records as they are (ids, versions, audit seqs and times
+	 * kept); import_end with commit derives the totals, the feed
+	 * position and the id sequences, puts the triggers back and
+	 * commits, else rolls everything back.  import_end always frees
+	 * *state. */
+	enum inv_rc (*import_begin)(struct store *st, void **state,
+	                            struct inv_err *err);
+	enum inv_rc (*import_rows)(struct store *st, void *state,
+	                           const struct copy_record *recs, size_t n,
+	                           struct inv_err *err);
+	enum inv_rc (*import_end)(struct store *st, void *state, bool commit,
+	                          struct inv_err *err);
 };
 
 /* The backends this build holds, in the order they are asked.  An

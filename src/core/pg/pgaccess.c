@@ -23,7 +23,7 @@ static void first_line(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 }
 
-static enum inv_rc pgm_fail(struct pg_store *st, const PGresult *r,
+enum inv_rc pgm_fail(struct pg_store *st, const PGresult *r,
                             struct inv_err *err)
 {
 	PGconn *c = pgstore_conn(st);

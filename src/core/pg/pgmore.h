@@ -9,6 +9,7 @@
 
 #include <libpq-fe.h>
 
+#include "copy_record.h"
 #include "pgstore.h"
 
 /* ---- drafts (store_draft_save / _load / _discard) ------------------------ */
@@ -149,6 +150,10 @@ PGconn *pgstore_conn(struct pg_store *st);
 /* Run sql with text parameters on st's connection; *out (may be NULL)
  * gets the rows, which the caller clears.  A failure is mapped to the
  * store's codes as pgstore.c does. */
+/* A failed result (NULL: the connection's own error) as the store's code
+ * and a message naming the database. */
+enum inv_rc pgm_fail(struct pg_store *st, const PGresult *r,
+                     struct inv_err *err);
 enum inv_rc pgm_run(struct pg_store *st, const char *sql, int n,
                     const char *const *params, PGresult **out,
                     struct inv_err *err);
@@ -160,5 +165,17 @@ void pgm_rollback(struct pg_store *st);
 void pgm_copy(char *dst, size_t len, const PGresult *r, int row, int col);
 int64_t pgm_int(const PGresult *r, int row, int col);
 void pgm_int_text(char buf[24], int64_t v);
+
+/* ---- copying (backend.h's export_rows and import_*; pgcopy.c) --------- */
+
+enum inv_rc pgstore_export_rows(struct pg_store *st, copy_sink *sink,
+                                void *ctx, struct inv_err *err);
+enum inv_rc pgstore_import_begin(struct pg_store *st, int busy_ms,
+                                 void **state, struct inv_err *err);
+enum inv_rc pgstore_import_rows(struct pg_store *st, void *state,
+                                const struct copy_record *recs, size_t n,
+                                struct inv_err *err);
+enum inv_rc pgstore_import_end(struct pg_store *st, void *state,
+                               bool commit, struct inv_err *err);
 
 #endif

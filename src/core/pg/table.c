@@ -308,6 +308,32 @@ static enum inv_rc t_check_repair(struct store *st,
 	return pgstore_check_repair(st->impl, who, out, err);
 }
 
+static enum inv_rc t_export_rows(struct store *st, copy_sink *sink, void *ctx,
+                                 struct inv_err *err)
+{
+	return pgstore_export_rows(st->impl, sink, ctx, err);
+}
+
+static enum inv_rc t_import_begin(struct store *st, void **state,
+                                  struct inv_err *err)
+{
+	return pgstore_import_begin(st->impl, st->opt.busy_timeout_ms, state,
+	                            err);
+}
+
+static enum inv_rc t_import_rows(struct store *st, void *state,
+                                 const struct copy_record *recs, size_t n,
+                                 struct inv_err *err)
+{
+	return pgstore_import_rows(st->impl, state, recs, n, err);
+}
+
+static enum inv_rc t_import_end(struct store *st, void *state, bool commit,
+                                struct inv_err *err)
+{
+	return pgstore_import_end(st->impl, state, commit, err);
+}
+
 const struct store_backend store_backend_pg = {
     .name = "postgresql",
     .accepts = t_accepts,
@@ -351,4 +377,8 @@ const struct store_backend store_backend_pg = {
     .presence_list = t_presence_list,
     .check_run = t_check_run,
     .check_repair = t_check_repair,
+    .export_rows = t_export_rows,
+    .import_begin = t_import_begin,
+    .import_rows = t_import_rows,
+    .import_end = t_import_end,
 };

@@ -370,4 +370,15 @@ enum inv_rc sq_hold_lock(struct store *gst, int ms, struct inv_err *err);
 /* The backend table (table.c). */
 extern const struct store_backend store_backend_sqlite;
 
+/* copy.c: the backend table's export_rows and import_* (backend.h). */
+enum inv_rc sq_export_rows(struct sq_store *st, copy_sink *sink, void *ctx,
+                           struct inv_err *err);
+enum inv_rc sq_import_begin(struct sq_store *st, void **state,
+                            struct inv_err *err);
+enum inv_rc sq_import_rows(struct sq_store *st, void *state,
+                           const struct copy_record *recs, size_t n,
+                           struct inv_err *err);
+enum inv_rc sq_import_end(struct sq_store *st, void *state, bool commit,
+                          struct inv_err *err);
+
 #endif

@@ -296,6 +296,31 @@ static enum inv_rc t_add_member(struct store *st, const char *user,
 	return sq_add_member(st->impl, user, org, role, err);
 }
 
+static enum inv_rc t_export_rows(struct store *st, copy_sink *sink, void *ctx,
+                                 struct inv_err *err)
+{
+	return sq_export_rows(st->impl, sink, ctx, err);
+}
+
+static enum inv_rc t_import_begin(struct store *st, void **state,
+                                  struct inv_err *err)
+{
+	return sq_import_begin(st->impl, state, err);
+}
+
+static enum inv_rc t_import_rows(struct store *st, void *state,
+                                 const struct copy_record *recs, size_t n,
+                                 struct inv_err *err)
+{
+	return sq_import_rows(st->impl, state, recs, n, err);
+}
+
+static enum inv_rc t_import_end(struct store *st, void *state, bool commit,
+                                struct inv_err *err)
+{
+	return sq_import_end(st->impl, state, commit, err);
+}
+
 const struct store_backend store_backend_sqlite = {
     .name = "sqlite",
     .accepts = t_accepts,
@@ -341,4 +366,8 @@ const struct store_backend store_backend_sqlite = {
     .check_repair = t_check_repair,
     .add_member = t_add_member,
     .engine_handle = t_engine_handle,
+    .export_rows = t_export_rows,
+    .import_begin = t_import_begin,
+    .import_rows = t_import_rows,
+    .import_end = t_import_end,
 };
