@@ -93,11 +93,16 @@ static enum inv_rc need_owner(struct pg_store *st, bool reading,
 	PQclear(r);
 	if (owner)
 		return INV_OK;
-	return inv_err_set(err, INV_FORBIDDEN, reading ? "from" : "to",
-		_("copying %s database %s needs the role that owns its schema "
-		  "(row security shows any other role only its own orgs); "
-		  "connect as that role"),
-		reading ? _("from the") : _("into the"),
+	if (reading)
+		return inv_err_set(err, INV_FORBIDDEN, "from",
+			_("copying from database %s needs the role that owns "
+			  "its schema (row security shows any other role only "
+			  "its own orgs); connect as that role"),
+			PQdb(pgstore_conn(st)));
+	return inv_err_set(err, INV_FORBIDDEN, "to",
+		_("copying into database %s needs the role that owns its "
+		  "schema (row security shows any other role only its own "
+		  "orgs); connect as that role"),
 		PQdb(pgstore_conn(st)));
 }
 
