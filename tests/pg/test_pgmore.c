@@ -510,6 +510,42 @@ START_TEST(test_presence_killed_holder_leaves_no_ghost)
 }
 END_TEST
 
+/* The server ends a terminal's session: its registration goes with the
+ * session's lock, and comes back when the store connects again. */
+START_TEST(test_presence_comes_back_after_a_reconnect)
+{
+	struct pg_store *a = open_as("alice"), *b = open_as("bob");
+	struct identity alice = who_is(a, NULL), bob = who_is(b, NULL);
+	int64_t id = id_of("ACME-1002");
+	struct presence_entry e[8];
+	struct presence *p = NULL;
+	struct inv_err err = {0};
+	struct pollfd pfd = {.events = POLLIN};
+	bool changed = false;
+	char sql[96];
+
+	ck_assert_int_eq(pgstore_presence_enter(b, &bob, id, "screen", &p, &err),
+	                 INV_OK);
+	pfd.fd = pgstore_wakeup_fd(b);
+	ck_assert_int_ge(pfd.fd, 0);
+	ck_assert_int_eq(listed(a, &alice, id, e), 1);
+	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)",
+	         PQbackendPID(pgstore_conn(b)));
+	ck_assert_str_eq(su_value(sql), "t");
+	while (listed(a, &alice, id, e) != 0)
+		usleep(20000);
+	ck_assert_int_eq(poll(&pfd, 1, 60000), 1);
+	ck_assert_int_eq(pgstore_wakeup_check(b, &changed, &err), INV_OK);
+	ck_assert(changed);
+	ck_assert_int_eq(listed(a, &alice, id, e), 1);
+	ck_assert_str_eq(e[0].user, "bob");
+	pgstore_presence_leave(p);
+	ck_assert_int_eq(listed(a, &alice, id, e), 0);
+	pgstore_close(b);
+	pgstore_close(a);
+}
+END_TEST
+
 
 /* ---- check and repair ---------------------------------------------------- */
 
@@ -786,6 +822,7 @@ static Suite *pgmore_suite(void)
 	tcase_add_test(tc, test_presence_lists_the_org);
 	tcase_add_test(tc, test_presence_wakes_the_org_but_writes_no_history);
 	tcase_add_test(tc, test_presence_killed_holder_leaves_no_ghost);
+	tcase_add_test(tc, test_presence_comes_back_after_a_reconnect);
 	tcase_add_test(tc, test_check_clean_for_every_role);
 	tcase_add_test(tc, test_check_finds_and_repairs_the_schema);
 	tcase_add_test(tc, test_check_history_and_totals_reported_never_touched);

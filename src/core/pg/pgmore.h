@@ -40,6 +40,11 @@ enum inv_rc pgstore_presence_enter(struct pg_store *st,
                                    struct presence **out,
                                    struct inv_err *err);
 void pgstore_presence_leave(struct presence *p);
+/* After the session was made again (its locks went with the old one):
+ * register each of st's live registrations again. */
+void pgstore_presence_renew(struct pg_store *st);
+/* The head of st's list of live registrations (pgpresence.c's). */
+struct presence **pgstore_presences(struct pg_store *st);
 enum inv_rc pgstore_presence_list(struct pg_store *st,
                                   const struct identity *who,
                                   int64_t invoice_id,

@@ -28,7 +28,43 @@ struct presence {
 	struct pg_store *st;
 	char id[24];
 	char org[24];
+	/* what it registered, to register again on a new session */
+	struct identity who;
+	int64_t invoice_id;
+	char face[16];
+	struct presence *next; /* the store's registrations */
 };
+
+/* Register p on its store's current session: a row and the advisory lock
+ * that the session holds for it. */
+static enum inv_rc presence_register(struct presence *p, struct inv_err *err)
+{
+	char org[24], inv[24], pid[24];
+	const char *params[4] = {org, inv, p->face, pid};
+	PGresult *r = NULL;
+	enum inv_rc rc;
+
+	pgm_int_text(org, p->who.org_id);
+	pgm_int_text(inv, p->invoice_id);
+	pgm_int_text(pid, (int64_t)getpid());
+	rc = pgm_begin(p->st, &p->who, err);
+	if (rc == INV_OK)
+		rc = pgm_run(p->st, "SELECT inved_presence_enter($1, $2, $3, $4)",
+		             4, params, &r, err);
+	if (rc == INV_OK) {
+		pgm_copy(p->id, sizeof p->id, r, 0, 0);
+		PQclear(r);
+		/* the org's other screens mark the form at once */
+		rc = pgm_run(p->st, "SELECT pg_notify('inved_org_' || $1, '')",
+		             1, params, NULL, err);
+	}
+	if (rc == INV_OK)
+		rc = pgm_commit(p->st, err);
+	else
+		pgm_rollback(p->st);
+	snprintf(p->org, sizeof p->org, "%s", org);
+	return rc;
+}
 
 enum inv_rc pgstore_presence_enter(struct pg_store *st,
                                    const struct identity *who,
@@ -36,34 +72,18 @@ enum inv_rc pgstore_presence_enter(struct pg_store *st,
                                    struct presence **out,
                                    struct inv_err *err)
 {
-	char org[24], inv[24], pid[24];
-	const char *params[4] = {org, inv, face ? face : "screen", pid};
 	struct presence *p;
-	PGresult *r = NULL;
 	enum inv_rc rc;
 
 	*out = NULL;
 	p = calloc(1, sizeof *p);
 	if (!p)
 		return inv_err_set(err, INV_ERROR, "", "%s", _("out of memory"));
-	pgm_int_text(org, who->org_id);
-	pgm_int_text(inv, invoice_id);
-	pgm_int_text(pid, (int64_t)getpid());
-	rc = pgm_begin(st, who, err);
-	if (rc == INV_OK)
-		rc = pgm_run(st, "SELECT inved_presence_enter($1, $2, $3, $4)", 4,
-		             params, &r, err);
-	if (rc == INV_OK) {
-		pgm_copy(p->id, sizeof p->id, r, 0, 0);
-		PQclear(r);
-		rc = pgm_run(st, "SELECT pg_notify('inved_org_' || $1, '')", 1,
-		             params, NULL, err);
-	}
-	if (rc == INV_OK) {
-		rc = pgm_commit(st, err);
-	} else {
-		pgm_rollback(st);
-	}
+	p->st = st;
+	p->who = *who;
+	p->invoice_id = invoice_id;
+	snprintf(p->face, sizeof p->face, "%s", face ? face : "screen");
+	rc = presence_register(p, err);
 	if (rc != INV_OK) {
 		char why[sizeof err->msg];
 
@@ -73,10 +93,20 @@ enum inv_rc pgstore_presence_enter(struct pg_store *st,
 			_("cannot register who has the invoice open in %s: %s"),
 			PQdb(pgstore_conn(st)), why);
 	}
-	p->st = st;
-	snprintf(p->org, sizeof p->org, "%s", org);
+	p->next = *pgstore_presences(st);
+	*pgstore_presences(st) = p;
 	*out = p;
 	return INV_OK;
+}
+
+void pgstore_presence_renew(struct pg_store *st)
+{
+	struct inv_err err;
+
+	/* a registration that cannot be made again is listed by nobody
+	 * until the form is opened again: presence is a hint, never a lock */
+	for (struct presence *p = *pgstore_presences(st); p; p = p->next)
+		(void)presence_register(p, &err);
 }
 
 void pgstore_presence_leave(struct presence *p)
@@ -86,6 +116,12 @@ void pgstore_presence_leave(struct presence *p)
 
 	if (!p)
 		return;
+	for (struct presence **at = pgstore_presences(p->st); *at;
+	     at = &(*at)->next)
+		if (*at == p) {
+			*at = p->next;
+			break;
+		}
 	params[0] = p->id;
 	params[1] = p->org;
 	/* a failure leaves the row to the lock: it goes with the connection */

@@ -54,6 +54,7 @@ struct pg_store {
 	 * an eventfd raised when a statement's reply brought notifications
 	 * along (libpq keeps them, and the socket is quiet again) */
 	int wake_ep, wake_ev, wake_sock;
+	struct presence *presences; /* live registrations (pgpresence.c) */
 	int64_t org;      /* the org of the identity last resolved, or 0 */
 	/* statements prepared on this connection, named "s<index>", by the
 	 * address of their (static) text */
@@ -68,6 +69,11 @@ struct pg_store {
 	char state[6]; /* the SQLSTATE of the last failure ("" for libpq's) */
 	char where[128];               /* the database, for messages */
 };
+
+struct presence **pgstore_presences(struct pg_store *st)
+{
+	return &st->presences;
+}
 
 /* The connection, for the backend's other files (pgmore.h). */
 PGconn *pgstore_conn(struct pg_store *st)
@@ -1700,6 +1706,8 @@ static enum inv_rc pg_reconnect(struct pg_store *st, struct inv_err *err)
 	}
 	rc = pg_run(st, "SELECT set_config('search_path', 'public', false)",
 	            0, NULL, NULL, err);
+	if (rc == INV_OK)
+		pgstore_presence_renew(st);
 	if (rc == INV_OK && listened) {
 		uint64_t one = 1;
 
