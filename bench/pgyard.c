@@ -281,8 +281,10 @@ static int bare_prepare(PGconn *c)
 }
 
 int pgyard_bare_edit(PGconn *c, int64_t id, int64_t user_id,
-                     const char *actor)
+                     const char *actor, const char *notify)
 {
+	const char *note[1] = {notify};
+	int steps = notify ? 5 : 4;
 	char idt[24], ver[24], total[24], old[24], org[24], uid[24];
 	const char *load[1] = {idt};
 	const char *upd[3] = {total, idt, ver};
@@ -313,15 +315,19 @@ int pgyard_bare_edit(PGconn *c, int64_t id, int64_t user_id,
 	if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQsendQueryPrepared(c, "bare1", 3, upd, NULL, NULL, 0) != 1 ||
 	    PQsendQueryPrepared(c, "bare2", 7, aud, NULL, NULL, 0) != 1 ||
+	    (notify && PQsendQueryParams(c, "SELECT pg_notify('"
+	                                 PGYARD_CHANNEL "', $1)", 1, NULL,
+	                                 note, NULL, NULL, 0) != 1) ||
 	    PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQpipelineSync(c) != 1) {
 		fprintf(stderr, "inved-bench: bare edit: %s", PQerrorMessage(c));
 		PQexitPipelineMode(c);
 		return -1;
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < steps; i++) {
 		r = PQgetResult(c);
-		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		if (!r || (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		           PQresultStatus(r) != PGRES_TUPLES_OK)) {
 			if (rc == 0)
 				fprintf(stderr, "inved-bench: bare edit: %s",
 				        r ? PQresultErrorMessage(r)
@@ -340,6 +346,33 @@ int pgyard_bare_edit(PGconn *c, int64_t id, int64_t user_id,
 	if (PQexitPipelineMode(c) != 1)
 		rc = -1;
 	return rc;
+}
+
+PGconn *pgyard_listener(const struct pgyard_db *db)
+{
+	PGconn *c = pgyard_connect(db);
+
+	if (c && (sql_ok(c, "LISTEN " PGYARD_CHANNEL) != 0 ||
+	          PQsetnonblocking(c, 1) != 0)) {
+		PQfinish(c);
+		c = NULL;
+	}
+	return c;
+}
+
+int pgyard_notified(PGconn *c, int64_t *out, size_t max)
+{
+	PGnotify *n;
+	size_t k = 0;
+
+	if (PQconsumeInput(c) == 0)
+		return -1;
+	while ((n = PQnotifies(c)) != NULL) {
+		if (k < max)
+			out[k++] = strtoll(n->extra, NULL, 10);
+		PQfreemem(n);
+	}
+	return (int)k;
 }
 
 /* ---- the race's yardstick -------------------------------------------------- */

@@ -49,9 +49,19 @@ int pgyard_fill(PGconn *c, int64_t org_id, long n);
 /* One bare edit of bare_invoices row id: its load (outside the
  * transaction, as store_get), then one transaction of the conditional
  * UPDATE ... WHERE id = $ AND version = $ and the audit INSERT, sent
- * together (pipeline).  0, or -1 (the reason on stderr). */
+ * together (pipeline); notify (may be NULL) is sent on PGYARD_CHANNEL in
+ * the same transaction, so it is delivered when it commits.  0, or -1
+ * (the reason on stderr). */
+#define PGYARD_CHANNEL "inved_bench_bare"
 int pgyard_bare_edit(PGconn *c, int64_t id, int64_t user_id,
-                     const char *actor);
+                     const char *actor, const char *notify);
+
+/* The bare edit's listener: a connection that LISTENs on PGYARD_CHANNEL
+ * (non-blocking; poll PQsocket), or NULL.  pgyard_notified consumes what
+ * arrived and puts the payloads (numbers) into out; how many, -1 when the
+ * connection failed. */
+PGconn *pgyard_listener(const struct pgyard_db *db);
+int pgyard_notified(PGconn *c, int64_t *out, size_t max);
 
 /* One naive read-modify-write of invoices row id: SELECT total_minor, then
  * UPDATE ... SET total_minor = read + 1 WHERE id = $ with no version
