@@ -996,7 +996,7 @@ static void usage(FILE *out)
 	        "  --runs R      runs of each figure (1 to %d; default 3, 1 "
 	        "with --quick)\n"
 	        "  --invoices N  invoices in the fresh database (default "
-	        "100000)\n"
+	        "20000)\n"
 	        "  --procs P, --edits E  the race (default 8 x 2000)\n"
 	        "  --changes N   changes a run of figure 5 (default 200)\n"
 	        "  --only LIST   of the figures 4, 5, 8\n"
@@ -1058,7 +1058,7 @@ static int opts_parse(int argc, char **argv, struct pg_opts *o)
 	o->edits = edits > 0 ? edits : o->quick ? 200 : 2000;
 	o->changes = changes > 0 ? changes : o->quick ? 20 : 200;
 	if (o->invoices < 0)
-		o->invoices = o->quick ? 2000 : 100000;
+		o->invoices = o->quick ? 2000 : 20000;
 	o->edit_rounds = o->quick ? 2 : 5;
 	o->edit_round_s = o->quick ? 0.5 : 1.0;
 	if (!o->server || o->runs > RUNS_MAX || o->invoices < HOT * 2 ||

@@ -60,17 +60,28 @@ static void uri_add(char *buf, size_t len, const char *key, const char *value)
 		buf[o] = '\0';
 }
 
-static void db_uri(const PGconn *admin, const struct pgyard_db *db,
-                   char *buf, size_t len)
+/* The URI of the run's database as its owner: the admin connection's
+ * host, port, password and TLS settings, with the database and the user
+ * replaced. */
+static void db_uri(PGconn *admin, const struct pgyard_db *db, char *buf,
+                   size_t len)
 {
-	const char *host = PQhost(admin), *port = PQport(admin);
+	static const char *const keep[] = {"host", "hostaddr", "port",
+	                                   "password", "sslmode", "sslcert",
+	                                   "sslkey", "sslrootcert", NULL};
+	PQconninfoOption *opt = PQconninfo(admin);
 
 	snprintf(buf, len, "postgresql:///%s", db->name);
-	if (host && *host)
-		uri_add(buf, len, "host", host);
-	if (port && *port)
-		uri_add(buf, len, "port", port);
+	for (PQconninfoOption *o = opt; o && o->keyword; o++)
+		for (int k = 0; keep[k]; k++)
+			if (strcmp(o->keyword, keep[k]) == 0 && o->val &&
+			    *o->val &&
+			    /* a password only for the admin's own role */
+			    (strcmp(o->keyword, "password") != 0 ||
+			     strcmp(db->owner, PQuser(admin)) == 0))
+				uri_add(buf, len, o->keyword, o->val);
 	uri_add(buf, len, "user", db->owner);
+	PQconninfoFree(opt);
 }
 
 static int settings_read(PGconn *c, struct pgyard_db *db)
@@ -108,39 +119,43 @@ int pgyard_create(const char *admin_uri, struct pgyard_db *db)
 	snprintf(db->name, sizeof db->name, "inved_bench_%ld_%d",
 	         (long)getpid(), made++);
 	/* a role of the benchmark's own: no superuser, so row security
-	 * filters its reads and writes as it does a member's */
-	if (sql_ok(c, "DO $$ BEGIN CREATE ROLE inved_bench LOGIN; "
-	              "EXCEPTION WHEN duplicate_object OR unique_violation "
-	              "THEN NULL; END $$") == 0) {
-		snprintf(db->owner, sizeof db->owner, "inved_bench");
-	} else if (sql_text(c, "SELECT current_user", db->owner,
-	                    sizeof db->owner) != 0) {
-		goto out;
-	}
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER \"%s\"", db->name,
-	         db->owner);
-	if (sql_ok(c, sql) != 0)
-		goto out;
-	db_uri(c, db, db->uri, sizeof db->uri);
-	probe = PQconnectdb(db->uri);
-	if (PQstatus(probe) != CONNECTION_OK) {
-		fprintf(stderr, "inved-bench: cannot connect to %s: %s",
-		        db->uri, PQerrorMessage(probe));
+	 * filters its reads and writes as it does a member's; else (it may
+	 * not be made, or may not connect) the admin's own role */
+	for (int attempt = 0; attempt < 2 && rc != 0; attempt++) {
+		if (attempt == 0 &&
+		    sql_ok(c, "DO $$ BEGIN CREATE ROLE inved_bench LOGIN; "
+		              "EXCEPTION WHEN duplicate_object OR "
+		              "unique_violation THEN NULL; END $$") == 0)
+			snprintf(db->owner, sizeof db->owner, "inved_bench");
+		else if (attempt == 0)
+			continue;
+		else
+			snprintf(db->owner, sizeof db->owner, "%s", PQuser(c));
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER \"%s\"",
+		         db->name, db->owner);
+		if (sql_ok(c, sql) != 0)
+			continue;
+		db_uri(c, db, db->uri, sizeof db->uri);
+		probe = PQconnectdb(db->uri);
+		if (PQstatus(probe) == CONNECTION_OK &&
+		    settings_read(probe, db) == 0 &&
+		    sql_text(probe, "SELECT rolsuper OR rolbypassrls FROM "
+		                    "pg_roles WHERE rolname = current_user",
+		             super, sizeof super) == 0) {
+			rc = 0;
+		} else {
+			fprintf(stderr, "inved-bench: as %s: %s", db->owner,
+			        PQerrorMessage(probe));
+			pgyard_drop(db);
+		}
 		PQfinish(probe);
-		pgyard_drop(db);
-		goto out;
 	}
-	if (settings_read(probe, db) != 0 ||
-	    sql_text(probe, "SELECT rolsuper OR rolbypassrls FROM pg_roles "
-	                    "WHERE rolname = current_user",
-	             super, sizeof super) != 0) {
-		PQfinish(probe);
-		pgyard_drop(db);
+	if (rc != 0) {
+		fprintf(stderr, "inved-bench: no database could be made on %s\n",
+		        admin_uri);
 		goto out;
 	}
 	db->owner_is_super = super[0] == 't';
-	PQfinish(probe);
-	rc = 0;
 out:
 	PQfinish(c);
 	return rc;
