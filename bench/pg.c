@@ -25,8 +25,10 @@
  *     position, and stamps each change when it has it; this process edits
  *     the customer of the first invoice and starts the clock before it
  *     calls the edit (PostgreSQL has no commit hook to start it at the
- *     COMMIT, so the clock also holds the edit's load round trip: the
- *     figure errs high).  p50 and p99 of each run.
+ *     COMMIT, so the clock also holds the edit's load round trip and its
+ *     UPDATE: the figure errs high).  p50 and p99 of each run; beside them
+ *     the bare edit with pg_notify in its transaction, seen by a raw
+ *     LISTEN in another process, timed the same way.
  *   8 race: P processes (default 8) with a store each, E guarded edits each
  *     (default 2,000) on 10 neighbouring invoices, an edit retried after a
  *     conflict by reading the row again until it lands; then the lost
@@ -35,8 +37,8 @@
  *     - the feed's changes of them.  Beside it, once, the naive
  *     read-modify-write on raw connections (SELECT, then UPDATE without a
  *     guard), which loses some.
- * Each figure over several runs (--runs, default 3): the median run with
- * the lowest and the highest.  Exit 1 when an update was lost or
+ * Each figure over several runs (--runs, default 3; figure 4 over 5
+ * rounds a run): the median with the lowest and the highest.  Exit 1 when an update was lost or
  * store_check fails afterwards, 77 when `auto` finds no server binaries,
  * never because of a timing.
  */
@@ -653,9 +655,9 @@ static void fig_change(struct pgctx *c)
 
 		total += got;
 		if (got < n) {
-			note("figure 5: run %d: %d of %d changes never seen", r + 1,
-			     n - got, n);
-			exit_code = 1;
+			/* a timing (3 s each), never a failure of the run */
+			note("figure 5: run %d: %d of %d changes not seen within "
+			     "3 s", r + 1, n - got, n);
 		}
 		p50[r] = pct(v, (size_t)got, 50);
 		p99[r] = pct(v, (size_t)got, 99);
