@@ -686,7 +686,8 @@ static void fig_change(struct pgctx *c)
 	     "writer has its answer): p50 %s, p99 %s",
 	     buf, buf2);
 	note("figure 5: %d changes seen in %d runs; the clock starts before "
-	     "store_edit_fields is called (its load round trip included)",
+	     "store_edit_fields is called (its load round trip and its UPDATE "
+	     "included)",
 	     total, runs);
 out:
 	free(v);
