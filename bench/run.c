@@ -5,6 +5,7 @@
  *
  *   inved-bench [--db PATH] [--invoices N] [--fresh] [--quick]
  *               [--compare A B [--runs R]]
+ *   inved-bench --pg URI|auto [...]   the PostgreSQL figures (pg.c)
  *               [--inved PATH] [--bare PATH] [--gen PATH]
  *               [--user NAME] [--org NAME] [--seed N] [--only LIST]
  *
@@ -66,6 +67,9 @@
 #include <unistd.h>
 
 #include "money.h"
+#ifdef INVED_BENCH_PG
+#include "pg.h"
+#endif
 #include "store_demo.h"
 #include "store_tools.h"
 #include "term.h"
@@ -1859,7 +1863,9 @@ static void usage(FILE *out)
 	        "figures differ);\n"
 	        "                they take turns, --runs times each (default "
 	        "3)\n"
-	        "  --runs R      runs of each build with --compare (1 to 9)\n");
+	        "  --runs R      runs of each build with --compare (1 to 9)\n"
+	        "       inved-bench --pg URI|auto [--quick] ... (--pg auto "
+	        "--help)\n");
 }
 
 static void opts_sizes(struct opts *o)
@@ -2133,6 +2139,17 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--compare") == 0)
 			return compare_args(argc, argv);
+	/* the PostgreSQL figures are a run of their own (pg.c) */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--pg") == 0) {
+#ifdef INVED_BENCH_PG
+			return pg_main(argc, argv);
+#else
+			fprintf(stderr, "inved-bench: built without libpq: no "
+			        "PostgreSQL figures\n");
+			return 77;
+#endif
+		}
 	rc = opts_parse(argc, argv, &o);
 	if (rc)
 		return rc;

@@ -21,6 +21,7 @@
 # only its owner can reach the socket directory), and has the superuser
 # "postgres" and an empty database "inved".  initdb refuses to run as root,
 # so as root the server runs as the unprivileged user postgres (or nobody).
+# fsync is off unless INVED_PG_FSYNC=on (the benchmark's cluster).
 #
 # Exit 77 (the test runner's "skipped") with the reason on stderr when the
 # server binaries are missing or no unprivileged user is there to run them:
@@ -123,9 +124,10 @@ cmd_start() {
 		rm -rf "$dir"
 		die "initdb failed"
 	fi
-	# fsync off: the cluster lives for one test run.
+	# fsync off: the cluster lives for one test run (INVED_PG_FSYNC=on
+	# for a benchmark whose commits should cost what they do on disk).
 	if ! as_server "$user" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
-		-w -t 120 -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $PORT -c fsync=off -c max_connections=100" \
+		-w -t 120 -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $PORT -c fsync=${INVED_PG_FSYNC:-off} -c max_connections=100" \
 		start >/dev/null
 	then
 		cat "$dir/server.log" >&2 || true
