@@ -859,7 +859,7 @@ START_TEST(test_schema_3_is_migrated_forward)
 	              "%s", err.msg);
 	pgstore_close(st);
 	ck_assert_str_eq(su_value("SELECT value FROM meta "
-	                          "WHERE key = 'schema_version'"), "4");
+	                          "WHERE key = 'schema_version'"), "5");
 	st = open_faulty("bob", "commit-lost");
 	who = who_is(st, NULL);
 	{

@@ -132,7 +132,7 @@ START_TEST(test_open_create_and_versions)
 
 	ck_assert_str_eq(su_value("SELECT value FROM meta "
 	                          "WHERE key = 'schema_version'"),
-	                 "4");
+	                 "5");
 	ck_assert_str_eq(su_value("SELECT pg_get_userbyid(relowner) "
 	                          "FROM pg_class WHERE relname = 'invoices'"),
 	                 pgtest_env("INVED_PG_OWNER"));

@@ -21,7 +21,7 @@
 #include "store.h"
 
 /* The schema version data/schema-pg.sql installs (meta schema_version). */
-#define PG_SCHEMA_VERSION 4
+#define PG_SCHEMA_VERSION 5
 
 struct pg_store;
 
