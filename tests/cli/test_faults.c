@@ -679,8 +679,7 @@ static Suite *faults_suite(void)
 	 * its bytes, its header, its permissions); on PostgreSQL only the
 	 * held lock has an equivalent (row locks held by another
 	 * connection) */
-	if (!testdb_pg())
-		suite_add_tcase(s, tc);
+	testdb_add_sqlite_only(s, tc);
 	testdb_sqlite_only("cli-faults", 10, "the database file's faults: "
 	                   "a missing, foreign, empty, truncated, corrupt, "
 	                   "newer or read-only file; a newer schema has its "

@@ -559,8 +559,7 @@ static Suite *guards_suite(void)
 	tcase_add_test(file, foreign_sqlite_files_are_refused_byte_for_byte);
 	tcase_add_test(file, a_full_disk_is_named_and_reads_still_work);
 	tcase_add_test(file, drift_is_refused_outside_a_demo_database);
-	if (!testdb_pg())
-		suite_add_tcase(s, file);
+	testdb_add_sqlite_only(s, file);
 	testdb_sqlite_only("cli-guards", 4, "init --demo killed into a file, "
 	                   "other programs' SQLite files, a full disk, drift "
 	                   "in an OS-account team file");

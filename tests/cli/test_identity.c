@@ -474,8 +474,7 @@ static Suite *identity_suite(void)
 	tcase_add_test(file, another_account_cannot_act_as_someone_else);
 	tcase_add_test(file, another_account_works_as_itself_once_added);
 	tcase_add_test(file, a_foreign_writer_cannot_plant_the_demo_marker);
-	if (!testdb_pg())
-		suite_add_tcase(s, file);
+	testdb_add_sqlite_only(s, file);
 	testdb_sqlite_only("cli-identity", 3, "the file's OS-account identity "
 	                   "and its demo marker against the sqlite3 shell");
 

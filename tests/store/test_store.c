@@ -1898,8 +1898,7 @@ static Suite *store_suite(void)
 	tcase_add_test(file, wal_full_sync_and_foreign_keys_are_on);
 	tcase_add_test(file, schema_1_drafts_migrate_with_their_rows);
 	tcase_add_test(file, truncated_file_is_reported_not_crashed_on);
-	if (!testdb_pg())
-		suite_add_tcase(s, file);
+	testdb_add_sqlite_only(s, file);
 	else
 		testdb_sqlite_only("store", 4, "the SQLite file: its name, "
 		                   "pragmas, schema 1, a cut file");

@@ -30,6 +30,20 @@ const char *testdb_backend(void)
 	return testdb_pg() ? "postgresql" : "sqlite";
 }
 
+void testdb_add_sqlite_only(Suite *s, TCase *tc)
+{
+	Suite *unrun;
+
+	if (!testdb_pg()) {
+		suite_add_tcase(s, tc);
+		return;
+	}
+	/* a runner frees its suites and their cases */
+	unrun = suite_create("unrun");
+	suite_add_tcase(unrun, tc);
+	srunner_free(srunner_create(unrun));
+}
+
 void testdb_sqlite_only(const char *what, int n, const char *why)
 {
 	if (testdb_pg())

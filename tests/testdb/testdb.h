@@ -81,6 +81,12 @@ void testdb_conn_close(struct testdb_conn *c);
 struct testdb_conn *testdb_su_hold(const char *loc, const char *sql);
 void testdb_release(struct testdb_conn *c);
 
+/* Add tc to s on SQLite; on PostgreSQL free it unrun (a TCase never
+ * added to a suite is never freed). */
+struct Suite;
+struct TCase;
+void testdb_add_sqlite_only(struct Suite *s, struct TCase *tc);
+
 /* Print "# NAME: N tests run on SQLite only (why)" on PostgreSQL. */
 void testdb_sqlite_only(const char *what, int n, const char *why);
 
