@@ -1899,9 +1899,8 @@ static Suite *store_suite(void)
 	tcase_add_test(file, schema_1_drafts_migrate_with_their_rows);
 	tcase_add_test(file, truncated_file_is_reported_not_crashed_on);
 	testdb_add_sqlite_only(s, file);
-	else
-		testdb_sqlite_only("store", 4, "the SQLite file: its name, "
-		                   "pragmas, schema 1, a cut file");
+	testdb_sqlite_only("store", 4, "the SQLite file: its name, "
+	                   "pragmas, schema 1, a cut file");
 	tcase_add_checked_fixture(revert, setup, teardown);
 	tcase_set_timeout(revert, 60);
 	tcase_add_test(revert, a_revert_returns_the_row_as_stored);
