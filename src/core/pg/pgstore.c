@@ -67,12 +67,18 @@ struct pg_store {
 	char role[NAME_MAX_BYTES + 1]; /* the connection's role */
 	char state[6]; /* the SQLSTATE of the last failure ("" for libpq's) */
 	char where[128];               /* the database, for messages */
+	struct pg_guard guard; /* the schema as last verified */
 };
 
 /* The connection, for the backend's other files (pgmore.h). */
 PGconn *pgstore_conn(struct pg_store *st)
 {
 	return st->conn;
+}
+
+const char *pgstore_where(struct pg_store *st)
+{
+	return st->where;
 }
 
 #define ROW_COLS                                                           \
@@ -479,6 +485,7 @@ void pgstore_close(struct pg_store *st)
 		close(st->wake_ep);
 	if (st->wake_ev >= 0)
 		close(st->wake_ev);
+	pgstore_guard_release(&st->guard);
 	free(st->uri);
 	free(st);
 }
@@ -937,16 +944,72 @@ static enum inv_rc tx_begin(struct pg_store *st, const struct identity *who,
 	return rc;
 }
 
+/* ---- the write guard ---------------------------------------------------- */
+
+/* The schema verified, unless it was since the last change the guard saw
+ * (the first write of a connection verifies; a write whose digest moved
+ * clears ok). */
+static enum inv_rc guard_schema(struct pg_store *st, struct inv_err *err)
+{
+	if (st->guard.ok)
+		return INV_OK;
+	return pgstore_guard_verify(st, &st->guard, st->batch, err);
+}
+
+/* For the writes that do not carry the digest in their own round trip
+ * (a create, a membership's change): the digest read now, the schema
+ * verified again when it moved. */
+static enum inv_rc guard_fresh(struct pg_store *st, struct inv_err *err)
+{
+	const char *params[2];
+	PGresult *r = NULL;
+	enum inv_rc rc = guard_schema(st, err);
+	bool moved;
+
+	if (rc != INV_OK || !st->guard.ok)
+		return rc;
+	params[0] = st->guard.tables;
+	params[1] = st->guard.funcs;
+	rc = pg_run(st, "SELECT " PG_GUARD_DIGEST("$1", "$2"), 2, params, &r,
+	            err);
+	if (rc != INV_OK)
+		return rc;
+	moved = PQntuples(r) != 1 ||
+	        strcmp(PQgetvalue(r, 0, 0), st->guard.digest) != 0;
+	PQclear(r);
+	if (!moved)
+		return INV_OK;
+	st->guard.ok = false;
+	return guard_schema(st, err);
+}
+
+/* The newest invoice row of cur's history (tip, and whether it is a
+ * purge) must end at cur's version: a change without its audit row, or a
+ * removed audit row, is INV_DAMAGED in the SQLite backend's words. */
+static enum inv_rc guard_row(const struct invoice *cur, int64_t tip,
+                             bool purged, struct inv_err *err)
+{
+	if (tip == cur->version && !purged)
+		return INV_OK;
+	return inv_err_set(err, INV_DAMAGED, "history",
+		_("write refused — run `inved check`: the history of invoice %s "
+		  "ends at version %" PRId64 " but the invoice is at version %"
+		  PRId64 " (a change without its audit row, or a removed audit "
+		  "row)"),
+		cur->number, tip, cur->version);
+}
+
 /* tx_begin and the row's load under its lock, in one round trip; the
- * row as it is (a deleted one too: rule_check decides who may see it). */
+ * row as it is (a deleted one too: rule_check decides who may see it),
+ * and the newest row of its history (*tip, *purged: guard_row's). */
 static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
-                              int64_t id, struct invoice *out,
-                              struct inv_err *err)
+                              int64_t id, struct invoice *out, int64_t *tip,
+                              bool *purged, struct inv_err *err)
 {
 	char timeout[32], org[24], idt[24];
 	const char *cfg[2] = {timeout, who->user};
 	const char *key[2] = {org, idt};
-	struct pg_step steps[3] = {
+	struct pg_step steps[4] = {
 		{tx_start_sql(st), 0, NULL, NULL},
 		{st->demo ? "SELECT set_config('lock_timeout', $1, true), "
 		            "set_config('inved.actor', $2, true)"
@@ -955,20 +1018,32 @@ static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
 		{"SELECT " ROW_COLS " FROM invoices "
 		 "WHERE org_id = $1 AND id = $2 FOR UPDATE",
 		 2, key, NULL},
+		/* after the lock: an index walk from the end of the
+		 * invoice's rows (audit_subject) that stops at once */
+		{"SELECT to_version, action = 'invoice.purge' FROM audit "
+		 "WHERE subject_id = $2 AND org_id = $1 "
+		 "AND action LIKE 'invoice.%' ORDER BY seq DESC LIMIT 1",
+		 2, key, NULL},
 	};
 	enum inv_rc rc;
 	int i;
 
+	*tip = 0;
+	*purged = false;
 	snprintf(timeout, sizeof timeout, "%dms", st->busy_ms);
 	int_text(org, who->org_id);
 	int_text(idt, id);
-	rc = pg_pipeline(st, steps, 3, err);
+	rc = pg_pipeline(st, steps, 4, err);
 	if (rc == INV_OK && PQntuples(steps[2].res) != 1)
 		rc = rule_not_found(id, err);
 	/* whether the caller may see or move it is rule_check's */
 	if (rc == INV_OK)
 		row_read(steps[2].res, 0, out);
-	for (i = 0; i < 3; i++)
+	if (rc == INV_OK && PQntuples(steps[3].res) == 1) {
+		*tip = int_value(steps[3].res, 0, 0);
+		*purged = strcmp(PQgetvalue(steps[3].res, 0, 1), "t") == 0;
+	}
+	for (i = 0; i < 4; i++)
 		PQclear(steps[i].res);
 	if (rc != INV_OK) {
 		memset(out, 0, sizeof *out);
@@ -1051,8 +1126,8 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
                              const char *sql, int nparams,
                              const struct invoice *cur,
                              const struct invoice *next, const char *token,
-                             bool *unknown, struct write_result *res,
-                             struct inv_err *err)
+                             bool *unknown, bool *moved,
+                             struct write_result *res, struct inv_err *err)
 {
 	char idt[24], ver[24], total[24], to[24];
 	const char *params[7] = {idt, ver, next->number, next->customer,
@@ -1060,9 +1135,11 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 	                         next->currency};
 	const char *claim[2] = {action, token ? token : ""};
 	const char *seq[2] = {idt, to};
+	const char *guard[5] = {st->guard.digest, st->guard.tables,
+	                        st->guard.funcs, idt, to};
 	/* the claim, the write, the audit row the triggers wrote, the
-	 * commit: one round trip */
-	struct pg_step steps[5] = {
+	 * guard, the commit: one round trip */
+	struct pg_step steps[6] = {
 		{"SELECT set_config('inved.action', $1, true), "
 		 "set_config('inved.request', $2, true)",
 		 2, claim, NULL},
@@ -1072,34 +1149,54 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 		{"SELECT seq FROM audit WHERE subject_id = $1 "
 		 "AND to_version = $2 ORDER BY seq DESC LIMIT 1",
 		 2, seq, NULL},
+		/* The guard, after the UPDATE: the schema's digest is the one
+		 * verified and the audit row is there, or the statement fails
+		 * (division by zero, 22012) and the COMMIT after it is not
+		 * run.  The UPDATE holds its table's lock, so no trigger of
+		 * the table can change between it and this reading. */
+		{"SELECT 1 / ((" PG_GUARD_DIGEST("$2", "$3") " = $1) AND "
+		 "EXISTS (SELECT 1 FROM audit WHERE subject_id = $4 "
+		 "AND to_version = $5))::int",
+		 5, guard, NULL},
 		{tx_end_sql(st), 0, NULL, NULL},
 		{NULL, 0, NULL, NULL},
 	};
 	/* the fault fires once, on a write that can recover from it */
 	enum pg_fault fault = token && unknown && !st->batch ? st->fault
 	                                                     : PG_FAULT_NONE;
-	int nsteps = 4;
+	int nsteps = 5;
 	enum inv_rc rc;
 	int i;
 
+	if (moved)
+		*moved = false;
+	if (!st->guard.ok)
+		return inv_err_set(err, INV_ERROR, "", "%s",
+		                   _("the schema was not verified before a write"));
 	if (fault != PG_FAULT_NONE)
 		st->fault = PG_FAULT_NONE;
 	if (fault == PG_FAULT_COMMIT_DROPPED) {
 		/* the server process ends before the COMMIT reaches it: the
 		 * transaction is rolled back and the client sees the
 		 * connection drop after sending the COMMIT */
-		steps[4] = steps[3];
-		steps[3] = (struct pg_step){
+		steps[5] = steps[4];
+		steps[4] = (struct pg_step){
 			"SELECT pg_terminate_backend(pg_backend_pid()), "
 			"pg_sleep(10)",
 			0, NULL, NULL};
-		nsteps = 5;
+		nsteps = 6;
 	}
 	int_text(idt, cur->id);
 	int_text(ver, cur->version);
 	int_text(total, next->total_minor);
 	int_text(to, cur->version + 1);
 	rc = pg_pipeline(st, steps, nsteps, err);
+	if (rc != INV_OK && moved && steps[2].res && !steps[3].res &&
+	    strcmp(st->state, "22012") == 0) {
+		/* the guard failed: verified again by the caller */
+		*moved = true;
+		st->guard.ok = false;
+	}
 	totals_overflow(st, rc, next, err);
 	if (unknown && token && !st->batch &&
 	    ((rc != INV_OK && PQstatus(st->conn) == CONNECTION_BAD) ||
@@ -1125,6 +1222,10 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 		rc = inv_err_set(err, INV_ERROR, "",
 		                 _("%s: the locked invoice was not updated"),
 		                 st->where);
+	if (rc == INV_OK && PQntuples(steps[2].res) != 1)
+		rc = inv_err_set(err, INV_ERROR, "",
+		                 _("%s: the write of invoice %s left no audit row"),
+		                 st->where, cur->number);
 	if (rc == INV_OK && res) {
 		row_read(steps[1].res, 0, &res->row);
 		res->audit_seq = int_value(steps[2].res, 0, 0);
@@ -1228,21 +1329,29 @@ static const char edit_sql[] =
 
 /* One try of w.  With `retry`, the try after a commit of unknown outcome:
  * once the row is locked, token's audit row says whether the first try
- * committed; only when it did not is the write made again. */
+ * committed; only when it did not is the write made again.  *moved: the
+ * write's guard found the schema's digest moved (or no audit row), and
+ * nothing was written. */
 static enum inv_rc write_try(struct pg_store *st, const struct identity *who,
                              const struct pg_write *w, const char *token,
                              bool retry, struct invoice *next,
-                             bool *unknown, struct write_result *res,
-                             struct inv_err *err)
+                             bool *unknown, bool *moved,
+                             struct write_result *res, struct inv_err *err)
 {
 	const char *action = w->action;
 	struct invoice cur;
 	enum inv_rc rc;
+	int64_t tip = 0;
+	bool purged = false;
 
 	struct inv_err why;
 
 	inv_err_clear(&why);
-	rc = begin_load(st, who, w->id, &cur, retry ? &why : err);
+	rc = guard_schema(st, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = begin_load(st, who, w->id, &cur, &tip, &purged,
+	                retry ? &why : err);
 	if (rc != INV_OK)
 		return retry ? outcome_unknown(st, w->id, token, why.msg, err)
 		             : rc;
@@ -1269,9 +1378,12 @@ static enum inv_rc write_try(struct pg_store *st, const struct identity *who,
 		if (rc != INV_OK)
 			return refuse(st, rc, NULL, res);
 	}
+	rc = guard_row(&cur, tip, purged, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
 	return write_row(st, who, w->op, w->flags, action,
 	                 w->sql ? w->sql : edit_sql, w->sql ? w->nparams : 7,
-	                 &cur, next, token, unknown, res, err);
+	                 &cur, next, token, unknown, moved, res, err);
 }
 
 enum inv_rc pgstore_write(struct pg_store *st, const struct identity *who,
@@ -1282,15 +1394,30 @@ enum inv_rc pgstore_write(struct pg_store *st, const struct identity *who,
 	struct invoice next;
 	enum inv_rc rc;
 
+	int moves = 0;
+
 	result_reset(res);
 	memset(&next, 0, sizeof next);
 	store_new_token(token);
-	for (int attempt = 0;; attempt++) {
-		bool unknown = false;
+	for (int attempt = 0;;) {
+		bool unknown = false, moved = false;
 		struct inv_err why;
 
 		rc = write_try(st, who, w, token, attempt > 0, &next, &unknown,
-		               res, err);
+		               &moved, res, err);
+		if (moved) {
+			/* the schema changed since it was verified: verify it
+			 * again and write again (a grant moves the digest too) */
+			result_reset(res);
+			if (++moves < 3)
+				continue;
+			return inv_err_set(err, INV_DAMAGED, "schema",
+				_("write refused — run `inved check`: %s in %s (an "
+				  "admin can put it right with `inved check "
+				  "--repair`)"),
+				_("the write's audit row was not written"),
+				st->where);
+		}
 		if (!unknown)
 			return rc;
 		result_reset(res);
@@ -1300,6 +1427,7 @@ enum inv_rc pgstore_write(struct pg_store *st, const struct identity *who,
 		if (attempt > 0)
 			return outcome_unknown(st, w->id, token,
 				_("it dropped again on the retry"), err);
+		attempt++;
 	}
 }
 
@@ -1536,6 +1664,9 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 
 	int_text(orgt, who->org_id);
 	int_text(uid, who->user_id);
+	rc = guard_fresh(st, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = tx_begin(st, who, err);
 	if (rc != INV_OK)
 		return rc;
@@ -2096,6 +2227,9 @@ static enum inv_rc member_call(struct pg_store *st, const struct identity *who,
 			  "'.', '_' and '-'"),
 			NAME_MAX_BYTES);
 	int_text(org, who->org_id);
+	rc = guard_fresh(st, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = tx_begin(st, who, err);
 	if (rc != INV_OK)
 		return rc;
@@ -2460,6 +2594,8 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 	struct pg_store *peer = NULL;
 	struct invoice cur;
 	enum inv_rc rc;
+	int64_t tip = 0;
+	bool purged = false;
 
 	result_reset(res);
 	if (!st->demo)
@@ -2472,9 +2608,13 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 	                  err);
 	if (rc != INV_OK)
 		return rc;
-	rc = begin_load(peer, who, id, &cur, err);
+	rc = guard_schema(peer, err);
+	if (rc == INV_OK)
+		rc = begin_load(peer, who, id, &cur, &tip, &purged, err);
 	if (rc == INV_OK) {
 		rc = rule_check(RULE_DRIFT, &cur, who, cur.version, 0, err);
+		if (rc == INV_OK)
+			rc = guard_row(&cur, tip, purged, err);
 		if (rc != INV_OK)
 			tx_rollback(peer);
 	}
@@ -2483,7 +2623,7 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 			"UPDATE invoices SET version = $2::bigint + 1, "
 			"updated_at = now() WHERE id = $1 AND version = $2 "
 			"RETURNING " ROW_COLS,
-			2, &cur, &cur, NULL, NULL, res, err);
+			2, &cur, &cur, NULL, NULL, NULL, res, err);
 	pgstore_close(peer);
 	return rc;
 }
