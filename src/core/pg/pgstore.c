@@ -68,6 +68,11 @@ struct pg_store {
 	char state[6]; /* the SQLSTATE of the last failure ("" for libpq's) */
 	char where[128];               /* the database, for messages */
 	struct pg_guard guard; /* the schema as last verified */
+	/* the guard statement of each write, its oids written in (so it is
+	 * planned once), prepared on the connection as "g<guard_gen>" */
+	char *guard_sql;
+	unsigned guard_gen;
+	bool guard_prepared;
 };
 
 /* The connection, for the backend's other files (pgmore.h). */
@@ -171,6 +176,7 @@ struct pg_step {
 	int n;
 	const char *const *params;
 	PGresult *res;
+	const char *name; /* NULL, or a statement prepared by that name */
 };
 
 /* The prepared statement of sql (a static text: its address is its key),
@@ -211,7 +217,8 @@ static enum inv_rc pg_pipeline(struct pg_store *st, struct pg_step *steps,
 	assert(n <= 8);
 	for (i = 0; i < n; i++) {
 		steps[i].res = NULL;
-		slot[i] = stmt_slot(st, steps[i].sql, steps[i].n);
+		slot[i] = steps[i].name ? 0
+		                        : stmt_slot(st, steps[i].sql, steps[i].n);
 	}
 	if (PQenterPipelineMode(st->conn) != 1)
 		return pg_fail(st, NULL, err);
@@ -220,7 +227,11 @@ static enum inv_rc pg_pipeline(struct pg_store *st, struct pg_step *steps,
 		int ok;
 
 		snprintf(name, sizeof name, "s%d", slot[i]);
-		ok = slot[i] >= 0
+		ok = steps[i].name
+		             ? PQsendQueryPrepared(st->conn, steps[i].name,
+		                                   steps[i].n, steps[i].params,
+		                                   NULL, NULL, 0)
+		     : slot[i] >= 0
 		             ? PQsendQueryPrepared(st->conn, name, steps[i].n,
 		                                   steps[i].params, NULL, NULL, 0)
 		             : PQsendQueryParams(st->conn, steps[i].sql,
@@ -486,6 +497,7 @@ void pgstore_close(struct pg_store *st)
 	if (st->wake_ev >= 0)
 		close(st->wake_ev);
 	pgstore_guard_release(&st->guard);
+	free(st->guard_sql);
 	free(st->uri);
 	free(st);
 }
@@ -951,9 +963,73 @@ static enum inv_rc tx_begin(struct pg_store *st, const struct identity *who,
  * clears ok). */
 static enum inv_rc guard_schema(struct pg_store *st, struct inv_err *err)
 {
+	static const char head[] = "SELECT 1 / ((";
+	static const char tail[] =
+		" = $1) AND coalesce((SELECT to_version FROM audit "
+		"WHERE subject_id = $2 ORDER BY seq DESC LIMIT 1) = $3::bigint, "
+		"false))::int";
+	static const char digest[] = PG_GUARD_DIGEST("\x01", "\x02");
+	enum inv_rc rc;
+	size_t len;
+	char *sql;
+	const char *p;
+
 	if (st->guard.ok)
 		return INV_OK;
-	return pgstore_guard_verify(st, &st->guard, st->batch, err);
+	rc = pgstore_guard_verify(st, &st->guard, st->batch, err);
+	if (rc != INV_OK)
+		return rc;
+	/* the oids are the server's array text: digits, commas, braces */
+	if (strspn(st->guard.tables, "0123456789,{}") !=
+	            strlen(st->guard.tables) ||
+	    strspn(st->guard.funcs, "0123456789,{}") != strlen(st->guard.funcs)) {
+		st->guard.ok = false;
+		return inv_err_set(err, INV_ERROR, "", "%s",
+		                   _("the catalog read returned no row"));
+	}
+	len = sizeof head + sizeof digest + sizeof tail +
+	      6 * (strlen(st->guard.tables) + strlen(st->guard.funcs) + 2);
+	sql = malloc(len);
+	if (!sql) {
+		st->guard.ok = false;
+		return inv_err_set(err, INV_ERROR, "", "%s", _("out of memory"));
+	}
+	/* the digest with '{...}' in the places of its parameters */
+	len = (size_t)snprintf(sql, 16, "%s", head);
+	for (p = digest; *p; p++) {
+		if (*p == '\x01' || *p == '\x02')
+			len += (size_t)sprintf(sql + len, "'%s'",
+			                       *p == '\x01' ? st->guard.tables
+			                                    : st->guard.funcs);
+		else
+			sql[len++] = *p;
+	}
+	strcpy(sql + len, tail);
+	free(st->guard_sql);
+	st->guard_sql = sql;
+	st->guard_prepared = false;
+	return INV_OK;
+}
+
+/* The guard statement prepared on the connection (once per verification
+ * and connection), named into name. */
+static enum inv_rc guard_prepare(struct pg_store *st, char name[16],
+                                 struct inv_err *err)
+{
+	PGresult *r;
+	enum inv_rc rc = INV_OK;
+
+	if (!st->guard_prepared) {
+		st->guard_gen++;
+		snprintf(name, 16, "g%u", st->guard_gen);
+		r = PQprepare(st->conn, name, st->guard_sql, 3, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_fail(st, r, err);
+		PQclear(r);
+		st->guard_prepared = rc == INV_OK;
+	}
+	snprintf(name, 16, "g%u", st->guard_gen);
+	return rc;
 }
 
 /* For the writes that do not carry the digest in their own round trip
@@ -1010,20 +1086,20 @@ static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
 	const char *cfg[2] = {timeout, who->user};
 	const char *key[2] = {org, idt};
 	struct pg_step steps[4] = {
-		{tx_start_sql(st), 0, NULL, NULL},
+		{tx_start_sql(st), 0, NULL, NULL, NULL},
 		{st->demo ? "SELECT set_config('lock_timeout', $1, true), "
 		            "set_config('inved.actor', $2, true)"
 		          : "SELECT set_config('lock_timeout', $1, true)",
-		 st->demo ? 2 : 1, cfg, NULL},
+		 st->demo ? 2 : 1, cfg, NULL, NULL},
 		{"SELECT " ROW_COLS " FROM invoices "
 		 "WHERE org_id = $1 AND id = $2 FOR UPDATE",
-		 2, key, NULL},
+		 2, key, NULL, NULL},
 		/* after the lock: an index walk from the end of the
 		 * invoice's rows (audit_subject) that stops at once */
 		{"SELECT to_version, action = 'invoice.purge' FROM audit "
 		 "WHERE subject_id = $2 AND org_id = $1 "
 		 "AND action LIKE 'invoice.%' ORDER BY seq DESC LIMIT 1",
-		 2, key, NULL},
+		 2, key, NULL, NULL},
 	};
 	enum inv_rc rc;
 	int i;
@@ -1135,31 +1211,29 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 	                         next->currency};
 	const char *claim[2] = {action, token ? token : ""};
 	const char *seq[2] = {idt, to};
-	const char *guard[5] = {st->guard.digest, st->guard.tables,
-	                        st->guard.funcs, idt, to};
+	const char *guard[3] = {st->guard.digest, idt, to};
+	char gname[16];
 	/* the claim, the write, the audit row the triggers wrote, the
 	 * guard, the commit: one round trip */
 	struct pg_step steps[6] = {
 		{"SELECT set_config('inved.action', $1, true), "
 		 "set_config('inved.request', $2, true)",
-		 2, claim, NULL},
-		{sql, nparams, params, NULL},
+		 2, claim, NULL, NULL},
+		{sql, nparams, params, NULL, NULL},
 		/* the newest of the invoice's rows (an index walk from the
 		 * end that stops at once: the row is ours, locked) */
 		{"SELECT seq FROM audit WHERE subject_id = $1 "
 		 "AND to_version = $2 ORDER BY seq DESC LIMIT 1",
-		 2, seq, NULL},
-		/* The guard, after the UPDATE: the schema's digest is the one
-		 * verified and the audit row is there, or the statement fails
-		 * (division by zero, 22012) and the COMMIT after it is not
-		 * run.  The UPDATE holds its table's lock, so no trigger of
-		 * the table can change between it and this reading. */
-		{"SELECT 1 / ((" PG_GUARD_DIGEST("$2", "$3") " = $1) AND "
-		 "EXISTS (SELECT 1 FROM audit WHERE subject_id = $4 "
-		 "AND to_version = $5))::int",
-		 5, guard, NULL},
-		{tx_end_sql(st), 0, NULL, NULL},
-		{NULL, 0, NULL, NULL},
+		 2, seq, NULL, NULL},
+		/* The guard, after the UPDATE (guard_schema's statement): the
+		 * schema's digest is the one verified and the invoice's newest
+		 * audit row is this write's, or the statement fails (division
+		 * by zero, 22012) and the COMMIT after it is not run.  The
+		 * UPDATE holds its table's lock, so no trigger of the table
+		 * can change between it and this reading. */
+		{"", 3, guard, NULL, gname},
+		{tx_end_sql(st), 0, NULL, NULL, NULL},
+		{NULL, 0, NULL, NULL, NULL},
 	};
 	/* the fault fires once, on a write that can recover from it */
 	enum pg_fault fault = token && unknown && !st->batch ? st->fault
@@ -1170,9 +1244,14 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 
 	if (moved)
 		*moved = false;
-	if (!st->guard.ok)
+	if (!st->guard.ok || !st->guard_sql)
 		return inv_err_set(err, INV_ERROR, "", "%s",
 		                   _("the schema was not verified before a write"));
+	rc = guard_prepare(st, gname, err);
+	if (rc != INV_OK) {
+		tx_rollback(st);
+		return rc;
+	}
 	if (fault != PG_FAULT_NONE)
 		st->fault = PG_FAULT_NONE;
 	if (fault == PG_FAULT_COMMIT_DROPPED) {
@@ -1183,7 +1262,7 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 		steps[4] = (struct pg_step){
 			"SELECT pg_terminate_backend(pg_backend_pid()), "
 			"pg_sleep(10)",
-			0, NULL, NULL};
+			0, NULL, NULL, NULL};
 		nsteps = 6;
 	}
 	int_text(idt, cur->id);
@@ -1821,6 +1900,7 @@ static enum inv_rc pg_reconnect(struct pg_store *st, struct inv_err *err)
 	st->wake_sock = -1;
 	PQreset(st->conn);
 	st->nprepared = 0;
+	st->guard_prepared = false;
 	st->listening = false;
 	if (PQstatus(st->conn) != CONNECTION_OK) {
 		char line[400];
