@@ -75,4 +75,14 @@ const struct json_member *json_member_find(const struct json_member *m,
  * UTF-8, with the same string rules as json_flat_decode. */
 bool json_valid(const char *text);
 
+/* text (well-formed, as json_valid) again into dst (size bytes) without
+ * white space between tokens, and every object's members named in order
+ * (a NULL-terminated list of plain key names; may be NULL) first, in that
+ * order, the others after them as written.  Strings, numbers and literals
+ * are copied as they are escaped and written.  False, dst unspecified,
+ * when text is not well-formed, an object has more than 64 members, or
+ * the result does not fit. */
+bool json_compact_ordered(const char *text, const char *const *order,
+                          char *dst, size_t size);
+
 #endif

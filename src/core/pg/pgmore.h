@@ -189,6 +189,10 @@ enum inv_rc pgstore_revert(struct pg_store *st, const struct identity *who,
 /* st's connection.  Defined in pgstore.c beside struct pg_store; until it
  * is, pgaccess.c has a weak stand-in. */
 PGconn *pgstore_conn(struct pg_store *st);
+/* An audit detail as the triggers stored it (jsonb's text) made the text
+ * the SQLite backend stores for the same change, in place; left as it is
+ * when it is not well-formed JSON. */
+void pgstore_detail_text(char *detail, size_t size);
 /* "database NAME", for messages. */
 const char *pgstore_where(struct pg_store *st);
 

@@ -2130,6 +2130,7 @@ enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
 		a->from_version = int_value(r, i, 6);
 		a->to_version = int_value(r, i, 7);
 		copy_value(a->detail, sizeof a->detail, r, i, 8);
+		pgstore_detail_text(a->detail, sizeof a->detail);
 	}
 	*n = (size_t)i;
 	PQclear(r);
@@ -2598,6 +2599,26 @@ enum inv_rc pgstore_demo_present(struct pg_store *st, bool *present,
 }
 
 /* ---- the audit detail as a person reads it ------------------------------- */
+
+/* The detail as the SQLite backend writes it.  The triggers build it as
+ * jsonb, whose text puts a space after ':' and ',' and orders keys by
+ * length; SQLite's json_object writes none and keeps the order given.
+ * Strings are escaped alike by both (jsonb's escape_json and SQLite's
+ * json_quote: \" \\ \b \f \n \r \t, \u00xx for the other control
+ * characters, everything else as it is), so they are copied as they are;
+ * only the spaces go and the members are put in SQLite's order. */
+void pgstore_detail_text(char *detail, size_t size)
+{
+	static const char *const order[] = {
+		"number", "customer", "status", "total_minor", "currency",
+		"archived_at", "deleted_at", "user", "role", "old", "new", NULL,
+	};
+	char *tmp = size ? malloc(size) : NULL;
+
+	if (tmp && json_compact_ordered(detail, order, tmp, size))
+		memcpy(detail, tmp, strlen(tmp) + 1);
+	free(tmp);
+}
 
 static void detail_side(const PGresult *r, int row, int col, bool *has,
                         bool *is_int, int64_t *i, char *text, size_t size)
