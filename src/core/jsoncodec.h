@@ -5,7 +5,8 @@
  * that is passed on as it is.  The faces write through it (the command
  * line's --json, the screen's draft bodies) and read through it (drafts).
  * The audit detail is nested JSON written by the schema's triggers; it is
- * read with the database's own JSON functions (audit.c), not here.
+ * read with the database's own JSON functions (audit.c), not here, but
+ * PostgreSQL's jsonb text of it is made SQLite's (json_compact_ordered).
  *
  * The writing rule is text.h's: '"' and '\' are escaped, so are \n \r \t
  * \b \f in their short forms, and every other character text_unsafe()

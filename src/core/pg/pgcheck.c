@@ -13,6 +13,12 @@
  * a trigger, index (not one backing a constraint) or policy the file does
  * not install is extra: it could change or skip a write.
  *
+ * The write guard (pgstore_guard_verify) is this comparison of the
+ * schema, run by a connection before its first write and again whenever
+ * the catalog's digest (PG_GUARD_DIGEST, taken in the same snapshot) is
+ * no longer the one it verified: each write reads the digest in its own
+ * round trip, after its UPDATE and before its COMMIT (pgstore.c).
+ *
  * History and totals are read as the caller's role, so row security
  * narrows them to what it may see (a member sees no deleted invoice, and
  * its totals' deleted rows are then not compared).  The repair runs the

@@ -16,6 +16,20 @@
  * the COMMIT was sent, the connection is made again and the token tells
  * whether the write committed (pgstore_write, pgmore.h).
  *
+ * The write guard, as the SQLite backend's: a connection compares the
+ * schema with data/schema-pg.sql before its first write (pgcheck.c) and
+ * keeps the digest of the catalog rows that comparison looks at; every
+ * guarded write then asserts, after its UPDATE and before its COMMIT in
+ * the same round trip, that the digest is unchanged and that the
+ * invoice's newest audit row is the one this write made, so a switched
+ * off or re-pointed trigger, a rewritten function, a dropped index or
+ * policy stops the write (it is verified again, and refused as
+ * INV_DAMAGED when the schema differs).  Under the row's lock the
+ * invoice's newest audit row must also end at the version loaded (a
+ * change without its audit row, or a removed audit row): the history's
+ * guard.  A create or a membership change reads the digest in a round
+ * trip of its own before its transaction.
+ *
  * Every statement has its parameters bound (PQexecParams); text read back
  * is copied bounded, never trusted to fit.
  */
@@ -1804,6 +1818,16 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 		            2, audit, &r, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+		/* the insert's trigger did not run: nothing is kept */
+		PQclear(r);
+		inv_err_set(err, INV_DAMAGED, "schema",
+			_("write refused — run `inved check`: %s in %s (an "
+			  "admin can put it right with `inved check "
+			  "--repair`)"),
+			_("the write's audit row was not written"), st->where);
+		return refuse(st, INV_DAMAGED, NULL, NULL);
+	}
 	res->audit_seq = int_value(r, 0, 0);
 	res->change_seq = res->audit_seq;
 	PQclear(r);
@@ -2392,6 +2416,9 @@ enum inv_rc pgstore_org_create(struct pg_store *st, const char *user,
 			  "demo database: here you act as the account you are "
 			  "logged in as, %s; drop --user and unset INVED_USER"),
 			user, st->where, st->role);
+	rc = guard_fresh(st, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = pg_run(st, "BEGIN", 0, NULL, NULL, err);
 	if (rc != INV_OK)
 		return rc;
