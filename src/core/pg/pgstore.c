@@ -980,8 +980,8 @@ static enum inv_rc guard_schema(struct pg_store *st, struct inv_err *err)
 	static const char head[] = "SELECT 1 / ((";
 	static const char tail[] =
 		" = $1) AND coalesce((SELECT to_version FROM audit "
-		"WHERE subject_id = $2 ORDER BY seq DESC LIMIT 1) = $3::bigint, "
-		"false))::int";
+		"WHERE subject_id = $2 ORDER BY subject_id DESC, seq DESC "
+		"LIMIT 1) = $3::bigint, false))::int";
 	static const char digest[] = PG_GUARD_DIGEST("\x01", "\x02");
 	enum inv_rc rc;
 	size_t len;
@@ -1109,11 +1109,13 @@ static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
 		 "WHERE org_id = $1 AND id = $2 FOR UPDATE",
 		 2, key, NULL, NULL},
 		/* after the lock: an index walk from the end of the
-		 * invoice's rows (audit_subject) that stops at once */
+		 * invoice's rows (audit_subject, which the ORDER BY names
+		 * whole so no plan sorts them) that stops at once; an
+		 * invoice's id is never the org rows' subject 0 */
 		{"SELECT to_version, action = 'invoice.purge' FROM audit "
-		 "WHERE subject_id = $2 AND org_id = $1 "
-		 "AND action LIKE 'invoice.%' ORDER BY seq DESC LIMIT 1",
-		 2, key, NULL, NULL},
+		 "WHERE subject_id = $1 "
+		 "ORDER BY subject_id DESC, seq DESC LIMIT 1",
+		 1, key + 1, NULL, NULL},
 	};
 	enum inv_rc rc;
 	int i;
@@ -1224,7 +1226,7 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 	                         invoice_status_name(next->status), total,
 	                         next->currency};
 	const char *claim[2] = {action, token ? token : ""};
-	const char *seq[2] = {idt, to};
+	const char *seq[1] = {idt};
 	const char *guard[3] = {st->guard.digest, idt, to};
 	char gname[16];
 	/* the claim, the write, the audit row the triggers wrote, the
@@ -1236,9 +1238,9 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 		{sql, nparams, params, NULL, NULL},
 		/* the newest of the invoice's rows (an index walk from the
 		 * end that stops at once: the row is ours, locked) */
-		{"SELECT seq FROM audit WHERE subject_id = $1 "
-		 "AND to_version = $2 ORDER BY seq DESC LIMIT 1",
-		 2, seq, NULL, NULL},
+		{"SELECT seq, to_version FROM audit WHERE subject_id = $1 "
+		 "ORDER BY subject_id DESC, seq DESC LIMIT 1",
+		 1, seq, NULL, NULL},
 		/* The guard, after the UPDATE (guard_schema's statement): the
 		 * schema's digest is the one verified and the invoice's newest
 		 * audit row is this write's, or the statement fails (division
@@ -1315,7 +1317,8 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 		rc = inv_err_set(err, INV_ERROR, "",
 		                 _("%s: the locked invoice was not updated"),
 		                 st->where);
-	if (rc == INV_OK && PQntuples(steps[2].res) != 1)
+	if (rc == INV_OK && (PQntuples(steps[2].res) != 1 ||
+	                     int_value(steps[2].res, 0, 1) != cur->version + 1))
 		rc = inv_err_set(err, INV_ERROR, "",
 		                 _("%s: the write of invoice %s left no audit row"),
 		                 st->where, cur->number);
