@@ -1286,11 +1286,20 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 	int_text(total, next->total_minor);
 	int_text(to, cur->version + 1);
 	rc = pg_pipeline(st, steps, nsteps, err);
-	if (rc != INV_OK && moved && steps[2].res && !steps[3].res &&
+	if (rc != INV_OK && steps[2].res && !steps[3].res &&
 	    strcmp(st->state, "22012") == 0) {
-		/* the guard failed: verified again by the caller */
-		*moved = true;
+		/* the guard failed: verified again by the caller, or (a
+		 * caller that does not write again) refused */
 		st->guard.ok = false;
+		if (moved)
+			*moved = true;
+		else
+			rc = inv_err_set(err, INV_DAMAGED, "schema",
+				_("write refused — run `inved check`: %s in %s (an "
+				  "admin can put it right with `inved check "
+				  "--repair`)"),
+				_("the schema changed during the write"),
+				st->where);
 	}
 	totals_overflow(st, rc, next, err);
 	if (unknown && token && !st->batch &&
