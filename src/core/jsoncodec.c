@@ -511,3 +511,162 @@ bool json_valid(const char *text)
 	reader_ws(&r);
 	return *r.p == '\0';
 }
+
+/* ---- compact text, members in a given order ----------------------------- */
+
+struct compact_out {
+	char *dst;
+	size_t size, o;
+	bool ok;
+};
+
+static void compact_put(struct compact_out *c, const char *s, size_t n)
+{
+	if (!c->ok || c->o + n >= c->size) {
+		c->ok = false;
+		return;
+	}
+	memcpy(c->dst + c->o, s, n);
+	c->o += n;
+}
+
+static const char *compact_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* The end of the string token at p (its opening quote). */
+static const char *compact_string_end(const char *p)
+{
+	for (p++; *p && *p != '"'; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	return *p ? p + 1 : p;
+}
+
+/* The end of the value at p (no white space before it); the text is
+ * known to be well-formed. */
+static const char *compact_value_end(const char *p)
+{
+	int depth = 0;
+
+	do {
+		if (*p == '"') {
+			p = compact_string_end(p);
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if (*p == '}' || *p == ']')
+			depth--;
+		else if (depth == 0) {
+			/* a number or a literal */
+			while (*p && !strchr(" \t\n\r,]}", *p))
+				p++;
+			return p;
+		}
+		p++;
+	} while (*p && depth > 0);
+	return p;
+}
+
+static void compact_value(struct compact_out *c, const char *p,
+                          const char *const *order);
+
+#define COMPACT_MEMBERS_MAX 64
+
+/* The object at p ('{'): its members, those named in order first in that
+ * order, the rest as written. */
+static void compact_object(struct compact_out *c, const char *p,
+                           const char *const *order)
+{
+	const char *key[COMPACT_MEMBERS_MAX], *val[COMPACT_MEMBERS_MAX];
+	bool done[COMPACT_MEMBERS_MAX];
+	size_t n = 0, i, k, out = 0;
+
+	p = compact_ws(p + 1);
+	while (*p && *p != '}') {
+		if (n == COMPACT_MEMBERS_MAX) {
+			c->ok = false;
+			return;
+		}
+		key[n] = p;
+		p = compact_ws(compact_string_end(p));
+		p = compact_ws(p + 1); /* ':' */
+		val[n] = p;
+		done[n] = false;
+		n++;
+		p = compact_ws(compact_value_end(p));
+		if (*p == ',')
+			p = compact_ws(p + 1);
+	}
+	compact_put(c, "{", 1);
+	for (k = 0; order && order[k]; k++)
+		for (i = 0; i < n; i++) {
+			size_t len = strlen(order[k]);
+
+			if (done[i] || strncmp(key[i] + 1, order[k], len) != 0 ||
+			    key[i][len + 1] != '"')
+				continue;
+			done[i] = true;
+			if (out++)
+				compact_put(c, ",", 1);
+			compact_put(c, key[i],
+			            (size_t)(compact_string_end(key[i]) - key[i]));
+			compact_put(c, ":", 1);
+			compact_value(c, val[i], order);
+		}
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		if (out++)
+			compact_put(c, ",", 1);
+		compact_put(c, key[i],
+		            (size_t)(compact_string_end(key[i]) - key[i]));
+		compact_put(c, ":", 1);
+		compact_value(c, val[i], order);
+	}
+	compact_put(c, "}", 1);
+}
+
+static void compact_value(struct compact_out *c, const char *p,
+                          const char *const *order)
+{
+	p = compact_ws(p);
+	if (*p == '{') {
+		compact_object(c, p, order);
+	} else if (*p == '[') {
+		size_t out = 0;
+
+		compact_put(c, "[", 1);
+		p = compact_ws(p + 1);
+		while (*p && *p != ']') {
+			if (out++)
+				compact_put(c, ",", 1);
+			compact_value(c, p, order);
+			p = compact_ws(compact_value_end(p));
+			if (*p == ',')
+				p = compact_ws(p + 1);
+		}
+		compact_put(c, "]", 1);
+	} else {
+		/* a string as it is escaped, a number, a literal */
+		compact_put(c, p, (size_t)(compact_value_end(p) - p));
+	}
+}
+
+bool json_compact_ordered(const char *text, const char *const *order,
+                          char *dst, size_t size)
+{
+	struct compact_out c = {dst, size, 0, true};
+
+	if (!dst || size == 0 || !json_valid(text))
+		return false;
+	compact_value(&c, text, order);
+	if (!c.ok)
+		return false;
+	dst[c.o] = '\0';
+	return true;
+}

@@ -5,7 +5,8 @@
  * that is passed on as it is.  The faces write through it (the command
  * line's --json, the screen's draft bodies) and read through it (drafts).
  * The audit detail is nested JSON written by the schema's triggers; it is
- * read with the database's own JSON functions (audit.c), not here.
+ * read with the database's own JSON functions (audit.c), not here, but
+ * PostgreSQL's jsonb text of it is made SQLite's (json_compact_ordered).
  *
  * The writing rule is text.h's: '"' and '\' are escaped, so are \n \r \t
  * \b \f in their short forms, and every other character text_unsafe()
@@ -74,5 +75,15 @@ const struct json_member *json_member_find(const struct json_member *m,
  * (surrounding whitespace allowed, at most 64 levels deep) in valid
  * UTF-8, with the same string rules as json_flat_decode. */
 bool json_valid(const char *text);
+
+/* text (well-formed, as json_valid) again into dst (size bytes) without
+ * white space between tokens, and every object's members named in order
+ * (a NULL-terminated list of plain key names; may be NULL) first, in that
+ * order, the others after them as written.  Strings, numbers and literals
+ * are copied as they are escaped and written.  False, dst unspecified,
+ * when text is not well-formed, an object has more than 64 members, or
+ * the result does not fit. */
+bool json_compact_ordered(const char *text, const char *const *order,
+                          char *dst, size_t size);
 
 #endif

@@ -303,21 +303,9 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, history_damage_is_reported_never_repaired);
 	tcase_add_test(tc, usage_and_help);
 	suite_add_tcase(s, tc);
-	/* KNOWN DIFFERENCE: the SQLite store checks its safeguards inside
-	 * every write transaction (sq_guard) and refuses a write on a damaged
-	 * file with exit 7; the PostgreSQL backend has no such write guard
-	 * yet, so a write after a dropped index goes through there. */
-	if (!testdb_pg()) {
-		TCase *guard = tcase_create("write_guard");
-
-		tcase_add_checked_fixture(guard, fx_setup, fx_teardown);
-		tcase_add_test(guard,
-		               writes_are_refused_with_exit_7_naming_inved_check);
-		suite_add_tcase(s, guard);
-	}
-	testdb_sqlite_only("cli-check", 1, "the write guard that refuses "
-	                   "writes on a damaged database: not on PostgreSQL "
-	                   "yet");
+	/* both backends check their safeguards in every write and refuse
+	 * one on a damaged database with exit 7 */
+	tcase_add_test(tc, writes_are_refused_with_exit_7_naming_inved_check);
 	return s;
 }
 

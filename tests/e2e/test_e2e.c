@@ -23,15 +23,7 @@ static Suite *e2e_suite(void)
 	suite_add_tcase(s, e2e_tcase_needs_revert());
 	suite_add_tcase(s, e2e_tcase_presence());
 	suite_add_tcase(s, e2e_tcase_planted());
-	/* KNOWN DIFFERENCE: the PostgreSQL backend has no write guard yet
-	 * (SQLite's sq_guard / sq_guard_row: the schema as made and the
-	 * history's tip checked before every write).  With the schema's
-	 * owner's DROP TRIGGER invoices_after_update, a save from the screen
-	 * lands there at version 2 with no audit row, where SQLite refuses it
-	 * naming `inved check`.  The tests hold the PostgreSQL tampering
-	 * already (test_guard.c); add the case when the backend guards. */
-	if (!testdb_pg())
-		suite_add_tcase(s, e2e_tcase_guard());
+	suite_add_tcase(s, e2e_tcase_guard());
 	suite_add_tcase(s, e2e_tcase_wakeup());
 	suite_add_tcase(s, e2e_tcase_panel());
 	suite_add_tcase(s, e2e_tcase_polish());
@@ -43,9 +35,6 @@ int main(void)
 	SRunner *sr = srunner_create(e2e_suite());
 	int failed;
 
-	testdb_sqlite_only("e2e guard", 2,
-	                   "KNOWN DIFFERENCE: no write guard on the "
-	                   "PostgreSQL backend yet");
 	testdb_sqlite_only("e2e wakeup", 1,
 	                   "a checkpoint truncating the -wal file; on "
 	                   "PostgreSQL a psql write is seen instead");

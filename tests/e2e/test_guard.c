@@ -2,9 +2,8 @@
  * test_guard.c - a screen left open while someone switches the discipline
  * off with the sqlite3 shell: its next save and its next archive are
  * refused with a message that names `inved check`, and nothing is written.
- * On PostgreSQL the same tampering is the schema owner's psql; that
- * backend has no write guard yet, so the case runs on SQLite only
- * (test_e2e.c).
+ * On PostgreSQL the same tampering is the schema owner's psql, and the
+ * same refusal follows.
  */
 #include <sqlite3.h>
 #include <stdio.h>

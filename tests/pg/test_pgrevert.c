@@ -329,7 +329,7 @@ START_TEST(test_revert_of_an_overwrite_and_the_roles)
 	                 INV_OK);
 	ck_assert_str_eq(tail.action, "invoice.revert");
 	ck_assert_str_eq(tail.actor, "bob");
-	ck_assert_ptr_nonnull(strstr(tail.detail, "\"old\": 99900"));
+	ck_assert_ptr_nonnull(strstr(tail.detail, "\"old\":99900"));
 	/* the lifecycle stays as it is */
 	ck_assert_int_eq(pgstore_lifecycle(b, &wb, RULE_ARCHIVE, id, 4, &res,
 	                                   &err),

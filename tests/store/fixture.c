@@ -122,12 +122,9 @@ bool fixture_detail_has(const char *detail, const char *field,
 {
 	char want[512];
 
-	if (testdb_pg())
-		snprintf(want, sizeof want, "\"%s\": {\"new\": %s, \"old\": %s}",
-		         field, new_json, old_json);
-	else
-		snprintf(want, sizeof want, "\"%s\":{\"old\":%s,\"new\":%s}",
-		         field, old_json, new_json);
+	/* the same text on both backends */
+	snprintf(want, sizeof want, "\"%s\":{\"old\":%s,\"new\":%s}",
+	         field, old_json, new_json);
 	return strstr(detail, want) != NULL;
 }
 

@@ -45,9 +45,8 @@ void fixture_exec(const struct fixture *fx, const char *sqlite_sql,
 bool fixture_try(const struct fixture *fx, const char *sqlite_sql,
                  const char *pg_sql, char *msg, size_t size);
 /* Whether an audit detail records field going from old_json to new_json
- * (JSON values as written: "\"paid\"", "1250", "null").  Each engine
- * spells the same JSON its own way (SQLite {"f":{"old":..,"new":..}},
- * PostgreSQL's jsonb {"f": {"new": .., "old": ..}}). */
+ * (JSON values as written: "\"paid\"", "1250", "null"), in the text
+ * both backends hand out: {"f":{"old":..,"new":..}}. */
 bool fixture_detail_has(const char *detail, const char *field,
                         const char *old_json, const char *new_json);
 /* Find a live demo invoice by number; aborts the test when missing. */

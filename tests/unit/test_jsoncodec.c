@@ -299,6 +299,42 @@ START_TEST(valid_checks_any_shape_with_the_same_string_rules)
 }
 END_TEST
 
+/* jsonb's text of an audit detail made SQLite's: no spaces between
+ * tokens, the listed keys first in their order (at every level), the
+ * others after them as written, strings copied as they are escaped. */
+START_TEST(compact_ordered_makes_sqlite_text_of_jsonb_text)
+{
+	static const char *const order[] = {"number", "customer", "old", "new",
+	                                    NULL};
+	char out[256];
+
+	ck_assert(json_compact_ordered(
+		"{\"customer\": {\"new\": \"A \\\"q\\\" \\\\ \\u0001\\n\", "
+		"\"old\": null}, \"number\": {\"new\": \"N-2\", \"old\": \"N-1\"}, "
+		"\"zz\": [1, 2, {\"b\": true, \"a\": -3}]}",
+		order, out, sizeof out));
+	ck_assert_str_eq(out,
+		"{\"number\":{\"old\":\"N-1\",\"new\":\"N-2\"},"
+		"\"customer\":{\"old\":null,\"new\":\"A \\\"q\\\" \\\\ \\u0001\\n\"},"
+		"\"zz\":[1,2,{\"b\":true,\"a\":-3}]}");
+	/* a key that only starts like a listed one is not it */
+	ck_assert(json_compact_ordered("{\"numbers\": 1, \"new\": 2}", order,
+	                               out, sizeof out));
+	ck_assert_str_eq(out, "{\"new\":2,\"numbers\":1}");
+	/* strings keep their spaces and escapes */
+	ck_assert(json_compact_ordered("{ \"a b\" : \" x , y \" }", NULL, out,
+	                               sizeof out));
+	ck_assert_str_eq(out, "{\"a b\":\" x , y \"}");
+	ck_assert(json_compact_ordered("{}", order, out, sizeof out));
+	ck_assert_str_eq(out, "{}");
+	/* not JSON, or no room: refused */
+	ck_assert(!json_compact_ordered("{\"a\": ", order, out, sizeof out));
+	ck_assert(!json_compact_ordered("{\"a\": 1}", order, out, 7));
+	ck_assert(json_compact_ordered("{\"a\": 1}", order, out, 8));
+	ck_assert_str_eq(out, "{\"a\":1}");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("jsoncodec");
@@ -317,6 +353,7 @@ int main(void)
 	tcase_add_test(tc, quote_then_decode_round_trips_every_byte);
 	tcase_add_test(tc, quote_never_cuts_an_escape);
 	tcase_add_test(tc, valid_checks_any_shape_with_the_same_string_rules);
+	tcase_add_test(tc, compact_ordered_makes_sqlite_text_of_jsonb_text);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

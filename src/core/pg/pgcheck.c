@@ -13,6 +13,12 @@
  * a trigger, index (not one backing a constraint) or policy the file does
  * not install is extra: it could change or skip a write.
  *
+ * The write guard (pgstore_guard_verify) is this comparison of the
+ * schema, run by a connection before its first write and again whenever
+ * the catalog's digest (PG_GUARD_DIGEST, taken in the same snapshot) is
+ * no longer the one it verified: each write reads the digest in its own
+ * round trip, after its UPDATE and before its COMMIT (pgstore.c).
+ *
  * History and totals are read as the caller's role, so row security
  * narrows them to what it may see (a member sees no deleted invoice, and
  * its totals' deleted rows are then not compared).  The repair runs the
@@ -323,7 +329,7 @@ static const char catalog_sql[] =
 	"JOIN pg_namespace n ON n.oid = p.pronamespace "
 	"WHERE n.nspname = 'public' "
 	"UNION ALL SELECT 1, t.tgname, c.relname, f.proname::text || "
-	"CASE WHEN t.tgenabled = 'D' THEN ' disabled' ELSE '' END "
+	"CASE WHEN t.tgenabled IN ('D', 'R') THEN ' disabled' ELSE '' END "
 	"FROM pg_trigger t JOIN pg_proc f ON f.oid = t.tgfoid "
 	"JOIN pg_class c ON c.oid = t.tgrelid "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -412,6 +418,99 @@ static enum inv_rc check_schema(struct pg_store *st, struct objs *want,
 				o->name);
 	}
 	return INV_OK;
+}
+
+/* ---- the write guard ------------------------------------------------------- */
+
+void pgstore_guard_release(struct pg_guard *g)
+{
+	free(g->tables);
+	free(g->funcs);
+	memset(g, 0, sizeof *g);
+}
+
+/* The oids the digest is taken over and the digest, then the schema's
+ * comparison, all in one snapshot. */
+static enum inv_rc guard_read(struct pg_store *st, struct objs *want,
+                              struct pg_guard *g, struct check_report *out,
+                              struct inv_err *err)
+{
+	PGresult *r = NULL;
+	const char *params[2];
+	enum inv_rc rc;
+
+	rc = pgm_run(st,
+		"SELECT (SELECT coalesce(array_agg(c.oid ORDER BY c.oid), '{}') "
+		"FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
+		"AND c.relkind = 'r')::text, "
+		"(SELECT coalesce(array_agg(p.oid ORDER BY p.oid), '{}') "
+		"FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace)"
+		"::text",
+		0, NULL, &r, err);
+	if (rc != INV_OK)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return inv_err_set(err, INV_ERROR, "", "%s",
+		                   _("the catalog read returned no row"));
+	}
+	pgstore_guard_release(g);
+	g->tables = strdup(PQgetvalue(r, 0, 0));
+	g->funcs = strdup(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	r = NULL;
+	if (!g->tables || !g->funcs) {
+		pgstore_guard_release(g);
+		return inv_err_set(err, INV_ERROR, "", "%s", _("out of memory"));
+	}
+	params[0] = g->tables;
+	params[1] = g->funcs;
+	rc = pgm_run(st, "SELECT " PG_GUARD_DIGEST("$1", "$2"), 2, params, &r,
+	             err);
+	if (rc == INV_OK && PQntuples(r) == 1)
+		pgm_copy(g->digest, sizeof g->digest, r, 0, 0);
+	else if (rc == INV_OK)
+		rc = inv_err_set(err, INV_ERROR, "", "%s",
+		                 _("the catalog read returned no row"));
+	PQclear(r);
+	if (rc == INV_OK)
+		rc = check_schema(st, want, out, err);
+	if (rc != INV_OK)
+		pgstore_guard_release(g);
+	return rc;
+}
+
+enum inv_rc pgstore_guard_verify(struct pg_store *st, struct pg_guard *g,
+                                 bool batch, struct inv_err *err)
+{
+	struct check_report *out = calloc(1, sizeof *out);
+	struct objs want;
+	enum inv_rc rc = INV_OK;
+
+	g->ok = false;
+	if (!out || !schema_objects(&want)) {
+		free(out);
+		return inv_err_set(err, INV_ERROR, "", "%s", _("out of memory"));
+	}
+	if (!batch)
+		rc = pgm_run(st, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+		             0, NULL, NULL, err);
+	if (rc == INV_OK)
+		rc = guard_read(st, &want, g, out, err);
+	if (!batch)
+		pgm_rollback(st);
+	objs_free(&want);
+	if (rc == INV_OK && out->n > 0)
+		/* The point first: a screen shows the start of a long
+		 * message.  The words are the SQLite guard's. */
+		rc = inv_err_set(err, INV_DAMAGED, "schema",
+			_("write refused — run `inved check`: %s in %s (an admin "
+			  "can put it right with `inved check --repair`)"),
+			out->f[0].msg, pgstore_where(st));
+	else if (rc == INV_OK)
+		g->ok = true;
+	free(out);
+	return rc;
 }
 
 /* Every visible invoice's audit chain: from version 0, each change from

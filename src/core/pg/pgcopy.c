@@ -135,11 +135,24 @@ static enum inv_rc export_kind(struct pg_store *st, enum copy_kind kind,
 			return rc;
 		rows = PQntuples(r);
 		for (row = 0; rc == INV_OK && row < rows; row++) {
-			for (c = 0; c < t->ncols; c++)
+			char *detail = NULL;
+
+			for (c = 0; c < t->ncols; c++) {
 				rec.v[c] = PQgetisnull(r, row, (int)c)
 				                   ? NULL
 				                   : PQgetvalue(r, row, (int)c);
+				/* the detail as the SQLite backend writes it, so
+				 * a copy reads the same on either side */
+				if (kind == COPY_AUDIT && rec.v[c] && !detail &&
+				    strcmp(t->col[c].name, "detail") == 0 &&
+				    (detail = strdup(rec.v[c])) != NULL) {
+					pgstore_detail_text(detail,
+					                    strlen(detail) + 1);
+					rec.v[c] = detail;
+				}
+			}
 			rc = sink(ctx, &rec, err);
+			free(detail);
 		}
 		PQclear(r);
 	} while (rc == INV_OK && rows > 0);

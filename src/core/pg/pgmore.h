@@ -71,6 +71,49 @@ enum inv_rc pgstore_check_repair(struct pg_store *st,
                                  struct check_report *out,
                                  struct inv_err *err);
 
+/* ---- the write guard (pgcheck.c) ------------------------------------------ */
+
+/* What the guard knows of a schema it verified: the digest of the catalog
+ * rows the check looks at (PG_GUARD_DIGEST), and the oids it was taken
+ * over, as array literals ("{16384,16390}"). */
+struct pg_guard {
+	bool ok;
+	char digest[33];
+	char *tables; /* the tables of schema public */
+	char *funcs;  /* the functions of schema public */
+};
+
+/* The digest, an SQL expression of two oid[] parameters T and F: md5 over
+ * each function's row version (CREATE OR REPLACE, ALTER FUNCTION and a
+ * re-creation all change it), each trigger's on the tables (DISABLE,
+ * ENABLE REPLICA, a re-pointed function, a drop, an addition), the tables'
+ * indexes by oid and name, their policies' row versions and their row
+ * security flags.  Every lookup is by an indexed oid: cheap enough to run
+ * in every write's own round trip. */
+#define PG_GUARD_DIGEST(T, F)                                                \
+	"(SELECT md5(coalesce(string_agg(x, ',' ORDER BY x), '')) FROM ("        \
+	"SELECT 'f' || p.oid || ':' || p.xmin::text FROM pg_proc p "            \
+	"WHERE p.oid = ANY(" F "::oid[]) "                                      \
+	"UNION ALL SELECT 't' || t.oid || ':' || t.xmin::text FROM pg_trigger t " \
+	"WHERE t.tgrelid = ANY(" T "::oid[]) "                                  \
+	"UNION ALL SELECT 'i' || i.indexrelid || ':' || ic.relname "            \
+	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "            \
+	"WHERE i.indrelid = ANY(" T "::oid[]) "                                 \
+	"UNION ALL SELECT 'p' || y.oid || ':' || y.xmin::text FROM pg_policy y " \
+	"WHERE y.polrelid = ANY(" T "::oid[]) "                                 \
+	"UNION ALL SELECT 'r' || c.oid || ':' || c.relname || ':' || "          \
+	"c.relrowsecurity::text || c.relforcerowsecurity::text FROM pg_class c " \
+	"WHERE c.oid = ANY(" T "::oid[])) g(x))"
+
+/* Compare the schema with the one data/schema-pg.sql installs, as `inved
+ * check` does; when it matches, g records the catalog's digest (taken in
+ * the same snapshot) and is ok.  A difference is INV_DAMAGED, said as the
+ * SQLite backend's write guard says it.  Inside the demo's one transaction
+ * (batch) it reads in that transaction. */
+enum inv_rc pgstore_guard_verify(struct pg_store *st, struct pg_guard *g,
+                                 bool batch, struct inv_err *err);
+void pgstore_guard_release(struct pg_guard *g);
+
 /* ---- the guarded writes of one invoice (pgstore.c) ---------------------- */
 
 /* The row an edit-like write makes of the row it loaded (under its lock,
@@ -151,6 +194,12 @@ enum inv_rc pgstore_revert(struct pg_store *st, const struct identity *who,
 /* st's connection.  Defined in pgstore.c beside struct pg_store; until it
  * is, pgaccess.c has a weak stand-in. */
 PGconn *pgstore_conn(struct pg_store *st);
+/* An audit detail as the triggers stored it (jsonb's text) made the text
+ * the SQLite backend stores for the same change, in place; left as it is
+ * when it is not well-formed JSON. */
+void pgstore_detail_text(char *detail, size_t size);
+/* "database NAME", for messages. */
+const char *pgstore_where(struct pg_store *st);
 
 /* Run sql with text parameters on st's connection; *out (may be NULL)
  * gets the rows, which the caller clears.  A failure is mapped to the

@@ -16,6 +16,20 @@
  * the COMMIT was sent, the connection is made again and the token tells
  * whether the write committed (pgstore_write, pgmore.h).
  *
+ * The write guard, as the SQLite backend's: a connection compares the
+ * schema with data/schema-pg.sql before its first write (pgcheck.c) and
+ * keeps the digest of the catalog rows that comparison looks at; every
+ * guarded write then asserts, after its UPDATE and before its COMMIT in
+ * the same round trip, that the digest is unchanged and that the
+ * invoice's newest audit row is the one this write made, so a switched
+ * off or re-pointed trigger, a rewritten function, a dropped index or
+ * policy stops the write (it is verified again, and refused as
+ * INV_DAMAGED when the schema differs).  Under the row's lock the
+ * invoice's newest audit row must also end at the version loaded (a
+ * change without its audit row, or a removed audit row): the history's
+ * guard.  A create or a membership change reads the digest in a round
+ * trip of its own before its transaction.
+ *
  * Every statement has its parameters bound (PQexecParams); text read back
  * is copied bounded, never trusted to fit.
  */
@@ -68,6 +82,12 @@ struct pg_store {
 	char role[NAME_MAX_BYTES + 1]; /* the connection's role */
 	char state[6]; /* the SQLSTATE of the last failure ("" for libpq's) */
 	char where[128];               /* the database, for messages */
+	struct pg_guard guard; /* the schema as last verified */
+	/* the guard statement of each write, its oids written in (so it is
+	 * planned once), prepared on the connection as "g<guard_gen>" */
+	char *guard_sql;
+	unsigned guard_gen;
+	bool guard_prepared;
 };
 
 struct presence **pgstore_presences(struct pg_store *st)
@@ -79,6 +99,11 @@ struct presence **pgstore_presences(struct pg_store *st)
 PGconn *pgstore_conn(struct pg_store *st)
 {
 	return st->conn;
+}
+
+const char *pgstore_where(struct pg_store *st)
+{
+	return st->where;
 }
 
 #define ROW_COLS                                                           \
@@ -171,6 +196,7 @@ struct pg_step {
 	int n;
 	const char *const *params;
 	PGresult *res;
+	const char *name; /* NULL, or a statement prepared by that name */
 };
 
 /* The prepared statement of sql (a static text: its address is its key),
@@ -211,7 +237,8 @@ static enum inv_rc pg_pipeline(struct pg_store *st, struct pg_step *steps,
 	assert(n <= 8);
 	for (i = 0; i < n; i++) {
 		steps[i].res = NULL;
-		slot[i] = stmt_slot(st, steps[i].sql, steps[i].n);
+		slot[i] = steps[i].name ? 0
+		                        : stmt_slot(st, steps[i].sql, steps[i].n);
 	}
 	if (PQenterPipelineMode(st->conn) != 1)
 		return pg_fail(st, NULL, err);
@@ -220,7 +247,11 @@ static enum inv_rc pg_pipeline(struct pg_store *st, struct pg_step *steps,
 		int ok;
 
 		snprintf(name, sizeof name, "s%d", slot[i]);
-		ok = slot[i] >= 0
+		ok = steps[i].name
+		             ? PQsendQueryPrepared(st->conn, steps[i].name,
+		                                   steps[i].n, steps[i].params,
+		                                   NULL, NULL, 0)
+		     : slot[i] >= 0
 		             ? PQsendQueryPrepared(st->conn, name, steps[i].n,
 		                                   steps[i].params, NULL, NULL, 0)
 		             : PQsendQueryParams(st->conn, steps[i].sql,
@@ -485,6 +516,8 @@ void pgstore_close(struct pg_store *st)
 		close(st->wake_ep);
 	if (st->wake_ev >= 0)
 		close(st->wake_ev);
+	pgstore_guard_release(&st->guard);
+	free(st->guard_sql);
 	free(st->uri);
 	free(st);
 }
@@ -943,38 +976,172 @@ static enum inv_rc tx_begin(struct pg_store *st, const struct identity *who,
 	return rc;
 }
 
+/* ---- the write guard ---------------------------------------------------- */
+
+/* The schema verified, unless it was since the last change the guard saw
+ * (the first write of a connection verifies; a write whose digest moved
+ * clears ok). */
+static enum inv_rc guard_schema(struct pg_store *st, struct inv_err *err)
+{
+	static const char head[] = "SELECT 1 / ((";
+	static const char tail[] =
+		" = $1) AND coalesce((SELECT to_version FROM audit "
+		"WHERE subject_id = $2 ORDER BY subject_id DESC, seq DESC "
+		"LIMIT 1) = $3::bigint, false))::int";
+	static const char digest[] = PG_GUARD_DIGEST("\x01", "\x02");
+	enum inv_rc rc;
+	size_t len;
+	char *sql;
+	const char *p;
+
+	if (st->guard.ok)
+		return INV_OK;
+	rc = pgstore_guard_verify(st, &st->guard, st->batch, err);
+	if (rc != INV_OK)
+		return rc;
+	/* the oids are the server's array text: digits, commas, braces */
+	if (strspn(st->guard.tables, "0123456789,{}") !=
+	            strlen(st->guard.tables) ||
+	    strspn(st->guard.funcs, "0123456789,{}") != strlen(st->guard.funcs)) {
+		st->guard.ok = false;
+		return inv_err_set(err, INV_ERROR, "", "%s",
+		                   _("the catalog read returned no row"));
+	}
+	len = sizeof head + sizeof digest + sizeof tail +
+	      6 * (strlen(st->guard.tables) + strlen(st->guard.funcs) + 2);
+	sql = malloc(len);
+	if (!sql) {
+		st->guard.ok = false;
+		return inv_err_set(err, INV_ERROR, "", "%s", _("out of memory"));
+	}
+	/* the digest with '{...}' in the places of its parameters */
+	len = (size_t)snprintf(sql, 16, "%s", head);
+	for (p = digest; *p; p++) {
+		if (*p == '\x01' || *p == '\x02')
+			len += (size_t)sprintf(sql + len, "'%s'",
+			                       *p == '\x01' ? st->guard.tables
+			                                    : st->guard.funcs);
+		else
+			sql[len++] = *p;
+	}
+	strcpy(sql + len, tail);
+	free(st->guard_sql);
+	st->guard_sql = sql;
+	st->guard_prepared = false;
+	return INV_OK;
+}
+
+/* The guard statement prepared on the connection (once per verification
+ * and connection), named into name. */
+static enum inv_rc guard_prepare(struct pg_store *st, char name[16],
+                                 struct inv_err *err)
+{
+	PGresult *r;
+	enum inv_rc rc = INV_OK;
+
+	if (!st->guard_prepared) {
+		st->guard_gen++;
+		snprintf(name, 16, "g%u", st->guard_gen);
+		r = PQprepare(st->conn, name, st->guard_sql, 3, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_fail(st, r, err);
+		PQclear(r);
+		st->guard_prepared = rc == INV_OK;
+	}
+	snprintf(name, 16, "g%u", st->guard_gen);
+	return rc;
+}
+
+/* For the writes that do not carry the digest in their own round trip
+ * (a create, a membership's change): the digest read now, the schema
+ * verified again when it moved. */
+static enum inv_rc guard_fresh(struct pg_store *st, struct inv_err *err)
+{
+	const char *params[2];
+	PGresult *r = NULL;
+	enum inv_rc rc = guard_schema(st, err);
+	bool moved;
+
+	if (rc != INV_OK || !st->guard.ok)
+		return rc;
+	params[0] = st->guard.tables;
+	params[1] = st->guard.funcs;
+	rc = pg_run(st, "SELECT " PG_GUARD_DIGEST("$1", "$2"), 2, params, &r,
+	            err);
+	if (rc != INV_OK)
+		return rc;
+	moved = PQntuples(r) != 1 ||
+	        strcmp(PQgetvalue(r, 0, 0), st->guard.digest) != 0;
+	PQclear(r);
+	if (!moved)
+		return INV_OK;
+	st->guard.ok = false;
+	return guard_schema(st, err);
+}
+
+/* The newest invoice row of cur's history (tip, and whether it is a
+ * purge) must end at cur's version: a change without its audit row, or a
+ * removed audit row, is INV_DAMAGED in the SQLite backend's words. */
+static enum inv_rc guard_row(const struct invoice *cur, int64_t tip,
+                             bool purged, struct inv_err *err)
+{
+	if (tip == cur->version && !purged)
+		return INV_OK;
+	return inv_err_set(err, INV_DAMAGED, "history",
+		_("write refused — run `inved check`: the history of invoice %s "
+		  "ends at version %" PRId64 " but the invoice is at version %"
+		  PRId64 " (a change without its audit row, or a removed audit "
+		  "row)"),
+		cur->number, tip, cur->version);
+}
+
 /* tx_begin and the row's load under its lock, in one round trip; the
- * row as it is (a deleted one too: rule_check decides who may see it). */
+ * row as it is (a deleted one too: rule_check decides who may see it),
+ * and the newest row of its history (*tip, *purged: guard_row's). */
 static enum inv_rc begin_load(struct pg_store *st, const struct identity *who,
-                              int64_t id, struct invoice *out,
-                              struct inv_err *err)
+                              int64_t id, struct invoice *out, int64_t *tip,
+                              bool *purged, struct inv_err *err)
 {
 	char timeout[32], org[24], idt[24];
 	const char *cfg[2] = {timeout, who->user};
 	const char *key[2] = {org, idt};
-	struct pg_step steps[3] = {
-		{tx_start_sql(st), 0, NULL, NULL},
+	struct pg_step steps[4] = {
+		{tx_start_sql(st), 0, NULL, NULL, NULL},
 		{st->demo ? "SELECT set_config('lock_timeout', $1, true), "
 		            "set_config('inved.actor', $2, true)"
 		          : "SELECT set_config('lock_timeout', $1, true)",
-		 st->demo ? 2 : 1, cfg, NULL},
+		 st->demo ? 2 : 1, cfg, NULL, NULL},
 		{"SELECT " ROW_COLS " FROM invoices "
 		 "WHERE org_id = $1 AND id = $2 FOR UPDATE",
-		 2, key, NULL},
+		 2, key, NULL, NULL},
+		/* after the lock: an index walk from the end of the
+		 * invoice's rows (audit_subject, which the ORDER BY names
+		 * whole so no plan sorts them) that stops at once; an
+		 * invoice's id is never the org rows' subject 0 */
+		{"SELECT to_version, action = 'invoice.purge' FROM audit "
+		 "WHERE subject_id = $1 "
+		 "ORDER BY subject_id DESC, seq DESC LIMIT 1",
+		 1, key + 1, NULL, NULL},
 	};
 	enum inv_rc rc;
 	int i;
 
+	*tip = 0;
+	*purged = false;
 	snprintf(timeout, sizeof timeout, "%dms", st->busy_ms);
 	int_text(org, who->org_id);
 	int_text(idt, id);
-	rc = pg_pipeline(st, steps, 3, err);
+	rc = pg_pipeline(st, steps, 4, err);
 	if (rc == INV_OK && PQntuples(steps[2].res) != 1)
 		rc = rule_not_found(id, err);
 	/* whether the caller may see or move it is rule_check's */
 	if (rc == INV_OK)
 		row_read(steps[2].res, 0, out);
-	for (i = 0; i < 3; i++)
+	if (rc == INV_OK && PQntuples(steps[3].res) == 1) {
+		*tip = int_value(steps[3].res, 0, 0);
+		*purged = strcmp(PQgetvalue(steps[3].res, 0, 1), "t") == 0;
+	}
+	for (i = 0; i < 4; i++)
 		PQclear(steps[i].res);
 	if (rc != INV_OK) {
 		memset(out, 0, sizeof *out);
@@ -1057,55 +1224,89 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
                              const char *sql, int nparams,
                              const struct invoice *cur,
                              const struct invoice *next, const char *token,
-                             bool *unknown, struct write_result *res,
-                             struct inv_err *err)
+                             bool *unknown, bool *moved,
+                             struct write_result *res, struct inv_err *err)
 {
 	char idt[24], ver[24], total[24], to[24];
 	const char *params[7] = {idt, ver, next->number, next->customer,
 	                         invoice_status_name(next->status), total,
 	                         next->currency};
 	const char *claim[2] = {action, token ? token : ""};
-	const char *seq[2] = {idt, to};
+	const char *seq[1] = {idt};
+	const char *guard[3] = {st->guard.digest, idt, to};
+	char gname[16];
 	/* the claim, the write, the audit row the triggers wrote, the
-	 * commit: one round trip */
-	struct pg_step steps[5] = {
+	 * guard, the commit: one round trip */
+	struct pg_step steps[6] = {
 		{"SELECT set_config('inved.action', $1, true), "
 		 "set_config('inved.request', $2, true)",
-		 2, claim, NULL},
-		{sql, nparams, params, NULL},
+		 2, claim, NULL, NULL},
+		{sql, nparams, params, NULL, NULL},
 		/* the newest of the invoice's rows (an index walk from the
 		 * end that stops at once: the row is ours, locked) */
-		{"SELECT seq FROM audit WHERE subject_id = $1 "
-		 "AND to_version = $2 ORDER BY seq DESC LIMIT 1",
-		 2, seq, NULL},
-		{tx_end_sql(st), 0, NULL, NULL},
-		{NULL, 0, NULL, NULL},
+		{"SELECT seq, to_version FROM audit WHERE subject_id = $1 "
+		 "ORDER BY subject_id DESC, seq DESC LIMIT 1",
+		 1, seq, NULL, NULL},
+		/* The guard, after the UPDATE (guard_schema's statement): the
+		 * schema's digest is the one verified and the invoice's newest
+		 * audit row is this write's, or the statement fails (division
+		 * by zero, 22012) and the COMMIT after it is not run.  The
+		 * UPDATE holds its table's lock, so no trigger of the table
+		 * can change between it and this reading. */
+		{"", 3, guard, NULL, gname},
+		{tx_end_sql(st), 0, NULL, NULL, NULL},
+		{NULL, 0, NULL, NULL, NULL},
 	};
 	/* the fault fires once, on a write that can recover from it */
 	enum pg_fault fault = token && unknown && !st->batch ? st->fault
 	                                                     : PG_FAULT_NONE;
-	int nsteps = 4;
+	int nsteps = 5;
 	enum inv_rc rc;
 	int i;
 
+	if (moved)
+		*moved = false;
+	if (!st->guard.ok || !st->guard_sql)
+		return inv_err_set(err, INV_ERROR, "", "%s",
+		                   _("the schema was not verified before a write"));
+	rc = guard_prepare(st, gname, err);
+	if (rc != INV_OK) {
+		tx_rollback(st);
+		return rc;
+	}
 	if (fault != PG_FAULT_NONE)
 		st->fault = PG_FAULT_NONE;
 	if (fault == PG_FAULT_COMMIT_DROPPED) {
 		/* the server process ends before the COMMIT reaches it: the
 		 * transaction is rolled back and the client sees the
 		 * connection drop after sending the COMMIT */
-		steps[4] = steps[3];
-		steps[3] = (struct pg_step){
+		steps[5] = steps[4];
+		steps[4] = (struct pg_step){
 			"SELECT pg_terminate_backend(pg_backend_pid()), "
 			"pg_sleep(10)",
-			0, NULL, NULL};
-		nsteps = 5;
+			0, NULL, NULL, NULL};
+		nsteps = 6;
 	}
 	int_text(idt, cur->id);
 	int_text(ver, cur->version);
 	int_text(total, next->total_minor);
 	int_text(to, cur->version + 1);
 	rc = pg_pipeline(st, steps, nsteps, err);
+	if (rc != INV_OK && steps[2].res && !steps[3].res &&
+	    strcmp(st->state, "22012") == 0) {
+		/* the guard failed: verified again by the caller, or (a
+		 * caller that does not write again) refused */
+		st->guard.ok = false;
+		if (moved)
+			*moved = true;
+		else
+			rc = inv_err_set(err, INV_DAMAGED, "schema",
+				_("write refused — run `inved check`: %s in %s (an "
+				  "admin can put it right with `inved check "
+				  "--repair`)"),
+				_("the schema changed during the write"),
+				st->where);
+	}
 	totals_overflow(st, rc, next, err);
 	if (unknown && token && !st->batch &&
 	    ((rc != INV_OK && PQstatus(st->conn) == CONNECTION_BAD) ||
@@ -1131,6 +1332,11 @@ static enum inv_rc write_row(struct pg_store *st, const struct identity *who,
 		rc = inv_err_set(err, INV_ERROR, "",
 		                 _("%s: the locked invoice was not updated"),
 		                 st->where);
+	if (rc == INV_OK && (PQntuples(steps[2].res) != 1 ||
+	                     int_value(steps[2].res, 0, 1) != cur->version + 1))
+		rc = inv_err_set(err, INV_ERROR, "",
+		                 _("%s: the write of invoice %s left no audit row"),
+		                 st->where, cur->number);
 	if (rc == INV_OK && res) {
 		row_read(steps[1].res, 0, &res->row);
 		res->audit_seq = int_value(steps[2].res, 0, 0);
@@ -1234,21 +1440,29 @@ static const char edit_sql[] =
 
 /* One try of w.  With `retry`, the try after a commit of unknown outcome:
  * once the row is locked, token's audit row says whether the first try
- * committed; only when it did not is the write made again. */
+ * committed; only when it did not is the write made again.  *moved: the
+ * write's guard found the schema's digest moved (or no audit row), and
+ * nothing was written. */
 static enum inv_rc write_try(struct pg_store *st, const struct identity *who,
                              const struct pg_write *w, const char *token,
                              bool retry, struct invoice *next,
-                             bool *unknown, struct write_result *res,
-                             struct inv_err *err)
+                             bool *unknown, bool *moved,
+                             struct write_result *res, struct inv_err *err)
 {
 	const char *action = w->action;
 	struct invoice cur;
 	enum inv_rc rc;
+	int64_t tip = 0;
+	bool purged = false;
 
 	struct inv_err why;
 
 	inv_err_clear(&why);
-	rc = begin_load(st, who, w->id, &cur, retry ? &why : err);
+	rc = guard_schema(st, err);
+	if (rc != INV_OK)
+		return rc;
+	rc = begin_load(st, who, w->id, &cur, &tip, &purged,
+	                retry ? &why : err);
 	if (rc != INV_OK)
 		return retry ? outcome_unknown(st, w->id, token, why.msg, err)
 		             : rc;
@@ -1275,9 +1489,12 @@ static enum inv_rc write_try(struct pg_store *st, const struct identity *who,
 		if (rc != INV_OK)
 			return refuse(st, rc, NULL, res);
 	}
+	rc = guard_row(&cur, tip, purged, err);
+	if (rc != INV_OK)
+		return refuse(st, rc, NULL, res);
 	return write_row(st, who, w->op, w->flags, action,
 	                 w->sql ? w->sql : edit_sql, w->sql ? w->nparams : 7,
-	                 &cur, next, token, unknown, res, err);
+	                 &cur, next, token, unknown, moved, res, err);
 }
 
 enum inv_rc pgstore_write(struct pg_store *st, const struct identity *who,
@@ -1288,15 +1505,30 @@ enum inv_rc pgstore_write(struct pg_store *st, const struct identity *who,
 	struct invoice next;
 	enum inv_rc rc;
 
+	int moves = 0;
+
 	result_reset(res);
 	memset(&next, 0, sizeof next);
 	store_new_token(token);
-	for (int attempt = 0;; attempt++) {
-		bool unknown = false;
+	for (int attempt = 0;;) {
+		bool unknown = false, moved = false;
 		struct inv_err why;
 
 		rc = write_try(st, who, w, token, attempt > 0, &next, &unknown,
-		               res, err);
+		               &moved, res, err);
+		if (moved) {
+			/* the schema changed since it was verified: verify it
+			 * again and write again (a grant moves the digest too) */
+			result_reset(res);
+			if (++moves < 3)
+				continue;
+			return inv_err_set(err, INV_DAMAGED, "schema",
+				_("write refused — run `inved check`: %s in %s (an "
+				  "admin can put it right with `inved check "
+				  "--repair`)"),
+				_("the write's audit row was not written"),
+				st->where);
+		}
 		if (!unknown)
 			return rc;
 		result_reset(res);
@@ -1306,6 +1538,7 @@ enum inv_rc pgstore_write(struct pg_store *st, const struct identity *who,
 		if (attempt > 0)
 			return outcome_unknown(st, w->id, token,
 				_("it dropped again on the retry"), err);
+		attempt++;
 	}
 }
 
@@ -1542,6 +1775,9 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 
 	int_text(orgt, who->org_id);
 	int_text(uid, who->user_id);
+	rc = guard_fresh(st, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = tx_begin(st, who, err);
 	if (rc != INV_OK)
 		return rc;
@@ -1600,6 +1836,16 @@ enum inv_rc pgstore_create(struct pg_store *st, const struct identity *who,
 		            2, audit, &r, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, NULL);
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+		/* the insert's trigger did not run: nothing is kept */
+		PQclear(r);
+		inv_err_set(err, INV_DAMAGED, "schema",
+			_("write refused — run `inved check`: %s in %s (an "
+			  "admin can put it right with `inved check "
+			  "--repair`)"),
+			_("the write's audit row was not written"), st->where);
+		return refuse(st, INV_DAMAGED, NULL, NULL);
+	}
 	res->audit_seq = int_value(r, 0, 0);
 	res->change_seq = res->audit_seq;
 	PQclear(r);
@@ -1696,6 +1942,7 @@ static enum inv_rc pg_reconnect(struct pg_store *st, struct inv_err *err)
 	st->wake_sock = -1;
 	PQreset(st->conn);
 	st->nprepared = 0;
+	st->guard_prepared = false;
 	st->listening = false;
 	if (PQstatus(st->conn) != CONNECTION_OK) {
 		char line[400];
@@ -1927,6 +2174,7 @@ enum inv_rc pgstore_audit_tail(struct pg_store *st, const struct identity *who,
 		a->from_version = int_value(r, i, 6);
 		a->to_version = int_value(r, i, 7);
 		copy_value(a->detail, sizeof a->detail, r, i, 8);
+		pgstore_detail_text(a->detail, sizeof a->detail);
 	}
 	*n = (size_t)i;
 	PQclear(r);
@@ -2104,6 +2352,9 @@ static enum inv_rc member_call(struct pg_store *st, const struct identity *who,
 			  "'.', '_' and '-'"),
 			NAME_MAX_BYTES);
 	int_text(org, who->org_id);
+	rc = guard_fresh(st, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = tx_begin(st, who, err);
 	if (rc != INV_OK)
 		return rc;
@@ -2185,6 +2436,9 @@ enum inv_rc pgstore_org_create(struct pg_store *st, const char *user,
 			  "demo database: here you act as the account you are "
 			  "logged in as, %s; drop --user and unset INVED_USER"),
 			user, st->where, st->role);
+	rc = guard_fresh(st, err);
+	if (rc != INV_OK)
+		return rc;
 	rc = pg_run(st, "BEGIN", 0, NULL, NULL, err);
 	if (rc != INV_OK)
 		return rc;
@@ -2393,6 +2647,26 @@ enum inv_rc pgstore_demo_present(struct pg_store *st, bool *present,
 
 /* ---- the audit detail as a person reads it ------------------------------- */
 
+/* The detail as the SQLite backend writes it.  The triggers build it as
+ * jsonb, whose text puts a space after ':' and ',' and orders keys by
+ * length; SQLite's json_object writes none and keeps the order given.
+ * Strings are escaped alike by both (jsonb's escape_json and SQLite's
+ * json_quote: \" \\ \b \f \n \r \t, \u00xx for the other control
+ * characters, everything else as it is), so they are copied as they are;
+ * only the spaces go and the members are put in SQLite's order. */
+void pgstore_detail_text(char *detail, size_t size)
+{
+	static const char *const order[] = {
+		"number", "customer", "status", "total_minor", "currency",
+		"archived_at", "deleted_at", "user", "role", "old", "new", NULL,
+	};
+	char *tmp = size ? malloc(size) : NULL;
+
+	if (tmp && json_compact_ordered(detail, order, tmp, size))
+		memcpy(detail, tmp, strlen(tmp) + 1);
+	free(tmp);
+}
+
 static void detail_side(const PGresult *r, int row, int col, bool *has,
                         bool *is_int, int64_t *i, char *text, size_t size)
 {
@@ -2468,6 +2742,8 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 	struct pg_store *peer = NULL;
 	struct invoice cur;
 	enum inv_rc rc;
+	int64_t tip = 0;
+	bool purged = false;
 
 	result_reset(res);
 	if (!st->demo)
@@ -2480,9 +2756,13 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 	                  err);
 	if (rc != INV_OK)
 		return rc;
-	rc = begin_load(peer, who, id, &cur, err);
+	rc = guard_schema(peer, err);
+	if (rc == INV_OK)
+		rc = begin_load(peer, who, id, &cur, &tip, &purged, err);
 	if (rc == INV_OK) {
 		rc = rule_check(RULE_DRIFT, &cur, who, cur.version, 0, err);
+		if (rc == INV_OK)
+			rc = guard_row(&cur, tip, purged, err);
 		if (rc != INV_OK)
 			tx_rollback(peer);
 	}
@@ -2491,7 +2771,7 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 			"UPDATE invoices SET version = $2::bigint + 1, "
 			"updated_at = now() WHERE id = $1 AND version = $2 "
 			"RETURNING " ROW_COLS,
-			2, &cur, &cur, NULL, NULL, res, err);
+			2, &cur, &cur, NULL, NULL, NULL, res, err);
 	pgstore_close(peer);
 	return rc;
 }
