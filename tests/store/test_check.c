@@ -794,7 +794,9 @@ START_TEST(repair_leaves_history_damage_reported)
 	audits = fixture_count(&fx, "SELECT count(*) FROM audit");
 	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
 	                 INV_OK);
-	ck_assert_uint_eq(rep.nrepaired, 1);
+	/* (on SQLite the invoice's history chain is relinked too, to the
+	 * row before the removed one: its history reads what is left) */
+	ck_assert_uint_eq(rep.nrepaired, testdb_pg() ? 1 : 2);
 	ck_assert(!found(CHECK_SCHEMA_MISSING, "invoices_after_update"));
 	expect_found(CHECK_HISTORY, "ACME-1002");
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit"),

@@ -82,7 +82,9 @@ static int shell(const char *path, const char *sql, char *err, size_t len)
 }
 
 /* Every row of every table, as text: equal dumps mean nothing changed. */
-static char *dump(const char *path)
+/* Every table's rows; with chain false, without the history chain's
+ * columns (schema 5), which a migration from an older file fills in. */
+static char *dump_as(const char *path, bool chain)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *t = NULL, *s = NULL;
@@ -109,6 +111,10 @@ static char *dump(const char *path)
 		                 SQLITE_OK);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			for (i = 0; i < sqlite3_column_count(s); i++)
+				if (chain || (strcmp(sqlite3_column_name(s, i),
+				                     "audit_tip") != 0 &&
+				              strcmp(sqlite3_column_name(s, i),
+				                     "prev_seq") != 0))
 				fprintf(f, "%s|",
 				        sqlite3_column_text(s, i)
 				                ? (const char *)sqlite3_column_text(s, i)
@@ -121,6 +127,11 @@ static char *dump(const char *path)
 	sqlite3_close(db);
 	fclose(f);
 	return out;
+}
+
+static char *dump(const char *path)
+{
+	return dump_as(path, true);
 }
 
 /* The totals table holds integers and, row by row, what a recount of the
@@ -521,17 +532,22 @@ END_TEST
 START_TEST(a_claim_must_describe_its_change_and_the_audit_never_changes)
 {
 	/* A claim for ACME-1003's next version saying its customer becomes
-	 * `name`, in the text the schema's trigger computes. */
+	 * `name`, in the text the schema's trigger computes, chained to the
+	 * invoice's newest audit row (prev_seq, schema 5: `%s` its link); the
+	 * change points the invoice at the claim. */
 	static const char claim_fmt[] =
 		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
-		"subject_id, from_version, to_version, detail) SELECT 'now', "
+		"subject_id, from_version, to_version, detail, prev_seq) "
+		"SELECT 'now', "
 		"org_id, NULL, 'someone', 'invoice.edit', id, version, "
 		"version + 1, '{\"customer\":{\"old\":' || json_quote(customer) "
-		"|| ',\"new\":' || json_quote('%s') || '}}' FROM invoices "
+		"|| ',\"new\":' || json_quote('%s') || '}}', %s FROM invoices "
 		"WHERE number = 'ACME-1003' AND deleted_at IS NULL; ";
 	static const char change_fmt[] =
-		"UPDATE invoices SET customer = '%s', version = version + 1 "
+		"UPDATE invoices SET customer = '%s', version = version + 1%s "
 		"WHERE number = 'ACME-1003' AND deleted_at IS NULL;";
+	static const char tip[] =
+		", audit_tip = (SELECT max(seq) FROM audit)";
 	char sql[1024];
 	int64_t rows = fixture_count(&fx, "SELECT count(*) FROM audit");
 
@@ -544,17 +560,45 @@ START_TEST(a_claim_must_describe_its_change_and_the_audit_never_changes)
 	/* a claim that says something else than the change: refused */
 	snprintf(sql, sizeof sql, "BEGIN; ");
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), claim_fmt,
-	         "Claimed");
+	         "Claimed", "audit_tip");
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), change_fmt,
-	         "Written");
+	         "Written", tip);
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " COMMIT;");
 	expect_refused(sql, "does not describe");
-	/* the same claim with the change it describes names its writer */
+	/* a true claim that is not chained to the invoice's newest audit
+	 * row (schema 5), or whose change does not point the invoice at it,
+	 * or a change that points the invoice at any row by itself: refused,
+	 * so the history chain cannot be forged */
 	snprintf(sql, sizeof sql, "BEGIN; ");
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), claim_fmt,
-	         "Written");
+	         "Written", "audit_tip - 1");
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), change_fmt,
-	         "Written");
+	         "Written", tip);
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " COMMIT;");
+	expect_refused(sql, "does not describe");
+	snprintf(sql, sizeof sql, "BEGIN; ");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), claim_fmt,
+	         "Written", "audit_tip");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), change_fmt,
+	         "Written", "");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " COMMIT;");
+	expect_refused(sql, "does not describe");
+	expect_refused("UPDATE invoices SET audit_tip = 1 WHERE number = "
+	               "'ACME-1003' AND deleted_at IS NULL", "does not describe");
+	expect_refused("UPDATE invoices SET customer = 'X', audit_tip = NULL "
+	               "WHERE number = 'ACME-1003' AND deleted_at IS NULL",
+	               "does not describe");
+	expect_refused("INSERT INTO invoices (org_id, number, customer, status, "
+	               "total_minor, currency, audit_tip) VALUES (1, 'ACME-7', "
+	               "'C', 'draft', 1, 'EUR', (SELECT max(seq) FROM audit))",
+	               "does not describe");
+	/* the true claim, chained, with the change it describes names its
+	 * writer */
+	snprintf(sql, sizeof sql, "BEGIN; ");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), claim_fmt,
+	         "Written", "audit_tip");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), change_fmt,
+	         "Written", tip);
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " COMMIT;");
 	expect_accepted(sql);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit"),
@@ -568,6 +612,15 @@ START_TEST(a_claim_must_describe_its_change_and_the_audit_never_changes)
 		"audit ORDER BY seq DESC LIMIT 1"), 1);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit "
 		"WHERE detail = ''"), 0);
+	/* both writes are on their invoices' chains: the invoice names its
+	 * newest row, which links to the row before */
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices i "
+		"JOIN audit a ON a.seq = i.audit_tip JOIN audit p "
+		"ON p.seq = a.prev_seq WHERE i.number IN ('ACME-1002', "
+		"'ACME-1003') AND i.deleted_at IS NULL AND a.subject_id = i.id "
+		"AND p.subject_id = i.id AND a.from_version = p.to_version "
+		"AND a.seq = (SELECT max(seq) FROM audit b "
+		"WHERE b.subject_id = i.id)"), 2);
 }
 END_TEST
 
@@ -774,11 +827,12 @@ START_TEST(a_schema_2_file_migrates_with_its_history_and_feed)
 	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
 	                            &fx.st,
 	                            &err), INV_OK);
-	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 5);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
 		"sqlite_schema WHERE type = 'view' AND name = 'changes'"), 1);
-	/* every table but the old feed as it was, row for row */
-	audit_after = dump(fx.path);
+	/* every table but the old feed as it was, row for row (and the
+	 * history chain filled in, which the check below walks) */
+	audit_after = dump_as(fx.path, false);
 	ck_assert_msg(strcmp(audit_before, audit_after) == 0,
 	              "the migration changed the rows of a table");
 	free(audit_before);
@@ -869,7 +923,7 @@ START_TEST(a_schema_1_file_gets_the_guards_on_open)
 		"(SELECT count(*) FROM invoices WHERE number = 'OLD-2')",
 		-1, &s, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(s, 0), 4);
+	ck_assert_int_eq(sqlite3_column_int(s, 0), 5);
 	triggers = sqlite3_column_int(s, 1);
 	ck_assert_int_eq(sqlite3_column_int(s, 2), 1);
 	sqlite3_finalize(s);
