@@ -945,6 +945,87 @@ START_TEST(a_schema_1_file_gets_the_guards_on_open)
 END_TEST
 
 /* A fresh file and a migrated one hold the same schema objects. */
+/* A file of schema 4 (history read by the index audit_subject) gets its
+ * history chain on open, in one pass: every invoice's history reads as
+ * before, row for row, the check finds every link where it belongs, the
+ * index is gone, and writes of every kind go on along the chain. */
+START_TEST(a_schema_4_file_gets_its_history_chain)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input in = {.customer = "Before v5"};
+	struct audit_entry before[16], after[16];
+	struct write_result res;
+	struct check_report rep;
+	struct inv_err err;
+	char *rows_before, *rows_after;
+	size_t nb, na, i;
+	sqlite3 *db;
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version, &in,
+	                            0, &res, &err), INV_OK);
+	expect_accepted("UPDATE invoices SET customer = 'Shell in v5' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, before, 16,
+	                                  &nb, &err), INV_OK);
+	ck_assert_uint_ge(nb, 3);
+	store_close(fx.st);
+	fx.st = NULL;
+	db = fixture_raw(&fx);
+	fixture_downgrade(db, 4);
+	sqlite3_close(db);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM sqlite_schema "
+		"WHERE name = 'audit_subject'"), 1);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
+		"pragma_table_info('invoices') WHERE name = 'audit_tip'"), 0);
+	/* schema 4 as it was: the shell writes, audited */
+	expect_accepted("UPDATE invoices SET customer = 'Shell in v4' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	rows_before = dump_as(fx.path, false);
+
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &fx.st, &err), INV_OK);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM sqlite_schema "
+		"WHERE name = 'audit_subject'"), 0);
+	rows_after = dump_as(fx.path, false);
+	ck_assert_str_eq(rows_before, rows_after);
+	free(rows_before);
+	free(rows_after);
+	/* every invoice points at its newest row */
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices i "
+		"WHERE audit_tip IS NOT (SELECT max(seq) FROM audit a "
+		"WHERE a.subject_id = i.id)"), 0);
+	ck_assert_int_eq(store_check_run(fx.st, &fx.alice, &rep, &err), INV_OK);
+	ck_assert_uint_eq(rep.n, 0);
+	/* the history reads along the chain: the shell's v4 write, then
+	 * what it read before, seq for seq */
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, after, 16,
+	                                  &na, &err), INV_OK);
+	ck_assert_uint_eq(na, nb + 1);
+	ck_assert_str_eq(after[0].actor, "external");
+	for (i = 0; i < nb; i++)
+		ck_assert_int_eq(after[i + 1].seq, before[i].seq);
+	/* and writes go on: inved's, the shell's, each on the chain */
+	inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	in.customer = "After v5";
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version, &in,
+	                            0, &res, &err), INV_OK);
+	expect_accepted("UPDATE invoices SET customer = 'Shell after v5' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	expect_accepted("INSERT INTO invoices (org_id, number, customer, status, "
+	                "total_minor, currency) VALUES (1, 'ACME-9001', 'Shell', "
+	                "'draft', 100, 'EUR')");
+	expect_accepted("DELETE FROM invoices WHERE number = 'ACME-9001'");
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, after, 16,
+	                                  &na, &err), INV_OK);
+	ck_assert_uint_eq(na, nb + 3);
+	ck_assert_int_eq(store_check_run(fx.st, &fx.alice, &rep, &err), INV_OK);
+	ck_assert_uint_eq(rep.n, 0);
+}
+END_TEST
+
 START_TEST(a_migrated_file_has_the_schema_of_a_new_one)
 {
 	char path[400];
@@ -1082,12 +1163,13 @@ static Suite *guards_suite(void)
 			a_schema_2_file_migrates_with_its_history_and_feed);
 		tcase_add_test(file, a_schema_1_file_gets_the_guards_on_open);
 		tcase_add_test(file, a_migrated_file_has_the_schema_of_a_new_one);
+		tcase_add_test(file, a_schema_4_file_gets_its_history_chain);
 		suite_add_tcase(s, file);
 	} else {
-		testdb_sqlite_only("guards", 6, "SQLite's REPLACE and "
+		testdb_sqlite_only("guards", 7, "SQLite's REPLACE and "
 		                   "ignore_check_constraints, the claim that names "
-		                   "inved's writer in a file, files of schema 1 "
-		                   "and 2");
+		                   "inved's writer in a file, files of schema 1, "
+		                   "2 and 4");
 	}
 	return s;
 }
