@@ -480,11 +480,20 @@ static int64_t int_id(sqlite3 *db, const char *sql, int64_t id)
  * order as the trigger would have written them. */
 static int sets_insert(sqlite3 *db, int64_t first)
 {
-	return step_id(db,
+	int64_t head = int_id(db, "SELECT coalesce(max(seq), 0) FROM audit "
+	                          "WHERE ?1", 1);
+
+	/* each invoice's history chain (schema 5) is its one creation
+	 * row: no prev_seq, and the invoice pointed at it */
+	return head < 0 || step_id(db,
 		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
 		"subject_id, from_version, to_version, detail) "
 		"SELECT " NOW ", " AUDIT_COLS " FROM invoices WHERE id >= ?1 "
 		"ORDER BY id", first) ||
+	       step_id(db,
+		"UPDATE invoices SET audit_tip = a.seq "
+		"FROM (SELECT seq, subject_id FROM audit WHERE seq > ?1) AS a "
+		"WHERE invoices.id = a.subject_id", head) ||
 	       step_id(db,
 		"INSERT INTO totals (org_id, currency, state, count, total_minor) "
 		"SELECT org_id, currency, " STATE_OF ", count(*), "
@@ -532,9 +541,11 @@ static int canary_check(sqlite3 *db, const struct gen_org *org, int64_t first)
 	if (sqlite3_prepare_v2(db,
 		"INSERT INTO invoices (org_id, number, customer, status, "
 		"total_minor, currency, version, created_at, updated_at, "
-		"archived_at, deleted_at) SELECT org_id, ?2, customer, status, "
-		"total_minor, currency, 1, created_at, updated_at, archived_at, "
-		"deleted_at FROM invoices WHERE id = ?1", -1, &s, NULL) ==
+		"archived_at, deleted_at, audit_tip) SELECT org_id, ?2, "
+		"customer, status, total_minor, currency, 1, created_at, "
+		"updated_at, archived_at, deleted_at, "
+		"(SELECT max(seq) FROM audit) FROM invoices WHERE id = ?1", -1,
+		&s, NULL) ==
 	    SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, first);
 		sqlite3_bind_text(s, 2, number, -1, SQLITE_STATIC);

@@ -29,8 +29,14 @@ static const char yard_schema[] =
 	" actor_user_id INTEGER, actor TEXT NOT NULL, action TEXT NOT NULL,"
 	" subject_id INTEGER NOT NULL, from_version INTEGER NOT NULL,"
 	" to_version INTEGER NOT NULL, detail TEXT NOT NULL DEFAULT '{}');"
-	"INSERT INTO bare_invoices SELECT * FROM invoices ORDER BY id;"
-	"INSERT INTO bare_audit SELECT * FROM audit ORDER BY seq;"
+	/* (the columns by name: inved's tables carry its history chain,
+	 * audit_tip and prev_seq, which a bare program does not keep) */
+	"INSERT INTO bare_invoices SELECT id, org_id, number, customer, status,"
+	" total_minor, currency, version, created_at, updated_at, archived_at,"
+	" deleted_at FROM invoices ORDER BY id;"
+	"INSERT INTO bare_audit SELECT seq, at, org_id, actor_user_id, actor,"
+	" action, subject_id, from_version, to_version, detail FROM audit"
+	" ORDER BY seq;"
 	/* after the copy: an index built from sorted rows costs far less than
 	 * one grown an insert at a time */
 	"CREATE UNIQUE INDEX bare_live_number ON bare_invoices(org_id, number)"

@@ -1,4 +1,4 @@
--- inved schema, version 4.
+-- inved schema, version 5.
 --
 -- Compiled into the binary (data/embed.c) and applied by store_open() when
 -- PRAGMA user_version is 0.  Each later version's additions follow a line
@@ -941,4 +941,228 @@ BEGIN
 	           AND (OLD.deleted_at IS NULL) IS (NEW.deleted_at IS NULL))
 	ON CONFLICT DO UPDATE SET count = count + 1,
 		total_minor = total_minor + excluded.total_minor;
+END;
+
+-- schema 5 --
+--
+-- One page less a commit: an invoice's history is a chain kept in rows
+-- that every write already writes, instead of the index audit_subject
+-- (subject_id, seq), whose leaf (a page at the invoice's place among all
+-- the audit's subjects) was a page of its own in every commit.
+--
+-- invoices.audit_tip holds the seq of the invoice's newest audit row and
+-- is written by the very UPDATE (or INSERT) that changes the invoice;
+-- audit.prev_seq holds the seq of the row before it in that invoice's
+-- history (NULL on the row that created the invoice, and on an org's own
+-- rows).  History, revert and the write guard start at the invoice's row
+-- (found by its key) and follow prev_seq, each step a search of the
+-- audit's own b-tree by its key, seq: the audit's INTEGER PRIMARY KEY is
+-- the index they read by, one lookup a row, never a scan.  The feed and an
+-- org's audit list still read audit_org (org_id, seq).
+--
+-- The chain is kept for every writer, as the audit is.  inved's claim
+-- carries prev_seq (read from the invoice it changes) and its UPDATE sets
+-- audit_tip to the claim's seq; the triggers take the claim only when the
+-- newest audit row is that claim, chained to the invoice's old tip, and
+-- the write points the invoice at it.  A writer that touches audit_tip
+-- without such a claim is refused, so the chain cannot be forged; one that
+-- names no one (the sqlite3 shell) gets its external audit row chained and
+-- the invoice pointed at it by the triggers.  `inved check` walks every
+-- invoice's audit rows in order and reports a link that is not the row
+-- before (damage, which `inved check --repair` rebuilds from the audit).
+ALTER TABLE invoices ADD COLUMN audit_tip INTEGER;
+ALTER TABLE audit ADD COLUMN prev_seq INTEGER;
+
+-- The chain of every existing row, in one pass (the guards that would
+-- refuse these writes are replaced below anyway).
+DROP TRIGGER audit_before_update;
+DROP TRIGGER invoices_after_update;
+DROP TRIGGER invoices_after_insert_audit;
+DROP TRIGGER invoices_after_delete_audit;
+UPDATE audit SET prev_seq = c.p
+FROM (SELECT seq, CASE WHEN from_version = 0 THEN NULL
+                       ELSE lag(seq) OVER (PARTITION BY subject_id
+                                           ORDER BY seq) END AS p
+      FROM audit WHERE NOT (subject_id = 0 AND (action = 'org.create'
+                            OR substr(action, 1, 7) = 'member.'))) AS c
+WHERE c.seq = audit.seq AND c.p IS NOT NULL;
+UPDATE invoices SET audit_tip = t.m
+FROM (SELECT subject_id, max(seq) AS m FROM audit
+      WHERE NOT (subject_id = 0 AND (action = 'org.create'
+                 OR substr(action, 1, 7) = 'member.'))
+      GROUP BY subject_id) AS t
+WHERE t.subject_id = invoices.id;
+DROP INDEX audit_subject;
+
+CREATE TRIGGER audit_before_update BEFORE UPDATE ON audit
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit is append-only');
+END;
+
+-- A new invoice: a claim is the newest audit row, starts a chain (no
+-- prev_seq) and is the row the INSERT names as its audit_tip.  Else the
+-- insert is external: its row is appended here and the invoice pointed at
+-- it (an UPDATE of audit_tip alone, which invoices_after_update lets by as
+-- the link of a new chain).  An INSERT that names an audit_tip but no
+-- claim for it is refused.
+CREATE TRIGGER invoices_after_insert_audit AFTER INSERT ON invoices
+WHEN NOT EXISTS (SELECT 1 FROM audit WHERE seq = (SELECT max(seq) FROM audit)
+	  AND seq = NEW.audit_tip AND prev_seq IS NULL
+	  AND org_id = NEW.org_id AND subject_id = NEW.id
+	  AND from_version = 0 AND to_version = NEW.version
+	  AND detail = '{' ||
+		'"number":{"old":null,"new":' || json_quote(NEW.number) || '}' || ',' ||
+		'"customer":{"old":null,"new":' || json_quote(NEW.customer) || '}' || ',' ||
+		'"status":{"old":null,"new":' || json_quote(NEW.status) || '}' || ',' ||
+		'"total_minor":{"old":null,"new":' || json_quote(NEW.total_minor) || '}' || ',' ||
+		'"currency":{"old":null,"new":' || json_quote(NEW.currency) || '}' || '}')
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit row claimed for this change does not describe it')
+	WHERE NEW.audit_tip IS NOT NULL
+	   OR EXISTS (SELECT 1 FROM audit WHERE seq = (SELECT max(seq) FROM audit)
+	  AND org_id = NEW.org_id AND subject_id = NEW.id
+	  AND from_version = 0 AND to_version = NEW.version);
+	INSERT INTO audit (at, org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail, prev_seq)
+	VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.org_id, NULL,
+	        'external', 'invoice.external_create', NEW.id, 0, NEW.version,
+	        '{' ||
+		'"number":{"old":null,"new":' || json_quote(NEW.number) || '}' || ',' ||
+		'"customer":{"old":null,"new":' || json_quote(NEW.customer) || '}' || ',' ||
+		'"status":{"old":null,"new":' || json_quote(NEW.status) || '}' || ',' ||
+		'"total_minor":{"old":null,"new":' || json_quote(NEW.total_minor) || '}' || ',' ||
+		'"currency":{"old":null,"new":' || json_quote(NEW.currency) || '}' || '}',
+	        NULL);
+	UPDATE invoices SET audit_tip = (SELECT max(seq) FROM audit)
+	WHERE id = NEW.id;
+END;
+
+-- A change: a claim is the newest audit row, chained to the invoice's old
+-- tip, and the UPDATE points the invoice at it.  The second clause lets by
+-- the link the insert trigger above makes: an invoice with no chain yet
+-- pointed at its creation row, nothing else changed.  Else the change is
+-- external: refused if it moved audit_tip itself, otherwise its row is
+-- appended, chained to the old tip, and the invoice pointed at it (with
+-- the version moved, for a writer that forgot it: stale saves made against
+-- the old version must conflict; not recursive, this nested UPDATE does
+-- not fire this trigger again).
+CREATE TRIGGER invoices_after_update AFTER UPDATE ON invoices
+WHEN NOT EXISTS (SELECT 1 FROM audit WHERE seq = (SELECT max(seq) FROM audit)
+	  AND seq = NEW.audit_tip AND prev_seq IS OLD.audit_tip
+	  AND org_id = NEW.org_id AND subject_id = NEW.id
+	  AND from_version = OLD.version AND to_version = NEW.version
+	  AND NEW.version = OLD.version + 1
+	  AND detail = '{' || substr(
+		CASE WHEN OLD.number IS NOT NEW.number
+		     THEN ',"number":{"old":' || json_quote(OLD.number) ||
+		          ',"new":' || json_quote(NEW.number) || '}' ELSE '' END ||
+		CASE WHEN OLD.customer IS NOT NEW.customer
+		     THEN ',"customer":{"old":' || json_quote(OLD.customer) ||
+		          ',"new":' || json_quote(NEW.customer) || '}' ELSE '' END ||
+		CASE WHEN OLD.status IS NOT NEW.status
+		     THEN ',"status":{"old":' || json_quote(OLD.status) ||
+		          ',"new":' || json_quote(NEW.status) || '}' ELSE '' END ||
+		CASE WHEN OLD.total_minor IS NOT NEW.total_minor
+		     THEN ',"total_minor":{"old":' || json_quote(OLD.total_minor) ||
+		          ',"new":' || json_quote(NEW.total_minor) || '}' ELSE '' END ||
+		CASE WHEN OLD.currency IS NOT NEW.currency
+		     THEN ',"currency":{"old":' || json_quote(OLD.currency) ||
+		          ',"new":' || json_quote(NEW.currency) || '}' ELSE '' END ||
+		CASE WHEN OLD.archived_at IS NOT NEW.archived_at
+		     THEN ',"archived_at":{"old":' || json_quote(OLD.archived_at) ||
+		          ',"new":' || json_quote(NEW.archived_at) || '}' ELSE '' END ||
+		CASE WHEN OLD.deleted_at IS NOT NEW.deleted_at
+		     THEN ',"deleted_at":{"old":' || json_quote(OLD.deleted_at) ||
+		          ',"new":' || json_quote(NEW.deleted_at) || '}' ELSE '' END, 2) || '}')
+ AND NOT (OLD.audit_tip IS NULL AND NEW.version IS OLD.version
+	  AND NEW.number IS OLD.number AND NEW.customer IS OLD.customer
+	  AND NEW.status IS OLD.status AND NEW.total_minor IS OLD.total_minor
+	  AND NEW.currency IS OLD.currency
+	  AND NEW.archived_at IS OLD.archived_at
+	  AND NEW.deleted_at IS OLD.deleted_at
+	  AND NEW.created_at IS OLD.created_at
+	  AND NEW.updated_at IS OLD.updated_at
+	  AND EXISTS (SELECT 1 FROM audit
+		WHERE seq = (SELECT max(seq) FROM audit) AND seq = NEW.audit_tip
+		  AND prev_seq IS NULL AND org_id = NEW.org_id
+		  AND subject_id = NEW.id AND from_version = 0
+		  AND to_version = NEW.version))
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit row claimed for this change does not describe it')
+	WHERE NEW.audit_tip IS NOT OLD.audit_tip
+	   OR EXISTS (SELECT 1 FROM audit WHERE seq = (SELECT max(seq) FROM audit)
+	  AND org_id = NEW.org_id AND subject_id = NEW.id
+	  AND from_version = OLD.version AND to_version = NEW.version
+	  AND NEW.version = OLD.version + 1);
+	INSERT INTO audit (at, org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail, prev_seq)
+	VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NEW.org_id, NULL,
+	        'external', 'invoice.external_edit', NEW.id, OLD.version,
+	        CASE WHEN NEW.version <= OLD.version THEN OLD.version + 1
+	             ELSE NEW.version END,
+	        '{' || substr(
+		CASE WHEN OLD.number IS NOT NEW.number
+		     THEN ',"number":{"old":' || json_quote(OLD.number) ||
+		          ',"new":' || json_quote(NEW.number) || '}' ELSE '' END ||
+		CASE WHEN OLD.customer IS NOT NEW.customer
+		     THEN ',"customer":{"old":' || json_quote(OLD.customer) ||
+		          ',"new":' || json_quote(NEW.customer) || '}' ELSE '' END ||
+		CASE WHEN OLD.status IS NOT NEW.status
+		     THEN ',"status":{"old":' || json_quote(OLD.status) ||
+		          ',"new":' || json_quote(NEW.status) || '}' ELSE '' END ||
+		CASE WHEN OLD.total_minor IS NOT NEW.total_minor
+		     THEN ',"total_minor":{"old":' || json_quote(OLD.total_minor) ||
+		          ',"new":' || json_quote(NEW.total_minor) || '}' ELSE '' END ||
+		CASE WHEN OLD.currency IS NOT NEW.currency
+		     THEN ',"currency":{"old":' || json_quote(OLD.currency) ||
+		          ',"new":' || json_quote(NEW.currency) || '}' ELSE '' END ||
+		CASE WHEN OLD.archived_at IS NOT NEW.archived_at
+		     THEN ',"archived_at":{"old":' || json_quote(OLD.archived_at) ||
+		          ',"new":' || json_quote(NEW.archived_at) || '}' ELSE '' END ||
+		CASE WHEN OLD.deleted_at IS NOT NEW.deleted_at
+		     THEN ',"deleted_at":{"old":' || json_quote(OLD.deleted_at) ||
+		          ',"new":' || json_quote(NEW.deleted_at) || '}' ELSE '' END, 2) || '}',
+	        OLD.audit_tip);
+	UPDATE invoices
+	SET audit_tip = (SELECT max(seq) FROM audit),
+	    version = CASE WHEN NEW.version <= OLD.version THEN OLD.version + 1
+	                   ELSE version END,
+	    updated_at = CASE WHEN NEW.version <= OLD.version
+	                      THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+	                      ELSE updated_at END
+	WHERE id = NEW.id;
+END;
+
+-- A removal (never inved's own): its row, claimed or external, is chained
+-- to the invoice's tip, so the history of an invoice that is gone still
+-- ends with its removal.
+CREATE TRIGGER invoices_after_delete_audit AFTER DELETE ON invoices
+WHEN NOT EXISTS (SELECT 1 FROM audit WHERE seq = (SELECT max(seq) FROM audit)
+	  AND prev_seq IS OLD.audit_tip
+	  AND org_id = OLD.org_id AND subject_id = OLD.id
+	  AND action = 'invoice.purge' AND from_version = OLD.version
+	  AND to_version = OLD.version + 1
+	  AND detail = '{' ||
+		'"number":{"old":' || json_quote(OLD.number) || ',"new":null}' || ',' ||
+		'"customer":{"old":' || json_quote(OLD.customer) || ',"new":null}' || ',' ||
+		'"status":{"old":' || json_quote(OLD.status) || ',"new":null}' || ',' ||
+		'"total_minor":{"old":' || json_quote(OLD.total_minor) || ',"new":null}' || ',' ||
+		'"currency":{"old":' || json_quote(OLD.currency) || ',"new":null}' || '}')
+BEGIN
+	SELECT RAISE(ABORT, 'inved: the audit row claimed for this change does not describe it')
+	FROM audit WHERE seq = (SELECT max(seq) FROM audit)
+	  AND org_id = OLD.org_id AND subject_id = OLD.id
+	  AND action = 'invoice.purge' AND from_version = OLD.version
+	  AND to_version = OLD.version + 1;
+	INSERT INTO audit (at, org_id, actor_user_id, actor, action, subject_id,
+	                   from_version, to_version, detail, prev_seq)
+	VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), OLD.org_id, NULL,
+	        'external', 'invoice.purge', OLD.id, OLD.version,
+	        OLD.version + 1, '{' ||
+		'"number":{"old":' || json_quote(OLD.number) || ',"new":null}' || ',' ||
+		'"customer":{"old":' || json_quote(OLD.customer) || ',"new":null}' || ',' ||
+		'"status":{"old":' || json_quote(OLD.status) || ',"new":null}' || ',' ||
+		'"total_minor":{"old":' || json_quote(OLD.total_minor) || ',"new":null}' || ',' ||
+		'"currency":{"old":' || json_quote(OLD.currency) || ',"new":null}' || '}',
+	        OLD.audit_tip);
 END;

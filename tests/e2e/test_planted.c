@@ -86,11 +86,37 @@ static void plant(void)
 	             "'ACME-1002' AND deleted_at IS NULL", CUSTOMER, NULL, NULL);
 	plant_sql(h, "UPDATE invoices SET archived_at = ?1 WHERE number = "
 	             "'ACME-1004'", ARCHIVED, NULL, NULL);
+	/* the audit row on the invoice's history chain (schema 5), as a
+	 * writer with every right puts it there: the trigger that refuses
+	 * moving audit_tip without a claim set aside and put back */
+	ck_assert_int_eq(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	                 SQLITE_OK);
 	plant_sql(h, "INSERT INTO audit (at, org_id, actor_user_id, actor, "
-	             "action, subject_id, from_version, to_version, detail) "
+	             "action, subject_id, from_version, to_version, detail, "
+	             "prev_seq) "
 	             "SELECT ?1, org_id, NULL, ?2, 'invoice.edit', id, version, "
-	             "version, ?3 FROM invoices WHERE number = 'ACME-1002' "
-	             "AND deleted_at IS NULL", AT, ACTOR, DETAIL);
+	             "version, ?3, audit_tip FROM invoices WHERE number = "
+	             "'ACME-1002' AND deleted_at IS NULL", AT, ACTOR, DETAIL);
+	{
+		sqlite3_stmt *s = NULL;
+		char *trigger;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT sql FROM "
+			"sqlite_schema WHERE name = 'invoices_after_update'", -1,
+			&s, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+		trigger = strdup((const char *)sqlite3_column_text(s, 0));
+		ck_assert_ptr_nonnull(trigger);
+		sqlite3_finalize(s);
+		ck_assert_int_eq(sqlite3_exec(h, "DROP TRIGGER "
+			"invoices_after_update; UPDATE invoices SET audit_tip = "
+			"(SELECT max(seq) FROM audit) WHERE number = 'ACME-1002' "
+			"AND deleted_at IS NULL", NULL, NULL, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_exec(h, trigger, NULL, NULL, NULL),
+		                 SQLITE_OK);
+		free(trigger);
+	}
+	ck_assert_int_eq(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_close(h), SQLITE_OK);
 }
 

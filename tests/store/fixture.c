@@ -193,6 +193,43 @@ void fixture_downgrade(sqlite3 *db, int version)
 		exec_or_abort(db, drop[i]);
 		free(drop[i]);
 	}
+	/* ... the columns a later version added go (schema 5's history
+	 * chain: invoices.audit_tip, audit.prev_seq) ... */
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+		"SELECT t.name, c.name FROM sqlite_schema t, "
+		"pragma_table_info(t.name) c WHERE t.type = 'table' "
+		"AND t.name IN ('invoices', 'audit')", -1, &s, NULL),
+		SQLITE_OK);
+	ndrop = 0;
+	while (sqlite3_step(s) == SQLITE_ROW && ndrop < 64) {
+		const char *table = (const char *)sqlite3_column_text(s, 0);
+		const char *column = (const char *)sqlite3_column_text(s, 1);
+		sqlite3_stmt *q = NULL;
+		int old;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(mem,
+			"SELECT (SELECT count(*) FROM sqlite_schema "
+			"WHERE type = 'table' AND name = ?1), "
+			"(SELECT count(*) FROM pragma_table_info(?1) "
+			"WHERE name = ?2)", -1, &q, NULL), SQLITE_OK);
+		sqlite3_bind_text(q, 1, table, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 2, column, -1, SQLITE_TRANSIENT);
+		ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+		old = sqlite3_column_int(q, 0) && !sqlite3_column_int(q, 1);
+		sqlite3_finalize(q);
+		if (old) {
+			drop[ndrop] = sqlite3_mprintf(
+				"ALTER TABLE \"%w\" DROP COLUMN \"%w\"", table,
+				column);
+			ck_assert_ptr_nonnull(drop[ndrop]);
+			ndrop++;
+		}
+	}
+	sqlite3_finalize(s);
+	for (i = 0; i < ndrop; i++) {
+		exec_or_abort(db, drop[i]);
+		sqlite3_free(drop[i]);
+	}
 	/* ... the tables the old version had and this one has not come
 	 * back (the change feed, filled from the audit as its triggers would
 	 * have written it), then its indexes, views and triggers */

@@ -832,7 +832,9 @@ START_TEST(repair_leaves_history_damage_reported)
 	audits = fixture_count(&fx, "SELECT count(*) FROM audit");
 	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
 	                 INV_OK);
-	ck_assert_uint_eq(rep.nrepaired, 1);
+	/* (on SQLite the invoice's history chain is relinked too, to the
+	 * row before the removed one: its history reads what is left) */
+	ck_assert_uint_eq(rep.nrepaired, testdb_pg() ? 1 : 2);
 	ck_assert(!found(CHECK_SCHEMA_MISSING, "invoices_after_update"));
 	expect_found(CHECK_HISTORY, "ACME-1002");
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit"),
@@ -841,6 +843,77 @@ START_TEST(repair_leaves_history_damage_reported)
 	                 audits);
 	/* the schema is whole again, so writes work; the finding stays */
 	ck_assert_int_eq(store_check(fx.st, &err), INV_DAMAGED);
+}
+END_TEST
+
+/* Schema 5: an invoice's history is read along its chain (the invoice's
+ * audit_tip, each row's prev_seq).  A link broken behind the triggers'
+ * back is found (a history that reads short), the write guard still
+ * reads the invoice's newest row, and the repair relinks the chain from
+ * the audit, after which the whole history reads again and the check is
+ * clean. */
+START_TEST(broken_history_chain_is_found_and_relinked)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input a = {.customer = "First"}, b = {.customer = "Second"};
+	struct audit_entry hist[16];
+	struct write_result res;
+	struct inv_err err;
+	char sql[200];
+	size_t n0, n;
+	bool relinked = false;
+	size_t i;
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version, &a,
+	                            0, &res, &err), INV_OK);
+	snprintf(sql, sizeof sql, "UPDATE audit SET prev_seq = NULL "
+	         "WHERE seq = %lld", (long long)res.audit_seq);
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, res.row.version,
+	                            &b, 0, &res, &err), INV_OK);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, hist, 16,
+	                                  &n0, &err), INV_OK);
+	ck_assert_uint_ge(n0, 3);
+	check_now();
+	ck_assert_uint_eq(rep.n, 0);
+
+	table_tamper("audit", sql);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, hist, 16,
+	                                  &n, &err), INV_OK);
+	ck_assert_uint_eq(n, 2); /* the chain ends at the cut */
+	check_now();
+	expect_found(CHECK_HISTORY, "ACME-1002");
+	ck_assert(strstr(found(CHECK_HISTORY, "ACME-1002")->msg, "chain"));
+	ck_assert(found(CHECK_HISTORY, "ACME-1002")->repairable);
+	/* the newest row is still the invoice's: writes go on */
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, res.row.version,
+	                            &a, 0, &res, &err), INV_OK);
+
+	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
+	                 INV_OK);
+	for (i = 0; i < rep.nrepaired; i++)
+		relinked |= strstr(rep.repaired[i].msg, "relinked") != NULL;
+	ck_assert(relinked);
+	ck_assert_uint_eq(rep.n, 0);
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, hist, 16,
+	                                  &n, &err), INV_OK);
+	ck_assert_uint_eq(n, n0 + 1);
+
+	/* the invoice pointed elsewhere: found, refused, relinked */
+	snprintf(sql, sizeof sql, "UPDATE invoices SET audit_tip = audit_tip - 1 "
+	         "WHERE id = %lld", (long long)inv.id);
+	table_tamper("invoices", sql);
+	check_now();
+	expect_found(CHECK_HISTORY, "ACME-1002");
+	ck_assert(strstr(found(CHECK_HISTORY, "ACME-1002")->msg, "chain"));
+	inv = res.row;
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version,
+	                            &b, 0, &res, &err), INV_DAMAGED);
+	ck_assert_str_eq(err.field, "history");
+	ck_assert_int_eq(store_check_repair(fx.st, &fx.alice, &rep, &err),
+	                 INV_OK);
+	ck_assert_uint_eq(rep.n, 0);
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version,
+	                            &b, 0, &res, &err), INV_OK);
 }
 END_TEST
 
@@ -876,9 +949,9 @@ static Suite *check_suite(void)
 			altered_trigger_function_or_disabled_trigger_is_found);
 		tcase_add_test(pg, owner_tampering_on_an_open_store_is_refused);
 		suite_add_tcase(s, pg);
-		testdb_sqlite_only("check", 4, "the claim and REAL money are "
-		                   "SQLite's; KNOWN DIFFERENCE: no value chain, "
-		                   "no table shape on PostgreSQL");
+		testdb_sqlite_only("check", 5, "the claim, REAL money and the "
+		                   "history chain are SQLite's; KNOWN DIFFERENCE: "
+		                   "no value chain, no table shape on PostgreSQL");
 	} else {
 		TCase *sq = tcase_create("sqlite");
 
@@ -892,6 +965,9 @@ static Suite *check_suite(void)
 		 * the previous new ones; nor a table's columns */
 		tcase_add_test(sq, old_values_must_follow_the_previous_new_ones);
 		tcase_add_test(sq, altered_table_is_found_refused_and_not_rebuilt);
+		/* the history chain is SQLite's (schema 5); PostgreSQL reads
+		 * an invoice's audit by audit_subject */
+		tcase_add_test(sq, broken_history_chain_is_found_and_relinked);
 		suite_add_tcase(s, sq);
 	}
 	return s;

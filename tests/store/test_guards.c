@@ -82,7 +82,9 @@ static int shell(const char *path, const char *sql, char *err, size_t len)
 }
 
 /* Every row of every table, as text: equal dumps mean nothing changed. */
-static char *dump(const char *path)
+/* Every table's rows; with chain false, without the history chain's
+ * columns (schema 5), which a migration from an older file fills in. */
+static char *dump_as(const char *path, bool chain)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *t = NULL, *s = NULL;
@@ -109,6 +111,10 @@ static char *dump(const char *path)
 		                 SQLITE_OK);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			for (i = 0; i < sqlite3_column_count(s); i++)
+				if (chain || (strcmp(sqlite3_column_name(s, i),
+				                     "audit_tip") != 0 &&
+				              strcmp(sqlite3_column_name(s, i),
+				                     "prev_seq") != 0))
 				fprintf(f, "%s|",
 				        sqlite3_column_text(s, i)
 				                ? (const char *)sqlite3_column_text(s, i)
@@ -121,6 +127,11 @@ static char *dump(const char *path)
 	sqlite3_close(db);
 	fclose(f);
 	return out;
+}
+
+static char *dump(const char *path)
+{
+	return dump_as(path, true);
 }
 
 /* The totals table holds integers and, row by row, what a recount of the
@@ -521,17 +532,22 @@ END_TEST
 START_TEST(a_claim_must_describe_its_change_and_the_audit_never_changes)
 {
 	/* A claim for ACME-1003's next version saying its customer becomes
-	 * `name`, in the text the schema's trigger computes. */
+	 * `name`, in the text the schema's trigger computes, chained to the
+	 * invoice's newest audit row (prev_seq, schema 5: `%s` its link); the
+	 * change points the invoice at the claim. */
 	static const char claim_fmt[] =
 		"INSERT INTO audit (at, org_id, actor_user_id, actor, action, "
-		"subject_id, from_version, to_version, detail) SELECT 'now', "
+		"subject_id, from_version, to_version, detail, prev_seq) "
+		"SELECT 'now', "
 		"org_id, NULL, 'someone', 'invoice.edit', id, version, "
 		"version + 1, '{\"customer\":{\"old\":' || json_quote(customer) "
-		"|| ',\"new\":' || json_quote('%s') || '}}' FROM invoices "
+		"|| ',\"new\":' || json_quote('%s') || '}}', %s FROM invoices "
 		"WHERE number = 'ACME-1003' AND deleted_at IS NULL; ";
 	static const char change_fmt[] =
-		"UPDATE invoices SET customer = '%s', version = version + 1 "
+		"UPDATE invoices SET customer = '%s', version = version + 1%s "
 		"WHERE number = 'ACME-1003' AND deleted_at IS NULL;";
+	static const char tip[] =
+		", audit_tip = (SELECT max(seq) FROM audit)";
 	char sql[1024];
 	int64_t rows = fixture_count(&fx, "SELECT count(*) FROM audit");
 
@@ -544,17 +560,45 @@ START_TEST(a_claim_must_describe_its_change_and_the_audit_never_changes)
 	/* a claim that says something else than the change: refused */
 	snprintf(sql, sizeof sql, "BEGIN; ");
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), claim_fmt,
-	         "Claimed");
+	         "Claimed", "audit_tip");
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), change_fmt,
-	         "Written");
+	         "Written", tip);
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " COMMIT;");
 	expect_refused(sql, "does not describe");
-	/* the same claim with the change it describes names its writer */
+	/* a true claim that is not chained to the invoice's newest audit
+	 * row (schema 5), or whose change does not point the invoice at it,
+	 * or a change that points the invoice at any row by itself: refused,
+	 * so the history chain cannot be forged */
 	snprintf(sql, sizeof sql, "BEGIN; ");
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), claim_fmt,
-	         "Written");
+	         "Written", "audit_tip - 1");
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), change_fmt,
-	         "Written");
+	         "Written", tip);
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " COMMIT;");
+	expect_refused(sql, "does not describe");
+	snprintf(sql, sizeof sql, "BEGIN; ");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), claim_fmt,
+	         "Written", "audit_tip");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), change_fmt,
+	         "Written", "");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " COMMIT;");
+	expect_refused(sql, "does not describe");
+	expect_refused("UPDATE invoices SET audit_tip = 1 WHERE number = "
+	               "'ACME-1003' AND deleted_at IS NULL", "does not describe");
+	expect_refused("UPDATE invoices SET customer = 'X', audit_tip = NULL "
+	               "WHERE number = 'ACME-1003' AND deleted_at IS NULL",
+	               "does not describe");
+	expect_refused("INSERT INTO invoices (org_id, number, customer, status, "
+	               "total_minor, currency, audit_tip) VALUES (1, 'ACME-7', "
+	               "'C', 'draft', 1, 'EUR', (SELECT max(seq) FROM audit))",
+	               "does not describe");
+	/* the true claim, chained, with the change it describes names its
+	 * writer */
+	snprintf(sql, sizeof sql, "BEGIN; ");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), claim_fmt,
+	         "Written", "audit_tip");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), change_fmt,
+	         "Written", tip);
 	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " COMMIT;");
 	expect_accepted(sql);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit"),
@@ -568,6 +612,15 @@ START_TEST(a_claim_must_describe_its_change_and_the_audit_never_changes)
 		"audit ORDER BY seq DESC LIMIT 1"), 1);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM audit "
 		"WHERE detail = ''"), 0);
+	/* both writes are on their invoices' chains: the invoice names its
+	 * newest row, which links to the row before */
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices i "
+		"JOIN audit a ON a.seq = i.audit_tip JOIN audit p "
+		"ON p.seq = a.prev_seq WHERE i.number IN ('ACME-1002', "
+		"'ACME-1003') AND i.deleted_at IS NULL AND a.subject_id = i.id "
+		"AND p.subject_id = i.id AND a.from_version = p.to_version "
+		"AND a.seq = (SELECT max(seq) FROM audit b "
+		"WHERE b.subject_id = i.id)"), 2);
 }
 END_TEST
 
@@ -774,11 +827,12 @@ START_TEST(a_schema_2_file_migrates_with_its_history_and_feed)
 	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
 	                            &fx.st,
 	                            &err), INV_OK);
-	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 5);
 	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
 		"sqlite_schema WHERE type = 'view' AND name = 'changes'"), 1);
-	/* every table but the old feed as it was, row for row */
-	audit_after = dump(fx.path);
+	/* every table but the old feed as it was, row for row (and the
+	 * history chain filled in, which the check below walks) */
+	audit_after = dump_as(fx.path, false);
 	ck_assert_msg(strcmp(audit_before, audit_after) == 0,
 	              "the migration changed the rows of a table");
 	free(audit_before);
@@ -869,7 +923,7 @@ START_TEST(a_schema_1_file_gets_the_guards_on_open)
 		"(SELECT count(*) FROM invoices WHERE number = 'OLD-2')",
 		-1, &s, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(s, 0), 4);
+	ck_assert_int_eq(sqlite3_column_int(s, 0), 5);
 	triggers = sqlite3_column_int(s, 1);
 	ck_assert_int_eq(sqlite3_column_int(s, 2), 1);
 	sqlite3_finalize(s);
@@ -891,6 +945,87 @@ START_TEST(a_schema_1_file_gets_the_guards_on_open)
 END_TEST
 
 /* A fresh file and a migrated one hold the same schema objects. */
+/* A file of schema 4 (history read by the index audit_subject) gets its
+ * history chain on open, in one pass: every invoice's history reads as
+ * before, row for row, the check finds every link where it belongs, the
+ * index is gone, and writes of every kind go on along the chain. */
+START_TEST(a_schema_4_file_gets_its_history_chain)
+{
+	struct invoice inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	struct invoice_input in = {.customer = "Before v5"};
+	struct audit_entry before[16], after[16];
+	struct write_result res;
+	struct check_report rep;
+	struct inv_err err;
+	char *rows_before, *rows_after;
+	size_t nb, na, i;
+	sqlite3 *db;
+
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version, &in,
+	                            0, &res, &err), INV_OK);
+	expect_accepted("UPDATE invoices SET customer = 'Shell in v5' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, before, 16,
+	                                  &nb, &err), INV_OK);
+	ck_assert_uint_ge(nb, 3);
+	store_close(fx.st);
+	fx.st = NULL;
+	db = fixture_raw(&fx);
+	fixture_downgrade(db, 4);
+	sqlite3_close(db);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM sqlite_schema "
+		"WHERE name = 'audit_subject'"), 1);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM "
+		"pragma_table_info('invoices') WHERE name = 'audit_tip'"), 0);
+	/* schema 4 as it was: the shell writes, audited */
+	expect_accepted("UPDATE invoices SET customer = 'Shell in v4' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	rows_before = dump_as(fx.path, false);
+
+	ck_assert_int_eq(store_open(fx.path,
+	                            &(struct store_options){STORE_OPEN_EXISTING, 0},
+	                            &fx.st, &err), INV_OK);
+	ck_assert_int_eq(fixture_count(&fx, "PRAGMA user_version"), 5);
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM sqlite_schema "
+		"WHERE name = 'audit_subject'"), 0);
+	rows_after = dump_as(fx.path, false);
+	ck_assert_str_eq(rows_before, rows_after);
+	free(rows_before);
+	free(rows_after);
+	/* every invoice points at its newest row */
+	ck_assert_int_eq(fixture_count(&fx, "SELECT count(*) FROM invoices i "
+		"WHERE audit_tip IS NOT (SELECT max(seq) FROM audit a "
+		"WHERE a.subject_id = i.id)"), 0);
+	ck_assert_int_eq(store_check_run(fx.st, &fx.alice, &rep, &err), INV_OK);
+	ck_assert_uint_eq(rep.n, 0);
+	/* the history reads along the chain: the shell's v4 write, then
+	 * what it read before, seq for seq */
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, after, 16,
+	                                  &na, &err), INV_OK);
+	ck_assert_uint_eq(na, nb + 1);
+	ck_assert_str_eq(after[0].actor, "external");
+	for (i = 0; i < nb; i++)
+		ck_assert_int_eq(after[i + 1].seq, before[i].seq);
+	/* and writes go on: inved's, the shell's, each on the chain */
+	inv = fixture_find(&fx, &fx.alice, "ACME-1002");
+	in.customer = "After v5";
+	ck_assert_int_eq(store_edit(fx.st, &fx.alice, inv.id, inv.version, &in,
+	                            0, &res, &err), INV_OK);
+	expect_accepted("UPDATE invoices SET customer = 'Shell after v5' "
+	                "WHERE number = 'ACME-1002' AND deleted_at IS NULL");
+	expect_accepted("INSERT INTO invoices (org_id, number, customer, status, "
+	                "total_minor, currency) VALUES (1, 'ACME-9001', 'Shell', "
+	                "'draft', 100, 'EUR')");
+	expect_accepted("DELETE FROM invoices WHERE number = 'ACME-9001'");
+	ck_assert_int_eq(store_audit_tail(fx.st, &fx.alice, inv.id, after, 16,
+	                                  &na, &err), INV_OK);
+	ck_assert_uint_eq(na, nb + 3);
+	ck_assert_int_eq(store_check_run(fx.st, &fx.alice, &rep, &err), INV_OK);
+	ck_assert_uint_eq(rep.n, 0);
+}
+END_TEST
+
 START_TEST(a_migrated_file_has_the_schema_of_a_new_one)
 {
 	char path[400];
@@ -1028,12 +1163,13 @@ static Suite *guards_suite(void)
 			a_schema_2_file_migrates_with_its_history_and_feed);
 		tcase_add_test(file, a_schema_1_file_gets_the_guards_on_open);
 		tcase_add_test(file, a_migrated_file_has_the_schema_of_a_new_one);
+		tcase_add_test(file, a_schema_4_file_gets_its_history_chain);
 		suite_add_tcase(s, file);
 	} else {
-		testdb_sqlite_only("guards", 6, "SQLite's REPLACE and "
+		testdb_sqlite_only("guards", 7, "SQLite's REPLACE and "
 		                   "ignore_check_constraints, the claim that names "
-		                   "inved's writer in a file, files of schema 1 "
-		                   "and 2");
+		                   "inved's writer in a file, files of schema 1, "
+		                   "2 and 4");
 	}
 	return s;
 }

@@ -303,7 +303,7 @@ START_TEST(a_schema_1_file_gets_the_demo_marker_guard_on_open)
 	                            &st, &err),
 	                 INV_OK);
 	store_close(st);
-	ck_assert_int_eq(count_in(path, "PRAGMA user_version"), 4);
+	ck_assert_int_eq(count_in(path, "PRAGMA user_version"), 5);
 	ck_assert_int_eq(count_in(path, "SELECT count(*) FROM sqlite_schema "
 		"WHERE type = 'trigger' AND name IN ('meta_demo_insert', "
 		"'meta_demo_update', 'orgs_before_delete')"), 3);

@@ -14,8 +14,9 @@
  * shell); otherwise it costs one pragma.
  *
  * The check (sq_check_run) only reads, in one read transaction.  The
- * repair puts back schema objects; the history and the totals it reports
- * and leaves as they are, because "fixing" them would erase the evidence of
+ * repair puts back schema objects and relinks the history chain of schema
+ * 5 (derived from the audit like an index); the history and the totals it
+ * reports and leaves as they are, because "fixing" them would erase the evidence of
  * what happened.  Since schema 3 the change feed is the audit itself, so it
  * cannot disagree with it (the view named changes and the index audit_org
  * it is read through are schema objects), and a writer names itself in the
@@ -413,11 +414,14 @@ enum inv_rc sq_guard_row(struct sq_store *st, const struct invoice *cur,
 
 	if (!st->guard_tip_stmt) {
 		rc = sqlite3_prepare_v3(st->db,
-			/* a claim no write filled is for the check to report;
-			 * it does not stand for the invoice's version */
-			"SELECT to_version, action = 'invoice.purge' FROM audit "
-			"WHERE subject_id = ?1 AND detail <> '' "
-			"ORDER BY seq DESC LIMIT 1", -1,
+			/* the invoice's newest audit row, by its chain
+			 * (schema 5): the invoice's audit_tip, looked up by
+			 * seq.  A claim no write filled is not on the chain;
+			 * it is for the check to report. */
+			"SELECT a.to_version, a.action = 'invoice.purge' "
+			"FROM invoices i JOIN audit a ON a.seq = i.audit_tip "
+			"WHERE i.id = ?1 AND a.subject_id = ?1 "
+			"AND a.detail <> ''", -1,
 			SQLITE_PREPARE_PERSISTENT, &st->guard_tip_stmt, NULL);
 		if (rc != SQLITE_OK)
 			return sq_sqlite_err(st, rc, err);
@@ -606,6 +610,11 @@ struct hist {
 	bool reported; /* one history finding per invoice is enough */
 	bool purged;   /* the last row removed the invoice */
 	int64_t last_to, last_seq;
+	/* the chain (schema 5): the row before in the walk (0: none), the
+	 * invoice's audit_tip (0: NULL), one chain finding per invoice */
+	int64_t chain_last, tip;
+	bool chain_bad;
+	char chain_msg[320]; /* reported at the end, when nothing worse is */
 	bool known[HIST_FIELDS];
 	char value[HIST_FIELDS][HIST_VALUE_MAX];
 	/* the invoice as it is now */
@@ -618,8 +627,11 @@ struct hist {
 
 /* Columns: 0 subject, 1 seq, 2 audit org, 3 action, 4 from, 5 to,
  * 6 detail valid (2: empty, an unfilled claim), 7 invoice exists, 8 invoice org, 9 number, 10 version,
- * then per field: has, old, new, current. */
+ * then per field: has, old, new, current; then the row's prev_seq and
+ * the invoice's audit_tip. */
 #define HIST_COL_FIELD 11
+#define HIST_COL_PREV (HIST_COL_FIELD + 4 * HIST_FIELDS)
+#define HIST_COL_TIP (HIST_COL_PREV + 1)
 static char *hist_sql(void)
 {
 	size_t len = 1024 + HIST_FIELDS * 400, used;
@@ -644,6 +656,7 @@ static char *hist_sql(void)
 			", quote(i.%s)",
 			hist_field[i], hist_field[i], hist_field[i], hist_field[i]);
 	snprintf(sql + used, len - used,
+		", a.prev_seq, i.audit_tip"
 		" FROM audit a LEFT JOIN invoices i ON i.id = a.subject_id "
 		"WHERE " CHECK_INVOICE_ROWS("a.")
 		" ORDER BY a.subject_id, a.seq");
@@ -675,9 +688,47 @@ static void hist_report(struct checker *c, struct hist *h, const char *fmt,
 	finding_add(c, CHECK_HISTORY, false, h->label, "%s: %s", h->label, msg);
 }
 
+/* The chain of schema 5 is derived from the audit alone (each row linked
+ * to the invoice's row before it, a creation to none, the invoice to its
+ * newest), like an index: a wrong link is damage that the repair rebuilds
+ * from the audit, with no evidence lost.  It is reported only for an
+ * invoice whose history has no worse finding (a removed audit row breaks
+ * the chain too, and the history finding names the cause). */
+static void chain_report(struct hist *h, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void chain_report(struct hist *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (h->chain_bad)
+		return;
+	h->chain_bad = true;
+	va_start(ap, fmt);
+	vsnprintf(h->chain_msg, sizeof h->chain_msg, fmt, ap);
+	va_end(ap);
+}
+
 /* The walk of one invoice ends: its history must lead to the row as it is
  * now (or to its removal, when it is gone). */
+static void hist_judge(struct checker *c, struct hist *h);
+
 static void hist_finish(struct checker *c, struct hist *h)
+{
+	if (h->exists && h->tip != h->chain_last)
+		chain_report(h,
+			_("the invoice names seq %" PRId64 " as its newest audit "
+			  "row, but that is seq %" PRId64 " (a broken history "
+			  "chain)"),
+			h->tip, h->chain_last);
+	hist_judge(c, h);
+	if (h->chain_bad && !h->reported)
+		finding_add(c, CHECK_HISTORY, true, h->label, "%s: %s",
+		            h->label, h->chain_msg);
+}
+
+/* The history of the walk, against the invoice as it is now. */
+static void hist_judge(struct checker *c, struct hist *h)
 {
 	int i;
 
@@ -732,6 +783,7 @@ static void hist_start(struct checker *c, struct hist *h, sqlite3_stmt *s)
 		         HIST_COL_FIELD + 4 * i + 3);
 	invoice_label(c, h->org, h->subject, h->exists ? h->number : NULL,
 	              h->label, sizeof h->label);
+	h->tip = sqlite3_column_int64(s, HIST_COL_TIP);
 }
 
 static void hist_step(struct checker *c, struct hist *h, sqlite3_stmt *s)
@@ -740,8 +792,16 @@ static void hist_step(struct checker *c, struct hist *h, sqlite3_stmt *s)
 	const char *action = (const char *)sqlite3_column_text(s, 3);
 	int64_t from = sqlite3_column_int64(s, 4), to = sqlite3_column_int64(s, 5);
 	bool create = from == 0;
+	int64_t prev = sqlite3_column_int64(s, HIST_COL_PREV);
 	int i;
 
+	if (prev != (create ? 0 : h->chain_last))
+		chain_report(h,
+			_("the audit row seq %" PRId64 " links to seq %" PRId64
+			  " as the row before it, but that is seq %" PRId64
+			  " (a broken history chain)"),
+			seq, prev, create ? 0 : h->chain_last);
+	h->chain_last = seq;
 	if (h->reported)
 		return;
 	if (!h->any && !create)
@@ -832,11 +892,13 @@ static enum inv_rc check_history(struct checker *c, struct inv_err *err)
 	if (rc != SQLITE_DONE)
 		return section_failed(c, CHECK_HISTORY, rc, err);
 
-	/* Invoices with no audit row at all. */
+	/* Invoices with no audit row at all (the subjects gathered once:
+	 * the audit has no index by subject since schema 5). */
 	rc = sqlite3_prepare_v2(c->st->db,
-		"SELECT id, org_id, number FROM invoices i WHERE NOT EXISTS "
-		"(SELECT 1 FROM audit a WHERE a.subject_id = i.id) ORDER BY id", -1,
-		&s, NULL);
+		"SELECT i.id, i.org_id, i.number FROM invoices i LEFT JOIN "
+		"(SELECT DISTINCT subject_id FROM audit) a "
+		"ON a.subject_id = i.id WHERE a.subject_id IS NULL "
+		"ORDER BY i.id", -1, &s, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		char label[96];
 
@@ -994,6 +1056,83 @@ enum inv_rc sq_check_run(struct sq_store *st, const struct identity *who,
 	return check_all(&c, err);
 }
 
+/* ---- the history chain (schema 5) ---------------------------------------- */
+
+/* Every link of the chain from the audit itself, in one pass: a row
+ * links to its invoice's row before it (a creation to none), an invoice
+ * to its newest row.  Only links that differ are written.  The same rule
+ * as the migration to schema 5 in data/schema.sql. */
+static const char chain_rebuild_sql[] =
+	"UPDATE audit SET prev_seq = c.p "
+	"FROM (SELECT seq, CASE WHEN from_version = 0 THEN NULL "
+	"ELSE lag(seq) OVER (PARTITION BY subject_id ORDER BY seq) END AS p "
+	"FROM audit WHERE " CHECK_INVOICE_ROWS("") ") AS c "
+	"WHERE c.seq = audit.seq AND audit.prev_seq IS NOT c.p; "
+	"UPDATE invoices SET audit_tip = t.m "
+	"FROM (SELECT i.id, a.m FROM invoices i LEFT JOIN "
+	"(SELECT subject_id, max(seq) AS m FROM audit "
+	"WHERE " CHECK_INVOICE_ROWS("") " GROUP BY subject_id) a "
+	"ON a.subject_id = i.id) AS t "
+	"WHERE t.id = invoices.id AND invoices.audit_tip IS NOT t.m";
+
+/* The guards that refuse those writes to everyone else (the audit is
+ * append-only; audit_tip moves only with a claim) are set aside for the
+ * rebuild, inside the caller's write transaction, and put back from the
+ * SQL the file held: no other connection sees the file without them. */
+static const char *const chain_guards[] = {
+	"audit_before_update", "invoices_after_update",
+};
+
+int sq_chain_rebuild(struct sq_store *st, int64_t *changed)
+{
+	char *kept[sizeof chain_guards / sizeof chain_guards[0]] = {NULL};
+	const size_t nguards = sizeof kept / sizeof kept[0];
+	sqlite3_int64 before;
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int rc;
+
+	*changed = 0;
+	rc = sqlite3_prepare_v2(st->db,
+		"SELECT sql FROM sqlite_schema WHERE type = 'trigger' "
+		"AND name = ?1", -1, &s, NULL);
+	for (i = 0; rc == SQLITE_OK && i < nguards; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, chain_guards[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(s, 0);
+
+			kept[i] = sqlite3_mprintf("%s", t ? (const char *)t : "");
+			rc = kept[i] ? SQLITE_OK : SQLITE_NOMEM;
+		} else if (rc == SQLITE_DONE) {
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	for (i = 0; rc == SQLITE_OK && i < nguards; i++) {
+		char *drop;
+
+		if (!kept[i])
+			continue;
+		drop = sqlite3_mprintf("DROP TRIGGER \"%w\"", chain_guards[i]);
+		rc = drop ? sqlite3_exec(st->db, drop, NULL, NULL, NULL)
+		          : SQLITE_NOMEM;
+		sqlite3_free(drop);
+	}
+	before = sqlite3_total_changes64(st->db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, chain_rebuild_sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		*changed = sqlite3_total_changes64(st->db) - before;
+	for (i = 0; i < nguards; i++) {
+		if (rc == SQLITE_OK && kept[i])
+			rc = sqlite3_exec(st->db, kept[i], NULL, NULL, NULL);
+		sqlite3_free(kept[i]);
+	}
+	return rc;
+}
+
 /* ---- the repair ---------------------------------------------------------- */
 
 struct repair_step {
@@ -1126,7 +1265,18 @@ enum inv_rc sq_check_repair(struct sq_store *st, const struct identity *who,
 		rc = schema_actual(st, &have, err);
 	if (rc == INV_OK) {
 		schema_diff(&want, &have, plan_diff, &plan);
+		int64_t relinked = 0;
+
 		src = plan.nomem ? SQLITE_NOMEM : repair_schema(st, &plan, done);
+		/* the history chain, rebuilt from the audit (the schema is
+		 * as this version installs it by now) */
+		if (src == SQLITE_OK)
+			src = sq_chain_rebuild(st, &relinked);
+		if (src == SQLITE_OK && relinked > 0)
+			repaired_add(done, CHECK_HISTORY, "history chain",
+				_("relinked %" PRId64 " row(s) of the history "
+				  "chain from the audit"),
+				relinked);
 		if (src == SQLITE_OK)
 			rc = sq_exec(st, SQL_COMMIT, err);
 		else

@@ -12,7 +12,8 @@
  * (the transaction holds the write lock throughout), and a failure rolls
  * the drop back with everything else.  The audit's own guards stay: the
  * rows go in seq order, which they accept.  The totals are recounted from
- * the invoices at the end, as the triggers would have kept them.
+ * the invoices at the end, as the triggers would have kept them, and the
+ * history chain (schema 5) is linked from the audit rows.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -344,6 +345,14 @@ enum inv_rc sq_import_end(struct sq_store *st, void *state, bool commit,
 		im->ins[i] = NULL;
 	}
 	src = sqlite3_exec(st->db, totals, NULL, NULL, NULL);
+	/* the history chain (schema 5), linked from the audit rows as
+	 * they came: the copy's form carries none (a PostgreSQL source has
+	 * no chain) */
+	if (src == SQLITE_OK) {
+		int64_t linked;
+
+		src = sq_chain_rebuild(st, &linked);
+	}
 	for (i = 0; src == SQLITE_OK && i < im->ntrig; i++)
 		src = sqlite3_exec(st->db, im->trig_sql[i], NULL, NULL, NULL);
 	if (src != SQLITE_OK) {

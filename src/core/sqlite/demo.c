@@ -268,6 +268,7 @@ enum inv_rc sq_drift(struct store *gst, const struct identity *who,
 			sqlite3_bind_int64(s, 1, id);
 			sqlite3_bind_int64(s, 2, cur.version);
 			sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 4, peer->claim_seq);
 			rc = sq_run_update(peer, s, &cur, &cur, err);
 		}
 	}

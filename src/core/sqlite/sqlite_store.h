@@ -23,7 +23,7 @@
 #include "store.h"
 #include "store_demo.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* The columns sq_row_read() reads, in its order. */
 #define ROW_COLS                                                             \
@@ -143,9 +143,14 @@ enum inv_rc sq_tx_begin_unguarded(struct sq_store *st, struct inv_err *err);
 /* The write guard (check.c), run inside the write transaction: cheap (one
  * PRAGMA schema_version) unless the schema moved since it last passed. */
 enum inv_rc sq_guard(struct sq_store *st, struct inv_err *err);
+/* Relink every invoice's history chain (schema 5) from the audit, inside
+ * the caller's write transaction; *changed counts the links written.  An
+ * SQLite result code. */
+int sq_chain_rebuild(struct sq_store *st, int64_t *changed);
 /* The per-row part of the guard, for a write about to change cur: the
- * invoice's newest audit row must lead to its current version (one index
- * lookup), else a change went unaudited or an audit row was removed. */
+ * invoice's newest audit row, which its audit_tip names, must lead to its
+ * current version (two key lookups), else a change went unaudited or an
+ * audit row was removed. */
 enum inv_rc sq_guard_row(struct sq_store *st, const struct invoice *cur,
                          struct inv_err *err);
 void sq_guard_release(struct sq_store *st);

@@ -29,11 +29,18 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	 * SQLite's 'now').  ?6-?10 are the new values of
 	 * the fields written (NULL: not written), ?12/?14 say archived_at or
 	 * deleted_at are written with ?13/?15.  The trigger refuses a claim
-	 * whose detail is not exactly this. */
+	 * whose detail is not exactly this.  The claim is chained to the
+	 * invoice's newest audit row (schema 5: prev_seq = audit_tip), and
+	 * the write's UPDATE points the invoice at the claim.  (VALUES with
+	 * two lookups of the row, not INSERT ... SELECT: SQLite stages the
+	 * rows of an INSERT ... SELECT into a table with triggers in a
+	 * temporary table first, which cost a quarter of the claim.) */
 	[SQL_AUDIT_CLAIM] = "INSERT INTO audit (at, org_id, actor_user_id, "
 	                    "actor, action, subject_id, from_version, "
-	                    "to_version, detail) VALUES (?16, ?1, ?2, ?3, ?4, "
-	                    "?5, ?11, ?11 + 1, (SELECT '{' || substr("
+	                    "to_version, prev_seq, detail) VALUES (?16, ?1, "
+	                    "?2, ?3, ?4, ?5, ?11, ?11 + 1, (SELECT audit_tip "
+	                    "FROM invoices WHERE id = ?5 AND org_id = ?1 "
+	                    "AND version = ?11), (SELECT '{' || substr("
 	                    "CASE WHEN ?6 IS NOT NULL AND number IS NOT ?6 "
 	                    "THEN ',\"number\":{\"old\":' || json_quote(number) || "
 	                    "',\"new\":' || json_quote(?6) || '}' ELSE '' END || "
@@ -76,16 +83,18 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	                      "WHERE org_id = ?1 AND number = ?2 "
 	                      "AND deleted_at IS NULL",
 	[SQL_ARCHIVE] = "UPDATE invoices SET archived_at = ?3, "
-	                "updated_at = ?3, version = version + 1 "
-	                "WHERE id = ?1 AND version = ?2",
+	                "updated_at = ?3, version = version + 1, "
+	                "audit_tip = ?4 WHERE id = ?1 AND version = ?2",
 	[SQL_RESTORE] = "UPDATE invoices SET archived_at = NULL, "
 	                "deleted_at = NULL, updated_at = ?3, "
-	                "version = version + 1 WHERE id = ?1 AND version = ?2",
+	                "version = version + 1, audit_tip = ?4 "
+	                "WHERE id = ?1 AND version = ?2",
 	[SQL_DELETE] = "UPDATE invoices SET deleted_at = ?3, "
-	               "updated_at = ?3, version = version + 1 "
-	               "WHERE id = ?1 AND version = ?2",
+	               "updated_at = ?3, version = version + 1, "
+	               "audit_tip = ?4 WHERE id = ?1 AND version = ?2",
 	[SQL_DRIFT] = "UPDATE invoices SET updated_at = ?3, "
-	              "version = version + 1 WHERE id = ?1 AND version = ?2",
+	              "version = version + 1, audit_tip = ?4 "
+	              "WHERE id = ?1 AND version = ?2",
 	[SQL_CLAIM] = "INSERT INTO requests (org_id, token, user_id, at) "
 	              "VALUES (?1, ?2, ?3, " NOW ") ON CONFLICT DO NOTHING",
 	[SQL_CLAIM_LOOKUP] = "SELECT invoice_id FROM requests "
@@ -99,8 +108,8 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	                    "AND deleted_at IS NULL",
 	[SQL_INSERT] = "INSERT INTO invoices (id, org_id, number, customer, "
 	               "status, total_minor, currency, version, created_at, "
-	               "updated_at) "
-	               "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, 1, ?8, ?8)",
+	               "updated_at, audit_tip) "
+	               "VALUES (?7, ?1, ?2, ?3, ?4, ?5, ?6, 1, ?8, ?8, ?9)",
 	[SQL_AUDIT_HEAD] = "SELECT coalesce(max(seq), 0) FROM audit",
 	[SQL_TOTALS] = "SELECT state, currency, count, total_minor FROM totals "
 	               "WHERE org_id = ?1 ORDER BY currency",
@@ -121,12 +130,21 @@ static const char *const stmt_sql[SQL__COUNT] = {
 		"FROM audit a LEFT JOIN invoices i ON i.id = a.subject_id "
 		"WHERE a.org_id = ?1 AND (?4 OR i.deleted_at IS NULL) "
 		"ORDER BY a.seq DESC LIMIT ?3",
+	/* An invoice's history (schema 5): its chain, from the invoice's
+	 * audit_tip back along prev_seq, each row found by its seq (the
+	 * audit's primary key), never more rows than asked for. */
 	[SQL_AUDIT_SUBJECT] =
+		"WITH RECURSIVE chain(seq) AS ("
+		"SELECT audit_tip FROM invoices WHERE id = ?2 AND org_id = ?1 "
+		"UNION ALL SELECT a.prev_seq FROM chain c "
+		"JOIN audit a ON a.seq = c.seq "
+		"WHERE a.prev_seq IS NOT NULL AND a.subject_id = ?2 LIMIT ?3) "
 		"SELECT a.seq, a.at, a.actor, a.action, a.subject_id, "
 		"coalesce(i.number, ''), a.from_version, a.to_version, a.detail "
-		"FROM audit a LEFT JOIN invoices i ON i.id = a.subject_id "
+		"FROM chain c JOIN audit a ON a.seq = c.seq "
+		"LEFT JOIN invoices i ON i.id = a.subject_id "
 		"WHERE a.org_id = ?1 AND a.subject_id = ?2 "
-		"ORDER BY a.seq DESC LIMIT ?3",
+		"ORDER BY a.seq DESC",
 	[SQL_USER_BY_NAME] = "SELECT id, name FROM users WHERE name = ?1",
 	[SQL_MEMBERSHIP] =
 		"SELECT o.id, o.name, m.role FROM memberships m "
@@ -165,11 +183,23 @@ static const char *const stmt_sql[SQL__COUNT] = {
 	/* The newest audit row of an invoice up to a version that touched a
 	 * field (?4 '$.field'), and the value it left (?5 '$.field.new').  A
 	 * claim no write filled (detail '') changed nothing. */
+	/* (Schema 5: the invoice's chain, walked back from its audit_tip
+	 * until the first row that matches.) */
 	[SQL_AUDIT_VALUE] =
-		"SELECT json_extract(detail, ?5), actor, to_version FROM audit "
-		"WHERE org_id = ?1 AND subject_id = ?2 AND to_version <= ?3 "
-		"AND detail <> '' AND json_type(detail, ?4) IS NOT NULL "
-		"ORDER BY to_version DESC, seq DESC LIMIT 1",
+		"WITH RECURSIVE chain(seq, hit) AS ("
+		"SELECT a.seq, a.to_version <= ?3 AND a.detail <> '' "
+		"AND json_type(a.detail, ?4) IS NOT NULL "
+		"FROM invoices i JOIN audit a ON a.seq = i.audit_tip "
+		"WHERE i.id = ?2 AND i.org_id = ?1 AND a.subject_id = ?2 "
+		"UNION ALL SELECT a.seq, a.to_version <= ?3 AND a.detail <> '' "
+		"AND json_type(a.detail, ?4) IS NOT NULL "
+		"FROM chain c JOIN audit p ON p.seq = c.seq "
+		"JOIN audit a ON a.seq = p.prev_seq "
+		"WHERE NOT c.hit AND a.subject_id = ?2) "
+		"SELECT json_extract(a.detail, ?5), a.actor, a.to_version "
+		"FROM chain c JOIN audit a ON a.seq = c.seq "
+		"WHERE c.hit AND a.org_id = ?1 "
+		"ORDER BY a.to_version DESC, a.seq DESC LIMIT 1",
 };
 
 /* ---- plumbing ------------------------------------------------------------ */

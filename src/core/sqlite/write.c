@@ -5,10 +5,11 @@
  * Every write is one BEGIN IMMEDIATE transaction that loads the row by
  * (session org, id) and asks rules.h (tenancy, lifecycle, role, version,
  * in that order) about the row it just loaded.  Only then does it name
- * itself (the audit row of the write, appended with an empty detail, whose
- * seq the write keeps from its own insert) and touch the row; the triggers
- * of data/schema.sql fill that audit row (which is also the change-feed
- * row) and write the totals inside the same transaction.  A refused write
+ * itself (the audit row of the write, carrying its detail and chained to
+ * the invoice's newest audit row, whose seq the write keeps from its own
+ * insert) and touch the row, pointing it at that audit row (audit_tip);
+ * the triggers of data/schema.sql check that audit row (which is also the
+ * change-feed row) and write the totals inside the same transaction.  A refused write
  * rolls back, so it leaves no trace at all.
  */
 #include <errno.h>
@@ -289,6 +290,7 @@ enum inv_rc sq_lifecycle(struct sq_store *st, const struct identity *who,
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, version);
 	sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, st->claim_seq);
 	rc = sq_run_update(st, s, &cur, &next, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, stale_row(rc, err, &cur), res);
@@ -350,7 +352,7 @@ static enum inv_rc edit_stmt(struct sq_store *st, unsigned mask,
 	         mask & EDIT_STATUS ? "status = ?4, " : "",
 	         mask & EDIT_TOTAL ? "total_minor = ?5, " : "",
 	         mask & EDIT_CURRENCY ? "currency = ?6, " : "",
-	         "updated_at = ?8, version = version + 1");
+	         "updated_at = ?8, version = version + 1, audit_tip = ?9");
 	rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	                        &st->edit[mask], NULL);
 	if (rc != SQLITE_OK)
@@ -424,6 +426,7 @@ enum inv_rc sq_edit_write(struct sq_store *st, const struct identity *who,
 	if (mask & EDIT_NUMBER)
 		sqlite3_bind_text(s, 7, next->number, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 8, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, st->claim_seq);
 	rc = sq_run_update(st, s, cur, next, err);
 	if (rc != INV_OK)
 		return sq_refuse(st, rc, stale_row(rc, err, cur), res);
@@ -644,6 +647,7 @@ enum inv_rc sq_create(struct sq_store *st, const struct identity *who,
 	sqlite3_bind_text(s, 6, next.currency, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, id);
 	sqlite3_bind_text(s, 8, at, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, st->claim_seq);
 	{
 		int src = sqlite3_step(s);
 
