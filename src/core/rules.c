@@ -369,3 +369,16 @@ enum inv_rc rule_create_input(const char *token, const char *number,
 	snprintf(next->currency, sizeof next->currency, "%s", full.currency);
 	return rule_input_apply(&full, next, next, err);
 }
+
+enum inv_rc rule_history_tip(const struct invoice *cur, int64_t tip,
+                             bool purged, struct inv_err *err)
+{
+	if (tip == cur->version && !purged)
+		return INV_OK;
+	return inv_err_set(err, INV_DAMAGED, "history",
+		_("write refused — run `inved check`: the history of invoice %s "
+		  "ends at version %" PRId64 " but the invoice is at version %"
+		  PRId64 " (a change without its audit row, or a removed audit "
+		  "row)"),
+		cur->number, tip, cur->version);
+}

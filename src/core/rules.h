@@ -110,6 +110,14 @@ enum inv_rc rule_token_check(const char *token, struct inv_err *err);
  * without spaces, not only digits (store_find reads digits as an id). */
 enum inv_rc rule_number_check(const char *number, struct inv_err *err);
 
+/* The write guard's rule for one invoice, on every backend: the newest
+ * audit row of the invoice (tip: its to_version, purged: whether it
+ * records a purge) must end at the version the invoice holds, else the
+ * history lost a change and the write is refused as damaged (INV_DAMAGED,
+ * field "history", naming `inved check`). */
+enum inv_rc rule_history_tip(const struct invoice *cur, int64_t tip,
+                             bool purged, struct inv_err *err);
+
 /* The fields of in that are given, each by its own rule (number, customer,
  * status name, currency code, and the total when its currency is given). */
 enum inv_rc rule_input_check(const struct invoice_input *in,

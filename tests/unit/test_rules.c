@@ -234,6 +234,25 @@ START_TEST(the_role_rule_alone)
 }
 END_TEST
 
+/* The write guard's history rule: the newest audit row must end at the
+ * invoice's version and be no purge. */
+START_TEST(a_history_that_does_not_reach_the_version_is_damage)
+{
+	struct invoice cur = {.id = 7, .version = 4};
+	struct inv_err err = {0};
+
+	snprintf(cur.number, sizeof cur.number, "ACME-1007");
+	ck_assert_int_eq(rule_history_tip(&cur, 4, false, &err), INV_OK);
+	ck_assert_int_eq(rule_history_tip(&cur, 3, false, &err), INV_DAMAGED);
+	ck_assert_str_eq(err.field, "history");
+	ck_assert_ptr_nonnull(strstr(err.msg, "inved check"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "ACME-1007"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "ends at version 3"));
+	ck_assert_int_eq(rule_history_tip(&cur, 5, false, &err), INV_DAMAGED);
+	ck_assert_int_eq(rule_history_tip(&cur, 4, true, &err), INV_DAMAGED);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -247,6 +266,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, managing_members_is_for_a_current_admin);
 	tcase_add_test(tc, the_lifecycle_rule_alone);
 	tcase_add_test(tc, the_role_rule_alone);
+	tcase_add_test(tc, a_history_that_does_not_reach_the_version_is_damage);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1079,21 +1079,6 @@ static enum inv_rc guard_fresh(struct pg_store *st, struct inv_err *err)
 	return guard_schema(st, err);
 }
 
-/* The newest invoice row of cur's history (tip, and whether it is a
- * purge) must end at cur's version: a change without its audit row, or a
- * removed audit row, is INV_DAMAGED in the SQLite backend's words. */
-static enum inv_rc guard_row(const struct invoice *cur, int64_t tip,
-                             bool purged, struct inv_err *err)
-{
-	if (tip == cur->version && !purged)
-		return INV_OK;
-	return inv_err_set(err, INV_DAMAGED, "history",
-		_("write refused — run `inved check`: the history of invoice %s "
-		  "ends at version %" PRId64 " but the invoice is at version %"
-		  PRId64 " (a change without its audit row, or a removed audit "
-		  "row)"),
-		cur->number, tip, cur->version);
-}
 
 /* tx_begin and the row's load under its lock, in one round trip; the
  * row as it is (a deleted one too: rule_check decides who may see it),
@@ -1489,7 +1474,7 @@ static enum inv_rc write_try(struct pg_store *st, const struct identity *who,
 		if (rc != INV_OK)
 			return refuse(st, rc, NULL, res);
 	}
-	rc = guard_row(&cur, tip, purged, err);
+	rc = rule_history_tip(&cur, tip, purged, err);
 	if (rc != INV_OK)
 		return refuse(st, rc, NULL, res);
 	return write_row(st, who, w->op, w->flags, action,
@@ -2762,7 +2747,7 @@ enum inv_rc pgstore_drift(struct pg_store *st, const struct identity *who,
 	if (rc == INV_OK) {
 		rc = rule_check(RULE_DRIFT, &cur, who, cur.version, 0, err);
 		if (rc == INV_OK)
-			rc = guard_row(&cur, tip, purged, err);
+			rc = rule_history_tip(&cur, tip, purged, err);
 		if (rc != INV_OK)
 			tx_rollback(peer);
 	}

@@ -436,14 +436,7 @@ enum inv_rc sq_guard_row(struct sq_store *st, const struct invoice *cur,
 	sqlite3_reset(st->guard_tip_stmt);
 	if (rc != SQLITE_DONE)
 		return sq_sqlite_err(st, rc, err);
-	if (tip == cur->version && !purged)
-		return INV_OK;
-	return inv_err_set(err, INV_DAMAGED, "history",
-		_("write refused — run `inved check`: the history of invoice %s "
-		  "ends at version %" PRId64 " but the invoice is at version %"
-		  PRId64 " (a change without its audit row, or a removed audit "
-		  "row)"),
-		cur->number, tip, cur->version);
+	return rule_history_tip(cur, tip, purged, err);
 }
 
 void sq_guard_release(struct sq_store *st)
