@@ -12,6 +12,8 @@
 
 #include <libpq-fe.h>
 
+#include "pgstore.h"
+
 /* The test's own database (each test program makes one). */
 extern char pgtest_db[64];
 
@@ -19,5 +21,16 @@ const char *pgtest_env(const char *name);
 void pgtest_uri(char *buf, size_t len, const char *dbname, const char *user);
 PGconn *pgtest_raw(const char *user);
 void pgtest_sql_ok(PGconn *c, const char *sql);
+
+/* The first value of sql run as user in the test's database, as text
+ * (a static buffer); as the superuser (row security does not apply). */
+const char *pgtest_value_as(const char *user, const char *sql);
+const char *pgtest_su_value(const char *sql);
+/* sql as the superuser, which must succeed. */
+void pgtest_su_exec(const char *sql);
+/* The backend opened on the test's database as user (which must work),
+ * and the identity user (NULL: the connection's role) resolves to. */
+struct pg_store *pgtest_store_as(const char *user);
+struct identity pgtest_who(struct pg_store *st, const char *user);
 
 #endif

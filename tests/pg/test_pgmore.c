@@ -35,58 +35,6 @@ static bool sql_fails(PGconn *c, const char *sql)
 	return s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK;
 }
 
-/* The first value of sql run as user, as text (static). */
-static const char *value_as(const char *user, const char *sql)
-{
-	static char buf[512];
-	PGconn *c = pgtest_raw(user);
-	PGresult *r = PQexec(c, sql);
-
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-	              PQresultErrorMessage(r));
-	snprintf(buf, sizeof buf, "%s",
-	         PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
-	PQclear(r);
-	PQfinish(c);
-	return buf;
-}
-
-static const char *su_value(const char *sql)
-{
-	return value_as("postgres", sql);
-}
-
-static void su_exec(const char *sql)
-{
-	PGconn *c = pgtest_raw("postgres");
-
-	pgtest_sql_ok(c, sql);
-	PQfinish(c);
-}
-
-static struct pg_store *open_as(const char *user)
-{
-	char uri[512];
-	struct pg_store *st = NULL;
-	struct inv_err err = {0};
-	enum inv_rc rc;
-
-	pgtest_uri(uri, sizeof uri, pgtest_db, user);
-	rc = pgstore_open(uri, STORE_OPEN_EXISTING, 0, &st, &err);
-	ck_assert_msg(rc == INV_OK, "open as %s: %s", user, err.msg);
-	return st;
-}
-
-static struct identity who_is(struct pg_store *st, const char *user)
-{
-	struct identity who;
-	struct inv_err err = {0};
-	enum inv_rc rc = pgstore_identity(st, user, NULL, &who, &err);
-
-	ck_assert_msg(rc == INV_OK, "identity: %s", err.msg);
-	return who;
-}
-
 static void setup(void)
 {
 	char uri[512], sql[256];
@@ -139,7 +87,7 @@ static int64_t id_of(const char *number)
 	         "SELECT id FROM invoices WHERE number = '%s' "
 	         "AND deleted_at IS NULL",
 	         number);
-	return strtoll(su_value(sql), NULL, 10);
+	return strtoll(pgtest_su_value(sql), NULL, 10);
 }
 
 static struct draft draft_of(int64_t invoice_id, const char *token,
@@ -160,8 +108,8 @@ static struct draft draft_of(int64_t invoice_id, const char *token,
 
 START_TEST(test_draft_version_checked)
 {
-	struct pg_store *a = open_as("bob"), *b = open_as("bob");
-	struct identity who = who_is(a, NULL);
+	struct pg_store *a = pgtest_store_as("bob"), *b = pgtest_store_as("bob");
+	struct identity who = pgtest_who(a, NULL);
 	int64_t id = id_of("ACME-1001"), v1 = 0, v2 = 0, vx = 0;
 	struct draft d = draft_of(id, "", "{\"customer\":\"one\"}"), cur, got;
 	struct inv_err err = {0};
@@ -192,7 +140,7 @@ START_TEST(test_draft_version_checked)
 	ck_assert_str_eq(got.body, "{\"customer\":\"two\"}");
 	ck_assert_int_eq(got.version, 2);
 	/* a draft is no change: nothing audited */
-	ck_assert_str_eq(su_value("SELECT count(*) FROM audit"), "3");
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM audit"), "3");
 	pgstore_close(a);
 	pgstore_close(b);
 }
@@ -200,8 +148,8 @@ END_TEST
 
 START_TEST(test_draft_tokens_and_newest)
 {
-	struct pg_store *st = open_as("bob");
-	struct identity who = who_is(st, NULL);
+	struct pg_store *st = pgtest_store_as("bob");
+	struct identity who = pgtest_who(st, NULL);
 	int64_t id = id_of("ACME-1001"), v = 0;
 	struct draft d, got;
 	struct inv_err err = {0};
@@ -268,8 +216,8 @@ END_TEST
 
 START_TEST(test_draft_is_its_user_alone)
 {
-	struct pg_store *b = open_as("bob"), *a = open_as("alice");
-	struct identity bob = who_is(b, NULL), alice = who_is(a, NULL);
+	struct pg_store *b = pgtest_store_as("bob"), *a = pgtest_store_as("alice");
+	struct identity bob = pgtest_who(b, NULL), alice = pgtest_who(a, NULL);
 	int64_t id = id_of("ACME-1001"), v = 0;
 	struct draft d = draft_of(id, "", "{\"secret\":1}"), got;
 	struct inv_err err = {0};
@@ -280,8 +228,8 @@ START_TEST(test_draft_is_its_user_alone)
 	/* alice, an admin of the same org, sees none of bob's drafts */
 	ck_assert_int_eq(pgstore_draft_load(a, &alice, id, NULL, &got, &err),
 	                 INV_NOT_FOUND);
-	ck_assert_str_eq(value_as("alice", "SELECT count(*) FROM drafts"), "0");
-	ck_assert_str_eq(value_as("bob", "SELECT count(*) FROM drafts"), "1");
+	ck_assert_str_eq(pgtest_value_as("alice", "SELECT count(*) FROM drafts"), "0");
+	ck_assert_str_eq(pgtest_value_as("bob", "SELECT count(*) FROM drafts"), "1");
 	/* nor through any client can she write one in his name, nor change
 	 * or discard his */
 	{
@@ -304,12 +252,12 @@ START_TEST(test_draft_is_its_user_alone)
 	                 INV_OK);
 	ck_assert_str_eq(got.body, "{\"secret\":1}");
 	/* a member of another org cannot see it either */
-	ck_assert_str_eq(value_as("dave", "SELECT count(*) FROM drafts"), "0");
+	ck_assert_str_eq(pgtest_value_as("dave", "SELECT count(*) FROM drafts"), "0");
 	ck_assert_int_eq(pgstore_draft_discard(b, &bob, id, NULL, &err),
 	                 INV_OK);
 	ck_assert_int_eq(pgstore_draft_load(b, &bob, id, NULL, &got, &err),
 	                 INV_NOT_FOUND);
-	ck_assert_str_eq(su_value("SELECT count(*) FROM drafts"), "0");
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM drafts"), "0");
 	pgstore_close(a);
 	pgstore_close(b);
 }
@@ -331,10 +279,10 @@ static int listed(struct pg_store *st, const struct identity *who,
 
 START_TEST(test_presence_lists_the_org)
 {
-	struct pg_store *b = open_as("bob"), *a = open_as("alice"),
-	                *d = open_as("dave");
-	struct identity bob = who_is(b, NULL), alice = who_is(a, NULL),
-	                dave = who_is(d, NULL);
+	struct pg_store *b = pgtest_store_as("bob"), *a = pgtest_store_as("alice"),
+	                *d = pgtest_store_as("dave");
+	struct identity bob = pgtest_who(b, NULL), alice = pgtest_who(a, NULL),
+	                dave = pgtest_who(d, NULL);
 	int64_t id = id_of("ACME-1001");
 	struct presence_entry e[8];
 	struct presence *p = NULL;
@@ -354,7 +302,7 @@ START_TEST(test_presence_lists_the_org)
 	ck_assert_int_eq(listed(a, &alice, id + 1, e), 0);
 	/* another org sees nothing, through any client */
 	ck_assert_int_eq(listed(d, &dave, 0, e), 0);
-	ck_assert_str_eq(value_as("dave", "SELECT count(*) FROM presence"), "0");
+	ck_assert_str_eq(pgtest_value_as("dave", "SELECT count(*) FROM presence"), "0");
 	/* no client writes the table but through the functions */
 	{
 		PGconn *c = pgtest_raw("bob");
@@ -374,7 +322,7 @@ START_TEST(test_presence_lists_the_org)
 	}
 	pgstore_presence_leave(p);
 	ck_assert_int_eq(listed(a, &alice, 0, e), 0);
-	ck_assert_str_eq(su_value("SELECT count(*) FROM presence"), "0");
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM presence"), "0");
 	pgstore_close(a);
 	pgstore_close(b);
 	pgstore_close(d);
@@ -404,8 +352,8 @@ static void next_notify(PGconn *c, char *buf, size_t len)
  * history: no audit row, no feed position. */
 START_TEST(test_presence_wakes_the_org_but_writes_no_history)
 {
-	struct pg_store *b = open_as("bob");
-	struct identity bob = who_is(b, NULL);
+	struct pg_store *b = pgtest_store_as("bob");
+	struct identity bob = pgtest_who(b, NULL);
 	int64_t id = id_of("ACME-1001");
 	PGconn *listener = pgtest_raw("alice"), *probe = pgtest_raw("alice");
 	struct presence *p = NULL;
@@ -413,9 +361,9 @@ START_TEST(test_presence_wakes_the_org_but_writes_no_history)
 	char sql[120], payload[64], audit[32], heads[64];
 
 	snprintf(audit, sizeof audit, "%s",
-	         su_value("SELECT count(*) FROM audit"));
+	         pgtest_su_value("SELECT count(*) FROM audit"));
 	snprintf(heads, sizeof heads, "%s",
-	         su_value("SELECT string_agg(seq::text, ',' ORDER BY org_id) "
+	         pgtest_su_value("SELECT string_agg(seq::text, ',' ORDER BY org_id) "
 	                  "FROM feed_heads"));
 	snprintf(sql, sizeof sql, "LISTEN inved_org_%" PRId64, bob.org_id);
 	pgtest_sql_ok(listener, sql);
@@ -433,11 +381,11 @@ START_TEST(test_presence_wakes_the_org_but_writes_no_history)
 	ck_assert_str_eq(payload, "");
 	next_notify(listener, payload, sizeof payload);
 	ck_assert_str_eq(payload, "probe");
-	ck_assert_str_eq(su_value("SELECT count(*) FROM audit"), audit);
-	ck_assert_str_eq(su_value("SELECT string_agg(seq::text, ',' "
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM audit"), audit);
+	ck_assert_str_eq(pgtest_su_value("SELECT string_agg(seq::text, ',' "
 	                          "ORDER BY org_id) FROM feed_heads"),
 	                 heads);
-	ck_assert_str_eq(su_value("SELECT relpersistence FROM pg_class "
+	ck_assert_str_eq(pgtest_su_value("SELECT relpersistence FROM pg_class "
 	                          "WHERE relname = 'presence'"),
 	                 "u");
 	PQfinish(listener);
@@ -448,8 +396,8 @@ END_TEST
 
 START_TEST(test_presence_killed_holder_leaves_no_ghost)
 {
-	struct pg_store *a = open_as("alice");
-	struct identity alice = who_is(a, NULL);
+	struct pg_store *a = pgtest_store_as("alice");
+	struct identity alice = pgtest_who(a, NULL);
 	int64_t id = id_of("ACME-1002");
 	struct presence_entry e[8];
 	int ready[2];
@@ -461,8 +409,8 @@ START_TEST(test_presence_killed_holder_leaves_no_ghost)
 	child = fork();
 	ck_assert(child >= 0);
 	if (child == 0) {
-		struct pg_store *b = open_as("bob");
-		struct identity bob = who_is(b, NULL);
+		struct pg_store *b = pgtest_store_as("bob");
+		struct identity bob = pgtest_who(b, NULL);
 		struct presence *p = NULL;
 		struct inv_err err = {0};
 
@@ -489,15 +437,15 @@ START_TEST(test_presence_killed_holder_leaves_no_ghost)
 	/* the row may still be there, but it is no one: the next
 	 * registration sweeps it */
 	{
-		struct pg_store *b = open_as("bob");
-		struct identity bob = who_is(b, NULL);
+		struct pg_store *b = pgtest_store_as("bob");
+		struct identity bob = pgtest_who(b, NULL);
 		struct presence *p = NULL;
 		struct inv_err err = {0};
 
 		ck_assert_int_eq(pgstore_presence_enter(b, &bob, id + 1, "screen",
 		                                        &p, &err),
 		                 INV_OK);
-		ck_assert_str_eq(su_value("SELECT count(*) FROM presence"), "1");
+		ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM presence"), "1");
 		ck_assert_int_eq(listed(a, &alice, 0, e), 1);
 		ck_assert_int_eq(e[0].invoice_id, id + 1);
 		/* closing the connection without leaving: gone too */
@@ -514,8 +462,8 @@ END_TEST
  * session's lock, and comes back when the store connects again. */
 START_TEST(test_presence_comes_back_after_a_reconnect)
 {
-	struct pg_store *a = open_as("alice"), *b = open_as("bob");
-	struct identity alice = who_is(a, NULL), bob = who_is(b, NULL);
+	struct pg_store *a = pgtest_store_as("alice"), *b = pgtest_store_as("bob");
+	struct identity alice = pgtest_who(a, NULL), bob = pgtest_who(b, NULL);
 	int64_t id = id_of("ACME-1002");
 	struct presence_entry e[8];
 	struct presence *p = NULL;
@@ -531,7 +479,7 @@ START_TEST(test_presence_comes_back_after_a_reconnect)
 	ck_assert_int_eq(listed(a, &alice, id, e), 1);
 	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)",
 	         PQbackendPID(pgstore_conn(b)));
-	ck_assert_str_eq(su_value(sql), "t");
+	ck_assert_str_eq(pgtest_su_value(sql), "t");
 	while (listed(a, &alice, id, e) != 0)
 		usleep(20000);
 	ck_assert_int_eq(poll(&pfd, 1, 60000), 1);
@@ -555,12 +503,12 @@ static struct check_report report;
  * findings. */
 static size_t checked(const char *user)
 {
-	struct pg_store *st = open_as(user ? user : pgtest_env("INVED_PG_OWNER"));
+	struct pg_store *st = pgtest_store_as(user ? user : pgtest_env("INVED_PG_OWNER"));
 	struct identity who;
 	struct inv_err err = {0};
 
 	if (user)
-		who = who_is(st, NULL);
+		who = pgtest_who(st, NULL);
 	ck_assert_msg(pgstore_check_run(st, user ? &who : NULL, &report,
 	                                &err) == INV_OK,
 	              "check: %s", err.msg);
@@ -604,13 +552,13 @@ static struct inv_err repair_err;
 
 static enum inv_rc repair_as(const char *user)
 {
-	struct pg_store *st = open_as(user ? user : pgtest_env("INVED_PG_OWNER"));
+	struct pg_store *st = pgtest_store_as(user ? user : pgtest_env("INVED_PG_OWNER"));
 	struct identity who;
 	struct inv_err *err = &repair_err;
 	enum inv_rc rc;
 
 	if (user)
-		who = who_is(st, NULL);
+		who = pgtest_who(st, NULL);
 	rc = pgstore_check_repair(st, user ? &who : NULL, &report, err);
 	pgstore_close(st);
 	return rc;
@@ -640,7 +588,7 @@ START_TEST(test_check_finds_and_repairs_the_schema)
 	const char *count_sql = "SELECT count(*) FROM audit";
 	char audit[32];
 
-	su_exec("DROP TRIGGER invoices_after_update ON invoices;"
+	pgtest_su_exec("DROP TRIGGER invoices_after_update ON invoices;"
 	        "CREATE OR REPLACE FUNCTION inved_time_text(p timestamptz) "
 	        "RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'x' $$;"
 	        "CREATE FUNCTION sneak() RETURNS trigger LANGUAGE plpgsql AS "
@@ -652,7 +600,7 @@ START_TEST(test_check_finds_and_repairs_the_schema)
 	        "CREATE POLICY sneak_pol ON invoices USING (true);"
 	        "ALTER TABLE drafts NO FORCE ROW LEVEL SECURITY;"
 	        "DROP POLICY presence_tenancy ON presence");
-	snprintf(audit, sizeof audit, "%s", su_value(count_sql));
+	snprintf(audit, sizeof audit, "%s", pgtest_su_value(count_sql));
 	checked("bob");
 	ck_assert(found(CHECK_SCHEMA_MISSING, "trigger invoices_after_update"));
 	ck_assert(found(CHECK_SCHEMA_ALTERED, "function inved_time_text"));
@@ -680,15 +628,15 @@ START_TEST(test_check_finds_and_repairs_the_schema)
 		dump();
 	ck_assert_uint_eq(report.n, 0);
 	ck_assert_uint_eq(checked("bob"), 0);
-	ck_assert_str_eq(su_value("SELECT relforcerowsecurity FROM pg_class "
+	ck_assert_str_eq(pgtest_su_value("SELECT relforcerowsecurity FROM pg_class "
 	                          "WHERE relname = 'drafts'"),
 	                 "t");
 	/* the reinstalled function is no one's to call but the triggers' */
-	ck_assert_str_eq(su_value("SELECT has_function_privilege('bob', "
+	ck_assert_str_eq(pgtest_su_value("SELECT has_function_privilege('bob', "
 	                          "'inved_writer(bigint, text)', 'EXECUTE')"),
 	                 "f");
 	/* the repair wrote no history */
-	ck_assert_str_eq(su_value(count_sql), audit);
+	ck_assert_str_eq(pgtest_su_value(count_sql), audit);
 	/* and the reinstalled trigger audits again */
 	{
 		PGconn *c = pgtest_raw("bob");
@@ -697,7 +645,7 @@ START_TEST(test_check_finds_and_repairs_the_schema)
 		          "version = version + 1 WHERE number = 'ACME-1001'");
 		PQfinish(c);
 	}
-	ck_assert_int_eq(strtoll(su_value(count_sql), NULL, 10),
+	ck_assert_int_eq(strtoll(pgtest_su_value(count_sql), NULL, 10),
 	                 strtoll(audit, NULL, 10) + 1);
 	ck_assert_uint_eq(checked("bob"), 0);
 }
@@ -722,7 +670,7 @@ START_TEST(test_check_history_and_totals_reported_never_touched)
 	         "UPDATE audit SET from_version = 5, to_version = 6 "
 	         "WHERE seq = (SELECT max(seq) - 1 FROM audit "
 	         "WHERE subject_id = %" PRId64 ");", id1);
-	su_exec(sql);
+	pgtest_su_exec(sql);
 	snprintf(sql, sizeof sql,
 	         "SET session_replication_role = replica;"
 	         "UPDATE audit SET to_version = 7 WHERE subject_id = %" PRId64
@@ -731,7 +679,7 @@ START_TEST(test_check_history_and_totals_reported_never_touched)
 	         "AND state = 'active' AND org_id = (SELECT id FROM orgs "
 	         "WHERE name = 'acme')",
 	         id);
-	su_exec(sql);
+	pgtest_su_exec(sql);
 	checked("bob");
 	snprintf(label, sizeof label, "invoice %" PRId64 " (ACME-1002)", id);
 	ck_assert(found(CHECK_HISTORY, label));
@@ -748,8 +696,8 @@ START_TEST(test_check_history_and_totals_reported_never_touched)
 	ck_assert_uint_eq(report.n, 4);
 	snprintf(sql, sizeof sql,
 	         "SELECT to_version FROM audit WHERE subject_id = %" PRId64, id);
-	ck_assert_str_eq(su_value(sql), "7");
-	ck_assert_str_eq(su_value("SELECT count FROM totals t JOIN orgs o "
+	ck_assert_str_eq(pgtest_su_value(sql), "7");
+	ck_assert_str_eq(pgtest_su_value("SELECT count FROM totals t JOIN orgs o "
 	                          "ON o.id = t.org_id WHERE o.name = 'acme' "
 	                          "AND state = 'active'"),
 	                 "4");
@@ -790,7 +738,7 @@ START_TEST(test_demo_acts_for_its_user)
 	          "CASE u.name WHEN 'alice' THEN 'admin' ELSE 'member' END "
 	          "FROM users u, orgs o");
 	PQfinish(c);
-	st = open_as(pgtest_env("INVED_PG_OWNER"));
+	st = pgtest_store_as(pgtest_env("INVED_PG_OWNER"));
 	ck_assert(pgstore_is_demo(st));
 	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &bob, &err), INV_OK);
 	ck_assert_int_eq(pgstore_identity(st, "alice", NULL, &alice, &err),

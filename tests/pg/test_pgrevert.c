@@ -27,58 +27,6 @@
 #include "pgmore.h"
 #include "store_demo.h"
 
-/* The first value of sql run as user, as text (static). */
-static const char *value_as(const char *user, const char *sql)
-{
-	static char buf[512];
-	PGconn *c = pgtest_raw(user);
-	PGresult *r = PQexec(c, sql);
-
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-	              PQresultErrorMessage(r));
-	snprintf(buf, sizeof buf, "%s",
-	         PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
-	PQclear(r);
-	PQfinish(c);
-	return buf;
-}
-
-static const char *su_value(const char *sql)
-{
-	return value_as("postgres", sql);
-}
-
-static void su_exec(const char *sql)
-{
-	PGconn *c = pgtest_raw("postgres");
-
-	pgtest_sql_ok(c, sql);
-	PQfinish(c);
-}
-
-static struct pg_store *open_as(const char *user)
-{
-	char uri[512];
-	struct pg_store *st = NULL;
-	struct inv_err err = {0};
-	enum inv_rc rc;
-
-	pgtest_uri(uri, sizeof uri, pgtest_db, user);
-	rc = pgstore_open(uri, STORE_OPEN_EXISTING, 0, &st, &err);
-	ck_assert_msg(rc == INV_OK, "open as %s: %s", user, err.msg);
-	return st;
-}
-
-static struct identity who_is(struct pg_store *st, const char *user)
-{
-	struct identity who;
-	struct inv_err err = {0};
-	enum inv_rc rc = pgstore_identity(st, user, NULL, &who, &err);
-
-	ck_assert_msg(rc == INV_OK, "identity: %s", err.msg);
-	return who;
-}
-
 static void setup(void)
 {
 	char uri[512], sql[256];
@@ -132,7 +80,7 @@ static int64_t id_of(const char *number)
 	         "SELECT id FROM invoices WHERE number = '%s' "
 	         "AND deleted_at IS NULL",
 	         number);
-	return strtoll(su_value(sql), NULL, 10);
+	return strtoll(pgtest_su_value(sql), NULL, 10);
 }
 
 
@@ -160,15 +108,15 @@ static long long audits(int64_t id, const char *also)
 	snprintf(sql, sizeof sql,
 	         "SELECT count(*) FROM audit WHERE subject_id = %lld AND (%s)",
 	         (long long)id, also);
-	return strtoll(su_value(sql), NULL, 10);
+	return strtoll(pgtest_su_value(sql), NULL, 10);
 }
 
 /* ---- revert -------------------------------------------------------------- */
 
 START_TEST(test_revert_restores_the_fields_audited_and_fed)
 {
-	struct pg_store *a = open_as("alice"), *b = open_as("bob");
-	struct identity wa = who_is(a, NULL), wb = who_is(b, NULL);
+	struct pg_store *a = pgtest_store_as("alice"), *b = pgtest_store_as("bob");
+	struct identity wa = pgtest_who(a, NULL), wb = pgtest_who(b, NULL);
 	int64_t id = id_of("ACME-1001");
 	struct revert_plan plan;
 	struct write_result res;
@@ -213,7 +161,7 @@ START_TEST(test_revert_restores_the_fields_audited_and_fed)
 	ck_assert_int_eq(res.row.total_minor, 125000);
 	ck_assert_str_eq(res.row.currency, "EUR");
 	ck_assert_str_eq(plan.set_by[REVERT_NUMBER], "bob");
-	ck_assert_str_eq(su_value("SELECT number || ' ' || customer || ' ' || "
+	ck_assert_str_eq(pgtest_su_value("SELECT number || ' ' || customer || ' ' || "
 	                          "status || ' ' || total_minor || ' ' || "
 	                          "currency || ' ' || version FROM invoices "
 	                          "WHERE number = 'ACME-1001'"),
@@ -252,8 +200,8 @@ END_TEST
 
 START_TEST(test_stale_revert_is_a_conflict_with_the_current_row)
 {
-	struct pg_store *a = open_as("alice"), *b = open_as("bob");
-	struct identity wa = who_is(a, NULL), wb = who_is(b, NULL);
+	struct pg_store *a = pgtest_store_as("alice"), *b = pgtest_store_as("bob");
+	struct identity wa = pgtest_who(a, NULL), wb = pgtest_who(b, NULL);
 	int64_t id = id_of("ACME-1002");
 	struct write_result res;
 	struct inv_err err = {0};
@@ -270,7 +218,7 @@ START_TEST(test_stale_revert_is_a_conflict_with_the_current_row)
 	ck_assert_int_eq(res.row.total_minor, 6000);
 	/* nothing written, no transaction left open */
 	ck_assert_int_eq(audits(id, "TRUE"), 3);
-	ck_assert_str_eq(su_value("SELECT version FROM invoices "
+	ck_assert_str_eq(pgtest_su_value("SELECT version FROM invoices "
 	                          "WHERE number = 'ACME-1002'"), "3");
 	ck_assert_int_eq(PQtransactionStatus(pgstore_conn(a)), PQTRANS_IDLE);
 	/* at the version it saw, the same revert goes through */
@@ -289,8 +237,8 @@ END_TEST
  * not there to revert, for the admin as for the member. */
 START_TEST(test_revert_of_an_overwrite_and_the_roles)
 {
-	struct pg_store *a = open_as("alice"), *b = open_as("bob");
-	struct identity wa = who_is(a, NULL), wb = who_is(b, NULL);
+	struct pg_store *a = pgtest_store_as("alice"), *b = pgtest_store_as("bob");
+	struct identity wa = pgtest_who(a, NULL), wb = pgtest_who(b, NULL);
 	int64_t id = id_of("ACME-1002");
 	struct revert_plan plan;
 	struct write_result res;
@@ -358,10 +306,10 @@ END_TEST
 
 START_TEST(test_revert_of_another_orgs_invoice_is_not_found)
 {
-	struct pg_store *c = open_as("carol"), *d = open_as("dave");
-	struct pg_store *a = open_as("alice");
-	struct identity wc = who_is(c, NULL), wd = who_is(d, NULL);
-	struct identity wa = who_is(a, NULL);
+	struct pg_store *c = pgtest_store_as("carol"), *d = pgtest_store_as("dave");
+	struct pg_store *a = pgtest_store_as("alice");
+	struct identity wc = pgtest_who(c, NULL), wd = pgtest_who(d, NULL);
+	struct identity wa = pgtest_who(a, NULL);
 	int64_t acme = id_of("ACME-1001"), globex = id_of("GLOBEX-1001");
 	struct revert_plan plan;
 	struct write_result res;
@@ -383,7 +331,7 @@ START_TEST(test_revert_of_another_orgs_invoice_is_not_found)
 	ck_assert_int_eq(pgstore_revert(c, &forged, acme, 1, 2, NULL, &res,
 	                                &err),
 	                 INV_NOT_FOUND);
-	ck_assert_str_eq(su_value("SELECT customer || ' ' || version FROM "
+	ck_assert_str_eq(pgtest_su_value("SELECT customer || ' ' || version FROM "
 	                          "invoices WHERE number = 'ACME-1001'"),
 	                 "X 2");
 	pgstore_close(a);
@@ -396,8 +344,8 @@ END_TEST
  * no integer where money is, is a gap, said as SQLite says it. */
 START_TEST(test_revert_with_a_gap_or_damage_in_the_history)
 {
-	struct pg_store *b = open_as("bob");
-	struct identity wb = who_is(b, NULL);
+	struct pg_store *b = pgtest_store_as("bob");
+	struct identity wb = pgtest_who(b, NULL);
 	int64_t id = id_of("ACME-1001"), id2 = id_of("ACME-1002");
 	struct write_result res;
 	struct inv_err err = {0};
@@ -417,8 +365,8 @@ START_TEST(test_revert_with_a_gap_or_damage_in_the_history)
 	         "AND from_version = 0;"
 	         "ALTER TABLE audit ENABLE TRIGGER audit_before_update",
 	         (long long)id, (long long)id2);
-	su_exec(sql);
-	ck_assert_ptr_nonnull(strstr(value_as(pgtest_env("INVED_PG_OWNER"),
+	pgtest_su_exec(sql);
+	ck_assert_ptr_nonnull(strstr(pgtest_value_as(pgtest_env("INVED_PG_OWNER"),
 		"SELECT detail FROM audit WHERE from_version = 0 AND "
 		"subject_id = (SELECT id FROM invoices WHERE number = "
 		"'ACME-1002')"), "50.5"));
@@ -431,7 +379,7 @@ START_TEST(test_revert_with_a_gap_or_damage_in_the_history)
 	ck_assert_int_eq(pgstore_revert(b, &wb, id2, 1, 2, NULL, &res, &err),
 	                 INV_INVALID);
 	ck_assert_ptr_nonnull(strstr(err.msg, "does not hold"));
-	ck_assert_str_eq(su_value("SELECT string_agg(version::text, ' ' "
+	ck_assert_str_eq(pgtest_su_value("SELECT string_agg(version::text, ' ' "
 	                          "ORDER BY id) FROM invoices "
 	                          "WHERE number LIKE 'ACME-%'"),
 	                 "2 2");
@@ -453,7 +401,7 @@ START_TEST(test_revert_behind_a_held_lock_is_busy)
 	pgtest_uri(uri, sizeof uri, pgtest_db, "bob");
 	ck_assert_int_eq(pgstore_open(uri, STORE_OPEN_EXISTING, 200, &b, &err),
 	                 INV_OK);
-	wb = who_is(b, NULL);
+	wb = pgtest_who(b, NULL);
 	edit_ok(b, &wb, id, 1, (struct invoice_input){.customer = "Held"}, 0);
 	holder = pgtest_raw("alice");
 	snprintf(sql, sizeof sql,
@@ -626,7 +574,7 @@ static struct pg_store *open_faulty(const char *user, const char *fault)
 	struct pg_store *st;
 
 	ck_assert_int_eq(setenv("INVED_PG_FAULT", fault, 1), 0);
-	st = open_as(user);
+	st = pgtest_store_as(user);
 	ck_assert_int_eq(unsetenv("INVED_PG_FAULT"), 0);
 	return st;
 }
@@ -642,7 +590,7 @@ static int backend_pid(struct pg_store *st)
 START_TEST(test_lost_commit_reply_is_the_save_once)
 {
 	struct pg_store *b = open_faulty("bob", "commit-lost");
-	struct identity wb = who_is(b, NULL);
+	struct identity wb = pgtest_who(b, NULL);
 	int64_t id = id_of("ACME-1001");
 	int pid = backend_pid(b);
 	struct invoice_input in = {.customer = "Initech Lost"};
@@ -667,10 +615,10 @@ START_TEST(test_lost_commit_reply_is_the_save_once)
 	ck_assert_int_eq(audits(id, "to_version = 2 AND seq = (SELECT max(seq) "
 	                            "FROM audit)"),
 	                 1);
-	ck_assert_str_eq(su_value("SELECT max(seq) FROM audit"),
+	ck_assert_str_eq(pgtest_su_value("SELECT max(seq) FROM audit"),
 	                 (snprintf(sql, sizeof sql, "%lld",
 	                           (long long)res.audit_seq), sql));
-	ck_assert_str_eq(su_value("SELECT customer || ' ' || version FROM "
+	ck_assert_str_eq(pgtest_su_value("SELECT customer || ' ' || version FROM "
 	                          "invoices WHERE number = 'ACME-1001'"),
 	                 "Initech Lost 2");
 	/* the fault fired once; the store goes on as before */
@@ -689,7 +637,7 @@ END_TEST
 START_TEST(test_dropped_commit_is_made_again_once)
 {
 	struct pg_store *b = open_faulty("bob", "commit-dropped");
-	struct identity wb = who_is(b, NULL);
+	struct identity wb = pgtest_who(b, NULL);
 	int64_t id = id_of("ACME-1002");
 	int pid = backend_pid(b);
 	struct invoice_input in = {.total = "77.00"};
@@ -706,13 +654,13 @@ START_TEST(test_dropped_commit_is_made_again_once)
 	/* the first server process is gone */
 	snprintf(sql, sizeof sql,
 	         "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
-	ck_assert_str_eq(su_value(sql), "0");
+	ck_assert_str_eq(pgtest_su_value(sql), "0");
 	ck_assert_int_eq(audits(id, "TRUE"), 2);
 	ck_assert_int_eq(audits(id, "to_version = 2 AND request IS NOT NULL"), 1);
-	ck_assert_str_eq(su_value("SELECT total_minor || ' ' || version FROM "
+	ck_assert_str_eq(pgtest_su_value("SELECT total_minor || ' ' || version FROM "
 	                          "invoices WHERE number = 'ACME-1002'"),
 	                 "7700 2");
-	ck_assert_str_eq(su_value("SELECT total_minor FROM totals WHERE "
+	ck_assert_str_eq(pgtest_su_value("SELECT total_minor FROM totals WHERE "
 	                          "state = 'active' AND currency = 'EUR' AND "
 	                          "org_id = (SELECT id FROM orgs "
 	                          "WHERE name = 'acme')"),
@@ -724,8 +672,8 @@ END_TEST
 /* The lifecycle moves and revert carry a token too. */
 START_TEST(test_lost_reply_of_archive_and_revert)
 {
-	struct pg_store *a = open_as("alice");
-	struct identity wa = who_is(a, NULL);
+	struct pg_store *a = pgtest_store_as("alice");
+	struct identity wa = pgtest_who(a, NULL);
 	struct pg_store *b;
 	struct identity wb;
 	int64_t id = id_of("ACME-1002");
@@ -734,7 +682,7 @@ START_TEST(test_lost_reply_of_archive_and_revert)
 
 	edit_ok(a, &wa, id, 1, (struct invoice_input){.customer = "U2"}, 0);
 	b = open_faulty("bob", "commit-lost");
-	wb = who_is(b, NULL);
+	wb = pgtest_who(b, NULL);
 	ck_assert_msg(pgstore_lifecycle(b, &wb, RULE_ARCHIVE, id, 2, &res,
 	                                &err) == INV_OK,
 	              "%s", err.msg);
@@ -767,7 +715,7 @@ END_TEST
 START_TEST(test_unknown_outcome_when_reconnecting_fails)
 {
 	struct pg_store *b = open_faulty("bob", "commit-lost");
-	struct identity wb = who_is(b, NULL);
+	struct identity wb = pgtest_who(b, NULL);
 	int64_t id = id_of("ACME-1001");
 	struct invoice_input in = {.customer = "Nobody Knows"};
 	struct write_result res;
@@ -798,7 +746,7 @@ START_TEST(test_unknown_outcome_when_reconnecting_fails)
 	/* it was saved (the reply was lost), under that token */
 	snprintf(sql, sizeof sql,
 	         "SELECT count(*) FROM audit WHERE request = '%.32s'", tok);
-	ck_assert_str_eq(su_value(sql), "1");
+	ck_assert_str_eq(pgtest_su_value(sql), "1");
 	pgstore_close(b);
 }
 END_TEST
@@ -847,9 +795,9 @@ START_TEST(test_schema_3_is_migrated_forward)
 	                 "'EUR' FROM orgs");
 	PQfinish(c);
 	free(text);
-	ck_assert_str_eq(su_value("SELECT value FROM meta "
+	ck_assert_str_eq(pgtest_su_value("SELECT value FROM meta "
 	                          "WHERE key = 'schema_version'"), "3");
-	ck_assert_str_eq(su_value("SELECT count(*) FROM information_schema."
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM information_schema."
 	                          "columns WHERE table_name = 'audit' AND "
 	                          "column_name = 'request'"), "0");
 	/* opened by the owner: migrated */
@@ -858,10 +806,10 @@ START_TEST(test_schema_3_is_migrated_forward)
 	                      INV_OK,
 	              "%s", err.msg);
 	pgstore_close(st);
-	ck_assert_str_eq(su_value("SELECT value FROM meta "
+	ck_assert_str_eq(pgtest_su_value("SELECT value FROM meta "
 	                          "WHERE key = 'schema_version'"), "5");
 	st = open_faulty("bob", "commit-lost");
-	who = who_is(st, NULL);
+	who = pgtest_who(st, NULL);
 	{
 		struct invoice_input in = {.customer = "New"};
 		struct write_result res;
@@ -873,7 +821,7 @@ START_TEST(test_schema_3_is_migrated_forward)
 		              "%s", err.msg);
 		ck_assert_int_eq(res.row.version, 2);
 	}
-	ck_assert_str_eq(su_value("SELECT count(*) FROM audit "
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM audit "
 	                          "WHERE request IS NOT NULL"), "1");
 	ck_assert_int_eq(pgstore_check_run(st, &who, &rep, &err), INV_OK);
 	ck_assert_msg(rep.n == 0, "%s: %s", rep.n ? rep.f[0].object : "",

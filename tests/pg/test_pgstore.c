@@ -28,22 +28,6 @@
 #include "store_demo.h"
 #include "store_tools.h"
 
-/* The first value of sql, run as the superuser, as text (static). */
-static const char *su_value(const char *sql)
-{
-	static char buf[512];
-	PGconn *c = pgtest_raw("postgres");
-	PGresult *r = PQexec(c, sql);
-
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
-	              PQresultErrorMessage(r));
-	snprintf(buf, sizeof buf, "%s",
-	         PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
-	PQclear(r);
-	PQfinish(c);
-	return buf;
-}
-
 static struct pg_store *open_as(const char *user, int flags, int busy_ms,
                                 enum inv_rc want)
 {
@@ -113,7 +97,7 @@ static int64_t id_of(const char *number)
 	         "SELECT id FROM invoices WHERE number = '%s' "
 	         "AND deleted_at IS NULL",
 	         number);
-	return strtoll(su_value(sql), NULL, 10);
+	return strtoll(pgtest_su_value(sql), NULL, 10);
 }
 
 static struct identity who_is(struct pg_store *st, const char *user)
@@ -130,10 +114,10 @@ START_TEST(test_open_create_and_versions)
 {
 	struct pg_store *st;
 
-	ck_assert_str_eq(su_value("SELECT value FROM meta "
+	ck_assert_str_eq(pgtest_su_value("SELECT value FROM meta "
 	                          "WHERE key = 'schema_version'"),
 	                 "5");
-	ck_assert_str_eq(su_value("SELECT pg_get_userbyid(relowner) "
+	ck_assert_str_eq(pgtest_su_value("SELECT pg_get_userbyid(relowner) "
 	                          "FROM pg_class WHERE relname = 'invoices'"),
 	                 pgtest_env("INVED_PG_OWNER"));
 	/* opening again finds it current */
@@ -149,7 +133,7 @@ START_TEST(test_open_create_and_versions)
 		PQfinish(c);
 	}
 	open_as("bob", STORE_OPEN_EXISTING, 0, INV_ERROR);
-	ck_assert_str_eq(su_value("SELECT value FROM meta "
+	ck_assert_str_eq(pgtest_su_value("SELECT value FROM meta "
 	                          "WHERE key = 'schema_version'"),
 	                 "99");
 }
@@ -166,7 +150,7 @@ START_TEST(test_empty_database_needs_create)
 	PQfinish(c);
 	strcat(pgtest_db, "_e");
 	open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_NOT_FOUND);
-	ck_assert_str_eq(su_value("SELECT count(*) FROM pg_tables "
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM pg_tables "
 	                          "WHERE schemaname = 'public'"),
 	                 "0");
 }
@@ -222,7 +206,7 @@ START_TEST(test_reads_see_the_org_only)
 	                 INV_NOT_FOUND);
 	/* a forged identity of the other org still reads nothing: the
 	 * server's row security holds it too */
-	who.org_id = strtoll(su_value("SELECT id FROM orgs "
+	who.org_id = strtoll(pgtest_su_value("SELECT id FROM orgs "
 	                              "WHERE name = 'globex'"),
 	                     NULL, 10);
 	ck_assert_int_eq(pgstore_page(st, &who, VIEW_ACTIVE, NULL, 0,
@@ -260,7 +244,7 @@ START_TEST(test_guarded_edit)
 	         "SELECT actor || ' ' || action || ' ' || db_role FROM audit "
 	         "WHERE seq = %" PRId64,
 	         res.audit_seq);
-	ck_assert_str_eq(su_value(sql), "bob invoice.edit bob");
+	ck_assert_str_eq(pgtest_su_value(sql), "bob invoice.edit bob");
 	/* the feed names it */
 	ck_assert_int_eq(pgstore_changes_since(st, &who, res.audit_seq - 1, ch,
 	                                       8, &n, &err),
@@ -291,7 +275,7 @@ START_TEST(test_guarded_edit)
 	snprintf(sql, sizeof sql,
 	         "SELECT version || customer FROM invoices WHERE id = %" PRId64,
 	         id);
-	ck_assert_str_eq(su_value(sql), "2Initech AG");
+	ck_assert_str_eq(pgtest_su_value(sql), "2Initech AG");
 	pgstore_close(st);
 
 	/* the admin deletes; the member then finds nothing */
@@ -307,7 +291,7 @@ START_TEST(test_guarded_edit)
 	ck_assert_int_eq(pgstore_get(st, &who, id, &res.row, &err),
 	                 INV_NOT_FOUND);
 	pgstore_close(st);
-	ck_assert_str_eq(su_value("SELECT count(*) FROM totals t WHERE "
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM totals t WHERE "
 	                          "count <> (SELECT count(*) FROM invoices i "
 	                          "WHERE i.org_id = t.org_id "
 	                          "AND i.currency = t.currency "
@@ -330,7 +314,7 @@ START_TEST(test_lock_past_timeout_is_busy)
 	char sql[200], audit_before[32];
 
 	snprintf(audit_before, sizeof audit_before, "%s",
-	         su_value("SELECT count(*) FROM audit"));
+	         pgtest_su_value("SELECT count(*) FROM audit"));
 	snprintf(sql, sizeof sql,
 	         "SELECT 1 FROM invoices WHERE id = %" PRId64 " FOR UPDATE", id);
 	pgtest_sql_ok(holder, "BEGIN");
@@ -341,7 +325,7 @@ START_TEST(test_lock_past_timeout_is_busy)
 	ck_assert_int_eq(inv_rc_exit_code(INV_BUSY), 6);
 	pgtest_sql_ok(holder, "ROLLBACK");
 	PQfinish(holder);
-	ck_assert_str_eq(su_value("SELECT count(*) FROM audit"), audit_before);
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM audit"), audit_before);
 	/* once the lock is gone the same edit goes through */
 	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_ALL, 0,
 	                                     &res, &err),
@@ -446,7 +430,7 @@ START_TEST(test_demo_names_its_user)
 	snprintf(sql, sizeof sql,
 	         "SELECT actor || ' ' || action FROM audit WHERE seq = %" PRId64,
 	         res.audit_seq);
-	ck_assert_str_eq(su_value(sql), "bob invoice.edit");
+	ck_assert_str_eq(pgtest_su_value(sql), "bob invoice.edit");
 	pgstore_close(st);
 }
 END_TEST
@@ -568,7 +552,7 @@ START_TEST(test_wakeup_survives_a_dropped_connection)
 	ck_assert_int_ge(fd, 0);
 	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)",
 	         PQbackendPID(pgstore_conn(bob)));
-	ck_assert_str_eq(su_value(sql), "t");
+	ck_assert_str_eq(pgtest_su_value(sql), "t");
 	ck_assert(readable(fd));
 	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
 	ck_assert(changed);
@@ -603,7 +587,7 @@ START_TEST(test_a_terminal_holds_two_connections)
 	snprintf(sql, sizeof sql,
 	         "SELECT count(*) FROM pg_stat_activity WHERE datname = '%s' "
 	         "AND usename = 'bob'", pgtest_db);
-	ck_assert_str_eq(su_value(sql), "2");
+	ck_assert_str_eq(pgtest_su_value(sql), "2");
 	store_close(peer);
 	store_close(st);
 }
@@ -664,7 +648,7 @@ START_TEST(test_no_lost_updates)
 		snprintf(sql, sizeof sql,
 		         "SELECT total_minor FROM invoices WHERE id = %" PRId64,
 		         ids[k]);
-		before[k] = strtoll(su_value(sql), NULL, 10);
+		before[k] = strtoll(pgtest_su_value(sql), NULL, 10);
 	}
 	ck_assert_int_eq(pipe(p), 0);
 	for (i = 0; i < RACE_PROCS; i++) {
@@ -699,7 +683,7 @@ START_TEST(test_no_lost_updates)
 		         "SELECT (total_minor - %" PRId64 ") || ' ' || "
 		         "(version - 1) FROM invoices WHERE id = %" PRId64,
 		         before[k], ids[k]);
-		ck_assert_str_eq(su_value(sql), want);
+		ck_assert_str_eq(pgtest_su_value(sql), want);
 	}
 }
 END_TEST
@@ -725,20 +709,20 @@ START_TEST(test_create_is_idempotent)
 	snprintf(sql, sizeof sql,
 	         "SELECT actor || ' ' || action FROM audit WHERE seq = %" PRId64,
 	         res.audit_seq);
-	ck_assert_str_eq(su_value(sql), "bob invoice.create");
+	ck_assert_str_eq(pgtest_su_value(sql), "bob invoice.create");
 	ck_assert_int_eq(pgstore_create(st, &who, "tok-1", NULL, &in, &again,
 	                                &err),
 	                 INV_OK);
 	ck_assert(again.repeat);
 	ck_assert_int_eq(again.row.id, res.row.id);
-	ck_assert_str_eq(su_value("SELECT count(*) FROM invoices"), "4");
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM invoices"), "4");
 	/* a number a live invoice holds: a conflict carrying the holder */
 	ck_assert_int_eq(pgstore_create(st, &who, "tok-2", "ACME-1001", &in,
 	                                &res, &err),
 	                 INV_CONFLICT);
 	ck_assert(res.have_row);
 	ck_assert_str_eq(res.row.customer, "Initech");
-	ck_assert_str_eq(su_value("SELECT count(*) FROM requests "
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM requests "
 	                          "WHERE token = 'tok-2'"),
 	                 "0");
 	ck_assert_int_eq(pgstore_create(st, &who, "bad token", NULL, &in, &res,
@@ -811,7 +795,7 @@ START_TEST(test_server_refusal_in_the_rules_words)
 	                          "alice is a member of acme");
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM invoices "
 	                          "WHERE deleted_at IS NOT NULL");
-	ck_assert_str_eq(su_value(sql), "0");
+	ck_assert_str_eq(pgtest_su_value(sql), "0");
 	pgstore_close(alice);
 }
 END_TEST
@@ -963,7 +947,7 @@ START_TEST(test_members_list_remove_role)
 	                 INV_NOT_FOUND);
 	ck_assert_str_eq(err.msg, "bob is not a member of acme; see `inved "
 	                          "member list`");
-	ck_assert_str_eq(su_value("SELECT string_agg(action, ',' ORDER BY seq) "
+	ck_assert_str_eq(pgtest_su_value("SELECT string_agg(action, ',' ORDER BY seq) "
 	                          "FROM audit WHERE subject_id = 0"),
 	                 "member.role,member.remove");
 	pgstore_close(bob);
@@ -1004,7 +988,7 @@ START_TEST(test_org_create_as_the_role)
 	ck_assert_int_eq(pgstore_org_create(dave, NULL, "bad name", &who,
 	                                    &already, &err),
 	                 INV_INVALID);
-	ck_assert_str_eq(su_value("SELECT count(*) FROM orgs"), "3");
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM orgs"), "3");
 	pgstore_close(own);
 	pgstore_close(dave);
 }
@@ -1041,14 +1025,14 @@ START_TEST(test_seed_demo)
 	ck_assert_int_eq(pgstore_seed_demo(st, &err), INV_CONFLICT);
 	pgstore_close(st);
 	/* the rows, as made by the demo's users through the guarded writes */
-	ck_assert_str_eq(su_value("SELECT count(*) FROM invoices"), "19");
-	ck_assert_str_eq(su_value("SELECT count(*) FROM invoices "
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM invoices"), "19");
+	ck_assert_str_eq(pgtest_su_value("SELECT count(*) FROM invoices "
 	                          "WHERE deleted_at IS NOT NULL"),
 	                 "4");
-	ck_assert_str_eq(su_value("SELECT customer FROM invoices WHERE number = "
+	ck_assert_str_eq(pgtest_su_value("SELECT customer FROM invoices WHERE number = "
 	                          "'ACME-1001' AND deleted_at IS NULL"),
 	                 "Müller & Söhne — Zürich");
-	ck_assert_str_eq(su_value("SELECT string_agg(DISTINCT actor, ',') "
+	ck_assert_str_eq(pgtest_su_value("SELECT string_agg(DISTINCT actor, ',') "
 	                          "FROM audit"),
 	                 "alice,carol");
 	/* a demo database names its user */
@@ -1078,7 +1062,7 @@ START_TEST(test_add_member_tool)
 	ck_assert_int_eq(pgstore_identity(dave, NULL, "umbrella", &who, &err),
 	                 INV_OK);
 	ck_assert_int_eq(who.role, ROLE_ADMIN);
-	ck_assert_str_eq(su_value("SELECT prefix FROM orgs "
+	ck_assert_str_eq(pgtest_su_value("SELECT prefix FROM orgs "
 	                          "WHERE name = 'umbrella'"),
 	                 "UMBRELLA-");
 	pgstore_close(dave);
@@ -1214,7 +1198,7 @@ START_TEST(test_drift_and_hold_lock)
 	snprintf(sql, sizeof sql,
 	         "SELECT actor || ' ' || action FROM audit WHERE seq = %" PRId64,
 	         res.audit_seq);
-	ck_assert_str_eq(su_value(sql), "bob invoice.drift");
+	ck_assert_str_eq(pgtest_su_value(sql), "bob invoice.drift");
 	pgstore_close(st);
 
 	pid = fork();
