@@ -2,6 +2,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "pgtest.h"
 #include "store_demo.h"
@@ -92,4 +93,57 @@ struct identity pgtest_who(struct pg_store *st, const char *user)
 
 	ck_assert_msg(rc == INV_OK, "identity: %s", err.msg);
 	return who;
+}
+
+void pgtest_fixture_make(const char *prefix)
+{
+	char uri[512], sql[256];
+	struct pg_store *st = NULL;
+	struct inv_err err = {0};
+	PGconn *c;
+
+	snprintf(pgtest_db, sizeof pgtest_db, "%s_%ld_%d", prefix,
+	         (long)getpid(), rand() % 100000);
+	pgtest_uri(uri, sizeof uri, "postgres", "postgres");
+	c = PQconnectdb(uri);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", pgtest_db,
+	         pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c, sql);
+	PQfinish(c);
+	/* the schema, installed by the backend as the owner */
+	pgtest_uri(uri, sizeof uri, pgtest_db, pgtest_env("INVED_PG_OWNER"));
+	ck_assert_msg(pgstore_open(uri, STORE_OPEN_CREATE, 0, &st, &err) ==
+	                      INV_OK,
+	              "create: %s", err.msg);
+	pgstore_close(st);
+	c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
+	pgtest_sql_ok(c,
+		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'), "
+		"('globex', 'GLOBEX-');"
+		"INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'), "
+		"('dave');"
+		"INSERT INTO memberships (user_id, org_id, role) "
+		"SELECT u.id, o.id, r.role FROM (VALUES "
+		"('alice', 'acme', 'admin'), ('bob', 'acme', 'member'), "
+		"('carol', 'globex', 'admin'), ('dave', 'globex', 'member')) "
+		"AS r(u, o, role) JOIN users u ON u.name = r.u "
+		"JOIN orgs o ON o.name = r.o;"
+		"INSERT INTO invoices (org_id, number, customer, total_minor, "
+		"currency) SELECT o.id, v.n, v.c, v.t, 'EUR' FROM (VALUES "
+		"('acme', 'ACME-1001', 'Initech', 125000), "
+		"('acme', 'ACME-1002', 'Umbrella', 5000), "
+		"('globex', 'GLOBEX-1001', 'Wayne', 990000)) AS v(o, n, c, t) "
+		"JOIN orgs o ON o.name = v.o ORDER BY v.n");
+	PQfinish(c);
+}
+
+int64_t pgtest_id_of(const char *number)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof sql,
+	         "SELECT id FROM invoices WHERE number = '%s' "
+	         "AND deleted_at IS NULL",
+	         number);
+	return strtoll(pgtest_su_value(sql), NULL, 10);
 }

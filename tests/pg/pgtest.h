@@ -9,6 +9,7 @@
 #define INVED_PGTEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
@@ -32,5 +33,13 @@ void pgtest_su_exec(const char *sql);
  * and the identity user (NULL: the connection's role) resolves to. */
 struct pg_store *pgtest_store_as(const char *user);
 struct identity pgtest_who(struct pg_store *st, const char *user);
+
+/* The database of one test (pgtest_db, named PREFIX_PID_N): made by the
+ * superuser for the owner role, the schema installed by the backend as
+ * the owner, then orgs acme (alice admin, bob member; ACME-1001 and
+ * ACME-1002) and globex (carol admin, dave member; GLOBEX-1001). */
+void pgtest_fixture_make(const char *prefix);
+/* The id of the live invoice with this number (the superuser's view). */
+int64_t pgtest_id_of(const char *number);
 
 #endif

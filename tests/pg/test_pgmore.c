@@ -35,59 +35,14 @@ static bool sql_fails(PGconn *c, const char *sql)
 	return s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK;
 }
 
+/* A fresh database with the schema and two orgs (pgtest.h). */
 static void setup(void)
 {
-	char uri[512], sql[256];
-	struct pg_store *st = NULL;
-	struct inv_err err = {0};
-	PGconn *c;
-
-	snprintf(pgtest_db, sizeof pgtest_db, "m_%ld_%d", (long)getpid(), rand() % 100000);
-	pgtest_uri(uri, sizeof uri, "postgres", "postgres");
-	c = PQconnectdb(uri);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", pgtest_db,
-	         pgtest_env("INVED_PG_OWNER"));
-	pgtest_sql_ok(c, sql);
-	PQfinish(c);
-	pgtest_uri(uri, sizeof uri, pgtest_db, pgtest_env("INVED_PG_OWNER"));
-	ck_assert_msg(pgstore_open(uri, STORE_OPEN_CREATE, 0, &st, &err) ==
-	                      INV_OK,
-	              "create: %s", err.msg);
-	pgstore_close(st);
-	c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
-	pgtest_sql_ok(c,
-		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'), "
-		"('globex', 'GLOBEX-');"
-		"INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'), "
-		"('dave');"
-		"INSERT INTO memberships (user_id, org_id, role) "
-		"SELECT u.id, o.id, r.role FROM (VALUES "
-		"('alice', 'acme', 'admin'), ('bob', 'acme', 'member'), "
-		"('carol', 'globex', 'admin'), ('dave', 'globex', 'member')) "
-		"AS r(u, o, role) JOIN users u ON u.name = r.u "
-		"JOIN orgs o ON o.name = r.o;"
-		"INSERT INTO invoices (org_id, number, customer, total_minor, "
-		"currency) SELECT o.id, v.n, v.c, v.t, 'EUR' FROM (VALUES "
-		"('acme', 'ACME-1001', 'Initech', 125000), "
-		"('acme', 'ACME-1002', 'Umbrella', 5000), "
-		"('globex', 'GLOBEX-1001', 'Wayne', 990000)) AS v(o, n, c, t) "
-		"JOIN orgs o ON o.name = v.o ORDER BY v.n");
-	PQfinish(c);
+	pgtest_fixture_make("m");
 }
 
 static void teardown(void)
 {
-}
-
-static int64_t id_of(const char *number)
-{
-	char sql[200];
-
-	snprintf(sql, sizeof sql,
-	         "SELECT id FROM invoices WHERE number = '%s' "
-	         "AND deleted_at IS NULL",
-	         number);
-	return strtoll(pgtest_su_value(sql), NULL, 10);
 }
 
 static struct draft draft_of(int64_t invoice_id, const char *token,
@@ -110,7 +65,7 @@ START_TEST(test_draft_version_checked)
 {
 	struct pg_store *a = pgtest_store_as("bob"), *b = pgtest_store_as("bob");
 	struct identity who = pgtest_who(a, NULL);
-	int64_t id = id_of("ACME-1001"), v1 = 0, v2 = 0, vx = 0;
+	int64_t id = pgtest_id_of("ACME-1001"), v1 = 0, v2 = 0, vx = 0;
 	struct draft d = draft_of(id, "", "{\"customer\":\"one\"}"), cur, got;
 	struct inv_err err = {0};
 
@@ -150,7 +105,7 @@ START_TEST(test_draft_tokens_and_newest)
 {
 	struct pg_store *st = pgtest_store_as("bob");
 	struct identity who = pgtest_who(st, NULL);
-	int64_t id = id_of("ACME-1001"), v = 0;
+	int64_t id = pgtest_id_of("ACME-1001"), v = 0;
 	struct draft d, got;
 	struct inv_err err = {0};
 
@@ -218,7 +173,7 @@ START_TEST(test_draft_is_its_user_alone)
 {
 	struct pg_store *b = pgtest_store_as("bob"), *a = pgtest_store_as("alice");
 	struct identity bob = pgtest_who(b, NULL), alice = pgtest_who(a, NULL);
-	int64_t id = id_of("ACME-1001"), v = 0;
+	int64_t id = pgtest_id_of("ACME-1001"), v = 0;
 	struct draft d = draft_of(id, "", "{\"secret\":1}"), got;
 	struct inv_err err = {0};
 	char sql[300];
@@ -283,7 +238,7 @@ START_TEST(test_presence_lists_the_org)
 	                *d = pgtest_store_as("dave");
 	struct identity bob = pgtest_who(b, NULL), alice = pgtest_who(a, NULL),
 	                dave = pgtest_who(d, NULL);
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 	struct presence_entry e[8];
 	struct presence *p = NULL;
 	struct inv_err err = {0};
@@ -354,7 +309,7 @@ START_TEST(test_presence_wakes_the_org_but_writes_no_history)
 {
 	struct pg_store *b = pgtest_store_as("bob");
 	struct identity bob = pgtest_who(b, NULL);
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 	PGconn *listener = pgtest_raw("alice"), *probe = pgtest_raw("alice");
 	struct presence *p = NULL;
 	struct inv_err err = {0};
@@ -398,7 +353,7 @@ START_TEST(test_presence_killed_holder_leaves_no_ghost)
 {
 	struct pg_store *a = pgtest_store_as("alice");
 	struct identity alice = pgtest_who(a, NULL);
-	int64_t id = id_of("ACME-1002");
+	int64_t id = pgtest_id_of("ACME-1002");
 	struct presence_entry e[8];
 	int ready[2];
 	char c;
@@ -464,7 +419,7 @@ START_TEST(test_presence_comes_back_after_a_reconnect)
 {
 	struct pg_store *a = pgtest_store_as("alice"), *b = pgtest_store_as("bob");
 	struct identity alice = pgtest_who(a, NULL), bob = pgtest_who(b, NULL);
-	int64_t id = id_of("ACME-1002");
+	int64_t id = pgtest_id_of("ACME-1002");
 	struct presence_entry e[8];
 	struct presence *p = NULL;
 	struct inv_err err = {0};
@@ -654,7 +609,7 @@ END_TEST
 START_TEST(test_check_history_and_totals_reported_never_touched)
 {
 	char sql[400], label[64], label1[64];
-	int64_t id = id_of("ACME-1002"), id1 = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1002"), id1 = pgtest_id_of("ACME-1001");
 
 	{
 		PGconn *c = pgtest_raw("bob");

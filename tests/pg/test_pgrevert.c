@@ -27,60 +27,14 @@
 #include "pgmore.h"
 #include "store_demo.h"
 
+/* A fresh database with the schema and two orgs (pgtest.h). */
 static void setup(void)
 {
-	char uri[512], sql[256];
-	struct pg_store *st = NULL;
-	struct inv_err err = {0};
-	PGconn *c;
-
-	snprintf(pgtest_db, sizeof pgtest_db, "m_%ld_%d", (long)getpid(),
-	         rand() % 100000);
-	pgtest_uri(uri, sizeof uri, "postgres", "postgres");
-	c = PQconnectdb(uri);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", pgtest_db,
-	         pgtest_env("INVED_PG_OWNER"));
-	pgtest_sql_ok(c, sql);
-	PQfinish(c);
-	pgtest_uri(uri, sizeof uri, pgtest_db, pgtest_env("INVED_PG_OWNER"));
-	ck_assert_msg(pgstore_open(uri, STORE_OPEN_CREATE, 0, &st, &err) ==
-	                      INV_OK,
-	              "create: %s", err.msg);
-	pgstore_close(st);
-	c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
-	pgtest_sql_ok(c,
-		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'), "
-		"('globex', 'GLOBEX-');"
-		"INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'), "
-		"('dave');"
-		"INSERT INTO memberships (user_id, org_id, role) "
-		"SELECT u.id, o.id, r.role FROM (VALUES "
-		"('alice', 'acme', 'admin'), ('bob', 'acme', 'member'), "
-		"('carol', 'globex', 'admin'), ('dave', 'globex', 'member')) "
-		"AS r(u, o, role) JOIN users u ON u.name = r.u "
-		"JOIN orgs o ON o.name = r.o;"
-		"INSERT INTO invoices (org_id, number, customer, total_minor, "
-		"currency) SELECT o.id, v.n, v.c, v.t, 'EUR' FROM (VALUES "
-		"('acme', 'ACME-1001', 'Initech', 125000), "
-		"('acme', 'ACME-1002', 'Umbrella', 5000), "
-		"('globex', 'GLOBEX-1001', 'Wayne', 990000)) AS v(o, n, c, t) "
-		"JOIN orgs o ON o.name = v.o ORDER BY v.n");
-	PQfinish(c);
+	pgtest_fixture_make("m");
 }
 
 static void teardown(void)
 {
-}
-
-static int64_t id_of(const char *number)
-{
-	char sql[200];
-
-	snprintf(sql, sizeof sql,
-	         "SELECT id FROM invoices WHERE number = '%s' "
-	         "AND deleted_at IS NULL",
-	         number);
-	return strtoll(pgtest_su_value(sql), NULL, 10);
 }
 
 
@@ -117,7 +71,7 @@ START_TEST(test_revert_restores_the_fields_audited_and_fed)
 {
 	struct pg_store *a = pgtest_store_as("alice"), *b = pgtest_store_as("bob");
 	struct identity wa = pgtest_who(a, NULL), wb = pgtest_who(b, NULL);
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 	struct revert_plan plan;
 	struct write_result res;
 	struct audit_entry tail;
@@ -202,7 +156,7 @@ START_TEST(test_stale_revert_is_a_conflict_with_the_current_row)
 {
 	struct pg_store *a = pgtest_store_as("alice"), *b = pgtest_store_as("bob");
 	struct identity wa = pgtest_who(a, NULL), wb = pgtest_who(b, NULL);
-	int64_t id = id_of("ACME-1002");
+	int64_t id = pgtest_id_of("ACME-1002");
 	struct write_result res;
 	struct inv_err err = {0};
 
@@ -239,7 +193,7 @@ START_TEST(test_revert_of_an_overwrite_and_the_roles)
 {
 	struct pg_store *a = pgtest_store_as("alice"), *b = pgtest_store_as("bob");
 	struct identity wa = pgtest_who(a, NULL), wb = pgtest_who(b, NULL);
-	int64_t id = id_of("ACME-1002");
+	int64_t id = pgtest_id_of("ACME-1002");
 	struct revert_plan plan;
 	struct write_result res;
 	struct audit_entry tail;
@@ -310,7 +264,7 @@ START_TEST(test_revert_of_another_orgs_invoice_is_not_found)
 	struct pg_store *a = pgtest_store_as("alice");
 	struct identity wc = pgtest_who(c, NULL), wd = pgtest_who(d, NULL);
 	struct identity wa = pgtest_who(a, NULL);
-	int64_t acme = id_of("ACME-1001"), globex = id_of("GLOBEX-1001");
+	int64_t acme = pgtest_id_of("ACME-1001"), globex = pgtest_id_of("GLOBEX-1001");
 	struct revert_plan plan;
 	struct write_result res;
 	struct identity forged;
@@ -346,7 +300,7 @@ START_TEST(test_revert_with_a_gap_or_damage_in_the_history)
 {
 	struct pg_store *b = pgtest_store_as("bob");
 	struct identity wb = pgtest_who(b, NULL);
-	int64_t id = id_of("ACME-1001"), id2 = id_of("ACME-1002");
+	int64_t id = pgtest_id_of("ACME-1001"), id2 = pgtest_id_of("ACME-1002");
 	struct write_result res;
 	struct inv_err err = {0};
 	char sql[400];
@@ -393,7 +347,7 @@ START_TEST(test_revert_behind_a_held_lock_is_busy)
 	char uri[512], sql[200];
 	struct pg_store *b = NULL;
 	struct identity wb;
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 	struct write_result res;
 	struct inv_err err = {0};
 	PGconn *holder;
@@ -591,7 +545,7 @@ START_TEST(test_lost_commit_reply_is_the_save_once)
 {
 	struct pg_store *b = open_faulty("bob", "commit-lost");
 	struct identity wb = pgtest_who(b, NULL);
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 	int pid = backend_pid(b);
 	struct invoice_input in = {.customer = "Initech Lost"};
 	struct write_result res;
@@ -638,7 +592,7 @@ START_TEST(test_dropped_commit_is_made_again_once)
 {
 	struct pg_store *b = open_faulty("bob", "commit-dropped");
 	struct identity wb = pgtest_who(b, NULL);
-	int64_t id = id_of("ACME-1002");
+	int64_t id = pgtest_id_of("ACME-1002");
 	int pid = backend_pid(b);
 	struct invoice_input in = {.total = "77.00"};
 	struct write_result res;
@@ -676,7 +630,7 @@ START_TEST(test_lost_reply_of_archive_and_revert)
 	struct identity wa = pgtest_who(a, NULL);
 	struct pg_store *b;
 	struct identity wb;
-	int64_t id = id_of("ACME-1002");
+	int64_t id = pgtest_id_of("ACME-1002");
 	struct write_result res;
 	struct inv_err err = {0};
 
@@ -716,7 +670,7 @@ START_TEST(test_unknown_outcome_when_reconnecting_fails)
 {
 	struct pg_store *b = open_faulty("bob", "commit-lost");
 	struct identity wb = pgtest_who(b, NULL);
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 	struct invoice_input in = {.customer = "Nobody Knows"};
 	struct write_result res;
 	struct inv_err err = {0};
@@ -815,7 +769,7 @@ START_TEST(test_schema_3_is_migrated_forward)
 		struct write_result res;
 
 		ck_assert_msg(pgstore_edit_fields(st, &who,
-		                                  id_of("ACME-1"), 1, &in,
+		                                  pgtest_id_of("ACME-1"), 1, &in,
 		                                  MF_ALL, 0, &res, &err) ==
 		                      INV_OK,
 		              "%s", err.msg);

@@ -43,71 +43,14 @@ static struct pg_store *open_as(const char *user, int flags, int busy_ms,
 	return st;
 }
 
-/* A fresh database with the schema (installed by the backend as the owner)
- * and the two orgs of the demo. */
+/* A fresh database with the schema and two orgs (pgtest.h). */
 static void setup(void)
 {
-	char sql[256];
-	PGconn *c;
-	struct pg_store *st;
-
-	snprintf(pgtest_db, sizeof pgtest_db, "c_%ld_%d", (long)getpid(), rand() % 100000);
-	{
-		char uri[512];
-
-		pgtest_uri(uri, sizeof uri, "postgres", "postgres");
-		c = PQconnectdb(uri);
-	}
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s", pgtest_db,
-	         pgtest_env("INVED_PG_OWNER"));
-	pgtest_sql_ok(c, sql);
-	PQfinish(c);
-	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
-	pgstore_close(st);
-	c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
-	pgtest_sql_ok(c,
-		"INSERT INTO orgs (name, prefix) VALUES ('acme', 'ACME-'), "
-		"('globex', 'GLOBEX-');"
-		"INSERT INTO users (name) VALUES ('alice'), ('bob'), ('carol'), "
-		"('dave');"
-		"INSERT INTO memberships (user_id, org_id, role) "
-		"SELECT u.id, o.id, r.role FROM (VALUES "
-		"('alice', 'acme', 'admin'), ('bob', 'acme', 'member'), "
-		"('carol', 'globex', 'admin'), ('dave', 'globex', 'member')) "
-		"AS r(u, o, role) JOIN users u ON u.name = r.u "
-		"JOIN orgs o ON o.name = r.o;"
-		"INSERT INTO invoices (org_id, number, customer, total_minor, "
-		"currency) SELECT o.id, v.n, v.c, v.t, 'EUR' FROM (VALUES "
-		"('acme', 'ACME-1001', 'Initech', 125000), "
-		"('acme', 'ACME-1002', 'Umbrella', 5000), "
-		"('globex', 'GLOBEX-1001', 'Wayne', 990000)) AS v(o, n, c, t) "
-		"JOIN orgs o ON o.name = v.o ORDER BY v.n");
-	PQfinish(c);
+	pgtest_fixture_make("c");
 }
 
 static void teardown(void)
 {
-}
-
-static int64_t id_of(const char *number)
-{
-	char sql[200];
-
-	snprintf(sql, sizeof sql,
-	         "SELECT id FROM invoices WHERE number = '%s' "
-	         "AND deleted_at IS NULL",
-	         number);
-	return strtoll(pgtest_su_value(sql), NULL, 10);
-}
-
-static struct identity who_is(struct pg_store *st, const char *user)
-{
-	struct identity who;
-	struct inv_err err = {0};
-	enum inv_rc rc = pgstore_identity(st, user, NULL, &who, &err);
-
-	ck_assert_msg(rc == INV_OK, "identity: %s", err.msg);
-	return who;
 }
 
 START_TEST(test_open_create_and_versions)
@@ -162,7 +105,7 @@ START_TEST(test_identity_is_the_role)
 	struct identity who;
 	struct inv_err err = {0};
 
-	who = who_is(st, NULL);
+	who = pgtest_who(st, NULL);
 	ck_assert_str_eq(who.user, "bob");
 	ck_assert_str_eq(who.org, "acme");
 	ck_assert_int_eq(who.role, ROLE_MEMBER);
@@ -180,7 +123,7 @@ END_TEST
 START_TEST(test_reads_see_the_org_only)
 {
 	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity who = who_is(st, NULL);
+	struct identity who = pgtest_who(st, NULL);
 	struct invoice rows[10], one;
 	struct summary sum;
 	struct inv_err err = {0};
@@ -201,7 +144,7 @@ START_TEST(test_reads_see_the_org_only)
 	                              rows, 10, &n, &err),
 	                 INV_FORBIDDEN);
 	/* another org's id is not found, even named directly */
-	ck_assert_int_eq(pgstore_get(st, &who, id_of("GLOBEX-1001"), &one,
+	ck_assert_int_eq(pgstore_get(st, &who, pgtest_id_of("GLOBEX-1001"), &one,
 	                             &err),
 	                 INV_NOT_FOUND);
 	/* a forged identity of the other org still reads nothing: the
@@ -213,7 +156,7 @@ START_TEST(test_reads_see_the_org_only)
 	                              PAGE_AFTER, rows, 10, &n, &err),
 	                 INV_OK);
 	ck_assert_uint_eq(n, 0);
-	who = who_is(st, NULL);
+	who = pgtest_who(st, NULL);
 	ck_assert_int_eq(pgstore_summary(st, &who, &sum, &err), INV_OK);
 	ck_assert_int_eq(sum.count[LIFE_ACTIVE], 2);
 	ck_assert_uint_eq(sum.ncur, 1);
@@ -225,13 +168,13 @@ END_TEST
 START_TEST(test_guarded_edit)
 {
 	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity who = who_is(st, NULL);
+	struct identity who = pgtest_who(st, NULL);
 	struct invoice_input in = {.customer = "Initech AG"};
 	struct write_result res;
 	struct inv_err err = {0};
 	struct change ch[8];
 	size_t n = 0;
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 	char sql[256];
 
 	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_ALL, 0,
@@ -280,14 +223,14 @@ START_TEST(test_guarded_edit)
 
 	/* the admin deletes; the member then finds nothing */
 	st = open_as("alice", STORE_OPEN_EXISTING, 0, INV_OK);
-	who = who_is(st, NULL);
+	who = pgtest_who(st, NULL);
 	ck_assert_int_eq(pgstore_delete(st, &who, id, 2, &res, &err), INV_OK);
 	ck_assert_int_eq(res.row.version, 3);
 	ck_assert_int_eq(pgstore_archive(st, &who, id, 3, &res, &err),
 	                 INV_CONFLICT);
 	pgstore_close(st);
 	st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	who = who_is(st, NULL);
+	who = pgtest_who(st, NULL);
 	ck_assert_int_eq(pgstore_get(st, &who, id, &res.row, &err),
 	                 INV_NOT_FOUND);
 	pgstore_close(st);
@@ -305,11 +248,11 @@ END_TEST
 START_TEST(test_lock_past_timeout_is_busy)
 {
 	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 50, INV_OK);
-	struct identity who = who_is(st, NULL);
+	struct identity who = pgtest_who(st, NULL);
 	struct invoice_input in = {.customer = "Busy"};
 	struct write_result res;
 	struct inv_err err = {0};
-	int64_t id = id_of("ACME-1002");
+	int64_t id = pgtest_id_of("ACME-1002");
 	PGconn *holder = pgtest_raw("alice");
 	char sql[200], audit_before[32];
 
@@ -337,7 +280,7 @@ END_TEST
 START_TEST(test_member_add_by_admin_only)
 {
 	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity who = who_is(st, NULL);
+	struct identity who = pgtest_who(st, NULL);
 	struct inv_err err = {0};
 
 	ck_assert_int_eq(pgstore_member_add(st, &who, "carol", ROLE_MEMBER,
@@ -345,7 +288,7 @@ START_TEST(test_member_add_by_admin_only)
 	                 INV_FORBIDDEN);
 	pgstore_close(st);
 	st = open_as("alice", STORE_OPEN_EXISTING, 0, INV_OK);
-	who = who_is(st, NULL);
+	who = pgtest_who(st, NULL);
 	ck_assert_int_eq(pgstore_member_add(st, &who, "carol", ROLE_MEMBER,
 	                                    &err),
 	                 INV_OK);
@@ -367,11 +310,11 @@ END_TEST
 START_TEST(test_number_rules)
 {
 	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity who = who_is(st, NULL);
+	struct identity who = pgtest_who(st, NULL);
 	struct invoice_input in = {.number = "ACME-1001"};
 	struct write_result res;
 	struct inv_err err = {0};
-	int64_t id = id_of("ACME-1002");
+	int64_t id = pgtest_id_of("ACME-1002");
 
 	/* the partial unique index: a live number is held once */
 	ck_assert_int_eq(pgstore_edit_fields(st, &who, id, 1, &in, MF_NUMBER,
@@ -424,7 +367,7 @@ START_TEST(test_demo_names_its_user)
 	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_EXISTING, 0, INV_OK);
 	ck_assert(pgstore_is_demo(st));
 	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
-	ck_assert_int_eq(pgstore_edit_fields(st, &who, id_of("ACME-1001"), 1,
+	ck_assert_int_eq(pgstore_edit_fields(st, &who, pgtest_id_of("ACME-1001"), 1,
 	                                     &in, MF_ALL, 0, &res, &err),
 	                 INV_OK);
 	snprintf(sql, sizeof sql,
@@ -450,18 +393,18 @@ START_TEST(test_wakeup_on_commit)
 	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
 	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
 	                                 INV_OK);
-	struct identity wb, wa = who_is(alice, NULL);
+	struct identity wb, wa = pgtest_who(alice, NULL);
 	struct invoice_input in = {.customer = "Woken"};
 	struct write_result res;
 	struct inv_err err = {0};
 	struct change ch[4];
 	size_t n = 0;
 	bool changed = true;
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 
 	/* the first call listens (the store's store_wakeup_fd): on the
 	 * session's org once its identity is known */
-	wb = who_is(bob, NULL);
+	wb = pgtest_who(bob, NULL);
 	ck_assert_int_ge(pgstore_wakeup_fd(bob), 0);
 	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
 	ck_assert(!changed);
@@ -497,16 +440,16 @@ START_TEST(test_wakeup_after_a_read_took_the_notice)
 	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
 	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
 	                                 INV_OK);
-	struct identity wb, wa = who_is(alice, NULL);
+	struct identity wb, wa = pgtest_who(alice, NULL);
 	struct invoice_input in = {.customer = "Read along"};
 	struct write_result res;
 	struct inv_err err = {0};
 	struct invoice inv;
 	bool changed = true;
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 	int fd;
 
-	wb = who_is(bob, NULL);
+	wb = pgtest_who(bob, NULL);
 	fd = pgstore_wakeup_fd(bob);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(pgstore_wakeup_check(bob, &changed, &err), INV_OK);
@@ -537,17 +480,17 @@ START_TEST(test_wakeup_survives_a_dropped_connection)
 	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
 	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
 	                                 INV_OK);
-	struct identity wb, wa = who_is(alice, NULL);
+	struct identity wb, wa = pgtest_who(alice, NULL);
 	struct invoice_input in = {.customer = "After the drop"};
 	struct write_result res;
 	struct inv_err err = {0};
 	struct invoice inv;
 	bool changed = false;
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 	char sql[128];
 	int fd;
 
-	wb = who_is(bob, NULL);
+	wb = pgtest_who(bob, NULL);
 	fd = pgstore_wakeup_fd(bob);
 	ck_assert_int_ge(fd, 0);
 	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)",
@@ -603,7 +546,7 @@ END_TEST
 static void race_child(int fd, int64_t ids[2])
 {
 	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity who = who_is(st, NULL);
+	struct identity who = pgtest_who(st, NULL);
 	int64_t done[2] = {0, 0};
 	int i;
 
@@ -639,7 +582,7 @@ static void race_child(int fd, int64_t ids[2])
 
 START_TEST(test_no_lost_updates)
 {
-	int64_t ids[2] = {id_of("ACME-1001"), id_of("ACME-1002")};
+	int64_t ids[2] = {pgtest_id_of("ACME-1001"), pgtest_id_of("ACME-1002")};
 	int64_t before[2], saves[2] = {0, 0};
 	char sql[160];
 	int p[2], i, k;
@@ -693,7 +636,7 @@ END_TEST
 START_TEST(test_create_is_idempotent)
 {
 	struct pg_store *st = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity who = who_is(st, NULL);
+	struct identity who = pgtest_who(st, NULL);
 	struct invoice_input in = {.customer = "Soylent", .total = "42.50"};
 	struct write_result res, again;
 	struct inv_err err = {0};
@@ -737,12 +680,12 @@ END_TEST
 START_TEST(test_refusals_are_the_shared_rules)
 {
 	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity wb = who_is(bob, NULL);
+	struct identity wb = pgtest_who(bob, NULL);
 	struct invoice_input in = {.customer = "Stale"};
 	struct write_result res;
 	struct inv_err err = {0}, want = {0};
 	struct invoice cur;
-	int64_t id = id_of("ACME-1001");
+	int64_t id = pgtest_id_of("ACME-1001");
 
 	ck_assert_int_eq(pgstore_get(bob, &wb, id, &cur, &err), INV_OK);
 	/* role before version: a member's stale delete is forbidden */
@@ -778,7 +721,7 @@ START_TEST(test_server_refusal_in_the_rules_words)
 {
 	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
 	                                 INV_OK);
-	struct identity wa = who_is(alice, NULL);
+	struct identity wa = pgtest_who(alice, NULL);
 	struct write_result res;
 	struct inv_err err = {0};
 	PGconn *c = pgtest_raw(pgtest_env("INVED_PG_OWNER"));
@@ -788,7 +731,7 @@ START_TEST(test_server_refusal_in_the_rules_words)
 	          "(SELECT id FROM users WHERE name = 'alice')");
 	PQfinish(c);
 	ck_assert_int_eq(wa.role, ROLE_ADMIN);
-	ck_assert_int_eq(pgstore_delete(alice, &wa, id_of("ACME-1001"), 1, &res,
+	ck_assert_int_eq(pgstore_delete(alice, &wa, pgtest_id_of("ACME-1001"), 1, &res,
 	                                &err),
 	                 INV_FORBIDDEN);
 	ck_assert_str_eq(err.msg, "deleting an invoice needs the admin role; "
@@ -803,7 +746,7 @@ END_TEST
 START_TEST(test_find_and_recount)
 {
 	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity wb = who_is(bob, NULL);
+	struct identity wb = pgtest_who(bob, NULL);
 	struct invoice inv;
 	struct summary kept, counted;
 	struct inv_err err = {0};
@@ -820,7 +763,7 @@ START_TEST(test_find_and_recount)
 	                 INV_NOT_FOUND);
 	ck_assert_str_eq(err.msg, "no live invoice numbered 'GLOBEX-1001' in "
 	                          "acme");
-	snprintf(ref, sizeof ref, "%" PRId64, id_of("GLOBEX-1001"));
+	snprintf(ref, sizeof ref, "%" PRId64, pgtest_id_of("GLOBEX-1001"));
 	ck_assert_int_eq(pgstore_find(bob, &wb, ref, &inv, &err),
 	                 INV_NOT_FOUND);
 	ck_assert_int_eq(pgstore_find(bob, &wb, "", &inv, &err), INV_INVALID);
@@ -843,12 +786,12 @@ START_TEST(test_audit_tail_and_head)
 	                                 INV_OK);
 	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
 	struct pg_store *dave = open_as("dave", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity wa = who_is(alice, NULL), wb = who_is(bob, NULL);
+	struct identity wa = pgtest_who(alice, NULL), wb = pgtest_who(bob, NULL);
 	struct invoice_input in = {.customer = "Initech SE"};
 	struct write_result edit, del;
 	struct audit_entry a[16];
 	struct inv_err err = {0};
-	int64_t id1 = id_of("ACME-1001"), id2 = id_of("ACME-1002");
+	int64_t id1 = pgtest_id_of("ACME-1001"), id2 = pgtest_id_of("ACME-1002");
 	int64_t head = 0;
 	size_t n = 0, i;
 
@@ -895,7 +838,7 @@ START_TEST(test_members_list_remove_role)
 	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
 	                                 INV_OK);
 	struct pg_store *bob = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity wa = who_is(alice, NULL), wb = who_is(bob, NULL);
+	struct identity wa = pgtest_who(alice, NULL), wb = pgtest_who(bob, NULL);
 	struct member m[8];
 	struct membership all[8];
 	struct inv_err err = {0};
@@ -1075,7 +1018,7 @@ START_TEST(test_audit_explain_as_sqlite)
 {
 	struct pg_store *alice = open_as("alice", STORE_OPEN_EXISTING, 0,
 	                                 INV_OK);
-	struct identity wa = who_is(alice, NULL);
+	struct identity wa = pgtest_who(alice, NULL);
 	struct invoice_input in = {.total = "1400.00", .status = "paid",
 	                           .currency = "USD"};
 	struct store_options opt = {STORE_OPEN_CREATE, 0};
@@ -1093,7 +1036,7 @@ START_TEST(test_audit_explain_as_sqlite)
 	close(fd);
 	unlink(path);
 	ck_assert_msg(store_open(path, &opt, &sq, &err) == INV_OK, "%s", err.msg);
-	ck_assert_int_eq(pgstore_edit_fields(alice, &wa, id_of("ACME-1001"), 1,
+	ck_assert_int_eq(pgstore_edit_fields(alice, &wa, pgtest_id_of("ACME-1001"), 1,
 	                                     &in, MF_ALL, 0, &res, &err),
 	                 INV_OK);
 	ck_assert_int_eq(pgstore_audit_tail(alice, &wa, res.row.id, a, 1, &n,
@@ -1169,7 +1112,7 @@ START_TEST(test_drift_and_hold_lock)
 	char sql[200];
 	PGconn *c = pgtest_raw("postgres");
 	struct pg_store *plain = open_as("bob", STORE_OPEN_EXISTING, 0, INV_OK);
-	struct identity wp = who_is(plain, NULL), who;
+	struct identity wp = pgtest_who(plain, NULL), who;
 	struct pg_store *st;
 	struct invoice cur;
 	struct write_result res;
@@ -1179,7 +1122,7 @@ START_TEST(test_drift_and_hold_lock)
 	int status, tries;
 	enum inv_rc rc = INV_OK;
 
-	ck_assert_int_eq(pgstore_drift(plain, &wp, id_of("ACME-1001"), &res,
+	ck_assert_int_eq(pgstore_drift(plain, &wp, pgtest_id_of("ACME-1001"), &res,
 	                               &err),
 	                 INV_FORBIDDEN);
 	ck_assert_int_eq(pgstore_hold_lock(plain, 10, &err), INV_FORBIDDEN);
@@ -1192,7 +1135,7 @@ START_TEST(test_drift_and_hold_lock)
 	st = open_as(pgtest_env("INVED_PG_OWNER"), STORE_OPEN_CREATE, 0, INV_OK);
 	ck_assert_int_eq(pgstore_seed_demo(st, &err), INV_OK);
 	ck_assert_int_eq(pgstore_identity(st, "bob", NULL, &who, &err), INV_OK);
-	id = id_of("ACME-1002");
+	id = pgtest_id_of("ACME-1002");
 	ck_assert_int_eq(pgstore_drift(st, &who, id, &res, &err), INV_OK);
 	ck_assert_int_eq(res.row.version, 2);
 	snprintf(sql, sizeof sql,
