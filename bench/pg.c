@@ -60,6 +60,7 @@
 #include "money.h"
 #include "pgyard.h"
 #include "store.h"
+#include "tools.h"
 #include "store_tools.h"
 
 #define HOT 10
@@ -85,46 +86,8 @@ struct pg_fig {
 
 static struct pg_fig figs[8];
 static int nfigs;
-static char notes[8192];
 static int exit_code;
-static uint64_t rng_state = 1;
-
 /* ---- small tools ------------------------------------------------------------ */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * UINT64_C(2685821657736338717);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of v[0..n) (sorted in place), as run.c. */
-static double pct(double *v, size_t n, double p)
-{
-	size_t k;
-
-	if (n == 0)
-		return NAN;
-	qsort(v, n, sizeof v[0], cmp_double);
-	k = (size_t)ceil(p / 100.0 * (double)n);
-	return v[(k < 1 ? 1 : k) - 1];
-}
 
 static void fmt_dur(char *buf, size_t len, double s)
 {
@@ -143,7 +106,7 @@ static void fmt_spread(char *buf, size_t len, double *v, size_t n)
 {
 	char med[24], lo[24], hi[24];
 
-	fmt_dur(med, sizeof med, pct(v, n, 50));
+	fmt_dur(med, sizeof med, bench_pct(v, n, 50));
 	fmt_dur(lo, sizeof lo, n ? v[0] : NAN);
 	fmt_dur(hi, sizeof hi, n ? v[n - 1] : NAN);
 	snprintf(buf, len, "%s [%s - %s]", med, lo, hi);
@@ -154,7 +117,7 @@ static void fill_cells(struct pg_fig *f, double *v, size_t n)
 {
 	char lo[24], hi[24];
 
-	fmt_dur(f->median, sizeof f->median, pct(v, n, 50));
+	fmt_dur(f->median, sizeof f->median, bench_pct(v, n, 50));
 	fmt_dur(lo, sizeof lo, n ? v[0] : NAN);
 	fmt_dur(hi, sizeof hi, n ? v[n - 1] : NAN);
 	snprintf(f->range, sizeof f->range, "%s - %s", lo, hi);
@@ -172,35 +135,6 @@ static struct pg_fig *fig_add(int num, const char *name)
 	snprintf(f->yard, sizeof f->yard, "-");
 	snprintf(f->met, sizeof f->met, "n/a");
 	return f;
-}
-
-__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
-{
-	size_t used = strlen(notes);
-	va_list ap;
-
-	if (used + 2 >= sizeof notes)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(notes + used, sizeof notes - used, fmt, ap);
-	va_end(ap);
-	used = strlen(notes);
-	if (used + 1 < sizeof notes) {
-		notes[used] = '\n';
-		notes[used + 1] = '\0';
-	}
-}
-
-__attribute__((format(printf, 1, 2))) static void progress(const char *fmt,
-                                                            ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("inved-bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
 }
 
 static bool want(const struct pg_opts *o, int fig)
@@ -332,33 +266,33 @@ static void fig_edit(struct pgctx *c)
 	snprintf(f->target, sizeof f->target, "(SQLite: >= 85 %%)");
 	if (!gr || !br || !rr || !lat)
 		goto out;
-	progress("4: %d rounds of %.1f s guarded, %.1f s bare", rounds,
+	bench_progress("4: %d rounds of %.1f s guarded, %.1f s bare", rounds,
 	         c->o->edit_round_s, c->o->edit_round_s);
 	for (int r = 0; r < rounds; r++) {
-		double t0 = now_s(), end = t0 + c->o->edit_round_s, t;
+		double t0 = bench_now(), end = t0 + c->o->edit_round_s, t;
 		long gn = 0, bn = 0;
 
-		while ((t = now_s()) < end) {
+		while ((t = bench_now()) < end) {
 			int64_t id = c->min_id +
-			             (int64_t)(rng_next() %
+			             (int64_t)(bench_rng_next() %
 			                       (uint64_t)(c->max_id - c->min_id + 1));
 
 			if (guarded_edit(c->st, &c->who, id, &err) != INV_OK) {
 				if (errors++ < 3)
-					progress("guarded edit %" PRId64 ": %s", id,
+					bench_progress("guarded edit %" PRId64 ": %s", id,
 					         err.msg);
 				continue;
 			}
 			if (nlat < cap)
-				lat[nlat++] = now_s() - t;
+				lat[nlat++] = bench_now() - t;
 			gn++;
 		}
-		gr[r] = (double)gn / (now_s() - t0);
-		t0 = now_s();
+		gr[r] = (double)gn / (bench_now() - t0);
+		t0 = bench_now();
 		end = t0 + c->o->edit_round_s;
-		while (now_s() < end) {
+		while (bench_now() < end) {
 			int64_t id = c->min_id +
-			             (int64_t)(rng_next() %
+			             (int64_t)(bench_rng_next() %
 			                       (uint64_t)(c->max_id - c->min_id + 1));
 
 			if (pgyard_bare_edit(c->raw, id, c->who.user_id,
@@ -368,15 +302,15 @@ static void fig_edit(struct pgctx *c)
 			}
 			bn++;
 		}
-		br[r] = (double)bn / (now_s() - t0);
+		br[r] = (double)bn / (bench_now() - t0);
 		rr[r] = br[r] > 0 ? gr[r] / br[r] : 0;
 		gn_all += gn;
 		bn_all += bn;
 	}
 	{
-		double g = pct(gr, (size_t)rounds, 50);
-		double y = pct(br, (size_t)rounds, 50);
-		double ratio = pct(rr, (size_t)rounds, 50);
+		double g = bench_pct(gr, (size_t)rounds, 50);
+		double y = bench_pct(br, (size_t)rounds, 50);
+		double ratio = bench_pct(rr, (size_t)rounds, 50);
 
 		snprintf(f->median, sizeof f->median, "%.0f txn/s", g);
 		snprintf(f->range, sizeof f->range, "%.0f - %.0f", gr[0],
@@ -386,14 +320,14 @@ static void fig_edit(struct pgctx *c)
 		         br[rounds - 1]);
 		snprintf(f->p99, sizeof f->p99, "%.0f %% of bare", ratio * 100);
 		snprintf(f->met, sizeof f->met, "-");
-		note("figure 4: guarded / bare, round by round: median %.0f %%, "
+		bench_note("figure 4: guarded / bare, round by round: median %.0f %%, "
 		     "min %.0f %%, max %.0f %% over %d rounds of %.1f s",
 		     ratio * 100, rr[0] * 100, rr[rounds - 1] * 100, rounds,
 		     c->o->edit_round_s);
 	}
-	fmt_dur(med, sizeof med, pct(lat, nlat, 50));
-	fmt_dur(p99, sizeof p99, pct(lat, nlat, 99));
-	note("figure 4: %ld guarded edits (one each: median %s, p99 %s), %ld "
+	fmt_dur(med, sizeof med, bench_pct(lat, nlat, 50));
+	fmt_dur(p99, sizeof p99, bench_pct(lat, nlat, 99));
+	bench_note("figure 4: %ld guarded edits (one each: median %s, p99 %s), %ld "
 	     "bare; %ld failed",
 	     gn_all, med, p99, bn_all, errors);
 out:
@@ -462,7 +396,7 @@ static int watcher(const char *uri, const struct identity *who0, int ready,
 				return 1;
 			}
 			for (size_t i = 0; i < n; i++) {
-				struct seen s = {ch[i].seq, now_s()};
+				struct seen s = {ch[i].seq, bench_now()};
 
 				if (write(out, &s, sizeof s) != (ssize_t)sizeof s)
 					return 1;
@@ -500,7 +434,7 @@ static int bare_watcher(const struct pgyard_db *db, int ready, int out,
 		if (n < 0)
 			return 1;
 		for (int i = 0; i < n; i++) {
-			struct seen s = {got[i], now_s()};
+			struct seen s = {got[i], bench_now()};
 
 			if (write(out, &s, sizeof s) != (ssize_t)sizeof s)
 				return 1;
@@ -513,12 +447,12 @@ static int bare_watcher(const struct pgyard_db *db, int ready, int out,
 /* Wait up to ms for the watcher's report of seq. */
 static bool seen_wait(int in, int64_t seq, double *at, int ms)
 {
-	double end = now_s() + ms / 1e3;
+	double end = bench_now() + ms / 1e3;
 
 	for (;;) {
 		struct pollfd p = {in, POLLIN, 0};
 		struct seen s;
-		int left = (int)((end - now_s()) * 1e3);
+		int left = (int)((end - bench_now()) * 1e3);
 
 		if (left <= 0 || poll(&p, 1, left) <= 0)
 			return false;
@@ -538,7 +472,7 @@ static int change_run(struct pgctx *c, const struct invoice *first, int n,
                       double *v, double *after, int run, bool bare)
 {
 	int ready[2], seen[2], stop[2], got = 0, status;
-	unsigned tag = (unsigned)(rng_next() & 0xffff);
+	unsigned tag = (unsigned)(bench_rng_next() & 0xffff);
 	pid_t pid;
 	char byte;
 
@@ -558,7 +492,7 @@ static int change_run(struct pgctx *c, const struct invoice *first, int n,
 	close(seen[1]);
 	close(stop[0]);
 	if (pid < 0 || read(ready[0], &byte, 1) != 1) {
-		progress("the watcher did not start");
+		bench_progress("the watcher did not start");
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
@@ -569,7 +503,7 @@ static int change_run(struct pgctx *c, const struct invoice *first, int n,
 		struct inv_err err;
 		struct timespec gap;
 		double t0, t_ret, at;
-		long ms = 5 + (long)(rng_next() % 46);
+		long ms = 5 + (long)(bench_rng_next() % 46);
 
 		/* changes at any moment: 5 to 50 ms apart */
 		gap.tv_sec = 0;
@@ -581,13 +515,13 @@ static int change_run(struct pgctx *c, const struct invoice *first, int n,
 			char payload[24];
 
 			snprintf(payload, sizeof payload, "%d", i + 1);
-			t0 = now_s();
+			t0 = bench_now();
 			if (pgyard_bare_edit(c->raw, first->id, c->who.user_id,
 			                     c->who.user, payload) != 0)
 				continue;
-			t_ret = now_s();
+			t_ret = bench_now();
 			if (!seen_wait(seen[0], i + 1, &at, 3000)) {
-				progress("bare change %d was not seen after 3 s",
+				bench_progress("bare change %d was not seen after 3 s",
 				         i + 1);
 				continue;
 			}
@@ -596,19 +530,19 @@ static int change_run(struct pgctx *c, const struct invoice *first, int n,
 			continue;
 		}
 		if (store_get(c->st, &c->who, first->id, &row, &err) != INV_OK) {
-			progress("get %s: %s", first->number, err.msg);
+			bench_progress("get %s: %s", first->number, err.msg);
 			continue;
 		}
-		t0 = now_s();
+		t0 = bench_now();
 		if (store_edit_fields(c->st, &c->who, first->id, row.version,
 		                      &in, MF_CUSTOMER, 0, &res,
 		                      &err) != INV_OK) {
-			progress("edit %s: %s", first->number, err.msg);
+			bench_progress("edit %s: %s", first->number, err.msg);
 			continue;
 		}
-		t_ret = now_s();
+		t_ret = bench_now();
 		if (!seen_wait(seen[0], res.change_seq, &at, 3000)) {
-			progress("change %" PRId64 " was not seen after 3 s",
+			bench_progress("change %" PRId64 " was not seen after 3 s",
 			         res.change_seq);
 			continue;
 		}
@@ -621,7 +555,7 @@ out:
 	close(seen[0]);
 	if (pid > 0 && (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	                WEXITSTATUS(status) != 0))
-		progress("the watcher failed");
+		bench_progress("the watcher failed");
 	return got;
 }
 
@@ -645,10 +579,10 @@ static void fig_change(struct pgctx *c)
 		goto out;
 	if (store_page(c->st, &c->who, VIEW_ACTIVE, NULL, 0, PAGE_AFTER, &first,
 	               1, &k, &err) != INV_OK || k != 1) {
-		progress("no first row to change");
+		bench_progress("no first row to change");
 		goto out;
 	}
-	progress("5: %d runs of %d changes to %s seen by another process",
+	bench_progress("5: %d runs of %d changes to %s seen by another process",
 	         runs, n, first.number);
 	for (int r = 0; r < runs; r++) {
 		int got = change_run(c, &first, n, v, after, r, false);
@@ -656,17 +590,17 @@ static void fig_change(struct pgctx *c)
 		total += got;
 		if (got < n) {
 			/* a timing (3 s each), never a failure of the run */
-			note("figure 5: run %d: %d of %d changes not seen within "
+			bench_note("figure 5: run %d: %d of %d changes not seen within "
 			     "3 s", r + 1, n - got, n);
 		}
-		p50[r] = pct(v, (size_t)got, 50);
-		p99[r] = pct(v, (size_t)got, 99);
-		a50[r] = pct(after, (size_t)got, 50);
-		a99[r] = pct(after, (size_t)got, 99);
+		p50[r] = bench_pct(v, (size_t)got, 50);
+		p99[r] = bench_pct(v, (size_t)got, 99);
+		a50[r] = bench_pct(after, (size_t)got, 50);
+		a99[r] = bench_pct(after, (size_t)got, 99);
 		/* the yardstick's run right after, so load falls on both */
 		got = change_run(c, &first, n, v, after, r, true);
-		b50[r] = pct(v, (size_t)got, 50);
-		b99[r] = pct(v, (size_t)got, 99);
+		b50[r] = bench_pct(v, (size_t)got, 50);
+		b99[r] = bench_pct(v, (size_t)got, 99);
 	}
 	fill_cells(f, p50, (size_t)runs);
 	fill_cells(g, p99, (size_t)runs);
@@ -681,11 +615,11 @@ static void fig_change(struct pgctx *c)
 	         buf2);
 	fmt_spread(buf, sizeof buf, a50, (size_t)runs);
 	fmt_spread(buf2, sizeof buf2, a99, (size_t)runs);
-	note("figure 5 (detail): from the edit's return (the old clock; "
+	bench_note("figure 5 (detail): from the edit's return (the old clock; "
 	     "below 0 when the other process has the change before the "
 	     "writer has its answer): p50 %s, p99 %s",
 	     buf, buf2);
-	note("figure 5: %d changes seen in %d runs; the clock starts before "
+	bench_note("figure 5: %d changes seen in %d runs; the clock starts before "
 	     "store_edit_fields is called (its load round trip and its UPDATE "
 	     "included)",
 	     total, runs);
@@ -715,7 +649,7 @@ static void race_guarded_child(const struct pgctx *c, const int64_t *hot,
 		return;
 	}
 	for (int i = 0; i < c->o->edits; i++) {
-		int64_t id = hot[rng_next() % HOT];
+		int64_t id = hot[bench_rng_next() % HOT];
 		enum inv_rc rc;
 		int tries = 0;
 
@@ -747,7 +681,7 @@ static void race_naive_child(const struct pgctx *c, const int64_t *hot,
 	PGconn *raw = pgyard_connect(&c->db);
 
 	for (int i = 0; raw && i < c->o->edits; i++) {
-		if (pgyard_naive_edit(raw, hot[rng_next() % HOT]) == 0)
+		if (pgyard_naive_edit(raw, hot[bench_rng_next() % HOT]) == 0)
 			t->landed++;
 		else
 			t->other++;
@@ -786,7 +720,7 @@ static int race_run(struct pgctx *c, const int64_t *hot, bool guarded,
 
 			close(gate[1]);
 			close(out[0]);
-			rng_state = (uint64_t)getpid() *
+			bench_rng_state = (uint64_t)getpid() *
 			                    UINT64_C(0x9E3779B97F4A7C15) |
 			            1;
 			while (read(gate[0], &byte, 1) < 0 && errno == EINTR)
@@ -804,7 +738,7 @@ static int race_run(struct pgctx *c, const int64_t *hot, bool guarded,
 	}
 	close(gate[0]);
 	close(out[1]);
-	t0 = now_s();
+	t0 = bench_now();
 	close(gate[1]);
 	for (int i = 0; i < p; i++) {
 		struct tally t;
@@ -820,7 +754,7 @@ static int race_run(struct pgctx *c, const int64_t *hot, bool guarded,
 		sum->busy += t.busy;
 		sum->other += t.other;
 	}
-	*secs = now_s() - t0;
+	*secs = bench_now() - t0;
 	for (int i = 0; i < p; i++) {
 		int status;
 
@@ -842,7 +776,7 @@ static int hot_sums(struct pgctx *c, const int64_t *hot, int64_t *total,
 	*total = *version = 0;
 	for (int i = 0; i < HOT; i++) {
 		if (store_get(c->st, &c->who, hot[i], &row, &err) != INV_OK) {
-			progress("hot invoice %" PRId64 ": %s", hot[i], err.msg);
+			bench_progress("hot invoice %" PRId64 ": %s", hot[i], err.msg);
 			return -1;
 		}
 		*total += row.total_minor;
@@ -862,7 +796,7 @@ static int64_t feed_edits(struct pgctx *c, const int64_t *hot, int64_t from)
 	do {
 		if (store_changes_since(c->st, &c->who, pos, ch, 256, &n, &err) !=
 		    INV_OK) {
-			progress("the feed: %s", err.msg);
+			bench_progress("the feed: %s", err.msg);
 			return -1;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -896,13 +830,13 @@ static void fig_race(struct pgctx *c)
 	if (store_page(c->st, &c->who, VIEW_ACTIVE, NULL,
 	               (c->min_id + c->max_id) / 2, PAGE_AFTER, rows, HOT, &n,
 	               &err) != INV_OK || n != HOT) {
-		progress("no hot invoices");
+		bench_progress("no hot invoices");
 		exit_code = 1;
 		return;
 	}
 	for (int i = 0; i < HOT; i++)
 		hot[i] = rows[i].id;
-	progress("8: %d runs of %s guarded, then one naive", runs, what);
+	bench_progress("8: %d runs of %s guarded, then one naive", runs, what);
 	for (int r = 0; r < runs; r++) {
 		int64_t t0, v0, t1, v1, audit0, feed0, audits, feeds;
 		struct tally s;
@@ -914,7 +848,7 @@ static void fig_race(struct pgctx *c)
 		    store_changes_head(c->st, &feed0, &err) != INV_OK ||
 		    audit0 < 0 || race_run(c, hot, true, &s, &secs) != 0 ||
 		    hot_sums(c, hot, &t1, &v1) != 0) {
-			progress("the guarded race did not run to the end");
+			bench_progress("the guarded race did not run to the end");
 			exit_code = 1;
 			return;
 		}
@@ -934,7 +868,7 @@ static void fig_race(struct pgctx *c)
 		rate[r] = (double)s.landed / secs;
 		conflicts[r] = s.conflicts;
 		done++;
-		note("figure 8: run %d, %s: %ld landed, %ld conflicts (retried), "
+		bench_note("figure 8: run %d, %s: %ld landed, %ld conflicts (retried), "
 		     "%ld busy, %ld failed in %.1f s (%.0f edits/s); versions "
 		     "+%" PRId64 ", totals +%" PRId64 ", audit rows %" PRId64
 		     ", feed changes %" PRId64 ": lost %" PRId64 "/%" PRId64
@@ -950,14 +884,14 @@ static void fig_race(struct pgctx *c)
 
 		for (int r = 0; r < done; r++)
 			cf[r] = (double)conflicts[r];
-		pct(cf, (size_t)done, 50);
+		bench_pct(cf, (size_t)done, 50);
 		snprintf(f->median, sizeof f->median, "%" PRId64 " lost",
 		         lost_all);
-		pct(rate, (size_t)done, 50);
+		bench_pct(rate, (size_t)done, 50);
 		snprintf(f->range, sizeof f->range, "%.0f [%.0f - %.0f] ed/s",
-		         pct(rate, (size_t)done, 50), rate[0], rate[done - 1]);
+		         bench_pct(rate, (size_t)done, 50), rate[0], rate[done - 1]);
 		snprintf(f->p99, sizeof f->p99, "%.0f conflicts",
-		         pct(cf, (size_t)done, 50));
+		         bench_pct(cf, (size_t)done, 50));
 		snprintf(f->met, sizeof f->met, "%s", lost_all == 0 ? "yes" : "NO");
 	}
 	/* the yardstick: the same race without the guard, once */
@@ -969,13 +903,13 @@ static void fig_race(struct pgctx *c)
 		if (hot_sums(c, hot, &t0, &v0) != 0 ||
 		    race_run(c, hot, false, &s, &secs) != 0 ||
 		    hot_sums(c, hot, &t1, &v1) != 0) {
-			progress("the naive race did not run to the end");
+			bench_progress("the naive race did not run to the end");
 			return;
 		}
 		snprintf(f->yard, sizeof f->yard,
 		         "naive: %" PRId64 " lost of %ld (%.0f ed/s)",
 		         s.landed - (t1 - t0), s.landed, (double)s.landed / secs);
-		note("figure 8: naive, %s: %ld landed, %ld failed in %.1f s; "
+		bench_note("figure 8: naive, %s: %ld landed, %ld failed in %.1f s; "
 		     "totals +%" PRId64 " (%" PRId64 " updates lost)",
 		     what, s.landed, s.other, secs, t1 - t0,
 		     s.landed - (t1 - t0));
@@ -1101,8 +1035,8 @@ static void table_print(const struct pgctx *c)
 		printf("%-33s %-18s %-22s %-16s %-20s %-4s  %s\n", f->name,
 		       f->median, f->range, f->p99, f->target, f->met, f->yard);
 	}
-	if (notes[0])
-		printf("\n%s", notes);
+	if (bench_notes[0])
+		printf("\n%s", bench_notes);
 }
 
 /* Make the database, its acting member, its invoices and the yardstick's
@@ -1112,20 +1046,20 @@ static int setup(struct pgctx *c)
 	struct inv_err err;
 	struct invoice row;
 	size_t n;
-	double t0 = now_s();
+	double t0 = bench_now();
 
 	bool own = strcmp(c->o->server, "auto") == 0;
 
 	if (pgyard_create(own ? cluster_uri : c->o->server, &c->db) != 0)
 		return -1;
-	progress("database %s, acting as %s", c->db.name, c->db.owner);
+	bench_progress("database %s, acting as %s", c->db.name, c->db.owner);
 	if (store_open(c->db.uri,
 	               &(struct store_options){STORE_OPEN_CREATE, 0}, &c->st,
 	               &err) != INV_OK ||
 	    store_add_member(c->st, c->db.owner, "bench", ROLE_ADMIN, &err) !=
 	            INV_OK ||
 	    store_identity(c->st, NULL, "bench", &c->who, &err) != INV_OK) {
-		progress("%s", err.msg);
+		bench_progress("%s", err.msg);
 		return -1;
 	}
 	c->raw = pgyard_connect(&c->db);
@@ -1139,8 +1073,8 @@ static int setup(struct pgctx *c)
 	               PAGE_BEFORE, &row, 1, &n, &err) != INV_OK || n != 1)
 		return -1;
 	c->max_id = row.id;
-	progress("%ld invoices and the yardstick's tables in %.1f s",
-	         c->o->invoices, now_s() - t0);
+	bench_progress("%ld invoices and the yardstick's tables in %.1f s",
+	         c->o->invoices, bench_now() - t0);
 	return 0;
 }
 
@@ -1156,7 +1090,7 @@ int pg_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);
 	c.o = &o;
-	rng_state = o.seed * UINT64_C(0x9E3779B97F4A7C15) | 1;
+	bench_rng_state = o.seed * UINT64_C(0x9E3779B97F4A7C15) | 1;
 	if (strcmp(o.server, "auto") == 0) {
 		if (!o.cluster_sh) {
 			fprintf(stderr, "inved-bench: --pg auto needs "
@@ -1167,7 +1101,7 @@ int pg_main(int argc, char **argv)
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		signal(SIGHUP, on_signal);
-		progress("starting a throwaway cluster (fsync on)");
+		bench_progress("starting a throwaway cluster (fsync on)");
 		/* commits that reach the disk, as SQLite's synchronous=FULL */
 		setenv("INVED_PG_FSYNC", "on", 1);
 		rc = cluster_run("start", NULL, cluster_uri, sizeof cluster_uri);
@@ -1200,7 +1134,7 @@ out:
 	if (!o.keep)
 		pgyard_drop(&c.db);
 	else if (c.db.name[0])
-		progress("kept %s", c.db.uri);
+		bench_progress("kept %s", c.db.uri);
 	cluster_stop();
 	return exit_code;
 }

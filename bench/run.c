@@ -73,6 +73,7 @@
 #include "store_demo.h"
 #include "store_tools.h"
 #include "term.h"
+#include "tools.h"
 #include "yard.h"
 
 #define PAGE_ROWS 40
@@ -124,7 +125,6 @@ struct fig {
 static struct fig figs[16];
 static int nfigs;
 static int exit_code;
-static char notes[8192];
 
 /* ---- small tools --------------------------------------------------------- */
 
@@ -133,48 +133,9 @@ static bool want(const struct opts *o, int fig)
 	return o->only == 0 || (o->only & (1u << fig));
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rng_state = 1;
-
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * UINT64_C(2685821657736338717);
-}
-
 static int64_t rng_range(int64_t lo, int64_t hi)
 {
-	return lo + (int64_t)((rng_next() >> 11) % (uint64_t)(hi - lo + 1));
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of v[0..n) (sorted in place). */
-static double pct(double *v, size_t n, double p)
-{
-	size_t k;
-
-	if (n == 0)
-		return NAN;
-	qsort(v, n, sizeof v[0], cmp_double);
-	k = (size_t)ceil(p / 100.0 * (double)n);
-	if (k < 1)
-		k = 1;
-	return v[k - 1];
+	return lo + (int64_t)((bench_rng_next() >> 11) % (uint64_t)(hi - lo + 1));
 }
 
 /* Seconds as "12.3 ms", "17.0 us"... so every cell reads at a glance. */
@@ -205,7 +166,7 @@ static struct fig *fig_add(int num, const char *name)
 	return f;
 }
 
-/* "12.3 ms - 20.1 ms" of durations v[0..n) (sorted by pct()). */
+/* "12.3 ms - 20.1 ms" of durations v[0..n) (sorted by bench_pct()). */
 static void fmt_range(char *buf, size_t len, const double *v, size_t n)
 {
 	char lo[24], hi[24];
@@ -222,9 +183,9 @@ static void fmt_range(char *buf, size_t len, const double *v, size_t n)
 /* Median, spread and p99 of n durations, into the figure's cells. */
 static void fig_spread(struct fig *f, double *v, size_t n)
 {
-	fmt_dur(f->median, sizeof f->median, pct(v, n, 50));
+	fmt_dur(f->median, sizeof f->median, bench_pct(v, n, 50));
 	fmt_range(f->range, sizeof f->range, v, n);
-	fmt_dur(f->p99, sizeof f->p99, pct(v, n, 99));
+	fmt_dur(f->p99, sizeof f->p99, bench_pct(v, n, 99));
 }
 
 /* "label 17.0 us [12.0 us - 40.1 us]": a yardstick with its spread. */
@@ -233,7 +194,7 @@ static void yard_spread(char *buf, size_t len, const char *label, double *v,
 {
 	char med[24], range[48];
 
-	fmt_dur(med, sizeof med, pct(v, n, 50));
+	fmt_dur(med, sizeof med, bench_pct(v, n, 50));
 	fmt_range(range, sizeof range, v, n);
 	snprintf(buf, len, "%s %s [%s]", label, med, range);
 }
@@ -241,36 +202,6 @@ static void yard_spread(char *buf, size_t len, const char *label, double *v,
 static void fig_met(struct fig *f, bool met)
 {
 	snprintf(f->met, sizeof f->met, "%s", met ? "yes" : "NO");
-}
-
-__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
-{
-	size_t used = strlen(notes);
-	va_list ap;
-
-	if (used + 2 >= sizeof notes)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(notes + used, sizeof notes - used, fmt, ap);
-	va_end(ap);
-	used = strlen(notes);
-	if (used + 1 < sizeof notes) {
-		notes[used] = '\n';
-		notes[used + 1] = '\0';
-	}
-}
-
-/* Progress goes to stderr, so stdout is only the table. */
-__attribute__((format(printf, 1, 2))) static void progress(const char *fmt,
-                                                            ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("inved-bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
 }
 
 static bool file_exists(const char *p)
@@ -304,7 +235,7 @@ static sqlite3 *raw_open(const char *path)
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK) {
-		progress("cannot open %s: %s", path, sqlite3_errmsg(db));
+		bench_progress("cannot open %s: %s", path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -319,7 +250,7 @@ static sqlite3_stmt *raw_prepare(sqlite3 *db, const char *sql)
 	sqlite3_stmt *s = NULL;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-		progress("cannot prepare %s: %s", sql, sqlite3_errmsg(db));
+		bench_progress("cannot prepare %s: %s", sql, sqlite3_errmsg(db));
 		return NULL;
 	}
 	return s;
@@ -345,14 +276,14 @@ static int raw_exec(sqlite3 *db, const char *sql)
 	char *msg = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		progress("%s: %s", sql, msg ? msg : sqlite3_errmsg(db));
+		bench_progress("%s: %s", sql, msg ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
 		return -1;
 	}
 	return 0;
 }
 
-/* The plan SQLite picks, one line, for the notes. */
+/* The plan SQLite picks, one line, for the bench_notes. */
 static void plan_note(sqlite3 *db, const char *label, const char *sql)
 {
 	char buf[512] = "", q[1200];
@@ -371,7 +302,7 @@ static void plan_note(sqlite3 *db, const char *label, const char *sql)
 		used += (size_t)w;
 	}
 	sqlite3_finalize(s);
-	note("plan of %s: %s", label, buf);
+	bench_note("plan of %s: %s", label, buf);
 }
 
 /* ---- the shared context ---------------------------------------------------- */
@@ -423,16 +354,16 @@ static const char *const bare_ready[] = {"bare curses ready", NULL};
 static double start_once(const char *const argv[], const char *const ready[],
                          bool report)
 {
-	double t0 = now_s(), t1;
+	double t0 = bench_now(), t1;
 	struct term *t = term_spawn(argv, TERM_ROWS, TERM_COLS);
 	bool ok;
 
 	if (!t)
 		return NAN;
 	ok = term_wait(t, ready, 10000);
-	t1 = now_s();
+	t1 = bench_now();
 	if (!ok && report) {
-		progress("%s did not show its screen within 10 s:", argv[0]);
+		bench_progress("%s did not show its screen within 10 s:", argv[0]);
 		term_dump(t, stderr);
 	}
 	term_send(t, "q");
@@ -465,15 +396,15 @@ static bool fig_start(struct ctx *c)
 	snprintf(f->target, sizeof f->target, "<= 30 ms");
 	if (!v || !b || !c->o->inved) {
 		if (!c->o->inved)
-			note("figure 1, 5, 6, 7: no inved binary (give --inved "
+			bench_note("figure 1, 5, 6, 7: no inved binary (give --inved "
 			     "PATH or INVED_BIN)");
 		goto out;
 	}
 	tui_argv(c, argv);
-	progress("1: start to first screen, %d runs each", n);
+	bench_progress("1: start to first screen, %d runs each", n);
 	/* one of each first, to load the files into the page cache */
 	if (isnan(start_once(argv, tui_ready, true))) {
-		note("figure 1, 5, 6, 7: %s did not show the table screen",
+		bench_note("figure 1, 5, 6, 7: %s did not show the table screen",
 		     c->o->inved);
 		goto out;
 	}
@@ -502,9 +433,9 @@ static bool fig_start(struct ctx *c)
 	fig_spread(f, v, (size_t)got);
 	yard_spread(f->yard, sizeof f->yard, "bare curses", b, (size_t)bgot);
 	if (got > 0)
-		fig_met(f, pct(v, (size_t)got, 50) <= 0.030);
+		fig_met(f, bench_pct(v, (size_t)got, 50) <= 0.030);
 	if (got < n)
-		note("figure 1: %d of %d inved starts did not reach the screen",
+		bench_note("figure 1: %d of %d inved starts did not reach the screen",
 		     n - got, n);
 out:
 	free(v);
@@ -526,7 +457,7 @@ out:
 static double page_bare(sqlite3_stmt *s, int64_t org, int64_t anchor,
                         size_t *rows)
 {
-	double t0 = now_s();
+	double t0 = bench_now();
 	size_t n = 0;
 
 	sqlite3_bind_int64(s, 1, org);
@@ -539,21 +470,21 @@ static double page_bare(sqlite3_stmt *s, int64_t org, int64_t anchor,
 	}
 	sqlite3_reset(s);
 	*rows = n;
-	return now_s() - t0;
+	return bench_now() - t0;
 }
 
 static double page_store(struct ctx *c, struct invoice *rows, int64_t anchor,
                          size_t *n)
 {
 	struct inv_err err;
-	double t0 = now_s();
+	double t0 = bench_now();
 
 	if (store_page(c->st, &c->who, VIEW_ACTIVE, NULL, anchor, PAGE_AFTER,
 	               rows, PAGE_ROWS, n, &err) != INV_OK) {
-		progress("store_page: %s", err.msg);
+		bench_progress("store_page: %s", err.msg);
 		return NAN;
 	}
-	return now_s() - t0;
+	return bench_now() - t0;
 }
 
 /* The library's read of a page (what PgDn asks the store for) beside the
@@ -571,7 +502,7 @@ static void page_read_detail(struct ctx *c)
 
 	if (!v || !b || !rows || !s)
 		goto out;
-	progress("2: %d library page reads from random anchors", n);
+	bench_progress("2: %d library page reads from random anchors", n);
 	plan_note(c->raw, "the page", PAGE_SQL);
 	for (int i = -warm; i < n; i++) {
 		int64_t anchor = rng_range(c->min_id - 1, c->max_id);
@@ -588,7 +519,7 @@ static void page_read_detail(struct ctx *c)
 		if (isnan(ds))
 			goto out;
 		if (got != k) {
-			progress("store_page gave %zu rows, the bare page %zu",
+			bench_progress("store_page gave %zu rows, the bare page %zu",
 			         got, k);
 			goto out;
 		}
@@ -602,10 +533,10 @@ static void page_read_detail(struct ctx *c)
 	}
 	yard_spread(lib, sizeof lib, "store_page", v, (size_t)n);
 	yard_spread(bare, sizeof bare, "keyset SELECT", b, (size_t)n);
-	note("figure 2 (detail): the library read of 40 rows from random "
+	bench_note("figure 2 (detail): the library read of 40 rows from random "
 	     "anchors: %s, p99 %.1f us; %s",
-	     lib, pct(v, (size_t)n, 99) * 1e6, bare);
-	note("figure 2: %.1f rows a page on average (%zu pages shorter than "
+	     lib, bench_pct(v, (size_t)n, 99) * 1e6, bare);
+	bench_note("figure 2: %.1f rows a page on average (%zu pages shorter than "
 	     "40, at the end of the range)",
 	     (double)bare_rows / n, short_pages);
 out:
@@ -646,16 +577,16 @@ static void fig_summary(struct ctx *c)
 	snprintf(f->target, sizeof f->target, "<= 0.1 ms");
 	if (!v || !t || !b || !s || !tot)
 		goto out;
-	progress("3: %d summaries and totals reads, %d SUMs", n, m);
+	bench_progress("3: %d summaries and totals reads, %d SUMs", n, m);
 	plan_note(c->raw, "the SUM", SUM_SQL);
 	for (int i = -n / 10; i < n; i++) {
-		double t0 = now_s(), t1;
+		double t0 = bench_now(), t1;
 
 		if (store_summary(c->st, &c->who, &sum, &err) != INV_OK) {
-			progress("store_summary: %s", err.msg);
+			bench_progress("store_summary: %s", err.msg);
 			goto out;
 		}
-		t1 = now_s();
+		t1 = bench_now();
 		sqlite3_bind_int64(tot, 1, c->who.org_id);
 		while (sqlite3_step(tot) == SQLITE_ROW)
 			for (int col = 0; col < 4; col++)
@@ -663,30 +594,30 @@ static void fig_summary(struct ctx *c)
 		sqlite3_reset(tot);
 		if (i >= 0) {
 			v[i] = t1 - t0;
-			t[i] = now_s() - t1;
+			t[i] = bench_now() - t1;
 		}
 	}
 	for (int i = 0; i < m; i++) {
-		double t0 = now_s();
+		double t0 = bench_now();
 
 		sqlite3_bind_int64(s, 1, c->who.org_id);
 		count_sum = 0;
 		while (sqlite3_step(s) == SQLITE_ROW)
 			count_sum += sqlite3_column_int64(s, 1);
 		sqlite3_reset(s);
-		b[i] = now_s() - t0;
+		b[i] = bench_now() - t0;
 	}
-	fig_met(f, pct(v, (size_t)n, 50) <= 0.0001);
+	fig_met(f, bench_pct(v, (size_t)n, 50) <= 0.0001);
 	fig_spread(f, v, (size_t)n);
 	yard_spread(f->yard, sizeof f->yard, "totals row read", t, (size_t)n);
-	note("figure 3: the summary takes %.2f x a plain read of the totals "
+	bench_note("figure 3: the summary takes %.2f x a plain read of the totals "
 	     "rows (medians)",
-	     pct(v, (size_t)n, 50) / pct(t, (size_t)n, 50));
+	     bench_pct(v, (size_t)n, 50) / bench_pct(t, (size_t)n, 50));
 	yard_spread(scan, sizeof scan, "SUM over the org (the scan it avoids)",
 	            b, (size_t)m);
-	note("figure 3 (detail): %s", scan);
+	bench_note("figure 3 (detail): %s", scan);
 	if (count_sum != sum.count[LIFE_ACTIVE])
-		note("figure 3: the summary counts %" PRId64 " active, the SUM "
+		bench_note("figure 3: the summary counts %" PRId64 " active, the SUM "
 		     "%" PRId64 " (they must agree)",
 		     sum.count[LIFE_ACTIVE], count_sum);
 out:
@@ -706,7 +637,7 @@ out:
 static int bare_tables_build(const char *path)
 {
 	sqlite3 *db = raw_open(path);
-	double t0 = now_s();
+	double t0 = bench_now();
 	int rc = -1;
 
 	if (!db)
@@ -715,7 +646,7 @@ static int bare_tables_build(const char *path)
 		sqlite3_close(db);
 		return 0;
 	}
-	progress("copying invoices and audit into the yardstick's tables "
+	bench_progress("copying invoices and audit into the yardstick's tables "
 	         "(once per file)");
 	/* WAL would write the copy twice; if another connection holds the
 	 * file in WAL mode, the switch fails and the copy goes through WAL */
@@ -728,7 +659,7 @@ static int bare_tables_build(const char *path)
 		goto out;
 	}
 	rc = 0;
-	progress("yardstick tables ready in %.1f s", now_s() - t0);
+	bench_progress("yardstick tables ready in %.1f s", bench_now() - t0);
 out:
 	raw_exec(db, "PRAGMA journal_mode = WAL");
 	sqlite3_close(db);
@@ -831,7 +762,7 @@ static int guarded_edit(struct ctx *c, int64_t id)
 	in.total = total;
 	if (store_edit(c->st, &c->who, id, row.version, &in, 0, &res, &err) !=
 	    INV_OK) {
-		progress("store_edit %" PRId64 ": %s", id, err.msg);
+		bench_progress("store_edit %" PRId64 ": %s", id, err.msg);
 		return -1;
 	}
 	return 0;
@@ -877,34 +808,34 @@ static void fig_edit(struct ctx *c)
 	if (!lat || !gr || !br || !rr || !yard_ready(c->raw) ||
 	    bare_stmts_prepare(c->raw, &b) != 0)
 		goto out;
-	progress("4: %d rounds of %.1f s guarded, %.1f s bare",
+	bench_progress("4: %d rounds of %.1f s guarded, %.1f s bare",
 	         c->o->edit_rounds, c->o->edit_round_s, c->o->edit_round_s);
 	/* Rounds alternate the two loops, so load from elsewhere on the
 	 * machine falls on both alike. */
 	sqlite3_wal_hook((sqlite3 *)store_engine_handle(c->st), wal_count_hook, &wg);
 	sqlite3_wal_hook(c->raw, wal_count_hook, &wb);
 	for (int r = 0; r < rounds; r++) {
-		double t0 = now_s(), end = t0 + c->o->edit_round_s, t;
+		double t0 = bench_now(), end = t0 + c->o->edit_round_s, t;
 		long gn = 0, bn = 0;
 
 		wg.last = -1;
-		while ((t = now_s()) < end) {
-			int64_t id = c->sample[rng_next() % c->nsample];
+		while ((t = bench_now()) < end) {
+			int64_t id = c->sample[bench_rng_next() % c->nsample];
 
 			if (guarded_edit(c, id) != 0) {
 				errors++;
 				continue;
 			}
 			if (nlat < cap)
-				lat[nlat++] = now_s() - t;
+				lat[nlat++] = bench_now() - t;
 			gn++;
 		}
-		gr[r] = (double)gn / (now_s() - t0);
-		t0 = now_s();
+		gr[r] = (double)gn / (bench_now() - t0);
+		t0 = bench_now();
 		end = t0 + c->o->edit_round_s;
 		wb.last = -1;
-		while (now_s() < end) {
-			int64_t id = c->sample[rng_next() % c->nsample];
+		while (bench_now() < end) {
+			int64_t id = c->sample[bench_rng_next() % c->nsample];
 
 			if (bare_edit(c, &b, id) != 0) {
 				errors++;
@@ -912,16 +843,16 @@ static void fig_edit(struct ctx *c)
 			}
 			bn++;
 		}
-		br[r] = (double)bn / (now_s() - t0);
+		br[r] = (double)bn / (bench_now() - t0);
 		/* each guarded round against the bare round beside it */
 		rr[r] = br[r] > 0 ? gr[r] / br[r] : 0;
 		guarded_n += gn;
 		bare_n += bn;
 	}
 	{
-		double g = pct(gr, (size_t)rounds, 50);
-		double y = pct(br, (size_t)rounds, 50);
-		double ratio = pct(rr, (size_t)rounds, 50);
+		double g = bench_pct(gr, (size_t)rounds, 50);
+		double y = bench_pct(br, (size_t)rounds, 50);
+		double ratio = bench_pct(rr, (size_t)rounds, 50);
 
 		snprintf(f->median, sizeof f->median, "%.0f txn/s", g);
 		snprintf(f->range, sizeof f->range, "%.0f - %.0f", gr[0],
@@ -931,16 +862,16 @@ static void fig_edit(struct ctx *c)
 		         br[rounds - 1]);
 		snprintf(f->p99, sizeof f->p99, "%.0f %% of bare", ratio * 100);
 		fig_met(f, ratio >= 0.85);
-		note("figure 4: guarded / bare, round by round: median %.0f %%, "
+		bench_note("figure 4: guarded / bare, round by round: median %.0f %%, "
 		     "min %.0f %%, max %.0f %% over %d rounds",
 		     ratio * 100, rr[0] * 100, rr[rounds - 1] * 100, rounds);
 	}
-	fmt_dur(med, sizeof med, pct(lat, nlat, 50));
-	fmt_dur(p99, sizeof p99, pct(lat, nlat, 99));
-	note("figure 4: %ld guarded edits (one each: median %s, p99 %s), %ld "
+	fmt_dur(med, sizeof med, bench_pct(lat, nlat, 50));
+	fmt_dur(p99, sizeof p99, bench_pct(lat, nlat, 99));
+	bench_note("figure 4: %ld guarded edits (one each: median %s, p99 %s), %ld "
 	     "bare; %ld failed",
 	     guarded_n, med, p99, bare_n, errors);
-	note("figure 4: WAL pages a commit: guarded %.1f, bare %.1f",
+	bench_note("figure 4: WAL pages a commit: guarded %.1f, bare %.1f",
 	     wg.commits ? (double)wg.frames / (double)wg.commits : NAN,
 	     wb.commits ? (double)wb.frames / (double)wb.commits : NAN);
 out:
@@ -1035,10 +966,10 @@ static long proc_status_kib(pid_t pid, const char *key)
 /* Pump the terminal for s seconds (a TUI must never block on output). */
 static long term_drain(struct term *t, double s)
 {
-	double end = now_s() + s;
+	double end = bench_now() + s;
 	long bytes = 0;
 
-	for (double left; (left = end - now_s()) > 0;) {
+	for (double left; (left = end - bench_now()) > 0;) {
 		int n = term_pump(t, (int)(left * 1000) + 1);
 
 		if (n < 0)
@@ -1052,7 +983,7 @@ static long term_drain(struct term *t, double s)
  * calls the commit hook just before it writes the commit. */
 static int commit_started(void *arg)
 {
-	*(double *)arg = now_s();
+	*(double *)arg = bench_now();
 	return 0;
 }
 
@@ -1067,7 +998,7 @@ static void fig_change(struct ctx *c, struct term *t)
 	struct write_result res;
 	struct inv_err err;
 	sqlite3_stmt *s = raw_prepare(c->raw, "PRAGMA data_version");
-	unsigned tag = (unsigned)(rng_next() & 0xffff);
+	unsigned tag = (unsigned)(bench_rng_next() & 0xffff);
 	size_t k;
 	char med[24], detail[128];
 
@@ -1076,10 +1007,10 @@ static void fig_change(struct ctx *c, struct term *t)
 		goto out;
 	if (store_page(c->st, &c->who, VIEW_ACTIVE, NULL, 0, PAGE_AFTER, &first,
 	               1, &k, &err) != INV_OK || k != 1) {
-		progress("no first row to change");
+		bench_progress("no first row to change");
 		goto out;
 	}
-	progress("5: %d changes to %s seen on the TUI", n, first.number);
+	bench_progress("5: %d changes to %s seen on the TUI", n, first.number);
 	sqlite3_commit_hook((sqlite3 *)store_engine_handle(c->st), commit_started, &commit_t0);
 	for (int i = 0; i < n; i++) {
 		char customer[64];
@@ -1089,48 +1020,48 @@ static void fig_change(struct ctx *c, struct term *t)
 
 		/* changes land at any moment of the TUI's life: right after
 		 * the last, or after its strip and re-checks went quiet */
-		term_drain(t, 0.03 + (double)(rng_next() % 1000) / 2000.0);
+		term_drain(t, 0.03 + (double)(bench_rng_next() % 1000) / 2000.0);
 		snprintf(customer, sizeof customer, "Bench %04x [%d]", tag, i);
 		commit_t0 = NAN;
 		if (store_get(c->st, &c->who, first.id, &row, &err) != INV_OK ||
 		    store_edit(c->st, &c->who, first.id, row.version, &in, 0,
 		               &res, &err) != INV_OK) {
-			progress("edit %s: %s", first.number, err.msg);
+			bench_progress("edit %s: %s", first.number, err.msg);
 			continue;
 		}
-		t_ret = now_s();
+		t_ret = bench_now();
 		if (!term_wait(t, want, 3000) || isnan(commit_t0)) {
-			progress("change %d was not on screen after 3 s", i);
+			bench_progress("change %d was not on screen after 3 s", i);
 			term_dump(t, stderr);
 			continue;
 		}
-		v[got] = now_s() - commit_t0;
-		after[got++] = now_s() - t_ret;
+		v[got] = bench_now() - commit_t0;
+		after[got++] = bench_now() - t_ret;
 	}
 	sqlite3_commit_hook((sqlite3 *)store_engine_handle(c->st), NULL, NULL);
 	if (got > 0)
-		fig_met(f, pct(v, (size_t)got, 99) <= 0.005);
+		fig_met(f, bench_pct(v, (size_t)got, 99) <= 0.005);
 	fig_spread(f, v, (size_t)got);
 	yard_spread(detail, sizeof detail,
 	            "from the commit's return (the old clock)", after,
 	            (size_t)got);
-	note("figure 5 (detail): %s, p99 %.1f ms", detail,
-	     pct(after, (size_t)got, 99) * 1e3);
+	bench_note("figure 5 (detail): %s, p99 %.1f ms", detail,
+	     bench_pct(after, (size_t)got, 99) * 1e3);
 	if (got < n)
-		note("figure 5: %d of %d changes never reached the screen",
+		bench_note("figure 5: %d of %d changes never reached the screen",
 		     n - got, n);
 	/* the yardstick: batches of data_version calls, median batch */
 	for (int r = 0; r < 5; r++) {
 		int calls = c->o->quick ? 20000 : 200000;
-		double t1 = now_s();
+		double t1 = bench_now();
 
 		for (int i = 0; i < calls; i++) {
 			sqlite3_step(s);
 			sqlite3_reset(s);
 		}
-		dv[r] = (now_s() - t1) / calls;
+		dv[r] = (bench_now() - t1) / calls;
 	}
-	fmt_dur(med, sizeof med, pct(dv, 5, 50));
+	fmt_dur(med, sizeof med, bench_pct(dv, 5, 50));
 	snprintf(f->yard, sizeof f->yard,
 	         "commit to inotify wake-up (SPEC: 1.7 ms p99); "
 	         "data_version %s a call", med);
@@ -1157,22 +1088,22 @@ static void fig_idle(struct ctx *c, struct term *t)
 	snprintf(f->target, sizeof f->target, "<= 0.05 %% of a core");
 	if (!v)
 		return;
-	progress("6: idle for %d s", slices);
+	bench_progress("6: idle for %d s", slices);
 	term_wait_quiet(t, 300, 3000);
 	c0 = proc_cpu_s(pid);
 	s0 = proc_sched_s(pid);
-	t0 = now_s();
+	t0 = bench_now();
 	prev = s0;
 	for (int i = 0; i < slices; i++) {
-		double ts = now_s(), cur;
+		double ts = bench_now(), cur;
 
 		bytes += term_drain(t, 1.0);
 		cur = proc_sched_s(pid);
 		if (!isnan(cur) && !isnan(prev))
-			v[got++] = (cur - prev) / (now_s() - ts) * 100;
+			v[got++] = (cur - prev) / (bench_now() - ts) * 100;
 		prev = cur;
 	}
-	wall = now_s() - t0;
+	wall = bench_now() - t0;
 	c1 = proc_cpu_s(pid);
 	s1 = proc_sched_s(pid);
 	if (isnan(c0) || isnan(c1)) {
@@ -1183,14 +1114,14 @@ static void fig_idle(struct ctx *c, struct term *t)
 	used = !isnan(s0) && !isnan(s1) ? s1 - s0 : c1 - c0;
 	if (got > 0) {
 		snprintf(f->median, sizeof f->median, "%.3f %% of a core",
-		         pct(v, (size_t)got, 50));
+		         bench_pct(v, (size_t)got, 50));
 		snprintf(f->range, sizeof f->range, "%.3f - %.3f %%", v[0],
 		         v[got - 1]);
 	}
 	snprintf(f->p99, sizeof f->p99, "%.0f s: %.3f %%", wall,
 	         used / wall * 100);
 	fig_met(f, used / wall <= 0.0005);
-	note("figure 6: %.4f s on CPU in %.1f s idle, %d slices of 1 s "
+	bench_note("figure 6: %.4f s on CPU in %.1f s idle, %d slices of 1 s "
 	     "(schedstat; clock ticks say %.2f s); the TUI wrote %ld bytes "
 	     "meanwhile",
 	     isnan(s0) || isnan(s1) ? NAN : s1 - s0, wall, got, c1 - c0, bytes);
@@ -1218,7 +1149,7 @@ static void fig_pgdn(struct ctx *c, struct term *t, int *pages_done)
 	snprintf(f->target, sizeof f->target, "<= 1 ms");
 	if (!v)
 		return;
-	progress("2: %d PgDn on the screen", n);
+	bench_progress("2: %d PgDn on the screen", n);
 	term_send(t, "g");
 	term_wait_quiet(t, 200, 3000);
 	s0 = proc_sched_s(term_pid(t));
@@ -1228,10 +1159,10 @@ static void fig_pgdn(struct ctx *c, struct term *t, int *pages_done)
 
 		term_row_text(t, TABLE_FIRST_ROW, first, sizeof first);
 		term_row_text(t, TABLE_LAST_ROW, last, sizeof last);
-		t0 = now_s();
+		t0 = bench_now();
 		term_send(t, "\x1b[6~");
 		deadline = t0 + 3.0;
-		while (!moved && now_s() < deadline) {
+		while (!moved && bench_now() < deadline) {
 			if (term_pump(t, 100) < 0)
 				break;
 			term_row_text(t, TABLE_FIRST_ROW, row, sizeof row);
@@ -1241,21 +1172,21 @@ static void fig_pgdn(struct ctx *c, struct term *t, int *pages_done)
 			moved = strcmp(row, last) != 0;
 		}
 		if (!moved) {
-			progress("PgDn %d did not move the table (its end?)", i);
+			bench_progress("PgDn %d did not move the table (its end?)", i);
 			break;
 		}
-		v[got++] = now_s() - t0;
+		v[got++] = bench_now() - t0;
 	}
 	s1 = proc_sched_s(term_pid(t));
 	*pages_done = got;
 	if (got > 0)
-		fig_met(f, pct(v, (size_t)got, 50) <= 0.001);
+		fig_met(f, bench_pct(v, (size_t)got, 50) <= 0.001);
 	fig_spread(f, v, (size_t)got);
 	if (got > 0 && !isnan(s0) && !isnan(s1))
 		snprintf(f->yard, sizeof f->yard,
 		         "TUI CPU %.0f us a PgDn; library read below",
 		         (s1 - s0) / got * 1e6);
-	note("figure 2: %d PgDn timed from the key to the new page on the "
+	bench_note("figure 2: %d PgDn timed from the key to the new page on the "
 	     "libvterm screen (the runner's own parsing included)", got);
 	free(v);
 }
@@ -1289,7 +1220,7 @@ static void fig_memory(struct ctx *c, struct term *t, int pages)
 	snprintf(f->yard, sizeof f->yard, "after %d PgDn (one reading)",
 	         pages);
 	fig_met(f, hwm0 <= 16 * 1024);
-	note("figure 7 (detail): VmRSS %.1f MiB after %d PgDn; then %.1f MiB "
+	bench_note("figure 7 (detail): VmRSS %.1f MiB after %d PgDn; then %.1f MiB "
 	     "after End, 5 x PgUp, Home; peak (VmHWM) %.1f MiB",
 	     (double)rss0 / 1024.0, pages, (double)rss / 1024.0, (double)hwm / 1024.0);
 }
@@ -1304,7 +1235,7 @@ static void fig_live(struct ctx *c, bool tui_ok)
 		tui_argv(c, argv);
 		t = term_spawn(argv, TERM_ROWS, TERM_COLS);
 		if (t && !term_wait(t, tui_ready, 10000)) {
-			progress("the TUI did not show its screen:");
+			bench_progress("the TUI did not show its screen:");
 			term_dump(t, stderr);
 			term_close(t, 1000);
 			t = NULL;
@@ -1335,7 +1266,7 @@ static void fig_live(struct ctx *c, bool tui_ok)
 		fig_memory(c, t, pages);
 	term_send(t, "q");
 	if (term_close(t, 3000) != 0)
-		note("the TUI did not leave cleanly on q");
+		bench_note("the TUI did not leave cleanly on q");
 }
 
 /* ---- 8. the race ---------------------------------------------------------- */
@@ -1361,7 +1292,7 @@ static void race_guarded_child(const struct ctx *c, const int64_t *hot,
 		return;
 	}
 	for (int i = 0; i < c->o->race_edits; i++) {
-		int64_t id = hot[rng_next() % HOT_INVOICES];
+		int64_t id = hot[bench_rng_next() % HOT_INVOICES];
 		struct invoice row;
 		struct invoice_input in = {0};
 		struct write_result res;
@@ -1401,7 +1332,7 @@ static void race_naive_child(const struct ctx *c, const int64_t *hot,
 	wr = raw_prepare(db, "UPDATE invoices SET total_minor = ?1 "
 	                     "WHERE id = ?2");
 	for (int i = 0; rd && wr && i < c->o->race_edits; i++) {
-		int64_t id = hot[rng_next() % HOT_INVOICES], total;
+		int64_t id = hot[bench_rng_next() % HOT_INVOICES], total;
 		int rc;
 
 		sqlite3_bind_int64(rd, 1, id);
@@ -1438,7 +1369,7 @@ static int hot_sums(struct ctx *c, const int64_t *hot, int64_t *total,
 	*total = *version = 0;
 	for (int i = 0; i < HOT_INVOICES; i++) {
 		if (store_get(c->st, &c->who, hot[i], &row, &err) != INV_OK) {
-			progress("hot invoice %" PRId64 ": %s", hot[i], err.msg);
+			bench_progress("hot invoice %" PRId64 ": %s", hot[i], err.msg);
 			return -1;
 		}
 		*total += row.total_minor;
@@ -1474,7 +1405,7 @@ static int race_run(struct ctx *c, const int64_t *hot, bool guarded,
 
 			close(gate[1]);
 			close(out[0]);
-			rng_state = (uint64_t)getpid() * UINT64_C(0x9E3779B97F4A7C15) | 1;
+			bench_rng_state = (uint64_t)getpid() * UINT64_C(0x9E3779B97F4A7C15) | 1;
 			while (read(gate[0], &byte, 1) < 0 && errno == EINTR)
 				;
 			if (guarded)
@@ -1489,7 +1420,7 @@ static int race_run(struct ctx *c, const int64_t *hot, bool guarded,
 	}
 	close(gate[0]);
 	close(out[1]);
-	t0 = now_s();
+	t0 = bench_now();
 	close(gate[1]); /* open the gate */
 	for (int i = 0; i < p; i++) {
 		struct tally t;
@@ -1507,7 +1438,7 @@ static int race_run(struct ctx *c, const int64_t *hot, bool guarded,
 		sum->busy += t.busy;
 		sum->other += t.other;
 	}
-	*secs = now_s() - t0;
+	*secs = bench_now() - t0;
 	for (int i = 0; i < p; i++) {
 		int status;
 
@@ -1539,17 +1470,17 @@ static void fig_race(struct ctx *c)
 	if (store_page(c->st, &c->who, VIEW_ACTIVE, NULL,
 	               (c->min_id + c->max_id) / 2, PAGE_AFTER, hot_rows,
 	               HOT_INVOICES, &n, &err) != INV_OK || n != HOT_INVOICES) {
-		progress("no hot invoices");
+		bench_progress("no hot invoices");
 		exit_code = 1;
 		return;
 	}
 	for (int i = 0; i < HOT_INVOICES; i++)
 		hot[i] = hot_rows[i].id;
-	progress("8: %s guarded, then naive", buf);
+	bench_progress("8: %s guarded, then naive", buf);
 	if (hot_sums(c, hot, &t0, &v0) != 0 ||
 	    race_run(c, hot, true, &sum, &secs) != 0 ||
 	    hot_sums(c, hot, &t1, &v1) != 0) {
-		progress("the guarded race did not run to the end");
+		bench_progress("the guarded race did not run to the end");
 		exit_code = 1;
 		return;
 	}
@@ -1560,7 +1491,7 @@ static void fig_race(struct ctx *c)
 	fig_met(f, lost == 0 && vlost == 0 && sum.other == 0);
 	if (lost != 0 || vlost != 0)
 		exit_code = 1;
-	note("figure 8: %s, guarded: %ld landed, %ld conflicts, %ld busy, %ld "
+	bench_note("figure 8: %s, guarded: %ld landed, %ld conflicts, %ld busy, %ld "
 	     "other in %.1f s; total +%" PRId64 ", versions +%" PRId64,
 	     buf, sum.landed, sum.conflicts, sum.busy, sum.other, secs, t1 - t0,
 	     v1 - v0);
@@ -1570,7 +1501,7 @@ static void fig_race(struct ctx *c)
 	if (hot_sums(c, hot, &t0, &v0) != 0 ||
 	    race_run(c, hot, false, &sum, &secs) != 0 ||
 	    hot_sums(c, hot, &t1, &v1) != 0) {
-		progress("the naive race did not run to the end");
+		bench_progress("the naive race did not run to the end");
 		return;
 	}
 	snprintf(g->median, sizeof g->median, "%" PRId64 " lost",
@@ -1579,7 +1510,7 @@ static void fig_race(struct ctx *c)
 	snprintf(g->met, sizeof g->met, "-");
 	snprintf(f->yard, sizeof f->yard, "naive: %" PRId64 " lost of %ld",
 	         sum.landed - (t1 - t0), sum.landed);
-	note("figure 8: %s, naive: %ld landed, %ld busy, %ld other in %.1f s; "
+	bench_note("figure 8: %s, naive: %ld landed, %ld busy, %ld other in %.1f s; "
 	     "total +%" PRId64 " (%" PRId64 " updates lost)",
 	     buf, sum.landed, sum.busy, sum.other, secs, t1 - t0,
 	     sum.landed - (t1 - t0));
@@ -1795,10 +1726,10 @@ static int compare_main(const char *a, const char *b, int runs,
 		for (int k = 0; k < 2; k++) {
 			int side = (r + k) % 2;
 
-			progress("compare: run %d of %d, %s", r + 1, runs,
+			bench_progress("compare: run %d of %d, %s", r + 1, runs,
 			         side ? "B" : "A");
 			if (compare_run(side, &bs[side], db, extra) != 0) {
-				progress("compare: the run of %s failed",
+				bench_progress("compare: the run of %s failed",
 				         bs[side].arg);
 				failed = 1;
 			}
@@ -1994,7 +1925,7 @@ static int dir_make(const char *path)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-			progress("cannot make %s: %s", buf, strerror(errno));
+			bench_progress("cannot make %s: %s", buf, strerror(errno));
 			return -1;
 		}
 		*p = '/';
@@ -2019,7 +1950,7 @@ static int db_ensure(const struct opts *o)
 	if (dir_make(o->db) != 0)
 		return -1;
 	snprintf(count, sizeof count, "%ld", o->invoices);
-	progress("making %s with %s invoices (once; --fresh makes it again)",
+	bench_progress("making %s with %s invoices (once; --fresh makes it again)",
 	         o->db, count);
 	fflush(NULL);
 	pid = fork();
@@ -2075,8 +2006,8 @@ static void table_print(const struct ctx *c)
 		printf("%-33s %-18s %-22s %-16s %-20s %-4s  %s\n", f->name,
 		       f->median, f->range, f->p99, f->target, f->met, f->yard);
 	}
-	if (notes[0])
-		printf("\n%s", notes);
+	if (bench_notes[0])
+		printf("\n%s", bench_notes);
 }
 
 /* --compare A B [--runs R] and the options both children get (--db is
@@ -2156,7 +2087,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);
 	c.o = &o;
-	rng_state = o.seed * UINT64_C(0x9E3779B97F4A7C15) | 1;
+	bench_rng_state = o.seed * UINT64_C(0x9E3779B97F4A7C15) | 1;
 	if (db_ensure(&o) != 0)
 		return 1;
 	if (want(&o, 4) && bare_tables_build(o.db) != 0) {
